@@ -1,0 +1,207 @@
+//! The one error type of the crate, and the shared Feishu error envelope.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+mod convert;
+mod kind;
+
+pub use kind::ErrorKind;
+
+/// Everything that can go wrong calling Feishu.
+///
+/// Generated operations return `progenitor_client::Error<FeishuErrorBody>`; `?` converts it into
+/// this type (`From` is implemented), so a caller matches one enum whatever the endpoint.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before any I/O: nothing was sent. The message names the fields and
+    /// the rule.
+    #[error("invalid request, nothing was sent: {0}")]
+    Validation(String),
+    /// Feishu answered with an error code (`code != 0`), whatever the HTTP status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The response could not be decoded (e.g. an HTML page from a gateway).
+    #[error("HTTP {status} with a body that is not a Feishu response{}: {body_start:?}", log_id.as_deref().map(|l| format!(" (log id {l})")).unwrap_or_default())]
+    Undecodable {
+        /// The HTTP status.
+        status: u16,
+        /// The first bytes of the body, as text (at most 200 characters).
+        body_start: String,
+        /// Feishu's log id, when a header carried one.
+        log_id: Option<String>,
+    },
+    /// The request or the connection timed out.
+    #[error("the request to Feishu timed out: {0}")]
+    Timeout(#[source] reqwest::Error),
+    /// The request could not be sent or the response not read (connection refused, reset, TLS …).
+    #[error("could not talk to Feishu: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The client is misconfigured (e.g. an invalid base URL).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Feishu's error code, for [`Error::Api`].
+    pub fn code(&self) -> Option<i64> {
+        self.api().map(|e| e.code)
+    }
+
+    /// Feishu's log id, when the response carried one — quote it to Feishu support.
+    pub fn log_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.log_id.as_deref(),
+            Self::Undecodable { log_id, .. } => log_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error, for [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What kind of error this is, for [`Error::Api`]; [`ErrorKind::Other`] otherwise.
+    pub fn kind(&self) -> ErrorKind {
+        self.api().map_or(ErrorKind::Other, ApiError::kind)
+    }
+}
+
+/// An error answered by Feishu: `code != 0`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// Feishu's error code, e.g. 121003.
+    pub code: i64,
+    /// Feishu's message, e.g. `param error`.
+    pub msg: String,
+    /// The HTTP status it came with (Feishu sends some errors with 200).
+    pub http_status: u16,
+    /// The log id (`X-Tt-Logid` header, else `error.log_id`).
+    pub log_id: Option<String>,
+    /// The `error` object of the envelope, when present.
+    pub detail: Option<FeishuErrorDetail>,
+}
+
+impl ApiError {
+    /// The named kind of [`code`](Self::code).
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code)
+    }
+
+    /// Feishu's troubleshooter URL, when the response carried one.
+    pub fn troubleshooter(&self) -> Option<&str> {
+        self.detail.as_ref()?.troubleshooter.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Feishu error {} ({}), HTTP {}", self.code, self.msg, self.http_status)?;
+        if let Some(log_id) = &self.log_id {
+            write!(f, ", log id {log_id}")?;
+        }
+        if let Some(advice) = self.kind().advice() {
+            write!(f, ": {advice}")?;
+        }
+        if let Some(url) = self.troubleshooter() {
+            write!(f, " (see {url})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The error envelope every Feishu API answers with: `{code, msg, error?}`.
+///
+/// One handwritten type serves every generated client (the spec's `FeishuError` schema is
+/// replaced by it), so [`Error`] converts from any of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FeishuErrorBody {
+    /// The error code; 0 means success.
+    pub code: i64,
+    /// The message.
+    #[serde(default)]
+    pub msg: String,
+    /// Details, when Feishu gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<FeishuErrorDetail>,
+}
+
+/// The `error` object of a Feishu error envelope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct FeishuErrorDetail {
+    /// The request's log id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_id: Option<String>,
+    /// A URL with advice on this error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub troubleshooter: Option<String>,
+    /// A longer message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Key/value details.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetailEntry>,
+    /// Missing permissions or scopes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub permission_violations: Vec<PermissionViolation>,
+    /// Fields that were rejected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_violations: Vec<FieldViolation>,
+    /// Links to help.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub helps: Vec<Help>,
+}
+
+/// One `details` entry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct ErrorDetailEntry {
+    /// The key.
+    pub key: Option<String>,
+    /// The value.
+    pub value: Option<String>,
+}
+
+/// One `permission_violations` entry: a missing permission or scope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct PermissionViolation {
+    /// The kind of violation.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The permission or scope concerned.
+    pub subject: Option<String>,
+    /// What is wrong.
+    pub description: Option<String>,
+}
+
+/// One `field_violations` entry: a rejected field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct FieldViolation {
+    /// The field.
+    pub field: Option<String>,
+    /// The value sent.
+    pub value: Option<String>,
+    /// What is wrong.
+    pub description: Option<String>,
+}
+
+/// One `helps` entry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct Help {
+    /// A URL.
+    pub url: Option<String>,
+    /// What it helps with.
+    pub description: Option<String>,
+}

@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+#[macro_use]
+mod enums;
+mod client;
+mod common;
+mod error;
+pub mod rules;
+pub mod runtime;
+mod secret;
+
+pub mod vc;
+
+#[cfg(feature = "fake")]
+pub mod fake;
+
+pub use client::{Brand, FeishuClient, FeishuClientBuilder};
+pub use common::{UnixSeconds, UserId, UserIdType};
+pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
+pub use secret::AccessToken;
+
+/// Re-exported so that callers can name generated response wrappers without a direct dependency.
+pub use progenitor_client::ResponseValue;
