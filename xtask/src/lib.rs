@@ -1,0 +1,1 @@
+//! Maintainer tools for feishu-openapi.
