@@ -1,9 +1,16 @@
 //! [`FeishuClient`]: one configured connection to Feishu or Lark, handing out service clients.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::runtime::Runtime;
+use crate::runtime::{InMemoryTokenCache, RetryPolicy, Runtime, Shared, TokenCache, TokenManager};
+use crate::secret::AppCredentials;
 use crate::{AccessToken, Error};
+
+/// Default timeout for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout for one request, from sending it to the end of its response body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Which Open Platform to call. Paths are the same on both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,21 +32,23 @@ impl Brand {
     }
 }
 
-/// A configured client: base URL, identity and one connection pool, shared by every service.
+/// A configured client: base URL, identity (app credentials with a token cache, or a token),
+/// retries and one connection pool, shared by every service.
 ///
 /// ```
 /// use feishu_openapi::{AccessToken, Brand, FeishuClient};
 /// let feishu = FeishuClient::builder()
 ///     .brand(Brand::Lark)
-///     .access_token(AccessToken::tenant("t-…"))
+///     .app_credentials("cli_a1b2c3", "app-secret")
 ///     .build()?;
 /// assert_eq!(feishu.base_url(), "https://open.larksuite.com");
-/// let _vc = feishu.vc(); // the generated VC client
+/// let _vc = feishu.vc(); // the generated VC client; tokens are fetched and cached for you
+/// // One call as a signed-in user instead (no new connection pool):
+/// let _as_user = feishu.with_access_token(AccessToken::user("u-…")).vc();
 /// # Ok::<(), feishu_openapi::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct FeishuClient {
-    base_url: String,
     http: reqwest::Client,
     runtime: Runtime,
 }
@@ -52,27 +61,31 @@ impl FeishuClient {
 
     /// The base URL every request goes to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.runtime.base_url()
     }
 
-    /// The same client calling as `token` instead: shares the connection pool, costs no new
-    /// connection.
+    /// The same client calling as `token` (a user access token, or a tenant token you manage):
+    /// it takes precedence over the token cache. Shares the connection pool and settings; cheap.
     pub fn with_access_token(&self, token: AccessToken) -> Self {
-        Self { runtime: Runtime::new(Some(token)), ..self.clone() }
+        Self { http: self.http.clone(), runtime: self.runtime.with_token(token) }
     }
 
     /// The parts a generated service client is made of.
     pub(crate) fn parts(&self) -> (&str, reqwest::Client, Runtime) {
-        (&self.base_url, self.http.clone(), self.runtime.clone())
+        (self.runtime.base_url(), self.http.clone(), self.runtime.clone())
     }
 }
 
 /// Builds a [`FeishuClient`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct FeishuClientBuilder {
     brand: Brand,
     base_url: Option<String>,
     token: Option<AccessToken>,
+    credentials: Option<AppCredentials>,
+    cache: Option<Arc<dyn TokenCache>>,
+    refresh_margin: Option<Duration>,
+    retry: RetryPolicy,
     allow_insecure_http: bool,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -95,9 +108,36 @@ impl FeishuClientBuilder {
         self
     }
 
-    /// The access token to send (tenant or user).
+    /// A fixed access token to send (tenant or user). It takes precedence over app credentials.
     pub fn access_token(mut self, token: AccessToken) -> Self {
         self.token = Some(token);
+        self
+    }
+
+    /// A self-built app's id (`cli_…`) and secret: the client fetches tenant access tokens with
+    /// them, caches them, and refreshes them before they expire.
+    pub fn app_credentials(mut self, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        self.credentials = Some(AppCredentials::new(app_id, app_secret));
+        self
+    }
+
+    /// Where tenant tokens are cached (default: [`InMemoryTokenCache`]). Share one cache between
+    /// clients, or implement [`TokenCache`] to share tokens between processes.
+    pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// How long before it expires a cached token is replaced
+    /// (default [`DEFAULT_REFRESH_MARGIN`](crate::runtime::DEFAULT_REFRESH_MARGIN), 3 minutes).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = Some(margin);
+        self
+    }
+
+    /// Retry bounds (default [`RetryPolicy::default`]: 3 attempts).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -107,13 +147,13 @@ impl FeishuClientBuilder {
         self
     }
 
-    /// Timeout for establishing a connection (default 10 s).
+    /// Timeout for establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Timeout for a whole request, response body included (default 60 s).
+    /// Timeout for one request, response body included (default [`DEFAULT_TIMEOUT`], 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -125,14 +165,31 @@ impl FeishuClientBuilder {
             Some(url) => check_base_url(&url, self.allow_insecure_http)?,
             None => self.brand.base_url().to_string(),
         };
+        if self.retry.max_attempts == 0 {
+            return Err(Error::Config("RetryPolicy::max_attempts must be at least 1".into()));
+        }
+        let tokens = match self.credentials {
+            Some(c) if c.app_id.trim().is_empty() || c.app_secret.expose_secret().is_empty() => {
+                return Err(Error::Config("app credentials need a non-empty app id and app secret".into()))
+            }
+            Some(c) => Some(TokenManager::new(
+                c,
+                self.cache.unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
+                self.refresh_margin.unwrap_or(crate::runtime::DEFAULT_REFRESH_MARGIN),
+            )),
+            None => None,
+        };
+        // Redirects are not followed: Feishu's APIs do not redirect, and a followed redirect
+        // could carry the Authorization header to another host.
         let http = reqwest::Client::builder()
             .user_agent(concat!("feishu-openapi-rust/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-            .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(FeishuClient { base_url, http, runtime: Runtime::new(self.token) })
+        let shared = Shared { base_url, retry: self.retry, tokens };
+        Ok(FeishuClient { http, runtime: Runtime::new(shared, self.token) })
     }
 }
 
@@ -161,5 +218,17 @@ fn is_loopback(url: &reqwest::Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+impl std::fmt::Debug for FeishuClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeishuClientBuilder")
+            .field("brand", &self.brand)
+            .field("base_url", &self.base_url)
+            .field("token", &self.token)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }

@@ -144,17 +144,12 @@ crate::string_enum! {
     /// `open_id` (`ou_…`, one user within one app) is Feishu's default.
     UserIdType {
         /// `open_id`: one user within one app (`ou_…`). The default.
+        #[default]
         OpenId = "open_id",
         /// `union_id`: one user across one developer's apps (`on_…`).
         UnionId = "union_id",
         /// `user_id`: one user within one tenant; needs the scope `contact:user.employee_id:readonly`.
         UserId = "user_id",
-    }
-}
-
-impl Default for UserIdType {
-    fn default() -> Self {
-        Self::OpenId
     }
 }
 

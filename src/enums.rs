@@ -4,13 +4,13 @@
 //! deserialising, describes itself with the same values in its JSON Schema, and parses from its
 //! name or its wire value (`"ended"`, `"2"`, `"open_id"`).
 
-/// An enum carried as a string on the wire.
+/// An enum carried as a string on the wire; one variant carries `#[default]`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod enums;
+pub mod auth;
 mod client;
 mod common;
 mod error;
@@ -15,10 +16,11 @@ pub mod vc;
 #[cfg(feature = "fake")]
 pub mod fake;
 
-pub use client::{Brand, FeishuClient, FeishuClientBuilder};
+pub use client::{Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use common::{UnixSeconds, UserId, UserIdType};
 pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
-pub use secret::AccessToken;
+pub use runtime::{RetryPolicy, TokenCache};
+pub use secret::{AccessToken, AppCredentials, SecretString};
 
 /// Re-exported so that callers can name generated response wrappers without a direct dependency.
 pub use progenitor_client::ResponseValue;

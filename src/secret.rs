@@ -1,24 +1,77 @@
-//! Secrets that never print: access tokens (and, later, app secrets).
+//! Secrets that never print: app secrets and access tokens.
 
 use std::fmt;
 
-/// A string that is redacted in `Debug` and `Display`; only the crate reads it.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-impl Secret {
-    pub(crate) fn new(value: impl Into<String>) -> Self {
+/// A secret string (an app secret, an access token): redacted in `Debug` and `Display`.
+///
+/// It serialises as the plain string — it has to go over the wire — so never log a serialised
+/// request body that holds one (this crate doesn't).
+///
+/// ```
+/// use feishu_openapi::SecretString;
+/// let s = SecretString::new("hunter2");
+/// assert_eq!(format!("{s:?} {s}"), "<redacted> <redacted>");
+/// assert_eq!(s.expose_secret(), "hunter2");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The secret itself. Call it only to send it.
+    pub fn expose_secret(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Debug for Secret {
+impl From<String> for SecretString {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for SecretString {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
+
+impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl Serialize for SecretString {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
+    }
+}
+
+impl schemars::JsonSchema for SecretString {
+    fn schema_name() -> String {
+        "Secret".into()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        String::json_schema(gen)
     }
 }
 
@@ -37,30 +90,20 @@ impl fmt::Debug for Secret {
 #[derive(Clone, PartialEq, Eq)]
 pub enum AccessToken {
     /// A tenant_access_token (`t-…`).
-    Tenant(#[doc(hidden)] SecretString),
+    Tenant(SecretString),
     /// A user_access_token (`u-…`).
-    User(#[doc(hidden)] SecretString),
-}
-
-/// The opaque, redacted content of an [`AccessToken`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretString(Secret);
-
-impl fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+    User(SecretString),
 }
 
 impl AccessToken {
     /// A tenant_access_token (`t-…`).
     pub fn tenant(token: impl Into<String>) -> Self {
-        Self::Tenant(SecretString(Secret::new(token)))
+        Self::Tenant(SecretString::new(token))
     }
 
     /// A user_access_token (`u-…`).
     pub fn user(token: impl Into<String>) -> Self {
-        Self::User(SecretString(Secret::new(token)))
+        Self::User(SecretString::new(token))
     }
 
     /// `"tenant"` or `"user"`.
@@ -71,15 +114,16 @@ impl AccessToken {
         }
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The token itself.
+    pub fn secret(&self) -> &SecretString {
         match self {
-            Self::Tenant(s) | Self::User(s) => s.0.expose(),
+            Self::Tenant(s) | Self::User(s) => s,
         }
     }
 
     /// The `Authorization` header value, marked sensitive so that it is never logged.
     pub(crate) fn header_value(&self) -> Result<http::HeaderValue, crate::Error> {
-        let mut value = http::HeaderValue::try_from(format!("Bearer {}", self.expose()))
+        let mut value = http::HeaderValue::try_from(format!("Bearer {}", self.secret().expose_secret()))
             .map_err(|_| crate::Error::Config("the access token contains characters not allowed in an HTTP header".into()))?;
         value.set_sensitive(true);
         Ok(value)
@@ -98,5 +142,21 @@ impl fmt::Debug for AccessToken {
 impl fmt::Display for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} access token <redacted>", self.kind())
+    }
+}
+
+/// A self-built app's credentials: the app id (`cli_…`) and the app secret (redacted).
+#[derive(Clone, Debug)]
+pub struct AppCredentials {
+    /// The app id, `cli_…`.
+    pub app_id: String,
+    /// The app secret.
+    pub app_secret: SecretString,
+}
+
+impl AppCredentials {
+    /// Credentials from an app id and secret.
+    pub fn new(app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        Self { app_id: app_id.into(), app_secret: SecretString::new(app_secret) }
     }
 }

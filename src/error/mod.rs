@@ -33,6 +33,38 @@ pub enum Error {
         /// Feishu's log id, when a header carried one.
         log_id: Option<String>,
     },
+    /// Feishu rate-limited the call (HTTP 429, or code 99991400 at any status) and the runtime
+    /// did not retry it (retries off, or the reset too far away).
+    #[error("rate limited by Feishu (HTTP {http_status}{}){}{}: wait for the window to reset and retry, or lower the request rate (Feishu's limit for this API is per app and tenant)",
+        code.map(|c| format!(", code {c}")).unwrap_or_default(),
+        reset.map(|r| format!(", the window resets in {} s", r.as_secs())).unwrap_or_default(),
+        log_id.as_deref().map(|l| format!(", log id {l}")).unwrap_or_default())]
+    RateLimited {
+        /// When the window resets (`x-ogw-ratelimit-reset`).
+        reset: Option<std::time::Duration>,
+        /// The window's limit (`x-ogw-ratelimit-limit`).
+        limit: Option<u64>,
+        /// The HTTP status (429, or 400 on older APIs).
+        http_status: u16,
+        /// Feishu's code (99991400), when the body had one.
+        code: Option<i64>,
+        /// Feishu's message, when the body had one.
+        msg: Option<String>,
+        /// The log id.
+        log_id: Option<String>,
+    },
+    /// The tenant access token could not be fetched with the app credentials (e.g. a wrong app
+    /// secret: code 10014 or 99991543). The cause carries Feishu's code.
+    #[error("could not get a tenant_access_token with the app credentials: {0}")]
+    TokenFetch(#[source] std::sync::Arc<Error>),
+    /// The call failed, was retried, and failed every time; `last` is the last failure.
+    #[error("failed after {attempts} attempts: {last}")]
+    RetriesExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        last: Box<Error>,
+    },
     /// The request or the connection timed out.
     #[error("the request to Feishu timed out: {0}")]
     Timeout(#[source] reqwest::Error),
@@ -45,31 +77,62 @@ pub enum Error {
 }
 
 impl Error {
-    /// Feishu's error code, for [`Error::Api`].
-    pub fn code(&self) -> Option<i64> {
-        self.api().map(|e| e.code)
+    /// The error itself, looking through [`Error::TokenFetch`] and [`Error::RetriesExhausted`].
+    pub fn root(&self) -> &Error {
+        match self {
+            Self::TokenFetch(inner) => inner.root(),
+            Self::RetriesExhausted { last, .. } => last.root(),
+            other => other,
+        }
     }
 
-    /// Feishu's log id, when the response carried one — quote it to Feishu support.
-    pub fn log_id(&self) -> Option<&str> {
-        match self {
-            Self::Api(e) => e.log_id.as_deref(),
-            Self::Undecodable { log_id, .. } => log_id.as_deref(),
+    /// Feishu's error code, when Feishu answered with one.
+    pub fn code(&self) -> Option<i64> {
+        match self.root() {
+            Self::Api(e) => Some(e.code),
+            Self::RateLimited { code, .. } => *code,
             _ => None,
         }
     }
 
-    /// The API error, for [`Error::Api`].
+    /// Feishu's log id, when the response carried one — quote it to Feishu support.
+    pub fn log_id(&self) -> Option<&str> {
+        match self.root() {
+            Self::Api(e) => e.log_id.as_deref(),
+            Self::Undecodable { log_id, .. } | Self::RateLimited { log_id, .. } => log_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the (last) response, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self.root() {
+            Self::Api(e) => Some(e.http_status),
+            Self::Undecodable { status, .. } => Some(*status),
+            Self::RateLimited { http_status, .. } => Some(*http_status),
+            _ => None,
+        }
+    }
+
+    /// The API error, when Feishu answered with a code (looking through wrappers).
     pub fn api(&self) -> Option<&ApiError> {
-        match self {
+        match self.root() {
             Self::Api(e) => Some(e),
             _ => None,
         }
     }
 
-    /// What kind of error this is, for [`Error::Api`]; [`ErrorKind::Other`] otherwise.
+    /// Attempts made, for [`Error::RetriesExhausted`]; 1 otherwise.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::RetriesExhausted { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// What kind of error this is, from Feishu's code; [`ErrorKind::Other`] without one.
     pub fn kind(&self) -> ErrorKind {
-        self.api().map_or(ErrorKind::Other, ApiError::kind)
+        self.code().map_or(ErrorKind::Other, ErrorKind::from_code)
     }
 }
 

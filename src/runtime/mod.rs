@@ -1,97 +1,141 @@
-//! The runtime shared by every generated client: identity, hooks, Feishu's response quirks.
+//! The runtime shared by every generated client: identity and token cache, retries, Feishu's
+//! response quirks, tracing.
 //!
 //! Each generated `Client` carries a [`Runtime`] (progenitor's *inner type*) and implements
-//! `ClientHooks` by calling [`pre`] and [`exec`] here, so every operation of every service — and
-//! every endpoint added later by a spec edit — gets the same behaviour without code of its own.
+//! `ClientHooks` by calling [`pre`] and [`exec`] here with its spec's [`Operation`] table, so
+//! every operation of every service — and every endpoint added later by a spec edit — gets the
+//! same behaviour without code of its own.
 
 use std::sync::Arc;
 
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use progenitor_client::OperationInfo;
 
-use crate::rules::{self, OperationRules};
-use crate::AccessToken;
+use crate::{AccessToken, Error};
 
+mod call;
 pub mod fault;
 mod quirks;
+mod retry;
+mod token;
 
 pub use quirks::log_id;
+pub use retry::RetryPolicy;
+pub use token::{CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
-/// The value every generated client carries: who it calls as, and the settings shared by all
-/// services of one [`FeishuClient`](crate::FeishuClient). Cheap to clone.
-#[derive(Clone, Debug, Default)]
-pub struct Runtime {
-    shared: Arc<Shared>,
+pub(crate) use token::TokenManager;
+
+/// The kinds of access token an operation accepts (its spec's `security`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `tenant_access_token`.
+    Tenant,
+    /// `user_access_token`.
+    User,
 }
 
-#[derive(Debug, Default)]
-struct Shared {
+/// What the runtime knows of one operation, generated from its spec.
+#[derive(Clone, Copy, Debug)]
+pub struct Operation {
+    /// The spec's operationId.
+    pub operation_id: &'static str,
+    /// The token kinds it accepts; empty for operations that take none (the token endpoint).
+    pub tokens: &'static [TokenKind],
+    /// Its request-body rules.
+    pub rules: &'static [crate::rules::Rule],
+}
+
+/// The value every generated client carries: the settings shared by all services of one
+/// [`FeishuClient`](crate::FeishuClient), and the identity of this handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+    /// A token given for this handle; takes precedence over the token cache.
     token: Option<AccessToken>,
 }
 
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) tokens: Option<TokenManager>,
+}
+
 impl Runtime {
-    pub(crate) fn new(token: Option<AccessToken>) -> Self {
-        Self { shared: Arc::new(Shared { token }) }
+    pub(crate) fn new(shared: Shared, token: Option<AccessToken>) -> Self {
+        Self { shared: Arc::new(shared), token }
     }
 
-    fn authorization(&self) -> Result<Option<HeaderValue>, crate::Error> {
-        self.shared.token.as_ref().map(AccessToken::header_value).transpose()
+    /// The same runtime calling as `token`.
+    pub(crate) fn with_token(&self, token: AccessToken) -> Self {
+        Self { shared: self.shared.clone(), token: Some(token) }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.shared.base_url
     }
 }
 
+fn find<'a>(table: &'a [Operation], info: &OperationInfo) -> Option<&'a Operation> {
+    table.iter().find(|op| op.operation_id == info.operation_id)
+}
+
 /// The `pre` hook: checks the serialised body against the spec's rules before any I/O, and sets
-/// Feishu's JSON content type.
-pub fn pre<E>(
-    request: &mut reqwest::Request,
-    info: &OperationInfo,
-    table: &[OperationRules],
-) -> Result<(), progenitor_client::Error<E>> {
+/// Feishu's JSON content type. An `Err` is the refusal message (the generated hook returns it as
+/// `progenitor_client::Error::InvalidRequest`).
+pub fn pre(request: &mut reqwest::Request, info: &OperationInfo, table: &[Operation]) -> Result<(), String> {
     quirks::drop_api_version_header(request);
     let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
         return Ok(());
     };
-    rules::check(table, info.operation_id, body)
-        .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
+    let rules = find(table, info).map_or(&[][..], |op| op.rules);
+    crate::rules::check(rules, info.operation_id, body).map_err(|v| v.to_string())?;
     quirks::json_content_type(request);
     Ok(())
 }
 
-/// The `exec` hook: authorises the request, sends it, and screens the response for Feishu errors
-/// (see [`fault`]).
+/// The `exec` hook: authorises the request, sends it with retries, and screens the response for
+/// Feishu errors (see [`fault`]).
 pub async fn exec(
     http: &reqwest::Client,
     runtime: &Runtime,
-    mut request: reqwest::Request,
+    request: reqwest::Request,
     info: &OperationInfo,
+    table: &[Operation],
 ) -> reqwest::Result<reqwest::Response> {
-    match runtime.authorization() {
-        Ok(Some(value)) => {
-            request.headers_mut().insert(AUTHORIZATION, value);
+    let tokens = find(table, info).map_or(&[][..], |op| op.tokens);
+    call::run(http, runtime, request, info.operation_id, tokens).await
+}
+
+/// Identity of one attempt: the header to send, and whether it came from the token cache (only
+/// such a token is evicted and refreshed when Feishu calls it invalid).
+pub(crate) struct Identity {
+    header: Option<http::HeaderValue>,
+    cached: Option<crate::SecretString>,
+}
+
+impl Runtime {
+    async fn identity(&self, http: &reqwest::Client, tokens: &[TokenKind]) -> Result<Identity, Error> {
+        if tokens.is_empty() {
+            return Ok(Identity { header: None, cached: None });
         }
-        Ok(None) => {}
-        Err(e) => return Ok(fault::response(e)),
+        if let Some(token) = &self.token {
+            return Ok(Identity { header: Some(token.header_value()?), cached: None });
+        }
+        match &self.shared.tokens {
+            Some(manager) if tokens.contains(&TokenKind::Tenant) => {
+                let secret = manager.token(http, &self.shared).await?;
+                let header = AccessToken::Tenant(secret.clone()).header_value()?;
+                Ok(Identity { header: Some(header), cached: Some(secret) })
+            }
+            _ => Err(Error::Config(
+                "this operation needs an access token: give the client app credentials or an access token".into(),
+            )),
+        }
     }
-    let started = std::time::Instant::now();
-    let response = http.execute(request).await?;
-    let status = response.status().as_u16();
-    let screened = quirks::screen(response).await;
-    tracing::debug!(
-        operation_id = info.operation_id,
-        http_status = status,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "feishu call"
-    );
-    screened
-}
 
-/// `true` for a JSON content type (`application/json`, with or without parameters).
-fn is_json(value: Option<&HeaderValue>) -> bool {
-    value
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
-}
-
-/// Used by [`quirks`]: the content type of a request or response.
-fn content_type(headers: &http::HeaderMap) -> Option<&HeaderValue> {
-    headers.get(CONTENT_TYPE)
+    async fn evict(&self, token: &crate::SecretString) {
+        if let Some(manager) = &self.shared.tokens {
+            manager.evict(token).await;
+        }
+    }
 }

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 
-use super::{content_type, fault, is_json};
+use super::fault;
 use crate::error::{Error, FeishuErrorBody};
 
 /// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
@@ -33,27 +33,39 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
 /// Screens a response:
 /// - a 2xx that is not JSON (a file download) passes through, still streaming;
 /// - **error_in_http_200**: a JSON body with `code != 0` is a Feishu error at any HTTP status;
+/// - **rate_limit_in_http_400**: HTTP 429, or code 99991400 at any status, is
+///   [`Error::RateLimited`] with the `x-ogw-ratelimit-reset` header;
 /// - **non_json_error_body**: a non-2xx body that is not a Feishu envelope (an HTML page from a
 ///   gateway) becomes [`Error::Undecodable`] with the status and the start of the body;
 /// - anything else passes through with its buffered body.
-pub(super) async fn screen(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Response, Error> {
     let status = response.status();
     if status.is_success() && !is_json(content_type(response.headers())) {
         return Ok(response);
     }
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    match serde_json::from_slice::<FeishuErrorBody>(&body) {
-        Ok(envelope) if envelope.code != 0 => {
-            let log_id = log_id(&headers, Some(&envelope));
-            Ok(fault::response(fault::api_error(envelope, status.as_u16(), log_id)))
-        }
+    let body = response.bytes().await.map_err(Error::from)?;
+    let envelope = serde_json::from_slice::<FeishuErrorBody>(&body).ok();
+    let log_id = log_id(&headers, envelope.as_ref());
+    if status == http::StatusCode::TOO_MANY_REQUESTS || envelope.as_ref().is_some_and(|e| e.code == 99991400) {
+        return Err(rate_limited(&headers, status.as_u16(), envelope, log_id));
+    }
+    match envelope {
+        Some(envelope) if envelope.code != 0 => Err(fault::api_error(envelope, status.as_u16(), log_id)),
         _ if status.is_success() => Ok(rebuild(status, headers, body)),
-        _ => Ok(fault::response(Error::Undecodable {
-            status: status.as_u16(),
-            body_start: fault::body_start(&body),
-            log_id: log_id(&headers, None),
-        })),
+        _ => Err(Error::Undecodable { status: status.as_u16(), body_start: fault::body_start(&body), log_id }),
+    }
+}
+
+fn rate_limited(headers: &HeaderMap, status: u16, envelope: Option<FeishuErrorBody>, log_id: Option<String>) -> Error {
+    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+    Error::RateLimited {
+        reset: number("x-ogw-ratelimit-reset").map(std::time::Duration::from_secs),
+        limit: number("x-ogw-ratelimit-limit"),
+        http_status: status,
+        code: envelope.as_ref().map(|e| e.code),
+        msg: envelope.map(|e| e.msg),
+        log_id,
     }
 }
 
@@ -62,4 +74,15 @@ fn rebuild(status: http::StatusCode, headers: HeaderMap, body: Bytes) -> reqwest
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     reqwest::Response::from(response)
+}
+
+/// `true` for a JSON content type (`application/json`, with or without parameters).
+fn is_json(value: Option<&HeaderValue>) -> bool {
+    value
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
+}
+
+fn content_type(headers: &HeaderMap) -> Option<&HeaderValue> {
+    headers.get(CONTENT_TYPE)
 }
