@@ -1,0 +1,355 @@
+//! A fake Feishu for your own tests (cargo feature `fake`): a real HTTP/1 server on 127.0.0.1
+//! that checks requests like the real service and remembers what it received.
+//!
+//! ```
+//! use feishu_openapi::fake::FakeFeishu;
+//! use feishu_openapi::vc::{types::ExportMeetingListRequest, MeetingFilter, MeetingType};
+//! use feishu_openapi::{AccessToken, FeishuClient};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), feishu_openapi::Error> {
+//! let fake = FakeFeishu::start().await;
+//! let feishu = FeishuClient::builder()
+//!     .base_url(fake.base_url())
+//!     .access_token(AccessToken::tenant(fake.tenant_access_token()))
+//!     .build()?;
+//!
+//! let body = ExportMeetingListRequest::new(1_655_276_858_u64, 1_655_363_258_u64)
+//!     .with_filter(MeetingFilter::MeetingType(MeetingType::Video));
+//! let created = feishu.vc().export_meeting_list().body(body).send().await?;
+//!
+//! let task_id = created.into_inner().data.task_id;
+//! assert_eq!(task_id.len(), 19);
+//! assert_eq!(fake.meeting_list_requests(), 1);
+//! assert_eq!(fake.tasks()[0].task_id, task_id);
+//! # Ok(()) }
+//! ```
+//!
+//! What it serves, and how it answers (every response carries an `X-Tt-Logid` header, every
+//! error body `error.log_id`; JSON responses are `application/json; charset=utf-8`):
+//!
+//! | endpoint | checks | errors |
+//! |---|---|---|
+//! | `POST /open-apis/auth/v3/tenant_access_token/internal` | `app_id`, `app_secret` | missing field: 10003 `invalid param`; unknown app id: 99991543; wrong secret: 10014 `app secret invalid` (all HTTP 400) |
+//! | `POST /open-apis/vc/v1/exports/meeting_list` | bearer token, `user_id_type`, body | see below |
+//!
+//! The meeting-list export first checks the bearer token — missing: 99991661; neither `t-…` nor
+//! `u-…`: 99991671; an unknown or expired tenant token: 99991663; an unknown user token: 99991668
+//! (all at HTTP 400, a choice: Feishu does not document the status) — then the parameters:
+//! `user_id_type` one of `open_id` / `union_id` / `user_id`; `start_time`, `end_time` strings of
+//! digits with start ≤ end; `meeting_status` and `meeting_type` in 1–3; `meeting_no` 9 digits;
+//! `user_id`, `room_id` non-empty; and **at most one** of `meeting_no` / `user_id` / `room_id` /
+//! `meeting_type`. Any parameter problem is 121003 `param error` at HTTP 400, like the real
+//! service, with `error.field_violations` naming the fields. On success it stores an
+//! [`ExportTask`] and answers `{"code":0,"msg":"success","data":{"task_id":"<19 digits>"}}`.
+//! Any other path or method gets HTTP 404 `404 page not found` as plain text, like Feishu's
+//! gateway.
+//!
+//! The server runs on the Tokio runtime that starts it and stops when the [`FakeFeishu`] is
+//! dropped.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+mod reply;
+mod routes;
+mod state;
+mod validate;
+
+pub use routes::{EXPORT_MEETING_LIST_PATH, TENANT_ACCESS_TOKEN_PATH};
+pub use state::{ExportTask, RecordedRequest};
+
+use reply::{Body, Reply};
+use state::{lock, Config, Shared, State};
+
+/// The app id the fake accepts unless [`FakeFeishuBuilder::app_credentials`] says otherwise.
+pub const DEFAULT_APP_ID: &str = "cli_fake0000000000";
+/// The app secret the fake accepts unless [`FakeFeishuBuilder::app_credentials`] says otherwise.
+pub const DEFAULT_APP_SECRET: &str = "fake-app-secret";
+/// The lifetime of the tenant access tokens it issues, unless [`FakeFeishuBuilder::token_ttl`]
+/// says otherwise: 7200 s, like Feishu.
+pub const DEFAULT_TOKEN_TTL_SECS: u64 = 7200;
+
+/// Request bodies larger than this are refused with HTTP 413.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A running fake Feishu on `127.0.0.1` (a random port). Stops when dropped.
+///
+/// Start one with [`FakeFeishu::start`], or [`FakeFeishu::builder`] for options; point a client
+/// at [`base_url`](Self::base_url) with [`tenant_access_token`](Self::tenant_access_token) (or
+/// use [`client`](Self::client)); afterwards, assert on [`requests`](Self::requests) and
+/// [`tasks`](Self::tasks). See the [module documentation](self) for what it checks.
+pub struct FakeFeishu {
+    addr: SocketAddr,
+    base_url: String,
+    state: Shared,
+    server: JoinHandle<()>,
+}
+
+impl FakeFeishu {
+    /// Starts a fake with the default options.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime, or when no port on 127.0.0.1 can be bound (see
+    /// [`FakeFeishuBuilder::try_start`] to handle that).
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    /// A builder for a fake with options.
+    pub fn builder() -> FakeFeishuBuilder {
+        FakeFeishuBuilder::default()
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A tenant access token issued when the fake started: accepted until it expires (after the
+    /// configured [`token_ttl`](FakeFeishuBuilder::token_ttl)) or
+    /// [`expire_tenant_tokens`](Self::expire_tenant_tokens) is called. Asking for it is not a
+    /// token request.
+    pub fn tenant_access_token(&self) -> String {
+        lock(&self.state).initial_token().to_string()
+    }
+
+    /// The app id it accepts at the token endpoint.
+    pub fn app_id(&self) -> String {
+        lock(&self.state).config.app_id.clone()
+    }
+
+    /// The app secret it accepts at the token endpoint.
+    pub fn app_secret(&self) -> String {
+        lock(&self.state).config.app_secret.clone()
+    }
+
+    /// A client for this fake, calling with [`tenant_access_token`](Self::tenant_access_token).
+    pub fn client(&self) -> crate::FeishuClient {
+        crate::FeishuClient::builder()
+            .base_url(self.base_url.clone())
+            .access_token(crate::AccessToken::tenant(self.tenant_access_token()))
+            .build()
+            .expect("a loopback http base URL is accepted")
+    }
+
+    /// Makes every tenant access token issued so far invalid, as when their two hours are up:
+    /// business APIs then answer 99991663 until a new token is fetched.
+    pub fn expire_tenant_tokens(&self) {
+        lock(&self.state).expire_tenant_tokens();
+    }
+
+    /// Every request received so far, in arrival order, whatever the answer.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state).requests().to_vec()
+    }
+
+    /// How many requests reached the token endpoint (successful or not).
+    pub fn token_requests(&self) -> usize {
+        self.count(TENANT_ACCESS_TOKEN_PATH)
+    }
+
+    /// How many requests reached the meeting-list export (accepted or refused).
+    pub fn meeting_list_requests(&self) -> usize {
+        self.count(EXPORT_MEETING_LIST_PATH)
+    }
+
+    fn count(&self, path: &str) -> usize {
+        lock(&self.state)
+            .requests()
+            .iter()
+            .filter(|r| r.path == path)
+            .count()
+    }
+
+    /// Every export task created so far, oldest first.
+    pub fn tasks(&self) -> Vec<ExportTask> {
+        lock(&self.state).tasks().to_vec()
+    }
+
+    /// The export task with this id.
+    pub fn task(&self, task_id: &str) -> Option<ExportTask> {
+        lock(&self.state)
+            .tasks()
+            .iter()
+            .find(|t| t.task_id == task_id)
+            .cloned()
+    }
+}
+
+impl Drop for FakeFeishu {
+    fn drop(&mut self) {
+        // Cancels the accept loop; its JoinSet, dropped with it, cancels every connection.
+        self.server.abort();
+    }
+}
+
+impl fmt::Debug for FakeFeishu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeFeishu")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of a [`FakeFeishu`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use feishu_openapi::fake::FakeFeishu;
+/// let fake = FakeFeishu::builder()
+///     .app_credentials("cli_test", "s3cret")
+///     .token_ttl(60)
+///     .user_access_token("u-alice")
+///     .start()
+///     .await;
+/// assert_eq!(fake.app_id(), "cli_test");
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct FakeFeishuBuilder {
+    config: Config,
+}
+
+impl Default for FakeFeishuBuilder {
+    fn default() -> Self {
+        Self {
+            config: Config {
+                app_id: DEFAULT_APP_ID.into(),
+                app_secret: DEFAULT_APP_SECRET.into(),
+                token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
+                user_tokens: Vec::new(),
+            },
+        }
+    }
+}
+
+impl FakeFeishuBuilder {
+    /// The app id and secret the token endpoint accepts (default [`DEFAULT_APP_ID`],
+    /// [`DEFAULT_APP_SECRET`]).
+    pub fn app_credentials(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.config.app_id = app_id.into();
+        self.config.app_secret = app_secret.into();
+        self
+    }
+
+    /// The lifetime of the tenant access tokens it issues, in seconds: answered as `expire`, and
+    /// a token is refused (99991663) once it is up. Default [`DEFAULT_TOKEN_TTL_SECS`].
+    pub fn token_ttl(mut self, secs: u64) -> Self {
+        self.config.token_ttl = Duration::from_secs(secs);
+        self
+    }
+
+    /// Also accept this user access token (`u-…`); other user tokens get 99991668.
+    pub fn user_access_token(mut self, token: impl Into<String>) -> Self {
+        self.config.user_tokens.push(token.into());
+        self
+    }
+
+    /// Starts the fake.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime, or when no port on 127.0.0.1 can be bound.
+    pub async fn start(self) -> FakeFeishu {
+        match self.try_start().await {
+            Ok(fake) => fake,
+            Err(e) => panic!("cannot start the fake Feishu on 127.0.0.1: {e}"),
+        }
+    }
+
+    /// Starts the fake, or says why it could not bind a port.
+    pub async fn try_start(self) -> std::io::Result<FakeFeishu> {
+        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        let state: Shared = Arc::new(Mutex::new(State::new(self.config)));
+        let server = tokio::spawn(serve(listener, state.clone()));
+        Ok(FakeFeishu {
+            addr,
+            base_url: format!("http://{addr}"),
+            state,
+            server,
+        })
+    }
+}
+
+impl fmt::Debug for FakeFeishuBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeFeishuBuilder")
+            .field("app_id", &self.config.app_id)
+            .field("app_secret", &"<redacted>")
+            .field("token_ttl", &self.config.token_ttl)
+            .field("user_tokens", &self.config.user_tokens.len())
+            .finish()
+    }
+}
+
+/// The accept loop: one task per connection, all owned by a `JoinSet` so that cancelling this
+/// task closes every connection.
+async fn serve(listener: TcpListener, state: Shared) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // e.g. out of file descriptors: give connections time to finish.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let state = state.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| handle(state.clone(), request));
+                    // A client closing its connection mid-request is not the fake's problem.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// One request: read the body, record it, route it, and answer with a log id.
+async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map(|c| c.to_bytes());
+    let mut state = lock(&state);
+    let log_id = state.next_log_id();
+    let reply = match body {
+        Ok(body) => {
+            let recorded = RecordedRequest::new(&parts, body);
+            state.record(recorded.clone());
+            routes::route(&mut state, &recorded)
+        }
+        Err(_) => Reply::error(StatusCode::PAYLOAD_TOO_LARGE, 121003, "param error").with_message(
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        ),
+    };
+    Ok(reply.into_response(&log_id))
+}

@@ -1,0 +1,357 @@
+//! `examples/export_meetings`, run as the compiled binary a user gets from
+//! `cargo run --example export_meetings`.
+//!
+//! `cargo test` builds the examples next to the test executables; each test runs the binary
+//! with a clean `FEISHU_*` environment, either alone (it starts its own fake Feishu) or pointed
+//! at a fake started here, so that the test can check what was — or was not — sent.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use feishu_openapi::fake::FakeFeishu;
+use serde_json::json;
+
+const START: &str = "1655276858";
+const END: &str = "1655363258";
+
+/// Every variable the example reads, removed so that the caller's environment never leaks in.
+const FEISHU_VARS: [&str; 5] = [
+    "FEISHU_BASE_URL",
+    "FEISHU_TENANT_ACCESS_TOKEN",
+    "FEISHU_USER_ACCESS_TOKEN",
+    "FEISHU_APP_ID",
+    "FEISHU_APP_SECRET",
+];
+
+/// `target/<profile>/examples/export_meetings`, next to this test's `deps` folder.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the test executable lives in target/<profile>/deps");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("export_meetings{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "the example binary {} is missing: build it with `cargo build --example export_meetings` \
+         (a plain `cargo test` builds it; `cargo test --test example_cli` alone does not)",
+        binary.display()
+    );
+    binary
+}
+
+/// What a run printed, and how it ended.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn succeeded(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    fn output(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// The task ids printed on stdout: whole words of 19 digits.
+    fn task_ids(&self) -> Vec<&str> {
+        self.stdout
+            .split_whitespace()
+            .filter(|w| w.len() == 19 && w.bytes().all(|b| b.is_ascii_digit()))
+            .collect()
+    }
+
+    /// A usage error: non-zero exit, one line on stderr naming every one of `words`.
+    fn assert_refused(&self, words: &[&str]) {
+        assert!(!self.succeeded(), "expected a refusal:\n{}", self.output());
+        let message = self.stderr.trim();
+        assert_eq!(message.lines().count(), 1, "one line:\n{}", self.output());
+        for word in words {
+            assert!(
+                message.contains(word),
+                "{word:?} is not named:\n{}",
+                self.output()
+            );
+        }
+        assert!(self.task_ids().is_empty(), "{}", self.output());
+    }
+}
+
+/// Runs the example with `args` and exactly the `FEISHU_*` variables in `env`.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = tokio::process::Command::new(example_binary());
+    command.args(args).kill_on_drop(true);
+    for var in FEISHU_VARS {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied());
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().await.expect("the example runs");
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs the example against `fake` with the fake's tenant token, as if it were the real service.
+async fn run_against(fake: &FakeFeishu, args: &[&str]) -> Run {
+    let token = fake.tenant_access_token();
+    run(
+        args,
+        &[
+            ("FEISHU_BASE_URL", fake.base_url()),
+            ("FEISHU_TENANT_ACCESS_TOKEN", &token),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn with_no_flags_and_no_environment_it_uses_the_embedded_fake_and_prints_a_task_id() {
+    let run = run(&[], &[]).await;
+    assert!(run.succeeded(), "{}", run.output());
+    assert!(
+        run.stderr.contains("local fake Feishu"),
+        "says plainly it talks to a fake:\n{}",
+        run.output()
+    );
+    assert!(
+        run.stderr.contains("FEISHU_TENANT_ACCESS_TOKEN"),
+        "says how to use real credentials:\n{}",
+        run.output()
+    );
+    assert_eq!(run.task_ids().len(), 1, "{}", run.output());
+    assert_eq!(
+        run.stdout.trim(),
+        run.task_ids()[0],
+        "stdout is just the task id:\n{}",
+        run.output()
+    );
+}
+
+#[tokio::test]
+async fn with_a_tenant_token_it_sends_the_flags_to_feishu_base_url() {
+    let fake = FakeFeishu::start().await;
+    let run = run_against(
+        &fake,
+        &[
+            "--start",
+            "2022-06-15T15:07:38+08:00",
+            "--end",
+            END,
+            "--status",
+            "upcoming",
+            "--meeting-type",
+            "2",
+            "--user-id-type",
+            "union_id",
+        ],
+    )
+    .await;
+    assert!(run.succeeded(), "{}", run.output());
+    assert!(
+        !run.stderr.contains("fake"),
+        "no fake when a token is set:\n{}",
+        run.output()
+    );
+
+    let tasks = fake.tasks();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(run.task_ids(), [tasks[0].task_id.as_str()]);
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].query_param("user_id_type").as_deref(),
+        Some("union_id")
+    );
+    assert_eq!(
+        requests[0].json().unwrap(),
+        json!({"start_time": START, "end_time": END, "meeting_status": 3, "meeting_type": 2})
+    );
+    let bearer = format!("Bearer {}", fake.tenant_access_token());
+    assert_eq!(requests[0].header("authorization"), Some(bearer.as_str()));
+}
+
+#[tokio::test]
+async fn each_filter_flag_and_time_form_reaches_the_wire() {
+    let fake = FakeFeishu::builder()
+        .user_access_token("u-cli-user")
+        .start()
+        .await;
+    let cases: [(&[&str], serde_json::Value); 4] = [
+        (
+            &["--meeting-no", "123456789"],
+            json!({"meeting_no": "123456789"}),
+        ),
+        (
+            &["--user-id", "ou_3ec3f6a28a0d08c45d895276e8e5e19b"],
+            json!({"user_id": "ou_3ec3f6a28a0d08c45d895276e8e5e19b"}),
+        ),
+        (
+            &["--room-id", "omm_eada1d61a550955240c28757e7dec3af"],
+            json!({"room_id": "omm_eada1d61a550955240c28757e7dec3af"}),
+        ),
+        (
+            &["--meeting-type", "screencast", "--status", "1"],
+            json!({"meeting_type": 3, "meeting_status": 1}),
+        ),
+    ];
+    for (i, (flags, expected)) in cases.iter().enumerate() {
+        let mut args = vec![
+            "--start",
+            "2022-06-14T23:07:38-08:00",
+            "--end",
+            "2022-06-16T07:07:38Z",
+        ];
+        args.extend_from_slice(flags);
+        let env = [
+            ("FEISHU_BASE_URL", fake.base_url()),
+            ("FEISHU_USER_ACCESS_TOKEN", "u-cli-user"),
+        ];
+        let run = run(&args, &env).await;
+        assert!(run.succeeded(), "{flags:?}\n{}", run.output());
+
+        let request = &fake.requests()[i];
+        assert_eq!(request.header("authorization"), Some("Bearer u-cli-user"));
+        assert_eq!(request.query, None, "no --user-id-type, no query");
+        let mut expected_body = json!({"start_time": START, "end_time": END});
+        expected_body
+            .as_object_mut()
+            .unwrap()
+            .extend(expected.as_object().unwrap().clone());
+        assert_eq!(request.json().unwrap(), expected_body, "{flags:?}");
+    }
+}
+
+#[tokio::test]
+async fn two_filters_are_refused_naming_both_flags_and_nothing_is_sent() {
+    let fake = FakeFeishu::start().await;
+    let filters: [&[&str]; 4] = [
+        &["--meeting-no", "123456789"],
+        &["--user-id", "ou_1"],
+        &["--room-id", "omm_1"],
+        &["--meeting-type", "all"],
+    ];
+    for (i, a) in filters.iter().enumerate() {
+        for b in &filters[i + 1..] {
+            let args = [*a, *b].concat();
+            let run = run_against(&fake, &args).await;
+            run.assert_refused(&[
+                &format!("{} and {} cannot be combined", a[0], b[0]),
+                "at most one",
+            ]);
+            assert_eq!(run.code, Some(2), "{}", run.output());
+        }
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn bad_flags_are_refused_with_a_clear_message_and_nothing_is_sent() {
+    let fake = FakeFeishu::start().await;
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--meeting-no", "12345678"], &["--meeting-no", "9 digits"]),
+        (
+            &["--meeting-no", "1234567890"],
+            &["--meeting-no", "9 digits"],
+        ),
+        (
+            &["--start", END, "--end", START],
+            &["--start", "--end", "<="],
+        ),
+        (
+            &["--start", "4102444800"],
+            &["--start", "--end (default: now)"],
+        ),
+        (&["--bogus"], &["unknown flag --bogus"]),
+        (&["-x"], &["unknown flag -x"]),
+        (&["stray"], &["stray"]),
+        (
+            &["--status", "done"],
+            &["--status", "ongoing", "ended", "upcoming"],
+        ),
+        (&["--meeting-type", "4"], &["--meeting-type", "video"]),
+        (&["--user-id-type", "email"], &["--user-id-type", "open_id"]),
+        (&["--start", "yesterday"], &["--start", "RFC 3339"]),
+        (&["--end", "2024-05-01T09:00:00"], &["--end", "time zone"]),
+        (&["--end", "-5"], &["--end", "unix seconds"]),
+        (&["--user-id", ""], &["--user-id", "empty"]),
+        (&["--room-id"], &["--room-id", "needs a value"]),
+        (&["--start", START, "--start", END], &["--start", "twice"]),
+    ];
+    for (args, words) in cases {
+        let run = run_against(&fake, args).await;
+        run.assert_refused(words);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.output());
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn both_tokens_at_once_are_refused() {
+    let fake = FakeFeishu::start().await;
+    let token = fake.tenant_access_token();
+    let env = [
+        ("FEISHU_BASE_URL", fake.base_url()),
+        ("FEISHU_TENANT_ACCESS_TOKEN", token.as_str()),
+        ("FEISHU_USER_ACCESS_TOKEN", "u-someone"),
+    ];
+    let run = run(&[], &env).await;
+    run.assert_refused(&["FEISHU_TENANT_ACCESS_TOKEN", "FEISHU_USER_ACCESS_TOKEN"]);
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_feishu_error_exits_non_zero_with_its_code() {
+    let fake = FakeFeishu::start().await;
+    let env = [
+        ("FEISHU_BASE_URL", fake.base_url()),
+        ("FEISHU_TENANT_ACCESS_TOKEN", "t-revoked"),
+    ];
+    let run = run(&[], &env).await;
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(run.stderr.contains("99991663"), "{}", run.output());
+    assert!(
+        !run.stderr.contains("t-revoked"),
+        "the token is never printed:\n{}",
+        run.output()
+    );
+    assert!(run.task_ids().is_empty());
+}
+
+#[tokio::test]
+async fn help_lists_every_flag_and_variable() {
+    let run = run(&["--help"], &[]).await;
+    assert!(run.succeeded(), "{}", run.output());
+    for word in [
+        "--start",
+        "--end",
+        "--status",
+        "--meeting-no",
+        "--user-id",
+        "--room-id",
+        "--meeting-type",
+        "--user-id-type",
+        "FEISHU_BASE_URL",
+        "FEISHU_TENANT_ACCESS_TOKEN",
+        "FEISHU_USER_ACCESS_TOKEN",
+    ] {
+        assert!(
+            run.stdout.contains(word),
+            "{word} missing from --help:\n{}",
+            run.output()
+        );
+    }
+}
