@@ -1,1 +1,21 @@
 //! Maintainer tools for feishu-openapi.
+//!
+//! - [`doc`] reads a Feishu doc page (markdown) and [`import`] turns it into an OpenAPI fragment,
+//!   written by [`yaml`] in the style of `openapi/*.yaml` (the `import-doc` binary);
+//! - [`lint`] checks the conventions of every spec in `openapi/`, using the example validator in
+//!   [`schema`].
+//!
+//! See `docs/adding-an-endpoint.md`.
+
+pub mod doc;
+pub mod import;
+pub mod lint;
+pub mod schema;
+pub mod yaml;
+
+/// Imports a doc page's markdown text: parses it and returns the OpenAPI fragment as YAML text.
+pub fn import_page(markdown: &str, options: &import::Options) -> Result<String, doc::ImportError> {
+    let page = doc::parse(markdown)?;
+    let fragment = import::import(&page, options)?;
+    Ok(yaml::to_string(&fragment))
+}
