@@ -49,12 +49,6 @@ impl From<u64> for UnixSeconds {
     }
 }
 
-impl From<u32> for UnixSeconds {
-    fn from(secs: u32) -> Self {
-        Self(secs.into())
-    }
-}
-
 impl TryFrom<i64> for UnixSeconds {
     type Error = InvalidUnixSeconds;
     fn try_from(secs: i64) -> Result<Self, Self::Error> {

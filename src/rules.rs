@@ -10,7 +10,9 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
 
 /// One rule over the fields of a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,21 +77,24 @@ pub fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), Rule
     if rules.is_empty() {
         return Ok(());
     }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
+    // Top-level fields only; their values stay unparsed until a rule reads one.
+    let Ok(body) = serde_json::from_slice::<HashMap<String, &RawValue>>(body) else {
         return Ok(());
     };
     rules.iter().try_for_each(|rule| check_rule(operation_id, rule, &body))
 }
 
-fn present<'a>(body: &Map<String, Value>, fields: &[&'a str]) -> Vec<&'a str> {
-    fields
-        .iter()
-        .copied()
-        .filter(|f| body.get(*f).is_some_and(|v| !v.is_null()))
-        .collect()
+type Body<'a> = HashMap<String, &'a RawValue>;
+
+fn is_present(body: &Body<'_>, field: &str) -> bool {
+    body.get(field).is_some_and(|v| v.get() != "null")
 }
 
-fn check_rule(operation_id: &str, rule: &Rule, body: &Map<String, Value>) -> Result<(), RuleViolation> {
+fn present<'a>(body: &Body<'_>, fields: &[&'a str]) -> Vec<&'a str> {
+    fields.iter().copied().filter(|f| is_present(body, f)).collect()
+}
+
+fn check_rule(operation_id: &str, rule: &Rule, body: &Body<'_>) -> Result<(), RuleViolation> {
     let violation = |fields: Vec<&str>, rule: String| RuleViolation {
         operation_id: operation_id.to_string(),
         fields: fields.into_iter().map(String::from).collect(),
@@ -121,15 +126,18 @@ fn check_rule(operation_id: &str, rule: &Rule, body: &Map<String, Value>) -> Res
         }
         Rule::OrderedTimes { start, end } => {
             let parse = |field: &'static str| -> Result<Option<u64>, RuleViolation> {
-                match body.get(field) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
+                if !is_present(body, field) {
+                    return Ok(None);
+                }
+                let raw = body[field].get();
+                match serde_json::from_str::<String>(raw) {
+                    Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
                         .parse()
                         .map(Some)
                         .map_err(|_| violation(vec![field], format!("{field} = {s:?} is too large for unix seconds"))),
-                    Some(other) => Err(violation(
+                    _ => Err(violation(
                         vec![field],
-                        format!("{field} = {other} must be unix seconds written as a string of digits, e.g. \"1655276858\""),
+                        format!("{field} = {raw} must be unix seconds written as a string of digits, e.g. \"1655276858\""),
                     )),
                 }
             };

@@ -87,7 +87,7 @@ async fn attempts(
         match decide(policy, &error, attempt) {
             Decision::RefreshToken if identity.cached.is_some() && !refreshed && spare.is_some() => {
                 if let Some(token) = &identity.cached {
-                    runtime.evict(token).await;
+                    runtime.evict(&token.secret).await;
                 }
                 refreshed = true;
             }

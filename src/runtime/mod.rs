@@ -110,7 +110,7 @@ pub async fn exec(
 /// such a token is evicted and refreshed when Feishu calls it invalid).
 pub(crate) struct Identity {
     header: Option<http::HeaderValue>,
-    cached: Option<crate::SecretString>,
+    cached: Option<std::sync::Arc<token::ReadyToken>>,
 }
 
 impl Runtime {
@@ -123,9 +123,8 @@ impl Runtime {
         }
         match &self.shared.tokens {
             Some(manager) if tokens.contains(&TokenKind::Tenant) => {
-                let secret = manager.token(http, &self.shared).await?;
-                let header = AccessToken::Tenant(secret.clone()).header_value()?;
-                Ok(Identity { header: Some(header), cached: Some(secret) })
+                let ready = manager.token(http, &self.shared).await?;
+                Ok(Identity { header: Some(ready.header.clone()), cached: Some(ready) })
             }
             _ => Err(Error::Config(
                 "this operation needs an access token: give the client app credentials or an access token".into(),

@@ -1,6 +1,7 @@
 //! Feishu's quirks, each in a named place (and each with a test named after it).
 
-use bytes::Bytes;
+use http_body_util::BodyExt;
+use reqwest::ResponseBuilderExt;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 
@@ -43,18 +44,40 @@ pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Respo
     if status.is_success() && !is_json(content_type(response.headers())) {
         return Ok(response);
     }
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::from)?;
-    let envelope = serde_json::from_slice::<FeishuErrorBody>(&body).ok();
-    let log_id = log_id(&headers, envelope.as_ref());
-    if status == http::StatusCode::TOO_MANY_REQUESTS || envelope.as_ref().is_some_and(|e| e.code == 99991400) {
-        return Err(rate_limited(&headers, status.as_u16(), envelope, log_id));
+    let url = response.url().clone();
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = body.collect().await.map_err(Error::from)?.to_bytes();
+    // Only the code is read on the hot path; the whole envelope only for an error.
+    let code = serde_json::from_slice::<CodeOnly>(&body).ok().and_then(|c| c.code);
+    if code == Some(0) && status.is_success() {
+        return Ok(rebuild(parts, body, url));
+    }
+    let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
+    let headers = &parts.headers;
+    let log_id = log_id(headers, envelope.as_ref());
+    if status == http::StatusCode::TOO_MANY_REQUESTS || code == Some(99991400) {
+        return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
     }
     match envelope {
         Some(envelope) if envelope.code != 0 => Err(fault::api_error(envelope, status.as_u16(), log_id)),
-        _ if status.is_success() => Ok(rebuild(status, headers, body)),
+        _ if status.is_success() => Ok(rebuild(parts, body, url)),
         _ => Err(Error::Undecodable { status: status.as_u16(), body_start: fault::body_start(&body), log_id }),
     }
+}
+
+/// The response again, with its buffered body (and its URL, which reqwest would otherwise
+/// replace by parsing a placeholder).
+fn rebuild(parts: http::response::Parts, body: bytes::Bytes, url: reqwest::Url) -> reqwest::Response {
+    let mut response = http::Response::from_parts(parts, reqwest::Body::from(body));
+    let mut carrier = http::Response::builder().url(url).body(()).unwrap_or_default();
+    response.extensions_mut().extend(std::mem::take(carrier.extensions_mut()));
+    reqwest::Response::from(response)
+}
+
+/// The `code` of a Feishu body, without decoding the rest.
+#[derive(serde::Deserialize)]
+struct CodeOnly {
+    code: Option<i64>,
 }
 
 fn rate_limited(headers: &HeaderMap, status: u16, envelope: Option<FeishuErrorBody>, log_id: Option<String>) -> Error {
@@ -69,12 +92,6 @@ fn rate_limited(headers: &HeaderMap, status: u16, envelope: Option<FeishuErrorBo
     }
 }
 
-fn rebuild(status: http::StatusCode, headers: HeaderMap, body: Bytes) -> reqwest::Response {
-    let mut response = http::Response::new(reqwest::Body::from(body));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
-}
 
 /// `true` for a JSON content type (`application/json`, with or without parameters).
 fn is_json(value: Option<&HeaderValue>) -> bool {

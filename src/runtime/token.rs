@@ -71,7 +71,27 @@ impl TokenCache for InMemoryTokenCache {
     }
 }
 
-type Flight = Shared<Pin<Box<dyn Future<Output = Result<SecretString, Arc<Error>>> + Send>>>;
+/// A token ready to send: the secret, its `Authorization` header, when to stop using it.
+#[derive(Debug)]
+pub(crate) struct ReadyToken {
+    pub(crate) secret: SecretString,
+    pub(crate) header: http::HeaderValue,
+    refresh_at: SystemTime,
+}
+
+impl ReadyToken {
+    fn new(cached: CachedToken, margin: Duration) -> Result<Arc<Self>, Error> {
+        let header = crate::AccessToken::Tenant(cached.token.clone()).header_value()?;
+        let refresh_at = cached.expires_at.checked_sub(margin).unwrap_or(SystemTime::UNIX_EPOCH);
+        Ok(Arc::new(Self { secret: cached.token, header, refresh_at }))
+    }
+
+    fn is_fresh(&self) -> bool {
+        SystemTime::now() < self.refresh_at
+    }
+}
+
+type Flight = Shared<Pin<Box<dyn Future<Output = Result<CachedToken, Arc<Error>>> + Send>>>;
 
 /// Gets tenant tokens for one app: from the cache while fresh, else from Feishu — one fetch at a
 /// time, its result (token or error) shared by every caller waiting for it; errors not cached.
@@ -80,6 +100,8 @@ pub(crate) struct TokenManager {
     cache: Arc<dyn TokenCache>,
     margin: Duration,
     flight: Mutex<Option<Flight>>,
+    /// The last token this process used, ready to send: the hot path takes no trip to the cache.
+    ready: Mutex<Option<Arc<ReadyToken>>>,
 }
 
 impl fmt::Debug for TokenManager {
@@ -94,14 +116,19 @@ impl fmt::Debug for TokenManager {
 
 impl TokenManager {
     pub(crate) fn new(credentials: AppCredentials, cache: Arc<dyn TokenCache>, margin: Duration) -> Self {
-        Self { credentials, cache, margin, flight: Mutex::new(None) }
+        Self { credentials, cache, margin, flight: Mutex::new(None), ready: Mutex::new(None) }
     }
 
-    pub(crate) async fn token(&self, http: &reqwest::Client, shared: &super::Shared) -> Result<SecretString, Error> {
+    pub(crate) async fn token(&self, http: &reqwest::Client, shared: &super::Shared) -> Result<Arc<ReadyToken>, Error> {
+        if let Some(ready) = self.ready.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if ready.is_fresh() {
+                return Ok(ready.clone());
+            }
+        }
         let key = &self.credentials.app_id;
         if let Some(cached) = self.cache.get(key).await {
             if SystemTime::now() + self.margin < cached.expires_at {
-                return Ok(cached.token);
+                return self.make_ready(cached);
             }
         }
         let flight = {
@@ -122,10 +149,22 @@ impl TokenManager {
                 *slot = None;
             }
         }
-        result.map_err(Error::TokenFetch)
+        self.make_ready(result.map_err(Error::TokenFetch)?)
+    }
+
+    fn make_ready(&self, cached: CachedToken) -> Result<Arc<ReadyToken>, Error> {
+        let ready = ReadyToken::new(cached, self.margin)?;
+        *self.ready.lock().unwrap_or_else(|p| p.into_inner()) = Some(ready.clone());
+        Ok(ready)
     }
 
     pub(crate) async fn evict(&self, token: &SecretString) {
+        {
+            let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+            if ready.as_ref().is_some_and(|r| &r.secret == token) {
+                *ready = None;
+            }
+        }
         self.cache.evict(&self.credentials.app_id, token).await;
     }
 
@@ -135,7 +174,7 @@ impl TokenManager {
         &self,
         http: &reqwest::Client,
         shared: &super::Shared,
-    ) -> Pin<Box<dyn Future<Output = Result<SecretString, Arc<Error>>> + Send>> {
+    ) -> Pin<Box<dyn Future<Output = Result<CachedToken, Arc<Error>>> + Send>> {
         // The auth client gets a runtime of its own, without a token manager: the token endpoint
         // takes no token, and the manager must not own a handle to itself.
         let runtime = Runtime::new(
@@ -162,7 +201,7 @@ impl TokenManager {
             let token = CachedToken { token: response.tenant_access_token, expires_at: requested_at + lifetime };
             cache.put(&credentials.app_id, token.clone()).await;
             tracing::debug!(app_id = %credentials.app_id, expire_secs = response.expire, "fetched a tenant_access_token");
-            Ok(token.token)
+            Ok(token)
         })
     }
 }

@@ -1,0 +1,198 @@
+//! meeting_list calls per second against a local HTTP server: this crate's generated client
+//! (token cached, all hooks on) beside the same request made with plain reqwest, in the same run.
+//! Then 1,000 concurrent calls on a cold token cache, counting the token requests the server saw.
+//!
+//! Run: `cargo bench --bench throughput` (optionally `-- --calls 4000`).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use feishu_openapi::vc::types::ExportMeetingListRequest;
+use feishu_openapi::vc::MeetingStatus;
+use feishu_openapi::{FeishuClient, UserIdType};
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use serde::{Deserialize, Serialize};
+
+const TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+const SUCCESS: &str = r#"{"code":0,"msg":"success","data":{"task_id":"7111325589855797267"}}"#;
+
+/// A minimal Feishu: answers meeting_list with a fixed success and the token endpoint with a
+/// token after 50 ms, counting token requests. It runs on its own thread and runtime.
+fn start_server(token_requests: Arc<AtomicUsize>) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = std::thread::Builder::new().name("bench-server".into());
+    server.spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                let counter = token_requests.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let counter = counter.clone();
+                        async move {
+                            let is_token = req.uri().path() == TOKEN_PATH;
+                            let _ = req.into_body().collect().await;
+                            let body = if is_token {
+                                counter.fetch_add(1, Ordering::SeqCst);
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                                r#"{"code":0,"msg":"ok","tenant_access_token":"t-bench","expire":7200}"#
+                            } else {
+                                SUCCESS
+                            };
+                            Ok::<_, Infallible>(
+                                Response::builder()
+                                    .header("content-type", "application/json; charset=utf-8")
+                                    .header("x-tt-logid", "20240101000000BENCH")
+                                    .body(Full::new(Bytes::from_static(body.as_bytes())))
+                                    .unwrap(),
+                            )
+                        }
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                });
+            }
+        });
+    }).expect("a server thread");
+    rx.recv().unwrap()
+}
+
+/// The baseline: the same request with plain reqwest — same JSON body, query, bearer token, and a
+/// typed decode of the response with a check of `code`.
+#[derive(Serialize)]
+struct PlainBody<'a> {
+    start_time: &'a str,
+    end_time: &'a str,
+    meeting_status: i64,
+    meeting_no: &'a str,
+}
+
+#[derive(Deserialize)]
+struct PlainEnvelope {
+    code: i64,
+    data: Option<PlainData>,
+}
+
+#[derive(Deserialize)]
+struct PlainData {
+    task_id: String,
+}
+
+async fn plain_call(http: &reqwest::Client, url: &str) -> String {
+    let body = PlainBody { start_time: "1655276858", end_time: "1655363258", meeting_status: 2, meeting_no: "123456789" };
+    let response = http
+        .post(url)
+        .query(&[("user_id_type", "open_id")])
+        .bearer_auth("t-bench")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let envelope: PlainEnvelope = response.json().await.unwrap();
+    assert_eq!(envelope.code, 0);
+    envelope.data.unwrap().task_id
+}
+
+async fn crate_call(client: &FeishuClient) -> String {
+    let body = ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64)
+        .with_status(MeetingStatus::Ended)
+        .with_filter(feishu_openapi::vc::MeetingFilter::MeetingNo("123456789".parse().unwrap()));
+    let created = client
+        .vc()
+        .export_meeting_list()
+        .user_id_type(UserIdType::OpenId)
+        .body(body)
+        .send()
+        .await
+        .map_err(feishu_openapi::Error::from)
+        .unwrap();
+    created.into_inner().data.task_id
+}
+
+/// Calls per second for `calls` calls made `concurrency` at a time.
+async fn rate<F, Fut>(calls: usize, concurrency: usize, call: F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
+    let started = Instant::now();
+    let mut done = 0;
+    while done < calls {
+        let batch = concurrency.min(calls - done);
+        let results = futures::future::join_all((0..batch).map(|_| call())).await;
+        assert!(results.iter().all(|id| id == "7111325589855797267"));
+        done += batch;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn main() {
+    let mut calls = 5000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--calls" {
+            calls = args.next().and_then(|v| v.parse().ok()).expect("--calls N");
+        }
+    }
+    let token_requests = Arc::new(AtomicUsize::new(0));
+    let addr = start_server(token_requests.clone());
+    let base = format!("http://{addr}");
+    let url = format!("{base}/open-apis/vc/v1/exports/meeting_list");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+
+    rt.block_on(async {
+        // Token cached: the client fetches one token on its first call (the warm-up).
+        let client = FeishuClient::builder().base_url(&base).app_credentials("cli_bench", "bench-secret").build().unwrap();
+        let plain = reqwest::Client::builder().build().unwrap();
+        crate_call(&client).await;
+        plain_call(&plain, &url).await;
+
+        println!("meeting_list against a local server, {calls} calls per sequential round (4x that concurrent), median of 5 alternating rounds\n");
+        println!("| mode | feishu-openapi calls/s | plain reqwest calls/s | ratio |");
+        println!("|---|---:|---:|---:|");
+        for concurrency in [1usize, 32] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            // Concurrent rounds are faster: give them more calls so each round lasts long enough.
+            let n = calls * concurrency.min(4);
+            for _ in 0..5 {
+                ours.push(rate(n, concurrency, || crate_call(&client)).await);
+                theirs.push(rate(n, concurrency, || plain_call(&plain, &url)).await);
+            }
+            let (ours, theirs) = (median(ours), median(theirs));
+            let mode = if concurrency == 1 { "sequential".to_string() } else { format!("{concurrency} concurrent") };
+            println!("| {mode} | {ours:.0} | {theirs:.0} | {:.2}x |", ours / theirs);
+        }
+
+        // Cold cache, 1,000 concurrent calls: one token request.
+        let before = token_requests.load(Ordering::SeqCst);
+        let cold = FeishuClient::builder()
+            .base_url(&base)
+            .app_credentials("cli_cold", "bench-secret")
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let results = futures::future::join_all((0..1000).map(|_| crate_call(&cold))).await;
+        assert_eq!(results.len(), 1000);
+        let seen = token_requests.load(Ordering::SeqCst) - before;
+        println!(
+            "\ncold cache: 1000 concurrent calls in {:.0} ms, token requests seen by the server: {seen}",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        assert_eq!(seen, 1, "single flight must fetch exactly one token");
+    });
+}
