@@ -1,0 +1,145 @@
+//! The generated clients are committed as snapshots, so that every spec edit shows up in review
+//! as a diff of the generated Rust code.
+//!
+//! For every `openapi/<service>.yaml`, `build.rs` writes `$OUT_DIR/<service>.rs`; this test
+//! compares it with `tests/snapshots/<service>.rs`. After a spec (or generator) change, run
+//!
+//! ```text
+//! UPDATE_SNAPSHOTS=1 cargo test --test generated_snapshot
+//! ```
+//!
+//! and commit the snapshot diff with the change.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const UPDATE_COMMAND: &str = "UPDATE_SNAPSHOTS=1 cargo test --test generated_snapshot";
+
+/// Where build.rs wrote the generated code for this build.
+fn out_dir() -> PathBuf {
+    PathBuf::from(env!("OUT_DIR"))
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn updating() -> bool {
+    std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1")
+}
+
+/// Service names (file stems) of the files in `dir` with one of `extensions`, sorted.
+fn stems(dir: &Path, extensions: &[&str]) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut stems: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+        })
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from))
+        .collect();
+    stems.sort();
+    stems
+}
+
+/// A short hint at where two texts differ: the first differing line of each, and a count.
+fn diff_hint(snapshot: &str, generated: &str) -> String {
+    let (old, new): (Vec<&str>, Vec<&str>) =
+        (snapshot.lines().collect(), generated.lines().collect());
+    let first = old
+        .iter()
+        .zip(&new)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old.len().min(new.len()));
+    let differing =
+        old.iter().zip(&new).filter(|(a, b)| a != b).count() + old.len().abs_diff(new.len());
+    let line = |lines: &[&str], i: usize| {
+        lines
+            .get(i)
+            .map_or("<end of file>".to_string(), |l| l.to_string())
+    };
+    format!(
+        "first difference at line {}:\n  - snapshot:  {}\n  + generated: {}\n({} vs {} lines, about {differing} lines differ)",
+        first + 1,
+        line(&old, first),
+        line(&new, first),
+        old.len(),
+        new.len(),
+    )
+}
+
+#[test]
+fn generated_code_matches_the_committed_snapshots() {
+    let specs = stems(&manifest_dir().join("openapi"), &["yaml", "yml"]);
+    assert!(
+        specs.contains(&"vc".to_string()),
+        "openapi/vc.yaml exists: {specs:?}"
+    );
+    let snapshots_dir = manifest_dir().join("tests").join("snapshots");
+    let mut problems = Vec::new();
+    for service in &specs {
+        let generated_path = out_dir().join(format!("{service}.rs"));
+        let generated = fs::read_to_string(&generated_path)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "build.rs did not generate {}: {e}",
+                    generated_path.display()
+                )
+            })
+            .replace("\r\n", "\n");
+        assert!(
+            generated.starts_with("// @generated"),
+            "{service}.rs is build.rs output"
+        );
+        let snapshot_path = snapshots_dir.join(format!("{service}.rs"));
+        if updating() {
+            fs::create_dir_all(&snapshots_dir).expect("create tests/snapshots");
+            fs::write(&snapshot_path, &generated).expect("write the snapshot");
+            eprintln!("updated tests/snapshots/{service}.rs");
+            continue;
+        }
+        match fs::read_to_string(&snapshot_path) {
+            Err(_) => problems.push(format!("tests/snapshots/{service}.rs is missing")),
+            Ok(snapshot) if snapshot.replace("\r\n", "\n") == generated => {}
+            Ok(snapshot) => problems.push(format!(
+                "tests/snapshots/{service}.rs differs from the generated code; {}",
+                diff_hint(&snapshot.replace("\r\n", "\n"), &generated)
+            )),
+        }
+    }
+    for stale in stems(&snapshots_dir, &["rs"])
+        .into_iter()
+        .filter(|s| !specs.contains(s))
+    {
+        if updating() {
+            fs::remove_file(snapshots_dir.join(format!("{stale}.rs")))
+                .expect("remove a stale snapshot");
+            eprintln!("removed tests/snapshots/{stale}.rs (no openapi/{stale}.yaml)");
+        } else {
+            problems.push(format!(
+                "tests/snapshots/{stale}.rs has no spec openapi/{stale}.yaml"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n\nIf the change is intended, update the snapshots and commit the diff:\n    {UPDATE_COMMAND}",
+        problems.join("\n\n")
+    );
+}
+
+#[test]
+fn diff_hint_points_at_the_first_difference() {
+    let hint = diff_hint("a\nb\nc\n", "a\nB\nc\nd\n");
+    assert!(
+        hint.contains("line 2")
+            && hint.contains("- snapshot:  b")
+            && hint.contains("+ generated: B"),
+        "{hint}"
+    );
+    assert!(hint.contains("about 2 lines differ"), "{hint}");
+}

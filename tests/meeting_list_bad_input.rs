@@ -1,0 +1,336 @@
+//! Bad input for export_meeting_list: every case is an error naming the fields or the rule, and
+//! the mock Feishu on 127.0.0.1 receives **nothing**.
+//!
+//! Where a bad value can still be written (the raw generated builder, raw JSON deserialised into
+//! the generated type) the refusal comes from `send()`; where the types make it impossible to
+//! construct (9-digit meeting numbers, enums, non-empty IDs), the test asserts the conversion error.
+
+mod common;
+
+use common::*;
+use feishu_openapi::vc::builder::ExportMeetingList;
+use feishu_openapi::vc::types::{self, ExportMeetingListRequest};
+use feishu_openapi::vc::{MeetingNo, MeetingStatus, MeetingType, RoomId};
+use feishu_openapi::{Error, UnixSeconds, UserId, UserIdType};
+use serde_json::{json, Value};
+
+/// Sends what `fill` builds to a server that must receive nothing; returns the refusal as
+/// `feishu_openapi::Error` after checking that nothing was received.
+async fn refused(
+    fill: impl for<'a> FnOnce(ExportMeetingList<'a>) -> ExportMeetingList<'a>,
+) -> Error {
+    let server = silent_server().await;
+    let result = fill(tenant_client(&server).vc().export_meeting_list())
+        .send()
+        .await;
+    assert_nothing_received(&server).await;
+    let raw = match result {
+        Ok(ok) => panic!("expected a refusal, got Ok({:?})", ok.into_inner()),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(raw, progenitor_client::Error::InvalidRequest(_)),
+        "a refusal before any I/O is InvalidRequest, got {raw:?}"
+    );
+    let err = Error::from(raw);
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid request, nothing was sent"),
+        "{err}"
+    );
+    err
+}
+
+/// A raw body: the doc's times plus `fields` with the doc's example values.
+fn raw_with(fields: &[&str]) -> Value {
+    let doc = doc_request_example();
+    let mut body = json!({"start_time": doc["start_time"], "end_time": doc["end_time"]});
+    for field in fields {
+        body[*field] = doc[*field].clone();
+    }
+    body
+}
+
+/// Sets `field` on the generated builder to the doc's example value.
+fn set(
+    builder: types::builder::ExportMeetingListRequest,
+    field: &str,
+) -> types::builder::ExportMeetingListRequest {
+    let doc = doc_request_example();
+    let text = doc[field].as_str().map(str::to_string);
+    match field {
+        "meeting_no" => {
+            builder.meeting_no(text.expect("a string").parse::<MeetingNo>().expect("valid"))
+        }
+        "user_id" => builder.user_id(text.expect("a string").parse::<UserId>().expect("valid")),
+        "room_id" => builder.room_id(text.expect("a string").parse::<RoomId>().expect("valid")),
+        "meeting_type" => builder.meeting_type(
+            MeetingType::try_from(doc[field].as_i64().expect("an integer")).expect("valid"),
+        ),
+        other => panic!("not a filter: {other}"),
+    }
+}
+
+/// Asserts that `err` names exactly the filters in `present` before stating the at-most-one rule.
+fn assert_names_filters(err: &Error, present: &[&str]) {
+    let text = err.to_string();
+    let rule_at = text
+        .find("at most one")
+        .unwrap_or_else(|| panic!("the rule is not named: {text}"));
+    let named = &text[..rule_at];
+    for filter in FILTERS {
+        assert_eq!(
+            named.contains(filter),
+            present.contains(&filter),
+            "{present:?}: {filter} must be named as present iff it is set: {text}"
+        );
+    }
+}
+
+#[test]
+fn there_are_eleven_combinations_of_two_or_more_filters() {
+    let combos = subsets(&FILTERS, 2);
+    assert_eq!(combos.len(), 11);
+    assert_eq!(combos.iter().filter(|c| c.len() == 2).count(), 6);
+    assert_eq!(combos.iter().filter(|c| c.len() == 3).count(), 4);
+    assert_eq!(combos.iter().filter(|c| c.len() == 4).count(), 1);
+}
+
+#[tokio::test]
+async fn two_or_more_filters_via_the_generated_builder() {
+    for combo in subsets(&FILTERS, 2) {
+        let fields = combo.clone();
+        let err = refused(move |op| {
+            op.body_map(move |b| {
+                let b = b.start_time("1655276858").end_time("1655276858");
+                fields.iter().fold(b, |b, field| set(b, field))
+            })
+        })
+        .await;
+        assert_names_filters(&err, &combo);
+    }
+}
+
+#[tokio::test]
+async fn two_or_more_filters_via_raw_json() {
+    for combo in subsets(&FILTERS, 2) {
+        let body: ExportMeetingListRequest =
+            serde_json::from_value(raw_with(&combo)).expect("each field alone is valid");
+        let err = refused(move |op| op.user_id_type(UserIdType::OpenId).body(body)).await;
+        assert_names_filters(&err, &combo);
+    }
+}
+
+#[tokio::test]
+async fn doc_request_example_as_written_is_refused() {
+    let example = doc_request_example();
+    for filter in FILTERS {
+        assert!(
+            example.get(filter).is_some(),
+            "the doc's example sets {filter}"
+        );
+    }
+    let body: ExportMeetingListRequest =
+        serde_json::from_value(example).expect("every value is valid");
+    let err = refused(move |op| op.user_id_type(UserIdType::OpenId).body(body)).await;
+    assert_names_filters(&err, &FILTERS);
+    assert!(err.to_string().contains("at most one"), "{err}");
+}
+
+#[tokio::test]
+async fn filter_with_its_default_value_still_counts() {
+    let mut raw = raw_with(&["meeting_no"]);
+    raw["meeting_type"] = json!(1);
+    let body: ExportMeetingListRequest = serde_json::from_value(raw).expect("valid values");
+    let err = refused(move |op| op.body(body)).await;
+    assert_names_filters(&err, &["meeting_no", "meeting_type"]);
+
+    let err = refused(|op| {
+        op.body_map(|b| {
+            set(b.start_time(1u64).end_time(2u64), "meeting_no").meeting_type(MeetingType::All)
+        })
+    })
+    .await;
+    assert_names_filters(&err, &["meeting_no", "meeting_type"]);
+}
+
+fn assert_names_time_order(err: &Error) {
+    let text = err.to_string();
+    assert!(
+        text.contains("start_time") && text.contains("end_time"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1655276859") && text.contains("1655276858"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn start_time_after_end_time() {
+    let err = refused(|op| {
+        op.body(ExportMeetingListRequest::new(
+            1_655_276_859u64,
+            1_655_276_858u64,
+        ))
+    })
+    .await;
+    assert_names_time_order(&err);
+
+    let err =
+        refused(|op| op.body_map(|b| b.start_time("1655276859").end_time("1655276858"))).await;
+    assert_names_time_order(&err);
+
+    let raw = json!({"start_time": "1655276859", "end_time": "1655276858", "meeting_status": 2});
+    let body: ExportMeetingListRequest = serde_json::from_value(raw).expect("valid values");
+    let err = refused(move |op| op.body(body)).await;
+    assert_names_time_order(&err);
+}
+
+const NOT_TIMES: [&str; 5] = ["abc", "-5", "1.5", "", "99999999999999999999999"];
+
+#[tokio::test]
+async fn non_digit_times_via_the_generated_builder() {
+    for bad in NOT_TIMES {
+        let err =
+            refused(move |op| op.body_map(move |b| b.start_time(bad).end_time("1655276858"))).await;
+        let text = err.to_string();
+        assert!(
+            text.contains("start_time") && text.contains(&format!("`{bad}`")),
+            "{bad:?}: {text}"
+        );
+        assert!(text.contains("unix seconds"), "{text}");
+
+        let err = refused(move |op| op.body_map(move |b| b.start_time("1").end_time(bad))).await;
+        assert!(err.to_string().contains("end_time"), "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn non_digit_times_via_raw_json() {
+    for bad in NOT_TIMES {
+        for field in ["start_time", "end_time"] {
+            let mut raw = json!({"start_time": "1655276858", "end_time": "1655276858"});
+            raw[field] = json!(bad);
+            let err = serde_json::from_value::<ExportMeetingListRequest>(raw)
+                .expect_err("not a time in unix seconds");
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("`{bad}`")) && text.contains("unix seconds"),
+                "{text}"
+            );
+        }
+        assert!(bad.parse::<UnixSeconds>().is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn times_as_json_numbers_are_refused() {
+    // Feishu's doc types the times as strings; a number must not slip through as a time.
+    let raw = json!({"start_time": 1655276858, "end_time": "1655276858"});
+    let err = serde_json::from_value::<ExportMeetingListRequest>(raw)
+        .expect_err("a number is not a string");
+    assert!(err.to_string().contains("string"), "{err}");
+}
+
+#[test]
+fn times_before_1970_cannot_be_constructed() {
+    let before = std::time::UNIX_EPOCH - std::time::Duration::from_secs(1);
+    assert!(UnixSeconds::try_from(before).is_err());
+    assert!(UnixSeconds::try_from(-5i64).is_err());
+}
+
+#[tokio::test]
+async fn missing_times_are_refused() {
+    let err = refused(|op| op.body_map(|b| b.end_time(2u64))).await;
+    assert!(err.to_string().contains("start_time"), "{err}");
+    let err = refused(|op| op.body_map(|b| b.start_time(1u64))).await;
+    assert!(err.to_string().contains("end_time"), "{err}");
+}
+
+#[test]
+fn meeting_numbers_must_be_nine_digits() {
+    for bad in [
+        "12345678",
+        "1234567890",
+        "12345678a",
+        "abcdefghi",
+        "",
+        " 12345678",
+        "１２３４５６７８９",
+    ] {
+        let err = bad.parse::<MeetingNo>().expect_err("not 9 digits");
+        let text = err.to_string();
+        assert!(
+            text.contains("meeting_no") && text.contains("9 digits"),
+            "{bad:?}: {text}"
+        );
+        assert!(Error::from(err).to_string().contains("meeting_no"));
+
+        let raw = json!({"start_time": "1", "end_time": "2", "meeting_no": bad});
+        let err =
+            serde_json::from_value::<ExportMeetingListRequest>(raw).expect_err("not 9 digits");
+        assert!(err.to_string().contains("meeting_no"), "{bad:?}: {err}");
+    }
+    assert!("123456789".parse::<MeetingNo>().is_ok());
+}
+
+#[test]
+fn empty_ids_cannot_be_constructed() {
+    for blank in ["", " ", "\t"] {
+        let err = blank.parse::<UserId>().expect_err("empty");
+        assert!(err.to_string().contains("user_id"), "{err}");
+        let err = blank.parse::<RoomId>().expect_err("empty");
+        assert!(err.to_string().contains("room_id"), "{err}");
+    }
+    for (field, value) in [("user_id", ""), ("room_id", ""), ("meeting_no", "")] {
+        let raw = json!({"start_time": "1", "end_time": "2", field: value});
+        let err = serde_json::from_value::<ExportMeetingListRequest>(raw).expect_err("empty");
+        assert!(err.to_string().contains(field), "{field}: {err}");
+    }
+}
+
+#[test]
+fn out_of_range_enums_in_raw_json() {
+    for (field, value, type_name) in [
+        ("meeting_status", 0, "MeetingStatus"),
+        ("meeting_status", 4, "MeetingStatus"),
+        ("meeting_status", 9, "MeetingStatus"),
+        ("meeting_type", 0, "MeetingType"),
+        ("meeting_type", 4, "MeetingType"),
+    ] {
+        let raw = json!({"start_time": "1", "end_time": "2", field: value});
+        let err =
+            serde_json::from_value::<ExportMeetingListRequest>(raw).expect_err("out of range");
+        let text = err.to_string();
+        assert!(
+            text.contains(type_name) && text.contains(&format!("`{value}`")),
+            "{text}"
+        );
+    }
+    assert!(MeetingStatus::try_from(0).is_err());
+    assert!(MeetingStatus::try_from(4).is_err());
+    assert!(MeetingType::try_from(0).is_err());
+    assert!("9".parse::<MeetingStatus>().is_err());
+    assert!("bogus".parse::<MeetingType>().is_err());
+    // Enums arrive as JSON integers, never as strings.
+    let raw = json!({"start_time": "1", "end_time": "2", "meeting_status": "2"});
+    assert!(serde_json::from_value::<ExportMeetingListRequest>(raw).is_err());
+}
+
+#[tokio::test]
+async fn bogus_user_id_type() {
+    let err = "bogus"
+        .parse::<UserIdType>()
+        .expect_err("not a user id type");
+    let text = err.to_string();
+    assert!(text.contains("bogus") && text.contains("open_id"), "{text}");
+
+    let err = refused(|op| {
+        op.user_id_type("bogus")
+            .body(ExportMeetingListRequest::new(1u64, 2u64))
+    })
+    .await;
+    assert!(err.to_string().contains("user_id_type"), "{err}");
+}
