@@ -88,7 +88,12 @@ struct PlainData {
 }
 
 async fn plain_call(http: &reqwest::Client, url: &str) -> String {
-    let body = PlainBody { start_time: "1655276858", end_time: "1655363258", meeting_status: 2, meeting_no: "123456789" };
+    let body = PlainBody {
+        start_time: "1655276858",
+        end_time: "1655363258",
+        meeting_status: 2,
+        meeting_no: "123456789",
+    };
     let response = http
         .post(url)
         .query(&[("user_id_type", "open_id")])
@@ -106,7 +111,9 @@ async fn plain_call(http: &reqwest::Client, url: &str) -> String {
 async fn crate_call(client: &FeishuClient) -> String {
     let body = ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64)
         .with_status(MeetingStatus::Ended)
-        .with_filter(feishu_openapi::vc::MeetingFilter::MeetingNo("123456789".parse().unwrap()));
+        .with_filter(feishu_openapi::vc::MeetingFilter::MeetingNo(
+            "123456789".parse().unwrap(),
+        ));
     let created = client
         .vc()
         .export_meeting_list()
@@ -153,7 +160,10 @@ fn main() {
     let addr = start_server(token_requests.clone());
     let base = format!("http://{addr}");
     let url = format!("{base}/open-apis/vc/v1/exports/meeting_list");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
 
     rt.block_on(async {
         // Token cached: the client fetches one token on its first call (the warm-up).

@@ -67,12 +67,19 @@ impl FeishuClient {
     /// The same client calling as `token` (a user access token, or a tenant token you manage):
     /// it takes precedence over the token cache. Shares the connection pool and settings; cheap.
     pub fn with_access_token(&self, token: AccessToken) -> Self {
-        Self { http: self.http.clone(), runtime: self.runtime.with_token(token) }
+        Self {
+            http: self.http.clone(),
+            runtime: self.runtime.with_token(token),
+        }
     }
 
     /// The parts a generated service client is made of.
     pub(crate) fn parts(&self) -> (&str, reqwest::Client, Runtime) {
-        (self.runtime.base_url(), self.http.clone(), self.runtime.clone())
+        (
+            self.runtime.base_url(),
+            self.http.clone(),
+            self.runtime.clone(),
+        )
     }
 }
 
@@ -116,7 +123,11 @@ impl FeishuClientBuilder {
 
     /// A self-built app's id (`cli_…`) and secret: the client fetches tenant access tokens with
     /// them, caches them, and refreshes them before they expire.
-    pub fn app_credentials(mut self, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+    pub fn app_credentials(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
         self.credentials = Some(AppCredentials::new(app_id, app_secret));
         self
     }
@@ -166,16 +177,22 @@ impl FeishuClientBuilder {
             None => self.brand.base_url().to_string(),
         };
         if self.retry.max_attempts == 0 {
-            return Err(Error::Config("RetryPolicy::max_attempts must be at least 1".into()));
+            return Err(Error::Config(
+                "RetryPolicy::max_attempts must be at least 1".into(),
+            ));
         }
         let tokens = match self.credentials {
             Some(c) if c.app_id.trim().is_empty() || c.app_secret.expose_secret().is_empty() => {
-                return Err(Error::Config("app credentials need a non-empty app id and app secret".into()))
+                return Err(Error::Config(
+                    "app credentials need a non-empty app id and app secret".into(),
+                ))
             }
             Some(c) => Some(TokenManager::new(
                 c,
-                self.cache.unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
-                self.refresh_margin.unwrap_or(crate::runtime::DEFAULT_REFRESH_MARGIN),
+                self.cache
+                    .unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
+                self.refresh_margin
+                    .unwrap_or(crate::runtime::DEFAULT_REFRESH_MARGIN),
             )),
             None => None,
         };
@@ -188,8 +205,15 @@ impl FeishuClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let shared = Shared { base_url, retry: self.retry, tokens };
-        Ok(FeishuClient { http, runtime: Runtime::new(shared, self.token) })
+        let shared = Shared {
+            base_url,
+            retry: self.retry,
+            tokens,
+        };
+        Ok(FeishuClient {
+            http,
+            runtime: Runtime::new(shared, self.token),
+        })
     }
 }
 
@@ -207,7 +231,9 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error>
         other => return Err(Error::Config(format!("base URL {url:?}: scheme {other:?} is not http(s)"))),
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::Config(format!("base URL {url:?} must not have a query or fragment")));
+        return Err(Error::Config(format!(
+            "base URL {url:?} must not have a query or fragment"
+        )));
     }
     Ok(url.trim_end_matches('/').to_string())
 }

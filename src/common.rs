@@ -52,7 +52,9 @@ impl From<u64> for UnixSeconds {
 impl TryFrom<i64> for UnixSeconds {
     type Error = InvalidUnixSeconds;
     fn try_from(secs: i64) -> Result<Self, Self::Error> {
-        u64::try_from(secs).map(Self).map_err(|_| InvalidUnixSeconds(secs.to_string()))
+        u64::try_from(secs)
+            .map(Self)
+            .map_err(|_| InvalidUnixSeconds(secs.to_string()))
     }
 }
 
@@ -71,7 +73,9 @@ impl FromStr for UnixSeconds {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidUnixSeconds(s.to_string()));
         }
-        s.parse().map(Self).map_err(|_| InvalidUnixSeconds(s.to_string()))
+        s.parse()
+            .map(Self)
+            .map_err(|_| InvalidUnixSeconds(s.to_string()))
     }
 }
 

@@ -81,7 +81,9 @@ pub fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), Rule
     let Ok(body) = serde_json::from_slice::<HashMap<String, &RawValue>>(body) else {
         return Ok(());
     };
-    rules.iter().try_for_each(|rule| check_rule(operation_id, rule, &body))
+    rules
+        .iter()
+        .try_for_each(|rule| check_rule(operation_id, rule, &body))
 }
 
 type Body<'a> = HashMap<String, &'a RawValue>;
@@ -91,7 +93,11 @@ fn is_present(body: &Body<'_>, field: &str) -> bool {
 }
 
 fn present<'a>(body: &Body<'_>, fields: &[&'a str]) -> Vec<&'a str> {
-    fields.iter().copied().filter(|f| is_present(body, f)).collect()
+    fields
+        .iter()
+        .copied()
+        .filter(|f| is_present(body, f))
+        .collect()
 }
 
 fn check_rule(operation_id: &str, rule: &Rule, body: &Body<'_>) -> Result<(), RuleViolation> {
@@ -117,10 +123,17 @@ fn check_rule(operation_id: &str, rule: &Rule, body: &Body<'_>) -> Result<(), Ru
         Rule::ExactlyOneOf(fields) => {
             let set = present(body, fields);
             if set.len() != 1 {
-                let what = if set.is_empty() { "none is set".to_string() } else { format!("{} are all set", set.join(", ")) };
+                let what = if set.is_empty() {
+                    "none is set".to_string()
+                } else {
+                    format!("{} are all set", set.join(", "))
+                };
                 return Err(violation(
                     if set.is_empty() { fields.to_vec() } else { set },
-                    format!("{what}, but exactly one of {} must be set", fields.join(" / ")),
+                    format!(
+                        "{what}, but exactly one of {} must be set",
+                        fields.join(" / ")
+                    ),
                 ));
             }
         }
@@ -160,7 +173,10 @@ mod tests {
 
     static TABLE: &[Rule] = &[
         Rule::AtMostOneOf(&["a", "b", "c"]),
-        Rule::OrderedTimes { start: "s", end: "e" },
+        Rule::OrderedTimes {
+            start: "s",
+            end: "e",
+        },
     ];
 
     #[test]

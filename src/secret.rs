@@ -123,8 +123,13 @@ impl AccessToken {
 
     /// The `Authorization` header value, marked sensitive so that it is never logged.
     pub(crate) fn header_value(&self) -> Result<http::HeaderValue, crate::Error> {
-        let mut value = http::HeaderValue::try_from(format!("Bearer {}", self.secret().expose_secret()))
-            .map_err(|_| crate::Error::Config("the access token contains characters not allowed in an HTTP header".into()))?;
+        let mut value =
+            http::HeaderValue::try_from(format!("Bearer {}", self.secret().expose_secret()))
+                .map_err(|_| {
+                    crate::Error::Config(
+                        "the access token contains characters not allowed in an HTTP header".into(),
+                    )
+                })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -157,6 +162,9 @@ pub struct AppCredentials {
 impl AppCredentials {
     /// Credentials from an app id and secret.
     pub fn new(app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
-        Self { app_id: app_id.into(), app_secret: SecretString::new(app_secret) }
+        Self {
+            app_id: app_id.into(),
+            app_secret: SecretString::new(app_secret),
+        }
     }
 }

@@ -28,7 +28,11 @@ async fn mount_then_success(server: &MockServer, first: ResponseTemplate, times:
         .with_priority(1)
         .mount(server)
         .await;
-    Mock::given(method("POST")).and(path(MEETING_LIST_PATH)).respond_with(task_created()).mount(server).await;
+    Mock::given(method("POST"))
+        .and(path(MEETING_LIST_PATH))
+        .respond_with(task_created())
+        .mount(server)
+        .await;
 }
 
 #[tokio::test]
@@ -39,19 +43,27 @@ async fn http_429_waits_for_the_reset_header_and_retries() {
         .insert_header("x-ogw-ratelimit-reset", "1");
     mount_then_success(&server, limited, 1).await;
     let started = std::time::Instant::now();
-    let task = export(&token_client(&server, fast_retries())).await.unwrap();
+    let task = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap();
     assert_eq!(task, "7111325589855797267");
     assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 2);
     // Not a timing assertion on speed: a lower bound proves the reset was honoured.
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited for the window to reset");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for the window to reset"
+    );
 }
 
 #[tokio::test]
 async fn code_99991400_at_http_400_is_a_rate_limit_too() {
     let server = MockServer::start().await;
-    let limited = feishu_error(400, 99991400, "request trigger frequency limit").insert_header("x-ogw-ratelimit-reset", "0");
+    let limited = feishu_error(400, 99991400, "request trigger frequency limit")
+        .insert_header("x-ogw-ratelimit-reset", "0");
     mount_then_success(&server, limited, 2).await;
-    export(&token_client(&server, fast_retries())).await.unwrap();
+    export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap();
     assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 3);
 }
 
@@ -68,9 +80,18 @@ async fn rate_limit_reset_beyond_the_bound_is_returned_at_once() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = export(&token_client(&server, fast_retries())).await.unwrap_err();
+    let err = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap_err();
     match &err {
-        Error::RateLimited { reset, limit, http_status, code, log_id, .. } => {
+        Error::RateLimited {
+            reset,
+            limit,
+            http_status,
+            code,
+            log_id,
+            ..
+        } => {
             assert_eq!(*reset, Some(Duration::from_secs(3600)));
             assert_eq!(*limit, Some(100));
             assert_eq!(*http_status, 429);
@@ -87,7 +108,9 @@ async fn rate_limit_reset_beyond_the_bound_is_returned_at_once() {
 async fn server_error_twice_then_success() {
     let server = MockServer::start().await;
     mount_then_success(&server, feishu_error(500, 121001, "internal error"), 2).await;
-    let task = export(&token_client(&server, fast_retries())).await.unwrap();
+    let task = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap();
     assert_eq!(task, "7111325589855797267");
     assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 3);
 }
@@ -97,7 +120,9 @@ async fn html_502_from_a_gateway_is_retried() {
     let server = MockServer::start().await;
     let html = ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html");
     mount_then_success(&server, html, 1).await;
-    export(&token_client(&server, fast_retries())).await.unwrap();
+    export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap();
     assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 2);
 }
 
@@ -110,14 +135,22 @@ async fn retries_exhausted_returns_the_last_error_with_the_attempt_count() {
         .expect(3)
         .mount(&server)
         .await;
-    let err = export(&token_client(&server, fast_retries())).await.unwrap_err();
-    assert!(matches!(err, Error::RetriesExhausted { attempts: 3, .. }), "{err:?}");
+    let err = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RetriesExhausted { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.attempts(), 3);
     assert_eq!(err.code(), Some(121001));
     assert_eq!(err.kind(), ErrorKind::InternalError);
     assert_eq!(err.log_id(), Some("log-121001"));
     assert_eq!(err.http_status(), Some(500));
-    assert!(err.to_string().starts_with("failed after 3 attempts"), "{err}");
+    assert!(
+        err.to_string().starts_with("failed after 3 attempts"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -130,7 +163,9 @@ async fn param_and_permission_errors_are_never_retried() {
             .expect(1)
             .mount(&server)
             .await;
-        let err = export(&token_client(&server, fast_retries())).await.unwrap_err();
+        let err = export(&token_client(&server, fast_retries()))
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Api(_)), "{code}: {err:?}");
         assert_eq!(err.code(), Some(code));
     }
@@ -145,7 +180,9 @@ async fn retries_off_returns_the_first_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = export(&token_client(&server, RetryPolicy::none())).await.unwrap_err();
+    let err = export(&token_client(&server, RetryPolicy::none()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
 }
 
@@ -179,7 +216,12 @@ async fn connect_timeout_is_reported() {
     let addr = listener.local_addr().unwrap();
     let mut fillers = Vec::new();
     for _ in 0..8 {
-        match tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await {
+        match tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
             Ok(Ok(stream)) => fillers.push(stream),
             _ => break,
         }
@@ -192,7 +234,10 @@ async fn connect_timeout_is_reported() {
         .build()
         .unwrap();
     let err = export(&client).await.unwrap_err();
-    assert!(matches!(&err, Error::Timeout(e) if e.is_connect()), "{err:?}");
+    assert!(
+        matches!(&err, Error::Timeout(e) if e.is_connect()),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("timed out"), "{err}");
     drop(listener);
 }
@@ -210,7 +255,10 @@ async fn refused_connection_is_retried_then_reported() {
         .build()
         .unwrap();
     let err = export(&client).await.unwrap_err();
-    assert!(matches!(&err, Error::RetriesExhausted { attempts: 3, last } if matches!(**last, Error::Transport(_))), "{err:?}");
+    assert!(
+        matches!(&err, Error::RetriesExhausted { attempts: 3, last } if matches!(**last, Error::Transport(_))),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -219,10 +267,18 @@ async fn authorization_never_follows_a_redirect() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(MEETING_LIST_PATH))
-        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}{MEETING_LIST_PATH}", elsewhere.uri()).as_str()))
+        .respond_with(ResponseTemplate::new(307).insert_header(
+            "location",
+            format!("{}{MEETING_LIST_PATH}", elsewhere.uri()).as_str(),
+        ))
         .mount(&server)
         .await;
-    let err = export(&token_client(&server, fast_retries())).await.unwrap_err();
+    let err = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap_err();
     assert_eq!(err.http_status(), Some(307), "{err:?}");
-    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the other host saw nothing");
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "the other host saw nothing"
+    );
 }

@@ -49,9 +49,15 @@ async fn secrets_never_print_and_calls_are_traced() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).and(path(MEETING_LIST_PATH)).respond_with(task_created()).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(MEETING_LIST_PATH))
+        .respond_with(task_created())
+        .mount(&server)
+        .await;
 
-    let builder = FeishuClient::builder().base_url(server.uri()).app_credentials(APP_ID, APP_SECRET);
+    let builder = FeishuClient::builder()
+        .base_url(server.uri())
+        .app_credentials(APP_ID, APP_SECRET);
     let mut seen = format!("{builder:?}");
     let client = builder.retry(fast_retries()).build().unwrap();
     let err = export(&client).await.unwrap_err();
@@ -60,7 +66,11 @@ async fn secrets_never_print_and_calls_are_traced() {
     let as_user = client.with_access_token(AccessToken::user(USER_TOKEN));
     export(&as_user).await.unwrap();
 
-    seen += &format!("{client:?} {as_user:?} {err:?} {err} {:?} {:?}", client.vc(), client.auth());
+    seen += &format!(
+        "{client:?} {as_user:?} {err:?} {err} {:?} {:?}",
+        client.vc(),
+        client.auth()
+    );
     seen += &format!("{:?}", AccessToken::user(USER_TOKEN));
     seen += &String::from_utf8_lossy(&logs.0.lock().unwrap());
 
@@ -71,16 +81,33 @@ async fn secrets_never_print_and_calls_are_traced() {
     // …and never into Debug, Display or logs.
     assert!(!seen.contains(APP_SECRET), "app secret printed:\n{seen}");
     assert!(!seen.contains(USER_TOKEN), "user token printed:\n{seen}");
-    assert!(!seen.contains("Bearer t-1"), "tenant token printed:\n{seen}");
-    assert!(!seen.contains("tenant_access_token\":\"t-"), "token response printed:\n{seen}");
+    assert!(
+        !seen.contains("Bearer t-1"),
+        "tenant token printed:\n{seen}"
+    );
+    assert!(
+        !seen.contains("tenant_access_token\":\"t-"),
+        "token response printed:\n{seen}"
+    );
 
     // The span of each call carries what an operator needs.
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(logs.contains("feishu.call"), "{logs}");
-    assert!(logs.contains("operation_id=\"export_meeting_list\"") || logs.contains("operation_id=export_meeting_list"), "{logs}");
-    assert!(logs.contains("operation_id=\"tenant_access_token_internal\"") || logs.contains("operation_id=tenant_access_token_internal"), "{logs}");
+    assert!(
+        logs.contains("operation_id=\"export_meeting_list\"")
+            || logs.contains("operation_id=export_meeting_list"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("operation_id=\"tenant_access_token_internal\"")
+            || logs.contains("operation_id=tenant_access_token_internal"),
+        "{logs}"
+    );
     assert!(logs.contains("code=121003"), "{logs}");
-    assert!(logs.contains("log_id=\"log-121003\"") || logs.contains("log_id=log-121003"), "{logs}");
+    assert!(
+        logs.contains("log_id=\"log-121003\"") || logs.contains("log_id=log-121003"),
+        "{logs}"
+    );
     assert!(logs.contains("http_status=400"), "{logs}");
     assert!(logs.contains("attempt=1"), "{logs}");
     assert!(logs.contains("duration_ms="), "{logs}");

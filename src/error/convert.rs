@@ -8,7 +8,9 @@ impl From<progenitor_client::Error<FeishuErrorBody>> for Error {
         use progenitor_client::Error as P;
         match e {
             P::InvalidRequest(message) | P::Custom(message) => Error::Validation(message),
-            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from(e),
+            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
+                Error::from(e)
+            }
             P::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let log_id = crate::runtime::log_id(value.headers(), None);

@@ -30,7 +30,9 @@ pub(super) async fn run(
         duration_ms = field::Empty,
     );
     let started = Instant::now();
-    let result = attempts(http, runtime, request, tokens).instrument(span.clone()).await;
+    let result = attempts(http, runtime, request, tokens)
+        .instrument(span.clone())
+        .await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     Ok(match result {
         Ok(response) => response,
@@ -85,17 +87,24 @@ async fn attempts(
         tracing::debug!(attempt, error = %error, "feishu attempt failed");
         let can_retry = spare.is_some() && attempt < policy.max_attempts;
         match decide(policy, &error, attempt) {
-            Decision::RefreshToken if identity.cached.is_some() && !refreshed && spare.is_some() => {
+            Decision::RefreshToken
+                if identity.cached.is_some() && !refreshed && spare.is_some() =>
+            {
                 if let Some(token) = &identity.cached {
                     runtime.evict(&token.secret).await;
                 }
                 refreshed = true;
             }
-            Decision::Retry(wait) if can_retry && started.elapsed() + wait <= policy.max_elapsed => {
+            Decision::Retry(wait)
+                if can_retry && started.elapsed() + wait <= policy.max_elapsed =>
+            {
                 tokio::time::sleep(wait).await;
             }
             Decision::Retry(_) if attempt > 1 => {
-                return Err(Error::RetriesExhausted { attempts: attempt, last: Box::new(error) })
+                return Err(Error::RetriesExhausted {
+                    attempts: attempt,
+                    last: Box::new(error),
+                })
             }
             _ => return Err(error),
         }

@@ -22,7 +22,9 @@ struct Fault(Arc<Mutex<Option<Error>>>);
 pub(crate) fn response(error: Error) -> reqwest::Response {
     let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
     *response.status_mut() = http::StatusCode::from_u16(FAULT_STATUS).expect("a valid status code");
-    response.extensions_mut().insert(Fault(Arc::new(Mutex::new(Some(error)))));
+    response
+        .extensions_mut()
+        .insert(Fault(Arc::new(Mutex::new(Some(error)))));
     reqwest::Response::from(response)
 }
 
@@ -40,7 +42,11 @@ pub(crate) fn take(response: reqwest::Response) -> Error {
 }
 
 /// An [`Error::Api`] from a decoded envelope.
-pub(crate) fn api_error(body: FeishuErrorBody, http_status: u16, header_log_id: Option<String>) -> Error {
+pub(crate) fn api_error(
+    body: FeishuErrorBody,
+    http_status: u16,
+    header_log_id: Option<String>,
+) -> Error {
     let log_id = header_log_id.or_else(|| body.error.as_ref().and_then(|e| e.log_id.clone()));
     Error::Api(Box::new(ApiError {
         code: body.code,

@@ -1,9 +1,9 @@
 //! Feishu's quirks, each in a named place (and each with a test named after it).
 
-use http_body_util::BodyExt;
-use reqwest::ResponseBuilderExt;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
+use http_body_util::BodyExt;
+use reqwest::ResponseBuilderExt;
 
 use super::fault;
 use crate::error::{Error, FeishuErrorBody};
@@ -11,9 +11,10 @@ use crate::error::{Error, FeishuErrorBody};
 /// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
 pub(super) fn json_content_type(request: &mut reqwest::Request) {
     if is_json(content_type(request.headers())) {
-        request
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        request.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
     }
 }
 
@@ -48,7 +49,9 @@ pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Respo
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let body = body.collect().await.map_err(Error::from)?.to_bytes();
     // Only the code is read on the hot path; the whole envelope only for an error.
-    let code = serde_json::from_slice::<CodeOnly>(&body).ok().and_then(|c| c.code);
+    let code = serde_json::from_slice::<CodeOnly>(&body)
+        .ok()
+        .and_then(|c| c.code);
     if code == Some(0) && status.is_success() {
         return Ok(rebuild(parts, body, url));
     }
@@ -59,18 +62,33 @@ pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Respo
         return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
     }
     match envelope {
-        Some(envelope) if envelope.code != 0 => Err(fault::api_error(envelope, status.as_u16(), log_id)),
+        Some(envelope) if envelope.code != 0 => {
+            Err(fault::api_error(envelope, status.as_u16(), log_id))
+        }
         _ if status.is_success() => Ok(rebuild(parts, body, url)),
-        _ => Err(Error::Undecodable { status: status.as_u16(), body_start: fault::body_start(&body), log_id }),
+        _ => Err(Error::Undecodable {
+            status: status.as_u16(),
+            body_start: fault::body_start(&body),
+            log_id,
+        }),
     }
 }
 
 /// The response again, with its buffered body (and its URL, which reqwest would otherwise
 /// replace by parsing a placeholder).
-fn rebuild(parts: http::response::Parts, body: bytes::Bytes, url: reqwest::Url) -> reqwest::Response {
+fn rebuild(
+    parts: http::response::Parts,
+    body: bytes::Bytes,
+    url: reqwest::Url,
+) -> reqwest::Response {
     let mut response = http::Response::from_parts(parts, reqwest::Body::from(body));
-    let mut carrier = http::Response::builder().url(url).body(()).unwrap_or_default();
-    response.extensions_mut().extend(std::mem::take(carrier.extensions_mut()));
+    let mut carrier = http::Response::builder()
+        .url(url)
+        .body(())
+        .unwrap_or_default();
+    response
+        .extensions_mut()
+        .extend(std::mem::take(carrier.extensions_mut()));
     reqwest::Response::from(response)
 }
 
@@ -80,7 +98,12 @@ struct CodeOnly {
     code: Option<i64>,
 }
 
-fn rate_limited(headers: &HeaderMap, status: u16, envelope: Option<FeishuErrorBody>, log_id: Option<String>) -> Error {
+fn rate_limited(
+    headers: &HeaderMap,
+    status: u16,
+    envelope: Option<FeishuErrorBody>,
+    log_id: Option<String>,
+) -> Error {
     let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
     Error::RateLimited {
         reset: number("x-ogw-ratelimit-reset").map(std::time::Duration::from_secs),
@@ -92,12 +115,13 @@ fn rate_limited(headers: &HeaderMap, status: u16, envelope: Option<FeishuErrorBo
     }
 }
 
-
 /// `true` for a JSON content type (`application/json`, with or without parameters).
 fn is_json(value: Option<&HeaderValue>) -> bool {
-    value
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
+    value.and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    })
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&HeaderValue> {

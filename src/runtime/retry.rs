@@ -38,12 +38,17 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Exponential back-off with "equal jitter": half fixed, half random.
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.initial_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_backoff);
         let half = cap / 2;
         half + half.mul_f64(fastrand::f64())
@@ -68,11 +73,15 @@ pub(crate) fn decide(policy: &RetryPolicy, error: &Error, attempt: u32) -> Decis
             Some(reset) => Decision::Retry(*reset + Duration::from_millis(fastrand::u64(0..100))),
             None => Decision::Retry(policy.backoff(attempt)),
         },
-        Error::Api(api) if matches!(api.code, 99991663 | 99991664 | 99991671) => Decision::RefreshToken,
+        Error::Api(api) if matches!(api.code, 99991663 | 99991664 | 99991671) => {
+            Decision::RefreshToken
+        }
         Error::Api(api) if api.kind() == ErrorKind::InternalError || api.http_status >= 500 => {
             Decision::Retry(policy.backoff(attempt))
         }
-        Error::Undecodable { status, .. } if *status >= 500 => Decision::Retry(policy.backoff(attempt)),
+        Error::Undecodable { status, .. } if *status >= 500 => {
+            Decision::Retry(policy.backoff(attempt))
+        }
         Error::Transport(e) if e.is_connect() => Decision::Retry(policy.backoff(attempt)),
         _ => Decision::Stop,
     }

@@ -82,8 +82,15 @@ pub(crate) struct ReadyToken {
 impl ReadyToken {
     fn new(cached: CachedToken, margin: Duration) -> Result<Arc<Self>, Error> {
         let header = crate::AccessToken::Tenant(cached.token.clone()).header_value()?;
-        let refresh_at = cached.expires_at.checked_sub(margin).unwrap_or(SystemTime::UNIX_EPOCH);
-        Ok(Arc::new(Self { secret: cached.token, header, refresh_at }))
+        let refresh_at = cached
+            .expires_at
+            .checked_sub(margin)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        Ok(Arc::new(Self {
+            secret: cached.token,
+            header,
+            refresh_at,
+        }))
     }
 
     fn is_fresh(&self) -> bool {
@@ -115,12 +122,31 @@ impl fmt::Debug for TokenManager {
 }
 
 impl TokenManager {
-    pub(crate) fn new(credentials: AppCredentials, cache: Arc<dyn TokenCache>, margin: Duration) -> Self {
-        Self { credentials, cache, margin, flight: Mutex::new(None), ready: Mutex::new(None) }
+    pub(crate) fn new(
+        credentials: AppCredentials,
+        cache: Arc<dyn TokenCache>,
+        margin: Duration,
+    ) -> Self {
+        Self {
+            credentials,
+            cache,
+            margin,
+            flight: Mutex::new(None),
+            ready: Mutex::new(None),
+        }
     }
 
-    pub(crate) async fn token(&self, http: &reqwest::Client, shared: &super::Shared) -> Result<Arc<ReadyToken>, Error> {
-        if let Some(ready) = self.ready.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+    pub(crate) async fn token(
+        &self,
+        http: &reqwest::Client,
+        shared: &super::Shared,
+    ) -> Result<Arc<ReadyToken>, Error> {
+        if let Some(ready) = self
+            .ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             if ready.is_fresh() {
                 return Ok(ready.clone());
             }
@@ -178,7 +204,11 @@ impl TokenManager {
         // The auth client gets a runtime of its own, without a token manager: the token endpoint
         // takes no token, and the manager must not own a handle to itself.
         let runtime = Runtime::new(
-            super::Shared { base_url: shared.base_url.clone(), retry: shared.retry.clone(), tokens: None },
+            super::Shared {
+                base_url: shared.base_url.clone(),
+                retry: shared.retry.clone(),
+                tokens: None,
+            },
             None,
         );
         let auth = crate::auth::Client::new_with_client(&shared.base_url, http.clone(), runtime);
@@ -198,11 +228,13 @@ impl TokenManager {
                 .map_err(|e| Arc::new(Error::from(e)))?
                 .into_inner();
             let lifetime = Duration::from_secs(u64::try_from(response.expire).unwrap_or(0));
-            let token = CachedToken { token: response.tenant_access_token, expires_at: requested_at + lifetime };
+            let token = CachedToken {
+                token: response.tenant_access_token,
+                expires_at: requested_at + lifetime,
+            };
             cache.put(&credentials.app_id, token.clone()).await;
             tracing::debug!(app_id = %credentials.app_id, expire_secs = response.expire, "fetched a tenant_access_token");
             Ok(token)
         })
     }
 }
-

@@ -102,7 +102,9 @@ impl Serialize for MeetingNo {
 
 impl<'de> Deserialize<'de> for MeetingNo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -38,7 +38,11 @@ pub async fn mount_tokens(server: &MockServer, expire: i64, delay: Duration) -> 
     let count = Arc::new(AtomicUsize::new(0));
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
-        .respond_with(TokenSequence { expire, delay, count: count.clone() })
+        .respond_with(TokenSequence {
+            expire,
+            delay,
+            count: count.clone(),
+        })
         .mount(server)
         .await;
     count
@@ -47,7 +51,9 @@ pub async fn mount_tokens(server: &MockServer, expire: i64, delay: Duration) -> 
 pub fn task_created() -> ResponseTemplate {
     ResponseTemplate::new(200)
         .insert_header("X-Tt-Logid", "log-ok")
-        .set_body_json(json!({"code": 0, "msg": "success", "data": {"task_id": "7111325589855797267"}}))
+        .set_body_json(
+            json!({"code": 0, "msg": "success", "data": {"task_id": "7111325589855797267"}}),
+        )
 }
 
 pub fn feishu_error(status: u16, code: i64, msg: &str) -> ResponseTemplate {
@@ -82,7 +88,12 @@ pub fn body() -> ExportMeetingListRequest {
 
 /// Sends one meeting_list export through the generated client.
 pub async fn export(client: &FeishuClient) -> Result<String, feishu_openapi::Error> {
-    let created = client.vc().export_meeting_list().body(body()).send().await?;
+    let created = client
+        .vc()
+        .export_meeting_list()
+        .body(body())
+        .send()
+        .await?;
     Ok(created.into_inner().data.task_id)
 }
 
