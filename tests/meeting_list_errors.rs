@@ -448,3 +448,13 @@ async fn undecodable_success_keeps_the_log_id() {
     );
     assert_eq!(err.log_id(), Some("LOG-OF-A-BROKEN-200"));
 }
+
+#[tokio::test]
+#[ignore = "bug: a 2xx with a non-JSON Content-Type is passed through as a download, so a Feishu error in it is not recognised"]
+async fn error_in_http_200_with_a_text_content_type() {
+    let body = r#"{"code":121003,"msg":"param error"}"#;
+    let server = answering(ResponseTemplate::new(200).set_body_raw(body, "text/plain")).await;
+    let err = export(&server).await.expect_err("an error");
+    assert_eq!(err.code(), Some(121003), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::ParamError);
+}
