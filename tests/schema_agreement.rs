@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use feishu_openapi::vc::{types, MeetingNo, MeetingStatus, MeetingType, RoomId};
+use feishu_openapi::vc::{types, MeetingNo, MeetingStatus, MeetingType, RoomId, RoomLevelId};
 use feishu_openapi::{FeishuErrorBody, FeishuErrorDetail, UnixSeconds, UserId, UserIdType};
 use schemars::schema::RootSchema;
 use schemars::schema_for;
@@ -34,6 +34,22 @@ fn rust_types() -> Vec<(&'static str, RootSchema, Required)> {
         ("UserId", schema_for!(UserId), Required::Same),
         ("RoomId", schema_for!(RoomId), Required::Same),
         ("MeetingNo", schema_for!(MeetingNo), Required::Same),
+        ("RoomLevelId", schema_for!(RoomLevelId), Required::Same),
+        (
+            "ExportParticipantListRequest",
+            schema_for!(types::ExportParticipantListRequest),
+            Required::Same,
+        ),
+        (
+            "ExportParticipantQualityListRequest",
+            schema_for!(types::ExportParticipantQualityListRequest),
+            Required::Same,
+        ),
+        (
+            "ExportResourceReservationListRequest",
+            schema_for!(types::ExportResourceReservationListRequest),
+            Required::Same,
+        ),
         (
             "ExportMeetingListRequest",
             schema_for!(types::ExportMeetingListRequest),

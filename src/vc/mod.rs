@@ -22,6 +22,8 @@
 
 mod filter;
 mod meeting;
+mod participant;
+mod reservation;
 
 #[allow(
     missing_docs,
@@ -38,6 +40,8 @@ mod generated {
 pub use filter::MeetingFilter;
 pub use generated::{builder, types, Client};
 pub use meeting::{InvalidMeetingNo, MeetingNo, MeetingStatus, MeetingType, RoomId};
+pub use participant::ParticipantFilter;
+pub use reservation::{RoomLevelId, RoomSelection};
 
 impl crate::FeishuClient {
     /// The VC client (`openapi/vc.yaml`), sharing this client's connection pool and identity.

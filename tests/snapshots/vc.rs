@@ -41,6 +41,95 @@ pub mod types {
             Default::default()
         }
     }
+    ///Body of export_participant_list: one meeting, and at most one filter (user_id or room_id).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExportParticipantListRequest {
+        ///The meeting's end time, unix seconds as a string: the exact end of an ended meeting, the current time for an ongoing one.
+        pub meeting_end_time: crate::UnixSeconds,
+        ///The meeting's 9-digit number (9位会议号).
+        pub meeting_no: crate::vc::MeetingNo,
+        ///The meeting's start time, unix seconds as a string.
+        pub meeting_start_time: crate::UnixSeconds,
+        ///The meeting's status (absent means ended meetings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meeting_status: ::std::option::Option<crate::vc::MeetingStatus>,
+        ///Filter by a participating Rooms device, omm_… (at most one filter).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_id: ::std::option::Option<crate::vc::RoomId>,
+        ///Filter by a participating user, ID kind per user_id_type (at most one filter).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<crate::UserId>,
+    }
+    impl ExportParticipantListRequest {
+        pub fn builder() -> builder::ExportParticipantListRequest {
+            Default::default()
+        }
+    }
+    ///Body of export_participant_quality_list: one participant (exactly one of user_id or room_id) of one ended meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExportParticipantQualityListRequest {
+        ///When the participant joined the meeting, unix seconds as a string.
+        pub join_time: crate::UnixSeconds,
+        ///The meeting's end time, unix seconds as a string.
+        pub meeting_end_time: crate::UnixSeconds,
+        ///The meeting's 9-digit number (9位会议号).
+        pub meeting_no: crate::vc::MeetingNo,
+        ///The meeting's start time, accurate to the minute, unix seconds as a string.
+        pub meeting_start_time: crate::UnixSeconds,
+        ///The participant, a Rooms device, omm_… (exactly one of user_id / room_id).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_id: ::std::option::Option<crate::vc::RoomId>,
+        ///The participant, a user, ID kind per user_id_type (exactly one of user_id / room_id).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<crate::UserId>,
+    }
+    impl ExportParticipantQualityListRequest {
+        pub fn builder() -> builder::ExportParticipantQualityListRequest {
+            Default::default()
+        }
+    }
+    ///Body of export_resource_reservation_list: the reservations of the rooms under one room level in a time range, optionally only of (or all but) the rooms in room_ids.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExportResourceReservationListRequest {
+        ///End of the range, unix seconds as a string.
+        pub end_time: crate::UnixSeconds,
+        ///false (the default): export the rooms in room_ids; true: export the rooms of the level outside room_ids.
+        #[serde(default)]
+        pub is_exclude: bool,
+        ///Whether to export the meetings' topics.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_topic: ::std::option::Option<bool>,
+        ///The rooms to export (omm_…); with is_exclude true, the rooms to leave out.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub room_ids: ::std::vec::Vec<crate::vc::RoomId>,
+        ///The room level whose rooms are exported (omb_…).
+        pub room_level_id: crate::vc::RoomLevelId,
+        ///Start of the range, unix seconds as a string.
+        pub start_time: crate::UnixSeconds,
+    }
+    impl ExportResourceReservationListRequest {
+        pub fn builder() -> builder::ExportResourceReservationListRequest {
+            Default::default()
+        }
+    }
     ///Success envelope of an export request.
     #[derive(
         ::serde::Deserialize,
@@ -237,6 +326,442 @@ pub mod types {
                     room_id: Ok(value.room_id),
                     start_time: Ok(value.start_time),
                     user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExportParticipantListRequest {
+            meeting_end_time: ::std::result::Result<
+                crate::UnixSeconds,
+                ::std::string::String,
+            >,
+            meeting_no: ::std::result::Result<
+                crate::vc::MeetingNo,
+                ::std::string::String,
+            >,
+            meeting_start_time: ::std::result::Result<
+                crate::UnixSeconds,
+                ::std::string::String,
+            >,
+            meeting_status: ::std::result::Result<
+                ::std::option::Option<crate::vc::MeetingStatus>,
+                ::std::string::String,
+            >,
+            room_id: ::std::result::Result<
+                ::std::option::Option<crate::vc::RoomId>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<crate::UserId>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExportParticipantListRequest {
+            fn default() -> Self {
+                Self {
+                    meeting_end_time: Err(
+                        "no value supplied for meeting_end_time".to_string(),
+                    ),
+                    meeting_no: Err("no value supplied for meeting_no".to_string()),
+                    meeting_start_time: Err(
+                        "no value supplied for meeting_start_time".to_string(),
+                    ),
+                    meeting_status: Ok(Default::default()),
+                    room_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExportParticipantListRequest {
+            pub fn meeting_end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for meeting_end_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn meeting_no<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::vc::MeetingNo>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_no = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meeting_no: {e}")
+                    });
+                self
+            }
+            pub fn meeting_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for meeting_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn meeting_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::vc::MeetingStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for meeting_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn room_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::vc::RoomId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.room_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for room_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExportParticipantListRequest>
+        for super::ExportParticipantListRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExportParticipantListRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    meeting_end_time: value.meeting_end_time?,
+                    meeting_no: value.meeting_no?,
+                    meeting_start_time: value.meeting_start_time?,
+                    meeting_status: value.meeting_status?,
+                    room_id: value.room_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExportParticipantListRequest>
+        for ExportParticipantListRequest {
+            fn from(value: super::ExportParticipantListRequest) -> Self {
+                Self {
+                    meeting_end_time: Ok(value.meeting_end_time),
+                    meeting_no: Ok(value.meeting_no),
+                    meeting_start_time: Ok(value.meeting_start_time),
+                    meeting_status: Ok(value.meeting_status),
+                    room_id: Ok(value.room_id),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExportParticipantQualityListRequest {
+            join_time: ::std::result::Result<crate::UnixSeconds, ::std::string::String>,
+            meeting_end_time: ::std::result::Result<
+                crate::UnixSeconds,
+                ::std::string::String,
+            >,
+            meeting_no: ::std::result::Result<
+                crate::vc::MeetingNo,
+                ::std::string::String,
+            >,
+            meeting_start_time: ::std::result::Result<
+                crate::UnixSeconds,
+                ::std::string::String,
+            >,
+            room_id: ::std::result::Result<
+                ::std::option::Option<crate::vc::RoomId>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<crate::UserId>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExportParticipantQualityListRequest {
+            fn default() -> Self {
+                Self {
+                    join_time: Err("no value supplied for join_time".to_string()),
+                    meeting_end_time: Err(
+                        "no value supplied for meeting_end_time".to_string(),
+                    ),
+                    meeting_no: Err("no value supplied for meeting_no".to_string()),
+                    meeting_start_time: Err(
+                        "no value supplied for meeting_start_time".to_string(),
+                    ),
+                    room_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExportParticipantQualityListRequest {
+            pub fn join_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.join_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for join_time: {e}")
+                    });
+                self
+            }
+            pub fn meeting_end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for meeting_end_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn meeting_no<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::vc::MeetingNo>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_no = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meeting_no: {e}")
+                    });
+                self
+            }
+            pub fn meeting_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meeting_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for meeting_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn room_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::vc::RoomId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.room_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for room_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExportParticipantQualityListRequest>
+        for super::ExportParticipantQualityListRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExportParticipantQualityListRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    join_time: value.join_time?,
+                    meeting_end_time: value.meeting_end_time?,
+                    meeting_no: value.meeting_no?,
+                    meeting_start_time: value.meeting_start_time?,
+                    room_id: value.room_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExportParticipantQualityListRequest>
+        for ExportParticipantQualityListRequest {
+            fn from(value: super::ExportParticipantQualityListRequest) -> Self {
+                Self {
+                    join_time: Ok(value.join_time),
+                    meeting_end_time: Ok(value.meeting_end_time),
+                    meeting_no: Ok(value.meeting_no),
+                    meeting_start_time: Ok(value.meeting_start_time),
+                    room_id: Ok(value.room_id),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExportResourceReservationListRequest {
+            end_time: ::std::result::Result<crate::UnixSeconds, ::std::string::String>,
+            is_exclude: ::std::result::Result<bool, ::std::string::String>,
+            need_topic: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            room_ids: ::std::result::Result<
+                ::std::vec::Vec<crate::vc::RoomId>,
+                ::std::string::String,
+            >,
+            room_level_id: ::std::result::Result<
+                crate::vc::RoomLevelId,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<crate::UnixSeconds, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExportResourceReservationListRequest {
+            fn default() -> Self {
+                Self {
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    is_exclude: Ok(Default::default()),
+                    need_topic: Ok(Default::default()),
+                    room_ids: Ok(Default::default()),
+                    room_level_id: Err(
+                        "no value supplied for room_level_id".to_string(),
+                    ),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl ExportResourceReservationListRequest {
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn is_exclude<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_exclude = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_exclude: {e}")
+                    });
+                self
+            }
+            pub fn need_topic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.need_topic = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for need_topic: {e}")
+                    });
+                self
+            }
+            pub fn room_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::vc::RoomId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.room_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for room_ids: {e}")
+                    });
+                self
+            }
+            pub fn room_level_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::vc::RoomLevelId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.room_level_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for room_level_id: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::UnixSeconds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExportResourceReservationListRequest>
+        for super::ExportResourceReservationListRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExportResourceReservationListRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_time: value.end_time?,
+                    is_exclude: value.is_exclude?,
+                    need_topic: value.need_topic?,
+                    room_ids: value.room_ids?,
+                    room_level_id: value.room_level_id?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExportResourceReservationListRequest>
+        for ExportResourceReservationListRequest {
+            fn from(value: super::ExportResourceReservationListRequest) -> Self {
+                Self {
+                    end_time: Ok(value.end_time),
+                    is_exclude: Ok(value.is_exclude),
+                    need_topic: Ok(value.need_topic),
+                    room_ids: Ok(value.room_ids),
+                    room_level_id: Ok(value.room_level_id),
+                    start_time: Ok(value.start_time),
                 }
             }
         }
@@ -472,6 +997,63 @@ let response = client.export_meeting_list()
     pub fn export_meeting_list(&self) -> builder::ExportMeetingList<'_> {
         builder::ExportMeetingList::new(self)
     }
+    /**Export participant list (导出参会人明细)
+
+Starts an asynchronous export of the participants of one meeting, named by its 9-digit number and its start and end times, and returns the id of the export task. At most one of the filters user_id / room_id may be set. meeting_end_time is the exact end of an ended meeting, or the current time for an ongoing one. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times): the doc does not say so, but no meeting ends before it starts, and a reversed range can only come from swapped arguments.
+
+Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
+
+Arguments:
+- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `body`
+```ignore
+let response = client.export_participant_list()
+    .user_id_type(user_id_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn export_participant_list(&self) -> builder::ExportParticipantList<'_> {
+        builder::ExportParticipantList::new(self)
+    }
+    /**Export participant quality list (导出参会人会议质量数据)
+
+Starts an asynchronous export of the meeting-quality data of one participant of one ended meeting, and returns the id of the export task. Exactly one of user_id / room_id names the participant. meeting_start_time must be accurate to the minute. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times; not stated by the doc, see export_participant_list). join_time is not checked against the meeting's range: the doc does not relate them, and with a start time accurate only to the minute a join in the first minute may read as before the start.
+
+Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
+
+Arguments:
+- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `body`
+```ignore
+let response = client.export_participant_quality_list()
+    .user_id_type(user_id_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn export_participant_quality_list(
+        &self,
+    ) -> builder::ExportParticipantQualityList<'_> {
+        builder::ExportParticipantQualityList::new(self)
+    }
+    /**Export resource reservation list (导出会议室预定数据)
+
+Starts an asynchronous export of the room reservations under one room level for a time range, and returns the id of the export task. room_ids narrows the export to those rooms, or, with is_exclude true, to the rooms of the level outside them. The crate requires start_time ≤ end_time (ordered-times, as for export_meeting_list; the doc states no limit on the range).
+
+Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
+
+```ignore
+let response = client.export_resource_reservation_list()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn export_resource_reservation_list(
+        &self,
+    ) -> builder::ExportResourceReservationList<'_> {
+        builder::ExportResourceReservationList::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -605,6 +1187,359 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::export_participant_list`]
+
+[`Client::export_participant_list`]: super::Client::export_participant_list*/
+    #[derive(Debug, Clone)]
+    pub struct ExportParticipantList<'a> {
+        client: &'a super::Client,
+        user_id_type: Result<Option<crate::UserIdType>, String>,
+        body: Result<types::builder::ExportParticipantListRequest, String>,
+    }
+    impl<'a> ExportParticipantList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id_type: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::UserIdType>,
+        {
+            self.user_id_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: UserIdType` for user_id_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExportParticipantListRequest>,
+            <V as std::convert::TryInto<
+                types::ExportParticipantListRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExportParticipantListRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ExportParticipantListRequest,
+            ) -> types::builder::ExportParticipantListRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExportTaskCreated>,
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, user_id_type, body } = self;
+            let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ExportParticipantListRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_participant_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::export_participant_quality_list`]
+
+[`Client::export_participant_quality_list`]: super::Client::export_participant_quality_list*/
+    #[derive(Debug, Clone)]
+    pub struct ExportParticipantQualityList<'a> {
+        client: &'a super::Client,
+        user_id_type: Result<Option<crate::UserIdType>, String>,
+        body: Result<types::builder::ExportParticipantQualityListRequest, String>,
+    }
+    impl<'a> ExportParticipantQualityList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id_type: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::UserIdType>,
+        {
+            self.user_id_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: UserIdType` for user_id_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExportParticipantQualityListRequest>,
+            <V as std::convert::TryInto<
+                types::ExportParticipantQualityListRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExportParticipantQualityListRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ExportParticipantQualityListRequest,
+            ) -> types::builder::ExportParticipantQualityListRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExportTaskCreated>,
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, user_id_type, body } = self;
+            let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ExportParticipantQualityListRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_participant_quality_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::export_resource_reservation_list`]
+
+[`Client::export_resource_reservation_list`]: super::Client::export_resource_reservation_list*/
+    #[derive(Debug, Clone)]
+    pub struct ExportResourceReservationList<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ExportResourceReservationListRequest, String>,
+    }
+    impl<'a> ExportResourceReservationList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExportResourceReservationListRequest>,
+            <V as std::convert::TryInto<
+                types::ExportResourceReservationListRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExportResourceReservationListRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ExportResourceReservationListRequest,
+            ) -> types::builder::ExportResourceReservationListRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExportTaskCreated>,
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ExportResourceReservationListRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_resource_reservation_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -639,6 +1574,38 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::rules::Rule::AtMostOneOf(
                 &["meeting_no", "user_id", "room_id", "meeting_type"],
             ),
+            crate::rules::Rule::OrderedTimes {
+                start: "start_time",
+                end: "end_time",
+            },
+        ],
+    },
+    crate::runtime::Operation {
+        operation_id: "export_participant_list",
+        tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        rules: &[
+            crate::rules::Rule::AtMostOneOf(&["user_id", "room_id"]),
+            crate::rules::Rule::OrderedTimes {
+                start: "meeting_start_time",
+                end: "meeting_end_time",
+            },
+        ],
+    },
+    crate::runtime::Operation {
+        operation_id: "export_participant_quality_list",
+        tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        rules: &[
+            crate::rules::Rule::ExactlyOneOf(&["user_id", "room_id"]),
+            crate::rules::Rule::OrderedTimes {
+                start: "meeting_start_time",
+                end: "meeting_end_time",
+            },
+        ],
+    },
+    crate::runtime::Operation {
+        operation_id: "export_resource_reservation_list",
+        tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        rules: &[
             crate::rules::Rule::OrderedTimes {
                 start: "start_time",
                 end: "end_time",

@@ -1,0 +1,501 @@
+//! export_participant_list (`POST /open-apis/vc/v1/exports/participant_list`), added by spec
+//! alone: the request on the wire, built every way (typed layer, generated builder, raw JSON);
+//! Feishu's documented errors; and bad input — both filters, a reversed meeting time range,
+//! missing or invalid values — refused with the fields and the rule named, and nothing sent.
+//! The example values are the spec's (`openapi/vc.yaml`).
+
+mod common;
+mod export_support;
+
+use common::{TENANT_TOKEN, USER_TOKEN};
+use export_support::*;
+use feishu_openapi::vc::types::{self, ExportParticipantListRequest};
+use feishu_openapi::vc::{MeetingNo, MeetingStatus, ParticipantFilter, RoomId};
+use feishu_openapi::{AccessToken, FeishuClient, UnixSeconds, UserId, UserIdType};
+use serde_json::{json, Value};
+
+const PATH: &str = "/open-apis/vc/v1/exports/participant_list";
+const SCHEMA: &str = "ExportParticipantListRequest";
+const FILTERS: [&str; 2] = ["user_id", "room_id"];
+
+/// The spec's request example with only the filter `keep` (or none), its value the spec's.
+fn example_with_only(keep: Option<&str>) -> Value {
+    let mut body = without(&request_example(PATH), &FILTERS);
+    if let Some(field) = keep {
+        body[field] = property_example(SCHEMA, field);
+    }
+    body
+}
+
+fn example_time(field: &str) -> UnixSeconds {
+    text(&request_example(PATH), field)
+        .parse()
+        .expect("unix seconds")
+}
+
+fn example_meeting_no() -> MeetingNo {
+    text(&request_example(PATH), "meeting_no")
+        .parse()
+        .expect("9 digits")
+}
+
+fn example_status() -> MeetingStatus {
+    MeetingStatus::try_from(
+        request_example(PATH)["meeting_status"]
+            .as_i64()
+            .expect("an integer"),
+    )
+    .expect("a status")
+}
+
+/// The typed filter holding the spec's example value of `field`.
+fn filter(field: &str) -> ParticipantFilter {
+    let value = property_example(SCHEMA, field);
+    let value = value.as_str().expect("a string");
+    match field {
+        "user_id" => ParticipantFilter::User(value.parse().expect("an id")),
+        "room_id" => ParticipantFilter::Room(value.parse().expect("an id")),
+        other => panic!("not a filter: {other}"),
+    }
+}
+
+/// The typed layer: `new(…).with_status(…).with_filter(…)`.
+fn typed(keep: Option<&str>) -> ExportParticipantListRequest {
+    let body = ExportParticipantListRequest::new(
+        example_time("meeting_start_time"),
+        example_time("meeting_end_time"),
+        example_meeting_no(),
+    )
+    .with_status(example_status());
+    match keep {
+        Some(field) => body.with_filter(filter(field)),
+        None => body,
+    }
+}
+
+/// The generated builder, field by field.
+fn fill(
+    builder: types::builder::ExportParticipantListRequest,
+    keep: Option<&str>,
+) -> types::builder::ExportParticipantListRequest {
+    let example = request_example(PATH);
+    let builder = builder
+        .meeting_start_time(text(&example, "meeting_start_time"))
+        .meeting_end_time(text(&example, "meeting_end_time"))
+        .meeting_no(example_meeting_no())
+        .meeting_status(example_status());
+    match keep.map(filter) {
+        None => builder,
+        Some(ParticipantFilter::User(id)) => builder.user_id(id),
+        Some(ParticipantFilter::Room(id)) => builder.room_id(id),
+    }
+}
+
+/// Sends the example with only `keep` through the typed layer, the generated builder (`body` and
+/// `body_map`) and raw JSON, and checks each request on the wire.
+async fn check_every_way(keep: Option<&str>) {
+    let expected = example_with_only(keep);
+    let want = Wire {
+        path: PATH,
+        user_id_type: Some(UserIdType::OpenId),
+        token: TENANT_TOKEN,
+        body: &expected,
+    };
+    let tenant = || AccessToken::tenant(TENANT_TOKEN);
+    let how = |way: &str| format!("{way}, filter {keep:?}");
+
+    let body = typed(keep);
+    send_and_check(
+        &how("typed layer"),
+        tenant(),
+        &want,
+        move |feishu| async move {
+            let vc = feishu.vc();
+            vc.export_participant_list()
+                .user_id_type(UserIdType::OpenId)
+                .body(body)
+                .send()
+                .await
+        },
+    )
+    .await;
+
+    let builder = fill(ExportParticipantListRequest::builder(), keep);
+    send_and_check(
+        &how("generated builder"),
+        tenant(),
+        &want,
+        move |feishu| async move {
+            let vc = feishu.vc();
+            vc.export_participant_list()
+                .user_id_type(UserIdType::OpenId)
+                .body(builder)
+                .send()
+                .await
+        },
+    )
+    .await;
+
+    let keep_owned = keep.map(str::to_string);
+    send_and_check(
+        &how("body_map"),
+        tenant(),
+        &want,
+        move |feishu| async move {
+            let vc = feishu.vc();
+            vc.export_participant_list()
+                .user_id_type(UserIdType::OpenId)
+                .body_map(move |b| fill(b, keep_owned.as_deref()))
+                .send()
+                .await
+        },
+    )
+    .await;
+
+    let raw: ExportParticipantListRequest =
+        serde_json::from_value(expected.clone()).expect("the example deserialises");
+    send_and_check(
+        &how("raw JSON"),
+        tenant(),
+        &want,
+        move |feishu| async move {
+            let vc = feishu.vc();
+            vc.export_participant_list()
+                .user_id_type(UserIdType::OpenId)
+                .body(raw)
+                .send()
+                .await
+        },
+    )
+    .await;
+}
+
+/// Sends `body` as is, with a tenant token and no query.
+async fn send(feishu: FeishuClient, body: ExportParticipantListRequest) -> Sent {
+    feishu
+        .vc()
+        .export_participant_list()
+        .body(body)
+        .send()
+        .await
+}
+
+// ---- wire ------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn spec_example_as_written_is_sent_as_written() {
+    let example = request_example(PATH);
+    assert_eq!(
+        example,
+        example_with_only(Some("user_id")),
+        "the spec's example sets the user filter only"
+    );
+    check_every_way(Some("user_id")).await;
+}
+
+#[tokio::test]
+async fn example_with_only_room_id() {
+    check_every_way(Some("room_id")).await;
+}
+
+#[tokio::test]
+async fn example_without_filters() {
+    check_every_way(None).await;
+}
+
+#[tokio::test]
+async fn user_token_and_every_user_id_type() {
+    let expected = example_with_only(Some("user_id"));
+    for kind in UserIdType::ALL.iter().copied() {
+        let want = Wire {
+            path: PATH,
+            user_id_type: Some(kind),
+            token: USER_TOKEN,
+            body: &expected,
+        };
+        let body = typed(Some("user_id"));
+        send_and_check(
+            &format!("{kind}"),
+            AccessToken::user(USER_TOKEN),
+            &want,
+            move |feishu| async move {
+                let vc = feishu.vc();
+                vc.export_participant_list()
+                    .user_id_type(kind)
+                    .body(body)
+                    .send()
+                    .await
+            },
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn no_user_id_type_means_no_query_string() {
+    let expected = example_with_only(None);
+    let want = Wire {
+        path: PATH,
+        user_id_type: None,
+        token: TENANT_TOKEN,
+        body: &expected,
+    };
+    let body = typed(None);
+    send_and_check(
+        "no user_id_type",
+        AccessToken::tenant(TENANT_TOKEN),
+        &want,
+        move |feishu| send(feishu, body),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn with_filter_replaces_the_previous_filter() {
+    let expected = json!({
+        "meeting_start_time": "1", "meeting_end_time": "2", "meeting_no": "123456789",
+        "user_id": "ou_last",
+    });
+    let want = Wire {
+        path: PATH,
+        user_id_type: None,
+        token: TENANT_TOKEN,
+        body: &expected,
+    };
+    let room: RoomId = "omm_first".parse().expect("an id");
+    let user: UserId = "ou_last".parse().expect("an id");
+    let body =
+        ExportParticipantListRequest::new(1u64, 2u64, "123456789".parse().expect("9 digits"))
+            .with_filter(room)
+            .with_filter(user);
+    send_and_check(
+        "room, then user",
+        AccessToken::tenant(TENANT_TOKEN),
+        &want,
+        move |feishu| send(feishu, body),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_meeting_status_is_its_integer_on_the_wire() {
+    for status in MeetingStatus::ALL.iter().copied() {
+        let expected = json!({
+            "meeting_start_time": "1", "meeting_end_time": "2", "meeting_no": "123456789",
+            "meeting_status": status.value(),
+        });
+        let want = Wire {
+            path: PATH,
+            user_id_type: None,
+            token: TENANT_TOKEN,
+            body: &expected,
+        };
+        let body =
+            ExportParticipantListRequest::new(1u64, 2u64, "123456789".parse().expect("9 digits"))
+                .with_status(status);
+        send_and_check(
+            &format!("{status:?}"),
+            AccessToken::tenant(TENANT_TOKEN),
+            &want,
+            move |feishu| send(feishu, body),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn equal_start_and_end_are_a_valid_range() {
+    let expected =
+        json!({"meeting_start_time": "5", "meeting_end_time": "5", "meeting_no": "123456789"});
+    let want = Wire {
+        path: PATH,
+        user_id_type: None,
+        token: TENANT_TOKEN,
+        body: &expected,
+    };
+    let body =
+        ExportParticipantListRequest::new(5u64, 5u64, "123456789".parse().expect("9 digits"));
+    send_and_check(
+        "start == end",
+        AccessToken::tenant(TENANT_TOKEN),
+        &want,
+        move |feishu| send(feishu, body),
+    )
+    .await;
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn documented_errors_at_their_status_and_in_http_200() {
+    check_documented_errors(PATH, |feishu| send(feishu, typed(None))).await;
+}
+
+#[tokio::test]
+async fn non_json_error_body() {
+    check_non_json_error(PATH, |feishu| send(feishu, typed(None))).await;
+}
+
+// ---- bad input -------------------------------------------------------------------------------
+
+/// Asserts that `err` names both filters as set, and the at-most-one rule.
+fn assert_both_filters_named(err: &feishu_openapi::Error) {
+    assert_names(
+        err,
+        &[
+            "export_participant_list",
+            "user_id, room_id are all set",
+            "at most one of user_id / room_id",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn both_filters_via_the_generated_builder() {
+    let err = refused(|feishu| async move {
+        let vc = feishu.vc();
+        vc.export_participant_list()
+            .body_map(|b| {
+                let room: RoomId = "omm_1".parse().expect("an id");
+                fill(b, Some("user_id")).room_id(room)
+            })
+            .send()
+            .await
+    })
+    .await;
+    assert_both_filters_named(&err);
+}
+
+#[tokio::test]
+async fn both_filters_via_raw_json() {
+    let mut raw = request_example(PATH);
+    raw["room_id"] = property_example(SCHEMA, "room_id");
+    let body: ExportParticipantListRequest =
+        serde_json::from_value(raw).expect("each field alone is valid");
+    let err = refused(move |feishu| send(feishu, body)).await;
+    assert_both_filters_named(&err);
+}
+
+#[tokio::test]
+async fn both_filters_via_the_public_fields() {
+    let mut body = typed(Some("user_id"));
+    body.room_id = Some("omm_1".parse().expect("an id"));
+    let err = refused(move |feishu| send(feishu, body)).await;
+    assert_both_filters_named(&err);
+}
+
+#[tokio::test]
+async fn meeting_start_after_meeting_end() {
+    let err = refused(|feishu| {
+        send(
+            feishu,
+            ExportParticipantListRequest::new(
+                1_655_276_859u64,
+                1_655_276_858u64,
+                "123456789".parse().expect("9 digits"),
+            ),
+        )
+    })
+    .await;
+    assert_names(
+        &err,
+        &[
+            "meeting_start_time (1655276859) is after meeting_end_time (1655276858)",
+            "meeting_start_time <= meeting_end_time",
+        ],
+    );
+
+    let err = refused(|feishu| async move {
+        let vc = feishu.vc();
+        vc.export_participant_list()
+            .body_map(|b| fill(b, None).meeting_start_time("9").meeting_end_time("8"))
+            .send()
+            .await
+    })
+    .await;
+    assert_names(
+        &err,
+        &["meeting_start_time (9) is after meeting_end_time (8)"],
+    );
+}
+
+#[tokio::test]
+async fn non_digit_times_via_the_generated_builder() {
+    for bad in ["abc", "-5", "1.5", ""] {
+        for field in ["meeting_start_time", "meeting_end_time"] {
+            let err = refused(move |feishu| async move {
+                let vc = feishu.vc();
+                vc.export_participant_list()
+                    .body_map(move |b| match field {
+                        "meeting_start_time" => fill(b, None).meeting_start_time(bad),
+                        _ => fill(b, None).meeting_end_time(bad),
+                    })
+                    .send()
+                    .await
+            })
+            .await;
+            assert_names(&err, &[field, &format!("`{bad}`"), "unix seconds"]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn missing_required_fields_via_the_generated_builder() {
+    let err = refused(|feishu| async move {
+        let vc = feishu.vc();
+        vc.export_participant_list()
+            .body_map(|b| b.meeting_start_time(1u64).meeting_end_time(2u64))
+            .send()
+            .await
+    })
+    .await;
+    assert_names(&err, &["meeting_no"]);
+
+    let err = refused(|feishu| async move {
+        let vc = feishu.vc();
+        vc.export_participant_list()
+            .body_map(|b| b.meeting_no(example_meeting_no()).meeting_end_time(2u64))
+            .send()
+            .await
+    })
+    .await;
+    assert_names(&err, &["meeting_start_time"]);
+}
+
+#[test]
+fn invalid_values_in_raw_json_are_named() {
+    let cases = [
+        ("meeting_no", json!("12345678"), "meeting_no"),
+        ("meeting_no", json!(123456789), "string"),
+        ("meeting_start_time", json!(1655276858), "string"),
+        ("meeting_end_time", json!("1.5"), "unix seconds"),
+        ("meeting_status", json!(4), "MeetingStatus"),
+        ("meeting_status", json!("2"), "expected i64"),
+        ("user_id", json!(""), "user_id"),
+        ("room_id", json!(" "), "room_id"),
+    ];
+    for (field, value, named) in cases {
+        let mut raw = example_with_only(None);
+        raw[field] = value.clone();
+        let err = serde_json::from_value::<ExportParticipantListRequest>(raw)
+            .expect_err("an invalid value");
+        assert_names(&err, &[named]);
+    }
+    let raw = without(&request_example(PATH), &["meeting_no"]);
+    let err = serde_json::from_value::<ExportParticipantListRequest>(raw).expect_err("required");
+    assert_names(&err, &["meeting_no"]);
+}
+
+#[tokio::test]
+async fn bogus_user_id_type() {
+    let err = refused(|feishu| async move {
+        let vc = feishu.vc();
+        vc.export_participant_list()
+            .user_id_type("bogus")
+            .body(typed(None))
+            .send()
+            .await
+    })
+    .await;
+    assert_names(&err, &["user_id_type"]);
+}
