@@ -35,3 +35,22 @@ impl From<reqwest::Error> for Error {
         }
     }
 }
+
+/// Values that fail to convert into the crate's typed fields are validation errors: nothing was
+/// sent. These let `?` work on them in a function returning [`Error`].
+macro_rules! validation_from {
+    ($($t:ty),+) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Self {
+                Error::Validation(e.to_string())
+            }
+        }
+    )+};
+}
+
+validation_from!(
+    crate::common::InvalidUnixSeconds,
+    crate::rules::InvalidId,
+    crate::rules::InvalidEnumValue,
+    crate::rules::RuleViolation
+);
