@@ -3,7 +3,8 @@
 //! For `openapi/<service>.yaml` it writes `$OUT_DIR/<service>.rs`, which `src/<service>/mod.rs`
 //! includes. Besides progenitor's output, each generated file gets:
 //! - the `ClientHooks` impl that routes every call through the shared runtime (`crate::runtime`);
-//! - `OPERATIONS`, each operation's token kinds (`security`) and body rules (`x-feishu-rules`);
+//! - `OPERATIONS`, each operation's token kinds (`security`), body rules (`x-feishu-rules`) and
+//!   whether it streams a file (a 2xx response that is not JSON);
 //! - replacements of named schemas by handwritten Rust types declared with `x-rust-type`.
 //!
 //! A malformed spec stops the build with a message naming the file and the problem.
@@ -174,8 +175,8 @@ fn replacements(raw: &Value) -> Result<Vec<(String, String, Vec<TypeImpl>)>, Str
 }
 
 /// One entry per operation, keyed by operationId: the token kinds it accepts (from `security`,
-/// else the document's top-level `security`) and its request-body rules (`x-feishu-rules` on the
-/// body schema):
+/// else the document's top-level `security`), whether its response is a streamed file, and its
+/// request-body rules (`x-feishu-rules` on the body schema):
 /// - `at-most-one-of: [a, b, …]` — at most one of the fields may be present;
 /// - `exactly-one-of: [a, b, …]` — exactly one of the fields must be present;
 /// - `ordered-times: [start, end]` — both unix-second strings, start ≤ end.
@@ -203,16 +204,41 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 }
                 None => Vec::new(),
             };
+            let streaming = streams_a_file(raw, op);
             entries.push(quote! {
-                crate::runtime::Operation { operation_id: #op_id, tokens: &[#(#tokens),*], rules: &[#(#rules),*] }
+                crate::runtime::Operation { operation_id: #op_id, tokens: &[#(#tokens),*], rules: &[#(#rules),*], streaming: #streaming }
             });
         }
     }
     Ok(quote! {
-        /// Every operation of this spec: the access tokens it takes and its request-body rules
-        /// (`x-feishu-rules`), used by the shared runtime on every send.
+        /// Every operation of this spec: the access tokens it takes, its request-body rules
+        /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
     })
+}
+
+/// `true` when the operation's 2xx response is content that is not JSON (a file download):
+/// progenitor hands it over as a stream, and the runtime bounds it by inactivity rather than by
+/// the total request timeout.
+fn streams_a_file(raw: &Value, op: &Value) -> bool {
+    let follow = |response: &'_ Value| {
+        let target = response.get("$ref").and_then(Value::as_str);
+        target
+            .and_then(|t| raw.pointer(t.trim_start_matches('#')))
+            .cloned()
+            .unwrap_or_else(|| response.clone())
+    };
+    let is_json = |media: &String| media.split(';').next() == Some("application/json");
+    let responses = op.get("responses").and_then(Value::as_object);
+    responses
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2'))
+        .map(|(_, response)| follow(response))
+        .any(|response| {
+            let content = response.get("content").and_then(Value::as_object);
+            content.is_some_and(|c| !c.is_empty() && !c.keys().any(is_json))
+        })
 }
 
 fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>, String> {

@@ -165,6 +165,11 @@ impl FeishuClientBuilder {
     }
 
     /// Timeout for one request, response body included (default [`DEFAULT_TIMEOUT`], 60 s).
+    ///
+    /// A file download (an operation whose response is streamed, such as `export_download`) is
+    /// not cut off after this long in all: for it, this is the longest wait for the response and
+    /// between two reads of its body, and
+    /// [`STREAMING_TOTAL_TIMEOUT`](crate::runtime::STREAMING_TOTAL_TIMEOUT) bounds the whole.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -202,6 +207,8 @@ impl FeishuClientBuilder {
             .user_agent(concat!("feishu-openapi-rust/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            // Also between two reads: what bounds a streamed download, whose total is lifted.
+            .read_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;

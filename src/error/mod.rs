@@ -74,6 +74,36 @@ pub enum Error {
     /// The client is misconfigured (e.g. an invalid base URL).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// An export task ended as failed at Feishu (status 2): it has no file to download.
+    #[error("export task {task_id} failed at Feishu: {}; it has no file to download: check the export's parameters and start a new export",
+        if fail_msg.trim().is_empty() { "no fail_msg given" } else { fail_msg.as_str() })]
+    ExportFailed {
+        /// The export task.
+        task_id: String,
+        /// Feishu's `fail_msg`, as given (may be empty).
+        fail_msg: String,
+    },
+    /// Waiting for an export task reached its deadline while Feishu was still processing it. The
+    /// task goes on at Feishu: wait for it again later with its task id.
+    #[error("export task {task_id} was still processing after {} s; it goes on at Feishu: wait for it again later with its task id (vc::export::ExportTask::resume), or wait with a longer deadline",
+        waited.as_secs())]
+    ExportDeadline {
+        /// The export task, to resume with.
+        task_id: String,
+        /// How long it was waited for.
+        waited: std::time::Duration,
+    },
+    /// Writing a download failed locally (a file in the destination folder, or the writer given).
+    /// Nothing was left at the destination.
+    #[error("cannot write the download{}: {source}; check that the folder exists, is writable and has free space",
+        path.as_deref().map(|p| format!(" to {}", p.display())).unwrap_or_default())]
+    Io {
+        /// The file or folder concerned, when the download was going to a path.
+        path: Option<std::path::PathBuf>,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -99,7 +129,9 @@ impl Error {
     pub fn log_id(&self) -> Option<&str> {
         match self.root() {
             Self::Api(e) => e.log_id.as_deref(),
-            Self::Undecodable { log_id, .. } | Self::RateLimited { log_id, .. } => log_id.as_deref(),
+            Self::Undecodable { log_id, .. } | Self::RateLimited { log_id, .. } => {
+                log_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -127,6 +159,17 @@ impl Error {
         match self {
             Self::RetriesExhausted { attempts, .. } => *attempts,
             _ => 1,
+        }
+    }
+
+    /// The export task concerned, for [`Error::ExportFailed`] and [`Error::ExportDeadline`]:
+    /// after a deadline, resume the wait with it.
+    pub fn task_id(&self) -> Option<&str> {
+        match self.root() {
+            Self::ExportFailed { task_id, .. } | Self::ExportDeadline { task_id, .. } => {
+                Some(task_id)
+            }
+            _ => None,
         }
     }
 
@@ -165,7 +208,11 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Feishu error {} ({}), HTTP {}", self.code, self.msg, self.http_status)?;
+        write!(
+            f,
+            "Feishu error {} ({}), HTTP {}",
+            self.code, self.msg, self.http_status
+        )?;
         if let Some(log_id) = &self.log_id {
             write!(f, ", log id {log_id}")?;
         }

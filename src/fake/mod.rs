@@ -62,16 +62,22 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+mod fault;
 mod reply;
 mod routes;
 mod state;
 mod validate;
+mod xlsx;
 
-pub use routes::{EXPORT_MEETING_LIST_PATH, TENANT_ACCESS_TOKEN_PATH};
+pub use fault::{Endpoint, Fault};
+pub use routes::{
+    EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH, EXPORT_TASK_PATH_PREFIX,
+    TENANT_ACCESS_TOKEN_PATH,
+};
 pub use state::{ExportTask, RecordedRequest};
 
 use reply::{Body, Reply};
-use state::{lock, Config, Shared, State};
+use state::{lock, Config, Disposition, DownloadConfig, Shared, State};
 
 /// The app id the fake accepts unless [`FakeFeishuBuilder::app_credentials`] says otherwise.
 pub const DEFAULT_APP_ID: &str = "cli_fake0000000000";
@@ -80,6 +86,10 @@ pub const DEFAULT_APP_SECRET: &str = "fake-app-secret";
 /// The lifetime of the tenant access tokens it issues, unless [`FakeFeishuBuilder::token_ttl`]
 /// says otherwise: 7200 s, like Feishu.
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 7200;
+
+/// How many polls of a new export task answer "processing" unless
+/// [`FakeFeishuBuilder::export_processing_polls`] says otherwise.
+pub const DEFAULT_PROCESSING_POLLS: u32 = 1;
 
 /// Request bodies larger than this are refused with HTTP 413.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -179,6 +189,58 @@ impl FakeFeishu {
             .count()
     }
 
+    /// How many requests reached `GET /open-apis/vc/v1/exports/{task_id}` (polls, answered or
+    /// not).
+    pub fn export_get_requests(&self) -> usize {
+        lock(&self.state)
+            .requests()
+            .iter()
+            .filter(|r| Endpoint::of(&r.method, &r.path) == Some(Endpoint::ExportGet))
+            .count()
+    }
+
+    /// How many requests reached the download (answered or not).
+    pub fn download_requests(&self) -> usize {
+        self.count(EXPORT_DOWNLOAD_PATH)
+    }
+
+    /// Spoils the next request to `endpoint` with `fault` (see [`Fault`]); faults wait in a
+    /// queue, each used once, in the order injected.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault};
+    /// let fake = FakeFeishu::start().await;
+    /// fake.inject(Endpoint::ExportGet, Fault::RateLimited { reset_secs: 1 });
+    /// fake.inject(Endpoint::ExportDownload, Fault::CutOff { after_bytes: 100 });
+    /// # }
+    /// ```
+    pub fn inject(&self, endpoint: Endpoint, fault: Fault) {
+        lock(&self.state).inject(endpoint, fault);
+    }
+
+    /// Ends the export task `task_id` at its next poll: done, or failed with `fail_msg`.
+    /// Returns `false` when there is no such task.
+    pub fn finish_task(&self, task_id: &str, fail_msg: Option<&str>) -> bool {
+        match lock(&self.state).task_mut(task_id) {
+            Some(task) => {
+                task.finish(fail_msg.map(str::to_string));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sends these bytes as the `Content-Disposition` of downloads from now on, as they are (a
+    /// hostile name, another encoding); `None` sends no such header.
+    pub fn set_content_disposition(&self, value: Option<&[u8]>) {
+        lock(&self.state).config.download.disposition = match value {
+            Some(bytes) => Disposition::Custom(bytes.to_vec()),
+            None => Disposition::Absent,
+        };
+    }
+
     /// Every export task created so far, oldest first.
     pub fn tasks(&self) -> Vec<ExportTask> {
         lock(&self.state).tasks().to_vec()
@@ -237,6 +299,14 @@ impl Default for FakeFeishuBuilder {
                 app_secret: DEFAULT_APP_SECRET.into(),
                 token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
                 user_tokens: Vec::new(),
+                processing_polls: DEFAULT_PROCESSING_POLLS,
+                fail_msg: None,
+                download: DownloadConfig {
+                    synthetic_size: None,
+                    content_length: true,
+                    disposition: Disposition::Default,
+                },
+                base_url: String::new(),
             },
         }
     }
@@ -268,6 +338,33 @@ impl FakeFeishuBuilder {
         self
     }
 
+    /// Export tasks answer "processing" to this many polls, then done (default
+    /// [`DEFAULT_PROCESSING_POLLS`]; 0: done at the first poll).
+    pub fn export_processing_polls(mut self, polls: u32) -> Self {
+        self.config.processing_polls = polls;
+        self
+    }
+
+    /// Export tasks end as failed, with this `fail_msg`, instead of done.
+    pub fn export_fails(mut self, fail_msg: impl Into<String>) -> Self {
+        self.config.fail_msg = Some(fail_msg.into());
+        self
+    }
+
+    /// Downloads send `bytes` filler bytes, made as they are sent, instead of the workbook: for
+    /// memory and throughput measurements (the fake's own memory does not grow with the size).
+    pub fn synthetic_download(mut self, bytes: u64) -> Self {
+        self.config.download.synthetic_size = Some(bytes);
+        self
+    }
+
+    /// Whether downloads carry a `Content-Length` (default `true`); without it the body is
+    /// chunked and the client does not know the size in advance.
+    pub fn download_content_length(mut self, send: bool) -> Self {
+        self.config.download.content_length = send;
+        self
+    }
+
     /// Starts the fake.
     ///
     /// # Panics
@@ -284,7 +381,9 @@ impl FakeFeishuBuilder {
     pub async fn try_start(self) -> std::io::Result<FakeFeishu> {
         let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
-        let state: Shared = Arc::new(Mutex::new(State::new(self.config)));
+        let mut config = self.config;
+        config.base_url = format!("http://{addr}");
+        let state: Shared = Arc::new(Mutex::new(State::new(config)));
         let server = tokio::spawn(serve(listener, state.clone()));
         Ok(FakeFeishu {
             addr,
@@ -302,6 +401,9 @@ impl fmt::Debug for FakeFeishuBuilder {
             .field("app_secret", &"<redacted>")
             .field("token_ttl", &self.config.token_ttl)
             .field("user_tokens", &self.config.user_tokens.len())
+            .field("processing_polls", &self.config.processing_polls)
+            .field("fail_msg", &self.config.fail_msg)
+            .field("download", &self.config.download)
             .finish()
     }
 }
@@ -339,17 +441,73 @@ async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Bo
         .collect()
         .await
         .map(|c| c.to_bytes());
-    let mut state = lock(&state);
-    let log_id = state.next_log_id();
-    let reply = match body {
-        Ok(body) => {
-            let recorded = RecordedRequest::new(&parts, body);
-            state.record(recorded.clone());
-            routes::route(&mut state, &recorded)
+    let (reply, delay, log_id) = {
+        let mut state = lock(&state);
+        let log_id = state.next_log_id();
+        match body {
+            Ok(body) => {
+                let recorded = RecordedRequest::new(&parts, body);
+                state.record(recorded.clone());
+                let endpoint = Endpoint::of(&recorded.method, &recorded.path);
+                let fault = if endpoint.is_some() {
+                    state.take_fault(endpoint)
+                } else {
+                    None
+                };
+                let (reply, delay) = answer(&mut state, &recorded, fault);
+                (reply, delay, log_id)
+            }
+            Err(_) => (
+                Reply::error(StatusCode::PAYLOAD_TOO_LARGE, 121003, "param error").with_message(
+                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                ),
+                None,
+                log_id,
+            ),
         }
-        Err(_) => Reply::error(StatusCode::PAYLOAD_TOO_LARGE, 121003, "param error").with_message(
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        ),
     };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     Ok(reply.into_response(&log_id))
+}
+
+/// The answer to a request, spoiled by `fault` when there is one; and how long to hold it back.
+fn answer(
+    state: &mut State,
+    request: &RecordedRequest,
+    fault: Option<Fault>,
+) -> (Reply, Option<Duration>) {
+    match fault {
+        None => (routes::route(state, request), None),
+        Some(Fault::RateLimited { reset_secs }) => (Reply::RateLimited { reset_secs }, None),
+        Some(Fault::ServerError) => (
+            Reply::error(StatusCode::INTERNAL_SERVER_ERROR, 121001, "internal error"),
+            None,
+        ),
+        Some(Fault::BadGateway) => (
+            Reply::Html {
+                status: StatusCode::BAD_GATEWAY,
+                body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+            },
+            None,
+        ),
+        Some(Fault::Error { status, code, msg }) => (
+            Reply::error(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                code,
+                &msg,
+            ),
+            None,
+        ),
+        Some(Fault::TokenExpired) => {
+            state.expire_tenant_tokens();
+            (routes::route(state, request), None)
+        }
+        Some(Fault::Delay(delay)) => (routes::route(state, request), Some(delay)),
+        Some(shaping) => {
+            debug_assert!(shaping.shapes_body());
+            (routes::route(state, request).shaped(shaping), None)
+        }
+    }
 }

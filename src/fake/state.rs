@@ -12,7 +12,9 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::Value;
 
+use super::fault::{Endpoint, Fault};
 use crate::vc::types::ExportMeetingListRequest;
+use crate::vc::ExportStatus;
 use crate::UserIdType;
 
 /// The state shared by the server and the [`FakeFeishu`](super::FakeFeishu) handle.
@@ -32,6 +34,35 @@ pub(super) struct Config {
     pub(super) token_ttl: Duration,
     /// User access tokens (`u-…`) it accepts.
     pub(super) user_tokens: Vec<String>,
+    /// How many polls of a new export task answer "processing" before it ends.
+    pub(super) processing_polls: u32,
+    /// When set, new export tasks end as failed with this `fail_msg` instead of done.
+    pub(super) fail_msg: Option<String>,
+    /// What the download sends.
+    pub(super) download: DownloadConfig,
+    /// `http://127.0.0.1:<port>`, known once the port is bound.
+    pub(super) base_url: String,
+}
+
+/// What `GET /open-apis/vc/v1/exports/download` sends.
+#[derive(Clone, Debug)]
+pub(super) struct DownloadConfig {
+    /// `None`: the task's workbook; `Some(n)`: `n` filler bytes, streamed.
+    pub(super) synthetic_size: Option<u64>,
+    /// Whether a `Content-Length` header is sent (else the body is chunked).
+    pub(super) content_length: bool,
+    pub(super) disposition: Disposition,
+}
+
+/// The `Content-Disposition` of downloads.
+#[derive(Clone, Debug)]
+pub(super) enum Disposition {
+    /// `attachment; filename="会议明细_<from>-<to>.xlsx"`, the name in raw UTF-8 like Feishu.
+    Default,
+    /// These bytes, as they are.
+    Custom(Vec<u8>),
+    /// No header.
+    Absent,
 }
 
 /// How a bearer token checks out.
@@ -56,6 +87,7 @@ pub(super) struct State {
     initial_token: String,
     requests: Vec<RecordedRequest>,
     tasks: Vec<ExportTask>,
+    faults: Vec<(Endpoint, Fault)>,
     ids: Ids,
 }
 
@@ -67,6 +99,7 @@ impl State {
             initial_token: String::new(),
             requests: Vec::new(),
             tasks: Vec::new(),
+            faults: Vec::new(),
             ids: Ids::new(),
         };
         state.initial_token = state.issue_tenant_token();
@@ -134,17 +167,52 @@ impl State {
                 break id;
             }
         };
+        let file_token = format!(
+            "{}+{}/{}==",
+            self.ids.hex(20),
+            self.ids.hex(16),
+            self.ids.hex(18)
+        );
         self.tasks.push(ExportTask {
             task_id: task_id.clone(),
             user_id_type,
             request,
             created_at: SystemTime::now(),
+            polls: 0,
+            downloads: 0,
+            file_token,
+            processing_polls: self.config.processing_polls,
+            fail_msg: self.config.fail_msg.clone(),
         });
         task_id
     }
 
     pub(super) fn tasks(&self) -> &[ExportTask] {
         &self.tasks
+    }
+
+    pub(super) fn task_mut(&mut self, task_id: &str) -> Option<&mut ExportTask> {
+        self.tasks.iter_mut().find(|t| t.task_id == task_id)
+    }
+
+    /// The done task whose file `file_token` downloads.
+    pub(super) fn task_with_file(&mut self, file_token: &str) -> Option<&mut ExportTask> {
+        self.tasks
+            .iter_mut()
+            .find(|t| t.file_token == file_token && t.status() == ExportStatus::Done)
+    }
+
+    pub(super) fn inject(&mut self, endpoint: Endpoint, fault: Fault) {
+        self.faults.push((endpoint, fault));
+    }
+
+    /// The first fault waiting for `endpoint` (or for any endpoint), taken off the queue.
+    pub(super) fn take_fault(&mut self, endpoint: Option<Endpoint>) -> Option<Fault> {
+        let at = self
+            .faults
+            .iter()
+            .position(|(e, _)| *e == Endpoint::Any || Some(*e) == endpoint)?;
+        Some(self.faults.remove(at).1)
     }
 }
 
@@ -283,4 +351,42 @@ pub struct ExportTask {
     pub request: ExportMeetingListRequest,
     /// When it was created.
     pub created_at: SystemTime,
+    /// How many times `GET /open-apis/vc/v1/exports/{task_id}` answered for it.
+    pub polls: u32,
+    /// How many times its file was downloaded (whole or not).
+    pub downloads: u32,
+    /// The token its file downloads with, answered once it is done. Like Feishu's, it contains
+    /// `+`, `/` and `=`, so it must be percent-encoded in a query string.
+    pub file_token: String,
+    /// Polls that answer "processing" before it ends.
+    pub(super) processing_polls: u32,
+    /// It ends as failed with this message instead of done.
+    pub(super) fail_msg: Option<String>,
+}
+
+impl ExportTask {
+    /// Its status now: processing for the configured number of polls, then done (or failed).
+    pub fn status(&self) -> ExportStatus {
+        if self.polls <= self.processing_polls {
+            ExportStatus::Processing
+        } else if self.fail_msg.is_some() {
+            ExportStatus::Failed
+        } else {
+            ExportStatus::Done
+        }
+    }
+
+    /// Its `fail_msg`, once it has failed.
+    pub fn fail_msg(&self) -> Option<&str> {
+        match self.status() {
+            ExportStatus::Failed => self.fail_msg.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Ends it at its next poll: done, or failed with `fail_msg`.
+    pub(super) fn finish(&mut self, fail_msg: Option<String>) {
+        self.processing_polls = self.polls;
+        self.fail_msg = fail_msg;
+    }
 }

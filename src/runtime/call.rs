@@ -17,6 +17,7 @@ pub(super) async fn run(
     request: reqwest::Request,
     operation_id: &'static str,
     tokens: &[TokenKind],
+    streaming: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::info_span!(
         "feishu.call",
@@ -29,6 +30,11 @@ pub(super) async fn run(
         log_id = field::Empty,
         duration_ms = field::Empty,
     );
+    let mut request = request;
+    if streaming {
+        // A file download is bounded by inactivity (the read timeout), not by its total time.
+        *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
+    }
     let started = Instant::now();
     let result = attempts(http, runtime, request, tokens)
         .instrument(span.clone())

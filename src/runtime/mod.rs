@@ -42,7 +42,17 @@ pub struct Operation {
     pub tokens: &'static [TokenKind],
     /// Its request-body rules.
     pub rules: &'static [crate::rules::Rule],
+    /// Its 2xx response is a file, handed over as a stream (`progenitor_client::ByteStream`): the
+    /// client's total timeout would cut a large download off, so it is lifted to
+    /// [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's timeout again, between two
+    /// reads) still ends a stalled transfer.
+    pub streaming: bool,
 }
+
+/// The total time a streaming operation (a file download) may take, response body included: a
+/// backstop only. What ends a stalled download is the read timeout, the client's
+/// [`timeout`](crate::FeishuClientBuilder::timeout) between two reads.
+pub const STREAMING_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// The value every generated client carries: the settings shared by all services of one
 /// [`FeishuClient`](crate::FeishuClient), and the identity of this handle. Cheap to clone.
@@ -62,12 +72,18 @@ pub(crate) struct Shared {
 
 impl Runtime {
     pub(crate) fn new(shared: Shared, token: Option<AccessToken>) -> Self {
-        Self { shared: Arc::new(shared), token }
+        Self {
+            shared: Arc::new(shared),
+            token,
+        }
     }
 
     /// The same runtime calling as `token`.
     pub(crate) fn with_token(&self, token: AccessToken) -> Self {
-        Self { shared: self.shared.clone(), token: Some(token) }
+        Self {
+            shared: self.shared.clone(),
+            token: Some(token),
+        }
     }
 
     pub(crate) fn base_url(&self) -> &str {
@@ -82,7 +98,11 @@ fn find<'a>(table: &'a [Operation], info: &OperationInfo) -> Option<&'a Operatio
 /// The `pre` hook: checks the serialised body against the spec's rules before any I/O, and sets
 /// Feishu's JSON content type. An `Err` is the refusal message (the generated hook returns it as
 /// `progenitor_client::Error::InvalidRequest`).
-pub fn pre(request: &mut reqwest::Request, info: &OperationInfo, table: &[Operation]) -> Result<(), String> {
+pub fn pre(
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+    table: &[Operation],
+) -> Result<(), String> {
     quirks::drop_api_version_header(request);
     let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
         return Ok(());
@@ -102,8 +122,10 @@ pub async fn exec(
     info: &OperationInfo,
     table: &[Operation],
 ) -> reqwest::Result<reqwest::Response> {
-    let tokens = find(table, info).map_or(&[][..], |op| op.tokens);
-    call::run(http, runtime, request, info.operation_id, tokens).await
+    let op = find(table, info);
+    let tokens = op.map_or(&[][..], |op| op.tokens);
+    let streaming = op.is_some_and(|op| op.streaming);
+    call::run(http, runtime, request, info.operation_id, tokens, streaming).await
 }
 
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only
@@ -114,12 +136,22 @@ pub(crate) struct Identity {
 }
 
 impl Runtime {
-    async fn identity(&self, http: &reqwest::Client, tokens: &[TokenKind]) -> Result<Identity, Error> {
+    async fn identity(
+        &self,
+        http: &reqwest::Client,
+        tokens: &[TokenKind],
+    ) -> Result<Identity, Error> {
         if tokens.is_empty() {
-            return Ok(Identity { header: None, cached: None });
+            return Ok(Identity {
+                header: None,
+                cached: None,
+            });
         }
         if let Some(token) = &self.token {
-            return Ok(Identity { header: Some(token.header_value()?), cached: None });
+            return Ok(Identity {
+                header: Some(token.header_value()?),
+                cached: None,
+            });
         }
         match &self.shared.tokens {
             Some(manager) if tokens.contains(&TokenKind::Tenant) => {

@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod export;
 mod filter;
 mod meeting;
 mod participant;
@@ -37,6 +38,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/vc.rs"));
 }
 
+pub use export::ExportStatus;
 pub use filter::MeetingFilter;
 pub use generated::{builder, types, Client};
 pub use meeting::{InvalidMeetingNo, MeetingNo, MeetingStatus, MeetingType, RoomId};

@@ -466,12 +466,13 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
             .await
     }
 }
-/// Every operation of this spec: the access tokens it takes and its request-body rules
-/// (`x-feishu-rules`), used by the shared runtime on every send.
+/// Every operation of this spec: the access tokens it takes, its request-body rules
+/// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         operation_id: "tenant_access_token_internal",
         tokens: &[],
         rules: &[],
+        streaming: false,
     },
 ];

@@ -149,6 +149,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///Success envelope of export_get.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExportTaskQueried {
+        ///0 on success.
+        pub code: i64,
+        pub data: ExportTaskResult,
+        pub msg: ::std::string::String,
+    }
+    impl ExportTaskQueried {
+        pub fn builder() -> builder::ExportTaskQueried {
+            Default::default()
+        }
+    }
     ///`ExportTaskRef`
     #[derive(
         ::serde::Deserialize,
@@ -163,6 +182,32 @@ pub mod types {
     }
     impl ExportTaskRef {
         pub fn builder() -> builder::ExportTaskRef {
+            Default::default()
+        }
+    }
+    ///An export task's status, and its file once it is done.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExportTaskResult {
+        ///失败信息 — why the task failed (when failed).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_msg: ::std::option::Option<::std::string::String>,
+        ///文件token — the token to download the file with (when done); contains = and may contain + and /.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_token: ::std::option::Option<::std::string::String>,
+        ///任务状态 — the task's status.
+        pub status: crate::vc::ExportStatus,
+        ///文件下载地址 — a download address of the file (when done).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ExportTaskResult {
+        pub fn builder() -> builder::ExportTaskResult {
             Default::default()
         }
     }
@@ -840,6 +885,80 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ExportTaskQueried {
+            code: ::std::result::Result<i64, ::std::string::String>,
+            data: ::std::result::Result<super::ExportTaskResult, ::std::string::String>,
+            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExportTaskQueried {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    msg: Err("no value supplied for msg".to_string()),
+                }
+            }
+        }
+        impl ExportTaskQueried {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExportTaskResult>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExportTaskQueried> for super::ExportTaskQueried {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExportTaskQueried,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExportTaskQueried> for ExportTaskQueried {
+            fn from(value: super::ExportTaskQueried) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ExportTaskRef {
             task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -875,6 +994,108 @@ pub mod types {
         impl ::std::convert::From<super::ExportTaskRef> for ExportTaskRef {
             fn from(value: super::ExportTaskRef) -> Self {
                 Self { task_id: Ok(value.task_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExportTaskResult {
+            fail_msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::vc::ExportStatus,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExportTaskResult {
+            fn default() -> Self {
+                Self {
+                    fail_msg: Ok(Default::default()),
+                    file_token: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    url: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExportTaskResult {
+            pub fn fail_msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fail_msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fail_msg: {e}")
+                    });
+                self
+            }
+            pub fn file_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_token: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::vc::ExportStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExportTaskResult> for super::ExportTaskResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExportTaskResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fail_msg: value.fail_msg?,
+                    file_token: value.file_token?,
+                    status: value.status?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExportTaskResult> for ExportTaskResult {
+            fn from(value: super::ExportTaskResult) -> Self {
+                Self {
+                    fail_msg: Ok(value.fail_msg),
+                    file_token: Ok(value.file_token),
+                    status: Ok(value.status),
+                    url: Ok(value.url),
+                }
             }
         }
     }
@@ -978,6 +1199,23 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Download an export file (下载导出文件)
+
+Downloads the file of a finished export task (an Excel workbook, .xlsx) by its file_token. The body is the raw file, streamed; its name is in the Content-Disposition header (Feishu sends it as raw UTF-8 bytes). The Content-Type is not documented. With a tenant token only the app's creator may download. Errors are the JSON envelope, sometimes at HTTP 200.
+
+Sends a `GET` request to `/open-apis/vc/v1/exports/download`
+
+Arguments:
+- `file_token`: 文件token — the file_token of a finished export task. Base64-like: it contains = and may contain + and /, so it is percent-encoded in the query string.
+```ignore
+let response = client.export_download()
+    .file_token(file_token)
+    .send()
+    .await;
+```*/
+    pub fn export_download(&self) -> builder::ExportDownload<'_> {
+        builder::ExportDownload::new(self)
+    }
     /**Export meeting list (导出会议明细)
 
 Starts an asynchronous export of the meeting list for a time range and returns the id of the export task (导出会议明细，具体权限要求请参考资源介绍). At most one of the filters meeting_no / user_id / room_id / meeting_type may be set.
@@ -1054,6 +1292,23 @@ let response = client.export_resource_reservation_list()
     ) -> builder::ExportResourceReservationList<'_> {
         builder::ExportResourceReservationList::new(self)
     }
+    /**Get an export task's result (查询导出任务结果)
+
+Returns the status of an export task (查看异步导出的进度): processing, failed (with fail_msg) or done (with the file_token to download the file with). Feishu documents no polling interval, task lifetime or link lifetime; mind the rate limit when polling.
+
+Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
+
+Arguments:
+- `task_id`: 任务id — the export task's id, as returned when the export was created (a 19-digit number as a string).
+```ignore
+let response = client.export_get()
+    .task_id(task_id)
+    .send()
+    .await;
+```*/
+    pub fn export_get(&self) -> builder::ExportGet<'_> {
+        builder::ExportGet::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -1064,6 +1319,82 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::export_download`]
+
+[`Client::export_download`]: super::Client::export_download*/
+    #[derive(Debug, Clone)]
+    pub struct ExportDownload<'a> {
+        client: &'a super::Client,
+        file_token: Result<::std::string::String, String>,
+    }
+    impl<'a> ExportDownload<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_token: Err("file_token was not initialized".to_string()),
+            }
+        }
+        pub fn file_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_token = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_token failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
+            let Self { client, file_token } = self;
+            let file_token = file_token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("file_token", &file_token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_download",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::export_meeting_list`]
 
 [`Client::export_meeting_list`]: super::Client::export_meeting_list*/
@@ -1540,6 +1871,91 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::export_get`]
+
+[`Client::export_get`]: super::Client::export_get*/
+    #[derive(Debug, Clone)]
+    pub struct ExportGet<'a> {
+        client: &'a super::Client,
+        task_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ExportGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                task_id: Err("task_id was not initialized".to_string()),
+            }
+        }
+        pub fn task_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.task_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for task_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExportTaskQueried>,
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, task_id } = self;
+            let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(& task_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -1564,9 +1980,15 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
             .await
     }
 }
-/// Every operation of this spec: the access tokens it takes and its request-body rules
-/// (`x-feishu-rules`), used by the shared runtime on every send.
+/// Every operation of this spec: the access tokens it takes, its request-body rules
+/// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
+    crate::runtime::Operation {
+        operation_id: "export_download",
+        tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        rules: &[],
+        streaming: true,
+    },
     crate::runtime::Operation {
         operation_id: "export_meeting_list",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -1579,6 +2001,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "end_time",
             },
         ],
+        streaming: false,
     },
     crate::runtime::Operation {
         operation_id: "export_participant_list",
@@ -1590,6 +2013,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "meeting_end_time",
             },
         ],
+        streaming: false,
     },
     crate::runtime::Operation {
         operation_id: "export_participant_quality_list",
@@ -1601,6 +2025,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "meeting_end_time",
             },
         ],
+        streaming: false,
     },
     crate::runtime::Operation {
         operation_id: "export_resource_reservation_list",
@@ -1611,5 +2036,12 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "end_time",
             },
         ],
+        streaming: false,
+    },
+    crate::runtime::Operation {
+        operation_id: "export_get",
+        tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        rules: &[],
+        streaming: false,
     },
 ];

@@ -1,0 +1,104 @@
+//! Fault injection: what the fake does wrong, on purpose, to the next request of an endpoint.
+
+use std::time::Duration;
+
+use http::Method;
+
+use super::routes::{EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH, EXPORT_TASK_PATH_PREFIX};
+use super::TENANT_ACCESS_TOKEN_PATH;
+
+/// An endpoint of the fake, to aim a [`Fault`] at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `POST /open-apis/auth/v3/tenant_access_token/internal`.
+    TenantAccessToken,
+    /// `POST /open-apis/vc/v1/exports/meeting_list`.
+    ExportMeetingList,
+    /// `GET /open-apis/vc/v1/exports/{task_id}`.
+    ExportGet,
+    /// `GET /open-apis/vc/v1/exports/download`.
+    ExportDownload,
+    /// Whichever request comes next.
+    Any,
+}
+
+impl Endpoint {
+    /// The endpoint a request is for, if the fake serves it.
+    pub(super) fn of(method: &Method, path: &str) -> Option<Self> {
+        match (method, path) {
+            (&Method::POST, TENANT_ACCESS_TOKEN_PATH) => Some(Self::TenantAccessToken),
+            (&Method::POST, EXPORT_MEETING_LIST_PATH) => Some(Self::ExportMeetingList),
+            (&Method::GET, EXPORT_DOWNLOAD_PATH) => Some(Self::ExportDownload),
+            (&Method::GET, path) => path
+                .strip_prefix(EXPORT_TASK_PATH_PREFIX)
+                .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+                .map(|_| Self::ExportGet),
+            _ => None,
+        }
+    }
+}
+
+/// A fault for [`FakeFeishu::inject`](super::FakeFeishu::inject): it spoils the next request to
+/// its endpoint, once (inject it again for more). The request is recorded all the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Rate limited, as Feishu's gateway does: HTTP 429, code 99991400 `request trigger frequency
+    /// limit`, headers `x-ogw-ratelimit-limit: 100` and `x-ogw-ratelimit-reset: <reset_secs>`.
+    /// The request is not handled (a task's poll is not counted).
+    RateLimited {
+        /// Seconds until the window resets, as the header says.
+        reset_secs: u64,
+    },
+    /// HTTP 500 with code 121001 `internal error`; the request is not handled.
+    ServerError,
+    /// HTTP 502 with an HTML page, as a gateway in front of Feishu sends; not handled.
+    BadGateway,
+    /// A Feishu error envelope `{code, msg}` at this HTTP status — 200 included, as Feishu
+    /// sometimes does; the request is not handled.
+    Error {
+        /// The HTTP status.
+        status: u16,
+        /// The code (not 0).
+        code: i64,
+        /// The message.
+        msg: String,
+    },
+    /// Every tenant access token issued so far expires just before the request is checked (as
+    /// when their two hours are up): it gets 99991663, and so does every later request with an
+    /// old token, until a new one is fetched.
+    TokenExpired,
+    /// The answer comes this much later (nothing is sent until then).
+    Delay(Duration),
+    /// A download stops after this many bytes and the connection is closed, although
+    /// `Content-Length` promised the whole file. Other endpoints answer normally.
+    CutOff {
+        /// Bytes sent before the cut.
+        after_bytes: u64,
+    },
+    /// A download pauses for `pause` after `after_bytes` bytes, then goes on.
+    Stall {
+        /// Bytes sent before the pause.
+        after_bytes: u64,
+        /// How long nothing is sent.
+        pause: Duration,
+    },
+    /// A download is sent `chunk_bytes` at a time with `pause` between chunks: slow but steady.
+    SlowBody {
+        /// Bytes per chunk (at least 1).
+        chunk_bytes: usize,
+        /// The pause between two chunks.
+        pause: Duration,
+    },
+}
+
+impl Fault {
+    /// Whether the fault shapes a file's body rather than the answer.
+    pub(super) fn shapes_body(&self) -> bool {
+        matches!(
+            self,
+            Self::CutOff { .. } | Self::Stall { .. } | Self::SlowBody { .. }
+        )
+    }
+}
