@@ -1,7 +1,10 @@
 //! The fake Feishu (`feishu_openapi::fake`), exercised through the crate's client and, for what
 //! the client refuses to send, through plain HTTP requests.
 
-use feishu_openapi::fake::{FakeFeishu, EXPORT_MEETING_LIST_PATH, TENANT_ACCESS_TOKEN_PATH};
+use feishu_openapi::fake::{
+    Endpoint, FakeFeishu, Fault, EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH,
+    EXPORT_TASK_PATH_PREFIX, TENANT_ACCESS_TOKEN_PATH,
+};
 use feishu_openapi::vc::types::ExportMeetingListRequest;
 use feishu_openapi::vc::{MeetingFilter, MeetingStatus, MeetingType};
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, UserIdType};
@@ -753,4 +756,399 @@ async fn a_client_with_app_credentials_fetches_one_token_from_the_fake() {
         3,
         "nothing was exported without a token"
     );
+}
+
+/// A plain GET with a bearer token: the status, headers and raw body.
+async fn get(
+    fake: &FakeFeishu,
+    path_and_query: &str,
+    bearer: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = reqwest::Client::new().get(format!("{}{path_and_query}", fake.base_url()));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("the fake answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+/// GET as JSON.
+async fn get_json(fake: &FakeFeishu, path_and_query: &str, bearer: Option<&str>) -> Answer {
+    let (status, headers, body) = get(fake, path_and_query, bearer).await;
+    let body = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Creates a task through the client; returns its id.
+async fn new_task(fake: &FakeFeishu) -> String {
+    fake.client()
+        .vc()
+        .export_meeting_list()
+        .body(body())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .task_id
+}
+
+#[tokio::test]
+async fn a_task_is_processing_for_the_configured_polls_then_done_with_a_file_token() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(2)
+        .start()
+        .await;
+    let token = fake.tenant_access_token();
+    let task_id = new_task(&fake).await;
+    let task_path = format!("{EXPORT_TASK_PATH_PREFIX}{task_id}");
+    for _ in 0..2 {
+        let answer = get_json(&fake, &task_path, Some(&token)).await;
+        answer.assert_envelope();
+        assert_eq!(answer.body["data"], json!({"status": 1}), "{}", answer.body);
+    }
+    let done = get_json(&fake, &task_path, Some(&token)).await;
+    done.assert_envelope();
+    assert_eq!(done.body["data"]["status"], 3);
+    let file_token = done.body["data"]["file_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        file_token.contains('+') && file_token.contains('/') && file_token.ends_with('='),
+        "like Feishu's, a token that needs percent-encoding: {file_token}"
+    );
+    let url = done.body["data"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{}{EXPORT_DOWNLOAD_PATH}?file_token=",
+            fake.base_url()
+        )),
+        "{url}"
+    );
+    assert!(!url.contains('+'), "the url's query is encoded: {url}");
+
+    let task = fake.task(&task_id).unwrap();
+    assert_eq!(task.polls, 3);
+    assert_eq!(task.status(), feishu_openapi::vc::ExportStatus::Done);
+    assert_eq!(task.file_token, file_token);
+    assert_eq!(fake.export_get_requests(), 3);
+
+    // The url, as given, downloads the file.
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(&response.bytes().await.unwrap()[..4], b"PK\x03\x04");
+    assert_eq!(fake.task(&task_id).unwrap().downloads, 1);
+}
+
+#[tokio::test]
+async fn a_failing_task_reports_its_fail_msg_and_has_no_file() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .export_fails("no permission")
+        .start()
+        .await;
+    let task_id = new_task(&fake).await;
+    let answer = get_json(
+        &fake,
+        &format!("{EXPORT_TASK_PATH_PREFIX}{task_id}"),
+        Some(&fake.tenant_access_token()),
+    )
+    .await;
+    assert_eq!(
+        answer.body["data"],
+        json!({"status": 2, "fail_msg": "no permission"})
+    );
+    assert_eq!(
+        fake.task(&task_id).unwrap().fail_msg(),
+        Some("no permission")
+    );
+    let query = format!(
+        "?file_token={}",
+        fake.task(&task_id)
+            .unwrap()
+            .file_token
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    );
+    let download = get_json(
+        &fake,
+        &format!("{EXPORT_DOWNLOAD_PATH}{query}"),
+        Some(&fake.tenant_access_token()),
+    )
+    .await;
+    assert_eq!(
+        (download.status, download.code()),
+        (404, 121004),
+        "{}",
+        download.body
+    );
+}
+
+#[tokio::test]
+async fn finish_task_ends_a_task_at_its_next_poll() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(u32::MAX)
+        .start()
+        .await;
+    let token = fake.tenant_access_token();
+    let (a, b) = (new_task(&fake).await, new_task(&fake).await);
+    assert!(fake.finish_task(&a, None));
+    assert!(fake.finish_task(&b, Some("the range is too long")));
+    assert!(!fake.finish_task("7000000000000000000", None));
+    let status = |id: String| {
+        let fake = &fake;
+        let token = token.clone();
+        async move {
+            get_json(
+                fake,
+                &format!("{EXPORT_TASK_PATH_PREFIX}{id}"),
+                Some(&token),
+            )
+            .await
+            .body["data"]
+                .clone()
+        }
+    };
+    assert_eq!(status(a).await["status"], 3);
+    assert_eq!(
+        status(b).await,
+        json!({"status": 2, "fail_msg": "the range is too long"})
+    );
+}
+
+#[tokio::test]
+async fn task_and_download_check_the_token_and_their_parameters() {
+    let fake = FakeFeishu::start().await;
+    let token = fake.tenant_access_token();
+    let unknown = get_json(
+        &fake,
+        &format!("{EXPORT_TASK_PATH_PREFIX}7000000000000000001"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (404, 121004),
+        "{}",
+        unknown.body
+    );
+    unknown.assert_envelope();
+
+    let task_id = new_task(&fake).await;
+    let no_token = get_json(&fake, &format!("{EXPORT_TASK_PATH_PREFIX}{task_id}"), None).await;
+    assert_eq!((no_token.status, no_token.code()), (400, 99991661));
+    let wrong = get_json(
+        &fake,
+        &format!("{EXPORT_TASK_PATH_PREFIX}{task_id}"),
+        Some("t-wrong"),
+    )
+    .await;
+    assert_eq!(wrong.code(), 99991663);
+    assert_eq!(
+        fake.task(&task_id).unwrap().polls,
+        0,
+        "refused requests are not polls"
+    );
+
+    let missing = get_json(&fake, EXPORT_DOWNLOAD_PATH, Some(&token)).await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (400, 121003),
+        "{}",
+        missing.body
+    );
+    assert_eq!(
+        missing.body["error"]["field_violations"][0]["field"],
+        "file_token"
+    );
+    let bogus = get_json(
+        &fake,
+        &format!("{EXPORT_DOWNLOAD_PATH}?file_token=abc%3D"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!((bogus.status, bogus.code()), (404, 121004));
+    let no_token = get_json(
+        &fake,
+        &format!("{EXPORT_DOWNLOAD_PATH}?file_token=abc"),
+        None,
+    )
+    .await;
+    assert_eq!(no_token.code(), 99991661);
+    assert_eq!(fake.download_requests(), 3);
+}
+
+#[tokio::test]
+async fn the_download_is_an_xlsx_with_a_raw_utf8_name_and_its_length() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .start()
+        .await;
+    let token = fake.tenant_access_token();
+    let task_id = new_task(&fake).await;
+    let done = get_json(
+        &fake,
+        &format!("{EXPORT_TASK_PATH_PREFIX}{task_id}"),
+        Some(&token),
+    )
+    .await;
+    let url = done.body["data"]["url"].as_str().unwrap();
+    let path_and_query = url.strip_prefix(fake.base_url()).unwrap();
+    let (status, headers, body) = get(&fake, path_and_query, Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(headers["content-length"], body.len().to_string().as_str());
+    assert_eq!(
+        headers["content-disposition"].as_bytes(),
+        "attachment; filename=\"会议明细_20220615-20220616.xlsx\"".as_bytes(),
+        "the name as raw UTF-8 bytes, as Feishu sends it"
+    );
+    assert!(headers.contains_key("x-tt-logid"));
+    assert_eq!(&body[..4], b"PK\x03\x04");
+    assert_eq!(
+        &body[body.len() - 22..body.len() - 18],
+        b"PK\x05\x06",
+        "a complete ZIP"
+    );
+    let text = String::from_utf8_lossy(&body);
+    for part in [
+        "[Content_Types].xml",
+        "xl/workbook.xml",
+        "xl/worksheets/sheet1.xml",
+        "会议主题",
+        "2022-06-15 15:07:38",
+    ] {
+        assert!(text.contains(part), "{part} is in the workbook");
+    }
+}
+
+#[tokio::test]
+async fn injected_faults_spoil_one_request_each_in_order() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .start()
+        .await;
+    let token = fake.tenant_access_token();
+    let task_id = new_task(&fake).await;
+    let task_path = format!("{EXPORT_TASK_PATH_PREFIX}{task_id}");
+    fake.inject(Endpoint::ExportGet, Fault::RateLimited { reset_secs: 7 });
+    fake.inject(Endpoint::ExportGet, Fault::ServerError);
+    fake.inject(Endpoint::Any, Fault::BadGateway);
+    fake.inject(
+        Endpoint::ExportGet,
+        Fault::Error {
+            status: 200,
+            code: 121002,
+            msg: "not support".into(),
+        },
+    );
+
+    let limited = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!((limited.status, limited.code()), (429, 99991400));
+    assert_eq!(limited.header("x-ogw-ratelimit-reset"), "7");
+    assert_eq!(limited.header("x-ogw-ratelimit-limit"), "100");
+    limited.assert_envelope();
+    let server = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!((server.status, server.code()), (500, 121001));
+    let gateway = get(&fake, &task_path, Some(&token)).await;
+    assert_eq!(gateway.0, 502);
+    assert_eq!(gateway.1["content-type"], "text/html; charset=utf-8");
+    let in_200 = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!((in_200.status, in_200.code()), (200, 121002));
+    assert_eq!(
+        fake.task(&task_id).unwrap().polls,
+        0,
+        "spoiled requests are not handled"
+    );
+    let fine = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!(fine.body["data"]["status"], 3);
+
+    // A token expiry on the next request makes every token issued so far invalid.
+    fake.inject(Endpoint::ExportGet, Fault::TokenExpired);
+    let expired = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!(expired.code(), 99991663);
+    let still = get_json(&fake, &task_path, Some(&token)).await;
+    assert_eq!(still.code(), 99991663);
+}
+
+#[tokio::test]
+async fn a_delay_holds_the_answer_back() {
+    let fake = FakeFeishu::start().await;
+    fake.inject(
+        Endpoint::TenantAccessToken,
+        Fault::Delay(std::time::Duration::from_millis(300)),
+    );
+    let credentials = json!({"app_id": fake.app_id(), "app_secret": fake.app_secret()}).to_string();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let result = client
+        .post(format!("{}{TENANT_ACCESS_TOKEN_PATH}", fake.base_url()))
+        .body(credentials.clone())
+        .send()
+        .await;
+    assert!(result.unwrap_err().is_timeout());
+    let answer = post(&fake, TENANT_ACCESS_TOKEN_PATH, None, &credentials).await;
+    assert_eq!(answer.code(), 0, "the fault was used once");
+}
+
+#[tokio::test]
+async fn a_synthetic_download_streams_the_configured_size() {
+    let size = 5 * 1024 * 1024 + 7;
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .synthetic_download(size)
+        .start()
+        .await;
+    let token = fake.tenant_access_token();
+    let task_id = new_task(&fake).await;
+    let done = get_json(
+        &fake,
+        &format!("{EXPORT_TASK_PATH_PREFIX}{task_id}"),
+        Some(&token),
+    )
+    .await;
+    let url = done.body["data"]["url"].as_str().unwrap().to_string();
+    let mut response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.content_length(), Some(size));
+    let mut received = 0u64;
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        received += chunk.len() as u64;
+    }
+    assert_eq!(received, size);
+}
+
+#[tokio::test]
+async fn the_builder_debug_shows_the_export_options() {
+    let builder = FakeFeishu::builder()
+        .export_processing_polls(4)
+        .export_fails("boom")
+        .synthetic_download(10);
+    let debug = format!("{builder:?}");
+    for word in ["processing_polls: 4", "boom", "synthetic_size: Some(10)"] {
+        assert!(debug.contains(word), "{word} in {debug}");
+    }
 }

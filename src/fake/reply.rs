@@ -239,6 +239,8 @@ struct FileBody {
     chunk: usize,
     /// Stop with an error once this many bytes are sent.
     cut_off: Option<u64>,
+    /// The cut has begun (the pause before it).
+    cutting: bool,
     /// Pause once, for the duration, when this many bytes are sent.
     stall: Option<(u64, Duration)>,
     /// Pause between chunks.
@@ -258,6 +260,7 @@ impl FileBody {
             sent: 0,
             chunk: FILLER.len(),
             cut_off: None,
+            cutting: false,
             stall: None,
             pause: None,
             sleep: None,
@@ -301,11 +304,18 @@ impl hyper::body::Body for FileBody {
         }
         let limit = self.cut_off.unwrap_or(self.size);
         if self.sent >= limit {
-            return Poll::Ready(if self.sent < self.size {
-                Some(Err("the fake cut the download off (Fault::CutOff)".into()))
-            } else {
-                None
-            });
+            if self.sent >= self.size {
+                return Poll::Ready(None);
+            }
+            if !self.cutting {
+                // Pause briefly first, so that the bytes before the cut reach the client.
+                self.cutting = true;
+                self.sleep = Some(Box::pin(tokio::time::sleep(Duration::from_millis(20))));
+                return self.poll_frame(cx);
+            }
+            return Poll::Ready(Some(Err(
+                "the fake cut the download off (Fault::CutOff)".into()
+            )));
         }
         let mut len = (limit - self.sent).min(self.chunk as u64);
         if let Some((at, _)) = self.stall {
