@@ -7,11 +7,20 @@
 //!   whether it streams a file (a 2xx response that is not JSON);
 //! - replacements of named schemas by handwritten Rust types declared with `x-rust-type`.
 //!
+//! Services are cargo features: a spec is generated only when its service's feature is on
+//! (`CARGO_FEATURE_<SERVICE>`), except the services in [`ALWAYS_ON`]. A spec whose service has no
+//! feature of that name in `Cargo.toml` stops the build, saying to add one.
+//!
 //! A malformed spec stops the build with a message naming the file and the problem.
+//!
+//! The maintainer tools (`xtask`) include this file as a module to measure the very same
+//! generation code (`codegen-bench`) and to test the feature rules; keep what they call
+//! `pub(crate)`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
@@ -19,22 +28,59 @@ use serde_json::Value;
 
 const SPEC_DIR: &str = "openapi";
 
+/// Services generated whatever the features: the runtime's token cache needs `auth`.
+pub(crate) const ALWAYS_ON: &[&str] = &["auth"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={SPEC_DIR}");
+    println!("cargo:rerun-if-changed=Cargo.toml");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
 
     let specs = match list_specs(Path::new(SPEC_DIR)) {
         Ok(specs) => specs,
         Err(message) => fail(SPEC_DIR, &message),
     };
+    let declared = match std::fs::read_to_string("Cargo.toml") {
+        Ok(manifest) => declared_features(&manifest),
+        Err(e) => stop("Cargo.toml", &format!("cannot read: {e}")),
+    };
+    let mut enabled = Vec::new();
     for spec in specs {
         println!("cargo:rerun-if-changed={}", spec.display());
         let display = spec.display().to_string();
-        let started = Instant::now();
-        match generate(&spec) {
+        let service = spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        match service_enabled(service, &declared, |var| std::env::var_os(var).is_some()) {
+            Ok(true) => enabled.push(spec),
+            Ok(false) => {
+                build_print::info!(
+                    "feishu-openapi: {display} skipped (feature `{service}` is off)"
+                );
+            }
+            Err(message) => stop(&display, &message),
+        }
+    }
+    // Cargo's job count for this build (`-j`), shared with the compilers running beside it.
+    let workers = std::env::var("NUM_JOBS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    // Progenitor's panics become errors (see `run_quietly`); keep their default message off stderr.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let results = generate_all(&enabled, workers);
+    std::panic::set_hook(previous);
+    for (spec, (result, took)) in enabled.iter().zip(results) {
+        let display = spec.display().to_string();
+        match result {
             Ok(generated) => {
-                let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                let stem = spec
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
                 let target = out_dir.join(format!("{stem}.rs"));
                 if let Err(e) = std::fs::write(&target, generated.source) {
                     fail(&display, &format!("cannot write {}: {e}", target.display()));
@@ -42,12 +88,62 @@ fn main() {
                 build_print::info!(
                     "feishu-openapi: {display} → {stem}.rs ({} operations, {} ms)",
                     generated.operations,
-                    started.elapsed().as_millis()
+                    took.as_millis()
                 );
             }
             Err(message) => fail(&display, &message),
         }
     }
+}
+
+/// Generates `specs` on up to `workers` threads, one spec at a time per thread (a spec's syntax
+/// trees cannot cross threads; its generated source can), and returns each spec's result and
+/// generation time in the order of `specs`. Panics (progenitor asserts on some malformed specs)
+/// become errors.
+pub(crate) fn generate_all(
+    specs: &[PathBuf],
+    workers: usize,
+) -> Vec<(Result<Generated, String>, Duration)> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(spec) = specs.get(i) else {
+                return done;
+            };
+            let started = Instant::now();
+            let result = run_quietly(|| generate(spec))
+                .map_err(|panic| format!("the generator panicked: {panic}"))
+                .and_then(|generated| generated);
+            done.push((i, result, started.elapsed()));
+        }
+    };
+    let done: Vec<_> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (1..workers.clamp(1, specs.len().max(1)))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut done = work();
+        for thread in threads {
+            done.extend(thread.join().unwrap_or_default());
+        }
+        done
+    });
+    let mut slots: Vec<Option<(Result<Generated, String>, Duration)>> =
+        specs.iter().map(|_| None).collect();
+    for (i, result, took) in done {
+        slots[i] = Some((result, took));
+    }
+    let lost = || {
+        (
+            Err("not generated: a generation thread stopped".to_string()),
+            Duration::ZERO,
+        )
+    };
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(lost))
+        .collect()
 }
 
 /// Stops the build with one readable line instead of a panic backtrace.
@@ -57,28 +153,99 @@ fn fail(file: &str, message: &str) -> ! {
     std::process::exit(1);
 }
 
+/// Stops the build for a problem that is not in the spec itself (its feature, the manifest).
+fn stop(file: &str, message: &str) -> ! {
+    build_print::error!("{file}: {message}");
+    eprintln!("error: {file}: {message}");
+    std::process::exit(1);
+}
+
+/// The feature names declared in the `[features]` table of a `Cargo.toml` text.
+pub(crate) fn declared_features(manifest: &str) -> BTreeSet<String> {
+    let mut in_features = false;
+    let mut names = BTreeSet::new();
+    for line in manifest.lines() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+        } else if in_features {
+            if let Some((key, _)) = line.split_once('=') {
+                let key = key.trim().trim_matches('"');
+                if !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    names.insert(key.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Whether the spec of `service` is generated: always for [`ALWAYS_ON`], else when the feature of
+/// the same name is on (`is_set("CARGO_FEATURE_<SERVICE>")`). A service without a feature of its
+/// name is an error saying what to add.
+pub(crate) fn service_enabled(
+    service: &str,
+    declared: &BTreeSet<String>,
+    is_set: impl Fn(&str) -> bool,
+) -> Result<bool, String> {
+    if ALWAYS_ON.contains(&service) {
+        return Ok(true);
+    }
+    if !declared.contains(service) {
+        return Err(format!(
+            "the service `{service}` has no cargo feature: add `{service} = []` to [features] in Cargo.toml \
+             (and to `default` if it is on by default), and gate its module in src/lib.rs with \
+             `#[cfg(feature = \"{service}\")]`"
+        ));
+    }
+    Ok(is_set(&format!(
+        "CARGO_FEATURE_{}",
+        service.to_uppercase().replace('-', "_")
+    )))
+}
+
 fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read the folder: {e}"))?;
     let mut specs: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        })
         .collect();
     specs.sort();
     Ok(specs)
 }
 
-struct Generated {
-    source: String,
-    operations: usize,
+/// The generated module of one spec.
+pub(crate) struct Generated {
+    /// The Rust source.
+    pub(crate) source: String,
+    /// How many operations the spec has.
+    pub(crate) operations: usize,
 }
 
-fn generate(path: &Path) -> Result<Generated, String> {
+/// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
+/// impl and `OPERATIONS`, formatted.
+pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let raw: Value = serde_yaml::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
-    let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
-        .map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+    // The vendor extensions first, from the raw document; then the document itself, moved.
+    let replacements = replacements(&raw)?;
+    let operations = operations(&raw)?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(raw).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
     if !spec.openapi.starts_with("3.0.") {
-        return Err(format!("OpenAPI {} is not supported; use 3.0.x", spec.openapi));
+        return Err(format!(
+            "OpenAPI {} is not supported; use 3.0.x",
+            spec.openapi
+        ));
     }
 
     let mut settings = GenerationSettings::default();
@@ -88,10 +255,9 @@ fn generate(path: &Path) -> Result<Generated, String> {
         .with_inner_type(quote!(crate::runtime::Runtime))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("schemars::JsonSchema");
-    for (name, rust_type, impls) in replacements(&raw)? {
+    for (name, rust_type, impls) in replacements {
         settings.with_replacement(name, rust_type, impls.into_iter());
     }
-    let operations = operations(&raw)?;
 
     let mut generator = Generator::new(&settings);
     let tokens = run_quietly(|| generator.generate_tokens(&spec))
@@ -122,18 +288,19 @@ fn generate(path: &Path) -> Result<Generated, String> {
         "// @generated by build.rs from {} with progenitor — do not edit.\n\n",
         path.display()
     );
-    Ok(Generated {
+    let generated = Generated {
         source: header + &prettyplease::unparse(&file),
         operations: spec.operations().count(),
-    })
+    };
+    // Freeing the syntax trees (millions of small allocations) takes about as long as printing
+    // them; the build script exits right after, and the memory goes back with the process.
+    std::mem::forget((file, tokens, generator, spec));
+    Ok(generated)
 }
 
-/// Runs progenitor, turning its panics (it asserts on some malformed specs) into an error.
+/// Runs `f`, turning its panics (progenitor asserts on some malformed specs) into an error.
 fn run_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
     result.map_err(|panic| {
         panic
             .downcast_ref::<String>()
@@ -162,7 +329,12 @@ fn replacements(raw: &Value) -> Result<Vec<(String, String, Vec<TypeImpl>)>, Str
             .as_str()
             .ok_or_else(|| format!("schema {name}: x-rust-type must be a string path"))?;
         let mut impls = Vec::new();
-        for imp in schema.get("x-rust-impls").and_then(Value::as_array).into_iter().flatten() {
+        for imp in schema
+            .get("x-rust-impls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let imp = imp.as_str().unwrap_or_default();
             impls.push(
                 imp.parse::<TypeImpl>()
@@ -183,7 +355,11 @@ fn replacements(raw: &Value) -> Result<Vec<(String, String, Vec<TypeImpl>)>, Str
 fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
     let components: BTreeMap<&str, &Value> = schemas(raw).map(|(k, v)| (k.as_str(), v)).collect();
     let mut entries = Vec::new();
-    let paths = raw.get("paths").and_then(Value::as_object).into_iter().flatten();
+    let paths = raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
     for (path, item) in paths {
         for (method, op) in item.as_object().into_iter().flatten() {
             let Some(op_id) = op.get("operationId").and_then(Value::as_str) else {
@@ -244,11 +420,20 @@ fn streams_a_file(raw: &Value, op: &Value) -> bool {
 fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>, String> {
     let mut kinds = Vec::new();
     for requirement in security.and_then(Value::as_array).into_iter().flatten() {
-        for name in requirement.as_object().into_iter().flatten().map(|(k, _)| k.as_str()) {
+        for name in requirement
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+        {
             kinds.push(match name {
                 "tenant_access_token" => quote!(crate::runtime::TokenKind::Tenant),
                 "user_access_token" => quote!(crate::runtime::TokenKind::User),
-                other => return Err(format!("security scheme `{other}` is not tenant_access_token or user_access_token")),
+                other => {
+                    return Err(format!(
+                        "security scheme `{other}` is not tenant_access_token or user_access_token"
+                    ))
+                }
             });
         }
     }
@@ -258,7 +443,12 @@ fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>
 fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
     let where_ = format!("schema {name}: x-feishu-rules");
     let mut rules = Vec::new();
-    for rule in schema.get("x-feishu-rules").and_then(Value::as_array).into_iter().flatten() {
+    for rule in schema
+        .get("x-feishu-rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (kind, fields) = rule
             .as_object()
             .and_then(|m| m.iter().next())
@@ -268,8 +458,13 @@ fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let props = schema.get("properties").and_then(Value::as_object);
-        if let Some(missing) = fields.iter().find(|f| props.is_none_or(|p| !p.contains_key(**f))) {
-            return Err(format!("{where_}: {kind} names `{missing}`, which is not a property"));
+        if let Some(missing) = fields
+            .iter()
+            .find(|f| props.is_none_or(|p| !p.contains_key(**f)))
+        {
+            return Err(format!(
+                "{where_}: {kind} names `{missing}`, which is not a property"
+            ));
         }
         rules.push(match (kind.as_str(), fields.as_slice()) {
             ("at-most-one-of", f) if f.len() >= 2 => quote!(crate::rules::Rule::AtMostOneOf(&[#(#f),*])),

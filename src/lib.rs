@@ -11,12 +11,15 @@ pub mod rules;
 pub mod runtime;
 mod secret;
 
+#[cfg(feature = "vc")]
 pub mod vc;
 
 #[cfg(feature = "fake")]
 pub mod fake;
 
-pub use client::{Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{
+    Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
 pub use common::{UnixSeconds, UserId, UserIdType};
 pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
 pub use runtime::{RetryPolicy, TokenCache};

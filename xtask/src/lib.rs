@@ -3,7 +3,9 @@
 //! - [`doc`] reads a Feishu doc page (markdown) and [`import`] turns it into an OpenAPI fragment,
 //!   written by [`yaml`] in the style of `openapi/*.yaml` (the `import-doc` binary);
 //! - [`lint`] checks the conventions of every spec in `openapi/`, using the example validator in
-//!   [`schema`].
+//!   [`schema`];
+//! - [`synth`] writes synthetic specs of any size for the codegen benchmark (the `synth-spec` and
+//!   `codegen-bench` binaries).
 //!
 //! See `docs/adding-an-endpoint.md`.
 
@@ -11,6 +13,7 @@ pub mod doc;
 pub mod import;
 pub mod lint;
 pub mod schema;
+pub mod synth;
 pub mod yaml;
 
 /// Imports a doc page's markdown text: parses it and returns the OpenAPI fragment as YAML text.
