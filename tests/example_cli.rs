@@ -2,12 +2,14 @@
 //! `cargo run --example export_meetings`.
 //!
 //! `cargo test` builds the examples next to the test executables; each test runs the binary
-//! with a clean `FEISHU_*` environment, either alone (it starts its own fake Feishu) or pointed
-//! at a fake started here, so that the test can check what was — or was not — sent.
+//! with a clean `FEISHU_*` environment, in a fresh temporary folder (its default `--out`), either
+//! alone (it starts its own fake Feishu) or pointed at a fake started here, so that the test can
+//! check what was — or was not — sent, and what was saved.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use calamine::{open_workbook, Reader, Xlsx};
 use feishu_openapi::fake::FakeFeishu;
 use serde_json::json;
 
@@ -42,11 +44,12 @@ fn example_binary() -> PathBuf {
     binary
 }
 
-/// What a run printed, and how it ended.
+/// What a run printed, how it ended, and the folder it ran in.
 struct Run {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+    cwd: tempfile::TempDir,
 }
 
 impl Run {
@@ -69,6 +72,28 @@ impl Run {
             .collect()
     }
 
+    /// The file the `saved PATH (SIZE)` line names, and the size in bytes it gives.
+    fn saved(&self) -> (PathBuf, u64) {
+        let line = self
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("saved "))
+            .unwrap_or_else(|| panic!("no `saved` line:\n{}", self.output()));
+        let (path, size) = line.rsplit_once(" (").expect("PATH (SIZE)");
+        let bytes = size
+            .trim_end_matches(" bytes)")
+            .rsplit(", ")
+            .next()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or_else(|| panic!("a size in bytes: {line}"));
+        (PathBuf::from(path), bytes)
+    }
+
+    /// The entries of the folder the run started in.
+    fn cwd_entries(&self) -> Vec<String> {
+        entries(self.cwd.path())
+    }
+
     /// A usage error: non-zero exit, one line on stderr naming every one of `words`.
     fn assert_refused(&self, words: &[&str]) {
         assert!(!self.succeeded(), "expected a refusal:\n{}", self.output());
@@ -85,10 +110,36 @@ impl Run {
     }
 }
 
-/// Runs the example with `args` and exactly the `FEISHU_*` variables in `env`.
+/// The names in `dir`, hidden ones included, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The rows of the first sheet of an `.xlsx` file, as text.
+fn workbook_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("a valid .xlsx workbook");
+    let sheet = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&sheet).expect("the first sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// Runs the example with `args` and exactly the `FEISHU_*` variables in `env`, in a fresh
+/// temporary folder.
 async fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let cwd = tempfile::tempdir().expect("a temporary folder");
     let mut command = tokio::process::Command::new(example_binary());
-    command.args(args).kill_on_drop(true);
+    command
+        .args(args)
+        .current_dir(cwd.path())
+        .kill_on_drop(true);
     for var in FEISHU_VARS {
         command.env_remove(var);
     }
@@ -102,6 +153,7 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        cwd,
     }
 }
 
@@ -119,7 +171,7 @@ async fn run_against(fake: &FakeFeishu, args: &[&str]) -> Run {
 }
 
 #[tokio::test]
-async fn with_no_flags_and_no_environment_it_uses_the_embedded_fake_and_prints_a_task_id() {
+async fn with_no_flags_and_no_environment_it_does_the_whole_job_against_the_embedded_fake() {
     let run = run(&[], &[]).await;
     assert!(run.succeeded(), "{}", run.output());
     assert!(
@@ -127,16 +179,42 @@ async fn with_no_flags_and_no_environment_it_uses_the_embedded_fake_and_prints_a
         "says plainly it talks to a fake:\n{}",
         run.output()
     );
-    assert!(
-        run.stderr.contains("FEISHU_TENANT_ACCESS_TOKEN"),
-        "says how to use real credentials:\n{}",
+    for var in ["FEISHU_APP_ID", "FEISHU_TENANT_ACCESS_TOKEN"] {
+        assert!(
+            run.stderr.contains(var),
+            "says how to use real credentials ({var}):\n{}",
+            run.output()
+        );
+    }
+    assert_eq!(run.task_ids().len(), 1, "{}", run.output());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the task id, then the file:\n{}",
         run.output()
     );
-    assert_eq!(run.task_ids().len(), 1, "{}", run.output());
+    assert_eq!(lines[0], run.task_ids()[0]);
+
+    let (path, bytes) = run.saved();
+    assert!(path.is_absolute(), "{}", path.display());
     assert_eq!(
-        run.stdout.trim(),
-        run.task_ids()[0],
-        "stdout is just the task id:\n{}",
+        path.parent(),
+        Some(run.cwd.path().canonicalize().unwrap().as_path())
+    );
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), bytes);
+    assert_eq!(
+        run.cwd_entries().len(),
+        1,
+        "only the file: {:?}",
+        run.cwd_entries()
+    );
+    let rows = workbook_rows(&path);
+    assert_eq!(rows[0][0], "会议主题", "{rows:?}");
+    assert!(rows.len() > 1, "meeting rows: {rows:?}");
+    assert!(
+        run.stderr.contains("done"),
+        "the wait's progress is shown:\n{}",
         run.output()
     );
 }
@@ -147,6 +225,7 @@ async fn with_a_tenant_token_it_sends_the_flags_to_feishu_base_url() {
     let run = run_against(
         &fake,
         &[
+            "--no-wait",
             "--start",
             "2022-06-15T15:07:38+08:00",
             "--end",
@@ -210,6 +289,7 @@ async fn each_filter_flag_and_time_form_reaches_the_wire() {
     ];
     for (i, (flags, expected)) in cases.iter().enumerate() {
         let mut args = vec![
+            "--no-wait",
             "--start",
             "2022-06-14T23:07:38-08:00",
             "--end",
@@ -339,6 +419,12 @@ async fn help_lists_every_flag_and_variable() {
         "--start",
         "--end",
         "--status",
+        "--out",
+        "--no-wait",
+        "--task-id",
+        "--deadline",
+        "FEISHU_APP_ID",
+        "FEISHU_APP_SECRET",
         "--meeting-no",
         "--user-id",
         "--room-id",
@@ -354,4 +440,229 @@ async fn help_lists_every_flag_and_variable() {
             run.output()
         );
     }
+}
+
+#[tokio::test]
+async fn the_whole_job_against_a_service_saves_a_valid_xlsx_into_out() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(1)
+        .start()
+        .await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("exports/2022");
+    let run = run_against(
+        &fake,
+        &[
+            "--start",
+            START,
+            "--end",
+            END,
+            "--meeting-no",
+            "123456789",
+            "--out",
+            target.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(run.succeeded(), "{}", run.output());
+    let task = &fake.tasks()[0];
+    assert_eq!(run.task_ids(), [task.task_id.as_str()]);
+    assert_eq!(task.polls, 2, "processing once, then done");
+    assert_eq!(task.downloads, 1);
+
+    let (path, bytes) = run.saved();
+    assert_eq!(path, target.join("会议明细_20220615-20220616.xlsx"));
+    assert_eq!(
+        entries(&target),
+        ["会议明细_20220615-20220616.xlsx"],
+        "no temporary file"
+    );
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), bytes);
+    let rows = workbook_rows(&path);
+    assert!(rows[1..].iter().all(|r| r[1] == "123456789"), "{rows:?}");
+    assert!(
+        run.cwd_entries().is_empty(),
+        "nothing in the current folder"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("Export task {}: processing", task.task_id)),
+        "plain progress lines when stderr is not a terminal:\n{}",
+        run.output()
+    );
+    assert!(run.stderr.contains("Downloaded"), "{}", run.output());
+}
+
+#[tokio::test]
+async fn no_wait_prints_only_the_task_id_and_saves_nothing() {
+    let fake = FakeFeishu::start().await;
+    let run = run_against(&fake, &["--no-wait"]).await;
+    assert!(run.succeeded(), "{}", run.output());
+    assert_eq!(
+        run.stdout.trim(),
+        fake.tasks()[0].task_id,
+        "{}",
+        run.output()
+    );
+    assert_eq!(fake.export_get_requests(), 0, "no poll");
+    assert_eq!(fake.download_requests(), 0);
+    assert!(run.cwd_entries().is_empty());
+    assert!(
+        run.stderr.contains("--task-id"),
+        "says how to resume:\n{}",
+        run.output()
+    );
+}
+
+#[tokio::test]
+async fn task_id_resumes_an_export_started_earlier() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .start()
+        .await;
+    let started = run_against(&fake, &["--no-wait", "--start", START, "--end", END]).await;
+    assert!(started.succeeded(), "{}", started.output());
+    let task_id = started.stdout.trim().to_string();
+
+    let out = tempfile::tempdir().unwrap();
+    let resumed = run_against(
+        &fake,
+        &["--task-id", &task_id, "--out", out.path().to_str().unwrap()],
+    )
+    .await;
+    assert!(resumed.succeeded(), "{}", resumed.output());
+    assert_eq!(resumed.task_ids(), [task_id.as_str()]);
+    assert_eq!(fake.tasks().len(), 1, "no new export");
+    assert_eq!(fake.meeting_list_requests(), 1);
+    let (path, _) = resumed.saved();
+    assert_eq!(path.parent(), Some(out.path()));
+    assert!(workbook_rows(&path).len() > 1);
+}
+
+#[tokio::test]
+async fn a_deadline_exits_3_with_the_task_id_to_resume_with() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(u32::MAX)
+        .start()
+        .await;
+    let run = run_against(&fake, &["--deadline", "1s"]).await;
+    assert_eq!(run.code, Some(3), "{}", run.output());
+    let task_id = fake.tasks()[0].task_id.clone();
+    assert_eq!(run.stdout.trim(), task_id, "{}", run.output());
+    assert!(
+        run.stderr.contains(&format!("--task-id {task_id}")),
+        "{}",
+        run.output()
+    );
+    assert!(run.cwd_entries().is_empty());
+
+    fake.finish_task(&task_id, None);
+    let resumed = run_against(&fake, &["--task-id", &task_id]).await;
+    assert!(resumed.succeeded(), "{}", resumed.output());
+    assert_eq!(resumed.cwd_entries().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_export_exits_1_with_feishus_fail_msg() {
+    let fake = FakeFeishu::builder()
+        .export_processing_polls(0)
+        .export_fails("too many meetings")
+        .start()
+        .await;
+    let run = run_against(&fake, &[]).await;
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(run.stderr.contains("too many meetings"), "{}", run.output());
+    assert!(run.cwd_entries().is_empty());
+}
+
+#[tokio::test]
+async fn app_credentials_fetch_a_token_and_are_never_printed() {
+    let fake = FakeFeishu::builder()
+        .app_credentials("cli_example", "VERY-SECRET-app-secret")
+        .export_processing_polls(0)
+        .start()
+        .await;
+    let env = [
+        ("FEISHU_BASE_URL", fake.base_url()),
+        ("FEISHU_APP_ID", "cli_example"),
+        ("FEISHU_APP_SECRET", "VERY-SECRET-app-secret"),
+    ];
+    let good = run(&[], &env).await;
+    assert!(good.succeeded(), "{}", good.output());
+    assert_eq!(fake.token_requests(), 1, "one token, cached for every call");
+    assert_eq!(fake.download_requests(), 1);
+    assert!(!good.output().contains("VERY-SECRET"), "{}", good.output());
+    assert!(!good.stderr.contains("fake"), "{}", good.output());
+
+    let wrong = [
+        ("FEISHU_BASE_URL", fake.base_url()),
+        ("FEISHU_APP_ID", "cli_example"),
+        ("FEISHU_APP_SECRET", "VERY-SECRET-but-wrong"),
+    ];
+    let run = run(&[], &wrong).await;
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(run.stderr.contains("10014"), "{}", run.output());
+    assert!(!run.output().contains("VERY-SECRET"), "{}", run.output());
+}
+
+#[tokio::test]
+async fn identity_and_resume_flags_are_checked_before_anything_is_sent() {
+    let fake = FakeFeishu::start().await;
+    let token = fake.tenant_access_token();
+    let base = ("FEISHU_BASE_URL", fake.base_url());
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let env_cases: &[(Env, &[&str])] = &[
+        (&[base, ("FEISHU_APP_ID", "cli_x")], &["FEISHU_APP_SECRET"]),
+        (&[base, ("FEISHU_APP_SECRET", "s")], &["FEISHU_APP_ID"]),
+        (
+            &[
+                base,
+                ("FEISHU_APP_ID", "cli_x"),
+                ("FEISHU_APP_SECRET", "s"),
+                ("FEISHU_TENANT_ACCESS_TOKEN", &token),
+            ],
+            &["FEISHU_APP_ID", "not both"],
+        ),
+    ];
+    for (env, words) in env_cases {
+        let run = run(&[], env).await;
+        run.assert_refused(words);
+        assert_eq!(run.code, Some(2), "{}", run.output());
+    }
+    let flag_cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--task-id", "7111325589855797267", "--start", START],
+            &["--task-id", "--start"],
+        ),
+        (
+            &[
+                "--task-id",
+                "7111325589855797267",
+                "--meeting-type",
+                "video",
+            ],
+            &["--task-id", "--meeting-type"],
+        ),
+        (
+            &["--task-id", "7111325589855797267", "--no-wait"],
+            &["--task-id", "--no-wait"],
+        ),
+        (&["--task-id", "abc"], &["--task-id", "abc"]),
+        (&["--task-id", ""], &["--task-id"]),
+        (&["--no-wait", "--out", "x"], &["--out", "--no-wait"]),
+        (
+            &["--no-wait", "--deadline", "5m"],
+            &["--deadline", "--no-wait"],
+        ),
+        (&["--deadline", "soon"], &["--deadline", "15m"]),
+        (&["--deadline", "0s"], &["--deadline"]),
+        (&["--out"], &["--out", "needs a value"]),
+        (&["--no-wait", "--no-wait"], &["--no-wait", "twice"]),
+    ];
+    for (args, words) in flag_cases {
+        let run = run_against(&fake, args).await;
+        run.assert_refused(words);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.output());
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
 }

@@ -32,18 +32,65 @@
 //! |---|---|---|
 //! | `POST /open-apis/auth/v3/tenant_access_token/internal` | `app_id`, `app_secret` | missing field: 10003 `invalid param`; unknown app id: 99991543; wrong secret: 10014 `app secret invalid` (all HTTP 400) |
 //! | `POST /open-apis/vc/v1/exports/meeting_list` | bearer token, `user_id_type`, body | see below |
+//! | `GET /open-apis/vc/v1/exports/{task_id}` (digits) | bearer token | unknown task: 121004 `data not exist` at HTTP 404 |
+//! | `GET /open-apis/vc/v1/exports/download?file_token=…` | bearer token, `file_token` | missing `file_token`: 121003 at HTTP 400; unknown, or of a task not done: 121004 at HTTP 404 |
 //!
-//! The meeting-list export first checks the bearer token — missing: 99991661; neither `t-…` nor
+//! Every business API first checks the bearer token — missing: 99991661; neither `t-…` nor
 //! `u-…`: 99991671; an unknown or expired tenant token: 99991663; an unknown user token: 99991668
-//! (all at HTTP 400, a choice: Feishu does not document the status) — then the parameters:
+//! (all at HTTP 400, a choice: Feishu does not document the status). The meeting-list export
+//! then checks the parameters:
 //! `user_id_type` one of `open_id` / `union_id` / `user_id`; `start_time`, `end_time` strings of
 //! digits with start ≤ end; `meeting_status` and `meeting_type` in 1–3; `meeting_no` 9 digits;
 //! `user_id`, `room_id` non-empty; and **at most one** of `meeting_no` / `user_id` / `room_id` /
 //! `meeting_type`. Any parameter problem is 121003 `param error` at HTTP 400, like the real
 //! service, with `error.field_violations` naming the fields. On success it stores an
 //! [`ExportTask`] and answers `{"code":0,"msg":"success","data":{"task_id":"<19 digits>"}}`.
+//!
+//! A task answers `{"status":1}` (processing) to its first
+//! [`export_processing_polls`](FakeFeishuBuilder::export_processing_polls) polls (default
+//! [`DEFAULT_PROCESSING_POLLS`]), then `{"status":3,"url":…,"file_token":…}` (done) — or
+//! `{"status":2,"fail_msg":…}` with [`export_fails`](FakeFeishuBuilder::export_fails);
+//! [`finish_task`](FakeFeishu::finish_task) ends one at its next poll. Its `file_token` contains
+//! `+`, `/` and `=`, like Feishu's. The download is a real `.xlsx` workbook (a minimal Office Open
+//! XML package) with a header row and one row per meeting of the task's range and filter, with
+//! `Content-Length` and `Content-Disposition: attachment; filename="会议明细_<from>-<to>.xlsx"`
+//! (raw UTF-8, as Feishu sends it; [`set_content_disposition`](FakeFeishu::set_content_disposition)
+//! sends anything else). [`synthetic_download`](FakeFeishuBuilder::synthetic_download) replaces
+//! the workbook by any number of filler bytes, streamed, for memory and throughput measurements.
+//!
 //! Any other path or method gets HTTP 404 `404 page not found` as plain text, like Feishu's
 //! gateway.
+//!
+//! **Faults.** [`inject`](FakeFeishu::inject) spoils the next request to an [`Endpoint`] with a
+//! [`Fault`]: a rate limit (HTTP 429, 99991400, `x-ogw-ratelimit-reset`), a 500 (121001), a 502
+//! HTML page, any Feishu error at any status (200 included), token expiry, a delayed answer, or,
+//! for downloads, a body cut off midway, a stall, or a slow trickle:
+//!
+//! ```
+//! use std::time::Duration;
+//! use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault};
+//! use feishu_openapi::vc::export::{MeetingListExport, WaitOptions};
+//! use feishu_openapi::vc::types::ExportMeetingListRequest;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), feishu_openapi::Error> {
+//! let fake = FakeFeishu::builder().export_processing_polls(2).start().await;
+//! fake.inject(Endpoint::ExportGet, Fault::RateLimited { reset_secs: 0 });
+//! fake.inject(Endpoint::ExportDownload, Fault::CutOff { after_bytes: 100 });
+//!
+//! let export = MeetingListExport::new(ExportMeetingListRequest::new(1_655_276_858_u64, 1_655_363_258_u64));
+//! let fast = WaitOptions::default()
+//!     .min_interval(Duration::from_millis(5))
+//!     .interval(Duration::from_millis(5));
+//! let file = export.create(&fake.client()).await?.wait(&fast).await?; // survives the rate limit
+//! let dir = std::env::temp_dir();
+//! let cut = file.download().save_in(&dir).await;                      // cut off: nothing saved
+//! assert!(cut.is_err());
+//! let saved = file.download().save_in(&dir).await?;                   // whole this time
+//! assert_eq!(fake.tasks()[0].downloads, 2);
+//! # std::fs::remove_file(saved.path).unwrap();
+//! # Ok(()) }
+//! ```
 //!
 //! The server runs on the Tokio runtime that starts it and stops when the [`FakeFeishu`] is
 //! dropped.
