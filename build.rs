@@ -381,8 +381,21 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 None => Vec::new(),
             };
             let streaming = streams_a_file(raw, op);
+            let decodes = match success_schema(raw, op) {
+                Some(name) => {
+                    let ty = quote::format_ident!("{name}");
+                    quote!(Some(|body: &[u8]| serde_json::from_slice::<types::#ty>(body).is_ok()))
+                }
+                None => quote!(None),
+            };
             entries.push(quote! {
-                crate::runtime::Operation { operation_id: #op_id, tokens: &[#(#tokens),*], rules: &[#(#rules),*], streaming: #streaming }
+                crate::runtime::Operation {
+                    operation_id: #op_id,
+                    tokens: &[#(#tokens),*],
+                    rules: &[#(#rules),*],
+                    streaming: #streaming,
+                    decodes: #decodes,
+                }
             });
         }
     }
@@ -415,6 +428,19 @@ fn streams_a_file(raw: &Value, op: &Value) -> bool {
             let content = response.get("content").and_then(Value::as_object);
             content.is_some_and(|c| !c.is_empty() && !c.keys().any(is_json))
         })
+}
+
+/// The named component schema of a JSON `200` response, if it is one: the runtime checks a
+/// success body decodes into it while it still has the response's status and headers.
+fn success_schema<'a>(raw: &'a Value, op: &'a Value) -> Option<&'a str> {
+    let mut response = op.pointer("/responses/200")?;
+    if let Some(target) = response.get("$ref").and_then(Value::as_str) {
+        response = raw.pointer(target.trim_start_matches('#'))?;
+    }
+    response
+        .pointer("/content/application~1json/schema/$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
 }
 
 fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>, String> {

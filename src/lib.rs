@@ -20,7 +20,7 @@ pub mod fake;
 pub use client::{
     Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use common::{UnixSeconds, UserId, UserIdType};
+pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
 pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
 pub use runtime::{RetryPolicy, TokenCache};
 pub use secret::{AccessToken, AppCredentials, SecretString};

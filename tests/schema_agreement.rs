@@ -8,7 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use feishu_openapi::vc::{types, MeetingNo, MeetingStatus, MeetingType, RoomId, RoomLevelId};
+use feishu_openapi::vc::{
+    types, ExportStatus, MeetingNo, MeetingStatus, MeetingType, RoomId, RoomLevelId,
+};
 use feishu_openapi::{FeishuErrorBody, FeishuErrorDetail, UnixSeconds, UserId, UserIdType};
 use schemars::schema::RootSchema;
 use schemars::schema_for;
@@ -63,6 +65,17 @@ fn rust_types() -> Vec<(&'static str, RootSchema, Required)> {
         (
             "ExportTaskRef",
             schema_for!(types::ExportTaskRef),
+            Required::Same,
+        ),
+        ("ExportStatus", schema_for!(ExportStatus), Required::Same),
+        (
+            "ExportTaskQueried",
+            schema_for!(types::ExportTaskQueried),
+            Required::Same,
+        ),
+        (
+            "ExportTaskResult",
+            schema_for!(types::ExportTaskResult),
             Required::Same,
         ),
         (

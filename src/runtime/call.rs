@@ -6,7 +6,7 @@ use http::header::AUTHORIZATION;
 use tracing::{field, Instrument};
 
 use super::retry::{decide, Decision};
-use super::{fault, quirks, Runtime, TokenKind};
+use super::{fault, quirks, Operation, Runtime};
 use crate::Error;
 
 /// Sends `request` as `operation_id`, retrying as the runtime's [`RetryPolicy`](super::RetryPolicy)
@@ -16,8 +16,7 @@ pub(super) async fn run(
     runtime: &Runtime,
     request: reqwest::Request,
     operation_id: &'static str,
-    tokens: &[TokenKind],
-    streaming: bool,
+    op: &Operation,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::info_span!(
         "feishu.call",
@@ -31,12 +30,12 @@ pub(super) async fn run(
         duration_ms = field::Empty,
     );
     let mut request = request;
-    if streaming {
+    if op.streaming {
         // A file download is bounded by inactivity (the read timeout), not by its total time.
         *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
     }
     let started = Instant::now();
-    let result = attempts(http, runtime, request, tokens)
+    let result = attempts(http, runtime, request, op)
         .instrument(span.clone())
         .await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -58,7 +57,7 @@ async fn attempts(
     http: &reqwest::Client,
     runtime: &Runtime,
     request: reqwest::Request,
-    tokens: &[TokenKind],
+    op: &Operation,
 ) -> Result<reqwest::Response, Error> {
     let policy = &runtime.shared.retry;
     let started = Instant::now();
@@ -75,14 +74,14 @@ async fn attempts(
         spare = original.try_clone();
         let mut request = original;
 
-        let identity = runtime.identity(http, tokens).await?;
+        let identity = runtime.identity(http, op.tokens).await?;
         if let Some(header) = identity.header {
             request.headers_mut().insert(AUTHORIZATION, header);
         }
         let outcome = match http.execute(request).await {
             Ok(response) => {
                 tracing::Span::current().record("http_status", response.status().as_u16());
-                quirks::screen(response).await
+                quirks::screen(response, op).await
             }
             Err(e) => Err(Error::from(e)),
         };

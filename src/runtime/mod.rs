@@ -47,6 +47,21 @@ pub struct Operation {
     /// [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's timeout again, between two
     /// reads) still ends a stalled transfer.
     pub streaming: bool,
+    /// Whether a success body decodes into the operation's 200 response type (for JSON
+    /// responses with a named schema). Checked while the status and headers are at hand, so an
+    /// undecodable success is an [`Error::Undecodable`] that keeps them.
+    pub decodes: Option<fn(&[u8]) -> bool>,
+}
+
+impl Operation {
+    /// What the runtime assumes of an operation missing from its table: no token, no rules, JSON.
+    const UNKNOWN: Operation = Operation {
+        operation_id: "",
+        tokens: &[],
+        rules: &[],
+        streaming: false,
+        decodes: None,
+    };
 }
 
 /// The total time a streaming operation (a file download) may take, response body included: a
@@ -122,10 +137,8 @@ pub async fn exec(
     info: &OperationInfo,
     table: &[Operation],
 ) -> reqwest::Result<reqwest::Response> {
-    let op = find(table, info);
-    let tokens = op.map_or(&[][..], |op| op.tokens);
-    let streaming = op.is_some_and(|op| op.streaming);
-    call::run(http, runtime, request, info.operation_id, tokens, streaming).await
+    let op = find(table, info).unwrap_or(&Operation::UNKNOWN);
+    call::run(http, runtime, request, info.operation_id, op).await
 }
 
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only

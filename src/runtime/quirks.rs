@@ -33,16 +33,21 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
 }
 
 /// Screens a response:
-/// - a 2xx that is not JSON (a file download) passes through, still streaming;
+/// - a 2xx that is not JSON, of an operation that streams a file, passes through, still streaming;
 /// - **error_in_http_200**: a JSON body with `code != 0` is a Feishu error at any HTTP status;
 /// - **rate_limit_in_http_400**: HTTP 429, or code 99991400 at any status, is
 ///   [`Error::RateLimited`] with the `x-ogw-ratelimit-reset` header;
 /// - **non_json_error_body**: a non-2xx body that is not a Feishu envelope (an HTML page from a
 ///   gateway) becomes [`Error::Undecodable`] with the status and the start of the body;
+/// - **undecodable_success**: a success body that does not decode into the operation's response
+///   type is [`Error::Undecodable`], with its status and log id (progenitor would drop both);
 /// - anything else passes through with its buffered body.
-pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Response, Error> {
+pub(super) async fn screen(
+    response: reqwest::Response,
+    op: &super::Operation,
+) -> Result<reqwest::Response, Error> {
     let status = response.status();
-    if status.is_success() && !is_json(content_type(response.headers())) {
+    if op.streaming && status.is_success() && !is_json(content_type(response.headers())) {
         return Ok(response);
     }
     let url = response.url().clone();
@@ -52,7 +57,8 @@ pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Respo
     let code = serde_json::from_slice::<CodeOnly>(&body)
         .ok()
         .and_then(|c| c.code);
-    if code == Some(0) && status.is_success() {
+    let decodes = |body: &[u8]| op.decodes.is_none_or(|decodes| decodes(body));
+    if code == Some(0) && status.is_success() && decodes(&body) {
         return Ok(rebuild(parts, body, url));
     }
     let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
@@ -65,7 +71,7 @@ pub(super) async fn screen(response: reqwest::Response) -> Result<reqwest::Respo
         Some(envelope) if envelope.code != 0 => {
             Err(fault::api_error(envelope, status.as_u16(), log_id))
         }
-        _ if status.is_success() => Ok(rebuild(parts, body, url)),
+        _ if status.is_success() && decodes(&body) => Ok(rebuild(parts, body, url)),
         _ => Err(Error::Undecodable {
             status: status.as_u16(),
             body_start: fault::body_start(&body),

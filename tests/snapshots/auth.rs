@@ -474,5 +474,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[],
         rules: &[],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::TenantAccessToken>(body).is_ok()
+        }),
     },
 ];

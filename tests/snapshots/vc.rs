@@ -1988,6 +1988,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         streaming: true,
+        decodes: None,
     },
     crate::runtime::Operation {
         operation_id: "export_meeting_list",
@@ -2002,6 +2003,9 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+        }),
     },
     crate::runtime::Operation {
         operation_id: "export_participant_list",
@@ -2014,6 +2018,9 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+        }),
     },
     crate::runtime::Operation {
         operation_id: "export_participant_quality_list",
@@ -2026,6 +2033,9 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+        }),
     },
     crate::runtime::Operation {
         operation_id: "export_resource_reservation_list",
@@ -2037,11 +2047,17 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+        }),
     },
     crate::runtime::Operation {
         operation_id: "export_get",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         streaming: false,
+        decodes: Some(|body: &[u8]| {
+            serde_json::from_slice::<types::ExportTaskQueried>(body).is_ok()
+        }),
     },
 ];
