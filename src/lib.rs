@@ -3,6 +3,8 @@
 
 #[macro_use]
 mod enums;
+#[macro_use]
+mod service;
 pub mod auth;
 mod client;
 mod common;
