@@ -358,3 +358,18 @@ async fn the_floor_keeps_polls_within_the_documented_rate_limit() {
         "100 polls a minute at most"
     );
 }
+
+#[tokio::test]
+async fn the_workflow_futures_can_be_spawned() {
+    let fake = FakeFeishu::start().await;
+    let feishu = fake.client();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().to_path_buf();
+    let job = tokio::spawn(async move {
+        let task = export().create(&feishu).await?;
+        let file = task.wait(&fast()).await?;
+        file.download().on_progress(|_| {}).save_in(&target).await
+    });
+    let saved = job.await.unwrap().expect("the whole job on another task");
+    assert!(saved.path.starts_with(dir.path()));
+}

@@ -274,12 +274,21 @@ pub(crate) fn fallback(stem: &str, id: Option<&str>) -> String {
     }
 }
 
-/// `name (n).ext`: the n-th alternative to an existing file's name.
+/// `name (n).ext`: the n-th alternative to an existing file's name, within the length limit.
 pub(crate) fn numbered(name: &str, n: u32) -> String {
-    match name.rfind('.') {
-        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
-        _ => format!("{name} ({n})"),
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    let suffix = format!(" ({n})");
+    let mut room = MAX_NAME_BYTES.saturating_sub(ext.len() + suffix.len());
+    if room >= stem.len() {
+        return format!("{stem}{suffix}{ext}");
     }
+    while !stem.is_char_boundary(room) {
+        room -= 1;
+    }
+    format!("{}{suffix}{ext}", &stem[..room])
 }
 
 #[cfg(test)]
@@ -408,6 +417,10 @@ mod tests {
         assert_eq!(fallback("export", None), "export.xlsx");
         assert_eq!(numbered("a.xlsx", 2), "a (2).xlsx");
         assert_eq!(numbered("noext", 1), "noext (1)");
+        let long = sanitize(&format!("{}.xlsx", "会".repeat(200))).unwrap();
+        let again = numbered(&long, 12);
+        assert!(again.len() <= MAX_NAME_BYTES, "{}", again.len());
+        assert!(again.ends_with("会 (12).xlsx"), "{again}");
         for name in [fallback("export", Some("../../x")), numbered("a.xlsx", 3)] {
             assert_eq!(sanitize(&name).as_deref(), Some(name.as_str()));
         }
