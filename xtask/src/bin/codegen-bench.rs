@@ -12,8 +12,12 @@
 //!   (dependencies included), then, for each size, after `cargo clean -p feishu-openapi` (the
 //!   crate alone: build script, code generation, compiling the generated module). Takes minutes.
 //!
-//! Run it optimised, like a release build of the crate would not: `build.rs` itself runs
-//! unoptimised in a dev build, so the in-build generation time is also printed with `--build`.
+//! With `--optimize-build-scripts` the scratch copy builds its build scripts and proc macros at
+//! opt-level 3 (`[profile.dev.build-override]`), as an application may choose to.
+//!
+//! Run it optimised (`--release`): the codegen figures are then those of an optimised build script.
+//! In a dev build `build.rs` itself runs unoptimised, so `--build` also prints the generation
+//! time reported from inside each build.
 //!
 //! ```text
 //! cargo run -p xtask --release --bin codegen-bench -- --operations 10,100,1000 --runs 5 --build
@@ -30,7 +34,7 @@ use std::time::{Duration, Instant};
 #[path = "../../../build.rs"]
 mod build_script;
 
-const USAGE: &str = "usage: codegen-bench [--operations 10,100,1000] [--runs R] [--build] [--keep]";
+const USAGE: &str = "usage: codegen-bench [--operations 10,100,1000] [--runs R] [--build [--optimize-build-scripts]] [--keep]";
 
 /// The crate's package name, for `cargo clean -p`.
 const PACKAGE: &str = "feishu-openapi";
@@ -41,6 +45,7 @@ struct Options {
     sizes: Vec<usize>,
     runs: usize,
     build: bool,
+    optimize_build_scripts: bool,
     keep: bool,
 }
 
@@ -76,6 +81,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         sizes: vec![10, 100, 1000],
         runs: 3,
         build: false,
+        optimize_build_scripts: false,
         keep: false,
     };
     let mut args = args.into_iter();
@@ -102,6 +108,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                     .ok_or_else(|| format!("--runs {runs}: not a positive number\n{USAGE}"))?;
             }
             "--build" => options.build = true,
+            "--optimize-build-scripts" => options.optimize_build_scripts = true,
             "--keep" => options.keep = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -278,8 +285,9 @@ fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Adds the synthetic service to the scratch copy: its feature, its module and (later) its spec.
-fn add_service(root: &Path) -> Result<(), String> {
+/// Adds the synthetic service to the scratch copy: its feature, its module and (later) its spec;
+/// with `optimize_build_scripts`, also `[profile.dev.build-override] opt-level = 3`.
+fn add_service(root: &Path, optimize_build_scripts: bool) -> Result<(), String> {
     let edit = |file: &str, f: &dyn Fn(String) -> Result<String, String>| {
         let path = root.join(file);
         let text =
@@ -290,11 +298,19 @@ fn add_service(root: &Path) -> Result<(), String> {
         if !text.contains("\n[features]\n") {
             return Err("Cargo.toml has no [features] table".into());
         }
-        Ok(text.replacen(
+        let text = text.replacen(
             "\n[features]\n",
             &format!("\n[features]\n{SERVICE} = []\n"),
             1,
-        ))
+        );
+        if optimize_build_scripts && text.contains("[profile.dev.build-override]") {
+            return Err("Cargo.toml already has [profile.dev.build-override]".into());
+        }
+        Ok(if optimize_build_scripts {
+            format!("{text}\n[profile.dev.build-override]\nopt-level = 3\n")
+        } else {
+            text
+        })
     })?;
     edit("src/lib.rs", &|text| {
         Ok(format!(
@@ -363,7 +379,7 @@ fn build(options: &Options) -> Result<(), String> {
     let target = root.join("target");
     let copy = root.join("crate");
     copy_tree(&crate_root(), &copy, true)?;
-    add_service(&copy)?;
+    add_service(&copy, options.optimize_build_scripts)?;
     let spec = copy.join("openapi").join(format!("{SERVICE}.yaml"));
     let write_spec = |n: usize| {
         std::fs::write(&spec, xtask::synth::spec_yaml(SERVICE, n))
@@ -379,12 +395,19 @@ fn build(options: &Options) -> Result<(), String> {
     );
     write_spec(first)?;
     let cold = cargo_build(&copy, &target)?;
-    println!("## Clean build of a scratch copy (`cargo build --lib --no-default-features --features {SERVICE}`)\n");
+    println!(
+        "## Clean build of a scratch copy (`cargo build --lib --no-default-features --features {SERVICE}`{})\n",
+        if options.optimize_build_scripts {
+            ", build scripts and proc macros at opt-level 3"
+        } else {
+            ""
+        }
+    );
     println!(
         "Cold, dependencies included, {first} operations: {}.\n",
         seconds(cold.wall)
     );
-    println!("| operations | crate only (after `cargo clean -p {PACKAGE}`) | codegen inside the build (unoptimised build script) |");
+    println!("| operations | crate only (after `cargo clean -p {PACKAGE}`) | codegen inside the build (as build.rs reports it) |");
     println!("|---:|---:|---:|");
     for &n in &options.sizes {
         eprintln!("crate build, {n} operations …");
