@@ -150,10 +150,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let mut calls = 5000usize;
+    // `--profile crate|plain`: only 32-concurrent rounds of one client, for a profiler.
+    let mut profile = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--calls" {
-            calls = args.next().and_then(|v| v.parse().ok()).expect("--calls N");
+        match arg.as_str() {
+            "--calls" => calls = args.next().and_then(|v| v.parse().ok()).expect("--calls N"),
+            "--profile" => profile = args.next(),
+            _ => {}
         }
     }
     let token_requests = Arc::new(AtomicUsize::new(0));
@@ -168,9 +172,29 @@ fn main() {
     rt.block_on(async {
         // Token cached: the client fetches one token on its first call (the warm-up).
         let client = FeishuClient::builder().base_url(&base).app_credentials("cli_bench", "bench-secret").build().unwrap();
-        let plain = reqwest::Client::builder().build().unwrap();
+        // The baseline gets the same transport settings as the crate's client (timeouts, no
+        // redirects, user agent): the comparison is of the request path, not of the settings.
+        let plain = reqwest::Client::builder()
+            .user_agent("plain-reqwest")
+            .connect_timeout(feishu_openapi::DEFAULT_CONNECT_TIMEOUT)
+            .timeout(feishu_openapi::DEFAULT_TIMEOUT)
+            .read_timeout(feishu_openapi::DEFAULT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         crate_call(&client).await;
         plain_call(&plain, &url).await;
+        if std::env::var_os("BENCH_FUTURE_SIZES").is_some() {
+            eprintln!("future sizes: crate_call {} B, plain_call {} B", std::mem::size_of_val(&crate_call(&client)), std::mem::size_of_val(&plain_call(&plain, &url)));
+        }
+        if let Some(which) = profile {
+            let rate = match which.as_str() {
+                "crate" => rate(calls * 4, 32, || crate_call(&client)).await,
+                _ => rate(calls * 4, 32, || plain_call(&plain, &url)).await,
+            };
+            println!("{which}: {rate:.0} calls/s");
+            return;
+        }
 
         println!("meeting_list against a local server, {calls} calls per sequential round (4x that concurrent), median of 5 alternating rounds\n");
         println!("| mode | feishu-openapi calls/s | plain reqwest calls/s | ratio |");

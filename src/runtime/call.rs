@@ -35,7 +35,7 @@ pub(super) async fn run(
         *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
     }
     let started = Instant::now();
-    let result = attempts(http, runtime, request, op)
+    let result = attempts(http, runtime, request, op, &span)
         .instrument(span.clone())
         .await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -58,6 +58,7 @@ async fn attempts(
     runtime: &Runtime,
     request: reqwest::Request,
     op: &Operation,
+    span: &tracing::Span,
 ) -> Result<reqwest::Response, Error> {
     let policy = &runtime.shared.retry;
     let started = Instant::now();
@@ -66,7 +67,7 @@ async fn attempts(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        tracing::Span::current().record("attempt", attempt);
+        span.record("attempt", attempt);
         let Some(original) = spare.take() else {
             unreachable!("a request is kept for every further attempt");
         };
@@ -80,7 +81,7 @@ async fn attempts(
         }
         let outcome = match http.execute(request).await {
             Ok(response) => {
-                tracing::Span::current().record("http_status", response.status().as_u16());
+                span.record("http_status", response.status().as_u16());
                 quirks::screen(response, op).await
             }
             Err(e) => Err(Error::from(e)),
@@ -103,7 +104,8 @@ async fn attempts(
             Decision::Retry(wait)
                 if can_retry && started.elapsed() + wait <= policy.max_elapsed =>
             {
-                tokio::time::sleep(wait).await;
+                // Boxed: a timer is rare, and its future stays out of every call's state.
+                Box::pin(tokio::time::sleep(wait)).await;
             }
             Decision::Retry(_) if attempt > 1 => {
                 return Err(Error::RetriesExhausted {

@@ -138,7 +138,8 @@ pub async fn exec(
     table: &[Operation],
 ) -> reqwest::Result<reqwest::Response> {
     let op = find(table, info).unwrap_or(&Operation::UNKNOWN);
-    call::run(http, runtime, request, info.operation_id, op).await
+    // Boxed once here, so that the generated code's futures carry a pointer, not the whole call.
+    Box::pin(call::run(http, runtime, request, info.operation_id, op)).await
 }
 
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only
@@ -168,7 +169,11 @@ impl Runtime {
         }
         match &self.shared.tokens {
             Some(manager) if tokens.contains(&TokenKind::Tenant) => {
-                let ready = manager.token(http, &self.shared).await?;
+                let ready = match manager.ready() {
+                    Some(ready) => ready,
+                    // Boxed: the slow path's future stays out of every call's state machine.
+                    None => Box::pin(manager.token(http, &self.shared)).await?,
+                };
                 Ok(Identity { header: Some(ready.header.clone()), cached: Some(ready) })
             }
             _ => Err(Error::Config(

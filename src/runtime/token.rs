@@ -136,20 +136,20 @@ impl TokenManager {
         }
     }
 
+    /// The token this process used last, if it is still fresh: the hot path, no await.
+    pub(crate) fn ready(&self) -> Option<Arc<ReadyToken>> {
+        let ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        ready.as_ref().filter(|r| r.is_fresh()).cloned()
+    }
+
+    /// A fresh token: the ready one, else from the cache, else fetched (one flight).
     pub(crate) async fn token(
         &self,
         http: &reqwest::Client,
         shared: &super::Shared,
     ) -> Result<Arc<ReadyToken>, Error> {
-        if let Some(ready) = self
-            .ready
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            if ready.is_fresh() {
-                return Ok(ready.clone());
-            }
+        if let Some(ready) = self.ready() {
+            return Ok(ready);
         }
         let key = &self.credentials.app_id;
         if let Some(cached) = self.cache.get(key).await {
