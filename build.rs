@@ -384,7 +384,18 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
             let decodes = match success_schema(raw, op) {
                 Some(name) => {
                     let ty = quote::format_ident!("{name}");
-                    quote!(Some(|body: &[u8]| serde_json::from_slice::<types::#ty>(body).is_ok()))
+                    let has_code = components
+                        .get(name)
+                        .and_then(|s| s.pointer("/properties/code"))
+                        .is_some();
+                    let code = if has_code {
+                        quote!(|v| v.code)
+                    } else {
+                        quote!(|_| 0)
+                    };
+                    quote!(Some(|body: &[u8]| {
+                        serde_json::from_slice::<types::#ty>(body).ok().map(#code)
+                    }))
                 }
                 None => quote!(None),
             };

@@ -34,11 +34,14 @@ pub(super) async fn run(
         // A file download is bounded by inactivity (the read timeout), not by its total time.
         *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
     }
-    let started = Instant::now();
+    // Clock reads cost on the hot path: the call is timed only when its span is recorded.
+    let started = (!span.is_disabled()).then(Instant::now);
     let result = attempts(http, runtime, request, op, &span)
         .instrument(span.clone())
         .await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    if let Some(started) = started {
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+    }
     Ok(match result {
         Ok(response) => response,
         Err(error) => {
@@ -61,7 +64,8 @@ async fn attempts(
     span: &tracing::Span,
 ) -> Result<reqwest::Response, Error> {
     let policy = &runtime.shared.retry;
-    let started = Instant::now();
+    // The retry budget (`max_elapsed`) runs from the first failure: no clock read before one.
+    let mut first_failure: Option<Instant> = None;
     let mut spare = Some(request);
     let mut refreshed = false;
     let mut attempt = 0;
@@ -102,7 +106,9 @@ async fn attempts(
                 refreshed = true;
             }
             Decision::Retry(wait)
-                if can_retry && started.elapsed() + wait <= policy.max_elapsed =>
+                if can_retry
+                    && first_failure.get_or_insert_with(Instant::now).elapsed() + wait
+                        <= policy.max_elapsed =>
             {
                 // Boxed: a timer is rare, and its future stays out of every call's state.
                 Box::pin(tokio::time::sleep(wait)).await;

@@ -47,10 +47,11 @@ pub struct Operation {
     /// [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's timeout again, between two
     /// reads) still ends a stalled transfer.
     pub streaming: bool,
-    /// Whether a success body decodes into the operation's 200 response type (for JSON
-    /// responses with a named schema). Checked while the status and headers are at hand, so an
-    /// undecodable success is an [`Error::Undecodable`] that keeps them.
-    pub decodes: Option<fn(&[u8]) -> bool>,
+    /// Decodes a success body as the operation's 200 response type (for JSON responses with a
+    /// named schema) and returns its `code` (0 when the type has none); `None` when it does not
+    /// decode. Checked while the status and headers are at hand, so an undecodable success is an
+    /// [`Error::Undecodable`] that keeps them — and on the hot path it is the only parse.
+    pub decodes: Option<DecodeCheck>,
 }
 
 impl Operation {
@@ -63,6 +64,10 @@ impl Operation {
         decodes: None,
     };
 }
+
+/// Decodes a success body as an operation's 200 response type; its `code`, or `None` when the
+/// body does not decode. Generated per operation by build.rs.
+pub type DecodeCheck = fn(&[u8]) -> Option<i64>;
 
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's

@@ -3,7 +3,6 @@
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 use http_body_util::BodyExt;
-use reqwest::ResponseBuilderExt;
 
 use super::fault;
 use crate::error::{Error, FeishuErrorBody};
@@ -50,17 +49,16 @@ pub(super) async fn screen(
     if op.streaming && status.is_success() && !is_json(content_type(response.headers())) {
         return Ok(response);
     }
-    let url = response.url().clone();
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let body = body.collect().await.map_err(Error::from)?.to_bytes();
-    // Only the code is read on the hot path; the whole envelope only for an error.
+    // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
+    if status.is_success() && op.decodes.is_some_and(|decodes| decodes(&body) == Some(0)) {
+        return Ok(rebuild(parts, body));
+    }
+    // Otherwise find out what it is: only the code first, the whole envelope for an error.
     let code = serde_json::from_slice::<CodeOnly>(&body)
         .ok()
         .and_then(|c| c.code);
-    let decodes = |body: &[u8]| op.decodes.is_none_or(|decodes| decodes(body));
-    if code == Some(0) && status.is_success() && decodes(&body) {
-        return Ok(rebuild(parts, body, url));
-    }
     let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
     let headers = &parts.headers;
     let log_id = log_id(headers, envelope.as_ref());
@@ -71,7 +69,8 @@ pub(super) async fn screen(
         Some(envelope) if envelope.code != 0 => {
             Err(fault::api_error(envelope, status.as_u16(), log_id))
         }
-        _ if status.is_success() && decodes(&body) => Ok(rebuild(parts, body, url)),
+        // Without a decode check (no named 200 schema) progenitor decodes what it gets.
+        _ if status.is_success() && op.decodes.is_none() => Ok(rebuild(parts, body)),
         _ => Err(Error::Undecodable {
             status: status.as_u16(),
             body_start: fault::body_start(&body),
@@ -80,22 +79,10 @@ pub(super) async fn screen(
     }
 }
 
-/// The response again, with its buffered body (and its URL, which reqwest would otherwise
-/// replace by parsing a placeholder).
-fn rebuild(
-    parts: http::response::Parts,
-    body: bytes::Bytes,
-    url: reqwest::Url,
-) -> reqwest::Response {
-    let mut response = http::Response::from_parts(parts, reqwest::Body::from(body));
-    let mut carrier = http::Response::builder()
-        .url(url)
-        .body(())
-        .unwrap_or_default();
-    response
-        .extensions_mut()
-        .extend(std::mem::take(carrier.extensions_mut()));
-    reqwest::Response::from(response)
+/// The response again, with its buffered body. (Its `url()` becomes reqwest's placeholder:
+/// nothing downstream reads it, and carrying it over costs more than the call's own parsing.)
+fn rebuild(parts: http::response::Parts, body: bytes::Bytes) -> reqwest::Response {
+    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::from(body)))
 }
 
 /// The `code` of a Feishu body, without decoding the rest.
@@ -123,10 +110,10 @@ fn rate_limited(
 
 /// `true` for a JSON content type (`application/json`, with or without parameters).
 fn is_json(value: Option<&HeaderValue>) -> bool {
-    value.and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("application/json")
+    const JSON: &[u8] = b"application/json";
+    value.is_some_and(|v| {
+        let v = v.as_bytes().trim_ascii_start();
+        v.len() >= JSON.len() && v[..JSON.len()].eq_ignore_ascii_case(JSON)
     })
 }
 

@@ -19,7 +19,7 @@ pub struct RetryPolicy {
     /// The longest wait for a rate-limit window to reset (default 60 s); a longer reset is not
     /// waited for.
     pub max_rate_limit_wait: Duration,
-    /// No retry starts after this much time since the first attempt (default 120 s).
+    /// No retry starts after this much time since the first failure (default 120 s).
     pub max_elapsed: Duration,
 }
 

@@ -475,7 +475,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         rules: &[],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::TenantAccessToken>(body).is_ok()
+            serde_json::from_slice::<types::TenantAccessToken>(body).ok().map(|v| v.code)
         }),
     },
 ];

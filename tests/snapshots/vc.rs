@@ -2004,7 +2004,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
@@ -2019,7 +2019,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
@@ -2034,7 +2034,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
@@ -2048,7 +2048,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).is_ok()
+            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
@@ -2057,7 +2057,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         rules: &[],
         streaming: false,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskQueried>(body).is_ok()
+            serde_json::from_slice::<types::ExportTaskQueried>(body).ok().map(|v| v.code)
         }),
     },
 ];
