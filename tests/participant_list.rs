@@ -109,14 +109,7 @@ async fn check_every_way(keep: Option<&str>) {
         &how("typed layer"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(body)
-                .send()
-                .await
-        },
+        sender!(export_participant_list, UserIdType::OpenId, body(body)),
     )
     .await;
 
@@ -125,14 +118,7 @@ async fn check_every_way(keep: Option<&str>) {
         &how("generated builder"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(builder)
-                .send()
-                .await
-        },
+        sender!(export_participant_list, UserIdType::OpenId, body(builder)),
     )
     .await;
 
@@ -141,14 +127,11 @@ async fn check_every_way(keep: Option<&str>) {
         &how("body_map"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_list()
-                .user_id_type(UserIdType::OpenId)
-                .body_map(move |b| fill(b, keep_owned.as_deref()))
-                .send()
-                .await
-        },
+        sender!(
+            export_participant_list,
+            UserIdType::OpenId,
+            body_map(move |b| fill(b, keep_owned.as_deref()))
+        ),
     )
     .await;
 
@@ -158,14 +141,7 @@ async fn check_every_way(keep: Option<&str>) {
         &how("raw JSON"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(raw)
-                .send()
-                .await
-        },
+        sender!(export_participant_list, UserIdType::OpenId, body(raw)),
     )
     .await;
 }
@@ -218,14 +194,7 @@ async fn user_token_and_every_user_id_type() {
             &format!("{kind}"),
             AccessToken::user(USER_TOKEN),
             &want,
-            move |feishu| async move {
-                let vc = feishu.vc();
-                vc.export_participant_list()
-                    .user_id_type(kind)
-                    .body(body)
-                    .send()
-                    .await
-            },
+            sender!(export_participant_list, kind, body(body)),
         )
         .await;
     }
@@ -234,12 +203,7 @@ async fn user_token_and_every_user_id_type() {
 #[tokio::test]
 async fn no_user_id_type_means_no_query_string() {
     let expected = example_with_only(None);
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     let body = typed(None);
     send_and_check(
         "no user_id_type",
@@ -256,12 +220,7 @@ async fn with_filter_replaces_the_previous_filter() {
         "meeting_start_time": "1", "meeting_end_time": "2", "meeting_no": "123456789",
         "user_id": "ou_last",
     });
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     let room: RoomId = "omm_first".parse().expect("an id");
     let user: UserId = "ou_last".parse().expect("an id");
     let body =
@@ -284,12 +243,7 @@ async fn every_meeting_status_is_its_integer_on_the_wire() {
             "meeting_start_time": "1", "meeting_end_time": "2", "meeting_no": "123456789",
             "meeting_status": status.value(),
         });
-        let want = Wire {
-            path: PATH,
-            user_id_type: None,
-            token: TENANT_TOKEN,
-            body: &expected,
-        };
+        let want = Wire::tenant(PATH, &expected);
         let body =
             ExportParticipantListRequest::new(1u64, 2u64, "123456789".parse().expect("9 digits"))
                 .with_status(status);
@@ -307,12 +261,7 @@ async fn every_meeting_status_is_its_integer_on_the_wire() {
 async fn equal_start_and_end_are_a_valid_range() {
     let expected =
         json!({"meeting_start_time": "5", "meeting_end_time": "5", "meeting_no": "123456789"});
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     let body =
         ExportParticipantListRequest::new(5u64, 5u64, "123456789".parse().expect("9 digits"));
     send_and_check(

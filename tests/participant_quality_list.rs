@@ -110,14 +110,11 @@ async fn check_every_way(field: &'static str) {
         &how("typed layer"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_quality_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(body)
-                .send()
-                .await
-        },
+        sender!(
+            export_participant_quality_list,
+            UserIdType::OpenId,
+            body(body)
+        ),
     )
     .await;
 
@@ -126,14 +123,11 @@ async fn check_every_way(field: &'static str) {
         &how("generated builder"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_quality_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(builder)
-                .send()
-                .await
-        },
+        sender!(
+            export_participant_quality_list,
+            UserIdType::OpenId,
+            body(builder)
+        ),
     )
     .await;
 
@@ -141,14 +135,11 @@ async fn check_every_way(field: &'static str) {
         &how("body_map"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_quality_list()
-                .user_id_type(UserIdType::OpenId)
-                .body_map(move |b| fill(b, field))
-                .send()
-                .await
-        },
+        sender!(
+            export_participant_quality_list,
+            UserIdType::OpenId,
+            body_map(move |b| fill(b, field))
+        ),
     )
     .await;
 
@@ -158,14 +149,11 @@ async fn check_every_way(field: &'static str) {
         &how("raw JSON"),
         tenant(),
         &want,
-        move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_quality_list()
-                .user_id_type(UserIdType::OpenId)
-                .body(raw)
-                .send()
-                .await
-        },
+        sender!(
+            export_participant_quality_list,
+            UserIdType::OpenId,
+            body(raw)
+        ),
     )
     .await;
 }
@@ -202,14 +190,7 @@ async fn user_token_and_every_user_id_type() {
             &format!("{kind}"),
             AccessToken::user(USER_TOKEN),
             &want,
-            move |feishu| async move {
-                let vc = feishu.vc();
-                vc.export_participant_quality_list()
-                    .user_id_type(kind)
-                    .body(body)
-                    .send()
-                    .await
-            },
+            sender!(export_participant_quality_list, kind, body(body)),
         )
         .await;
     }
@@ -221,12 +202,7 @@ async fn with_participant_replaces_the_participant() {
         "meeting_start_time": "1", "meeting_end_time": "3", "meeting_no": "123456789",
         "join_time": "2", "room_id": "omm_last",
     });
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     let user: UserId = "ou_first".parse().expect("an id");
     let room: RoomId = "omm_last".parse().expect("an id");
     let body = ExportParticipantQualityListRequest::new(
@@ -254,12 +230,7 @@ async fn join_time_outside_the_meeting_range_is_sent() {
             "meeting_start_time": "1655276858", "meeting_end_time": "1655280000",
             "meeting_no": "123456789", "join_time": join_time.to_string(), "user_id": "ou_1",
         });
-        let want = Wire {
-            path: PATH,
-            user_id_type: None,
-            token: TENANT_TOKEN,
-            body: &expected,
-        };
+        let want = Wire::tenant(PATH, &expected);
         let user: UserId = "ou_1".parse().expect("an id");
         let body = ExportParticipantQualityListRequest::new(
             1_655_276_858u64,
@@ -377,12 +348,7 @@ async fn null_participant_does_not_count() {
     let body: ExportParticipantQualityListRequest =
         serde_json::from_value(raw).expect("null is an absent optional field");
     let expected = example_with("user_id");
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     send_and_check(
         "room_id: null",
         AccessToken::tenant(TENANT_TOKEN),

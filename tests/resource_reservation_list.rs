@@ -91,12 +91,7 @@ fn minimal() -> ExportResourceReservationListRequest {
 }
 
 async fn check_minimal(how: &str, body: ExportResourceReservationListRequest, expected: Value) {
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     send_and_check(
         how,
         AccessToken::tenant(TENANT_TOKEN),
@@ -111,12 +106,7 @@ async fn check_minimal(how: &str, body: ExportResourceReservationListRequest, ex
 #[tokio::test]
 async fn spec_example_every_way() {
     let expected = example();
-    let want = Wire {
-        path: PATH,
-        user_id_type: None,
-        token: TENANT_TOKEN,
-        body: &expected,
-    };
+    let want = Wire::tenant(PATH, &expected);
     let tenant = || AccessToken::tenant(TENANT_TOKEN);
 
     let body = typed();

@@ -101,6 +101,36 @@ pub struct Wire<'a> {
     pub body: &'a Value,
 }
 
+impl<'a> Wire<'a> {
+    /// The request a tenant token sends with no query: the common case.
+    pub fn tenant(path: &'a str, body: &'a Value) -> Self {
+        Self {
+            path,
+            user_id_type: None,
+            token: TENANT_TOKEN,
+            body,
+        }
+    }
+}
+
+/// A `send_and_check` sender: the VC operation `$op` with `user_id_type` `$kind` and one call
+/// that sets the body, e.g. `sender!(export_participant_list, UserIdType::OpenId, body(body))`
+/// or `…, body_map(|b| b.meeting_no("123456789")))`.
+#[macro_export]
+macro_rules! sender {
+    ($op:ident, $kind:expr, $setter:ident($arg:expr)) => {
+        move |feishu: feishu_openapi::FeishuClient| async move {
+            feishu
+                .vc()
+                .$op()
+                .user_id_type($kind)
+                .$setter($arg)
+                .send()
+                .await
+        }
+    };
+}
+
 /// Asserts method, path, query, Authorization, Content-Type, no `api-version`, and the JSON body.
 pub fn assert_wire(request: &Request, want: &Wire<'_>, how: &str) {
     assert_eq!(request.method.as_str(), "POST", "{how}: method");
