@@ -7,8 +7,9 @@
 //! - [`synth`] writes synthetic specs of any size for the codegen benchmark (the `synth-spec` and
 //!   `codegen-bench` binaries).
 //!
-//! See `docs/adding-an-endpoint.md`.
+//! [`cli`] holds what the binaries share on the command line. See `docs/adding-an-endpoint.md`.
 
+pub mod cli;
 pub mod doc;
 pub mod import;
 pub mod lint;

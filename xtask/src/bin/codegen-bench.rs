@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use xtask::cli::Args;
+
 #[allow(
     dead_code,
     reason = "only the generation functions of the build script are used here"
@@ -60,23 +62,17 @@ fn main() -> ExitCode {
             }
         };
     }
-    let result = parse(args).and_then(|options| {
+    let result = parse(Args::new(args, USAGE)).and_then(|options| {
         codegen(&options)?;
         if options.build {
             build(&options)?;
         }
         Ok(())
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::cli::finish(result)
 }
 
-fn parse(args: Vec<String>) -> Result<Options, String> {
+fn parse(mut args: Args) -> Result<Options, String> {
     let mut options = Options {
         sizes: vec![10, 100, 1000],
         runs: 3,
@@ -84,15 +80,10 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         optimize_build_scripts: false,
         keep: false,
     };
-    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
         match arg.as_str() {
             "--operations" | "-n" => {
-                let list = value("--operations")?;
+                let list = args.value("--operations")?;
                 options.sizes = list
                     .split(',')
                     .map(|n| n.trim().parse::<usize>())
@@ -100,7 +91,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                     .map_err(|_| format!("--operations {list}: not a list of numbers\n{USAGE}"))?;
             }
             "--runs" => {
-                let runs = value("--runs")?;
+                let runs = args.value("--runs")?;
                 options.runs = runs
                     .parse::<usize>()
                     .ok()

@@ -6,34 +6,25 @@
 
 use std::process::ExitCode;
 
+use xtask::cli::Args;
+
 use xtask::import::Options;
 
 const USAGE: &str = "usage: import-doc <page.md> [--operation-id ID] [--tag TAG] [-o OUT.yaml]";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::cli::finish(run(Args::new(std::env::args().skip(1).collect(), USAGE)))
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
+fn run(mut args: Args) -> Result<(), String> {
     let mut options = Options::default();
     let mut page = None;
     let mut out = None;
-    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
         match arg.as_str() {
-            "--operation-id" => options.operation_id = Some(value("--operation-id")?),
-            "--tag" => options.tag = Some(value("--tag")?),
-            "-o" | "--output" => out = Some(value("-o")?),
+            "--operation-id" => options.operation_id = Some(args.value("--operation-id")?),
+            "--tag" => options.tag = Some(args.value("--tag")?),
+            "-o" | "--output" => out = Some(args.value("-o")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());

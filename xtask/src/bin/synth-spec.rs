@@ -5,38 +5,29 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use xtask::cli::Args;
+
 const USAGE: &str = "usage: synth-spec --operations N --out DIR [--service NAME]";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::cli::finish(run(Args::new(std::env::args().skip(1).collect(), USAGE)))
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
+fn run(mut args: Args) -> Result<(), String> {
     let mut operations = None;
     let mut out = None;
     let mut service = "synth".to_string();
-    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
         match arg.as_str() {
             "--operations" | "-n" => {
-                let n = value("--operations")?;
+                let n = args.value("--operations")?;
                 operations = Some(
                     n.parse::<usize>()
                         .map_err(|_| format!("--operations {n}: not a number\n{USAGE}"))?,
                 );
             }
-            "--out" | "-o" => out = Some(PathBuf::from(value("--out")?)),
-            "--service" => service = value("--service")?,
+            "--out" | "-o" => out = Some(PathBuf::from(args.value("--out")?)),
+            "--service" => service = args.value("--service")?,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
