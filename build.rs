@@ -264,21 +264,26 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
         .map_err(|panic| format!("progenitor gave up: {panic}"))?
         .map_err(|e| format!("progenitor: {e}"))?;
     let hooks = quote! {
+        // Plain functions returning futures (not `async fn`): the call's state goes straight to
+        // the runtime, which boxes it once, instead of being copied through a hook future.
         impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
-            async fn pre<E>(
+            fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
                 info: &progenitor_client::OperationInfo,
-            ) -> std::result::Result<(), progenitor_client::Error<E>> {
-                crate::runtime::pre(request, info, OPERATIONS).map_err(progenitor_client::Error::InvalidRequest)
+            ) -> impl std::future::Future<Output = std::result::Result<(), progenitor_client::Error<E>>> {
+                std::future::ready(
+                    crate::runtime::pre(request, info, OPERATIONS)
+                        .map_err(progenitor_client::Error::InvalidRequest),
+                )
             }
-            async fn exec(
+            fn exec(
                 &self,
                 request: reqwest::Request,
                 info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+            ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
                 use progenitor_client::ClientInfo as _;
-                crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS).await
+                crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS)
             }
         }
     };

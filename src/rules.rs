@@ -12,7 +12,7 @@ use std::fmt;
 
 use std::borrow::Cow;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// One rule over the fields of a request body.
@@ -78,138 +78,186 @@ pub fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), Rule
     if rules.is_empty() {
         return Ok(());
     }
-    let Ok(body) = serde_json::from_slice::<Body<'_>>(body) else {
-        return Ok(());
+    // One slot per field of each rule, holding its raw value borrowed from the body. This runs
+    // before every send: up to `INLINE` slots live on the stack, so a passing check allocates
+    // nothing, and fields no rule names are skipped unread.
+    const INLINE: usize = 16;
+    let slots = rules.iter().map(Rule::field_count).sum::<usize>();
+    let (mut inline, mut heap) = ([None; INLINE], Vec::new());
+    let values: &mut [Option<&RawValue>] = if slots <= INLINE {
+        &mut inline[..slots]
+    } else {
+        heap.resize(slots, None);
+        &mut heap
     };
-    rules
-        .iter()
-        .try_for_each(|rule| check_rule(operation_id, rule, &body))
+    let mut de = serde_json::Deserializer::from_slice(body);
+    if (Fields {
+        rules,
+        values: &mut *values,
+    })
+    .deserialize(&mut de)
+    .is_err()
+    {
+        return Ok(());
+    }
+    let mut values = &*values;
+    rules.iter().try_for_each(|rule| {
+        let (mine, rest) = values.split_at(rule.field_count());
+        values = rest;
+        check_rule(operation_id, rule, mine)
+    })
 }
 
-/// The top-level fields of a JSON object, borrowed from the body; values stay unparsed until a
-/// rule reads one. (On the hot path of every send: no map, no hashing, no copies of keys.)
-struct Body<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+impl Rule {
+    fn field_count(&self) -> usize {
+        match self {
+            Rule::AtMostOneOf(fields) | Rule::ExactlyOneOf(fields) => fields.len(),
+            Rule::OrderedTimes { .. } => 2,
+        }
+    }
 
-impl<'a> Body<'a> {
-    /// The value of `field`; for a repeated key the last one, as JSON parsers keep it.
-    fn get(&self, field: &str) -> Option<&'a RawValue> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == field)
-            .map(|(_, v)| *v)
+    /// The fields this rule reads, in the order of its slots.
+    fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        (0..self.field_count()).map(move |i| match *self {
+            Rule::AtMostOneOf(fields) | Rule::ExactlyOneOf(fields) => fields[i],
+            Rule::OrderedTimes { start, end } => [start, end][i],
+        })
     }
 }
 
-impl<'de> Deserialize<'de> for Body<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> Visitor<'de> for Fields {
-            type Value = Body<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Body<'de>, A::Error> {
-                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(Key(key)) = map.next_key()? {
-                    fields.push((key, map.next_value()?));
+/// Reads a JSON object into the slots of `rules`' fields; for a repeated key the last value
+/// counts, as JSON parsers keep it.
+struct Fields<'r, 'a> {
+    rules: &'r [Rule],
+    values: &'r mut [Option<&'a RawValue>],
+}
+
+impl<'de> DeserializeSeed<'de> for Fields<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Named(self.rules))? {
+            let Some(name) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let value: &RawValue = map.next_value()?;
+            let fields = self.rules.iter().flat_map(Rule::fields);
+            for (slot, field) in self.values.iter_mut().zip(fields) {
+                if field == name {
+                    *slot = Some(value);
                 }
-                Ok(Body(fields))
             }
         }
-        d.deserialize_map(Fields)
+        Ok(())
     }
 }
 
-/// A key, borrowed unless it had escapes.
-struct Key<'a>(Cow<'a, str>);
+/// A key, as the rules' name for it (`None` for a field no rule names); escaped keys count too.
+struct Named<'r>(&'r [Rule]);
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_string())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
+impl<'de> DeserializeSeed<'de> for Named<'_> {
+    type Value = Option<&'static str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-fn is_present(body: &Body<'_>, field: &str) -> bool {
-    body.get(field).is_some_and(|v| v.get() != "null")
+impl<'de> Visitor<'de> for Named<'_> {
+    type Value = Option<&'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().flat_map(Rule::fields).find(|f| *f == key))
+    }
 }
 
-fn present<'a>(body: &Body<'_>, fields: &[&'a str]) -> Vec<&'a str> {
-    fields
-        .iter()
-        .copied()
-        .filter(|f| is_present(body, f))
+fn is_present(value: Option<&RawValue>) -> bool {
+    value.is_some_and(|v| v.get() != "null")
+}
+
+/// The fields of `rule` present in the body (for a message: only on a violation).
+fn present(rule: &Rule, values: &[Option<&RawValue>]) -> Vec<&'static str> {
+    rule.fields()
+        .zip(values)
+        .filter(|(_, v)| is_present(**v))
+        .map(|(f, _)| f)
         .collect()
 }
 
-fn check_rule(operation_id: &str, rule: &Rule, body: &Body<'_>) -> Result<(), RuleViolation> {
+/// A unix-seconds string, borrowed from the body unless it had escapes.
+fn time_string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<&str>(raw.get())
+        .map(Cow::Borrowed)
+        .or_else(|_| serde_json::from_str::<String>(raw.get()).map(Cow::Owned))
+        .ok()
+}
+
+fn check_rule(
+    operation_id: &str,
+    rule: &Rule,
+    values: &[Option<&RawValue>],
+) -> Result<(), RuleViolation> {
     let violation = |fields: Vec<&str>, rule: String| RuleViolation {
         operation_id: operation_id.to_string(),
         fields: fields.into_iter().map(String::from).collect(),
         rule,
     };
+    let count = values.iter().filter(|v| is_present(**v)).count();
     match *rule {
-        Rule::AtMostOneOf(fields) => {
-            let set = present(body, fields);
-            if set.len() > 1 {
-                return Err(violation(
-                    set.clone(),
-                    format!(
-                        "{} are all set, but at most one of {} may be set (Feishu answers 121003 param error otherwise)",
-                        set.join(", "),
-                        fields.join(" / ")
-                    ),
-                ));
-            }
+        Rule::AtMostOneOf(fields) if count > 1 => {
+            let set = present(rule, values);
+            Err(violation(
+                set.clone(),
+                format!(
+                    "{} are all set, but at most one of {} may be set (Feishu answers 121003 param error otherwise)",
+                    set.join(", "),
+                    fields.join(" / ")
+                ),
+            ))
         }
-        Rule::ExactlyOneOf(fields) => {
-            let set = present(body, fields);
-            if set.len() != 1 {
-                let what = if set.is_empty() {
-                    "none is set".to_string()
-                } else {
-                    format!("{} are all set", set.join(", "))
-                };
-                return Err(violation(
-                    if set.is_empty() { fields.to_vec() } else { set },
-                    format!(
-                        "{what}, but exactly one of {} must be set",
-                        fields.join(" / ")
-                    ),
-                ));
-            }
+        Rule::ExactlyOneOf(fields) if count != 1 => {
+            let set = present(rule, values);
+            let what = if set.is_empty() {
+                "none is set".to_string()
+            } else {
+                format!("{} are all set", set.join(", "))
+            };
+            Err(violation(
+                if set.is_empty() { fields.to_vec() } else { set },
+                format!(
+                    "{what}, but exactly one of {} must be set",
+                    fields.join(" / ")
+                ),
+            ))
         }
         Rule::OrderedTimes { start, end } => {
-            let parse = |field: &'static str| -> Result<Option<u64>, RuleViolation> {
-                if !is_present(body, field) {
+            let parse = |field: &'static str, value: Option<&RawValue>| {
+                let Some(raw) = value.filter(|v| is_present(Some(v))) else {
                     return Ok(None);
-                }
-                let raw = body.get(field).map_or("null", RawValue::get);
-                match serde_json::from_str::<String>(raw) {
-                    Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
-                        .parse()
+                };
+                match time_string(raw) {
+                    Some(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
+                        .parse::<u64>()
                         .map(Some)
                         .map_err(|_| violation(vec![field], format!("{field} = {s:?} is too large for unix seconds"))),
                     _ => Err(violation(
                         vec![field],
-                        format!("{field} = {raw} must be unix seconds written as a string of digits, e.g. \"1655276858\""),
+                        format!("{field} = {} must be unix seconds written as a string of digits, e.g. \"1655276858\"", raw.get()),
                     )),
                 }
             };
-            if let (Some(s), Some(e)) = (parse(start)?, parse(end)?) {
+            if let (Some(s), Some(e)) = (parse(start, values[0])?, parse(end, values[1])?) {
                 if s > e {
                     return Err(violation(
                         vec![start, end],
@@ -217,9 +265,10 @@ fn check_rule(operation_id: &str, rule: &Rule, body: &Body<'_>) -> Result<(), Ru
                     ));
                 }
             }
+            Ok(())
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

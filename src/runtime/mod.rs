@@ -135,16 +135,18 @@ pub fn pre(
 
 /// The `exec` hook: authorises the request, sends it with retries, and screens the response for
 /// Feishu errors (see [`fault`]).
-pub async fn exec(
-    http: &reqwest::Client,
-    runtime: &Runtime,
+///
+/// The call is boxed here, once: the generated code's futures then carry a pointer, not the
+/// call's whole state (which they would otherwise copy at every level).
+pub fn exec<'a>(
+    http: &'a reqwest::Client,
+    runtime: &'a Runtime,
     request: reqwest::Request,
     info: &OperationInfo,
-    table: &[Operation],
-) -> reqwest::Result<reqwest::Response> {
+    table: &'a [Operation],
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
     let op = find(table, info).unwrap_or(&Operation::UNKNOWN);
-    // Boxed once here, so that the generated code's futures carry a pointer, not the whole call.
-    Box::pin(call::run(http, runtime, request, info.operation_id, op)).await
+    Box::pin(call::run(http, runtime, request, info.operation_id, op))
 }
 
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only

@@ -2,7 +2,7 @@
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
-use http_body_util::BodyExt;
+use reqwest::ResponseBuilderExt;
 
 use super::fault;
 use crate::error::{Error, FeishuErrorBody};
@@ -41,47 +41,77 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
 /// - **undecodable_success**: a success body that does not decode into the operation's response
 ///   type is [`Error::Undecodable`], with its status and log id (progenitor would drop both);
 /// - anything else passes through with its buffered body.
-pub(super) async fn screen(
-    response: reqwest::Response,
+///
+/// (An `async move` block, not an `async fn`, so that the response is held once in its state.)
+pub(super) fn screen(
+    mut response: reqwest::Response,
     op: &super::Operation,
-) -> Result<reqwest::Response, Error> {
+) -> impl std::future::Future<Output = Result<reqwest::Response, Error>> + Send + '_ {
     let status = response.status();
-    if op.streaming && status.is_success() && !is_json(content_type(response.headers())) {
-        return Ok(response);
-    }
-    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = body.collect().await.map_err(Error::from)?.to_bytes();
-    // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
-    if status.is_success() && op.decodes.is_some_and(|decodes| decodes(&body) == Some(0)) {
-        return Ok(rebuild(parts, body));
-    }
-    // Otherwise find out what it is: only the code first, the whole envelope for an error.
-    let code = serde_json::from_slice::<CodeOnly>(&body)
-        .ok()
-        .and_then(|c| c.code);
-    let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
-    let headers = &parts.headers;
-    let log_id = log_id(headers, envelope.as_ref());
-    if status == http::StatusCode::TOO_MANY_REQUESTS || code == Some(99991400) {
-        return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
-    }
-    match envelope {
-        Some(envelope) if envelope.code != 0 => {
-            Err(fault::api_error(envelope, status.as_u16(), log_id))
+    async move {
+        if op.streaming && status.is_success() && !is_json(content_type(response.headers())) {
+            return Ok(response);
         }
-        // Without a decode check (no named 200 schema) progenitor decodes what it gets.
-        _ if status.is_success() && op.decodes.is_none() => Ok(rebuild(parts, body)),
-        _ => Err(Error::Undecodable {
-            status: status.as_u16(),
-            body_start: fault::body_start(&body),
-            log_id,
-        }),
+        let body = read_body(&mut response).await?;
+        // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
+        if status.is_success() && op.decodes.is_some_and(|decodes| decodes(&body) == Some(0)) {
+            return Ok(rebuild(response, body));
+        }
+        // Otherwise find out what it is: only the code first, the whole envelope for an error.
+        let code = serde_json::from_slice::<CodeOnly>(&body)
+            .ok()
+            .and_then(|c| c.code);
+        let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
+        let headers = response.headers();
+        let log_id = log_id(headers, envelope.as_ref());
+        if status == http::StatusCode::TOO_MANY_REQUESTS || code == Some(99991400) {
+            return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
+        }
+        match envelope {
+            Some(envelope) if envelope.code != 0 => {
+                Err(fault::api_error(envelope, status.as_u16(), log_id))
+            }
+            // Without a decode check (no named 200 schema) progenitor decodes what it gets.
+            _ if status.is_success() && op.decodes.is_none() => Ok(rebuild(response, body)),
+            _ => Err(Error::Undecodable {
+                status: status.as_u16(),
+                body_start: fault::body_start(&body),
+                log_id,
+            }),
+        }
     }
 }
 
-/// The response again, with its buffered body. (Its `url()` becomes reqwest's placeholder:
-/// nothing downstream reads it, and carrying it over costs more than the call's own parsing.)
-fn rebuild(parts: http::response::Parts, body: bytes::Bytes) -> reqwest::Response {
+/// Reads the whole body, leaving the response (status, headers, URL) in place: a body in one
+/// piece, the usual case, is taken as it is, without a copy.
+async fn read_body(response: &mut reqwest::Response) -> Result<bytes::Bytes, Error> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(bytes::Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    let mut all = bytes::BytesMut::from(&first[..]);
+    all.extend_from_slice(&second);
+    while let Some(more) = response.chunk().await? {
+        all.extend_from_slice(&more);
+    }
+    Ok(all.freeze())
+}
+
+/// The response again, with its buffered body in place of the one read, and its URL. (Without
+/// the URL carried over, reqwest would parse a placeholder URL for every response, which costs
+/// more than the copy.)
+fn rebuild(response: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
+    let url = response.url().clone();
+    let (mut parts, _read) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let mut carrier = http::Response::builder()
+        .url(url)
+        .body(())
+        .expect("a response builder given only a URL cannot fail");
+    parts
+        .extensions
+        .extend(std::mem::take(carrier.extensions_mut()));
     reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::from(body)))
 }
 

@@ -42,8 +42,8 @@ crate::id_string! {
 /// assert!("12345678".parse::<MeetingNo>().is_err());
 /// assert!("12345678a".parse::<MeetingNo>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MeetingNo(String);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeetingNo([u8; 9]);
 
 /// Why a value is not a meeting number.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -53,18 +53,23 @@ pub struct InvalidMeetingNo(pub String);
 impl MeetingNo {
     /// The 9 digits.
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("a meeting number holds ASCII digits only")
     }
 }
 
 impl FromStr for MeetingNo {
     type Err = InvalidMeetingNo;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_string()))
-        } else {
-            Err(InvalidMeetingNo(s.to_string()))
+        match <[u8; 9]>::try_from(s.as_bytes()) {
+            Ok(digits) if digits.iter().all(u8::is_ascii_digit) => Ok(Self(digits)),
+            _ => Err(InvalidMeetingNo(s.to_string())),
         }
+    }
+}
+
+impl fmt::Debug for MeetingNo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("MeetingNo").field(&self.as_str()).finish()
     }
 }
 
@@ -90,21 +95,29 @@ impl From<InvalidMeetingNo> for crate::Error {
 
 impl fmt::Display for MeetingNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl Serialize for MeetingNo {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for MeetingNo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        struct Digits;
+        impl serde::de::Visitor<'_> for Digits {
+            type Value = MeetingNo;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a 9-digit meeting number as a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<MeetingNo, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Digits)
     }
 }
 

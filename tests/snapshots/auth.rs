@@ -448,22 +448,25 @@ pub mod prelude {
     pub use self::super::Client;
 }
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
-    async fn pre<E>(
+    fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        crate::runtime::pre(request, info, OPERATIONS)
-            .map_err(progenitor_client::Error::InvalidRequest)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<(), progenitor_client::Error<E>>,
+    > {
+        std::future::ready(
+            crate::runtime::pre(request, info, OPERATIONS)
+                .map_err(progenitor_client::Error::InvalidRequest),
+        )
     }
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
         use progenitor_client::ClientInfo as _;
         crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS)
-            .await
     }
 }
 /// Every operation of this spec: the access tokens it takes, its request-body rules
