@@ -273,7 +273,7 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
                 info: &progenitor_client::OperationInfo,
             ) -> impl std::future::Future<Output = std::result::Result<(), progenitor_client::Error<E>>> {
                 std::future::ready(
-                    crate::runtime::pre(request, info, OPERATIONS)
+                    crate::runtime::pre(request, info, operation(info.operation_id))
                         .map_err(progenitor_client::Error::InvalidRequest),
                 )
             }
@@ -283,7 +283,7 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
                 info: &progenitor_client::OperationInfo,
             ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
                 use progenitor_client::ClientInfo as _;
-                crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS)
+                crate::runtime::exec(self.client(), self.inner(), request, info, operation(info.operation_id))
             }
         }
     };
@@ -360,6 +360,7 @@ fn replacements(raw: &Value) -> Result<Vec<(String, String, Vec<TypeImpl>)>, Str
 fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
     let components: BTreeMap<&str, &Value> = schemas(raw).map(|(k, v)| (k.as_str(), v)).collect();
     let mut entries = Vec::new();
+    let mut arms = Vec::new();
     let paths = raw
         .get("paths")
         .and_then(Value::as_object)
@@ -404,6 +405,8 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 }
                 None => quote!(None),
             };
+            let index = entries.len();
+            arms.push(quote! { #op_id => Some(&OPERATIONS[#index]), });
             entries.push(quote! {
                 crate::runtime::Operation {
                     operation_id: #op_id,
@@ -419,6 +422,15 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
         /// Every operation of this spec: the access tokens it takes, its request-body rules
         /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
+
+        /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
+        /// the spec has (the hooks look it up on every send).
+        pub(crate) fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
+            match operation_id {
+                #(#arms)*
+                _ => None,
+            }
+        }
     })
 }
 

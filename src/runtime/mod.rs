@@ -111,23 +111,21 @@ impl Runtime {
     }
 }
 
-fn find<'a>(table: &'a [Operation], info: &OperationInfo) -> Option<&'a Operation> {
-    table.iter().find(|op| op.operation_id == info.operation_id)
-}
-
 /// The `pre` hook: checks the serialised body against the spec's rules before any I/O, and sets
 /// Feishu's JSON content type. An `Err` is the refusal message (the generated hook returns it as
 /// `progenitor_client::Error::InvalidRequest`).
+///
+/// `op` is the operation's entry in its spec's table (`None` for one missing from it).
 pub fn pre(
     request: &mut reqwest::Request,
     info: &OperationInfo,
-    table: &[Operation],
+    op: Option<&Operation>,
 ) -> Result<(), String> {
     quirks::drop_api_version_header(request);
     let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
         return Ok(());
     };
-    let rules = find(table, info).map_or(&[][..], |op| op.rules);
+    let rules = op.map_or(&[][..], |op| op.rules);
     crate::rules::check(rules, info.operation_id, body).map_err(|v| v.to_string())?;
     quirks::json_content_type(request);
     Ok(())
@@ -143,9 +141,9 @@ pub fn exec<'a>(
     runtime: &'a Runtime,
     request: reqwest::Request,
     info: &OperationInfo,
-    table: &'a [Operation],
+    op: Option<&'a Operation>,
 ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-    let op = find(table, info).unwrap_or(&Operation::UNKNOWN);
+    let op = op.unwrap_or(&Operation::UNKNOWN);
     Box::pin(call::run(http, runtime, request, info.operation_id, op))
 }
 

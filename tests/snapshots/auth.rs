@@ -456,7 +456,7 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
         Output = std::result::Result<(), progenitor_client::Error<E>>,
     > {
         std::future::ready(
-            crate::runtime::pre(request, info, OPERATIONS)
+            crate::runtime::pre(request, info, operation(info.operation_id))
                 .map_err(progenitor_client::Error::InvalidRequest),
         )
     }
@@ -466,7 +466,13 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
         info: &progenitor_client::OperationInfo,
     ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
         use progenitor_client::ClientInfo as _;
-        crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS)
+        crate::runtime::exec(
+            self.client(),
+            self.inner(),
+            request,
+            info,
+            operation(info.operation_id),
+        )
     }
 }
 /// Every operation of this spec: the access tokens it takes, its request-body rules
@@ -482,3 +488,13 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         }),
     },
 ];
+/// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
+/// the spec has (the hooks look it up on every send).
+pub(crate) fn operation(
+    operation_id: &str,
+) -> Option<&'static crate::runtime::Operation> {
+    match operation_id {
+        "tenant_access_token_internal" => Some(&OPERATIONS[0usize]),
+        _ => None,
+    }
+}

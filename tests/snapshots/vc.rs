@@ -1970,7 +1970,7 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
         Output = std::result::Result<(), progenitor_client::Error<E>>,
     > {
         std::future::ready(
-            crate::runtime::pre(request, info, OPERATIONS)
+            crate::runtime::pre(request, info, operation(info.operation_id))
                 .map_err(progenitor_client::Error::InvalidRequest),
         )
     }
@@ -1980,7 +1980,13 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
         info: &progenitor_client::OperationInfo,
     ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
         use progenitor_client::ClientInfo as _;
-        crate::runtime::exec(self.client(), self.inner(), request, info, OPERATIONS)
+        crate::runtime::exec(
+            self.client(),
+            self.inner(),
+            request,
+            info,
+            operation(info.operation_id),
+        )
     }
 }
 /// Every operation of this spec: the access tokens it takes, its request-body rules
@@ -2064,3 +2070,18 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         }),
     },
 ];
+/// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
+/// the spec has (the hooks look it up on every send).
+pub(crate) fn operation(
+    operation_id: &str,
+) -> Option<&'static crate::runtime::Operation> {
+    match operation_id {
+        "export_download" => Some(&OPERATIONS[0usize]),
+        "export_meeting_list" => Some(&OPERATIONS[1usize]),
+        "export_participant_list" => Some(&OPERATIONS[2usize]),
+        "export_participant_quality_list" => Some(&OPERATIONS[3usize]),
+        "export_resource_reservation_list" => Some(&OPERATIONS[4usize]),
+        "export_get" => Some(&OPERATIONS[5usize]),
+        _ => None,
+    }
+}
