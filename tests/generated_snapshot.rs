@@ -2,6 +2,7 @@
 //! as a diff of the generated Rust code.
 //!
 //! For every `openapi/<service>.yaml`, `build.rs` writes `$OUT_DIR/<service>.rs`; this test
+//! prints it with prettyplease (build.rs only lays it out over lines, which is much faster) and
 //! compares it with `tests/snapshots/<service>.rs`. After a spec (or generator) change, run
 //!
 //! ```text
@@ -72,6 +73,16 @@ fn diff_hint(snapshot: &str, generated: &str) -> String {
     )
 }
 
+/// The generated code as people read it: its header comment, then the code printed by
+/// prettyplease.
+fn readable(generated: &str) -> syn::Result<String> {
+    let code_start = generated
+        .find("\n\n")
+        .map_or(0, |n| n + 2);
+    let (header, code) = generated.split_at(code_start);
+    Ok(header.to_string() + &prettyplease::unparse(&syn::parse_file(code)?))
+}
+
 #[test]
 fn generated_code_matches_the_committed_snapshots() {
     let specs = stems(&manifest_dir().join("openapi"), &["yaml", "yml"]);
@@ -95,6 +106,8 @@ fn generated_code_matches_the_committed_snapshots() {
             generated.starts_with("// @generated"),
             "{service}.rs is build.rs output"
         );
+        let generated = readable(&generated)
+            .unwrap_or_else(|e| panic!("the generated {service}.rs does not parse: {e}"));
         let snapshot_path = snapshots_dir.join(format!("{service}.rs"));
         if updating() {
             fs::create_dir_all(&snapshots_dir).expect("create tests/snapshots");
