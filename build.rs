@@ -298,12 +298,12 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
         path.display()
     );
     let generated = Generated {
-        source: header + &layout::layout(&file.to_string()),
+        source: header + &layout::layout(file),
         operations: spec.operations().count(),
     };
     // Freeing the syntax trees (millions of small allocations) takes about as long as printing
     // them; the build script exits right after, and the memory goes back with the process.
-    std::mem::forget((file, tokens, generator, spec));
+    std::mem::forget((tokens, generator, spec));
     Ok(generated)
 }
 

@@ -15,7 +15,7 @@ use build_script::layout::layout;
 /// Lays `tokens` out and checks that lexing the result gives the same tokens back.
 fn same_tokens(tokens: &TokenStream) -> String {
     let text = tokens.to_string();
-    let laid_out = layout(&text);
+    let laid_out = layout(tokens.clone());
     let back = TokenStream::from_str(&laid_out)
         .unwrap_or_else(|e| panic!("the layout does not lex: {e}\n{laid_out}"));
     assert_eq!(back.to_string(), text, "the layout changed tokens:\n{laid_out}");
@@ -63,7 +63,7 @@ fn items_statements_and_fields_get_lines_of_their_own() {
     .unwrap();
     let laid_out = same_tokens(&tokens);
     let lines: Vec<&str> = laid_out.lines().collect();
-    assert_eq!(lines[0], "# [derive (Debug)]", "{laid_out}");
+    assert_eq!(lines[0], "#[derive(Debug)]", "{laid_out}");
     assert_eq!(lines[1], "pub struct S {");
     assert_eq!(lines[2], "    pub a : u8 ,");
     assert!(lines.contains(&"        let x = self . a ;"), "{laid_out}");
