@@ -76,9 +76,7 @@ fn diff_hint(snapshot: &str, generated: &str) -> String {
 /// The generated code as people read it: its header comment, then the code printed by
 /// prettyplease.
 fn readable(generated: &str) -> syn::Result<String> {
-    let code_start = generated
-        .find("\n\n")
-        .map_or(0, |n| n + 2);
+    let code_start = generated.find("\n\n").map_or(0, |n| n + 2);
     let (header, code) = generated.split_at(code_start);
     Ok(header.to_string() + &prettyplease::unparse(&syn::parse_file(code)?))
 }

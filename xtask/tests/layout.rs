@@ -6,7 +6,10 @@ use std::str::FromStr;
 
 use proc_macro2::TokenStream;
 
-#[allow(dead_code, reason = "only the layout and `generate` are exercised here")]
+#[allow(
+    dead_code,
+    reason = "only the layout and `generate` are exercised here"
+)]
 #[path = "../../build.rs"]
 mod build_script;
 
@@ -18,7 +21,11 @@ fn same_tokens(tokens: &TokenStream) -> String {
     let laid_out = layout(tokens.clone());
     let back = TokenStream::from_str(&laid_out)
         .unwrap_or_else(|e| panic!("the layout does not lex: {e}\n{laid_out}"));
-    assert_eq!(back.to_string(), text, "the layout changed tokens:\n{laid_out}");
+    assert_eq!(
+        back.to_string(),
+        text,
+        "the layout changed tokens:\n{laid_out}"
+    );
     laid_out
 }
 
