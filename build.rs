@@ -290,8 +290,8 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
             }
         }
     };
-    // Laid out by a single pass over the tokens' text, not parsed and pretty-printed (that was
-    // 60 % of the generation); the snapshot test prints the readable copy (see `build/layout.rs`).
+    // Laid out by one walk over the token trees, not parsed and pretty-printed (that was 60 % of
+    // the generation); the snapshot test prints the readable copy (see `build/layout.rs`).
     // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk
     // would then copy every group it enters instead of moving it.
     let mut file = tokens;
@@ -304,8 +304,9 @@ pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
         source: header + &layout::layout(file),
         operations: spec.operations().count(),
     };
-    // Freeing the syntax trees (millions of small allocations) takes about as long as printing
-    // them; the build script exits right after, and the memory goes back with the process.
+    // Freeing the generator's and the spec's trees (millions of small allocations) costs about as
+    // much as building them; the build script exits right after, and the memory goes back with
+    // the process.
     std::mem::forget((generator, spec));
     Ok(generated)
 }

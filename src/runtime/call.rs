@@ -16,8 +16,9 @@ use crate::Error;
 /// Sends `request` as `operation_id`, retrying as the runtime's [`RetryPolicy`](super::RetryPolicy)
 /// allows; every error is handed back as a fault response (see [`fault`]).
 ///
-/// A plain function around one `async fn`: the request is held in exactly one place of the
-/// call's state (the runtime boxes that state, so its size is what every call allocates).
+/// A plain function around the `async` block of [`attempts`]: the request is held in exactly
+/// one place of the call's state (the runtime boxes that state, so its size is what every call
+/// allocates).
 pub(super) fn run<'a>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
