@@ -28,11 +28,7 @@ async fn mount_then_success(server: &MockServer, first: ResponseTemplate, times:
         .with_priority(1)
         .mount(server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(server)
-        .await;
+    mount_meeting_list(server).await;
 }
 
 #[tokio::test]

@@ -49,11 +49,7 @@ async fn secrets_never_print_and_calls_are_traced() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
 
     let builder = FeishuClient::builder()
         .base_url(server.uri())

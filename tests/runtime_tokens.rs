@@ -19,11 +19,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn token_is_fetched_with_app_credentials_and_reused() {
     let server = MockServer::start().await;
     let tokens = mount_tokens(&server, 7200, Duration::ZERO).await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
 
     let client = app_client(&server);
     for _ in 0..3 {
@@ -51,11 +47,7 @@ async fn token_inside_refresh_margin_is_refreshed() {
     let server = MockServer::start().await;
     // expire 100 s, margin 200 s: every token is already due for refresh when it arrives.
     let tokens = mount_tokens(&server, 100, Duration::ZERO).await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
     let client = FeishuClient::builder()
         .base_url(server.uri())
         .app_credentials(APP_ID, APP_SECRET)
@@ -78,11 +70,7 @@ async fn token_inside_refresh_margin_is_refreshed() {
 async fn expired_token_in_shared_cache_is_replaced() {
     let server = MockServer::start().await;
     let tokens = mount_tokens(&server, 7200, Duration::ZERO).await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
     let cache = Arc::new(InMemoryTokenCache::default());
     use feishu_openapi::runtime::{CachedToken, TokenCache};
     let expired = CachedToken {
@@ -114,11 +102,7 @@ async fn expired_token_in_shared_cache_is_replaced() {
 async fn concurrent_cold_calls_fetch_one_token() {
     let server = MockServer::start().await;
     let tokens = mount_tokens(&server, 7200, Duration::from_millis(300)).await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
     let client = app_client(&server);
     let calls = (0..32).map(|_| {
         let client = client.clone();
@@ -232,11 +216,7 @@ async fn token_still_invalid_after_refresh_is_returned() {
 async fn per_call_user_token_wins_over_the_cache() {
     let server = MockServer::start().await;
     let tokens = mount_tokens(&server, 7200, Duration::ZERO).await;
-    Mock::given(method("POST"))
-        .and(path(MEETING_LIST_PATH))
-        .respond_with(task_created())
-        .mount(&server)
-        .await;
+    mount_meeting_list(&server).await;
     let client = app_client(&server);
     let as_user = client.with_access_token(AccessToken::user("u-caller"));
     export(&as_user).await.unwrap();

@@ -48,6 +48,15 @@ pub async fn mount_tokens(server: &MockServer, expire: i64, delay: Duration) -> 
     count
 }
 
+/// meeting_list answers with a created export task, every time.
+pub async fn mount_meeting_list(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(MEETING_LIST_PATH))
+        .respond_with(task_created())
+        .mount(server)
+        .await;
+}
+
 pub fn task_created() -> ResponseTemplate {
     ResponseTemplate::new(200)
         .insert_header("X-Tt-Logid", "log-ok")
