@@ -394,7 +394,10 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 }
                 None => Vec::new(),
             };
-            let streaming = streams_a_file(raw, op);
+            let file = match file_media_type(raw, op) {
+                Some(media_type) => quote!(Some(#media_type)),
+                None => quote!(None),
+            };
             let decodes = match success_schema(raw, op) {
                 Some(name) => {
                     let ty = quote::format_ident!("{name}");
@@ -417,10 +420,9 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
             arms.push(quote! { #op_id => Some(&OPERATIONS[#index]), });
             entries.push(quote! {
                 crate::runtime::Operation {
-                    operation_id: #op_id,
                     tokens: &[#(#tokens),*],
                     rules: &[#(#rules),*],
-                    streaming: #streaming,
+                    file: #file,
                     decodes: #decodes,
                 }
             });
@@ -442,10 +444,10 @@ fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
     })
 }
 
-/// `true` when the operation's 2xx response is content that is not JSON (a file download):
-/// progenitor hands it over as a stream, and the runtime bounds it by inactivity rather than by
-/// the total request timeout.
-fn streams_a_file(raw: &Value, op: &Value) -> bool {
+/// The media type of the operation's 2xx response when that is content that is not JSON (a file
+/// download): progenitor hands it over as a stream, the runtime bounds it by inactivity rather
+/// than by the total request timeout and checks the body is such a file.
+fn file_media_type(raw: &Value, op: &Value) -> Option<String> {
     let follow = |response: &'_ Value| {
         let target = response.get("$ref").and_then(Value::as_str);
         target
@@ -460,9 +462,12 @@ fn streams_a_file(raw: &Value, op: &Value) -> bool {
         .flatten()
         .filter(|(status, _)| status.starts_with('2'))
         .map(|(_, response)| follow(response))
-        .any(|response| {
-            let content = response.get("content").and_then(Value::as_object);
-            content.is_some_and(|c| !c.is_empty() && !c.keys().any(is_json))
+        .find_map(|response| {
+            let content = response.get("content").and_then(Value::as_object)?;
+            if content.keys().any(is_json) {
+                return None;
+            }
+            content.keys().next().cloned()
         })
 }
 

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use feishu_openapi::fake::FakeFeishu;
 use feishu_openapi::vc::export::{
-    DownloadProgress, ExportTask, MeetingListExport, SavedExport, WaitOptions, WaitProgress,
+    DownloadProgress, ExportTask, MeetingListExport, SavedExport, TaskId, WaitOptions, WaitProgress,
 };
 use feishu_openapi::vc::types::ExportMeetingListRequest;
 use feishu_openapi::vc::{ExportStatus, MeetingFilter, MeetingStatus};
@@ -43,11 +43,14 @@ Options:
   --end TIME            end of the range, same forms; default: now
   --status STATUS       ongoing | ended | upcoming (or 1 | 2 | 3); Feishu's default: ended
   --user-id-type KIND   open_id | union_id | user_id: the kind of --user-id; Feishu's default: open_id
-  --out DIR             the folder to save the file in (created if missing); default: the current folder
+  --out DIR             the folder to save the file in (created if missing; an existing file there is
+                        refused before anything is sent); default: the current folder
   --no-wait             only start the export and print its task id
   --task-id ID          resume an export started earlier (by --no-wait, or a run that timed out):
                         wait for it and save its file; takes none of the export's flags
   --deadline DURATION   how long to wait for Feishu to prepare the file (90s, 15m, 1h); default: 10m
+  --timeout DURATION    how long one request may take, and the longest pause of a download
+                        (30s, 2m); default: 60s
   -h, --help            print this help
 
 Filters, at most one (Feishu answers 121003 param error otherwise):
@@ -93,8 +96,9 @@ struct Flags {
     user_id_type: Option<UserIdType>,
     out: Option<PathBuf>,
     no_wait: bool,
-    task_id: Option<String>,
+    task_id: Option<TaskId>,
     deadline: Option<Duration>,
+    timeout: Option<Duration>,
     /// The export's own flags, as given, to refuse them next to --task-id.
     export_flags: Vec<&'static str>,
 }
@@ -110,6 +114,8 @@ struct Job {
     /// Where to save the file; `None` with --no-wait.
     out: Option<PathBuf>,
     deadline: Duration,
+    /// The client's request timeout (`None`: the crate's default).
+    timeout: Option<Duration>,
 }
 
 /// How the job gets its task.
@@ -117,7 +123,7 @@ enum Start {
     /// A new export.
     Create(Box<Export>),
     /// An export started earlier.
-    Resume(String),
+    Resume(TaskId),
 }
 
 /// A checked export: ready to send.
@@ -159,7 +165,7 @@ async fn main() -> ExitCode {
     };
     let is_fake = matches!(target, Target::Fake { .. });
     // The fake, when used, lives until the end of main.
-    let (feishu, _fake) = match connect(target).await {
+    let (feishu, _fake) = match connect(target, job.timeout).await {
         Ok(connected) => connected,
         Err(e) => return usage_error(&e.to_string()),
     };
@@ -225,22 +231,18 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Command, Stri
             }
             Long("task-id") => {
                 let id = string_value("--task-id", &mut parser)?;
-                if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(format!(
-                        "--task-id {id:?} is not a task id: the digits a previous run printed"
-                    ));
-                }
+                let id = id
+                    .parse::<TaskId>()
+                    .map_err(|e| format!("--task-id: {e} (the digits a previous run printed)"))?;
                 once(&mut flags.task_id, "--task-id", id)?
             }
             Long("deadline") => {
-                let value = string_value("--deadline", &mut parser)?;
-                let deadline = humantime::parse_duration(&value)
-                    .ok()
-                    .filter(|d| !d.is_zero())
-                    .ok_or_else(|| {
-                        format!("--deadline {value:?} is not a duration such as 90s, 15m or 1h")
-                    })?;
+                let deadline = duration("--deadline", "90s, 15m or 1h", &mut parser)?;
                 once(&mut flags.deadline, "--deadline", deadline)?
+            }
+            Long("timeout") => {
+                let timeout = duration("--timeout", "30s or 2m", &mut parser)?;
+                once(&mut flags.timeout, "--timeout", timeout)?
             }
             Long(name @ ("meeting-no" | "user-id" | "room-id" | "meeting-type")) => {
                 let flag = FILTER_FLAGS
@@ -286,6 +288,15 @@ fn once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), String> {
         return Err(format!("{flag} is given twice"));
     }
     Ok(())
+}
+
+/// The flag's value as a non-zero duration (`90s`, `15m`, `1h`).
+fn duration(flag: &str, examples: &str, parser: &mut lexopt::Parser) -> Result<Duration, String> {
+    let value = string_value(flag, parser)?;
+    humantime::parse_duration(&value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{flag} {value:?} is not a duration such as {examples}"))
 }
 
 /// The flag's value, parsed with the crate's `FromStr` (names or numbers for the enums).
@@ -367,7 +378,11 @@ fn rfc3339(value: &str) -> Option<SystemTime> {
 fn check(flags: Flags) -> Result<Job, String> {
     const WEEK: u64 = 7 * 24 * 3600;
     let deadline = flags.deadline.unwrap_or(Duration::from_secs(600));
+    let timeout = flags.timeout;
     let out = Some(flags.out.clone().unwrap_or_else(|| PathBuf::from(".")));
+    if let Some(out) = &flags.out {
+        check_out(out)?;
+    }
     if let Some(task_id) = flags.task_id {
         if let Some(flag) = flags.export_flags.first() {
             return Err(format!(
@@ -382,6 +397,7 @@ fn check(flags: Flags) -> Result<Job, String> {
             start: Start::Resume(task_id),
             out,
             deadline,
+            timeout,
         });
     }
     if flags.no_wait {
@@ -436,7 +452,33 @@ fn check(flags: Flags) -> Result<Job, String> {
         })),
         out: if flags.no_wait { None } else { out },
         deadline,
+        timeout,
     })
+}
+
+/// `--out` is a folder, or can be made one: neither it nor the nearest of its parents that exists
+/// is anything but a folder. (Checked before anything is sent; the folder is made only once the
+/// file is ready.)
+fn check_out(out: &Path) -> Result<(), String> {
+    let existing = out
+        .ancestors()
+        .find(|p| !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_ok());
+    match existing.map(|p| (p, std::fs::metadata(p))) {
+        Some((p, Ok(meta))) if !meta.is_dir() => Err(if p == out {
+            format!(
+                "--out {}: exists and is not a folder; give a folder to save the file in",
+                out.display()
+            )
+        } else {
+            format!(
+                "--out {}: {} is not a folder, so the folder cannot be made there",
+                out.display(),
+                p.display()
+            )
+        }),
+        Some((p, Err(e))) => Err(format!("--out {}: {}: {e}", out.display(), p.display())),
+        _ => Ok(()),
+    }
 }
 
 /// A time as `2024-05-01T01:00:00Z (1714525200)`.
@@ -504,7 +546,14 @@ fn target_from_env() -> Result<Target, String> {
 }
 
 /// A client for the target; for the fake, also the running fake.
-async fn connect(target: Target) -> Result<(FeishuClient, Option<FakeFeishu>), Error> {
+async fn connect(
+    target: Target,
+    timeout: Option<Duration>,
+) -> Result<(FeishuClient, Option<FakeFeishu>), Error> {
+    let with_timeout = |builder: feishu_openapi::FeishuClientBuilder| match timeout {
+        Some(timeout) => builder.timeout(timeout),
+        None => builder,
+    };
     match target {
         Target::Feishu { base_url, identity } => {
             let mut builder = match identity {
@@ -514,7 +563,7 @@ async fn connect(target: Target) -> Result<(FeishuClient, Option<FakeFeishu>), E
             if let Some(url) = base_url {
                 builder = builder.base_url(url);
             }
-            Ok((builder.build()?, None))
+            Ok((with_timeout(builder).build()?, None))
         }
         Target::Fake { ignored_base_url } => {
             let fake = FakeFeishu::start().await;
@@ -531,7 +580,10 @@ async fn connect(target: Target) -> Result<(FeishuClient, Option<FakeFeishu>), E
             if let Some(url) = ignored_base_url {
                 eprintln!("FEISHU_BASE_URL={url} is ignored without credentials.");
             }
-            Ok((fake.client(), Some(fake)))
+            let client = FeishuClient::builder()
+                .base_url(fake.base_url())
+                .access_token(AccessToken::tenant(fake.tenant_access_token()));
+            Ok((with_timeout(client).build()?, Some(fake)))
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::{AccessToken, Error};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default timeout for one request, from sending it to the end of its response body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default limit of a response body read into memory: 32 MiB. Feishu's JSON answers, a page of
+/// 500 records included, stay far below it; file downloads are streamed and not limited by it.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Which Open Platform to call. Paths are the same on both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -96,6 +99,7 @@ pub struct FeishuClientBuilder {
     allow_insecure_http: bool,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    max_response_bytes: Option<u64>,
 }
 
 impl FeishuClientBuilder {
@@ -140,7 +144,7 @@ impl FeishuClientBuilder {
     }
 
     /// How long before it expires a cached token is replaced
-    /// (default [`DEFAULT_REFRESH_MARGIN`](crate::runtime::DEFAULT_REFRESH_MARGIN), 3 minutes).
+    /// (default [`DEFAULT_REFRESH_MARGIN`](crate::DEFAULT_REFRESH_MARGIN), 3 minutes).
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = Some(margin);
         self
@@ -169,9 +173,19 @@ impl FeishuClientBuilder {
     /// A file download (an operation whose response is streamed, such as `export_download`) is
     /// not cut off after this long in all: for it, this is the longest wait for the response and
     /// between two reads of its body, and
-    /// [`STREAMING_TOTAL_TIMEOUT`](crate::runtime::STREAMING_TOTAL_TIMEOUT) bounds the whole.
+    /// [`STREAMING_TOTAL_TIMEOUT`](crate::STREAMING_TOTAL_TIMEOUT) bounds the whole.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body the client reads into memory (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB). A JSON answer above it — announced by its
+    /// `Content-Length` or found while reading — is [`Error::TooLarge`], and is read no further,
+    /// so a hostile or broken server cannot make the process grow. File downloads are streamed
+    /// and not limited by it.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
         self
     }
 
@@ -196,8 +210,7 @@ impl FeishuClientBuilder {
                 c,
                 self.cache
                     .unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
-                self.refresh_margin
-                    .unwrap_or(crate::runtime::DEFAULT_REFRESH_MARGIN),
+                self.refresh_margin.unwrap_or(crate::DEFAULT_REFRESH_MARGIN),
             )),
             None => None,
         };
@@ -215,6 +228,9 @@ impl FeishuClientBuilder {
         let shared = Shared {
             base_url,
             retry: self.retry,
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             tokens,
         };
         Ok(FeishuClient {

@@ -9,8 +9,8 @@ pub mod auth;
 mod client;
 mod common;
 mod error;
-pub mod rules;
-pub mod runtime;
+mod rules;
+mod runtime;
 mod secret;
 
 #[cfg(feature = "vc")]
@@ -20,11 +20,16 @@ pub mod vc;
 pub mod fake;
 
 pub use client::{
-    Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Brand, FeishuClient, FeishuClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
 };
 pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
 pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
-pub use runtime::{RetryPolicy, TokenCache};
+pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
+pub use runtime::{
+    log_id, CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache,
+    DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
+};
 pub use secret::{AccessToken, AppCredentials, SecretString};
 
 /// Re-exported so that callers can name generated response wrappers without a direct dependency.

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 /// One rule over the fields of a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// At most one of these fields may be present (a set of mutually exclusive filters).
     AtMostOneOf(&'static [&'static str]),
     /// Exactly one of these fields must be present.
@@ -74,7 +74,7 @@ pub struct InvalidId {
 ///
 /// A body that is not a JSON object passes: the typed request builders already check shapes
 /// and types.
-pub fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), RuleViolation> {
+pub(crate) fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), RuleViolation> {
     if rules.is_empty() {
         return Ok(());
     }

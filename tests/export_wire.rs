@@ -82,7 +82,7 @@ async fn each_status_decodes_and_an_unknown_one_is_undecodable() {
     ] {
         let body = json!({"code": 0, "msg": "success", "data": {"status": value, "fail_msg": "x"}});
         let server = answering(ResponseTemplate::new(200).set_body_json(body)).await;
-        let result = ExportTask::resume(&tenant_client(&server), TASK_ID)
+        let result = ExportTask::resume(&tenant_client(&server), TASK_ID.parse().unwrap())
             .status()
             .await
             .unwrap();
@@ -91,7 +91,7 @@ async fn each_status_decodes_and_an_unknown_one_is_undecodable() {
     }
     let body = json!({"code": 0, "msg": "success", "data": {"status": 4}});
     let server = answering(ResponseTemplate::new(200).set_body_json(body)).await;
-    let error = ExportTask::resume(&tenant_client(&server), TASK_ID)
+    let error = ExportTask::resume(&tenant_client(&server), TASK_ID.parse().unwrap())
         .status()
         .await
         .unwrap_err();
@@ -102,7 +102,7 @@ async fn each_status_decodes_and_an_unknown_one_is_undecodable() {
 async fn a_done_task_without_a_file_token_cannot_be_downloaded() {
     let body = json!({"code": 0, "msg": "success", "data": {"status": 3}});
     let server = answering(ResponseTemplate::new(200).set_body_json(body)).await;
-    let error = ExportTask::resume(&tenant_client(&server), TASK_ID)
+    let error = ExportTask::resume(&tenant_client(&server), TASK_ID.parse().unwrap())
         .wait(&Default::default())
         .await
         .unwrap_err();
@@ -115,7 +115,12 @@ async fn a_done_task_without_a_file_token_cannot_be_downloaded() {
 #[tokio::test]
 async fn the_file_token_is_percent_encoded_and_the_bytes_stream_through() {
     let server = MockServer::start().await;
-    let file: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    // A zip container's signature, then bytes of every value.
+    let file: Vec<u8> = b"PK\x03\x04"
+        .iter()
+        .copied()
+        .chain((0..100_000u32).map(|i| (i % 251) as u8))
+        .collect();
     Mock::given(method("GET"))
         .and(path(DOWNLOAD_PATH))
         .and(query_param("file_token", FILE_TOKEN))
@@ -233,20 +238,84 @@ async fn a_success_envelope_or_an_empty_body_is_not_a_file() {
     }
 }
 
+/// quirk html_instead_of_a_file: gateways and expired object-store links answer a download with
+/// HTTP 200 and an HTML page. It is an error with the status, the log id and the start of the
+/// page, and nothing is saved.
 #[tokio::test]
-async fn a_file_that_starts_like_json_but_is_not_an_error_is_kept_whole() {
-    let body = br#"{"not": "a Feishu envelope"} and more bytes"#.to_vec();
+async fn html_instead_of_a_file_is_refused_and_nothing_is_saved() {
+    let page = "<!DOCTYPE html><html><title>Link expired</title></html>";
     let server = answering(
-        ResponseTemplate::new(200).set_body_raw(body.clone(), "application/octet-stream"),
+        ResponseTemplate::new(200)
+            .insert_header("x-tt-logid", "LOG-OF-THE-PAGE")
+            .set_body_raw(page, "text/html; charset=utf-8"),
     )
     .await;
-    let mut written = Vec::new();
-    ExportFile::from_file_token(&tenant_client(&server), FILE_TOKEN)
+    let dir = tempfile::tempdir().unwrap();
+    let error = ExportFile::from_file_token(&tenant_client(&server), FILE_TOKEN)
         .download()
-        .write_to(&mut written)
+        .save_in(dir.path())
         .await
-        .unwrap();
-    assert_eq!(written, body);
+        .unwrap_err();
+    match &error {
+        Error::Undecodable {
+            status: 200,
+            body_start,
+            log_id,
+        } => {
+            assert!(body_start.starts_with("<!DOCTYPE html>"), "{error:?}");
+            assert_eq!(log_id.as_deref(), Some("LOG-OF-THE-PAGE"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // Through the generated operation too: any download operation refuses it.
+    let error = tenant_client(&server)
+        .vc()
+        .export_download()
+        .file_token(FILE_TOKEN)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(Error::from)
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Undecodable { status: 200, .. }),
+        "{error:?}"
+    );
+}
+
+/// quirk file_signature: the spec declares the download an .xlsx workbook, a zip container; a
+/// body that does not start with the zip signature is not one, whatever its Content-Type, and
+/// nothing is written.
+#[tokio::test]
+async fn a_body_that_is_not_a_workbook_is_refused_and_nothing_is_written() {
+    let bodies: [&[u8]; 3] = [
+        br#"{"not": "a Feishu envelope"} and more bytes"#,
+        b"plain text, no workbook",
+        b"PK",
+    ];
+    for body in bodies {
+        let server = answering(
+            ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/octet-stream"),
+        )
+        .await;
+        let mut written = Vec::new();
+        let error = ExportFile::from_file_token(&tenant_client(&server), FILE_TOKEN)
+            .download()
+            .write_to(&mut written)
+            .await
+            .unwrap_err();
+        match &error {
+            Error::Undecodable {
+                status: 200,
+                body_start,
+                ..
+            } => assert_eq!(body_start.as_bytes(), body),
+            other => panic!("{other:?}"),
+        }
+        assert!(written.is_empty());
+    }
 }
 
 /// Every row of the operation's documented error table, at its HTTP status and inside an HTTP
@@ -283,7 +352,7 @@ async fn every_documented_error_of_both_operations() {
                         .map(|_| ())
                         .unwrap_err()
                 } else {
-                    ExportTask::resume(&feishu, TASK_ID)
+                    ExportTask::resume(&feishu, TASK_ID.parse().unwrap())
                         .status()
                         .await
                         .map(|_| ())

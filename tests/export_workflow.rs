@@ -221,7 +221,7 @@ async fn a_deadline_carries_the_task_id_and_the_task_resumes_by_it() {
 
     // Later, maybe in another process: resume by the id alone.
     fake.finish_task(task_id, None);
-    let resumed = ExportTask::resume(&feishu, task_id.clone());
+    let resumed = ExportTask::resume(&feishu, task_id.parse().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let file = resumed.wait(&fast()).await.expect("done now");
     let saved = file.download().save_in(dir.path()).await.unwrap();
@@ -312,7 +312,7 @@ async fn server_errors_while_waiting_are_survived_up_to_a_point() {
 async fn a_parameter_error_while_waiting_ends_the_wait_at_once() {
     let fake = FakeFeishu::start().await;
     let feishu = fake.client();
-    let error = ExportTask::resume(&feishu, "7000000000000000001")
+    let error = ExportTask::resume(&feishu, "7000000000000000001".parse().unwrap())
         .wait(&fast())
         .await
         .expect_err("no such task");

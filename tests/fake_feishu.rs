@@ -798,6 +798,7 @@ async fn new_task(fake: &FakeFeishu) -> String {
         .into_inner()
         .data
         .task_id
+        .to_string()
 }
 
 #[tokio::test]

@@ -65,7 +65,7 @@ async fn export_with(feishu: &FeishuClient) -> Result<String, Error> {
         ))
         .send()
         .await?;
-    Ok(created.into_inner().data.task_id)
+    Ok(created.into_inner().data.task_id.to_string())
 }
 
 fn envelope(code: i64, msg: &str, error: Value) -> Value {

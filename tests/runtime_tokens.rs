@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use feishu_openapi::runtime::InMemoryTokenCache;
+use feishu_openapi::InMemoryTokenCache;
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient};
 use runtime_support::*;
 use serde_json::json;
@@ -72,7 +72,7 @@ async fn expired_token_in_shared_cache_is_replaced() {
     let tokens = mount_tokens(&server, 7200, Duration::ZERO).await;
     mount_meeting_list(&server).await;
     let cache = Arc::new(InMemoryTokenCache::default());
-    use feishu_openapi::runtime::{CachedToken, TokenCache};
+    use feishu_openapi::{CachedToken, TokenCache};
     let expired = CachedToken {
         token: "t-expired".into(),
         expires_at: std::time::SystemTime::now() - Duration::from_secs(1),

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use feishu_openapi::vc::export::TaskId;
 use feishu_openapi::vc::{
     types, ExportStatus, MeetingNo, MeetingStatus, MeetingType, RoomId, RoomLevelId,
 };
@@ -37,6 +38,7 @@ fn rust_types() -> Vec<(&'static str, RootSchema, Required)> {
         ("RoomId", schema_for!(RoomId), Required::Same),
         ("MeetingNo", schema_for!(MeetingNo), Required::Same),
         ("RoomLevelId", schema_for!(RoomLevelId), Required::Same),
+        ("TaskId", schema_for!(TaskId), Required::Same),
         (
             "ExportParticipantListRequest",
             schema_for!(types::ExportParticipantListRequest),

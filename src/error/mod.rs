@@ -6,10 +6,17 @@ use serde::{Deserialize, Serialize};
 
 mod convert;
 mod kind;
+mod text;
+
+pub(crate) use text::Printable;
 
 pub use kind::ErrorKind;
 
 /// Everything that can go wrong calling Feishu.
+///
+/// Its `Display` is safe to print: text that came from the server (messages, log ids, the start
+/// of a body) is shown with its control characters escaped. The fields themselves hold it as
+/// received.
 ///
 /// Generated operations return `progenitor_client::Error<FeishuErrorBody>`; `?` converts it into
 /// this type (`From` is implemented), so a caller matches one enum whatever the endpoint.
@@ -24,7 +31,7 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The response could not be decoded (e.g. an HTML page from a gateway).
-    #[error("HTTP {status} with a body that is not a Feishu response{}: {body_start:?}", log_id.as_deref().map(|l| format!(" (log id {l})")).unwrap_or_default())]
+    #[error("HTTP {status} with a body that is not a Feishu response{}: {body_start:?}", log_id.as_deref().map(|l| format!(" (log id {})", Printable(l))).unwrap_or_default())]
     Undecodable {
         /// The HTTP status.
         status: u16,
@@ -33,12 +40,24 @@ pub enum Error {
         /// Feishu's log id, when a header carried one.
         log_id: Option<String>,
     },
+    /// A response body was larger than the client's
+    /// [`max_response_bytes`](crate::FeishuClientBuilder::max_response_bytes): it was read no
+    /// further.
+    #[error("HTTP {status} with a body larger than the client's limit of {limit} bytes{}: it was not read; raise FeishuClientBuilder::max_response_bytes if such answers are expected", log_id.as_deref().map(|l| format!(" (log id {})", Printable(l))).unwrap_or_default())]
+    TooLarge {
+        /// The limit in force.
+        limit: u64,
+        /// The HTTP status.
+        status: u16,
+        /// Feishu's log id, when a header carried one.
+        log_id: Option<String>,
+    },
     /// Feishu rate-limited the call (HTTP 429, or code 99991400 at any status) and the runtime
     /// did not retry it (retries off, or the reset too far away).
     #[error("rate limited by Feishu (HTTP {http_status}{}){}{}: wait for the window to reset and retry, or lower the request rate (Feishu's limit for this API is per app and tenant)",
         code.map(|c| format!(", code {c}")).unwrap_or_default(),
         reset.map(|r| format!(", the window resets in {} s", r.as_secs())).unwrap_or_default(),
-        log_id.as_deref().map(|l| format!(", log id {l}")).unwrap_or_default())]
+        log_id.as_deref().map(|l| format!(", log id {}", Printable(l))).unwrap_or_default())]
     RateLimited {
         /// When the window resets (`x-ogw-ratelimit-reset`).
         reset: Option<std::time::Duration>,
@@ -75,8 +94,8 @@ pub enum Error {
     #[error("invalid configuration: {0}")]
     Config(String),
     /// An export task ended as failed at Feishu (status 2): it has no file to download.
-    #[error("export task {task_id} failed at Feishu: {}; it has no file to download: check the export's parameters and start a new export",
-        if fail_msg.trim().is_empty() { "no fail_msg given" } else { fail_msg.as_str() })]
+    #[error("export task {} failed at Feishu: {}; it has no file to download: check the export's parameters and start a new export",
+        Printable(task_id), Printable(if fail_msg.trim().is_empty() { "no fail_msg given" } else { fail_msg.as_str() }))]
     ExportFailed {
         /// The export task.
         task_id: String,
@@ -85,8 +104,8 @@ pub enum Error {
     },
     /// Waiting for an export task reached its deadline while Feishu was still processing it. The
     /// task goes on at Feishu: wait for it again later with its task id.
-    #[error("export task {task_id} was still processing after {} s; it goes on at Feishu: wait for it again later with its task id (vc::export::ExportTask::resume), or wait with a longer deadline",
-        waited.as_secs())]
+    #[error("export task {} was still processing after {} s; it goes on at Feishu: wait for it again later with its task id (vc::export::ExportTask::resume), or wait with a longer deadline",
+        Printable(task_id), waited.as_secs())]
     ExportDeadline {
         /// The export task, to resume with.
         task_id: String,
@@ -129,9 +148,9 @@ impl Error {
     pub fn log_id(&self) -> Option<&str> {
         match self.root() {
             Self::Api(e) => e.log_id.as_deref(),
-            Self::Undecodable { log_id, .. } | Self::RateLimited { log_id, .. } => {
-                log_id.as_deref()
-            }
+            Self::Undecodable { log_id, .. }
+            | Self::RateLimited { log_id, .. }
+            | Self::TooLarge { log_id, .. } => log_id.as_deref(),
             _ => None,
         }
     }
@@ -140,7 +159,7 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match self.root() {
             Self::Api(e) => Some(e.http_status),
-            Self::Undecodable { status, .. } => Some(*status),
+            Self::Undecodable { status, .. } | Self::TooLarge { status, .. } => Some(*status),
             Self::RateLimited { http_status, .. } => Some(*http_status),
             _ => None,
         }
@@ -211,16 +230,18 @@ impl fmt::Display for ApiError {
         write!(
             f,
             "Feishu error {} ({}), HTTP {}",
-            self.code, self.msg, self.http_status
+            self.code,
+            Printable(&self.msg),
+            self.http_status
         )?;
         if let Some(log_id) = &self.log_id {
-            write!(f, ", log id {log_id}")?;
+            write!(f, ", log id {}", Printable(log_id))?;
         }
         if let Some(advice) = self.kind().advice() {
             write!(f, ": {advice}")?;
         }
         if let Some(url) = self.troubleshooter() {
-            write!(f, " (see {url})")?;
+            write!(f, " (see {})", Printable(url))?;
         }
         Ok(())
     }

@@ -220,13 +220,20 @@ impl FileReply {
     }
 }
 
-/// Filler for synthetic downloads, shared by every chunk sent.
+/// Filler for synthetic downloads, shared by every chunk sent. It starts with a zip signature,
+/// like the workbook it stands in for, so the client takes it for one.
 static FILLER: [u8; 64 * 1024] = {
     let mut block = [0u8; 64 * 1024];
     let mut i = 0;
     while i < block.len() {
         block[i] = b'a' + (i % 26) as u8;
         i += 1;
+    }
+    let signature = *b"PK\x03\x04";
+    let mut j = 0;
+    while j < signature.len() {
+        block[j] = signature[j];
+        j += 1;
     }
     block
 };

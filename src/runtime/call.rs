@@ -37,7 +37,7 @@ pub(super) fn run<'a>(
         log_id = field::Empty,
         duration_ms = field::Empty,
     );
-    if op.streaming {
+    if op.file.is_some() {
         // A file download is bounded by inactivity (the read timeout), not by its total time.
         *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
     }
@@ -105,7 +105,11 @@ fn attempts<'a>(
             let screened = match sent.await {
                 Ok(response) => {
                     span.record("http_status", response.status().as_u16());
-                    Either::Left(quirks::screen(response, op))
+                    Either::Left(quirks::screen(
+                        response,
+                        op,
+                        runtime.shared.max_response_bytes,
+                    ))
                 }
                 Err(e) => Either::Right(std::future::ready(Err(Error::from(e)))),
             };
@@ -178,6 +182,7 @@ mod tests {
             super::super::Shared {
                 base_url: "http://127.0.0.1:1".into(),
                 retry: super::super::RetryPolicy::default(),
+                max_response_bytes: crate::DEFAULT_MAX_RESPONSE_BYTES,
                 tokens: None,
             },
             None,

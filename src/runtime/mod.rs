@@ -13,20 +13,21 @@ use progenitor_client::OperationInfo;
 use crate::{AccessToken, Error};
 
 mod call;
-pub mod fault;
+pub(crate) mod fault;
+pub(crate) mod file;
 mod quirks;
 mod retry;
 mod token;
 
 pub use quirks::log_id;
 pub use retry::RetryPolicy;
-pub use token::{CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
+pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 pub(crate) use token::TokenManager;
 
 /// The kinds of access token an operation accepts (its spec's `security`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// `tenant_access_token`.
     Tenant,
     /// `user_access_token`.
@@ -35,39 +36,37 @@ pub enum TokenKind {
 
 /// What the runtime knows of one operation, generated from its spec.
 #[derive(Clone, Copy, Debug)]
-pub struct Operation {
-    /// The spec's operationId.
-    pub operation_id: &'static str,
+pub(crate) struct Operation {
     /// The token kinds it accepts; empty for operations that take none (the token endpoint).
-    pub tokens: &'static [TokenKind],
+    pub(crate) tokens: &'static [TokenKind],
     /// Its request-body rules.
-    pub rules: &'static [crate::rules::Rule],
-    /// Its 2xx response is a file, handed over as a stream (`progenitor_client::ByteStream`): the
-    /// client's total timeout would cut a large download off, so it is lifted to
-    /// [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's timeout again, between two
-    /// reads) still ends a stalled transfer.
-    pub streaming: bool,
+    pub(crate) rules: &'static [crate::rules::Rule],
+    /// The media type of its 2xx response when that is a file, handed over as a stream
+    /// (`progenitor_client::ByteStream`): the client's total timeout would cut a large download
+    /// off, so it is lifted to [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's
+    /// timeout again, between two reads) still ends a stalled transfer. The body is checked to be
+    /// such a file before it is handed over (see [`file`]).
+    pub(crate) file: Option<&'static str>,
     /// Decodes a success body as the operation's 200 response type (for JSON responses with a
     /// named schema) and returns its `code` (0 when the type has none); `None` when it does not
     /// decode. Checked while the status and headers are at hand, so an undecodable success is an
     /// [`Error::Undecodable`] that keeps them — and on the hot path it is the only parse.
-    pub decodes: Option<DecodeCheck>,
+    pub(crate) decodes: Option<DecodeCheck>,
 }
 
 impl Operation {
     /// What the runtime assumes of an operation missing from its table: no token, no rules, JSON.
     const UNKNOWN: Operation = Operation {
-        operation_id: "",
         tokens: &[],
         rules: &[],
-        streaming: false,
+        file: None,
         decodes: None,
     };
 }
 
 /// Decodes a success body as an operation's 200 response type; its `code`, or `None` when the
 /// body does not decode. Generated per operation by build.rs.
-pub type DecodeCheck = fn(&[u8]) -> Option<i64>;
+pub(crate) type DecodeCheck = fn(&[u8]) -> Option<i64>;
 
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's
@@ -87,6 +86,9 @@ pub struct Runtime {
 pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
+    /// The largest response body read into memory (JSON answers); see
+    /// [`FeishuClientBuilder::max_response_bytes`](crate::FeishuClientBuilder::max_response_bytes).
+    pub(crate) max_response_bytes: u64,
     pub(crate) tokens: Option<TokenManager>,
 }
 
@@ -116,7 +118,7 @@ impl Runtime {
 /// `progenitor_client::Error::InvalidRequest`).
 ///
 /// `op` is the operation's entry in its spec's table (`None` for one missing from it).
-pub fn pre(
+pub(crate) fn pre(
     request: &mut reqwest::Request,
     info: &OperationInfo,
     op: Option<&Operation>,
@@ -136,7 +138,7 @@ pub fn pre(
 ///
 /// The call is boxed here, once: the generated code's futures then carry a pointer, not the
 /// call's whole state (which they would otherwise copy at every level).
-pub fn exec<'a>(
+pub(crate) fn exec<'a>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
     request: reqwest::Request,

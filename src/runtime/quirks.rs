@@ -32,7 +32,11 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
 }
 
 /// Screens a response:
-/// - a 2xx that is not JSON, of an operation that streams a file, passes through, still streaming;
+/// - a 2xx that is not JSON, of an operation whose response is a file, is checked to be one
+///   (**html_instead_of_a_file**, **file_signature**: see [`super::file`]) and passes through,
+///   still streaming;
+/// - **oversized_response**: a body larger than `limit` bytes is [`Error::TooLarge`], read no
+///   further (a `Content-Length` above it is refused before reading);
 /// - **error_in_http_200**: a JSON body with `code != 0` is a Feishu error at any HTTP status;
 /// - **rate_limit_in_http_400**: HTTP 429, or code 99991400 at any status, is
 ///   [`Error::RateLimited`] with the `x-ogw-ratelimit-reset` header;
@@ -46,13 +50,17 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
 pub(super) fn screen(
     mut response: reqwest::Response,
     op: &super::Operation,
+    limit: u64,
 ) -> impl std::future::Future<Output = Result<reqwest::Response, Error>> + Send + '_ {
     let status = response.status();
     async move {
-        if op.streaming && status.is_success() && !is_json(content_type(response.headers())) {
-            return Ok(response);
+        if let Some(media_type) = op.file {
+            if status.is_success() && !is_json(content_type(response.headers())) {
+                // Boxed: downloads are rare, and their check stays out of every call's state.
+                return Box::pin(super::file::check(response, media_type)).await;
+            }
         }
-        let body = read_body(&mut response).await?;
+        let body = read_body(&mut response, limit).await?;
         // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
         if status.is_success() && op.decodes.is_some_and(|decodes| decodes(&body) == Some(0)) {
             return Ok(rebuild(response, body));
@@ -82,21 +90,47 @@ pub(super) fn screen(
     }
 }
 
-/// Reads the whole body, leaving the response (status, headers, URL) in place: a body in one
-/// piece, the usual case, is taken as it is, without a copy.
-async fn read_body(response: &mut reqwest::Response) -> Result<bytes::Bytes, Error> {
+/// Reads the whole body, at most `limit` bytes of it, leaving the response (status, headers,
+/// URL) in place: a body in one piece, the usual case, is taken as it is, without a copy.
+async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<bytes::Bytes, Error> {
+    let too_large = |response: &reqwest::Response| Error::TooLarge {
+        limit,
+        status: response.status().as_u16(),
+        log_id: log_id(response.headers(), None),
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large(response));
+    }
     let Some(first) = response.chunk().await? else {
         return Ok(bytes::Bytes::new());
     };
+    if first.len() as u64 > limit {
+        return Err(too_large(response));
+    }
     let Some(second) = response.chunk().await? else {
         return Ok(first);
     };
-    let mut all = bytes::BytesMut::from(&first[..]);
-    all.extend_from_slice(&second);
-    while let Some(more) = response.chunk().await? {
+    // Grown by doubling, but never past the limit: the buffer stays within it.
+    let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut all = Vec::with_capacity((2 * (first.len() + second.len())).min(limit_usize));
+    all.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(more) = next {
+        let needed = all.len() + more.len();
+        if needed > limit_usize {
+            return Err(too_large(response));
+        }
+        if needed > all.capacity() {
+            let grown = needed.max(2 * all.capacity()).min(limit_usize);
+            all.reserve_exact(grown - all.len());
+        }
         all.extend_from_slice(&more);
+        next = response.chunk().await?;
     }
-    Ok(all.freeze())
+    Ok(bytes::Bytes::from(all))
 }
 
 /// The response again, with its buffered body in place of the one read, and its URL. (Without
@@ -104,7 +138,22 @@ async fn read_body(response: &mut reqwest::Response) -> Result<bytes::Bytes, Err
 /// more than the copy.)
 fn rebuild(response: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
     let url = response.url().clone();
-    let (mut parts, _read) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let (parts, _read) = http::Response::<reqwest::Body>::from(response).into_parts();
+    with_body((parts, url), reqwest::Body::from(body))
+}
+
+/// A response taken apart: its head (status, headers, extensions, URL), and its body.
+pub(super) type Head = (http::response::Parts, url::Url);
+
+/// Takes a response apart, to read some of its body and hand the rest on ([`with_body`]).
+pub(super) fn take_body(response: reqwest::Response) -> (Head, reqwest::Body) {
+    let url = response.url().clone();
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    ((parts, url), body)
+}
+
+/// A response from its head and a new body.
+pub(super) fn with_body((mut parts, url): Head, body: reqwest::Body) -> reqwest::Response {
     let mut carrier = http::Response::builder()
         .url(url)
         .body(())
@@ -112,7 +161,7 @@ fn rebuild(response: reqwest::Response, body: bytes::Bytes) -> reqwest::Response
     parts
         .extensions
         .extend(std::mem::take(carrier.extensions_mut()));
-    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::from(body)))
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// The `code` of a Feishu body, without decoding the rest.

@@ -207,6 +207,7 @@ impl TokenManager {
             super::Shared {
                 base_url: shared.base_url.clone(),
                 retry: shared.retry.clone(),
+                max_response_bytes: shared.max_response_bytes,
                 tokens: None,
             },
             None,

@@ -103,7 +103,7 @@ pub async fn export(client: &FeishuClient) -> Result<String, feishu_openapi::Err
         .body(body())
         .send()
         .await?;
-    Ok(created.into_inner().data.task_id)
+    Ok(created.into_inner().data.task_id.to_string())
 }
 
 pub async fn requests_to(server: &MockServer, wanted: &str) -> Vec<Request> {

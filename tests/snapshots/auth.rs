@@ -479,10 +479,9 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
 /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
-        operation_id: "tenant_access_token_internal",
         tokens: &[],
         rules: &[],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::TenantAccessToken>(body).ok().map(|v| v.code)
         }),

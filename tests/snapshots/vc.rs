@@ -178,7 +178,7 @@ pub mod types {
     )]
     pub struct ExportTaskRef {
         ///任务id — the id of the export task, a 19-digit number as a string.
-        pub task_id: ::std::string::String,
+        pub task_id: crate::vc::export::TaskId,
     }
     impl ExportTaskRef {
         pub fn builder() -> builder::ExportTaskRef {
@@ -960,7 +960,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExportTaskRef {
-            task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            task_id: ::std::result::Result<
+                crate::vc::export::TaskId,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExportTaskRef {
             fn default() -> Self {
@@ -972,7 +975,7 @@ pub mod types {
         impl ExportTaskRef {
             pub fn task_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::vc::export::TaskId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.task_id = value
@@ -1877,7 +1880,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExportGet<'a> {
         client: &'a super::Client,
-        task_id: Result<::std::string::String, String>,
+        task_id: Result<crate::vc::export::TaskId, String>,
     }
     impl<'a> ExportGet<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1888,12 +1891,12 @@ pub mod builder {
         }
         pub fn task_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::vc::export::TaskId>,
         {
             self.task_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
+                    "conversion to `crate :: vc :: export :: TaskId` for task_id failed"
                         .to_string()
                 });
             self
@@ -1993,14 +1996,12 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
 /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
-        operation_id: "export_download",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
-        streaming: true,
+        file: Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         decodes: None,
     },
     crate::runtime::Operation {
-        operation_id: "export_meeting_list",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[
             crate::rules::Rule::AtMostOneOf(
@@ -2011,13 +2012,12 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "end_time",
             },
         ],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
-        operation_id: "export_participant_list",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[
             crate::rules::Rule::AtMostOneOf(&["user_id", "room_id"]),
@@ -2026,13 +2026,12 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "meeting_end_time",
             },
         ],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
-        operation_id: "export_participant_quality_list",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[
             crate::rules::Rule::ExactlyOneOf(&["user_id", "room_id"]),
@@ -2041,13 +2040,12 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "meeting_end_time",
             },
         ],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
-        operation_id: "export_resource_reservation_list",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[
             crate::rules::Rule::OrderedTimes {
@@ -2055,16 +2053,15 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "end_time",
             },
         ],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
         }),
     },
     crate::runtime::Operation {
-        operation_id: "export_get",
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
-        streaming: false,
+        file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskQueried>(body).ok().map(|v| v.code)
         }),

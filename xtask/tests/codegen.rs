@@ -134,7 +134,9 @@ fn synthetic_specs_generate_one_operation_entry_each() {
     let source = prettyplease::unparse(&file);
     for i in 0..3 {
         assert!(
-            source.contains(&format!("operation_id: \"export_list_{i}\"")),
+            source.contains(&format!(
+                "\"export_list_{i}\" => Some(&OPERATIONS[{i}usize])"
+            )),
             "export_list_{i}"
         );
         assert!(

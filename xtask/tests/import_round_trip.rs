@@ -129,7 +129,7 @@ fn normalise(hand: &mut Value, imported: &Value) {
     let op = "/path/post";
     let request = "/schemas/ExportMeetingListRequest";
 
-    // 1. Named types replace the doc's plain types in the request body: a property written
+    // 1. Named types replace the doc's plain types in the request and response bodies: a property written
     //    `allOf: [{$ref: <Named>}]`, where <Named> carries `x-rust-type`, is the doc's inline
     //    type. Inline <Named>, keeping the property's own description and example and dropping
     //    what is hand-made on <Named>: `x-rust-type`/`x-rust-impls` (the Rust replacement),
@@ -146,40 +146,47 @@ fn normalise(hand: &mut Value, imported: &Value) {
     ];
     let schemas = hand["schemas"].as_object().cloned().expect("schemas");
     let mut inlined = BTreeSet::new();
-    let properties = string_mut(hand, &format!("{request}/properties"));
-    for (field, property) in properties.as_object_mut().expect("properties") {
-        let Some(name) = property
-            .pointer("/allOf/0/$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix(SCHEMAS))
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        assert_eq!(
-            property["allOf"].as_array().map(Vec::len),
-            Some(1),
-            "{field}: allOf of one $ref"
-        );
-        let named = &schemas[&name];
-        assert!(
-            named.get("x-rust-type").is_some(),
-            "{field}: {name} is not a replaced named type"
-        );
-        let property = property.as_object_mut().expect("a property is a map");
-        property.remove("allOf");
-        for (key, value) in named.as_object().expect("a schema is a map") {
-            if !HAND_MADE_ON_NAMED.contains(&key.as_str()) {
-                let clash = property.insert(key.clone(), value.clone());
-                assert!(
-                    clash.is_none(),
-                    "{field}: both the property and {name} set {key}"
-                );
+    // The same in the response: the task id is `TaskId` (digits, checked on arrival).
+    for properties in [
+        format!("{request}/properties"),
+        "/schemas/ExportTaskRef/properties".to_string(),
+    ] {
+        let properties = string_mut(hand, &properties);
+        for (field, property) in properties.as_object_mut().expect("properties") {
+            let Some(name) = property
+                .pointer("/allOf/0/$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix(SCHEMAS))
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            assert_eq!(
+                property["allOf"].as_array().map(Vec::len),
+                Some(1),
+                "{field}: allOf of one $ref"
+            );
+            let named = &schemas[&name];
+            assert!(
+                named.get("x-rust-type").is_some(),
+                "{field}: {name} is not a replaced named type"
+            );
+            let property = property.as_object_mut().expect("a property is a map");
+            property.remove("allOf");
+            for (key, value) in named.as_object().expect("a schema is a map") {
+                if !HAND_MADE_ON_NAMED.contains(&key.as_str()) {
+                    let clash = property.insert(key.clone(), value.clone());
+                    assert!(
+                        clash.is_none(),
+                        "{field}: both the property and {name} set {key}"
+                    );
+                }
             }
+            inlined.insert(name);
         }
-        inlined.insert(name);
     }
     let expected: BTreeSet<String> = [
+        "TaskId",
         "UnixSeconds",
         "MeetingStatus",
         "MeetingNo",

@@ -9,10 +9,12 @@ use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 
 use super::{disposition, ExportFile};
 use crate::error::{Error, FeishuErrorBody};
+use crate::runtime::file::not_a_file;
 
 /// A body that starts with `{` is held back up to this many bytes to see whether it is a Feishu
-/// error envelope instead of a file (an `.xlsx` starts with `PK`).
-const SNIFF_LIMIT: usize = 64 * 1024;
+/// error envelope instead of a file (the runtime refuses one that is not an `.xlsx` before that;
+/// this also covers a download of an undeclared kind).
+const SNIFF_LIMIT: usize = crate::runtime::file::SNIFF_LIMIT;
 
 /// Writes to a file go through a buffer of this size.
 const WRITE_BUFFER: usize = 256 * 1024;
@@ -284,25 +286,6 @@ fn may_be_json(start: &[u8]) -> bool {
 
 fn is_error_envelope(body: &[u8]) -> bool {
     serde_json::from_slice::<FeishuErrorBody>(body).is_ok_and(|e| e.code != 0)
-}
-
-/// The error for a download answered with something that is not a file: the Feishu error when
-/// the body is one, else an undecodable answer.
-fn not_a_file(status: u16, body: &[u8], log_id: Option<String>) -> Error {
-    match serde_json::from_slice::<FeishuErrorBody>(body) {
-        Ok(envelope) if envelope.code != 0 => {
-            crate::runtime::fault::api_error(envelope, status, log_id)
-        }
-        _ => Error::Undecodable {
-            status,
-            body_start: if body.is_empty() {
-                "(an empty body instead of the file)".into()
-            } else {
-                crate::runtime::fault::body_start(body)
-            },
-            log_id,
-        },
-    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {

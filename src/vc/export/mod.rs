@@ -48,10 +48,12 @@
 mod disposition;
 mod download;
 mod task;
+mod task_id;
 mod wait;
 
 pub use download::{Download, DownloadProgress, Downloaded, SavedExport};
 pub use task::{ExportTask, MeetingListExport};
+pub use task_id::{InvalidTaskId, TaskId};
 pub use wait::{WaitOptions, WaitProgress, MIN_POLL_INTERVAL};
 
 use std::fmt;

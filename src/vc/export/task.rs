@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{ExportFile, SavedExport, WaitOptions};
+use super::{ExportFile, SavedExport, TaskId, WaitOptions};
 use crate::vc::types::{ExportMeetingListRequest, ExportTaskResult};
 use crate::{Error, FeishuClient, UserIdType};
 
@@ -87,12 +87,12 @@ impl From<ExportMeetingListRequest> for MeetingListExport {
 #[derive(Clone)]
 pub struct ExportTask {
     client: FeishuClient,
-    task_id: String,
+    task_id: TaskId,
     kind: &'static str,
 }
 
 impl ExportTask {
-    pub(super) fn new(feishu: &FeishuClient, task_id: String, kind: &'static str) -> Self {
+    pub(super) fn new(feishu: &FeishuClient, task_id: TaskId, kind: &'static str) -> Self {
         Self {
             client: feishu.clone(),
             task_id,
@@ -102,12 +102,24 @@ impl ExportTask {
 
     /// The task with this id, created earlier: e.g. after a wait ended with
     /// [`Error::ExportDeadline`], or from another process. Nothing is sent until it is used.
-    pub fn resume(feishu: &FeishuClient, task_id: impl Into<String>) -> Self {
-        Self::new(feishu, task_id.into(), "export")
+    ///
+    /// ```
+    /// # fn demo(feishu: &feishu_openapi::FeishuClient) -> Result<(), feishu_openapi::Error> {
+    /// use feishu_openapi::vc::export::ExportTask;
+    /// let task = ExportTask::resume(feishu, "7111325589855797267".parse()?);
+    /// # Ok(()) }
+    /// ```
+    pub fn resume(feishu: &FeishuClient, task_id: TaskId) -> Self {
+        Self::new(feishu, task_id, "export")
     }
 
     /// The task's id (19 digits), to resume it with later.
     pub fn task_id(&self) -> &str {
+        self.task_id.as_str()
+    }
+
+    /// The task's id, typed.
+    pub fn id(&self) -> &TaskId {
         &self.task_id
     }
 

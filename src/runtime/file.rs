@@ -1,0 +1,136 @@
+//! What a file download's 2xx body must look like before it is handed over as a stream.
+//!
+//! An operation whose 2xx response is a file declares the file's media type in its spec
+//! (`responses: 200: content: <media type>`). Gateways and expired object-store links answer
+//! such a request with HTTP 200 and an HTML page; Feishu sometimes answers with its JSON error
+//! envelope under a file's content type. So, for every download operation:
+//!
+//! - **html_instead_of_a_file**: a `text/html` body is never a file: it is refused with its status
+//!   and the start of the body (or, when it is one, as the Feishu error it carries);
+//! - **file_signature**: when the declared media type has a known signature (the first bytes
+//!   every such file starts with: `PK\x03\x04` for `.xlsx` and other zip containers, `\x89PNG`
+//!   for PNG …), a body that does not start with it is refused the same way.
+//!
+//! The bytes read to decide are handed on in front of the rest: the stream the caller gets is
+//! the whole body.
+
+use futures::StreamExt;
+use http::header::CONTENT_TYPE;
+use http_body_util::BodyExt;
+
+use super::fault;
+use crate::error::{Error, FeishuErrorBody};
+
+/// At most this many bytes of a refused body are read, to report its start and to see whether
+/// it is a Feishu error envelope.
+pub(crate) const SNIFF_LIMIT: usize = 64 * 1024;
+
+/// The signatures of the file formats Feishu serves, by declared media type.
+const SIGNATURES: &[(&str, &[u8])] = &[
+    // Office Open XML (.xlsx, .docx, .pptx) and plain zip archives are zip containers.
+    (
+        "application/vnd.openxmlformats-officedocument.",
+        b"PK\x03\x04",
+    ),
+    ("application/zip", b"PK\x03\x04"),
+    ("application/pdf", b"%PDF-"),
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+    ("image/gif", b"GIF8"),
+];
+
+/// The signature every file of `media_type` starts with, when it is a known one.
+pub(crate) fn signature(media_type: &str) -> Option<&'static [u8]> {
+    let media_type = media_type.split(';').next().unwrap_or_default().trim();
+    SIGNATURES
+        .iter()
+        .find(|(prefix, _)| {
+            media_type.len() >= prefix.len()
+                && media_type[..prefix.len()].eq_ignore_ascii_case(prefix)
+        })
+        .map(|(_, signature)| *signature)
+}
+
+/// Checks a 2xx, non-JSON response of a download operation whose file is of `media_type` (see
+/// the module docs): the response again, still streaming, or the error it is.
+pub(super) async fn check(
+    response: reqwest::Response,
+    media_type: &str,
+) -> Result<reqwest::Response, Error> {
+    let html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .get(..9)
+                .is_some_and(|t| t.eq_ignore_ascii_case("text/html"))
+        });
+    let expected = signature(media_type);
+    if !html && expected.is_none() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let log_id = super::log_id(response.headers(), None);
+    let (response, body) = super::quirks::take_body(response);
+    let mut rest = body.into_data_stream();
+    // What the decision needs: the signature's length, or (to report a refusal) more.
+    let wanted = if html {
+        SNIFF_LIMIT
+    } else {
+        expected.map_or(0, <[u8]>::len)
+    };
+    let mut start = Vec::new();
+    while start.len() < wanted {
+        match rest.next().await {
+            Some(chunk) => start.extend_from_slice(&chunk.map_err(Error::from)?),
+            None => break,
+        }
+    }
+    let refused = html || expected.is_some_and(|signature| !start.starts_with(signature));
+    if refused {
+        while start.len() < SNIFF_LIMIT {
+            match rest.next().await {
+                Some(Ok(chunk)) => start.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        return Err(not_a_file(status, &start, log_id));
+    }
+    let start = futures::stream::once(std::future::ready(Ok(bytes::Bytes::from(start))));
+    Ok(super::quirks::with_body(
+        response,
+        reqwest::Body::wrap_stream(start.chain(rest)),
+    ))
+}
+
+/// The error for a download answered with something that is not a file: the Feishu error when
+/// the body is one, else [`Error::Undecodable`] with the start of the body.
+pub(crate) fn not_a_file(status: u16, body: &[u8], log_id: Option<String>) -> Error {
+    match serde_json::from_slice::<FeishuErrorBody>(body) {
+        Ok(envelope) if envelope.code != 0 => fault::api_error(envelope, status, log_id),
+        _ => Error::Undecodable {
+            status,
+            body_start: if body.is_empty() {
+                "(an empty body instead of the file)".into()
+            } else {
+                fault::body_start(body)
+            },
+            log_id,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signature;
+
+    #[test]
+    fn signatures_by_declared_media_type() {
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert_eq!(signature(xlsx), Some(&b"PK\x03\x04"[..]));
+        assert_eq!(signature("Image/PNG; q=1"), Some(&b"\x89PNG\r\n\x1a\n"[..]));
+        assert_eq!(signature("application/octet-stream"), None);
+        assert_eq!(signature("image"), None);
+    }
+}
