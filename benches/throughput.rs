@@ -110,7 +110,7 @@ async fn plain_call(http: &reqwest::Client, url: &str) -> String {
 
 /// One call through the generated VC client, made once per `FeishuClient` and reused, as the
 /// baseline reuses its `reqwest::Client`.
-async fn crate_call(vc: &feishu_openapi::vc::Client) -> String {
+async fn crate_call(vc: &feishu_openapi::vc::Client) -> feishu_openapi::vc::export::TaskId {
     let body = ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64)
         .with_status(MeetingStatus::Ended)
         .with_filter(feishu_openapi::vc::MeetingFilter::MeetingNo(
@@ -128,17 +128,20 @@ async fn crate_call(vc: &feishu_openapi::vc::Client) -> String {
 }
 
 /// Calls per second for `calls` calls made `concurrency` at a time.
-async fn rate<F, Fut>(calls: usize, concurrency: usize, call: F) -> f64
+async fn rate<F, Fut, Id>(calls: usize, concurrency: usize, call: F) -> f64
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = String>,
+    Fut: std::future::Future<Output = Id>,
+    Id: AsRef<str>,
 {
     let started = Instant::now();
     let mut done = 0;
     while done < calls {
         let batch = concurrency.min(calls - done);
         let results = futures::future::join_all((0..batch).map(|_| call())).await;
-        assert!(results.iter().all(|id| id == "7111325589855797267"));
+        assert!(results
+            .iter()
+            .all(|id| id.as_ref() == "7111325589855797267"));
         done += batch;
     }
     calls as f64 / started.elapsed().as_secs_f64()

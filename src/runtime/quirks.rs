@@ -93,27 +93,33 @@ pub(super) fn screen(
 /// Reads the whole body, at most `limit` bytes of it, leaving the response (status, headers,
 /// URL) in place: a body in one piece, the usual case, is taken as it is, without a copy.
 async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<bytes::Bytes, Error> {
-    let too_large = |response: &reqwest::Response| Error::TooLarge {
-        limit,
-        status: response.status().as_u16(),
-        log_id: log_id(response.headers(), None),
-    };
     if response
         .content_length()
         .is_some_and(|length| length > limit)
     {
-        return Err(too_large(response));
+        return Err(too_large(response, limit));
     }
     let Some(first) = response.chunk().await? else {
         return Ok(bytes::Bytes::new());
     };
     if first.len() as u64 > limit {
-        return Err(too_large(response));
+        return Err(too_large(response, limit));
     }
     let Some(second) = response.chunk().await? else {
         return Ok(first);
     };
-    // Grown by doubling, but never past the limit: the buffer stays within it.
+    // Boxed: a body in several pieces is rare, and its buffer stays out of every call's state.
+    Box::pin(read_pieces(response, first, second, limit)).await
+}
+
+/// The rest of [`read_body`]: the pieces gathered into a buffer that grows by doubling, but never
+/// past the limit.
+async fn read_pieces(
+    response: &mut reqwest::Response,
+    first: bytes::Bytes,
+    second: bytes::Bytes,
+    limit: u64,
+) -> Result<bytes::Bytes, Error> {
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut all = Vec::with_capacity((2 * (first.len() + second.len())).min(limit_usize));
     all.extend_from_slice(&first);
@@ -121,7 +127,7 @@ async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<bytes
     while let Some(more) = next {
         let needed = all.len() + more.len();
         if needed > limit_usize {
-            return Err(too_large(response));
+            return Err(too_large(response, limit));
         }
         if needed > all.capacity() {
             let grown = needed.max(2 * all.capacity()).min(limit_usize);
@@ -131,6 +137,14 @@ async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<bytes
         next = response.chunk().await?;
     }
     Ok(bytes::Bytes::from(all))
+}
+
+fn too_large(response: &reqwest::Response, limit: u64) -> Error {
+    Error::TooLarge {
+        limit,
+        status: response.status().as_u16(),
+        log_id: log_id(response.headers(), None),
+    }
 }
 
 /// The response again, with its buffered body in place of the one read, and its URL. (Without
