@@ -238,7 +238,7 @@ pub(crate) struct Generated {
 /// impl and `OPERATIONS`, formatted.
 pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let raw: Value = serde_yaml::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+    let raw: Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
     // The vendor extensions first, from the raw document; then the document itself, moved.
     let replacements = replacements(&raw)?;
     let operations = operations(&raw)?;

@@ -76,7 +76,7 @@ pub fn lint_sources(sources: &[(&str, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut operation_ids = BTreeMap::new();
     for (file, text) in sources {
-        match serde_yaml::from_str::<Value>(text) {
+        match yaml_serde::from_str::<Value>(text) {
             Ok(spec) => FileLint {
                 file,
                 service: file.split('.').next().unwrap_or_default(),

@@ -39,7 +39,7 @@ fn every_spec_in_openapi_passes_the_lint() {
 
 /// A small spec that follows every convention.
 fn good() -> Value {
-    serde_yaml::from_str(
+    yaml_serde::from_str(
         r##"
 openapi: 3.0.3
 info: {title: t, version: v1}
@@ -125,7 +125,7 @@ const WHERE: &str =
     "demo.yaml: operation export_meeting_list (POST /open-apis/demo/v1/exports/meeting_list)";
 
 fn lint(spec: &Value) -> Vec<String> {
-    let text = serde_yaml::to_string(spec).unwrap();
+    let text = yaml_serde::to_string(spec).unwrap();
     lint_sources(&[("demo.yaml", &text)])
         .iter()
         .map(Problem::to_string)
@@ -178,7 +178,7 @@ fn operation_ids_follow_the_convention_and_are_unique() {
             "demo.yaml: operation exportMeetingList (POST /open-apis/demo/v1/exports/meeting_list): operationId `exportMeetingList` does not start with its tag's resource: `export_<method>`",
         ],
     );
-    let text = serde_yaml::to_string(&good()).unwrap();
+    let text = yaml_serde::to_string(&good()).unwrap();
     let problems: Vec<String> = lint_sources(&[
         ("demo.yaml", &text),
         ("demo2.yaml", &text.replace("demo.export", "demo2.export")),
