@@ -8,16 +8,17 @@
 //! - replacements of named schemas by handwritten Rust types declared with `x-rust-type`.
 //!
 //! Services are cargo features: a spec is generated only when its service's feature is on
-//! (`CARGO_FEATURE_<SERVICE>`), except the services in [`ALWAYS_ON`]. A spec whose service has no
-//! feature of that name in `Cargo.toml` stops the build, saying to add one.
+//! (`CARGO_FEATURE_<SERVICE>`, which cargo sets for each enabled feature), except the services in
+//! [`ALWAYS_ON`]. That every spec has a feature of its name in `Cargo.toml` is checked by the spec
+//! lint (`xtask`), not here: a build script only sees the features that are on.
 //!
 //! A malformed spec stops the build with a message naming the file and the problem.
 //!
 //! The maintainer tools (`xtask`) include this file as a module to measure the very same
-//! generation code (`codegen-bench`) and to test the feature rules; keep what they call
+//! generation code (`codegen-bench`) and to test the feature rule; keep what they call
 //! `pub(crate)`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -28,25 +29,21 @@ use serde_json::Value;
 
 #[path = "build/layout.rs"]
 pub(crate) mod layout;
+#[path = "build/services.rs"]
+mod services;
+
+pub(crate) use services::ALWAYS_ON;
 
 const SPEC_DIR: &str = "openapi";
-
-/// Services generated whatever the features: the runtime's token cache needs `auth`.
-pub(crate) const ALWAYS_ON: &[&str] = &["auth"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={SPEC_DIR}");
-    println!("cargo:rerun-if-changed=Cargo.toml");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
 
     let specs = match list_specs(Path::new(SPEC_DIR)) {
         Ok(specs) => specs,
         Err(message) => fail(SPEC_DIR, &message),
-    };
-    let declared = match std::fs::read_to_string("Cargo.toml") {
-        Ok(manifest) => declared_features(&manifest),
-        Err(e) => stop("Cargo.toml", &format!("cannot read: {e}")),
     };
     let mut enabled = Vec::new();
     for spec in specs {
@@ -56,14 +53,10 @@ fn main() {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        match service_enabled(service, &declared, |var| std::env::var_os(var).is_some()) {
-            Ok(true) => enabled.push(spec),
-            Ok(false) => {
-                build_print::info!(
-                    "feishu-openapi: {display} skipped (feature `{service}` is off)"
-                );
-            }
-            Err(message) => stop(&display, &message),
+        if service_enabled(service, |var| std::env::var_os(var).is_some()) {
+            enabled.push(spec);
+        } else {
+            build_print::info!("feishu-openapi: {display} skipped (feature `{service}` is off)");
         }
     }
     // Cargo's job count for this build (`-j`), shared with the compilers running beside it.
@@ -156,59 +149,14 @@ fn fail(file: &str, message: &str) -> ! {
     std::process::exit(1);
 }
 
-/// Stops the build for a problem that is not in the spec itself (its feature, the manifest).
-fn stop(file: &str, message: &str) -> ! {
-    build_print::error!("{file}: {message}");
-    eprintln!("error: {file}: {message}");
-    std::process::exit(1);
-}
-
-/// The feature names declared in the `[features]` table of a `Cargo.toml` text.
-pub(crate) fn declared_features(manifest: &str) -> BTreeSet<String> {
-    let mut in_features = false;
-    let mut names = BTreeSet::new();
-    for line in manifest.lines() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        if line.starts_with('[') {
-            in_features = line == "[features]";
-        } else if in_features {
-            if let Some((key, _)) = line.split_once('=') {
-                let key = key.trim().trim_matches('"');
-                if !key.is_empty()
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                {
-                    names.insert(key.to_string());
-                }
-            }
-        }
-    }
-    names
-}
-
-/// Whether the spec of `service` is generated: always for [`ALWAYS_ON`], else when the feature of
-/// the same name is on (`is_set("CARGO_FEATURE_<SERVICE>")`). A service without a feature of its
-/// name is an error saying what to add.
-pub(crate) fn service_enabled(
-    service: &str,
-    declared: &BTreeSet<String>,
-    is_set: impl Fn(&str) -> bool,
-) -> Result<bool, String> {
-    if ALWAYS_ON.contains(&service) {
-        return Ok(true);
-    }
-    if !declared.contains(service) {
-        return Err(format!(
-            "the service `{service}` has no cargo feature: add `{service} = []` to [features] in Cargo.toml \
-             (and to `default` if it is on by default), and gate its module in src/lib.rs with \
-             `#[cfg(feature = \"{service}\")]`"
-        ));
-    }
-    Ok(is_set(&format!(
-        "CARGO_FEATURE_{}",
-        service.to_uppercase().replace('-', "_")
-    )))
+/// Whether the spec of `service` is generated: always for [`ALWAYS_ON`], else when cargo says the
+/// feature of the same name is on (`is_set("CARGO_FEATURE_<SERVICE>")`, upper case, `-` as `_`).
+pub(crate) fn service_enabled(service: &str, is_set: impl Fn(&str) -> bool) -> bool {
+    ALWAYS_ON.contains(&service)
+        || is_set(&format!(
+            "CARGO_FEATURE_{}",
+            service.to_uppercase().replace('-', "_")
+        ))
 }
 
 fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -238,7 +186,7 @@ pub(crate) struct Generated {
 /// impl and `OPERATIONS`, formatted.
 pub(crate) fn generate(path: &Path) -> Result<Generated, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let raw: Value = serde_yaml::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+    let raw: Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
     // The vendor extensions first, from the raw document; then the document itself, moved.
     let replacements = replacements(&raw)?;
     let operations = operations(&raw)?;

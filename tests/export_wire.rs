@@ -28,7 +28,7 @@ async fn answering(response: ResponseTemplate) -> MockServer {
 }
 
 fn spec() -> Value {
-    serde_yaml::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is YAML")
+    yaml_serde::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is YAML")
 }
 
 fn operation(path: &str) -> Value {

@@ -94,7 +94,7 @@ fn rust_types() -> Vec<(&'static str, RootSchema, Required)> {
 }
 
 fn spec() -> Value {
-    serde_yaml::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is valid YAML")
+    yaml_serde::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is valid YAML")
 }
 
 fn component<'a>(spec: &'a Value, name: &str) -> &'a Value {

@@ -14,7 +14,7 @@ use serde_json::Value;
 const OPERATION: &str = "/paths/~1open-apis~1vc~1v1~1exports~1meeting_list/post";
 
 fn spec() -> Value {
-    serde_yaml::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is valid YAML")
+    yaml_serde::from_str(include_str!("../openapi/vc.yaml")).expect("the spec is valid YAML")
 }
 
 fn operation(spec: &Value) -> &Value {

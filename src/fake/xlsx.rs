@@ -1,7 +1,12 @@
 //! The file an export downloads: a real `.xlsx` workbook (a minimal Office Open XML package, a
-//! ZIP archive with stored entries) with one row per meeting.
+//! ZIP archive with stored entries, written by the `zip` crate) with one row per meeting.
+
+use std::io::{Cursor, Write};
 
 use bytes::Bytes;
+use zip::result::ZipResult;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::state::ExportTask;
 use crate::vc::{MeetingStatus, MeetingType};
@@ -179,106 +184,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// A ZIP archive whose entries are stored (not compressed), as the format allows.
+/// A ZIP archive whose entries are stored (not compressed), as the format allows, dated
+/// 1980-01-01 00:00:00 (the earliest DOS time) so that the same rows give the same bytes.
 fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    // 1980-01-01 00:00:00, the earliest DOS time.
-    const DOS_TIME: u16 = 0;
-    const DOS_DATE: u16 = (1 << 5) | 1;
-    let mut out = Vec::new();
-    let mut central = Vec::new();
+    // Only the writer could fail, and one in memory does not (nor do a few small entries reach a
+    // limit of the format).
+    write_stored(entries).expect("a small archive is written to memory")
+}
+
+fn write_stored(entries: &[(&str, &[u8])]) -> ZipResult<Vec<u8>> {
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default());
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in entries {
-        let offset = out.len() as u32;
-        let crc = crc32(data);
-        let size = data.len() as u32;
-        let name_len = name.len() as u16;
-        // Local file header.
-        put32(&mut out, 0x0403_4b50);
-        for v in [20u16, 0, 0, DOS_TIME, DOS_DATE] {
-            put16(&mut out, v);
-        }
-        for v in [crc, size, size] {
-            put32(&mut out, v);
-        }
-        put16(&mut out, name_len);
-        put16(&mut out, 0);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-        // Central directory header.
-        put32(&mut central, 0x0201_4b50);
-        for v in [20u16, 20, 0, 0, DOS_TIME, DOS_DATE] {
-            put16(&mut central, v);
-        }
-        for v in [crc, size, size] {
-            put32(&mut central, v);
-        }
-        for v in [name_len, 0, 0, 0, 0] {
-            put16(&mut central, v);
-        }
-        put32(&mut central, 0);
-        put32(&mut central, offset);
-        central.extend_from_slice(name.as_bytes());
+        zip.start_file(*name, options)?;
+        zip.write_all(data)?;
     }
-    let central_offset = out.len() as u32;
-    let central_size = central.len() as u32;
-    out.extend_from_slice(&central);
-    // End of central directory.
-    put32(&mut out, 0x0605_4b50);
-    for v in [0u16, 0, entries.len() as u16, entries.len() as u16] {
-        put16(&mut out, v);
-    }
-    put32(&mut out, central_size);
-    put32(&mut out, central_offset);
-    put16(&mut out, 0);
-    out
-}
-
-fn put16(out: &mut Vec<u8>, v: u16) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-/// CRC-32 (IEEE 802.3, as ZIP uses), bitwise with a table built at compile time.
-fn crc32(data: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = i as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-                k += 1;
-            }
-            table[i] = c;
-            i += 1;
-        }
-        table
-    };
-    !data.iter().fold(!0u32, |crc, &b| {
-        TABLE[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8)
-    })
+    Ok(zip.finish()?.into_inner())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_of_known_strings() {
-        assert_eq!(crc32(b""), 0);
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(
-            crc32(b"The quick brown fox jumps over the lazy dog"),
-            0x414F_A339
-        );
-    }
 
     #[test]
     fn columns_and_dates() {
@@ -300,5 +228,17 @@ mod tests {
         assert_eq!(u16::from_le_bytes([end[10], end[11]]), 2);
         let cd_offset = u32::from_le_bytes([end[16], end[17], end[18], end[19]]) as usize;
         assert_eq!(&zip[cd_offset..cd_offset + 4], b"PK\x01\x02");
+        // The first entry: stored (method 0), dated 1980-01-01 00:00, CRC-32 of "hello".
+        assert_eq!(u16::from_le_bytes([zip[8], zip[9]]), 0);
+        assert_eq!(u16::from_le_bytes([zip[10], zip[11]]), 0);
+        assert_eq!(u16::from_le_bytes([zip[12], zip[13]]), (1 << 5) | 1);
+        assert_eq!(
+            u32::from_le_bytes([zip[14], zip[15], zip[16], zip[17]]),
+            0x3610_A686
+        );
+        assert_eq!(
+            stored_zip(&[("a.txt", b"hello")]),
+            stored_zip(&[("a.txt", b"hello")])
+        );
     }
 }

@@ -24,7 +24,7 @@ use crate::common::{
 pub type Sent = Result<ResponseValue<ExportTaskCreated>, progenitor_client::Error<FeishuErrorBody>>;
 
 fn spec() -> Value {
-    serde_yaml::from_str(include_str!("../../openapi/vc.yaml")).expect("the spec is valid YAML")
+    yaml_serde::from_str(include_str!("../../openapi/vc.yaml")).expect("the spec is valid YAML")
 }
 
 /// The POST operation at `path` in `openapi/vc.yaml`.

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 /// A problem in the page, at a 1-based line number.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,7 +18,7 @@
 //! Nested resources (`/chats/{chat_id}/members`) give names like `chat_members`; pass
 //! [`Options::operation_id`] and [`Options::tag`] where the rule reads badly.
 
-use serde_yaml::{Mapping, Value};
+use yaml_serde::{Mapping, Value};
 
 use crate::doc::{Field, FieldType, ImportError, Page};
 

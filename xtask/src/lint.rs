@@ -13,11 +13,14 @@
 //!   `x-feishu-rules`;
 //! - every `enum` has `x-enum-descriptions` with a meaning for each value (and nothing else), and
 //!   `x-enum-varnames`, when present, names each value;
-//! - `x-feishu-errors` entries are `{http, code, msg, advice}`; every `$ref` resolves.
+//! - `x-feishu-errors` entries are `{http, code, msg, advice}`; every `$ref` resolves;
+//! - every spec has a cargo feature of its name in the crate's `Cargo.toml` (build.rs generates a
+//!   spec only when that feature is on), except the services that are always generated
+//!   ([`lint_features`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -48,20 +51,30 @@ const HTTP_METHODS: &[&str] = &[
 const SHARED_ERROR_SCHEMA: &str = "#/components/schemas/FeishuError";
 const SHARED_ERROR_RUST_TYPE: &str = "crate::FeishuErrorBody";
 
-/// Lints every `*.yaml` / `*.yml` file in `dir` together (operationIds must be unique across them).
-pub fn lint_dir(dir: &Path) -> Result<Vec<Problem>, std::io::Error> {
+#[path = "../../build/services.rs"]
+mod services;
+
+/// The `*.yaml` / `*.yml` files in `dir`, sorted, with their file names.
+fn spec_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, std::io::Error> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .map(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            (name.to_string(), path)
+        })
         .collect();
     files.sort();
+    Ok(files)
+}
+
+/// Lints every `*.yaml` / `*.yml` file in `dir` together (operationIds must be unique across them).
+pub fn lint_dir(dir: &Path) -> Result<Vec<Problem>, std::io::Error> {
     let mut sources = Vec::new();
-    for path in files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
+    for (name, path) in spec_files(dir)? {
         sources.push((name, std::fs::read_to_string(&path)?));
     }
     let borrowed: Vec<(&str, &str)> = sources
@@ -76,7 +89,7 @@ pub fn lint_sources(sources: &[(&str, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut operation_ids = BTreeMap::new();
     for (file, text) in sources {
-        match serde_yaml::from_str::<Value>(text) {
+        match yaml_serde::from_str::<Value>(text) {
             Ok(spec) => FileLint {
                 file,
                 service: file.split('.').next().unwrap_or_default(),
@@ -100,6 +113,60 @@ pub fn lint_sources(sources: &[(&str, &str)]) -> Vec<Problem> {
         new
     });
     problems
+}
+
+/// Checks that every spec in `dir` has a cargo feature of its name in the `[features]` table of the
+/// crate manifest at `manifest` (the crate's `Cargo.toml`), except the services build.rs always
+/// generates. build.rs only sees the features that are on, so it cannot tell a spec without a
+/// feature from one whose feature is off: without this check such a spec would never be built.
+pub fn lint_features(dir: &Path, manifest: &Path) -> Result<Vec<Problem>, std::io::Error> {
+    let files = spec_files(dir)?;
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    Ok(feature_problems(
+        &names,
+        &std::fs::read_to_string(manifest)?,
+    ))
+}
+
+/// The specs among `files` (file names, the service being the stem) without a cargo feature of
+/// their service's name in `manifest`, the text of a `Cargo.toml`, read as TOML.
+pub fn feature_problems(files: &[&str], manifest: &str) -> Vec<Problem> {
+    let manifest_problem = |location: &str, message: String| Problem {
+        file: "Cargo.toml".into(),
+        location: location.into(),
+        message,
+    };
+    let table = match manifest.parse::<toml::Table>() {
+        Ok(table) => table,
+        Err(e) => {
+            let message = format!("not valid TOML: {}", e.to_string().trim_end());
+            return vec![manifest_problem("document", message)];
+        }
+    };
+    let empty = toml::Table::new();
+    let features = match table.get("features") {
+        None => &empty,
+        Some(toml::Value::Table(features)) => features,
+        Some(_) => return vec![manifest_problem("[features]", "is not a table".into())],
+    };
+    files
+        .iter()
+        .filter_map(|file| {
+            let service = file.split('.').next().unwrap_or_default();
+            let has_feature =
+                services::ALWAYS_ON.contains(&service) || features.contains_key(service);
+            (!has_feature).then(|| Problem {
+                file: file.to_string(),
+                location: "cargo feature".into(),
+                message: format!(
+                    "the service `{service}` has no cargo feature, so build.rs never generates it: \
+                     add `{service} = []` to [features] in Cargo.toml (and to `default` if it is \
+                     on by default), and gate its module in src/lib.rs with \
+                     `#[cfg(feature = \"{service}\")]`"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// `export_meeting_list`: snake_case with at least two words.

@@ -45,7 +45,7 @@ const ERRORS: &[(u16, i64, &str, &str)] = &[
 
 /// The YAML text of a synthetic spec for `service` with `operations` operations.
 pub fn spec_yaml(service: &str, operations: usize) -> String {
-    let value = serde_yaml::to_value(spec(service, operations)).expect("JSON maps to YAML");
+    let value = yaml_serde::to_value(spec(service, operations)).expect("JSON maps to YAML");
     crate::yaml::to_string(&value)
 }
 

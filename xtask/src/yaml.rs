@@ -2,7 +2,7 @@
 //! scalars (`tags: [vc.export]`), one-line flow mappings for list items of scalars
 //! (`- {http: 500, code: 121001, …}`), and plain scalars unless quoting is needed, then double quotes.
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 /// Renders `value` as a YAML document (no `---`), ending with a newline.
 pub fn to_string(value: &Value) -> String {
@@ -24,7 +24,7 @@ fn indent(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
-fn block_mapping(out: &mut String, m: &serde_yaml::Mapping, level: usize) {
+fn block_mapping(out: &mut String, m: &yaml_serde::Mapping, level: usize) {
     for (i, (key, value)) in m.iter().enumerate() {
         if i > 0 {
             indent(out, level);
@@ -84,7 +84,7 @@ fn inline(value: &Value) -> String {
         Value::String(s) => string_text(s, false),
         // Only tagged values (which the importer never writes) lack a flow form here.
         other => flow(other).unwrap_or_else(|| {
-            serde_yaml::to_string(other)
+            yaml_serde::to_string(other)
                 .unwrap_or_default()
                 .trim_end()
                 .to_string()
@@ -105,7 +105,7 @@ fn is_flow_sequence(s: &[Value]) -> bool {
 }
 
 /// A mapping written `{a: 1, b: 2}` inside a sequence: scalars only.
-fn is_flow_mapping(m: &serde_yaml::Mapping) -> bool {
+fn is_flow_mapping(m: &yaml_serde::Mapping) -> bool {
     m.values().all(is_scalar)
 }
 
@@ -172,7 +172,7 @@ fn is_plain_safe(s: &str, in_flow: bool) -> bool {
         return false;
     }
     // Anything that YAML would read as another type (numbers, booleans, null, …) is quoted.
-    matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(back)) if back == s)
+    matches!(yaml_serde::from_str::<Value>(s), Ok(Value::String(back)) if back == s)
 }
 
 fn quoted(s: &str) -> String {
@@ -198,9 +198,9 @@ mod tests {
     use super::*;
 
     fn round_trip(yaml: &str) -> String {
-        let value: Value = serde_yaml::from_str(yaml).unwrap();
+        let value: Value = yaml_serde::from_str(yaml).unwrap();
         let text = to_string(&value);
-        let back: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let back: Value = yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(back, value, "{text}");
         text
     }
@@ -282,10 +282,10 @@ paths:
             "?",
             "a,b",
         ] {
-            let mut m = serde_yaml::Mapping::new();
+            let mut m = yaml_serde::Mapping::new();
             m.insert(Value::from(s), Value::Sequence(vec![Value::from(s)]));
             m.insert(Value::from("k"), Value::from(s));
-            round_trip(&serde_yaml::to_string(&Value::Mapping(m)).unwrap());
+            round_trip(&yaml_serde::to_string(&Value::Mapping(m)).unwrap());
         }
     }
 }

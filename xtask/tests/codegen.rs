@@ -1,6 +1,7 @@
 //! The code generation of `build.rs`, included here as a module (as `codegen-bench` does): which
-//! services the cargo features enable, and synthetic specs of the benchmark — they pass the spec
-//! lint and generate a client with one `OPERATIONS` entry per operation.
+//! services the cargo features enable (that every spec has a feature is the spec lint's check),
+//! and synthetic specs of the benchmark — they pass the spec lint and generate a client with one
+//! `OPERATIONS` entry per operation.
 
 use std::path::{Path, PathBuf};
 
@@ -13,91 +14,27 @@ use xtask::lint::lint_sources;
 #[path = "../../build.rs"]
 mod build_script;
 
-use build_script::{declared_features, generate, generate_all, service_enabled, ALWAYS_ON};
-
-fn manifest() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
-        .expect("the crate's Cargo.toml")
-}
+use build_script::{generate, generate_all, service_enabled, ALWAYS_ON};
 
 #[test]
-fn the_crate_declares_a_feature_for_every_spec_but_the_always_on_ones() {
-    let declared = declared_features(&manifest());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi");
-    let mut services = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("openapi/") {
-        let path = entry.expect("an entry").path();
-        if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            services.push(
-                path.file_stem()
-                    .and_then(|s| s.to_str())
-                    .expect("a name")
-                    .to_string(),
-            );
-        }
-    }
-    assert!(services.contains(&"vc".to_string()), "{services:?}");
-    for service in &services {
-        assert!(
-            ALWAYS_ON.contains(&service.as_str()) || declared.contains(service),
-            "openapi/{service}.yaml has no feature `{service}` in Cargo.toml: {declared:?}"
-        );
-    }
-}
-
-#[test]
-fn features_are_read_from_the_features_table_only() {
-    let text = r#"
-[package]
-name = "x" # not a feature
-[features]
-default = ["vc"]   # a comment
-vc = []
-"im" = []
-fake = [
-  "vc",
-  "dep:hyper",
-]
-[dependencies]
-serde = "1"
-"#;
-    let declared: Vec<String> = declared_features(text).into_iter().collect();
-    assert_eq!(declared, ["default", "fake", "im", "vc"]);
-    assert!(declared_features(&manifest()).contains("vc"));
-    assert!(declared_features(&manifest()).contains("fake"));
-}
-
-#[test]
-fn a_service_is_generated_when_its_feature_is_on() {
-    let declared = declared_features("[features]\nvc = []\nim = []\n");
+fn a_service_is_generated_when_cargo_says_its_feature_is_on() {
     let on = |var: &str| var == "CARGO_FEATURE_VC";
-    assert_eq!(service_enabled("vc", &declared, on), Ok(true));
-    assert_eq!(service_enabled("im", &declared, on), Ok(false));
-    assert_eq!(
-        service_enabled("auth", &declared, |_| false),
-        Ok(true),
-        "auth is always on"
+    assert!(service_enabled("vc", on));
+    assert!(!service_enabled("im", on));
+    assert!(
+        service_enabled("help-desk", |v| v == "CARGO_FEATURE_HELP_DESK"),
+        "cargo upper-cases the feature and writes `-` as `_`"
     );
-    let dashed = declared_features("[features]\nhelp-desk = []\n");
-    assert_eq!(
-        service_enabled("help-desk", &dashed, |v| v == "CARGO_FEATURE_HELP_DESK"),
-        Ok(true)
-    );
+    // The feature of the same name only: not another one, not the lower-case spelling.
+    assert!(!service_enabled("im", |v| v == "CARGO_FEATURE_IM_EXTRA"));
+    assert!(!service_enabled("im", |v| v == "CARGO_FEATURE_im"));
 }
 
 #[test]
-fn a_service_without_a_feature_is_an_error_saying_what_to_add() {
-    let declared = declared_features("[features]\nvc = []\n");
-    let err = service_enabled("calendar", &declared, |_| true).expect_err("no feature");
-    for words in [
-        "`calendar` has no cargo feature",
-        "add `calendar = []` to [features] in Cargo.toml",
-        "#[cfg(feature = \"calendar\")]",
-    ] {
-        assert!(err.contains(words), "{words:?} is not in: {err}");
+fn the_always_on_services_need_no_feature() {
+    assert_eq!(ALWAYS_ON, ["auth"]);
+    for service in ALWAYS_ON {
+        assert!(service_enabled(service, |_| false), "{service}");
     }
 }
 

@@ -49,7 +49,7 @@ const TASK_PAGE: &str = r#"## 查询导出任务结果
 
 fn import(page: &str) -> Value {
     let yaml = xtask::import_page(page, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    serde_yaml::from_str(&yaml).unwrap()
+    yaml_serde::from_str(&yaml).unwrap()
 }
 
 #[test]

@@ -25,12 +25,12 @@ fn imported() -> Value {
         &Default::default(),
     )
     .unwrap_or_else(|e| panic!("the fixture does not import: {e}"));
-    serde_yaml::from_str(&yaml)
+    yaml_serde::from_str(&yaml)
         .unwrap_or_else(|e| panic!("the importer wrote YAML that does not parse: {e}\n{yaml}"))
 }
 
 fn hand_written() -> Value {
-    serde_yaml::from_str(&repo_file("openapi/vc.yaml")).expect("openapi/vc.yaml parses")
+    yaml_serde::from_str(&repo_file("openapi/vc.yaml")).expect("openapi/vc.yaml parses")
 }
 
 /// `{"path": <the path item>, "schemas": {<every component schema it references, transitively>}}`.

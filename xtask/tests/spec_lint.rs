@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use xtask::lint::{lint_dir, lint_sources, Problem};
+use xtask::lint::{feature_problems, lint_dir, lint_features, lint_sources, Problem};
 
 /// Problems in `openapi/` that are known and reported, each waiting for a spec fix. An entry that
 /// no longer occurs fails the test too: remove it with the fix.
@@ -37,9 +37,94 @@ fn every_spec_in_openapi_passes_the_lint() {
     );
 }
 
+#[test]
+fn every_spec_in_openapi_has_a_cargo_feature() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let problems = lint_features(&root.join("openapi"), &root.join("Cargo.toml"))
+        .expect("openapi/ and Cargo.toml are readable");
+    let list: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    assert!(list.is_empty(), "{}", list.join("\n"));
+}
+
+/// A manifest with features in the forms TOML allows, and names that are not features.
+const MANIFEST: &str = r#"
+[package]
+name = "x" # calendar = [] in a comment is not a feature
+description = """
+[features]
+calendar = []
+"""
+
+[features]
+default = ["vc"]   # a comment
+vc = ["dep:base64"]
+"help-desk" = []
+fake = [
+  "vc",
+  "dep:hyper",
+]
+
+[dependencies]
+calendar = "1"
+"#;
+
+fn feature_problem_list(files: &[&str], manifest: &str) -> Vec<String> {
+    feature_problems(files, manifest)
+        .iter()
+        .map(Problem::to_string)
+        .collect()
+}
+
+#[test]
+fn every_service_but_auth_needs_a_feature_of_its_name() {
+    let files = ["auth.yaml", "help-desk.yaml", "vc.yaml"];
+    assert_eq!(feature_problem_list(&files, MANIFEST), Vec::<String>::new());
+    // `calendar` is named in a comment, a string and [dependencies], never in [features].
+    let problems = feature_problem_list(&["calendar.yaml", "vc.yaml", "im.yml"], MANIFEST);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    for (problem, service) in problems.iter().zip(["calendar", "im"]) {
+        for words in [
+            format!(": cargo feature: the service `{service}` has no cargo feature"),
+            format!("add `{service} = []` to [features] in Cargo.toml"),
+            format!("#[cfg(feature = \"{service}\")]"),
+        ] {
+            assert!(problem.contains(&words), "{words:?} is not in: {problem}");
+        }
+    }
+    assert!(problems[0].starts_with("calendar.yaml: "), "{problems:?}");
+    assert!(problems[1].starts_with("im.yml: "), "{problems:?}");
+}
+
+#[test]
+fn features_are_read_as_toml() {
+    for manifest in [
+        "features = { vc = [], im = [] }",
+        "features.vc = []\nfeatures.im = [\"vc\"]",
+        "[features]\n'vc' = []\n\"im\" = []",
+    ] {
+        let problems = feature_problem_list(&["vc.yaml", "im.yaml"], manifest);
+        assert!(problems.is_empty(), "{manifest}: {problems:?}");
+    }
+    assert_eq!(
+        feature_problem_list(&["vc.yaml"], "[package]\nname = \"x\"\n").len(),
+        1,
+        "no [features] table: no service has a feature"
+    );
+    assert_eq!(
+        feature_problem_list(&["vc.yaml"], "features = 1"),
+        ["Cargo.toml: [features]: is not a table"]
+    );
+    let broken = feature_problem_list(&["vc.yaml"], "[features\nvc = []");
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert!(
+        broken[0].starts_with("Cargo.toml: document: not valid TOML"),
+        "{broken:?}"
+    );
+}
+
 /// A small spec that follows every convention.
 fn good() -> Value {
-    serde_yaml::from_str(
+    yaml_serde::from_str(
         r##"
 openapi: 3.0.3
 info: {title: t, version: v1}
@@ -125,7 +210,7 @@ const WHERE: &str =
     "demo.yaml: operation export_meeting_list (POST /open-apis/demo/v1/exports/meeting_list)";
 
 fn lint(spec: &Value) -> Vec<String> {
-    let text = serde_yaml::to_string(spec).unwrap();
+    let text = yaml_serde::to_string(spec).unwrap();
     lint_sources(&[("demo.yaml", &text)])
         .iter()
         .map(Problem::to_string)
@@ -178,7 +263,7 @@ fn operation_ids_follow_the_convention_and_are_unique() {
             "demo.yaml: operation exportMeetingList (POST /open-apis/demo/v1/exports/meeting_list): operationId `exportMeetingList` does not start with its tag's resource: `export_<method>`",
         ],
     );
-    let text = serde_yaml::to_string(&good()).unwrap();
+    let text = yaml_serde::to_string(&good()).unwrap();
     let problems: Vec<String> = lint_sources(&[
         ("demo.yaml", &text),
         ("demo2.yaml", &text.replace("demo.export", "demo2.export")),

@@ -6,10 +6,24 @@
 //! encoded words, or percent-encoding. All of these are read. Whatever the server says, the name
 //! used is one plain file name inside the folder, or the caller's fallback.
 
+use base64::alphabet::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
 use percent_encoding::percent_decode;
 
 /// The longest file name most file systems accept, in bytes.
 const MAX_NAME_BYTES: usize = 255;
+
+/// The `B` encoding of RFC 2047 encoded words: standard base64, read after its `=` padding is
+/// cut off (so padded and unpadded words both decode); bits left over by the last character are
+/// ignored, as lenient mail readers do.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// The file name a `Content-Disposition` value offers, decoded but not yet checked.
 /// `filename*` wins over `filename` (RFC 6266) when its charset can be read.
@@ -152,7 +166,7 @@ fn encoded_word(text: &str) -> Option<String> {
     let mut parts = inner.splitn(3, '?');
     let (charset, encoding, payload) = (parts.next()?, parts.next()?, parts.next()?);
     let bytes = if encoding.eq_ignore_ascii_case("b") {
-        base64(payload)?
+        BASE64.decode(payload.trim_end_matches('=')).ok()?
     } else if encoding.eq_ignore_ascii_case("q") {
         let spaced = payload.replace('_', " ").replace('=', "%");
         percent_decode(spaced.as_bytes()).collect()
@@ -166,29 +180,6 @@ fn encoded_word(text: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// Standard base64 with optional padding.
-fn base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// `name` if it is one plain file name that stays in the folder it is created in, tidied for
@@ -365,6 +356,28 @@ mod tests {
             offered("attachment; filename=\"=?utf-8?Q?=E4=BC=9A_x.xlsx?=\"").as_deref(),
             Some("会 x.xlsx")
         );
+    }
+
+    #[test]
+    fn base64_encoded_words_with_or_without_padding() {
+        let name = |word: &str| offered(&format!("attachment; filename=\"{word}\""));
+        assert_eq!(
+            name("=?ISO-8859-1?B?Y2Fm6S54bHN4?=").as_deref(),
+            Some("café.xlsx")
+        );
+        assert_eq!(name("=?UTF-8?B?YS54bHN4?=").as_deref(), Some("a.xlsx"));
+        // Padding may be there or not; bits left over in the last character are ignored.
+        for word in [
+            "=?utf-8?b?5Lya6K6uLnhsc3g=?=",
+            "=?utf-8?b?5Lya6K6uLnhsc3g?=",
+            "=?utf-8?b?5Lya6K6uLnhsc3h?=",
+        ] {
+            assert_eq!(name(word).as_deref(), Some("会议.xlsx"), "{word}");
+        }
+        assert_eq!(name("=?UTF-8?B?YQ==?=").as_deref(), Some("a"));
+        assert_eq!(name("=?UTF-8?B?YQ?=").as_deref(), Some("a"));
+        // Not base64: the value is kept as it came (`sanitize` then makes it safe).
+        assert_eq!(name("=?UTF-8?B?a*b?=").as_deref(), Some("=?UTF-8?B?a*b?="));
     }
 
     #[test]
