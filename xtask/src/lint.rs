@@ -51,8 +51,7 @@ const HTTP_METHODS: &[&str] = &[
 const SHARED_ERROR_SCHEMA: &str = "#/components/schemas/FeishuError";
 const SHARED_ERROR_RUST_TYPE: &str = "crate::FeishuErrorBody";
 
-#[path = "../../build/services.rs"]
-mod services;
+use feishu_openapi_codegen as services;
 
 /// The `*.yaml` / `*.yml` files in `dir`, sorted, with their file names.
 fn spec_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, std::io::Error> {

@@ -1,4 +1,4 @@
-//! The code generation of `build.rs`, included here as a module (as `codegen-bench` does): which
+//! The code generation that `build.rs` runs (the `feishu-openapi-codegen` crate): which
 //! services the cargo features enable (that every spec has a feature is the spec lint's check),
 //! and synthetic specs of the benchmark — they pass the spec lint and generate a client with one
 //! `OPERATIONS` entry per operation.
@@ -7,14 +7,7 @@ use std::path::{Path, PathBuf};
 
 use xtask::lint::lint_sources;
 
-#[allow(
-    dead_code,
-    reason = "only some functions of the build script are tested"
-)]
-#[path = "../../build.rs"]
-mod build_script;
-
-use build_script::{generate, generate_all, service_enabled, ALWAYS_ON};
+use feishu_openapi_codegen::{generate, generate_all, service_enabled, ALWAYS_ON};
 
 #[test]
 fn a_service_is_generated_when_cargo_says_its_feature_is_on() {

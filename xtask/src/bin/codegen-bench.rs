@@ -2,7 +2,7 @@
 //! and compilation grow with the number of operations, on synthetic specs (`xtask::synth`).
 //!
 //! - **codegen**: for each size, writes a synthetic spec to a temporary folder and runs the very
-//!   same generation function as `build.rs` (this binary includes `build.rs` as a module) R times,
+//!   same generation function as `build.rs` (the `feishu-openapi-codegen` crate, which build.rs calls) R times,
 //!   each in a fresh process; prints the fastest and the median run, and the size of the generated
 //!   code. Sizes above 100 are also measured split into services of 100 operations, generated on
 //!   as many threads as the machine has cores (as `build.rs` does with cargo's job count).
@@ -29,12 +29,7 @@ use std::time::{Duration, Instant};
 
 use xtask::cli::Args;
 
-#[allow(
-    dead_code,
-    reason = "only the generation functions of the build script are used here"
-)]
-#[path = "../../../build.rs"]
-mod build_script;
+use feishu_openapi_codegen as codegen;
 
 const USAGE: &str = "usage: codegen-bench [--operations 10,100,1000] [--runs R] [--build [--optimize-build-scripts]] [--keep]";
 
@@ -233,7 +228,7 @@ fn child(args: &[String]) -> Result<(), String> {
         .map_err(|_| format!("--child {workers}: not a number"))?;
     let specs: Vec<PathBuf> = specs.iter().map(PathBuf::from).collect();
     let started = Instant::now();
-    let results = build_script::generate_all(&specs, workers);
+    let results = codegen::generate_all(&specs, workers);
     let took = started.elapsed();
     let (mut operations, mut lines) = (0, 0);
     for (spec, (result, _)) in specs.iter().zip(results) {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// `tokens` as text, laid out over lines.
-pub(crate) fn layout(tokens: TokenStream) -> String {
+pub fn layout(tokens: TokenStream) -> String {
     let mut out = Layout {
         text: String::new(),
         depth: 0,

@@ -1,0 +1,239 @@
+//! Code generation for feishu-openapi: one Rust client module per OpenAPI spec, with
+//! progenitor, plus what the crate's shared runtime needs of each operation.
+//!
+//! Used by the crate's `build.rs` (which writes `$OUT_DIR/<service>.rs` for every enabled
+//! service) and by its maintainer tools (`xtask`: the spec lint, the codegen benchmark), so that
+//! both run the very same code. For `openapi/<service>.yaml`, [`generate`] gives:
+//! - progenitor's output (Builder interface, merged tags, `schemars::JsonSchema` derives, inner
+//!   type `crate::runtime::Runtime`), with named schemas replaced by handwritten Rust types where
+//!   the spec says `x-rust-type`;
+//! - the `ClientHooks` impl that routes every call through the shared runtime;
+//! - `OPERATIONS` and `operation()`: each operation's token kinds (`security`), body rules
+//!   (`x-feishu-rules`), the media type of the file it streams, and a decode check of its 200
+//!   type (see [`table`]).
+//!
+//! The output is laid out by one walk over the token trees ([`layout`]), not pretty-printed.
+//! A malformed spec is an `Err` naming the problem, never a panic.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use quote::quote;
+use serde_json::Value;
+
+pub mod layout;
+mod services;
+pub mod table;
+
+pub use services::ALWAYS_ON;
+
+/// Generates `specs` on up to `workers` threads, one spec at a time per thread (a spec's syntax
+/// trees cannot cross threads; its generated source can), and returns each spec's result and
+/// generation time in the order of `specs`. Panics (progenitor asserts on some malformed specs)
+/// become errors.
+pub fn generate_all(
+    specs: &[PathBuf],
+    workers: usize,
+) -> Vec<(Result<Generated, String>, Duration)> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(spec) = specs.get(i) else {
+                return done;
+            };
+            let started = Instant::now();
+            let result = run_quietly(|| generate(spec))
+                .map_err(|panic| format!("the generator panicked: {panic}"))
+                .and_then(|generated| generated);
+            done.push((i, result, started.elapsed()));
+        }
+    };
+    let done: Vec<_> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (1..workers.clamp(1, specs.len().max(1)))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut done = work();
+        for thread in threads {
+            done.extend(thread.join().unwrap_or_default());
+        }
+        done
+    });
+    let mut slots: Vec<Option<(Result<Generated, String>, Duration)>> =
+        specs.iter().map(|_| None).collect();
+    for (i, result, took) in done {
+        slots[i] = Some((result, took));
+    }
+    let lost = || {
+        (
+            Err("not generated: a generation thread stopped".to_string()),
+            Duration::ZERO,
+        )
+    };
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(lost))
+        .collect()
+}
+
+/// Whether the spec of `service` is generated: always for [`ALWAYS_ON`], else when cargo says the
+/// feature of the same name is on (`is_set("CARGO_FEATURE_<SERVICE>")`, upper case, `-` as `_`).
+pub fn service_enabled(service: &str, is_set: impl Fn(&str) -> bool) -> bool {
+    ALWAYS_ON.contains(&service)
+        || is_set(&format!(
+            "CARGO_FEATURE_{}",
+            service.to_uppercase().replace('-', "_")
+        ))
+}
+
+/// The `*.yaml` / `*.yml` files in `dir` (the service specs), sorted.
+pub fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read the folder: {e}"))?;
+    let mut specs: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        })
+        .collect();
+    specs.sort();
+    Ok(specs)
+}
+
+/// The generated module of one spec.
+pub struct Generated {
+    /// The Rust source.
+    pub source: String,
+    /// How many operations the spec has.
+    pub operations: usize,
+}
+
+/// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
+/// impl and `OPERATIONS`, formatted.
+pub fn generate(path: &Path) -> Result<Generated, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let raw: Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+    // The vendor extensions first, from the raw document; then the document itself, moved.
+    let replacements = replacements(&raw)?;
+    let operations = table::operations(&raw)?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(raw).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+    if !spec.openapi.starts_with("3.0.") {
+        return Err(format!(
+            "OpenAPI {} is not supported; use 3.0.x",
+            spec.openapi
+        ));
+    }
+
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(crate::runtime::Runtime))
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_derive("schemars::JsonSchema");
+    for (name, rust_type, impls) in replacements {
+        settings.with_replacement(name, rust_type, impls.into_iter());
+    }
+
+    let mut generator = Generator::new(&settings);
+    let tokens = run_quietly(|| generator.generate_tokens(&spec))
+        .map_err(|panic| format!("progenitor gave up: {panic}"))?
+        .map_err(|e| format!("progenitor: {e}"))?;
+    let hooks = quote! {
+        // Plain functions returning futures (not `async fn`): the call's state goes straight to
+        // the runtime, which boxes it once, instead of being copied through a hook future.
+        impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
+            fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> impl std::future::Future<Output = std::result::Result<(), progenitor_client::Error<E>>> {
+                std::future::ready(
+                    crate::runtime::pre(request, info, operation(info.operation_id))
+                        .map_err(progenitor_client::Error::InvalidRequest),
+                )
+            }
+            fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+                use progenitor_client::ClientInfo as _;
+                crate::runtime::exec(self.client(), self.inner(), request, info, operation(info.operation_id))
+            }
+        }
+    };
+    // Laid out by one walk over the token trees, not parsed and pretty-printed (that was 60 % of
+    // the generation); the snapshot test prints the readable copy (see [`layout`]).
+    // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk
+    // would then copy every group it enters instead of moving it.
+    let mut file = tokens;
+    file.extend([hooks, operations]);
+    let header = format!(
+        "// @generated by build.rs from {} with progenitor — do not edit.\n\n",
+        path.display()
+    );
+    let generated = Generated {
+        source: header + &layout::layout(file),
+        operations: spec.operations().count(),
+    };
+    // Freeing the generator's and the spec's trees (millions of small allocations) costs about as
+    // much as building them; the build script exits right after, and the memory goes back with
+    // the process.
+    std::mem::forget((generator, spec));
+    Ok(generated)
+}
+
+/// Runs `f`, turning its panics (progenitor asserts on some malformed specs) into an error.
+fn run_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic without a message".into())
+    })
+}
+
+fn schemas(raw: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    raw.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
+/// `x-rust-type: crate::path::Type` (with `x-rust-impls: [FromStr, Display, Default]`) on a
+/// component schema replaces the generated type by a handwritten one.
+fn replacements(raw: &Value) -> Result<Vec<(String, String, Vec<TypeImpl>)>, String> {
+    let mut out = Vec::new();
+    for (name, schema) in schemas(raw) {
+        let Some(rust_type) = schema.get("x-rust-type") else {
+            continue;
+        };
+        let rust_type = rust_type
+            .as_str()
+            .ok_or_else(|| format!("schema {name}: x-rust-type must be a string path"))?;
+        let mut impls = Vec::new();
+        for imp in schema
+            .get("x-rust-impls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let imp = imp.as_str().unwrap_or_default();
+            impls.push(
+                imp.parse::<TypeImpl>()
+                    .map_err(|e| format!("schema {name}: x-rust-impls: {e}"))?,
+            );
+        }
+        out.push((name.clone(), rust_type.to_string(), impls));
+    }
+    Ok(out)
+}
