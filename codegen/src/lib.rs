@@ -13,7 +13,8 @@
 //!   type (see [`table`]).
 //!
 //! The output is laid out by one walk over the token trees ([`layout`]), not pretty-printed.
-//! A malformed spec is an `Err` naming the problem, never a panic.
+//! A malformed spec is an `Err` naming the problem, never a panic. Every spec is read with the
+//! platform's shared parts merged in ([`spec`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +26,7 @@ use serde_json::Value;
 
 pub mod layout;
 mod services;
+pub mod spec;
 pub mod table;
 
 pub use services::ALWAYS_ON;
@@ -89,20 +91,10 @@ pub fn service_enabled(service: &str, is_set: impl Fn(&str) -> bool) -> bool {
         ))
 }
 
-/// The `*.yaml` / `*.yml` files in `dir` (the service specs), sorted.
+/// The `*.yaml` / `*.yml` files in `dir` (the service specs; the shared parts are in a folder
+/// of their own, [`spec::SHARED_DIR`]), sorted.
 pub fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read the folder: {e}"))?;
-    let mut specs: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml")
-            )
-        })
-        .collect();
-    specs.sort();
-    Ok(specs)
+    spec::yaml_files(dir)
 }
 
 /// The generated module of one spec.
@@ -116,8 +108,8 @@ pub struct Generated {
 /// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
 /// impl and `OPERATIONS`, formatted.
 pub fn generate(path: &Path) -> Result<Generated, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let raw: Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+    // The service's own file, with the shared parts of `openapi/shared/` merged in.
+    let raw = spec::load(path)?;
     // The vendor extensions first, from the raw document; then the document itself, moved.
     let replacements = replacements(&raw)?;
     let operations = table::operations(&raw)?;

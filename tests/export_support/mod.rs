@@ -24,7 +24,10 @@ use crate::common::{
 pub type Sent = Result<ResponseValue<ExportTaskCreated>, progenitor_client::Error<FeishuErrorBody>>;
 
 fn spec() -> Value {
-    yaml_serde::from_str(include_str!("../../openapi/vc.yaml")).expect("the spec is valid YAML")
+    feishu_openapi_codegen::spec::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/vc.yaml"),
+    )
+    .expect("openapi/vc.yaml, with the shared parts merged in")
 }
 
 /// The POST operation at `path` in `openapi/vc.yaml`.

@@ -70,7 +70,8 @@ fn spec_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, std::io::Error> {
     Ok(files)
 }
 
-/// Lints every `*.yaml` / `*.yml` file in `dir` together (operationIds must be unique across them).
+/// Lints every `*.yaml` / `*.yml` file in `dir` together (operationIds must be unique across them),
+/// each with the shared parts of `dir/shared/` merged in, as the generator reads it.
 pub fn lint_dir(dir: &Path) -> Result<Vec<Problem>, std::io::Error> {
     let mut sources = Vec::new();
     for (name, path) in spec_files(dir)? {
@@ -80,16 +81,40 @@ pub fn lint_dir(dir: &Path) -> Result<Vec<Problem>, std::io::Error> {
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    Ok(lint_sources(&borrowed))
+    match feishu_openapi_codegen::spec::shared_parts(dir) {
+        Ok(shared) => Ok(lint_with_shared(&borrowed, &shared)),
+        Err(message) => Ok(vec![Problem {
+            file: feishu_openapi_codegen::spec::SHARED_DIR.into(),
+            location: "document".into(),
+            message,
+        }]),
+    }
 }
 
 /// Lints specs given as `(file name, YAML text)`; the service name is the file name's stem.
 pub fn lint_sources(sources: &[(&str, &str)]) -> Vec<Problem> {
+    lint_with_shared(sources, &[])
+}
+
+/// Lints specs given as `(file name, YAML text)`, each with the shared parts `shared` (`(name,
+/// document)`) merged in; a spec that repeats a shared part is a problem.
+pub fn lint_with_shared(sources: &[(&str, &str)], shared: &[(String, Value)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut operation_ids = BTreeMap::new();
     for (file, text) in sources {
-        match yaml_serde::from_str::<Value>(text) {
-            Ok(spec) => FileLint {
+        let merged = yaml_serde::from_str::<Value>(text).map(|mut spec| {
+            let merged = shared.iter().try_for_each(|(name, part)| {
+                feishu_openapi_codegen::spec::merge(&mut spec, part, name)
+            });
+            (spec, merged)
+        });
+        match merged {
+            Ok((_, Err(message))) => problems.push(Problem {
+                file: file.to_string(),
+                location: "document".into(),
+                message,
+            }),
+            Ok((spec, Ok(()))) => FileLint {
                 file,
                 service: file.split('.').next().unwrap_or_default(),
                 spec: &spec,

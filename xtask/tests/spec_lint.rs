@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use xtask::lint::{feature_problems, lint_dir, lint_features, lint_sources, Problem};
+use xtask::lint::{
+    feature_problems, lint_dir, lint_features, lint_sources, lint_with_shared, Problem,
+};
 
 /// Problems in `openapi/` that are known and reported, each waiting for a spec fix. An entry that
 /// no longer occurs fails the test too: remove it with the fix.
@@ -453,6 +455,36 @@ fn other_mistakes_are_named() {
     assert_eq!(problems.len(), 1);
     assert!(
         problems[0].starts_with("broken.yaml: document: not valid YAML"),
+        "{problems:?}"
+    );
+}
+
+/// The shared parts (`openapi/shared/`) are written once: a service spec that writes the servers
+/// or a shared component again is a problem naming it.
+#[test]
+fn a_spec_that_repeats_a_shared_part_is_a_problem() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi");
+    let shared = feishu_openapi_codegen::spec::shared_parts(&dir).expect("openapi/shared/ reads");
+    assert!(!shared.is_empty(), "openapi/shared/ has the platform's parts");
+    let vc = std::fs::read_to_string(dir.join("vc.yaml")).unwrap();
+    assert!(lint_with_shared(&[("vc.yaml", &vc)], &shared).is_empty());
+
+    let servers = format!("{vc}servers:\n  - url: https://open.feishu.cn\n");
+    let problems = lint_with_shared(&[("vc.yaml", &servers)], &shared);
+    assert!(
+        problems.iter().any(|p| p.message.starts_with("servers")),
+        "{problems:?}"
+    );
+
+    let mut spec: Value = yaml_serde::from_str(&vc).unwrap();
+    spec["components"]["schemas"]["UserIdType"] = json!({"type": "string"});
+    let text = yaml_serde::to_string(&spec).unwrap();
+    let problems = lint_with_shared(&[("vc.yaml", &text)], &shared);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("components.schemas.UserIdType")
+                && p.message.contains("shared/platform.yaml")),
         "{problems:?}"
     );
 }
