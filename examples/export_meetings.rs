@@ -617,7 +617,7 @@ async fn run(feishu: &FeishuClient, job: Job) -> ExitCode {
         Outcome::Failed(e) => {
             eprintln!("export_meetings: {e}");
             match &e {
-                Error::ExportDeadline { task_id, .. } => {
+                Error::TaskDeadline { task_id, .. } => {
                     eprintln!(
                         "Resume it later with: export_meetings --task-id {task_id} \
                          (and a longer --deadline if need be)"

@@ -24,7 +24,7 @@ pub use client::{
     DEFAULT_TIMEOUT,
 };
 pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
-pub use error::{ApiError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
+pub use error::{ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 pub use runtime::{
     log_id, CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache,

@@ -110,7 +110,7 @@ async fn a_done_task_without_a_file_token_cannot_be_downloaded() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::ExportFailed { fail_msg, .. } if fail_msg.contains("file_token")),
+        matches!(&error, Error::TaskFailed { message, .. } if message.contains("file_token")),
         "{error:?}"
     );
 }
@@ -199,7 +199,7 @@ async fn a_json_error_in_an_http_200_download_is_the_feishu_error() {
         .unwrap_err();
     let api = error.api().unwrap_or_else(|| panic!("{error:?}"));
     assert_eq!((api.code, api.http_status), (121005, 200));
-    assert_eq!(api.kind(), ErrorKind::NoPermission);
+    assert_eq!(api.kind(), ErrorKind::PermissionDenied);
     assert_eq!(api.log_id.as_deref(), Some("LOG-OF-THE-200"));
 
     // Mislabelled as a file: still recognised, and nothing written.

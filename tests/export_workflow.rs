@@ -177,14 +177,15 @@ async fn a_failed_task_is_an_error_with_its_fail_msg() {
         .expect_err("the task failed");
     let task_id = fake.tasks()[0].task_id.clone();
     match &error {
-        Error::ExportFailed {
+        Error::TaskFailed {
+            task: "export",
             task_id: id,
-            fail_msg,
+            message,
         } => {
             assert_eq!(id, &task_id);
-            assert_eq!(fail_msg, "no permission");
+            assert_eq!(message, "no permission");
         }
-        other => panic!("expected ExportFailed, got {other:?}"),
+        other => panic!("expected TaskFailed, got {other:?}"),
     }
     assert_eq!(error.task_id(), Some(task_id.as_str()));
     let message = error.to_string();
@@ -207,8 +208,11 @@ async fn a_deadline_carries_the_task_id_and_the_task_resumes_by_it() {
     let (wait, seen) = recorded(fast().deadline(Duration::from_millis(60)));
 
     let error = task.wait(&wait).await.expect_err("still processing");
-    let Error::ExportDeadline { task_id, waited } = &error else {
-        panic!("expected ExportDeadline, got {error:?}");
+    let Error::TaskDeadline {
+        task_id, waited, ..
+    } = &error
+    else {
+        panic!("expected TaskDeadline, got {error:?}");
     };
     assert_eq!(task_id, task.task_id());
     assert!(*waited <= Duration::from_millis(60) + Duration::from_secs(5));
@@ -274,7 +278,7 @@ async fn a_rate_limit_longer_than_the_deadline_ends_the_wait_with_the_task_id() 
         .wait(&fast().deadline(Duration::from_secs(30)))
         .await
         .expect_err("the window resets after the deadline");
-    assert!(matches!(error, Error::ExportDeadline { .. }), "{error:?}");
+    assert!(matches!(error, Error::TaskDeadline { .. }), "{error:?}");
     assert_eq!(error.task_id(), Some(task.task_id()));
     assert_eq!(
         fake.export_get_requests(),

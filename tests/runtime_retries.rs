@@ -111,6 +111,45 @@ async fn server_error_twice_then_success() {
     assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 3);
 }
 
+/// Whether a code is worth retrying is spec data (`retryable: true` on its row of
+/// `x-feishu-errors`), not a code named in the runtime: 121001 inside an HTTP 200 is retried,
+/// where the HTTP status alone would not say so.
+#[tokio::test]
+async fn a_code_the_spec_marks_retryable_is_retried_inside_an_http_200() {
+    let spec = feishu_openapi_codegen::spec::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/vc.yaml"),
+    )
+    .unwrap();
+    let rows = spec["paths"][MEETING_LIST_PATH]["post"]["x-feishu-errors"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let retryable: Vec<i64> = rows
+        .iter()
+        .filter(|row| row["retryable"] == true)
+        .map(|row| row["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(retryable, [121001], "the spec marks 121001 retryable");
+
+    let server = MockServer::start().await;
+    mount_then_success(&server, feishu_error(200, 121001, "internal error"), 2).await;
+    let task = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap();
+    assert_eq!(task, "7111325589855797267");
+    assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 3);
+
+    // A code the spec does not mark is not retried, at the same status.
+    let server = MockServer::start().await;
+    mount_then_success(&server, feishu_error(200, 121002, "not support"), 2).await;
+    let error = export(&token_client(&server, fast_retries()))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(121002));
+    assert!(!error.is_retryable());
+    assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 1);
+}
+
 #[tokio::test]
 async fn html_502_from_a_gateway_is_retried() {
     let server = MockServer::start().await;
@@ -140,7 +179,7 @@ async fn retries_exhausted_returns_the_last_error_with_the_attempt_count() {
     );
     assert_eq!(err.attempts(), 3);
     assert_eq!(err.code(), Some(121001));
-    assert_eq!(err.kind(), ErrorKind::InternalError);
+    assert_eq!(err.kind(), ErrorKind::ServerError);
     assert_eq!(err.log_id(), Some("log-121001"));
     assert_eq!(err.http_status(), Some(500));
     assert!(

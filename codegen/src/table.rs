@@ -30,6 +30,7 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
             };
             let tokens = token_kinds(op.get("security").or_else(|| raw.get("security")))
                 .map_err(|e| format!("{method} {path}: {e}"))?;
+            let errors = error_rows(op).map_err(|e| format!("{method} {path}: {e}"))?;
             let rules = match op
                 .pointer("/requestBody/content/application~1json/schema/$ref")
                 .and_then(Value::as_str)
@@ -71,6 +72,7 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 crate::runtime::Operation {
                     tokens: &[#(#tokens),*],
                     rules: &[#(#rules),*],
+                    errors: &[#(#errors),*],
                     file: #file,
                     decodes: #decodes,
                 }
@@ -197,4 +199,47 @@ fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream
         });
     }
     Ok(rules)
+}
+
+/// The operation's error table (`x-feishu-errors: [{http, code, msg, advice?, retryable?}]`) as
+/// `crate::DocumentedError` values: what each code means, its advice, whether it is retried.
+fn error_rows(op: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
+    let Some(rows) = op.get("x-feishu-errors") else {
+        return Ok(Vec::new());
+    };
+    let rows = rows.as_array().ok_or("x-feishu-errors is not a list")?;
+    rows.iter()
+        .map(|row| {
+            let bad = || {
+                format!("x-feishu-errors: {row} is not {{http, code, msg, advice?, retryable?}}")
+            };
+            let code = row.get("code").and_then(Value::as_i64).ok_or_else(bad)?;
+            let http = row
+                .get("http")
+                .and_then(Value::as_u64)
+                .and_then(|h| u16::try_from(h).ok())
+                .ok_or_else(bad)?;
+            let msg = row.get("msg").and_then(Value::as_str).ok_or_else(bad)?;
+            let advice = match row.get("advice") {
+                None => quote!(None),
+                Some(advice) => {
+                    let advice = advice.as_str().ok_or_else(bad)?;
+                    quote!(Some(#advice))
+                }
+            };
+            let retryable = match row.get("retryable") {
+                None => false,
+                Some(flag) => flag.as_bool().ok_or_else(bad)?,
+            };
+            Ok(quote! {
+                crate::DocumentedError {
+                    code: #code,
+                    http_status: #http,
+                    msg: #msg,
+                    advice: #advice,
+                    retryable: #retryable,
+                }
+            })
+        })
+        .collect()
 }

@@ -14,7 +14,7 @@ impl From<progenitor_client::Error<FeishuErrorBody>> for Error {
             P::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let log_id = crate::runtime::log_id(value.headers(), None);
-                fault::api_error(value.into_inner(), status, log_id)
+                fault::api_error(value.into_inner(), status, log_id, &[])
             }
             P::InvalidResponsePayload(bytes, _) => Error::Undecodable {
                 status: 200,

@@ -5,11 +5,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod convert;
+mod documented;
 mod kind;
 mod text;
 
 pub(crate) use text::Printable;
 
+pub use documented::DocumentedError;
 pub use kind::ErrorKind;
 
 /// Everything that can go wrong calling Feishu.
@@ -93,21 +95,26 @@ pub enum Error {
     /// The client is misconfigured (e.g. an invalid base URL).
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// An export task ended as failed at Feishu (status 2): it has no file to download.
-    #[error("export task {} failed at Feishu: {}; it has no file to download: check the export's parameters and start a new export",
-        Printable(task_id), Printable(if fail_msg.trim().is_empty() { "no fail_msg given" } else { fail_msg.as_str() }))]
-    ExportFailed {
-        /// The export task.
+    /// A long-running task at Feishu (an export, an import, a batch job) ended as failed: it has
+    /// nothing to give.
+    #[error("{task} task {} failed at Feishu: {}; it has nothing to give: check its parameters and start a new one",
+        Printable(task_id), Printable(if message.trim().is_empty() { "no reason given" } else { message.as_str() }))]
+    TaskFailed {
+        /// What kind of task (`export`, …).
+        task: &'static str,
+        /// The task's id.
         task_id: String,
-        /// Feishu's `fail_msg`, as given (may be empty).
-        fail_msg: String,
+        /// Feishu's reason (e.g. an export's `fail_msg`), as given (may be empty).
+        message: String,
     },
-    /// Waiting for an export task reached its deadline while Feishu was still processing it. The
-    /// task goes on at Feishu: wait for it again later with its task id.
-    #[error("export task {} was still processing after {} s; it goes on at Feishu: wait for it again later with its task id (vc::export::ExportTask::resume), or wait with a longer deadline",
+    /// Waiting for a long-running task reached its deadline while Feishu was still working on it.
+    /// The task goes on at Feishu: wait for it again later with its id.
+    #[error("{task} task {} was still processing after {} s; it goes on at Feishu: wait for it again later with its task id, or wait with a longer deadline",
         Printable(task_id), waited.as_secs())]
-    ExportDeadline {
-        /// The export task, to resume with.
+    TaskDeadline {
+        /// What kind of task (`export`, …).
+        task: &'static str,
+        /// The task's id, to resume with.
         task_id: String,
         /// How long it was waited for.
         waited: std::time::Duration,
@@ -181,20 +188,35 @@ impl Error {
         }
     }
 
-    /// The export task concerned, for [`Error::ExportFailed`] and [`Error::ExportDeadline`]:
+    /// The long-running task concerned, for [`Error::TaskFailed`] and [`Error::TaskDeadline`]:
     /// after a deadline, resume the wait with it.
     pub fn task_id(&self) -> Option<&str> {
         match self.root() {
-            Self::ExportFailed { task_id, .. } | Self::ExportDeadline { task_id, .. } => {
-                Some(task_id)
-            }
+            Self::TaskFailed { task_id, .. } | Self::TaskDeadline { task_id, .. } => Some(task_id),
             _ => None,
         }
     }
 
-    /// What kind of error this is, from Feishu's code; [`ErrorKind::Other`] without one.
+    /// What kind of error this is, from Feishu's code (see [`ErrorKind`]); [`ErrorKind::Other`]
+    /// without one.
     pub fn kind(&self) -> ErrorKind {
-        self.code().map_or(ErrorKind::Other, ErrorKind::from_code)
+        match self.root() {
+            Self::Api(e) => e.kind(),
+            other => other.code().map_or(ErrorKind::Other, ErrorKind::from_code),
+        }
+    }
+
+    /// Whether the same request may succeed when sent again: a rate limit, a server error
+    /// (HTTP 5xx, or a code its operation's spec marks `retryable`), a refused connection. The
+    /// runtime already retried it as its [`RetryPolicy`](crate::RetryPolicy) allows.
+    pub fn is_retryable(&self) -> bool {
+        match self.root() {
+            Self::Api(e) => e.is_retryable(),
+            Self::RateLimited { .. } => true,
+            Self::Undecodable { status, .. } => *status >= 500,
+            Self::Transport(e) => e.is_connect(),
+            _ => false,
+        }
     }
 }
 
@@ -211,12 +233,36 @@ pub struct ApiError {
     pub log_id: Option<String>,
     /// The `error` object of the envelope, when present.
     pub detail: Option<FeishuErrorDetail>,
+    /// What the operation's spec documents for this code, when it does.
+    pub documented: Option<&'static DocumentedError>,
 }
 
 impl ApiError {
-    /// The named kind of [`code`](Self::code).
+    /// The kind of [`code`](Self::code): the platform's own, else the one the documented HTTP
+    /// status gives (see [`ErrorKind`]).
     pub fn kind(&self) -> ErrorKind {
-        ErrorKind::from_code(self.code)
+        match (ErrorKind::from_code(self.code), self.documented) {
+            (ErrorKind::Other, Some(row)) => ErrorKind::from_documented_status(row.http_status),
+            (kind, _) => kind,
+        }
+    }
+
+    /// What the operation's spec documents for this code (`x-feishu-errors`), when it does.
+    pub fn documented(&self) -> Option<&'static DocumentedError> {
+        self.documented
+    }
+
+    /// Whether the same request may succeed when sent again: a server error (HTTP 5xx) or a code
+    /// the spec marks `retryable`.
+    pub fn is_retryable(&self) -> bool {
+        self.http_status >= 500 || self.documented.is_some_and(|row| row.retryable)
+    }
+
+    /// What to do about it: the spec's advice for a documented code, else the platform's.
+    pub fn advice(&self) -> Option<&'static str> {
+        self.documented
+            .and_then(|row| row.advice)
+            .or_else(|| self.kind().advice())
     }
 
     /// Feishu's troubleshooter URL, when the response carried one.
@@ -237,7 +283,7 @@ impl fmt::Display for ApiError {
         if let Some(log_id) = &self.log_id {
             write!(f, ", log id {}", Printable(log_id))?;
         }
-        if let Some(advice) = self.kind().advice() {
+        if let Some(advice) = self.advice() {
             write!(f, ": {advice}")?;
         }
         if let Some(url) = self.troubleshooter() {

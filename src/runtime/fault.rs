@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::error::{ApiError, Error, FeishuErrorBody};
+use crate::error::{ApiError, DocumentedError, Error, FeishuErrorBody};
 
 /// The HTTP status of a fault response. Outside every class (1xx–5xx), so no spec documents it.
 pub const FAULT_STATUS: u16 = 999;
@@ -41,11 +41,13 @@ pub(crate) fn take(response: reqwest::Response) -> Error {
     })
 }
 
-/// An [`Error::Api`] from a decoded envelope.
+/// An [`Error::Api`] from a decoded envelope, with the row of `documented` (the operation's
+/// error table) for its code.
 pub(crate) fn api_error(
     body: FeishuErrorBody,
     http_status: u16,
     header_log_id: Option<String>,
+    documented: &'static [DocumentedError],
 ) -> Error {
     let log_id = header_log_id.or_else(|| body.error.as_ref().and_then(|e| e.log_id.clone()));
     Error::Api(Box::new(ApiError {
@@ -54,6 +56,7 @@ pub(crate) fn api_error(
         http_status,
         log_id,
         detail: body.error,
+        documented: DocumentedError::find(documented, body.code),
     }))
 }
 

@@ -19,7 +19,7 @@ use http::header::CONTENT_TYPE;
 use http_body_util::BodyExt;
 
 use super::fault;
-use crate::error::{Error, FeishuErrorBody};
+use crate::error::{DocumentedError, Error, FeishuErrorBody};
 
 /// At most this many bytes of a refused body are read, to report its start and to see whether
 /// it is a Feishu error envelope.
@@ -56,6 +56,7 @@ pub(crate) fn signature(media_type: &str) -> Option<&'static [u8]> {
 pub(super) async fn check(
     response: reqwest::Response,
     media_type: &str,
+    documented: &'static [DocumentedError],
 ) -> Result<reqwest::Response, Error> {
     let html = response
         .headers()
@@ -95,7 +96,7 @@ pub(super) async fn check(
                 _ => break,
             }
         }
-        return Err(not_a_file(status, &start, log_id));
+        return Err(not_a_file(status, &start, log_id, documented));
     }
     let start = futures::stream::once(std::future::ready(Ok(bytes::Bytes::from(start))));
     Ok(super::quirks::with_body(
@@ -105,10 +106,18 @@ pub(super) async fn check(
 }
 
 /// The error for a download answered with something that is not a file: the Feishu error when
-/// the body is one, else [`Error::Undecodable`] with the start of the body.
-pub(crate) fn not_a_file(status: u16, body: &[u8], log_id: Option<String>) -> Error {
+/// the body is one (with its row of `documented`, the operation's error table), else
+/// [`Error::Undecodable`] with the start of the body.
+pub(crate) fn not_a_file(
+    status: u16,
+    body: &[u8],
+    log_id: Option<String>,
+    documented: &'static [DocumentedError],
+) -> Error {
     match serde_json::from_slice::<FeishuErrorBody>(body) {
-        Ok(envelope) if envelope.code != 0 => fault::api_error(envelope, status, log_id),
+        Ok(envelope) if envelope.code != 0 => {
+            fault::api_error(envelope, status, log_id, documented)
+        }
         _ => Error::Undecodable {
             status,
             body_start: if body.is_empty() {

@@ -41,6 +41,9 @@ pub(crate) struct Operation {
     pub(crate) tokens: &'static [TokenKind],
     /// Its request-body rules.
     pub(crate) rules: &'static [crate::rules::Rule],
+    /// Its error table (`x-feishu-errors`): what each documented code means, its advice, whether
+    /// it is retried.
+    pub(crate) errors: &'static [crate::DocumentedError],
     /// The media type of its 2xx response when that is a file, handed over as a stream
     /// (`progenitor_client::ByteStream`): the client's total timeout would cut a large download
     /// off, so it is lifted to [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's
@@ -59,6 +62,7 @@ impl Operation {
     const UNKNOWN: Operation = Operation {
         tokens: &[],
         rules: &[],
+        errors: &[],
         file: None,
         decodes: None,
     };

@@ -57,7 +57,7 @@ pub(super) fn screen(
         if let Some(media_type) = op.file {
             if status.is_success() && !is_json(content_type(response.headers())) {
                 // Boxed: downloads are rare, and their check stays out of every call's state.
-                return Box::pin(super::file::check(response, media_type)).await;
+                return Box::pin(super::file::check(response, media_type, op.errors)).await;
             }
         }
         let body = read_body(&mut response, limit).await?;
@@ -76,9 +76,12 @@ pub(super) fn screen(
             return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
         }
         match envelope {
-            Some(envelope) if envelope.code != 0 => {
-                Err(fault::api_error(envelope, status.as_u16(), log_id))
-            }
+            Some(envelope) if envelope.code != 0 => Err(fault::api_error(
+                envelope,
+                status.as_u16(),
+                log_id,
+                op.errors,
+            )),
             // Without a decode check (no named 200 schema) progenitor decodes what it gets.
             _ if status.is_success() && op.decodes.is_none() => Ok(rebuild(response, body)),
             _ => Err(Error::Undecodable {

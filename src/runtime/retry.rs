@@ -5,9 +5,9 @@ use std::time::Duration;
 use crate::{Error, ErrorKind};
 
 /// Bounds on retries. Rate limits (HTTP 429 or code 99991400) wait for `x-ogw-ratelimit-reset`;
-/// 5xx, 121001 and connection failures back off exponentially with jitter. Parameter and
-/// permission errors, timeouts (the request may have been processed) and bodies that cannot be
-/// replayed are never retried.
+/// 5xx, codes the spec marks `retryable` and connection failures back off exponentially with
+/// jitter. Parameter and permission errors, timeouts (the request may have been processed) and
+/// bodies that cannot be replayed are never retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (default 3; 1 turns retries off).
@@ -73,12 +73,8 @@ pub(crate) fn decide(policy: &RetryPolicy, error: &Error, attempt: u32) -> Decis
             Some(reset) => Decision::Retry(*reset + Duration::from_millis(fastrand::u64(0..100))),
             None => Decision::Retry(policy.backoff(attempt)),
         },
-        Error::Api(api) if matches!(api.code, 99991663 | 99991664 | 99991671) => {
-            Decision::RefreshToken
-        }
-        Error::Api(api) if api.kind() == ErrorKind::InternalError || api.http_status >= 500 => {
-            Decision::Retry(policy.backoff(attempt))
-        }
+        Error::Api(api) if api.kind() == ErrorKind::AccessTokenInvalid => Decision::RefreshToken,
+        Error::Api(api) if api.is_retryable() => Decision::Retry(policy.backoff(attempt)),
         Error::Undecodable { status, .. } if *status >= 500 => {
             Decision::Retry(policy.backoff(attempt))
         }

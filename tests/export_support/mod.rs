@@ -294,7 +294,14 @@ where
                 ErrorKind::Other,
                 "{how}: a documented code has a kind"
             );
-            assert_eq!(err.kind(), ErrorKind::from_code(code), "{how}");
+            let row = api
+                .documented()
+                .unwrap_or_else(|| panic!("{how}: not documented"));
+            assert_eq!(
+                (row.code, row.http_status, row.msg),
+                (code, documented_status, msg.as_str()),
+                "{how}: the spec's row travels with the error"
+            );
             assert!(err.to_string().contains(&log_id), "{how}: {err}");
             assert_eq!(only_request(&server).await.url.path(), path_, "{how}");
         }

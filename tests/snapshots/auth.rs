@@ -481,6 +481,22 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
+        errors: &[
+            crate::DocumentedError {
+                code: 10014i64,
+                http_status: 400u16,
+                msg: "app secret invalid",
+                advice: Some("the app secret is wrong"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 99991543i64,
+                http_status: 400u16,
+                msg: "app_id or app_secret is invalid",
+                advice: Some("check the app id and app secret"),
+                retryable: false,
+            },
+        ],
         file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::TenantAccessToken>(body).ok().map(|v| v.code)

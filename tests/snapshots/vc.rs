@@ -1998,6 +1998,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist: no such file)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
+            },
+        ],
         file: Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         decodes: None,
     },
@@ -2010,6 +2055,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::rules::Rule::OrderedTimes {
                 start: "start_time",
                 end: "end_time",
+            },
+        ],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
             },
         ],
         file: None,
@@ -2026,6 +2116,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "meeting_end_time",
             },
         ],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
+            },
+        ],
         file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
@@ -2038,6 +2173,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::rules::Rule::OrderedTimes {
                 start: "meeting_start_time",
                 end: "meeting_end_time",
+            },
+        ],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
             },
         ],
         file: None,
@@ -2053,6 +2233,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 end: "end_time",
             },
         ],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
+            },
+        ],
         file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
@@ -2061,6 +2286,51 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
+        errors: &[
+            crate::DocumentedError {
+                code: 121001i64,
+                http_status: 500u16,
+                msg: "internal error",
+                advice: Some(
+                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
+                ),
+                retryable: true,
+            },
+            crate::DocumentedError {
+                code: 121002i64,
+                http_status: 400u16,
+                msg: "not support",
+                advice: Some("暂不支持该功能 (not supported yet)"),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121003i64,
+                http_status: 400u16,
+                msg: "param error",
+                advice: Some(
+                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121004i64,
+                http_status: 404u16,
+                msg: "data not exist",
+                advice: Some(
+                    "请求的数据不存在 (the requested data does not exist: no such task)",
+                ),
+                retryable: false,
+            },
+            crate::DocumentedError {
+                code: 121005i64,
+                http_status: 403u16,
+                msg: "no permission",
+                advice: Some(
+                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                ),
+                retryable: false,
+            },
+        ],
         file: None,
         decodes: Some(|body: &[u8]| {
             serde_json::from_slice::<types::ExportTaskQueried>(body).ok().map(|v| v.code)

@@ -466,18 +466,20 @@ impl<'a> FileLint<'a> {
             self.problem(at, "x-feishu-errors is not a list");
             return;
         };
+        const KEYS: &[&str] = &["http", "code", "msg", "advice", "retryable"];
         for entry in errors {
             let ok = entry.as_object().is_some_and(|e| {
-                e.len() == 4
+                e.keys().all(|k| KEYS.contains(&k.as_str()))
                     && e.get("http")
                         .and_then(Value::as_u64)
                         .is_some_and(|s| (400..600).contains(&s))
                     && e.get("code").is_some_and(Value::is_i64)
                     && e.get("msg").is_some_and(Value::is_string)
-                    && e.get("advice").is_some_and(Value::is_string)
+                    && e.get("advice").is_none_or(Value::is_string)
+                    && e.get("retryable").is_none_or(Value::is_boolean)
             });
             if !ok {
-                self.problem(at, format!("x-feishu-errors entry {entry} is not {{http: 4xx/5xx, code: integer, msg, advice}}"));
+                self.problem(at, format!("x-feishu-errors entry {entry} is not {{http: 4xx/5xx, code: integer, msg, advice?: text, retryable?: bool}}"));
             }
         }
     }

@@ -282,6 +282,10 @@ fn normalise(hand: &mut Value, imported: &Value) {
         .expect("a list")
     {
         strip(&mut error["advice"]);
+        // Which codes are worth retrying is the crate's decision (the doc says "retry" in words).
+        if let Some(row) = error.as_object_mut() {
+            row.remove("retryable");
+        }
     }
 
     // 5. Text the doc page does not have: the rate limit (the page copy has no 频率限制 row),

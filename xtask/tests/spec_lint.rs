@@ -431,7 +431,7 @@ fn other_mistakes_are_named() {
     assert_problems(
         |s| set(s, &format!("{OP}/x-feishu-errors/0/http"), json!(200)),
         &[&format!(
-            "{WHERE}: x-feishu-errors entry {{\"advice\":\"参数错误\",\"code\":121003,\"http\":200,\"msg\":\"param error\"}} is not {{http: 4xx/5xx, code: integer, msg, advice}}"
+            "{WHERE}: x-feishu-errors entry {{\"advice\":\"参数错误\",\"code\":121003,\"http\":200,\"msg\":\"param error\"}} is not {{http: 4xx/5xx, code: integer, msg, advice?: text, retryable?: bool}}"
         )],
     );
     assert_problems(
@@ -465,7 +465,10 @@ fn other_mistakes_are_named() {
 fn a_spec_that_repeats_a_shared_part_is_a_problem() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi");
     let shared = feishu_openapi_codegen::spec::shared_parts(&dir).expect("openapi/shared/ reads");
-    assert!(!shared.is_empty(), "openapi/shared/ has the platform's parts");
+    assert!(
+        !shared.is_empty(),
+        "openapi/shared/ has the platform's parts"
+    );
     let vc = std::fs::read_to_string(dir.join("vc.yaml")).unwrap();
     assert!(lint_with_shared(&[("vc.yaml", &vc)], &shared).is_empty());
 

@@ -214,7 +214,7 @@ impl FileResponse {
                     break;
                 }
             }
-            return Err(not_a_file(status, &body, log_id));
+            return Err(not_a_file(status, &body, log_id, &[]));
         }
         Ok(Self {
             stream,
@@ -268,7 +268,7 @@ where
     if let Some(start) = held {
         // The whole body is small and empty or JSON-looking: an error, unless it is neither.
         if start.is_empty() || is_error_envelope(&start) {
-            return Err(not_a_file(response.status, &start, response.log_id));
+            return Err(not_a_file(response.status, &start, response.log_id, &[]));
         }
         writer.write_all(&start).await.map_err(write_error)?;
     }

@@ -109,9 +109,10 @@ impl ExportFile {
                 url: result.url.filter(|u| !u.is_empty()),
                 kind: task.kind(),
             }),
-            None => Err(Error::ExportFailed {
+            None => Err(Error::TaskFailed {
+                task: "export",
                 task_id: task.task_id().to_string(),
-                fail_msg: "Feishu reported the task done but gave no file_token".into(),
+                message: "Feishu reported the task done but gave no file_token".into(),
             }),
         }
     }

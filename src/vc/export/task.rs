@@ -60,7 +60,7 @@ impl MeetingListExport {
     /// The whole job in one call: starts the export, waits for it with `wait`, and saves the file
     /// in the folder `dir` (see [`Download::save_in`](super::Download::save_in)).
     ///
-    /// After [`Error::ExportDeadline`], the task goes on at Feishu: resume it with
+    /// After [`Error::TaskDeadline`], the task goes on at Feishu: resume it with
     /// [`ExportTask::resume`] and the error's [`task_id`](Error::task_id).
     pub async fn save_in(
         &self,
@@ -101,7 +101,7 @@ impl ExportTask {
     }
 
     /// The task with this id, created earlier: e.g. after a wait ended with
-    /// [`Error::ExportDeadline`], or from another process. Nothing is sent until it is used.
+    /// [`Error::TaskDeadline`], or from another process. Nothing is sent until it is used.
     ///
     /// ```
     /// # fn demo(feishu: &feishu_openapi::FeishuClient) -> Result<(), feishu_openapi::Error> {
@@ -137,8 +137,8 @@ impl ExportTask {
 
     /// Polls the task until its file is ready, as `options` say (see [`WaitOptions`]).
     ///
-    /// Ends with the file to download, or [`Error::ExportFailed`] (status failed, with Feishu's
-    /// `fail_msg`), or [`Error::ExportDeadline`] (still processing at the deadline: resume later
+    /// Ends with the file to download, or [`Error::TaskFailed`] (status failed, with Feishu's
+    /// `fail_msg`), or [`Error::TaskDeadline`] (still processing at the deadline: resume later
     /// with the task id), or the error that stopped polling.
     pub async fn wait(&self, options: &WaitOptions) -> Result<ExportFile, Error> {
         super::wait::wait(self, options).await

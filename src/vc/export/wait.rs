@@ -98,7 +98,7 @@ impl WaitOptions {
         self
     }
 
-    /// How long to wait in all before giving up with [`Error::ExportDeadline`], which carries
+    /// How long to wait in all before giving up with [`Error::TaskDeadline`], which carries
     /// the task id to resume with (default 10 minutes). The task goes on at Feishu either way.
     ///
     /// It is checked between polls: one poll may take longer (a slow answer, or the runtime
@@ -170,9 +170,10 @@ pub(super) async fn wait(task: &ExportTask, options: &WaitOptions) -> Result<Exp
                         pause: interval,
                         rate_limited: false,
                     },
-                    ExportStatus::Failed => Next::Over(Err(Error::ExportFailed {
+                    ExportStatus::Failed => Next::Over(Err(Error::TaskFailed {
+                        task: "export",
                         task_id: task.task_id().to_string(),
-                        fail_msg: result.fail_msg.unwrap_or_default(),
+                        message: result.fail_msg.unwrap_or_default(),
                     })),
                     ExportStatus::Done => Next::Over(ExportFile::done(task, result)),
                 }
@@ -223,7 +224,8 @@ pub(super) async fn wait(task: &ExportTask, options: &WaitOptions) -> Result<Exp
                 rate_limited,
                 next_poll_in: None,
             });
-            return Err(Error::ExportDeadline {
+            return Err(Error::TaskDeadline {
+                task: "export",
                 task_id: task.task_id().to_string(),
                 waited: elapsed,
             });
@@ -246,7 +248,7 @@ pub(super) async fn wait(task: &ExportTask, options: &WaitOptions) -> Result<Exp
 /// Failures that may pass on their own: server errors, timeouts, connection problems.
 fn passing(error: &Error) -> bool {
     match error {
-        Error::Api(api) => api.http_status >= 500 || api.code == 121001,
+        Error::Api(api) => api.is_retryable(),
         Error::Undecodable { status, .. } => *status >= 500,
         Error::Timeout(_) | Error::Transport(_) => true,
         _ => false,
