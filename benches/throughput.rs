@@ -122,7 +122,6 @@ async fn crate_call(vc: &feishu_openapi::vc::Client) -> feishu_openapi::vc::expo
         .body(body)
         .send()
         .await
-        .map_err(feishu_openapi::Error::from)
         .unwrap();
     created.into_inner().data.task_id
 }

@@ -52,7 +52,6 @@ async fn export_get_sends_the_task_id_in_the_path_and_decodes_the_doc_example() 
         .task_id(TASK_ID)
         .send()
         .await
-        .map_err(Error::from)
         .unwrap()
         .into_inner();
     assert_eq!(answer.code, 0);
@@ -147,7 +146,6 @@ async fn the_file_token_is_percent_encoded_and_the_bytes_stream_through() {
         .file_token(FILE_TOKEN)
         .send()
         .await
-        .map_err(Error::from)
         .unwrap();
     assert_eq!(response.status(), 200);
     let chunks: Vec<bytes::Bytes> = response
@@ -280,7 +278,6 @@ async fn html_instead_of_a_file_is_refused_and_nothing_is_saved() {
         .send()
         .await
         .map(|_| ())
-        .map_err(Error::from)
         .unwrap_err();
     assert!(
         matches!(error, Error::Undecodable { status: 200, .. }),

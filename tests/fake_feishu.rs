@@ -396,15 +396,7 @@ async fn an_unknown_tenant_token_is_99991663_through_the_client() {
         .access_token(AccessToken::tenant("t-not-issued-by-this-fake"))
         .build()
         .unwrap();
-    let error = api_error(
-        client
-            .vc()
-            .export_meeting_list()
-            .body(body())
-            .send()
-            .await
-            .map_err(Error::from),
-    );
+    let error = api_error(client.vc().export_meeting_list().body(body()).send().await);
     assert_eq!(error.code, 99991663);
     assert_eq!(error.http_status, 400);
     assert_eq!(error.kind(), ErrorKind::AccessTokenInvalid);
@@ -424,8 +416,7 @@ async fn expired_tokens_are_99991663() {
             .export_meeting_list()
             .body(body())
             .send()
-            .await
-            .map_err(Error::from),
+            .await,
     );
     assert_eq!((error.code, error.http_status), (99991663, 400));
 
@@ -444,8 +435,7 @@ async fn expired_tokens_are_99991663() {
             .export_meeting_list()
             .body(body())
             .send()
-            .await
-            .map_err(Error::from),
+            .await,
     );
     assert_eq!(error.code, 99991663);
 }
@@ -476,8 +466,7 @@ async fn user_tokens_and_malformed_tokens() {
             .export_meeting_list()
             .body(body())
             .send()
-            .await
-            .map_err(Error::from),
+            .await,
     );
     assert_eq!((error.code, error.http_status), (99991668, 400));
 
@@ -641,8 +630,7 @@ async fn a_body_the_client_refuses_never_reaches_the_fake() {
             .room_id("omm_1".parse::<feishu_openapi::vc::RoomId>().unwrap())
         })
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(result, Err(Error::Validation(_))), "{result:?}");
     assert!(fake.requests().is_empty());
 }
@@ -747,7 +735,6 @@ async fn a_client_with_app_credentials_fetches_one_token_from_the_fake() {
         .body(body())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(error.code(), Some(10014), "{error:?}");
     assert_eq!(error.kind(), ErrorKind::AppCredentialsInvalid);

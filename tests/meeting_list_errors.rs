@@ -197,7 +197,7 @@ async fn error_in_http_200() {
     let body = envelope(121003, "param error", json!({"log_id": "LOG-200"}));
     let server = answering(ResponseTemplate::new(200).set_body_json(body)).await;
 
-    // Before any conversion, the generated client's own `send()` already fails.
+    // The generated client's own `send()` already fails, with the crate's error.
     let raw = client(&server, RetryPolicy::none())
         .vc()
         .export_meeting_list()
@@ -212,11 +212,11 @@ async fn error_in_http_200() {
         Err(e) => e,
     };
     assert!(
-        !matches!(raw, progenitor_client::Error::InvalidRequest(_)),
-        "the request was sent, so it is not an InvalidRequest: {raw:?}"
+        !matches!(raw, Error::Validation(_)),
+        "the request was sent, so it is not a refusal: {raw:?}"
     );
 
-    let err = Error::from(raw);
+    let err = raw;
     let api = err
         .api()
         .unwrap_or_else(|| panic!("expected Error::Api, got {err:?}"));

@@ -83,7 +83,6 @@ async fn send_and_check(how: &str, token: AccessToken, way: Fill, expected: &Exp
     let created = way(feishu.vc().export_meeting_list())
         .send()
         .await
-        .map_err(feishu_openapi::Error::from)
         .unwrap_or_else(|e| panic!("{how}: {e}"));
     assert_eq!(created.status().as_u16(), 200);
     let created = created.into_inner();

@@ -131,8 +131,7 @@ async fn call(feishu: &FeishuClient) -> (Error, usize) {
         .export_meeting_list()
         .body(ExportMeetingListRequest::new(1_655_276_858, 1_655_363_258))
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     let grown = PEAK.load(Ordering::Relaxed).saturating_sub(before);
     (result.map(|_| ()).unwrap_err(), grown)
 }

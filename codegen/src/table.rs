@@ -56,12 +56,13 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                         .and_then(|s| s.pointer("/properties/code"))
                         .is_some();
                     let code = if has_code {
-                        quote!(|v| v.code)
+                        quote!(answer.code)
                     } else {
-                        quote!(|_| 0)
+                        quote!(0)
                     };
                     quote!(Some(|body: &[u8]| {
-                        serde_json::from_slice::<types::#ty>(body).ok().map(#code)
+                        let answer = serde_json::from_slice::<types::#ty>(body).ok()?;
+                        Some((#code, Box::new(answer) as Box<dyn std::any::Any + Send>))
                     }))
                 }
                 None => quote!(None),

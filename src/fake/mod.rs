@@ -16,9 +16,9 @@
 //!
 //! let body = ExportMeetingListRequest::new(1_655_276_858_u64, 1_655_363_258_u64)
 //!     .with_filter(MeetingFilter::MeetingType(MeetingType::Video));
-//! let created = feishu.vc().export_meeting_list().body(body).send().await?;
+//! let created = feishu.vc().export_meeting_list().body(body).call().await?;
 //!
-//! let task_id = created.into_inner().data.task_id;
+//! let task_id = created.task_id;
 //! assert_eq!(task_id.len(), 19);
 //! assert_eq!(fake.meeting_list_requests(), 1);
 //! assert_eq!(fake.tasks()[0].task_id, task_id);

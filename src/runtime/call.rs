@@ -10,7 +10,7 @@ use http::header::AUTHORIZATION;
 use tracing::{field, Instrument};
 
 use super::retry::{decide, Decision};
-use super::{fault, quirks, Operation, Runtime};
+use super::{answer, quirks, Operation, Runtime};
 use crate::Error;
 
 /// Sends `request` as `operation_id`, retrying as the runtime's [`RetryPolicy`](super::RetryPolicy)
@@ -59,7 +59,7 @@ pub(super) fn run<'a>(
                     if let Some(log_id) = error.log_id() {
                         finish.record("log_id", log_id);
                     }
-                    fault::response(error)
+                    answer::fail(error)
                 }
             })
         })

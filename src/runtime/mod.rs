@@ -12,6 +12,7 @@ use progenitor_client::OperationInfo;
 
 use crate::{AccessToken, Error};
 
+mod answer;
 mod call;
 pub(crate) mod fault;
 pub(crate) mod file;
@@ -23,6 +24,7 @@ pub use quirks::log_id;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
+pub(crate) use answer::send;
 pub(crate) use token::TokenManager;
 
 /// The kinds of access token an operation accepts (its spec's `security`).
@@ -54,7 +56,7 @@ pub(crate) struct Operation {
     /// named schema) and returns its `code` (0 when the type has none); `None` when it does not
     /// decode. Checked while the status and headers are at hand, so an undecodable success is an
     /// [`Error::Undecodable`] that keeps them — and on the hot path it is the only parse.
-    pub(crate) decodes: Option<DecodeCheck>,
+    pub(crate) decodes: Option<Decode>,
 }
 
 impl Operation {
@@ -68,9 +70,10 @@ impl Operation {
     };
 }
 
-/// Decodes a success body as an operation's 200 response type; its `code`, or `None` when the
-/// body does not decode. Generated per operation by build.rs.
-pub(crate) type DecodeCheck = fn(&[u8]) -> Option<i64>;
+/// Decodes a success body as an operation's 200 response type: its `code` and the decoded value
+/// (handed to the caller through the call's answer slot, see [`answer`]), or `None` when the
+/// body does not decode. Generated per operation.
+pub(crate) type Decode = fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)>;
 
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's

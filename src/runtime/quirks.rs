@@ -4,6 +4,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 use reqwest::ResponseBuilderExt;
 
+use super::answer::{self, Answer};
 use super::fault;
 use crate::error::{Error, FeishuErrorBody};
 
@@ -61,9 +62,24 @@ pub(super) fn screen(
             }
         }
         let body = read_body(&mut response, limit).await?;
-        // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
-        if status.is_success() && op.decodes.is_some_and(|decodes| decodes(&body) == Some(0)) {
-            return Ok(rebuild(response, body));
+        // The hot path: one parse — the body decodes into the operation's 200 type with code 0,
+        // and the value goes to the caller through the call's answer slot.
+        let decoded = match op.decodes {
+            Some(decode) if status.is_success() => decode(&body),
+            _ => None,
+        };
+        if let Some((0, value)) = decoded {
+            if !answer::open() {
+                return Ok(rebuild(response, body));
+            }
+            let headers = std::mem::take(response.headers_mut());
+            let delivered = answer::deliver(Answer::Decoded {
+                status,
+                headers,
+                value,
+            });
+            debug_assert!(delivered.is_ok(), "the slot was open");
+            return Ok(answer::placeholder());
         }
         // Otherwise find out what it is: only the code first, the whole envelope for an error.
         let code = serde_json::from_slice::<CodeOnly>(&body)

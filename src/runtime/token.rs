@@ -226,7 +226,7 @@ impl TokenManager {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| Arc::new(Error::from(e)))?
+                .map_err(Arc::new)?
                 .into_inner();
             let lifetime = Duration::from_secs(u64::try_from(response.expire).unwrap_or(0));
             let token = CachedToken {

@@ -14,9 +14,9 @@
 //!     .export_meeting_list()
 //!     .user_id_type(UserIdType::OpenId)
 //!     .body(body)
-//!     .send()
+//!     .call()
 //!     .await?;
-//! println!("task {}", created.into_inner().data.task_id);
+//! println!("task {}", created.task_id);
 //! # Ok(()) }
 //! ```
 

@@ -9,7 +9,7 @@
 use std::future::Future;
 
 use feishu_openapi::vc::types::ExportTaskCreated;
-use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, FeishuErrorBody, ResponseValue};
+use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, ResponseValue};
 use feishu_openapi::{RetryPolicy, UserIdType};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
@@ -21,7 +21,7 @@ use crate::common::{
 };
 
 /// What a generated `send()` of an export returns.
-pub type Sent = Result<ResponseValue<ExportTaskCreated>, progenitor_client::Error<FeishuErrorBody>>;
+pub type Sent = Result<ResponseValue<ExportTaskCreated>, Error>;
 
 fn spec() -> Value {
     feishu_openapi_codegen::spec::load(
@@ -180,7 +180,6 @@ where
     let server = success_server().await;
     let created = send(client_for(&server, token))
         .await
-        .map_err(Error::from)
         .unwrap_or_else(|e| panic!("{how}: {e}"));
     assert_eq!(created.status().as_u16(), 200, "{how}");
     let created = created.into_inner();
@@ -207,12 +206,11 @@ where
         Ok(ok) => panic!("expected a refusal, got Ok({:?})", ok.into_inner()),
         Err(e) => e,
     };
+    let err = raw;
     assert!(
-        matches!(raw, progenitor_client::Error::InvalidRequest(_)),
-        "a refusal before any I/O is InvalidRequest, got {raw:?}"
+        matches!(err, Error::Validation(_)),
+        "a refusal before any I/O is Error::Validation, got {err:?}"
     );
-    let err = Error::from(raw);
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
     assert!(
         err.to_string()
             .starts_with("invalid request, nothing was sent"),
@@ -274,7 +272,7 @@ where
             let raw = export(no_retry_client(&server)).await;
             let err = match raw {
                 Ok(ok) => panic!("{how}: expected an error, got Ok({:?})", ok.into_inner()),
-                Err(e) => Error::from(e),
+                Err(e) => e,
             };
             let Error::Api(api) = &err else {
                 panic!("{how}: expected Error::Api, got {err:?}");
@@ -322,11 +320,9 @@ where
             .insert_header("X-Tt-Logid", "GATEWAY-LOG"),
     )
     .await;
-    let err = Error::from(
-        export(no_retry_client(&server))
-            .await
-            .expect_err("an HTML 502 is an error"),
-    );
+    let err = export(no_retry_client(&server))
+        .await
+        .expect_err("an HTML 502 is an error");
     assert!(
         matches!(&err, Error::Undecodable { status: 502, body_start, log_id: Some(log) }
             if body_start.contains("502 Bad Gateway") && log == "GATEWAY-LOG"),

@@ -380,7 +380,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token/internal`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::TenantAccessToken>,
@@ -447,6 +447,19 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::TenantAccessTokenInternal<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::TenantAccessToken>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+}
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,
@@ -499,7 +512,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::TenantAccessToken>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::TenantAccessToken>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
 ];

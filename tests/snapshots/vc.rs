@@ -1350,7 +1350,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
             let Self { client, file_token } = self;
@@ -1455,7 +1455,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/meeting_list`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::ExportTaskCreated>,
@@ -1579,7 +1579,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::ExportTaskCreated>,
@@ -1703,7 +1703,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::ExportTaskCreated>,
@@ -1812,7 +1812,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::ExportTaskCreated>,
@@ -1902,7 +1902,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
-        pub async fn send(
+        pub(super) async fn send_unscreened(
             self,
         ) -> Result<
             ResponseValue<types::ExportTaskQueried>,
@@ -1963,6 +1963,111 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl<'a> builder::ExportDownload<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<ByteStream>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+}
+impl<'a> builder::ExportMeetingList<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::ExportTaskCreated>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
+        Ok(self.send().await?.into_inner().data)
+    }
+}
+impl<'a> builder::ExportParticipantList<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::ExportTaskCreated>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
+        Ok(self.send().await?.into_inner().data)
+    }
+}
+impl<'a> builder::ExportParticipantQualityList<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::ExportTaskCreated>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
+        Ok(self.send().await?.into_inner().data)
+    }
+}
+impl<'a> builder::ExportResourceReservationList<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::ExportTaskCreated>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
+        Ok(self.send().await?.into_inner().data)
+    }
+}
+impl<'a> builder::ExportGet<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    pub async fn send(
+        self,
+    ) -> std::result::Result<
+        progenitor_client::ResponseValue<types::ExportTaskQueried>,
+        crate::Error,
+    > {
+        crate::runtime::send(self.send_unscreened()).await
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub async fn call(
+        self,
+    ) -> std::result::Result<types::ExportTaskResult, crate::Error> {
+        Ok(self.send().await?.into_inner().data)
+    }
 }
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
@@ -2104,7 +2209,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
     crate::runtime::Operation {
@@ -2163,7 +2269,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
     crate::runtime::Operation {
@@ -2222,7 +2329,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
     crate::runtime::Operation {
@@ -2280,7 +2388,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskCreated>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
     crate::runtime::Operation {
@@ -2333,7 +2442,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
-            serde_json::from_slice::<types::ExportTaskQueried>(body).ok().map(|v| v.code)
+            let answer = serde_json::from_slice::<types::ExportTaskQueried>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
         }),
     },
 ];

@@ -49,12 +49,8 @@ impl MeetingListExport {
         if let Some(kind) = self.user_id_type {
             request = request.user_id_type(kind);
         }
-        let created = request.send().await?.into_inner();
-        Ok(ExportTask::new(
-            feishu,
-            created.data.task_id,
-            "meeting_list",
-        ))
+        let created = request.call().await?;
+        Ok(ExportTask::new(feishu, created.task_id, "meeting_list"))
     }
 
     /// The whole job in one call: starts the export, waits for it with `wait`, and saves the file
@@ -130,9 +126,9 @@ impl ExportTask {
             .vc()
             .export_get()
             .task_id(self.task_id.clone())
-            .send()
+            .call()
             .await?;
-        Ok(response.into_inner().data)
+        Ok(response)
     }
 
     /// Polls the task until its file is ready, as `options` say (see [`WaitOptions`]).

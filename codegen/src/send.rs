@@ -1,0 +1,241 @@
+//! The crate's own `send` for every operation builder.
+//!
+//! progenitor's `send()` returns `progenitor_client::Error`, decides success by the HTTP status
+//! alone and decodes the body itself. Its builders keep their fields private, so the crate cannot
+//! build the request another way; instead the generated code is adjusted in two places:
+//!
+//! - in progenitor's `pub mod builder`, each `pub async fn send` becomes
+//!   `pub(super) async fn send_unscreened`: the request is still built by progenitor's code, but
+//!   no one outside the generated module calls it directly;
+//! - beside it, each builder gets `send()` (the answer with its status and headers, or the
+//!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
+//!   `call()` (that `data`), both through `crate::runtime::send`, which decodes a success body
+//!   once and hands errors over as they are.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// One builder whose `send` was renamed: its type name and the `T` of its
+/// `Result<ResponseValue<T>, Error<…>>`.
+struct Builder {
+    name: Ident,
+    answer: TokenStream,
+}
+
+/// Renames progenitor's `send` in the top-level `mod builder` of `tokens`, and returns the
+/// tokens with the crate's `send`/`call` for each builder appended. `data_types` maps a success
+/// type's name to the Rust type of its `data` field (see [`data_types`]).
+pub fn wrap(
+    tokens: TokenStream,
+    data_types: &BTreeMap<String, TokenStream>,
+) -> Result<TokenStream, String> {
+    let mut builders = Vec::new();
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut found_module = false;
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        let is_builder_mod = matches!(&tree, TokenTree::Ident(i) if i == "mod")
+            && matches!(trees.peek(), Some(TokenTree::Ident(i)) if i == "builder");
+        out.push(tree);
+        if !is_builder_mod {
+            continue;
+        }
+        out.extend(trees.next()); // `builder`
+        match trees.next() {
+            Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+                out.push(TokenTree::Group(rename_sends(&body, &mut builders)?));
+                found_module = true;
+            }
+            _ => return Err("progenitor's `mod builder` has no body".into()),
+        }
+    }
+    if !found_module {
+        return Err("progenitor's output has no `mod builder`".into());
+    }
+    let mut stream: TokenStream = out.into_iter().collect();
+    for Builder { name, answer } in builders {
+        let call = data_types.get(&last_ident(&answer)).map(|data| {
+            quote! {
+                /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+                /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+                pub async fn call(self) -> std::result::Result<#data, crate::Error> {
+                    Ok(self.send().await?.into_inner().data)
+                }
+            }
+        });
+        stream.extend(quote! {
+            impl<'a> builder::#name<'a> {
+                /// Sends the request and returns Feishu's answer with its status and headers; any
+                /// failure — refused before sending, transport, an error code at any HTTP status,
+                /// an undecodable answer — is the crate's [`Error`](crate::Error).
+                pub async fn send(
+                    self,
+                ) -> std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error> {
+                    crate::runtime::send(self.send_unscreened()).await
+                }
+                #call
+            }
+        });
+    }
+    Ok(stream)
+}
+
+/// The builder module's body with each `pub async fn send` of an `impl<'a> Name<'a>` renamed.
+fn rename_sends(module: &Group, builders: &mut Vec<Builder>) -> Result<Group, String> {
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut impl_name: Option<Ident> = None;
+    for tree in module.stream() {
+        match &tree {
+            TokenTree::Ident(i) if i == "impl" => impl_name = None,
+            TokenTree::Ident(i)
+                if impl_name.is_none() && out.last().is_some_and(is_close_angle) =>
+            {
+                impl_name = Some(i.clone());
+            }
+            TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+                if let Some(name) = impl_name.take() {
+                    let (renamed, answer) = rename_send(body)?;
+                    if let Some(answer) = answer {
+                        builders.push(Builder { name, answer });
+                    }
+                    out.push(TokenTree::Group(renamed));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(tree);
+    }
+    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
+    group.set_span(module.span());
+    Ok(group)
+}
+
+fn is_close_angle(tree: &TokenTree) -> bool {
+    matches!(tree, TokenTree::Punct(p) if p.as_char() == '>')
+}
+
+/// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` made
+/// `pub(super) async fn send_unscreened`, and `T`.
+fn rename_send(body: &Group) -> Result<(Group, Option<TokenStream>), String> {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len() + 1);
+    let mut answer = None;
+    let mut i = 0;
+    while i < trees.len() {
+        let is_send = matches!(&trees[i], TokenTree::Ident(p) if p == "pub")
+            && matches!(trees.get(i + 1), Some(TokenTree::Ident(a)) if a == "async")
+            && matches!(trees.get(i + 2), Some(TokenTree::Ident(f)) if f == "fn")
+            && matches!(trees.get(i + 3), Some(TokenTree::Ident(s)) if s == "send");
+        if !is_send {
+            out.push(trees[i].clone());
+            i += 1;
+            continue;
+        }
+        out.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
+        out.push(TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            quote!(super),
+        )));
+        out.push(trees[i + 1].clone());
+        out.push(trees[i + 2].clone());
+        out.push(TokenTree::Ident(Ident::new(
+            "send_unscreened",
+            Span::call_site(),
+        )));
+        // `(self) -> Result < ResponseValue < T > , Error < … > > { … }`
+        let signature_end = trees[i + 4..]
+            .iter()
+            .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+            .map(|p| i + 4 + p)
+            .ok_or("a `send` without a body")?;
+        answer = Some(answer_type(&trees[i + 4..signature_end])?);
+        i += 4;
+    }
+    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
+    group.set_span(body.span());
+    Ok((group, answer))
+}
+
+/// `T` out of `(self) -> Result<ResponseValue<T>, Error<…>>`.
+fn answer_type(signature: &[TokenTree]) -> Result<TokenStream, String> {
+    let start = signature
+        .windows(2)
+        .position(|w| {
+            matches!(&w[0], TokenTree::Ident(i) if i == "ResponseValue")
+                && matches!(&w[1], TokenTree::Punct(p) if p.as_char() == '<')
+        })
+        .ok_or("a `send` that does not return a ResponseValue")?
+        + 2;
+    let mut depth = 0usize;
+    let mut answer = Vec::new();
+    for tree in &signature[start..] {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+            TokenTree::Punct(p) if p.as_char() == '>' => {
+                if depth == 0 {
+                    return Ok(answer.into_iter().collect());
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        answer.push(tree.clone());
+    }
+    Err("an unterminated ResponseValue<…>".into())
+}
+
+/// The last identifier of a type path (`types::ExportTaskCreated` → `ExportTaskCreated`).
+fn last_ident(path: &TokenStream) -> String {
+    path.clone()
+        .into_iter()
+        .filter_map(|t| match t {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        })
+        .last()
+        .unwrap_or_default()
+}
+
+/// For each component schema that is a Feishu envelope whose `data` is a named schema (a `$ref`,
+/// or `allOf` of one), the Rust type of that `data` field: `types::<Name>`, or
+/// `Option<types::<Name>>` when `data` is not required.
+pub fn data_types(raw: &Value) -> BTreeMap<String, TokenStream> {
+    let mut out = BTreeMap::new();
+    for (name, schema) in super::schemas(raw) {
+        let Some(data) = schema.pointer("/properties/data") else {
+            continue;
+        };
+        let target = data
+            .get("$ref")
+            .or_else(|| data.pointer("/allOf/0/$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"));
+        let Some(target) = target.filter(|t| is_type_name(t)) else {
+            continue;
+        };
+        let ty = format_ident!("{target}");
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|f| f == "data"));
+        out.insert(
+            name.clone(),
+            if required {
+                quote!(types::#ty)
+            } else {
+                quote!(Option<types::#ty>)
+            },
+        );
+    }
+    out
+}
+
+/// A schema name that progenitor keeps as the type's name (PascalCase, letters and digits).
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
