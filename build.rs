@@ -48,6 +48,10 @@ fn main() {
     std::panic::set_hook(Box::new(|_| {}));
     let results = generate_all(&enabled, workers);
     std::panic::set_hook(previous);
+    for shape in feishu_openapi_codegen::SHAPES {
+        println!("cargo::rustc-check-cfg=cfg({shape})");
+    }
+    let mut shapes = std::collections::BTreeSet::new();
     for (spec, (result, took)) in enabled.iter().zip(results) {
         let display = spec.display().to_string();
         match result {
@@ -57,6 +61,7 @@ fn main() {
                     .and_then(|s| s.to_str())
                     .unwrap_or_default();
                 let target = out_dir.join(format!("{stem}.rs"));
+                shapes.extend(generated.shapes);
                 if let Err(e) = std::fs::write(&target, generated.source) {
                     fail(&display, &format!("cannot write {}: {e}", target.display()));
                 }
@@ -68,6 +73,10 @@ fn main() {
             }
             Err(message) => fail(&display, &message),
         }
+    }
+    // The runtime's support for a shape is compiled only when an enabled service uses it.
+    for shape in shapes {
+        println!("cargo::rustc-cfg={shape}");
     }
 }
 

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use feishu_openapi::fake::FakeFeishu;
 use feishu_openapi::vc::export::{
-    DownloadProgress, ExportTask, MeetingListExport, SavedExport, TaskId, WaitOptions, WaitProgress,
+    DownloadProgress, ExportTask, MeetingListExport, SavedFile, TaskId, WaitOptions, WaitProgress,
 };
 use feishu_openapi::vc::types::ExportMeetingListRequest;
 use feishu_openapi::vc::{ExportStatus, MeetingFilter, MeetingStatus};
@@ -701,7 +701,7 @@ fn make_folder(out: &Path) -> Result<(), Error> {
 }
 
 /// The saved file's path and size on stdout.
-fn report(saved: &SavedExport) {
+fn report(saved: &SavedFile) {
     let path = std::path::absolute(&saved.path).unwrap_or_else(|_| saved.path.clone());
     println!(
         "saved {} ({}, {} bytes)",

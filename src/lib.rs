@@ -8,13 +8,19 @@ mod service;
 pub mod auth;
 mod client;
 mod common;
+pub mod download;
 mod error;
 mod rules;
 mod runtime;
 mod secret;
+#[cfg(feishu_upload)]
+pub mod upload;
 
 #[cfg(feature = "vc")]
 pub mod vc;
+
+#[cfg(feature = "im")]
+pub mod im;
 
 #[cfg(feature = "fake")]
 pub mod fake;
@@ -26,6 +32,9 @@ pub use client::{
 pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
 pub use error::{ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
+/// The most pages a paginated listing's `pages()` or `items()` requests.
+#[cfg(feishu_pagination)]
+pub use runtime::MAX_PAGES;
 pub use runtime::{
     log_id, CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache,
     DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,

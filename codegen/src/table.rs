@@ -125,7 +125,7 @@ fn file_media_type(raw: &Value, op: &Value) -> Option<String> {
 
 /// The named component schema of a JSON `200` response, if it is one: the runtime checks a
 /// success body decodes into it while it still has the response's status and headers.
-fn success_schema<'a>(raw: &'a Value, op: &'a Value) -> Option<&'a str> {
+pub(crate) fn success_schema<'a>(raw: &'a Value, op: &'a Value) -> Option<&'a str> {
     let mut response = op.pointer("/responses/200")?;
     if let Some(target) = response.get("$ref").and_then(Value::as_str) {
         response = raw.pointer(target.trim_start_matches('#'))?;
@@ -243,4 +243,22 @@ fn error_rows(op: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
             })
         })
         .collect()
+}
+
+/// Every operation's id with the media type of the file it answers with (`None` for JSON).
+pub fn media_types(raw: &Value) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for item in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for op in item.1.as_object().into_iter().flatten().map(|(_, op)| op) {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                out.push((id.to_string(), file_media_type(raw, op)));
+            }
+        }
+    }
+    out
 }

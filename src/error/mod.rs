@@ -119,6 +119,19 @@ pub enum Error {
         /// How long it was waited for.
         waited: std::time::Duration,
     },
+    /// A paginated listing stopped: a `page_token` came back that named an earlier page, or the
+    /// listing passed `MAX_PAGES` pages.
+    #[error("pagination stopped: {0}")]
+    Pagination(String),
+    /// A file to upload could not be read.
+    #[error("cannot read the file to upload{}: {source}", path.as_deref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    ReadFile {
+        /// The file, when it was given by its path.
+        path: Option<std::path::PathBuf>,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Writing a download failed locally (a file in the destination folder, or the writer given).
     /// Nothing was left at the destination.
     #[error("cannot write the download{}: {source}; check that the folder exists, is writable and has free space",

@@ -37,6 +37,8 @@ pub(super) fn run<'a>(
         log_id = field::Empty,
         duration_ms = field::Empty,
     );
+    #[cfg(feishu_upload)]
+    super::upload::attach(&mut request);
     if op.file.is_some() {
         // A file download is bounded by inactivity (the read timeout), not by its total time.
         *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);

@@ -16,16 +16,26 @@ mod answer;
 mod call;
 pub(crate) mod fault;
 pub(crate) mod file;
+#[cfg(feishu_pagination)]
+mod pages;
 mod quirks;
 mod retry;
 mod token;
+#[cfg(feishu_upload)]
+mod upload;
 
 pub use quirks::log_id;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 pub(crate) use answer::send;
+#[cfg(feishu_pagination)]
+pub use pages::MAX_PAGES;
+#[cfg(feishu_pagination)]
+pub(crate) use pages::{items, pages};
 pub(crate) use token::TokenManager;
+#[cfg(feishu_upload)]
+pub(crate) use upload::{send_upload, Multipart};
 
 /// The kinds of access token an operation accepts (its spec's `security`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

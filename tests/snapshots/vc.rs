@@ -1976,6 +1976,12 @@ impl<'a> builder::ExportDownload<'a> {
     > {
         crate::runtime::send(self.send_unscreened()).await
     }
+    /// Downloads the file this operation answers with, streamed: choose a progress
+    /// callback, then where it goes — a folder (under the name Feishu offers, made
+    /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
+    pub fn download(self) -> crate::download::Download<'a> {
+        crate::download::Download::new(self.send(), "export_download.xlsx".to_string())
+    }
 }
 impl<'a> builder::ExportMeetingList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any

@@ -447,10 +447,11 @@ impl<'a> FileLint<'a> {
                         );
                     }
                 }
-                if scopes.is_empty() && takes_token {
+                let none_needed = op.get("x-feishu-no-scope-needed") == Some(&Value::Bool(true));
+                if scopes.is_empty() && takes_token && !none_needed {
                     self.problem(
                         at,
-                        "x-feishu-scopes is empty, but the operation takes a token",
+                        "x-feishu-scopes is empty, but the operation takes a token (if the doc says it needs none, say `x-feishu-no-scope-needed: true`)",
                     );
                 }
             }

@@ -313,7 +313,7 @@ fn token_kinds_and_scopes_are_declared() {
     assert_problems(
         |s| set(s, &format!("{OP}/x-feishu-scopes"), json!([])),
         &[&format!(
-            "{WHERE}: x-feishu-scopes is empty, but the operation takes a token"
+            "{WHERE}: x-feishu-scopes is empty, but the operation takes a token (if the doc says it needs none, say `x-feishu-no-scope-needed: true`)"
         )],
     );
     assert_problems(

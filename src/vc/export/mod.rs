@@ -45,13 +45,11 @@
 //! complete, and removed on any failure. The name Feishu offers in `Content-Disposition` is made
 //! safe first: it never leaves the chosen folder.
 
-mod disposition;
-mod download;
 mod task;
 mod task_id;
 mod wait;
 
-pub use download::{Download, DownloadProgress, Downloaded, SavedExport};
+pub use crate::download::{Download, DownloadProgress, Downloaded, SavedFile};
 pub use task::{ExportTask, MeetingListExport};
 pub use task_id::{InvalidTaskId, TaskId};
 pub use wait::{WaitOptions, WaitProgress, MIN_POLL_INTERVAL};
@@ -136,24 +134,17 @@ impl ExportFile {
     /// A download of the file: choose a progress callback, then where it goes
     /// ([`Download::save_in`], [`Download::save_as`], [`Download::write_to`]).
     pub fn download(&self) -> Download<'_> {
-        Download::new(self)
+        let (client, file_token) = (self.client.clone(), self.file_token.clone());
+        let request = async move {
+            let vc = client.vc();
+            vc.export_download().file_token(file_token).send().await
+        };
+        Download::new(request, self.fallback_name())
     }
 
     /// The name used when Feishu offers none that is safe: `meeting_list_<task_id>.xlsx`.
     fn fallback_name(&self) -> String {
-        disposition::fallback(self.kind, self.task_id.as_deref())
-    }
-
-    /// Sends the download request and checks that the answer is a file.
-    async fn request(&self) -> Result<download::FileResponse, Error> {
-        let response = self
-            .client
-            .vc()
-            .export_download()
-            .file_token(self.file_token.clone())
-            .send()
-            .await?;
-        download::FileResponse::new(response).await
+        crate::download::fallback(self.kind, self.task_id.as_deref(), "xlsx")
     }
 }
 

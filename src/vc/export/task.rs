@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{ExportFile, SavedExport, TaskId, WaitOptions};
+use super::{ExportFile, SavedFile, TaskId, WaitOptions};
 use crate::vc::types::{ExportMeetingListRequest, ExportTaskResult};
 use crate::{Error, FeishuClient, UserIdType};
 
@@ -63,7 +63,7 @@ impl MeetingListExport {
         feishu: &FeishuClient,
         dir: impl AsRef<Path>,
         wait: &WaitOptions,
-    ) -> Result<SavedExport, Error> {
+    ) -> Result<SavedFile, Error> {
         let task = self.create(feishu).await?;
         let file = task.wait(wait).await?;
         file.download().save_in(dir).await

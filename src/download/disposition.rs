@@ -244,9 +244,9 @@ fn fit(name: &str) -> String {
     format!("{}{ext}", stem[..cut].trim_end())
 }
 
-/// A name made of `stem` and `id` that is always safe: `<stem>_<id>.xlsx`, with anything but
-/// ASCII letters, digits, `-` and `_` replaced by `_`.
-pub(crate) fn fallback(stem: &str, id: Option<&str>) -> String {
+/// A name made of `stem`, `id` and the extension `ext` that is always safe: `<stem>_<id>.<ext>`,
+/// with anything but ASCII letters, digits, `-` and `_` replaced by `_`.
+pub(crate) fn fallback(stem: &str, id: Option<&str>, ext: &str) -> String {
     let clean = |s: &str| -> String {
         s.chars()
             .take(64)
@@ -260,8 +260,8 @@ pub(crate) fn fallback(stem: &str, id: Option<&str>) -> String {
             .collect()
     };
     match id {
-        Some(id) if !id.is_empty() => format!("{}_{}.xlsx", clean(stem), clean(id)),
-        _ => format!("{}.xlsx", clean(stem)),
+        Some(id) if !id.is_empty() => format!("{}_{}.{}", clean(stem), clean(id), clean(ext)),
+        _ => format!("{}.{}", clean(stem), clean(ext)),
     }
 }
 
@@ -423,11 +423,15 @@ mod tests {
     #[test]
     fn fallback_and_numbered_names() {
         assert_eq!(
-            fallback("meeting_list", Some("7111325589855797267")),
+            fallback("meeting_list", Some("7111325589855797267"), "xlsx"),
             "meeting_list_7111325589855797267.xlsx"
         );
-        assert_eq!(fallback("export", Some("../x")), "export____x.xlsx");
-        assert_eq!(fallback("export", None), "export.xlsx");
+        assert_eq!(fallback("export", Some("../x"), "xlsx"), "export____x.xlsx");
+        assert_eq!(fallback("export", None, "xlsx"), "export.xlsx");
+        assert_eq!(
+            fallback("image_get", Some("img_1"), "bin"),
+            "image_get_img_1.bin"
+        );
         assert_eq!(numbered("a.xlsx", 2), "a (2).xlsx");
         assert_eq!(numbered("noext", 1), "noext (1)");
         let long = sanitize(&format!("{}.xlsx", "会".repeat(200))).unwrap();

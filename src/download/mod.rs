@@ -1,4 +1,5 @@
-//! Downloading an export file: streamed in constant memory to a writer, or to a file that appears
+//! Downloading a file from Feishu — an export, an image, any operation whose answer is a file:
+//! streamed in constant memory to a writer, or to a file that appears
 //! at its destination only once it is whole.
 
 use std::path::{Path, PathBuf};
@@ -7,9 +8,16 @@ use futures::StreamExt;
 use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 
-use super::{disposition, ExportFile};
+use std::future::Future;
+use std::pin::Pin;
+
+use progenitor_client::{ByteStream, ResponseValue};
+
+mod disposition;
+
 use crate::error::{Error, FeishuErrorBody};
 use crate::runtime::file::not_a_file;
+pub(crate) use disposition::fallback;
 
 /// A body that starts with `{` is held back up to this many bytes to see whether it is a Feishu
 /// error envelope instead of a file (the runtime refuses one that is not an `.xlsx` before that;
@@ -32,7 +40,7 @@ pub struct DownloadProgress {
 /// A download saved to a file: [`Download::save_in`] and [`Download::save_as`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SavedExport {
+pub struct SavedFile {
     /// Where the file is now.
     pub path: PathBuf,
     /// Its size in bytes.
@@ -55,24 +63,42 @@ pub struct Downloaded {
 
 type ProgressFn<'a> = Box<dyn FnMut(DownloadProgress) + Send + 'a>;
 
-/// One download of an [`ExportFile`] (`GET /open-apis/vc/v1/exports/download`), made by
-/// [`ExportFile::download`]: choose a callback, then where the bytes go.
+/// One download: choose a callback, then where the bytes go. Made by the `download()` of every
+/// generated operation whose answer is a file (e.g. `feishu.vc().export_download()
+/// .file_token(t).download()`), and by [`ExportFile::download`](crate::vc::export::ExportFile::download).
 ///
 /// The body is streamed: memory use does not grow with the file. The client's
 /// [`timeout`](crate::FeishuClientBuilder::timeout) bounds the wait for the response and every
 /// pause between two reads, not the whole transfer, so a large file is not cut off.
 #[must_use = "a download does nothing until save_in, save_as or write_to is awaited"]
 pub struct Download<'a> {
-    file: &'a ExportFile,
+    request: SendFuture<'a>,
+    /// The name used when Feishu offers none that is safe.
+    fallback_name: String,
     progress: Option<ProgressFn<'a>>,
 }
 
+/// The sending of a download operation.
+type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<ResponseValue<ByteStream>, Error>> + Send + 'a>>;
+
 impl<'a> Download<'a> {
-    pub(super) fn new(file: &'a ExportFile) -> Self {
+    /// A download of what `request` answers; `fallback_name` is the file name used when Feishu
+    /// offers none that is safe.
+    pub(crate) fn new(
+        request: impl Future<Output = Result<ResponseValue<ByteStream>, Error>> + Send + 'a,
+        fallback_name: String,
+    ) -> Self {
         Self {
-            file,
+            request: Box::pin(request),
+            fallback_name,
             progress: None,
         }
+    }
+
+    async fn request(&mut self) -> Result<FileResponse, Error> {
+        let response = (&mut self.request).await?;
+        FileResponse::new(response).await
     }
 
     /// Calls `progress` as bytes arrive (for every chunk received), with the bytes so far and
@@ -85,14 +111,15 @@ impl<'a> Download<'a> {
     /// Saves the file in the folder `dir` (which must exist) under the name Feishu gives in
     /// `Content-Disposition`, made safe: a name that would leave the folder (`../x`, an absolute
     /// path, separators of either kind), or is empty, only dots, hidden or a device name, is
-    /// replaced by `<export>_<task_id>.xlsx`. An existing file of that name is kept: the new one
+    /// replaced by a name of the operation (`meeting_list_<task_id>.xlsx` for an export). An
+    /// existing file of that name is kept: the new one
     /// is saved as `name (1).xlsx`, `name (2).xlsx`, …
     ///
     /// The bytes go to a hidden temporary file in `dir`, which is flushed, synced and renamed to
     /// its name only when the download is whole. On any failure — a refused download, a
     /// connection cut midway, a full disk, the future dropped — the temporary file is removed:
     /// nothing is left in `dir`.
-    pub async fn save_in(self, dir: impl AsRef<Path>) -> Result<SavedExport, Error> {
+    pub async fn save_in(self, dir: impl AsRef<Path>) -> Result<SavedFile, Error> {
         let dir = dir.as_ref();
         check_folder(dir).await?;
         self.save(dir, None).await
@@ -101,7 +128,7 @@ impl<'a> Download<'a> {
     /// Saves the file at `path`, replacing a file already there (atomically: readers see the
     /// old file or the new one, never a part). Like [`save_in`](Self::save_in), nothing is left
     /// at `path` or beside it on any failure.
-    pub async fn save_as(self, path: impl AsRef<Path>) -> Result<SavedExport, Error> {
+    pub async fn save_as(self, path: impl AsRef<Path>) -> Result<SavedFile, Error> {
         let path = path.as_ref();
         let name = match path.file_name() {
             Some(name) if !path.as_os_str().is_empty() => name.to_owned(),
@@ -130,14 +157,14 @@ impl<'a> Download<'a> {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let response = self.file.request().await?;
+        let response = self.request().await?;
         let file_name = response.offered.as_deref().and_then(disposition::sanitize);
         let bytes = copy(response, writer, None, &mut self.progress).await?;
         Ok(Downloaded { bytes, file_name })
     }
 
-    async fn save(mut self, dir: &Path, target: Option<PathBuf>) -> Result<SavedExport, Error> {
-        let response = self.file.request().await?;
+    async fn save(mut self, dir: &Path, target: Option<PathBuf>) -> Result<SavedFile, Error> {
+        let response = self.request().await?;
         let offered_name = response.offered.clone();
         let mut temp = TempFile::create(dir).await?;
         let mut writer = BufWriter::with_capacity(WRITE_BUFFER, temp.file()?);
@@ -151,13 +178,13 @@ impl<'a> Download<'a> {
                 let name = offered_name
                     .as_deref()
                     .and_then(disposition::sanitize)
-                    .unwrap_or_else(|| self.file.fallback_name());
+                    .unwrap_or_else(|| self.fallback_name.clone());
                 free_name(dir, &name).await
             }
         };
         temp.persist(&path).await?;
         sync_folder(dir).await;
-        Ok(SavedExport {
+        Ok(SavedFile {
             path,
             bytes,
             offered_name,
@@ -168,14 +195,14 @@ impl<'a> Download<'a> {
 impl std::fmt::Debug for Download<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Download")
-            .field("file", self.file)
+            .field("fallback_name", &self.fallback_name)
             .field("progress", &self.progress.is_some())
             .finish()
     }
 }
 
 /// A download's response, checked to be a file.
-pub(super) struct FileResponse {
+struct FileResponse {
     stream: progenitor_client::ByteStream,
     total: Option<u64>,
     status: u16,
@@ -187,7 +214,7 @@ pub(super) struct FileResponse {
 impl FileResponse {
     /// A 2xx response of the download operation. The runtime has already turned a JSON body
     /// with `code != 0` into an error; a JSON body with code 0 is not a file either.
-    pub(super) async fn new(
+    async fn new(
         response: progenitor_client::ResponseValue<progenitor_client::ByteStream>,
     ) -> Result<Self, Error> {
         let status = response.status().as_u16();
