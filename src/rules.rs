@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 /// One rule over the fields of a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Rule {
+pub enum Rule {
     /// At most one of these fields may be present (a set of mutually exclusive filters).
     AtMostOneOf(&'static [&'static str]),
     /// Exactly one of these fields must be present.

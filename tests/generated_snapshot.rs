@@ -92,14 +92,16 @@ fn generated_code_matches_the_committed_snapshots() {
     let mut problems = Vec::new();
     for service in &specs {
         let generated_path = out_dir().join(format!("{service}.rs"));
-        let generated = fs::read_to_string(&generated_path)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "build.rs did not generate {}: {e}",
-                    generated_path.display()
-                )
-            })
-            .replace("\r\n", "\n");
+        let Ok(generated) = fs::read_to_string(&generated_path) else {
+            // The service's feature is off in this build: its snapshot must still be committed,
+            // and is compared by a build with the feature on (CI runs one with every feature).
+            assert!(
+                snapshots_dir.join(format!("{service}.rs")).exists() || updating(),
+                "tests/snapshots/{service}.rs is missing: run UPDATE_SNAPSHOTS=1 cargo test --all-features --test generated_snapshot"
+            );
+            continue;
+        };
+        let generated = generated.replace("\r\n", "\n");
         assert!(
             generated.starts_with("// @generated"),
             "{service}.rs is build.rs output"

@@ -118,7 +118,7 @@ async fn image_create_uploads_the_form_and_the_file_as_multipart() {
     let uploaded = client(&server)
         .im()
         .image_create()
-        .call(form.clone().try_into().unwrap(), file)
+        .call(form.clone(), file)
         .await
         .unwrap();
     assert_eq!(uploaded.image_key.as_deref(), Some("img_1"));
@@ -135,7 +135,7 @@ async fn image_create_uploads_the_form_and_the_file_as_multipart() {
     let answer = client(&server)
         .im()
         .image_create()
-        .send(form.try_into().unwrap(), file)
+        .send(form, file)
         .await
         .unwrap();
     assert_eq!(answer.status(), 200);

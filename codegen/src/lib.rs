@@ -112,7 +112,7 @@ pub struct Generated {
 
 /// The shapes the generated code may use beyond progenitor's, as `cfg` names: the build script
 /// sets `cfg(<name>)` when an enabled spec uses one, so the runtime compiles only what is used.
-pub const SHAPES: &[&str] = &["feishu_pagination", "feishu_upload"];
+pub const SHAPES: &[&str] = &["feishu_pagination", "feishu_upload", "feishu_download"];
 
 /// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
 /// impl and `OPERATIONS`, formatted.
@@ -133,6 +133,9 @@ pub fn generate(path: &Path) -> Result<Generated, String> {
     }
     if !uploads.is_empty() {
         shapes.push("feishu_upload");
+    }
+    if !files.is_empty() {
+        shapes.push("feishu_download");
     }
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(raw).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;

@@ -31,7 +31,7 @@ struct Builder {
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, TokenStream>,
-    files: &BTreeMap<String, String>,
+    files: &BTreeMap<String, (String, &'static str)>,
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
 ) -> Result<TokenStream, String> {
@@ -80,13 +80,16 @@ pub fn wrap(
             }
         });
         let pages = pages.get(&name.to_string());
-        let download = files.get(&name.to_string()).map(|fallback| {
+        let download = files.get(&name.to_string()).map(|(id, ext)| {
             quote! {
                 /// Downloads the file this operation answers with, streamed: choose a progress
                 /// callback, then where it goes — a folder (under the name Feishu offers, made
                 /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
                 pub fn download(self) -> crate::download::Download<'a> {
-                    crate::download::Download::new(self.send(), #fallback.to_string())
+                    crate::download::Download::new(
+                        self.send(),
+                        crate::download::fallback(#id, None, #ext),
+                    )
                 }
             }
         });
@@ -269,12 +272,14 @@ fn is_type_name(name: &str) -> bool {
 /// For each operation whose answer is a file, keyed by its builder's name (the operationId in
 /// PascalCase, as progenitor names it): the name a download gets when Feishu offers none,
 /// `<operationId>.<extension of the declared media type>`.
-pub fn download_names(operations: &[(String, Option<String>)]) -> BTreeMap<String, String> {
+pub fn download_names(
+    operations: &[(String, Option<String>)],
+) -> BTreeMap<String, (String, &'static str)> {
     operations
         .iter()
         .filter_map(|(id, media_type)| {
             let ext = extension(media_type.as_deref()?);
-            Some((pascal(id), format!("{id}.{ext}")))
+            Some((pascal(id), (id.clone(), ext)))
         })
         .collect()
 }

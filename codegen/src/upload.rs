@@ -139,11 +139,15 @@ pub fn methods(upload: &Upload, answer: &TokenStream, data: Option<&TokenStream>
         quote! {
             /// Uploads the form and its files and returns the `data` of Feishu's answer; any
             /// failure is the crate's [`Error`](crate::Error).
-            pub async fn call(
+            pub async fn call<F>(
                 self,
-                form: types::#form,
+                form: F,
                 #(#names: #types),*
-            ) -> std::result::Result<#data, crate::Error> {
+            ) -> std::result::Result<#data, crate::Error>
+            where
+                F: std::convert::TryInto<types::#form>,
+                F::Error: std::fmt::Display,
+            {
                 Ok(self.send(form, #(#names),*).await?.into_inner().data)
             }
         }
@@ -152,12 +156,20 @@ pub fn methods(upload: &Upload, answer: &TokenStream, data: Option<&TokenStream>
         /// Uploads the form and its files as `multipart/form-data`, each file streamed from its
         /// source (never read whole into memory), and returns Feishu's answer with its status
         /// and headers; any failure is the crate's [`Error`](crate::Error). An upload is sent
-        /// once: a stream cannot be replayed, so it is not retried.
-        pub async fn send(
+        /// once: a stream cannot be replayed, so it is not retried. The form is the type or its
+        /// builder; one that does not build is refused before anything is sent.
+        pub async fn send<F>(
             self,
-            form: types::#form,
+            form: F,
             #(#names: #types),*
-        ) -> std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error> {
+        ) -> std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error>
+        where
+            F: std::convert::TryInto<types::#form>,
+            F::Error: std::fmt::Display,
+        {
+            let form: types::#form = form
+                .try_into()
+                .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
             let body = crate::runtime::Multipart::form(&form)?;
             #(#adds)*
             crate::runtime::send_upload(body, self.send_unscreened()).await

@@ -438,7 +438,10 @@ mod tests {
         let again = numbered(&long, 12);
         assert!(again.len() <= MAX_NAME_BYTES, "{}", again.len());
         assert!(again.ends_with("会 (12).xlsx"), "{again}");
-        for name in [fallback("export", Some("../../x")), numbered("a.xlsx", 3)] {
+        for name in [
+            fallback("export", Some("../../x"), "xlsx"),
+            numbered("a.xlsx", 3),
+        ] {
             assert_eq!(sanitize(&name).as_deref(), Some(name.as_str()));
         }
     }

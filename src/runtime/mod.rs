@@ -39,7 +39,7 @@ pub(crate) use upload::{send_upload, Multipart};
 
 /// The kinds of access token an operation accepts (its spec's `security`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TokenKind {
+pub enum TokenKind {
     /// `tenant_access_token`.
     Tenant,
     /// `user_access_token`.

@@ -1980,7 +1980,10 @@ impl<'a> builder::ExportDownload<'a> {
     /// callback, then where it goes — a folder (under the name Feishu offers, made
     /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
     pub fn download(self) -> crate::download::Download<'a> {
-        crate::download::Download::new(self.send(), "export_download.xlsx".to_string())
+        crate::download::Download::new(
+            self.send(),
+            crate::download::fallback("export_download", None, "xlsx"),
+        )
     }
 }
 impl<'a> builder::ExportMeetingList<'a> {
