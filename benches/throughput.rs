@@ -22,12 +22,26 @@ use serde::{Deserialize, Serialize};
 const TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
 const SUCCESS: &str = r#"{"code":0,"msg":"success","data":{"task_id":"7111325589855797267"}}"#;
 
+/// The cores the server and the client run on: each its own, when the machine has two or more,
+/// so that what is measured is the client's work, not the two sharing a core.
+fn cores() -> Option<(core_affinity::CoreId, core_affinity::CoreId)> {
+    let ids = core_affinity::get_core_ids()?;
+    match ids.as_slice() {
+        [client, .., server] => Some((*client, *server)),
+        _ => None,
+    }
+}
+
 /// A minimal Feishu: answers meeting_list with a fixed success and the token endpoint with a
-/// token after 50 ms, counting token requests. It runs on its own thread and runtime.
+/// token after 50 ms, counting token requests. It runs on its own thread and runtime, pinned to
+/// its own core.
 fn start_server(token_requests: Arc<AtomicUsize>) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     let server = std::thread::Builder::new().name("bench-server".into());
     server.spawn(move || {
+        if let Some((_, core)) = cores() {
+            core_affinity::set_for_current(core);
+        }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -165,6 +179,15 @@ fn main() {
     }
     let token_requests = Arc::new(AtomicUsize::new(0));
     let addr = start_server(token_requests.clone());
+    let pinned = cores().is_some_and(|(client, _)| core_affinity::set_for_current(client));
+    println!(
+        "{}",
+        if pinned {
+            "client and server pinned to cores of their own"
+        } else {
+            "not pinned (fewer than two cores)"
+        }
+    );
     let base = format!("http://{addr}");
     let url = format!("{base}/open-apis/vc/v1/exports/meeting_list");
     let rt = tokio::runtime::Builder::new_current_thread()

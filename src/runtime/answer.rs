@@ -64,6 +64,15 @@ pub(crate) fn fail(error: Error) -> reqwest::Response {
     }
 }
 
+/// `response` made the placeholder (its body already read): the status changed, the URL kept —
+/// a response built without its URL makes reqwest parse a stand-in URL, which on the hot path
+/// costs more than keeping this one.
+pub(crate) fn placeholder_of(response: reqwest::Response) -> reqwest::Response {
+    let ((mut parts, url), _read) = super::quirks::take_body(response);
+    parts.status = http::StatusCode::from_u16(PLACEHOLDER_STATUS).expect("a valid status code");
+    super::quirks::with_body((parts, url), reqwest::Body::from(bytes::Bytes::new()))
+}
+
 /// The response progenitor's code sees in place of a delivered answer.
 pub(crate) fn placeholder() -> reqwest::Response {
     let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));

@@ -79,7 +79,7 @@ pub(super) fn screen(
                 value,
             });
             debug_assert!(delivered.is_ok(), "the slot was open");
-            return Ok(answer::placeholder());
+            return Ok(answer::placeholder_of(response));
         }
         // Otherwise find out what it is: only the code first, the whole envelope for an error.
         let code = serde_json::from_slice::<CodeOnly>(&body)
