@@ -89,12 +89,10 @@ where
     T: 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<FeishuErrorBody>>>,
 {
-    let (result, answer) = SLOT
-        .scope(RefCell::new(None), async {
-            let result = send.await;
-            (result, SLOT.with(|slot| slot.borrow_mut().take()))
-        })
-        .await;
+    // The slot is read back out of the scope, so that `send` is moved into it once.
+    let mut scoped = std::pin::pin!(SLOT.scope(RefCell::new(None), send));
+    let result = scoped.as_mut().await;
+    let answer = scoped.take_value().and_then(RefCell::into_inner);
     match answer {
         Some(Answer::Decoded {
             status,
