@@ -6,55 +6,15 @@
 //! global allocator and checks the peak, not any time: its one test runs the cases in turn, so
 //! nothing else allocates beside them.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use feishu_openapi::vc::types::ExportMeetingListRequest;
 use feishu_openapi::{AccessToken, Error, FeishuClient, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// The system allocator, counting the bytes in use and their peak.
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as given.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as given.
-        unsafe { System.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded as given.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grown = new_size - layout.size();
-                let now = IN_USE.fetch_add(grown, Ordering::Relaxed) + grown;
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
+mod alloc_support;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: alloc_support::Counting = alloc_support::Counting;
 
 /// What the server sends: 150 MB of an answer to meeting_list.
 const ANSWER_BYTES: usize = 150 * 1000 * 1000;
@@ -124,15 +84,14 @@ fn client(base_url: &str, limit: Option<u64>) -> FeishuClient {
 
 /// Sends meeting_list and returns its error and the heap's peak growth during the call.
 async fn call(feishu: &FeishuClient) -> (Error, usize) {
-    let before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = alloc_support::measure_from_here();
     let result = feishu
         .vc()
         .export_meeting_list()
         .body(ExportMeetingListRequest::new(1_655_276_858, 1_655_363_258))
         .send()
         .await;
-    let grown = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let grown = alloc_support::grown(before);
     (result.map(|_| ()).unwrap_err(), grown)
 }
 

@@ -4,40 +4,16 @@
 //! with `--features im`.
 #![cfg(feature = "im")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use feishu_openapi::im::types::{ImageCreateForm, ImageCreateFormImageType};
 use feishu_openapi::upload::UploadFile;
 use feishu_openapi::{AccessToken, FeishuClient, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as given.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as given.
-        unsafe { System.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
+mod alloc_support;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: alloc_support::Counting = alloc_support::Counting;
 
 const FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -92,8 +68,7 @@ async fn a_large_upload_is_streamed_in_bounded_memory() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = alloc_support::measure_from_here();
     let form = ImageCreateForm::builder().image_type(ImageCreateFormImageType::Message);
     let uploaded = feishu
         .im()
@@ -101,7 +76,7 @@ async fn a_large_upload_is_streamed_in_bounded_memory() {
         .call(form, UploadFile::from_path(&path).await.unwrap())
         .await
         .unwrap();
-    let grown = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let grown = alloc_support::grown(before);
     println!("64 MiB upload: heap grew by {} KiB", grown / 1024);
     assert_eq!(uploaded.image_key.as_deref(), Some("img_big"));
     assert!(
