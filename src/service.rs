@@ -17,6 +17,8 @@ macro_rules! generated_service {
             include!(concat!(env!("OUT_DIR"), "/", stringify!($service), ".rs"));
         }
 
+        #[doc(hidden)]
+        pub use generated::__send_from_json;
         pub use generated::{builder, types, Client};
 
         impl crate::FeishuClient {

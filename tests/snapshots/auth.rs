@@ -460,6 +460,49 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
         crate::runtime::send(self.send_unscreened()).await
     }
 }
+/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
+/// upload, its form, with a small file per file field) given as JSON values; `None` for
+/// an operation the service does not have. For the conformance tests: not part of the API.
+#[doc(hidden)]
+pub fn __send_from_json<'a>(
+    client: &'a Client,
+    operation_id: &str,
+    params: &'a serde_json::Map<String, serde_json::Value>,
+    body: Option<&'a serde_json::Value>,
+) -> Option<
+    std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                Output = std::result::Result<(), crate::Error>,
+            > + Send + 'a,
+        >,
+    >,
+> {
+    fn value<T: serde::de::DeserializeOwned>(
+        name: &str,
+        value: &serde_json::Value,
+    ) -> std::result::Result<T, crate::Error> {
+        serde_json::from_value(value.clone())
+            .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
+    }
+    let _ = (&params, &body);
+    match operation_id {
+        "tenant_access_token_internal" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.tenant_access_token_internal();
+                    if let Some(v) = body {
+                        request = request
+                            .body(value::<types::TenantAccessTokenRequest>("body", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        _ => None,
+    }
+}
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,

@@ -2903,6 +2903,122 @@ impl<'a> builder::MessageCreate<'a> {
         Ok(self.send().await?.into_inner().data)
     }
 }
+/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
+/// upload, its form, with a small file per file field) given as JSON values; `None` for
+/// an operation the service does not have. For the conformance tests: not part of the API.
+#[doc(hidden)]
+pub fn __send_from_json<'a>(
+    client: &'a Client,
+    operation_id: &str,
+    params: &'a serde_json::Map<String, serde_json::Value>,
+    body: Option<&'a serde_json::Value>,
+) -> Option<
+    std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                Output = std::result::Result<(), crate::Error>,
+            > + Send + 'a,
+        >,
+    >,
+> {
+    fn value<T: serde::de::DeserializeOwned>(
+        name: &str,
+        value: &serde_json::Value,
+    ) -> std::result::Result<T, crate::Error> {
+        serde_json::from_value(value.clone())
+            .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
+    }
+    let _ = (&params, &body);
+    match operation_id {
+        "chat_list" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.chat_list();
+                    if let Some(v) = params.get("page_size") {
+                        request = request.page_size(value::<i64>("page_size", v)?);
+                    }
+                    if let Some(v) = params.get("page_token") {
+                        request = request
+                            .page_token(
+                                value::<::std::string::String>("page_token", v)?,
+                            );
+                    }
+                    if let Some(v) = params.get("sort_type") {
+                        request = request
+                            .sort_type(value::<types::ChatSortType>("sort_type", v)?);
+                    }
+                    if let Some(v) = params.get("types") {
+                        request = request
+                            .types(value::<::std::string::String>("types", v)?);
+                    }
+                    if let Some(v) = params.get("user_id_type") {
+                        request = request
+                            .user_id_type(
+                                value::<crate::UserIdType>("user_id_type", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "image_create" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.image_create();
+                    let form: types::ImageCreateForm = value(
+                        "form",
+                        body.unwrap_or(&serde_json::Value::Null),
+                    )?;
+                    request
+                        .send(
+                            form,
+                            crate::upload::UploadFile::from_bytes(
+                                "image",
+                                &b"conformance"[..],
+                            ),
+                        )
+                        .await
+                        .map(|_| ())
+                }),
+            )
+        }
+        "image_get" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.image_get();
+                    if let Some(v) = params.get("image_key") {
+                        request = request
+                            .image_key(value::<::std::string::String>("image_key", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "message_create" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.message_create();
+                    if let Some(v) = params.get("receive_id_type") {
+                        request = request
+                            .receive_id_type(
+                                value::<types::ReceiveIdType>("receive_id_type", v)?,
+                            );
+                    }
+                    if let Some(v) = body {
+                        request = request
+                            .body(value::<types::MessageCreateRequest>("body", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        _ => None,
+    }
+}
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,

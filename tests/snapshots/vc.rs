@@ -2078,6 +2078,144 @@ impl<'a> builder::ExportGet<'a> {
         Ok(self.send().await?.into_inner().data)
     }
 }
+/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
+/// upload, its form, with a small file per file field) given as JSON values; `None` for
+/// an operation the service does not have. For the conformance tests: not part of the API.
+#[doc(hidden)]
+pub fn __send_from_json<'a>(
+    client: &'a Client,
+    operation_id: &str,
+    params: &'a serde_json::Map<String, serde_json::Value>,
+    body: Option<&'a serde_json::Value>,
+) -> Option<
+    std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                Output = std::result::Result<(), crate::Error>,
+            > + Send + 'a,
+        >,
+    >,
+> {
+    fn value<T: serde::de::DeserializeOwned>(
+        name: &str,
+        value: &serde_json::Value,
+    ) -> std::result::Result<T, crate::Error> {
+        serde_json::from_value(value.clone())
+            .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
+    }
+    let _ = (&params, &body);
+    match operation_id {
+        "export_download" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_download();
+                    if let Some(v) = params.get("file_token") {
+                        request = request
+                            .file_token(
+                                value::<::std::string::String>("file_token", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "export_meeting_list" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_meeting_list();
+                    if let Some(v) = params.get("user_id_type") {
+                        request = request
+                            .user_id_type(
+                                value::<crate::UserIdType>("user_id_type", v)?,
+                            );
+                    }
+                    if let Some(v) = body {
+                        request = request
+                            .body(value::<types::ExportMeetingListRequest>("body", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "export_participant_list" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_participant_list();
+                    if let Some(v) = params.get("user_id_type") {
+                        request = request
+                            .user_id_type(
+                                value::<crate::UserIdType>("user_id_type", v)?,
+                            );
+                    }
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<types::ExportParticipantListRequest>("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "export_participant_quality_list" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_participant_quality_list();
+                    if let Some(v) = params.get("user_id_type") {
+                        request = request
+                            .user_id_type(
+                                value::<crate::UserIdType>("user_id_type", v)?,
+                            );
+                    }
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<
+                                    types::ExportParticipantQualityListRequest,
+                                >("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "export_resource_reservation_list" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_resource_reservation_list();
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<
+                                    types::ExportResourceReservationListRequest,
+                                >("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "export_get" => {
+            Some(
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut request = client.export_get();
+                    if let Some(v) = params.get("task_id") {
+                        request = request
+                            .task_id(value::<crate::vc::export::TaskId>("task_id", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        _ => None,
+    }
+}
 impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,
