@@ -52,6 +52,7 @@ fn main() {
         println!("cargo::rustc-check-cfg=cfg({shape})");
     }
     let mut shapes = std::collections::BTreeSet::new();
+    let mut spec_files = Vec::new();
     for (spec, (result, took)) in enabled.iter().zip(results) {
         let display = spec.display().to_string();
         match result {
@@ -62,6 +63,11 @@ fn main() {
                     .unwrap_or_default();
                 let target = out_dir.join(format!("{stem}.rs"));
                 shapes.extend(generated.shapes);
+                let json = out_dir.join(format!("{stem}.json"));
+                if let Err(e) = std::fs::write(&json, &generated.spec_json) {
+                    fail(&display, &format!("cannot write {}: {e}", json.display()));
+                }
+                spec_files.push(stem.to_string());
                 if let Err(e) = std::fs::write(&target, generated.source) {
                     fail(&display, &format!("cannot write {}: {e}", target.display()));
                 }
@@ -73,6 +79,20 @@ fn main() {
             }
             Err(message) => fail(&display, &message),
         }
+    }
+    // The enabled services' specs, for the fake Feishu (feature `fake`), which answers every
+    // operation from them.
+    let list: String = spec_files
+        .iter()
+        .map(|stem| {
+            format!(
+                "    (\"{stem}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/{stem}.json\"))),\n"
+            )
+        })
+        .collect();
+    let specs = format!("/// Every enabled service and its spec as JSON.\npub(crate) const SPECS: &[(&str, &str)] = &[\n{list}];\n");
+    if let Err(e) = std::fs::write(out_dir.join("specs.rs"), specs) {
+        fail("specs.rs", &format!("cannot write: {e}"));
     }
     // The runtime's support for a shape is compiled only when an enabled service uses it.
     for shape in shapes {

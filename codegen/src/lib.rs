@@ -108,6 +108,9 @@ pub struct Generated {
     /// The shapes beyond progenitor's that the spec's operations use, each the name of a
     /// `cfg` the runtime compiles its support under ([`SHAPES`]).
     pub shapes: Vec<&'static str>,
+    /// The spec as every tool reads it (shared parts merged), as JSON: the fake Feishu answers
+    /// every operation from it.
+    pub spec_json: String,
 }
 
 /// The shapes the generated code may use beyond progenitor's, as `cfg` names: the build script
@@ -119,6 +122,7 @@ pub const SHAPES: &[&str] = &["feishu_pagination", "feishu_upload", "feishu_down
 pub fn generate(path: &Path) -> Result<Generated, String> {
     // The service's own file, with the shared parts of `openapi/shared/` merged in.
     let mut raw = spec::load(path)?;
+    let spec_json = raw.to_string();
     // Uploads first: progenitor cannot take their multipart bodies (see `upload`).
     let uploads = upload::extract(&mut raw)?;
     // The vendor extensions first, from the raw document; then the document itself, moved.
@@ -203,6 +207,7 @@ pub fn generate(path: &Path) -> Result<Generated, String> {
         source: header + &layout::layout(file),
         operations: spec.operations().count(),
         shapes,
+        spec_json,
     };
     // Freeing the generator's and the spec's trees (millions of small allocations) costs about as
     // much as building them; the build script exits right after, and the memory goes back with

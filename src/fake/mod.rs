@@ -58,6 +58,13 @@
 //! sends anything else). [`synthetic_download`](FakeFeishuBuilder::synthetic_download) replaces
 //! the workbook by any number of filler bytes, streamed, for memory and throughput measurements.
 //!
+//! **Every other operation of every enabled service** (cargo features) is answered from its spec:
+//! the bearer token checked when the operation takes one (as above); required query parameters,
+//! their enums, and a JSON body's required fields, JSON types and enums checked — a bad one is
+//! `99991661`… for tokens, else 99992402 `field validation failed` at HTTP 400 with
+//! `field_violations` naming it; then the spec's 200 example (or a minimal answer of its schema),
+//! or for a file operation a small file of the declared kind.
+//!
 //! Any other path or method gets HTTP 404 `404 page not found` as plain text, like Feishu's
 //! gateway.
 //!
@@ -110,6 +117,7 @@ use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
 mod fault;
+mod generic;
 mod reply;
 mod routes;
 mod state;

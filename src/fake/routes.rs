@@ -28,7 +28,8 @@ pub(super) fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         Some(Endpoint::ExportMeetingList) => export_meeting_list(state, request),
         Some(Endpoint::ExportGet) => export_get(state, request),
         Some(Endpoint::ExportDownload) => export_download(state, request),
-        _ => Reply::not_found(),
+        // Every other operation of an enabled service, from its spec.
+        _ => super::generic::answer(state, request).unwrap_or_else(Reply::not_found),
     }
 }
 
@@ -72,7 +73,7 @@ fn tenant_access_token(state: &mut State, request: &RecordedRequest) -> Reply {
 /// Decisions (the HTTP status of token errors is undocumented; the fake uses 400): no
 /// `Authorization: Bearer …` → 99991661; a token that is neither `t-…` nor `u-…` → 99991671;
 /// an unknown or expired tenant token → 99991663; an unknown user token → 99991668.
-fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
+pub(super) fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
     let invalid = |code, msg| Err(Reply::error(StatusCode::BAD_REQUEST, code, msg));
     let Some(token) = request.bearer_token() else {
         return invalid(

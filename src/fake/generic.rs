@@ -1,0 +1,365 @@
+//! Every operation of every enabled service, answered from its spec: the routes no hand-written
+//! handler takes (the export's task lifecycle and workbook are hand-written, in `routes`).
+//!
+//! For a request it finds the operation by method and path template, then checks, as Feishu
+//! would: the bearer token (when the operation takes one: the same rules as every business API,
+//! see `routes::authorize`); required path and query parameters and their enums; a JSON body's
+//! required fields, their JSON types and enums; a multipart body's content type. A bad parameter
+//! or field is code 99992402 `field validation failed` at HTTP 400 with `field_violations`
+//! naming it. A request that passes gets the spec's 200 example (or, without one, a minimal
+//! answer of the 200 schema), or for a file operation a small file of the declared kind.
+
+use std::sync::OnceLock;
+
+use http::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::reply::{FieldViolation, FileReply, FileSource, Reply};
+use super::state::{RecordedRequest, State};
+
+include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+
+/// Feishu's code for a request whose fields fail validation.
+const FIELD_VALIDATION_FAILED: i64 = 99992402;
+
+/// One segment of a path template.
+enum Segment {
+    /// Literal text.
+    Text(String),
+    /// A `{parameter}`, with the pattern its schema gives it, if any.
+    Parameter(Option<regress::Regex>),
+}
+
+impl Segment {
+    fn matches(&self, actual: &str) -> bool {
+        match self {
+            Segment::Text(text) => text == actual,
+            Segment::Parameter(None) => !actual.is_empty(),
+            Segment::Parameter(Some(pattern)) => {
+                // A value that breaks the parameter's pattern is not this operation's path.
+                pattern
+                    .find(actual)
+                    .is_some_and(|m| m.range() == (0..actual.len()))
+            }
+        }
+    }
+}
+
+/// One operation of a spec.
+struct Operation {
+    method: Method,
+    segments: Vec<Segment>,
+    /// Index into [`Catalog::specs`].
+    spec: usize,
+    op: Value,
+}
+
+struct Catalog {
+    specs: Vec<Value>,
+    operations: Vec<Operation>,
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut specs = Vec::new();
+        let mut operations = Vec::new();
+        for (_, text) in SPECS {
+            let spec: Value = serde_json::from_str(text).expect("build.rs writes valid JSON");
+            for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+                for (method, op) in item.as_object().into_iter().flatten() {
+                    let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                        continue;
+                    };
+                    let segments = path
+                        .split('/')
+                        .map(
+                            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                                Some(name) => Segment::Parameter(path_pattern(&spec, op, name)),
+                                None => Segment::Text(s.to_string()),
+                            },
+                        )
+                        .collect();
+                    operations.push(Operation {
+                        method,
+                        segments,
+                        spec: specs.len(),
+                        op: op.clone(),
+                    });
+                }
+            }
+            specs.push(spec);
+        }
+        Catalog { specs, operations }
+    })
+}
+
+/// The answer to a request no hand-written route takes; `None` when no spec has its operation.
+pub(super) fn answer(state: &State, request: &RecordedRequest) -> Option<Reply> {
+    let catalog = catalog();
+    let segments: Vec<&str> = request.path.split('/').collect();
+    let operation = catalog.operations.iter().find(|o| {
+        o.method == request.method
+            && o.segments.len() == segments.len()
+            && o.segments
+                .iter()
+                .zip(&segments)
+                .all(|(template, actual)| template.matches(actual))
+    })?;
+    let spec = &catalog.specs[operation.spec];
+    let op = &operation.op;
+    if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+        if let Err(reply) = super::routes::authorize(state, request) {
+            return Some(reply);
+        }
+    }
+    let mut violations = Vec::new();
+    check_parameters(spec, op, request, &mut violations);
+    check_body(spec, op, request, &mut violations);
+    if let Some(first) = violations.first() {
+        let mut reply = Reply::error(
+            StatusCode::BAD_REQUEST,
+            FIELD_VALIDATION_FAILED,
+            "field validation failed",
+        )
+        .with_message(format!("{}: {}", first.field, first.description));
+        for violation in &violations {
+            reply = reply.with_field_violation(violation);
+        }
+        return Some(reply);
+    }
+    Some(success(spec, op))
+}
+
+/// The pattern of the path parameter `name` of `op`, when its schema has one.
+fn path_pattern(spec: &Value, op: &Value, name: &str) -> Option<regress::Regex> {
+    let parameter = op["parameters"]
+        .as_array()?
+        .iter()
+        .map(|p| follow(spec, p))
+        .find(|p| p["in"] == "path" && p["name"] == name)?;
+    let pattern = follow(spec, &parameter["schema"])["pattern"].as_str()?;
+    regress::Regex::new(pattern).ok()
+}
+
+fn follow<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(target) => spec.pointer(target.trim_start_matches('#')).unwrap_or(node),
+        None => match node.pointer("/allOf/0") {
+            Some(inner) if node["allOf"].as_array().is_some_and(|a| a.len() == 1) => {
+                follow(spec, inner)
+            }
+            _ => node,
+        },
+    }
+}
+
+fn check_parameters(
+    spec: &Value,
+    op: &Value,
+    request: &RecordedRequest,
+    violations: &mut Vec<FieldViolation>,
+) {
+    for parameter in op["parameters"].as_array().into_iter().flatten() {
+        let parameter = follow(spec, parameter);
+        if parameter["in"] != "query" {
+            continue;
+        }
+        let name = parameter["name"].as_str().unwrap_or_default();
+        match request.query_param(name) {
+            None if parameter["required"] == true => violations.push(FieldViolation {
+                field: name.to_string(),
+                value: String::new(),
+                description: "is required".into(),
+            }),
+            None => {}
+            Some(value) => {
+                let schema = follow(spec, &parameter["schema"]);
+                if let Some(allowed) = schema["enum"].as_array() {
+                    let known = allowed
+                        .iter()
+                        .any(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string) == value);
+                    if !known {
+                        violations.push(FieldViolation {
+                            field: name.to_string(),
+                            value: value.clone(),
+                            description: format!(
+                                "must be one of {}",
+                                Value::Array(allowed.clone())
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_body(
+    spec: &Value,
+    op: &Value,
+    request: &RecordedRequest,
+    violations: &mut Vec<FieldViolation>,
+) {
+    let Some(content) = op.pointer("/requestBody/content") else {
+        return;
+    };
+    let content_type = request.header("content-type").unwrap_or_default();
+    if content.get("multipart/form-data").is_some() {
+        if !content_type.starts_with("multipart/form-data") {
+            violations.push(FieldViolation {
+                field: "Content-Type".into(),
+                value: content_type.to_string(),
+                description: "must be multipart/form-data".into(),
+            });
+        }
+        return;
+    }
+    let Some(schema) = content.pointer("/application~1json/schema") else {
+        return;
+    };
+    match request.json() {
+        Some(body) => check_value(spec, follow(spec, schema), &body, "", violations),
+        None => violations.push(FieldViolation {
+            field: "body".into(),
+            value: String::new(),
+            description: "must be a JSON object".into(),
+        }),
+    }
+}
+
+/// The JSON type, required fields and enums of `value` against `schema`, recursively.
+fn check_value(
+    spec: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    violations: &mut Vec<FieldViolation>,
+) {
+    let mut fail = |description: String| {
+        violations.push(FieldViolation {
+            field: if at.is_empty() {
+                "body".into()
+            } else {
+                at.to_string()
+            },
+            value: value.to_string(),
+            description,
+        })
+    };
+    let fits = match schema["type"].as_str() {
+        Some("object") => value.is_object(),
+        Some("array") => value.is_array(),
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        _ => true,
+    };
+    if !fits {
+        return fail(format!("must be of type {}", schema["type"]));
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return fail(format!("must be one of {}", Value::Array(allowed.clone())));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for field in schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if object.get(field).is_none_or(Value::is_null) {
+                let path = if at.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{at}.{field}")
+                };
+                violations.push(FieldViolation {
+                    field: path,
+                    value: String::new(),
+                    description: "is required".into(),
+                });
+            }
+        }
+        for (name, inner) in object {
+            if let Some(property) = schema.pointer(&format!("/properties/{name}")) {
+                let path = if at.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{at}.{name}")
+                };
+                check_value(spec, follow(spec, property), inner, &path, violations);
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, inner) in array.iter().enumerate() {
+            check_value(
+                spec,
+                follow(spec, items),
+                inner,
+                &format!("{at}[{i}]"),
+                violations,
+            );
+        }
+    }
+}
+
+/// The spec's success answer.
+fn success(spec: &Value, op: &Value) -> Reply {
+    let ok = follow(spec, &op["responses"]["200"]);
+    let content = ok["content"].as_object();
+    if let Some(json) = content.and_then(|c| c.get("application/json")) {
+        let answer = json
+            .get("example")
+            .cloned()
+            .unwrap_or_else(|| minimal(spec, follow(spec, &json["schema"])));
+        return Reply::json(answer);
+    }
+    let media_type = content.and_then(|c| c.keys().next()).map(String::as_str);
+    let bytes: &[u8] = match media_type {
+        Some(t) if t.starts_with("application/vnd.openxmlformats") || t == "application/zip" => {
+            b"PK\x03\x04 a file of the fake Feishu"
+        }
+        _ => b"a file of the fake Feishu",
+    };
+    Reply::File(FileReply {
+        source: FileSource::Bytes(bytes::Bytes::from_static(bytes)),
+        content_disposition: None,
+        content_length: true,
+        shaping: None,
+    })
+}
+
+/// A smallest value of `schema`: its required fields, each the smallest value of its own.
+fn minimal(spec: &Value, schema: &Value) -> Value {
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    match schema["type"].as_str() {
+        Some("object") | None if schema.get("properties").is_some() => {
+            let mut object = Map::new();
+            for field in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let property = follow(spec, &schema["properties"][field]);
+                object.insert(field.to_string(), minimal(spec, property));
+            }
+            if object.contains_key("code") {
+                object.insert("code".into(), json!(0));
+            }
+            Value::Object(object)
+        }
+        Some("array") => json!([]),
+        Some("integer" | "number") => schema.pointer("/enum/0").cloned().unwrap_or(json!(0)),
+        Some("boolean") => json!(false),
+        Some("string") => schema.pointer("/enum/0").cloned().unwrap_or(json!("x")),
+        _ => json!({}),
+    }
+}
