@@ -228,6 +228,16 @@ fn run_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// Every operation of a spec (what each path item holds under an HTTP method).
+fn each_operation(raw: &Value) -> impl Iterator<Item = &Value> {
+    raw.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+        .map(|(_, op)| op)
+}
+
 fn schemas(raw: &Value) -> impl Iterator<Item = (&String, &Value)> {
     raw.pointer("/components/schemas")
         .and_then(Value::as_object)

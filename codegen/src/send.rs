@@ -495,70 +495,64 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
             .is_some_and(|r| r.iter().any(|f| f == field))
     };
     let mut out = BTreeMap::new();
-    for item in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for op in item.1.as_object().into_iter().flatten().map(|(_, op)| op) {
-            let Some(pagination) = op.get("x-feishu-pagination") else {
-                continue;
-            };
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let fail = |what: &str| format!("operation {id}: x-feishu-pagination: {what}");
-            let items_field = pagination
-                .get("items")
-                .and_then(Value::as_str)
-                .ok_or_else(|| fail("needs `items: <the answer's array field>`"))?;
-            let takes_token = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|p| p.get("name").and_then(Value::as_str) == Some("page_token"));
-            if !takes_token {
-                return Err(fail("the operation has no query parameter `page_token`"));
+    for op in super::each_operation(raw) {
+        let Some(pagination) = op.get("x-feishu-pagination") else {
+            continue;
+        };
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let fail = |what: &str| format!("operation {id}: x-feishu-pagination: {what}");
+        let items_field = pagination
+            .get("items")
+            .and_then(Value::as_str)
+            .ok_or_else(|| fail("needs `items: <the answer's array field>`"))?;
+        let takes_token = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some("page_token"));
+        if !takes_token {
+            return Err(fail("the operation has no query parameter `page_token`"));
+        }
+        let envelope_name = super::table::success_schema(raw, op)
+            .ok_or_else(|| fail("the 200 answer is not a named schema"))?;
+        let envelope = schema(envelope_name).ok_or_else(|| fail("no answer schema"))?;
+        let data_name = envelope
+            .pointer("/properties/data")
+            .and_then(reference)
+            .filter(|_| required(envelope, "data"))
+            .ok_or_else(|| fail("the answer's `data` is not a required named schema"))?;
+        let data = schema(&data_name).ok_or_else(|| fail("no schema for `data`"))?;
+        let item_name = data
+            .pointer(&format!("/properties/{items_field}/items"))
+            .and_then(reference)
+            .ok_or_else(|| {
+                fail(&format!(
+                    "`data.{items_field}` is not an array of a named schema"
+                ))
+            })?;
+        for field in ["has_more", "page_token"] {
+            if data.pointer(&format!("/properties/{field}")).is_none() {
+                return Err(fail(&format!("`data` has no `{field}`")));
             }
-            let envelope_name = super::table::success_schema(raw, op)
-                .ok_or_else(|| fail("the 200 answer is not a named schema"))?;
-            let envelope = schema(envelope_name).ok_or_else(|| fail("no answer schema"))?;
-            let data_name = envelope
-                .pointer("/properties/data")
-                .and_then(reference)
-                .filter(|_| required(envelope, "data"))
-                .ok_or_else(|| fail("the answer's `data` is not a required named schema"))?;
-            let data = schema(&data_name).ok_or_else(|| fail("no schema for `data`"))?;
-            let item_name = data
-                .pointer(&format!("/properties/{items_field}/items"))
-                .and_then(reference)
-                .ok_or_else(|| {
-                    fail(&format!(
-                        "`data.{items_field}` is not an array of a named schema"
-                    ))
-                })?;
-            for field in ["has_more", "page_token"] {
-                if data.pointer(&format!("/properties/{field}")).is_none() {
-                    return Err(fail(&format!("`data` has no `{field}`")));
-                }
-            }
-            let data_ty = format_ident!("{data_name}");
-            let item_ty = format_ident!("{item_name}");
-            let items = format_ident!("{items_field}");
-            let has_more = if required(data, "has_more") {
-                quote!(data.has_more)
-            } else {
-                quote!(data.has_more.unwrap_or(false))
-            };
-            let token = if required(data, "page_token") {
-                quote!(Some(data.page_token.as_str()))
-            } else {
-                quote!(data.page_token.as_deref())
-            };
-            out.insert(
+        }
+        let data_ty = format_ident!("{data_name}");
+        let item_ty = format_ident!("{item_name}");
+        let items = format_ident!("{items_field}");
+        let has_more = if required(data, "has_more") {
+            quote!(data.has_more)
+        } else {
+            quote!(data.has_more.unwrap_or(false))
+        };
+        let token = if required(data, "page_token") {
+            quote!(Some(data.page_token.as_str()))
+        } else {
+            quote!(data.page_token.as_deref())
+        };
+        out.insert(
                 pascal(id),
                 quote! {
                     /// Every page of the answer, one request each, following `page_token`: ends
@@ -583,7 +577,6 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
                     }
                 },
             );
-        }
     }
     Ok(out)
 }

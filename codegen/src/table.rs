@@ -247,18 +247,10 @@ fn error_rows(op: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
 
 /// Every operation's id with the media type of the file it answers with (`None` for JSON).
 pub fn media_types(raw: &Value) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for item in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for op in item.1.as_object().into_iter().flatten().map(|(_, op)| op) {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                out.push((id.to_string(), file_media_type(raw, op)));
-            }
-        }
-    }
-    out
+    super::each_operation(raw)
+        .filter_map(|op| {
+            let id = op.get("operationId").and_then(Value::as_str)?;
+            Some((id.to_string(), file_media_type(raw, op)))
+        })
+        .collect()
 }
