@@ -24,7 +24,10 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 use serde_json::Value;
 
+pub mod download;
+mod from_json;
 pub mod layout;
+pub mod pages;
 pub mod send;
 mod services;
 pub mod spec;
@@ -129,12 +132,12 @@ pub fn generate(path: &Path) -> Result<Generated, String> {
     let replacements = replacements(&raw)?;
     let operations = table::operations(&raw)?;
     let data_types = send::data_types(&raw);
-    let files = send::download_names(&table::media_types(&raw));
+    let files = download::download_names(&table::media_types(&raw));
     let ids: std::collections::BTreeMap<String, String> = table::media_types(&raw)
         .into_iter()
         .map(|(id, _)| (send::pascal(&id), id))
         .collect();
-    let pages = send::paginations(&raw)?;
+    let pages = pages::paginations(&raw)?;
     let mut shapes = Vec::new();
     if !pages.is_empty() {
         shapes.push("feishu_pagination");

@@ -70,7 +70,11 @@ pub fn wrap(
     } in builders
     {
         if let Some(id) = ids.get(&name.to_string()) {
-            arms.push(json_arm(id, &setters, uploads.get(&name.to_string())));
+            arms.push(super::from_json::json_arm(
+                id,
+                &setters,
+                uploads.get(&name.to_string()),
+            ));
         }
         if let Some(upload) = uploads.get(&name.to_string()) {
             let methods =
@@ -121,151 +125,8 @@ pub fn wrap(
             }
         });
     }
-    stream.extend(send_from_json(&arms));
+    stream.extend(super::from_json::send_from_json(&arms));
     Ok(stream)
-}
-
-/// `__send_from_json`: any operation of the service sent with its parameters and body given as
-/// JSON values (a spec's examples), for the generated conformance tests. Not part of the API.
-fn send_from_json(arms: &[TokenStream]) -> TokenStream {
-    quote! {
-        /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
-        /// upload, its form, with a small file per file field) given as JSON values; `None` for
-        /// an operation the service does not have. For the conformance tests: not part of the API.
-        #[doc(hidden)]
-        pub fn __send_from_json<'a>(
-            client: &'a Client,
-            operation_id: &str,
-            params: &'a serde_json::Map<String, serde_json::Value>,
-            body: Option<&'a serde_json::Value>,
-        ) -> Option<
-            std::pin::Pin<
-                Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
-            >,
-        > {
-            fn value<T: serde::de::DeserializeOwned>(
-                name: &str,
-                value: &serde_json::Value,
-            ) -> std::result::Result<T, crate::Error> {
-                serde_json::from_value(value.clone())
-                    .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
-            }
-            let _ = (&params, &body);
-            match operation_id {
-                #(#arms)*
-                _ => None,
-            }
-        }
-    }
-}
-
-/// One operation's arm of [`send_from_json`].
-fn json_arm(
-    id: &str,
-    setters: &[(Ident, TokenStream)],
-    upload: Option<&super::upload::Upload>,
-) -> TokenStream {
-    let method = format_ident!("{id}");
-    let sets = setters
-        .iter()
-        .filter(|(name, _)| name != "body")
-        .map(|(name, ty)| {
-            let key = name.to_string();
-            quote! {
-                if let Some(v) = params.get(#key) {
-                    request = request.#name(value::<#ty>(#key, v)?);
-                }
-            }
-        });
-    let body = setters
-        .iter()
-        .find(|(name, _)| name == "body")
-        .map(|(_, ty)| {
-            quote! {
-                if let Some(v) = body {
-                    request = request.body(value::<#ty>("body", v)?);
-                }
-            }
-        });
-    let send = match upload {
-        None => quote!(request.send().await.map(|_| ())),
-        Some(upload) => {
-            let form = format_ident!("{}", upload.form);
-            let files = upload.files.iter().map(|(name, required)| {
-                let file =
-                    quote!(crate::upload::UploadFile::from_bytes(#name, &b"conformance"[..]));
-                if *required {
-                    file
-                } else {
-                    quote!(Some(#file))
-                }
-            });
-            quote! {
-                let form: types::#form = value("form", body.unwrap_or(&serde_json::Value::Null))?;
-                request.send(form, #(#files),*).await.map(|_| ())
-            }
-        }
-    };
-    quote! {
-        #id => Some(Box::pin(async move {
-            #[allow(unused_mut)]
-            let mut request = client.#method();
-            #(#sets)*
-            #body
-            #send
-        })),
-    }
-}
-
-/// The setters of a builder's impl body: `pub fn NAME<V>(mut self, value: V) -> Self where V:
-/// std::convert::TryInto<TYPE>`, with TYPE.
-fn setters(body: &[TokenTree]) -> Vec<(Ident, TokenStream)> {
-    let mut out = Vec::new();
-    for (i, tree) in body.iter().enumerate() {
-        let TokenTree::Ident(fn_kw) = tree else {
-            continue;
-        };
-        if fn_kw != "fn" {
-            continue;
-        }
-        let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(open)), Some(TokenTree::Ident(v))) =
-            (body.get(i + 1), body.get(i + 2), body.get(i + 3))
-        else {
-            continue;
-        };
-        if open.as_char() != '<' || v != "V" {
-            continue;
-        }
-        // The signature runs to the function's body.
-        let end = body[i..]
-            .iter()
-            .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-            .map_or(body.len(), |p| i + p);
-        let signature = &body[i..end];
-        let Some(start) = signature.windows(2).position(|w| {
-            matches!(&w[0], TokenTree::Ident(t) if t == "TryInto")
-                && matches!(&w[1], TokenTree::Punct(p) if p.as_char() == '<')
-        }) else {
-            continue;
-        };
-        let mut depth = 0usize;
-        let mut ty = Vec::new();
-        for tree in &signature[start + 2..] {
-            match tree {
-                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
-                TokenTree::Punct(p) if p.as_char() == '>' => {
-                    if depth == 0 {
-                        break;
-                    }
-                    depth -= 1;
-                }
-                _ => {}
-            }
-            ty.push(tree.clone());
-        }
-        out.push((name.clone(), ty.into_iter().collect()));
-    }
-    out
 }
 
 /// The builder module's body with each `pub async fn send` of an `impl<'a> Name<'a>` renamed.
@@ -288,7 +149,7 @@ fn rename_sends(module: &Group, builders: &mut Vec<Builder>) -> Result<Group, St
                         builders.push(Builder {
                             name,
                             answer,
-                            setters: setters(&trees),
+                            setters: super::from_json::setters(&trees),
                         });
                     }
                     out.push(TokenTree::Group(renamed));
@@ -430,37 +291,6 @@ fn is_type_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// For each operation whose answer is a file, keyed by its builder's name (the operationId in
-/// PascalCase, as progenitor names it): the name a download gets when Feishu offers none,
-/// `<operationId>.<extension of the declared media type>`.
-pub fn download_names(
-    operations: &[(String, Option<String>)],
-) -> BTreeMap<String, (String, &'static str)> {
-    operations
-        .iter()
-        .filter_map(|(id, media_type)| {
-            let ext = extension(media_type.as_deref()?);
-            Some((pascal(id), (id.clone(), ext)))
-        })
-        .collect()
-}
-
-/// The usual file extension of a media type; `bin` for one without.
-fn extension(media_type: &str) -> &'static str {
-    match media_type.split(';').next().unwrap_or_default().trim() {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "pptx",
-        "application/pdf" => "pdf",
-        "application/zip" => "zip",
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/gif" => "gif",
-        "text/csv" => "csv",
-        _ => "bin",
-    }
-}
-
 /// `export_download` → `ExportDownload`.
 pub(crate) fn pascal(id: &str) -> String {
     id.split('_')
@@ -472,111 +302,4 @@ pub(crate) fn pascal(id: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
-}
-
-/// For each operation with `x-feishu-pagination: {items: <field>}`, keyed by its builder's name:
-/// `pages()` and `items()`, streams that follow `page_token` (implemented once, in
-/// `crate::runtime::pages`). The operation must take the query parameter `page_token`, and its
-/// answer be an envelope whose required `data` names a schema with `has_more`, `page_token` and
-/// the array `<field>` of a named schema; anything else is an error naming what is missing.
-pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String> {
-    let schema = |name: &str| raw.pointer(&format!("/components/schemas/{name}"));
-    let reference = |node: &Value| {
-        node.get("$ref")
-            .or_else(|| node.pointer("/allOf/0/$ref"))
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .map(str::to_string)
-    };
-    let required = |schema: &Value, field: &str| {
-        schema
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|f| f == field))
-    };
-    let mut out = BTreeMap::new();
-    for op in super::each_operation(raw) {
-        let Some(pagination) = op.get("x-feishu-pagination") else {
-            continue;
-        };
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let fail = |what: &str| format!("operation {id}: x-feishu-pagination: {what}");
-        let items_field = pagination
-            .get("items")
-            .and_then(Value::as_str)
-            .ok_or_else(|| fail("needs `items: <the answer's array field>`"))?;
-        let takes_token = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|p| p.get("name").and_then(Value::as_str) == Some("page_token"));
-        if !takes_token {
-            return Err(fail("the operation has no query parameter `page_token`"));
-        }
-        let envelope_name = super::table::success_schema(raw, op)
-            .ok_or_else(|| fail("the 200 answer is not a named schema"))?;
-        let envelope = schema(envelope_name).ok_or_else(|| fail("no answer schema"))?;
-        let data_name = envelope
-            .pointer("/properties/data")
-            .and_then(reference)
-            .filter(|_| required(envelope, "data"))
-            .ok_or_else(|| fail("the answer's `data` is not a required named schema"))?;
-        let data = schema(&data_name).ok_or_else(|| fail("no schema for `data`"))?;
-        let item_name = data
-            .pointer(&format!("/properties/{items_field}/items"))
-            .and_then(reference)
-            .ok_or_else(|| {
-                fail(&format!(
-                    "`data.{items_field}` is not an array of a named schema"
-                ))
-            })?;
-        for field in ["has_more", "page_token"] {
-            if data.pointer(&format!("/properties/{field}")).is_none() {
-                return Err(fail(&format!("`data` has no `{field}`")));
-            }
-        }
-        let data_ty = format_ident!("{data_name}");
-        let item_ty = format_ident!("{item_name}");
-        let items = format_ident!("{items_field}");
-        let has_more = if required(data, "has_more") {
-            quote!(data.has_more)
-        } else {
-            quote!(data.has_more.unwrap_or(false))
-        };
-        let token = if required(data, "page_token") {
-            quote!(Some(data.page_token.as_str()))
-        } else {
-            quote!(data.page_token.as_deref())
-        };
-        out.insert(
-                pascal(id),
-                quote! {
-                    /// Every page of the answer, one request each, following `page_token`: ends
-                    /// after a page whose `has_more` is false or whose `page_token` is absent or
-                    /// empty. A `page_token` that comes back twice, or more than
-                    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
-                    pub fn pages(
-                        self,
-                    ) -> impl futures::Stream<Item = std::result::Result<types::#data_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::pages(
-                            self,
-                            |builder, token| builder.page_token(token),
-                            |builder| builder.call(),
-                            |data: &types::#data_ty| (#has_more, #token),
-                        )
-                    }
-                    /// Every item of every page (see [`pages`](Self::pages)).
-                    pub fn items(
-                        self,
-                    ) -> impl futures::Stream<Item = std::result::Result<types::#item_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::items(self.pages(), |data: types::#data_ty| data.#items)
-                    }
-                },
-            );
-    }
-    Ok(out)
 }
