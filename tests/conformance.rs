@@ -561,3 +561,36 @@ async fn the_fake_refuses_a_missing_or_unknown_query_parameter_naming_it() {
     }
     println!("{checked} parameter refusals checked");
 }
+
+/// Faults are injected by operationId into any operation of the fake: the next request to it
+/// gets the fault, once; the one after is answered again.
+#[tokio::test]
+async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
+    use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault};
+    let fake = FakeFeishu::start().await;
+    let feishu = fake.client();
+    for service in services() {
+        for operation in operations(service) {
+            let how = format!("{service} {}", operation.id);
+            let id: &'static str = Box::leak(operation.id.clone().into_boxed_str());
+            fake.inject(
+                Endpoint::Operation(id),
+                Fault::Error {
+                    status: 400,
+                    code: 1_234_567,
+                    msg: "injected".into(),
+                },
+            );
+            let sent = |body| send(&feishu, service, &operation.id, &operation.params, body);
+            let error = sent(operation.body.as_ref()).await.unwrap_err();
+            assert_eq!(error.code(), Some(1_234_567), "{how}: {error:?}");
+            if let Err(error) = sent(operation.body.as_ref()).await {
+                assert_ne!(
+                    error.code(),
+                    Some(1_234_567),
+                    "{how}: the fault is used once"
+                );
+            }
+        }
+    }
+}

@@ -19,11 +19,26 @@ pub enum Endpoint {
     ExportGet,
     /// `GET /open-apis/vc/v1/exports/download`.
     ExportDownload,
+    /// Any operation of an enabled service, by its operationId (`"chat_list"`,
+    /// `"export_meeting_list"`, …).
+    Operation(&'static str),
     /// Whichever request comes next.
     Any,
 }
 
 impl Endpoint {
+    /// The operationId the endpoint stands for; `None` for [`Endpoint::Any`].
+    pub(super) fn operation_id(self) -> Option<&'static str> {
+        Some(match self {
+            Self::TenantAccessToken => "tenant_access_token_internal",
+            Self::ExportMeetingList => "export_meeting_list",
+            Self::ExportGet => "export_get",
+            Self::ExportDownload => "export_download",
+            Self::Operation(id) => id,
+            Self::Any => return None,
+        })
+    }
+
     /// The endpoint a request is for, if the fake serves it.
     pub(super) fn of(method: &Method, path: &str) -> Option<Self> {
         match (method, path) {

@@ -47,6 +47,7 @@ impl Segment {
 
 /// One operation of a spec.
 struct Operation {
+    id: String,
     method: Method,
     segments: Vec<Segment>,
     /// Index into [`Catalog::specs`].
@@ -81,6 +82,7 @@ fn catalog() -> &'static Catalog {
                         )
                         .collect();
                     operations.push(Operation {
+                        id: op["operationId"].as_str().unwrap_or_default().to_string(),
                         method,
                         segments,
                         spec: specs.len(),
@@ -94,19 +96,28 @@ fn catalog() -> &'static Catalog {
     })
 }
 
-/// The answer to a request no hand-written route takes; `None` when no spec has its operation.
-pub(super) fn answer(state: &State, request: &RecordedRequest) -> Option<Reply> {
-    let catalog = catalog();
-    let segments: Vec<&str> = request.path.split('/').collect();
-    let operation = catalog.operations.iter().find(|o| {
-        o.method == request.method
+/// The operation of an enabled service that a request is for.
+fn find(method: &Method, path: &str) -> Option<&'static Operation> {
+    let segments: Vec<&str> = path.split('/').collect();
+    catalog().operations.iter().find(|o| {
+        o.method == *method
             && o.segments.len() == segments.len()
             && o.segments
                 .iter()
                 .zip(&segments)
                 .all(|(template, actual)| template.matches(actual))
-    })?;
-    let spec = &catalog.specs[operation.spec];
+    })
+}
+
+/// The operationId a request is for, when an enabled service has its operation.
+pub(super) fn operation_id(method: &Method, path: &str) -> Option<&'static str> {
+    find(method, path).map(|o| o.id.as_str())
+}
+
+/// The answer to a request no hand-written route takes; `None` when no spec has its operation.
+pub(super) fn answer(state: &State, request: &RecordedRequest) -> Option<Reply> {
+    let operation = find(&request.method, &request.path)?;
+    let spec = &catalog().specs[operation.spec];
     let op = &operation.op;
     if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
         if let Err(reply) = super::routes::authorize(state, request) {

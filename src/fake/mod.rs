@@ -260,7 +260,8 @@ impl FakeFeishu {
     }
 
     /// Spoils the next request to `endpoint` with `fault` (see [`Fault`]); faults wait in a
-    /// queue, each used once, in the order injected.
+    /// queue, each used once, in the order injected. Any operation of an enabled service can be
+    /// aimed at by its operationId: `Endpoint::Operation("chat_list")`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -503,12 +504,10 @@ async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Bo
             Ok(body) => {
                 let recorded = RecordedRequest::new(&parts, body);
                 state.record(recorded.clone());
-                let endpoint = Endpoint::of(&recorded.method, &recorded.path);
-                let fault = if endpoint.is_some() {
-                    state.take_fault(endpoint)
-                } else {
-                    None
-                };
+                let operation = Endpoint::of(&recorded.method, &recorded.path)
+                    .and_then(Endpoint::operation_id)
+                    .or_else(|| generic::operation_id(&recorded.method, &recorded.path));
+                let fault = state.take_fault(operation);
                 let (reply, delay) = answer(&mut state, &recorded, fault);
                 (reply, delay, log_id)
             }

@@ -206,12 +206,12 @@ impl State {
         self.faults.push((endpoint, fault));
     }
 
-    /// The first fault waiting for `endpoint` (or for any endpoint), taken off the queue.
-    pub(super) fn take_fault(&mut self, endpoint: Option<Endpoint>) -> Option<Fault> {
-        let at = self
-            .faults
-            .iter()
-            .position(|(e, _)| *e == Endpoint::Any || Some(*e) == endpoint)?;
+    /// The first fault waiting for the operation `operation_id` (or for any), taken off the
+    /// queue.
+    pub(super) fn take_fault(&mut self, operation_id: Option<&str>) -> Option<Fault> {
+        let at = self.faults.iter().position(|(e, _)| {
+            *e == Endpoint::Any || (operation_id.is_some() && e.operation_id() == operation_id)
+        })?;
         Some(self.faults.remove(at).1)
     }
 }
