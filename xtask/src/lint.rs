@@ -143,13 +143,57 @@ pub fn lint_with_shared(sources: &[(&str, &str)], shared: &[(String, Value)]) ->
 /// crate manifest at `manifest` (the crate's `Cargo.toml`), except the services build.rs always
 /// generates. build.rs only sees the features that are on, so it cannot tell a spec without a
 /// feature from one whose feature is off: without this check such a spec would never be built.
+///
+/// Also checks that the feature of a service with a file upload (a `multipart/form-data` body)
+/// turns on `upload`, which the upload runtime needs ([`upload_feature_problems`]).
 pub fn lint_features(dir: &Path, manifest: &Path) -> Result<Vec<Problem>, std::io::Error> {
     let files = spec_files(dir)?;
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-    Ok(feature_problems(
-        &names,
-        &std::fs::read_to_string(manifest)?,
-    ))
+    let manifest = std::fs::read_to_string(manifest)?;
+    let mut problems = feature_problems(&names, &manifest);
+    let uploading: Vec<&str> = files
+        .iter()
+        .filter(|(_, path)| {
+            feishu_openapi_codegen::spec::load(path).is_ok_and(|spec| {
+                object(spec.get("paths"))
+                    .flat_map(|(_, item)| object(Some(item)))
+                    .any(|(_, op)| {
+                        op.pointer("/requestBody/content/multipart~1form-data")
+                            .is_some()
+                    })
+            })
+        })
+        .map(|(name, _)| name.as_str())
+        .collect();
+    problems.extend(upload_feature_problems(&uploading, &manifest));
+    Ok(problems)
+}
+
+/// The specs among `uploading` (file names of specs with a file upload) whose service's feature
+/// in `manifest` does not turn on `upload`.
+pub fn upload_feature_problems(uploading: &[&str], manifest: &str) -> Vec<Problem> {
+    let Ok(table) = manifest.parse::<toml::Table>() else {
+        return Vec::new(); // `feature_problems` reports it
+    };
+    uploading
+        .iter()
+        .filter_map(|file| {
+            let service = file.split('.').next().unwrap_or_default();
+            let enables = table
+                .get("features")
+                .and_then(|f| f.get(service))
+                .and_then(toml::Value::as_array)
+                .is_some_and(|list| list.iter().any(|f| f.as_str() == Some("upload")));
+            (!enables).then(|| Problem {
+                file: file.to_string(),
+                location: "cargo feature".into(),
+                message: format!(
+                    "the service `{service}` uploads files (multipart/form-data), so its feature \
+                     must turn on the upload support: `{service} = [\"upload\"]` in Cargo.toml"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The specs among `files` (file names, the service being the stem) without a cargo feature of

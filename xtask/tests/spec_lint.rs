@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use xtask::lint::{
-    feature_problems, lint_dir, lint_features, lint_sources, lint_with_shared, Problem,
+    feature_problems, lint_dir, lint_features, lint_sources, lint_with_shared,
+    upload_feature_problems, Problem,
 };
 
 /// Problems in `openapi/` that are known and reported, each waiting for a spec fix. An entry that
@@ -490,4 +491,18 @@ fn a_spec_that_repeats_a_shared_part_is_a_problem() {
                 && p.message.contains("shared/platform.yaml")),
         "{problems:?}"
     );
+}
+
+/// A service with a file upload needs its feature to turn on `upload` (the multipart runtime).
+#[test]
+fn a_service_with_uploads_needs_the_upload_feature() {
+    let with = "[features]\nim = [\"upload\"]\nupload = []\n";
+    assert!(upload_feature_problems(&["im.yaml"], with).is_empty());
+    let without = "[features]\nim = []\nupload = []\n";
+    let problems: Vec<String> = upload_feature_problems(&["im.yaml"], without)
+        .iter()
+        .map(Problem::to_string)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("im = [\"upload\"]"), "{problems:?}");
 }
