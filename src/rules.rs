@@ -75,37 +75,169 @@ pub struct InvalidId {
 /// A body that is not a JSON object passes: the typed request builders already check shapes
 /// and types.
 pub(crate) fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), RuleViolation> {
-    if rules.is_empty() {
+    if rules.is_empty() || passes(rules, body) {
         return Ok(());
     }
-    // One slot per field of each rule, holding its raw value borrowed from the body. This runs
-    // before every send: up to `INLINE` slots live on the stack, so a passing check allocates
-    // nothing, and fields no rule names are skipped unread.
-    const INLINE: usize = 16;
+    violation(rules, operation_id, body)
+}
+
+/// One slot per field of each rule. This runs before every send: up to `INLINE` slots live on
+/// the stack, so a passing check allocates nothing.
+const INLINE: usize = 16;
+
+/// The fast path, run on every send: whether the body surely passes. Each field a rule names is
+/// read as what the rules need of it (null, a string, or something else) and every other field is
+/// skipped unread. `false` sends the body to [`violation`], which reads it again to name what is
+/// wrong — so a `true` here must mean that [`violation`] finds nothing.
+fn passes(rules: &[Rule], body: &[u8]) -> bool {
     let slots = rules.iter().map(Rule::field_count).sum::<usize>();
-    let (mut inline, mut heap) = ([None; INLINE], Vec::new());
-    let values: &mut [Option<&RawValue>] = if slots <= INLINE {
+    let (mut inline, mut heap) = ([const { None }; INLINE], Vec::new());
+    let seen: &mut [Option<Seen>] = if slots <= INLINE {
         &mut inline[..slots]
     } else {
-        heap.resize(slots, None);
+        heap.resize_with(slots, || None);
         &mut heap
     };
+    let (mut inline_names, mut heap_names) = ([""; INLINE], Vec::new());
+    let names: &[&'static str] = if slots <= INLINE {
+        for (slot, name) in inline_names
+            .iter_mut()
+            .zip(rules.iter().flat_map(Rule::fields))
+        {
+            *slot = name;
+        }
+        &inline_names[..slots]
+    } else {
+        heap_names.extend(rules.iter().flat_map(Rule::fields));
+        &heap_names
+    };
+    // Validated as UTF-8 once, so that the parser need not check each string it borrows.
+    let Ok(text) = std::str::from_utf8(body) else {
+        // Not JSON text: nothing for the rules to say.
+        return true;
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    if (Fields {
+        names,
+        values: &mut *seen,
+    })
+    .deserialize(&mut de)
+    .is_err()
+    {
+        // Not a JSON object: nothing for the rules to say.
+        return true;
+    }
+    let mut seen = &*seen;
+    rules.iter().all(|rule| {
+        let (mine, rest) = seen.split_at(rule.field_count());
+        seen = rest;
+        let count = mine.iter().filter(Seen::present).count();
+        match rule {
+            Rule::AtMostOneOf(_) => count <= 1,
+            Rule::ExactlyOneOf(_) => count == 1,
+            Rule::OrderedTimes { .. } => match (Seen::seconds(&mine[0]), Seen::seconds(&mine[1])) {
+                (Ok(Some(start)), Ok(Some(end))) => start <= end,
+                (Ok(_), Ok(_)) => true,
+                _ => false,
+            },
+        }
+    })
+}
+
+/// The slow path, for a body [`passes`] did not clear: the first rule it breaks, with the fields
+/// and the rule in words.
+fn violation(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), RuleViolation> {
+    let slots = rules.iter().map(Rule::field_count).sum::<usize>();
+    let mut values: Vec<Option<&RawValue>> = vec![None; slots];
+    let names: Vec<&'static str> = rules.iter().flat_map(Rule::fields).collect();
     let mut de = serde_json::Deserializer::from_slice(body);
     if (Fields {
-        rules,
-        values: &mut *values,
+        names: &names,
+        values: &mut values,
     })
     .deserialize(&mut de)
     .is_err()
     {
         return Ok(());
     }
-    let mut values = &*values;
+    let mut values = &values[..];
     rules.iter().try_for_each(|rule| {
         let (mine, rest) = values.split_at(rule.field_count());
         values = rest;
         check_rule(operation_id, rule, mine)
     })
+}
+
+/// What the fast path keeps of a field a rule names.
+#[derive(Clone)]
+enum Seen<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Other,
+}
+
+impl Seen<'_> {
+    fn present(value: &&Option<Seen>) -> bool {
+        matches!(value, Some(Seen::Str(_) | Seen::Other))
+    }
+
+    /// Unix seconds: `Ok(None)` when absent or null, `Err` when not a string of digits.
+    fn seconds(value: &Option<Seen>) -> Result<Option<u64>, ()> {
+        match value {
+            None | Some(Seen::Null) => Ok(None),
+            Some(Seen::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().map(Some).map_err(|_| ())
+            }
+            _ => Err(()),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Seen<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SeenVisitor)
+    }
+}
+
+struct SeenVisitor;
+
+impl<'de> Visitor<'de> for SeenVisitor {
+    type Value = Seen<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Seen::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Seen::Null)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Seen::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Seen::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Seen::Other)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
 }
 
 impl Rule {
@@ -125,36 +257,38 @@ impl Rule {
     }
 }
 
-/// Reads a JSON object into the slots of `rules`' fields; for a repeated key the last value
-/// counts, as JSON parsers keep it.
-struct Fields<'r, 'a> {
-    rules: &'r [Rule],
-    values: &'r mut [Option<&'a RawValue>],
+/// Reads a JSON object into the slots of `rules`' fields (as `V`: what the caller needs of a
+/// value); for a repeated key the last value counts, as JSON parsers keep it.
+struct Fields<'r, V> {
+    /// The fields the rules read, one per slot, in the rules' order.
+    names: &'r [&'static str],
+    values: &'r mut [Option<V>],
 }
 
-impl<'de> DeserializeSeed<'de> for Fields<'_, 'de> {
+impl<'de, V: serde::Deserialize<'de> + Clone> DeserializeSeed<'de> for Fields<'_, V> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Fields<'_, 'de> {
+impl<'de, V: serde::Deserialize<'de> + Clone> Visitor<'de> for Fields<'_, V> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(Named(self.rules))? {
-            let Some(name) = key else {
+        while let Some(key) = map.next_key_seed(Named(self.names))? {
+            let Some(first) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            let value: &RawValue = map.next_value()?;
-            let fields = self.rules.iter().flat_map(Rule::fields);
-            for (slot, field) in self.values.iter_mut().zip(fields) {
-                if field == name {
-                    *slot = Some(value);
+            let value = map.next_value::<V>()?;
+            // Every slot of that name: two rules may read one field.
+            let name = self.names[first];
+            for (slot, field) in self.values.iter_mut().zip(self.names).skip(first) {
+                if *field == name {
+                    *slot = Some(value.clone());
                 }
             }
         }
@@ -162,23 +296,24 @@ impl<'de> Visitor<'de> for Fields<'_, 'de> {
     }
 }
 
-/// A key, as the rules' name for it (`None` for a field no rule names); escaped keys count too.
-struct Named<'r>(&'r [Rule]);
+/// A key, as the index of its first slot (`None` for a field no rule names); escaped keys count
+/// too.
+struct Named<'r>(&'r [&'static str]);
 
 impl<'de> DeserializeSeed<'de> for Named<'_> {
-    type Value = Option<&'static str>;
+    type Value = Option<usize>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for Named<'_> {
-    type Value = Option<&'static str>;
+    type Value = Option<usize>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
     fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().flat_map(Rule::fields).find(|f| *f == key))
+        Ok(self.0.iter().position(|f| *f == key))
     }
 }
 

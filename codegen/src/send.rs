@@ -90,8 +90,10 @@ pub fn wrap(
             quote! {
                 /// Sends the request and returns the `data` of Feishu's answer; any failure is the
                 /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-                pub async fn call(self) -> std::result::Result<#data, crate::Error> {
-                    Ok(self.send().await?.into_inner().data)
+                pub fn call(
+                    self,
+                ) -> impl std::future::Future<Output = std::result::Result<#data, crate::Error>> + Send + 'a {
+                    crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
                 }
             }
         });
@@ -114,10 +116,15 @@ pub fn wrap(
                 /// Sends the request and returns Feishu's answer with its status and headers; any
                 /// failure — refused before sending, transport, an error code at any HTTP status,
                 /// an undecodable answer — is the crate's [`Error`](crate::Error).
-                pub async fn send(
+                ///
+                /// A plain function returning the runtime's future (not an `async fn`, which
+                /// would keep a second copy of that future in its own state).
+                pub fn send(
                     self,
-                ) -> std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error> {
-                    crate::runtime::send(self.send_unscreened()).await
+                ) -> impl std::future::Future<
+                    Output = std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error>,
+                > + Send + 'a {
+                    crate::runtime::send(self.send_unscreened())
                 }
                 #call
                 #download
@@ -186,6 +193,9 @@ fn rename_send(body: &Group) -> Result<(Group, Option<TokenStream>), String> {
             i += 1;
             continue;
         }
+        // Without the api-version header (see `without_api_version`) the header map of an
+        // operation without header parameters is never appended to.
+        out.extend(quote!(#[allow(unused_mut)]));
         out.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
         out.push(TokenTree::Group(Group::new(
             Delimiter::Parenthesis,
@@ -204,11 +214,64 @@ fn rename_send(body: &Group) -> Result<(Group, Option<TokenStream>), String> {
             .map(|p| i + 4 + p)
             .ok_or("a `send` without a body")?;
         answer = Some(answer_type(&trees[i + 4..signature_end])?);
-        i += 4;
+        out.extend(trees[i + 4..signature_end].iter().cloned());
+        let TokenTree::Group(fn_body) = &trees[signature_end] else {
+            unreachable!("found as a brace group above");
+        };
+        out.push(TokenTree::Group(without_api_version(fn_body)));
+        i = signature_end + 1;
     }
     let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
     group.set_span(body.span());
     Ok((group, answer))
+}
+
+/// A `send` body without progenitor's `api-version` header, which Feishu does not have (it
+/// versions its paths instead): the statement `header_map.append(…"api-version"…);` is left
+/// out, and the map's capacity (`HeaderMap::with_capacity(n)`, one per header) made one
+/// smaller, so that an operation without header parameters allocates no header map at all.
+fn without_api_version(body: &Group) -> Group {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        let appends_api_version = matches!(&trees[i], TokenTree::Ident(m) if m == "header_map")
+            && matches!(trees.get(i + 2), Some(TokenTree::Ident(a)) if a == "append")
+            && matches!(trees.get(i + 3), Some(TokenTree::Group(g))
+                if g.stream().to_string().contains("\"api-version\""))
+            && matches!(trees.get(i + 4), Some(TokenTree::Punct(p)) if p.as_char() == ';');
+        if appends_api_version {
+            i += 5;
+            continue;
+        }
+        let sizes_header_map = matches!(&trees[i], TokenTree::Ident(w) if w == "with_capacity")
+            && i >= 3
+            && matches!(&trees[i - 3], TokenTree::Ident(h) if h == "HeaderMap");
+        if let (true, Some(TokenTree::Group(args))) = (sizes_header_map, trees.get(i + 1)) {
+            let capacity: Option<usize> = args
+                .stream()
+                .to_string()
+                .trim_end_matches("usize")
+                .trim()
+                .parse()
+                .ok();
+            if let Some(capacity) = capacity {
+                let smaller = proc_macro2::Literal::usize_suffixed(capacity.saturating_sub(1));
+                out.push(trees[i].clone());
+                out.push(TokenTree::Group(Group::new(
+                    Delimiter::Parenthesis,
+                    TokenTree::Literal(smaller).into(),
+                )));
+                i += 2;
+                continue;
+            }
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
+    group.set_span(body.span());
+    group
 }
 
 /// `T` out of `(self) -> Result<ResponseValue<T>, Error<…>>`.

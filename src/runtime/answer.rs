@@ -2,8 +2,10 @@
 //! response: the generated `send()` of every operation (see the `send` module of the code
 //! generator) opens an *answer slot* for the duration of the call, and the runtime puts in it
 //! the decoded success body — the only time the body is parsed — or the finished [`Error`].
-//! progenitor's own code then only sees a placeholder response of an undocumented status
-//! ([`PLACEHOLDER_STATUS`]), which it hands back untouched and `send()` discards.
+//! progenitor's own code then sees either the success response with its body already read (it
+//! finds nothing to decode) or, for a failure, a placeholder response of an undocumented status
+//! ([`PLACEHOLDER_STATUS`]), which it hands back untouched; `send()` discards what that code
+//! returns whenever the slot holds an answer.
 //!
 //! A download keeps its real response (progenitor streams it); only its errors use the slot.
 
@@ -64,15 +66,6 @@ pub(crate) fn fail(error: Error) -> reqwest::Response {
     }
 }
 
-/// `response` made the placeholder (its body already read): the status changed, the URL kept —
-/// a response built without its URL makes reqwest parse a stand-in URL, which on the hot path
-/// costs more than keeping this one.
-pub(crate) fn placeholder_of(response: reqwest::Response) -> reqwest::Response {
-    let ((mut parts, url), _read) = super::quirks::take_body(response);
-    parts.status = http::StatusCode::from_u16(PLACEHOLDER_STATUS).expect("a valid status code");
-    super::quirks::with_body((parts, url), reqwest::Body::from(bytes::Bytes::new()))
-}
-
 /// The response progenitor's code sees in place of a delivered answer.
 pub(crate) fn placeholder() -> reqwest::Response {
     let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
@@ -84,15 +77,28 @@ pub(crate) fn placeholder() -> reqwest::Response {
 /// Runs progenitor's `send` of one operation with an answer slot open, and returns what the
 /// runtime put in it — the decoded answer with its status and headers, or the error — else
 /// progenitor's own result (a refusal before sending, or a streamed download).
-pub(crate) async fn send<T, F>(send: F) -> Result<ResponseValue<T>, Error>
+///
+/// Built of combinators, not an `async` block: the call's future sits in the scope once, where
+/// an `async` block or `fn` would also keep a copy of it in its own state.
+pub(crate) fn send<T, F>(send: F) -> impl Future<Output = Result<ResponseValue<T>, Error>>
 where
     T: 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<FeishuErrorBody>>>,
 {
-    // The slot is read back out of the scope, so that `send` is moved into it once.
-    let mut scoped = std::pin::pin!(SLOT.scope(RefCell::new(None), send));
-    let result = scoped.as_mut().await;
-    let answer = scoped.take_value().and_then(RefCell::into_inner);
+    // The closure runs inside the scope, where the slot can still be read.
+    SLOT.scope(
+        RefCell::new(None),
+        super::finish(send, |result| {
+            outcome(result, SLOT.with(|slot| slot.borrow_mut().take()))
+        }),
+    )
+}
+
+/// The outcome of a call: what the runtime put in its slot, else progenitor's own result.
+fn outcome<T: 'static>(
+    result: Result<ResponseValue<T>, progenitor_client::Error<FeishuErrorBody>>,
+    answer: Option<Answer>,
+) -> Result<ResponseValue<T>, Error> {
     match answer {
         Some(Answer::Decoded {
             status,

@@ -4,7 +4,6 @@ use std::future::Future;
 use std::time::Instant;
 
 use futures::future::Either;
-use futures::FutureExt;
 
 use http::header::AUTHORIZATION;
 use tracing::{field, Instrument};
@@ -45,26 +44,25 @@ pub(super) fn run<'a>(
     }
     // Clock reads cost on the hot path: the call is timed only when its span is recorded.
     let started = (!span.is_disabled()).then(Instant::now);
-    let finish = span.clone();
-    attempts(http, runtime, Some(request), op, span.clone())
-        .instrument(span)
-        .map(move |result| {
-            if let Some(started) = started {
-                finish.record("duration_ms", started.elapsed().as_millis() as u64);
-            }
-            Ok(match result {
-                Ok(response) => response,
-                Err(error) => {
-                    if let Some(code) = error.code() {
-                        finish.record("code", code);
-                    }
-                    if let Some(log_id) = error.log_id() {
-                        finish.record("log_id", log_id);
-                    }
-                    answer::fail(error)
+    let recorded = span.clone();
+    let attempts = attempts(http, runtime, Some(request), op, span.clone()).instrument(span);
+    super::finish(attempts, move |result| {
+        if let Some(started) = started {
+            recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
+        Ok(match result {
+            Ok(response) => response,
+            Err(error) => {
+                if let Some(code) = error.code() {
+                    recorded.record("code", code);
                 }
-            })
+                if let Some(log_id) = error.log_id() {
+                    recorded.record("log_id", log_id);
+                }
+                answer::fail(error)
+            }
         })
+    })
 }
 
 /// The attempts of one call. `spare` holds the request for the next attempt (`None` once a

@@ -16,6 +16,7 @@ mod answer;
 mod call;
 pub(crate) mod fault;
 pub(crate) mod file;
+mod finish;
 #[cfg(feishu_pagination)]
 mod pages;
 mod quirks;
@@ -29,6 +30,7 @@ pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 pub(crate) use answer::send;
+pub(crate) use finish::finish;
 #[cfg(feishu_pagination)]
 pub use pages::MAX_PAGES;
 #[cfg(feishu_pagination)]
@@ -131,7 +133,8 @@ impl Runtime {
 }
 
 /// The `pre` hook: checks the serialised body against the spec's rules before any I/O, and sets
-/// Feishu's JSON content type. An `Err` is the refusal message (the generated hook returns it as
+/// Feishu's JSON content type. (progenitor's `api-version` header, which Feishu does not have,
+/// is left out of the generated code.) An `Err` is the refusal message (the generated hook returns it as
 /// `progenitor_client::Error::InvalidRequest`).
 ///
 /// `op` is the operation's entry in its spec's table (`None` for one missing from it).
@@ -140,7 +143,6 @@ pub(crate) fn pre(
     info: &OperationInfo,
     op: Option<&Operation>,
 ) -> Result<(), String> {
-    quirks::drop_api_version_header(request);
     let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
         return Ok(());
     };

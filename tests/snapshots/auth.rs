@@ -380,6 +380,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token/internal`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -396,14 +397,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/auth/v3/tenant_access_token/internal", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -451,13 +445,18 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::TenantAccessToken>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::TenantAccessToken>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an

@@ -2454,6 +2454,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<types::ChatsListed>, Error<crate::FeishuErrorBody>> {
@@ -2464,14 +2465,7 @@ pub mod builder {
             let types = types.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2528,19 +2522,13 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `POST` request to `/open-apis/im/v1/images`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<types::ImageUploaded>, Error<crate::FeishuErrorBody>> {
             let Self { client } = self;
             let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2606,6 +2594,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/images/{image_key}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
@@ -2615,14 +2604,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(& image_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
@@ -2708,6 +2690,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -2722,14 +2705,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2783,18 +2759,27 @@ impl<'a> builder::ChatList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatsListed>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatsListed>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::ChatPage, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatPage, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -2867,13 +2852,18 @@ impl<'a> builder::ImageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<ByteStream>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<ByteStream>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -2889,18 +2879,27 @@ impl<'a> builder::MessageCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageCreated>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageCreated>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::Message, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::Message, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an

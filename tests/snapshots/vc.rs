@@ -1350,20 +1350,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
             let Self { client, file_token } = self;
             let file_token = file_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1455,6 +1449,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/meeting_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -1472,14 +1467,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1579,6 +1567,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -1596,14 +1585,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1703,6 +1685,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -1720,14 +1703,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1812,6 +1788,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -1828,14 +1805,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1902,6 +1872,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -1914,14 +1885,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(& task_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1968,13 +1932,18 @@ impl<'a> builder::ExportDownload<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<ByteStream>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<ByteStream>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -1990,92 +1959,135 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ExportTaskCreated>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ExportTaskCreated>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ExportParticipantList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ExportTaskCreated>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ExportTaskCreated>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ExportParticipantQualityList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ExportTaskCreated>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ExportTaskCreated>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ExportResourceReservationList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ExportTaskCreated>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ExportTaskCreated>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(self) -> std::result::Result<types::ExportTaskRef, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ExportGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ExportTaskQueried>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ExportTaskQueried>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::ExportTaskResult, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ExportTaskResult, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
