@@ -7,9 +7,12 @@
 //! - [`synth`] writes synthetic specs of any size for the codegen benchmark (the `synth-spec` and
 //!   `codegen-bench` binaries).
 //!
+//! - [`coverage`] writes the coverage page `docs/coverage.md` (the `coverage` binary).
+//!
 //! [`cli`] holds what the binaries share on the command line. See `docs/adding-an-endpoint.md`.
 
 pub mod cli;
+pub mod coverage;
 pub mod doc;
 pub mod import;
 pub mod lint;
