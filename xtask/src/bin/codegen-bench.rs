@@ -31,7 +31,7 @@ use xtask::cli::Args;
 
 use feishu_openapi_codegen as codegen;
 
-const USAGE: &str = "usage: codegen-bench [--operations 10,100,1000] [--runs R] [--build [--optimize-build-scripts]] [--keep]";
+const USAGE: &str = "usage: codegen-bench [--operations 10,100,1000] [--runs R] [--build [--optimize-build-scripts]] [--keep] | codegen-bench --specs DIR [--runs R]";
 
 /// The crate's package name, for `cargo clean -p`.
 const PACKAGE: &str = "feishu-openapi";
@@ -39,6 +39,8 @@ const PACKAGE: &str = "feishu-openapi";
 const SERVICE: &str = "synth";
 
 struct Options {
+    /// `--specs DIR`: measure the real specs of DIR instead of synthetic ones.
+    specs: Option<PathBuf>,
     sizes: Vec<usize>,
     runs: usize,
     build: bool,
@@ -58,6 +60,9 @@ fn main() -> ExitCode {
         };
     }
     let result = parse(Args::new(args, USAGE)).and_then(|options| {
+        if let Some(dir) = &options.specs {
+            return real_specs(dir, options.runs);
+        }
         codegen(&options)?;
         if options.build {
             build(&options)?;
@@ -69,6 +74,7 @@ fn main() -> ExitCode {
 
 fn parse(mut args: Args) -> Result<Options, String> {
     let mut options = Options {
+        specs: None,
         sizes: vec![10, 100, 1000],
         runs: 3,
         build: false,
@@ -93,6 +99,7 @@ fn parse(mut args: Args) -> Result<Options, String> {
                     .filter(|&r| r > 0)
                     .ok_or_else(|| format!("--runs {runs}: not a positive number\n{USAGE}"))?;
             }
+            "--specs" => options.specs = Some(args.value("--specs")?.into()),
             "--build" => options.build = true,
             "--optimize-build-scripts" => options.optimize_build_scripts = true,
             "--keep" => options.keep = true,
@@ -184,6 +191,55 @@ fn codegen(options: &Options) -> Result<(), String> {
     println!();
     if !options.keep {
         let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+/// `--specs DIR`: the generation of every spec in DIR (the crate's `openapi/`, all services on),
+/// each run in a fresh process, on one thread and on as many as the machine has cores (build.rs
+/// uses cargo's job count); then, from one sequential pass, each service's operations, generated
+/// lines and generation time.
+fn real_specs(dir: &Path, runs: usize) -> Result<(), String> {
+    let specs = codegen::list_specs(dir)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "## Code generation of every spec in {} (this binary's build profile)\n",
+        dir.display()
+    );
+    println!(
+        "| specs | threads | operations | generated lines | fastest | median | per operation |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for workers in [1, threads] {
+        let mut times = Vec::new();
+        let (mut operations, mut lines) = (0, 0);
+        for _ in 0..runs {
+            let (took, ops, generated_lines) = child_run(&specs, workers)?;
+            times.push(took);
+            (operations, lines) = (ops, generated_lines);
+        }
+        times.sort();
+        let median = times[times.len() / 2];
+        println!(
+            "| {} | {workers} | {operations} | {lines} | {} | {} | {:.2} ms |",
+            specs.len(),
+            millis(times[0]),
+            millis(median),
+            median.as_secs_f64() * 1000.0 / operations.max(1) as f64
+        );
+    }
+    println!("\n| service | operations | generated lines | lines per operation | generation (one thread) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (spec, (result, took)) in specs.iter().zip(codegen::generate_all(&specs, 1)) {
+        let generated = result.map_err(|e| format!("{}: {e}", spec.display()))?;
+        let lines = generated.source.lines().count();
+        println!(
+            "| `{}` | {} | {lines} | {:.0} | {} |",
+            spec.file_stem().and_then(|s| s.to_str()).unwrap_or("?"),
+            generated.operations,
+            lines as f64 / generated.operations.max(1) as f64,
+            millis(took)
+        );
     }
     Ok(())
 }
