@@ -2,16 +2,18 @@
 //! response: the generated `send()` of every operation (see the `send` module of the code
 //! generator) opens an *answer slot* for the duration of the call, and the runtime puts in it
 //! the decoded success body — the only time the body is parsed — or the finished [`Error`].
-//! progenitor's own code then sees either the success response with its body already read (it
-//! finds nothing to decode) or, for a failure, a placeholder response of an undocumented status
-//! ([`PLACEHOLDER_STATUS`]), which it hands back untouched; `send()` discards what that code
-//! returns whenever the slot holds an answer.
+//! progenitor's own code then sees, for a success, an error of reqwest's made without I/O
+//! ([`delivered`]) or, for a failure, a placeholder response of an undocumented status
+//! ([`PLACEHOLDER_STATUS`]); it hands either back untouched, and `send()` discards what that
+//! code returns whenever the slot holds an answer.
 //!
 //! A download keeps its real response (progenitor streams it); only its errors use the slot.
 
 use std::any::Any;
 use std::cell::RefCell;
 use std::future::Future;
+
+use futures::FutureExt;
 
 use progenitor_client::ResponseValue;
 
@@ -66,7 +68,25 @@ pub(crate) fn fail(error: Error) -> reqwest::Response {
     }
 }
 
-/// The response progenitor's code sees in place of a delivered answer.
+/// What progenitor's code gets once the decoded answer is in the call's slot: an error of
+/// reqwest's, which that code passes through untouched and `send()` discards. It is the cheapest
+/// value of either kind to make: reqwest refuses a URL of a scheme it does not speak before any
+/// I/O, where a new response would have reqwest parse a URL or copy the old one's. (Should
+/// reqwest ever not refuse it at once, the placeholder response serves.)
+pub(crate) fn delivered(http: &reqwest::Client) -> reqwest::Result<reqwest::Response> {
+    static NOWHERE: std::sync::LazyLock<reqwest::Url> = std::sync::LazyLock::new(|| {
+        "feishu-openapi:delivered"
+            .parse()
+            .expect("a valid URL of a scheme reqwest does not send to")
+    });
+    let request = reqwest::Request::new(http::Method::GET, NOWHERE.clone());
+    match http.execute(request).now_or_never() {
+        Some(Err(refused)) => Err(refused),
+        _ => Ok(placeholder()),
+    }
+}
+
+/// The response progenitor's code sees in place of a failed call's answer.
 pub(crate) fn placeholder() -> reqwest::Response {
     let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
     *response.status_mut() =

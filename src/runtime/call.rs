@@ -9,6 +9,7 @@ use http::header::AUTHORIZATION;
 use tracing::{field, Instrument};
 
 use super::retry::{decide, Decision};
+use super::quirks::Screened;
 use super::{answer, quirks, Operation, Runtime};
 use crate::Error;
 
@@ -51,7 +52,8 @@ pub(super) fn run<'a>(
             recorded.record("duration_ms", started.elapsed().as_millis() as u64);
         }
         Ok(match result {
-            Ok(response) => response,
+            Ok(Screened::Response(response)) => response,
+            Ok(Screened::Delivered) => return answer::delivered(http),
             Err(error) => {
                 if let Some(code) = error.code() {
                     recorded.record("code", code);
@@ -77,7 +79,7 @@ fn attempts<'a>(
     mut spare: Option<reqwest::Request>,
     op: &'a Operation,
     span: tracing::Span,
-) -> impl Future<Output = Result<reqwest::Response, Error>> + Send + 'a {
+) -> impl Future<Output = Result<Screened, Error>> + Send + 'a {
     let policy = &runtime.shared.retry;
     async move {
         // The retry budget (`max_elapsed`) runs from the first failure: no clock read before one.

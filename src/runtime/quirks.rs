@@ -26,6 +26,14 @@ pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<Str
         .or_else(|| body?.error.as_ref()?.log_id.clone())
 }
 
+/// What screening leaves for progenitor's code.
+pub(super) enum Screened {
+    /// A response for progenitor's code to read.
+    Response(reqwest::Response),
+    /// The decoded answer is in the call's slot (see [`answer`]).
+    Delivered,
+}
+
 /// Screens a response:
 /// - a 2xx that is not JSON, of an operation whose response is a file, is checked to be one
 ///   (**html_instead_of_a_file**, **file_signature**: see [`super::file`]) and passes through,
@@ -46,13 +54,15 @@ pub(super) fn screen(
     mut response: reqwest::Response,
     op: &super::Operation,
     limit: u64,
-) -> impl std::future::Future<Output = Result<reqwest::Response, Error>> + Send + '_ {
+) -> impl std::future::Future<Output = Result<Screened, Error>> + Send + '_ {
     let status = response.status();
     async move {
         if let Some(media_type) = op.file {
             if status.is_success() && !is_json(content_type(response.headers())) {
                 // Boxed: downloads are rare, and their check stays out of every call's state.
-                return Box::pin(super::file::check(response, media_type, op.errors)).await;
+                return Box::pin(super::file::check(response, media_type, op.errors))
+                    .await
+                    .map(Screened::Response);
             }
         }
         let body = read_body(&mut response, limit).await?;
@@ -64,7 +74,7 @@ pub(super) fn screen(
         };
         if let Some((0, value)) = decoded {
             if !answer::open() {
-                return Ok(rebuild(response, body));
+                return Ok(Screened::Response(rebuild(response, body)));
             }
             let headers = std::mem::take(response.headers_mut());
             let delivered = answer::deliver(Answer::Decoded {
@@ -73,10 +83,7 @@ pub(super) fn screen(
                 value,
             });
             debug_assert!(delivered.is_ok(), "the slot was open");
-            // The response itself goes on to progenitor's code, its body read and its headers
-            // taken: that code finds nothing to decode, and `send()` returns the slot's answer.
-            // (Rebuilding a response, even one of a placeholder status, costs more.)
-            return Ok(response);
+            return Ok(Screened::Delivered);
         }
         // Otherwise find out what it is: only the code first, the whole envelope for an error.
         let code = serde_json::from_slice::<CodeOnly>(&body)
@@ -96,7 +103,9 @@ pub(super) fn screen(
                 op.errors,
             )),
             // Without a decode check (no named 200 schema) progenitor decodes what it gets.
-            _ if status.is_success() && op.decodes.is_none() => Ok(rebuild(response, body)),
+            _ if status.is_success() && op.decodes.is_none() => {
+                Ok(Screened::Response(rebuild(response, body)))
+            }
             _ => Err(Error::Undecodable {
                 status: status.as_u16(),
                 body_start: fault::body_start(&body),
