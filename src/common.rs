@@ -108,7 +108,8 @@ impl fmt::Display for UnixSeconds {
 
 impl Serialize for UnixSeconds {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        // Digits on the stack: no formatting machinery on every send.
+        s.serialize_str(itoa::Buffer::new().format(self.0))
     }
 }
 

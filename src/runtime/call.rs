@@ -8,8 +8,8 @@ use futures::future::Either;
 use http::header::AUTHORIZATION;
 use tracing::{field, Instrument};
 
-use super::retry::{decide, Decision};
 use super::quirks::Screened;
+use super::retry::{decide, Decision};
 use super::{answer, quirks, Operation, Runtime};
 use crate::Error;
 
