@@ -140,3 +140,50 @@ const TENANT_TOKEN_INVALID: i64 = 99991663;
 const USER_TOKEN_INVALID: i64 = 99991668;
 /// The platform's code for a token of neither form (`t-…`, `u-…`).
 const MALFORMED_TOKEN: i64 = 99991671;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::state::Config;
+
+    fn core() -> Core {
+        let config = Config {
+            app_id: "cli".into(),
+            app_secret: "secret".into(),
+            token_ttl: std::time::Duration::from_secs(60),
+            user_tokens: vec!["u-alice".into()],
+            base_url: String::new(),
+        };
+        crate::fake::state::State::new(config, Vec::new()).core
+    }
+
+    fn code(core: &Core, token: Option<&str>, kinds: &[TokenKind]) -> Option<i64> {
+        let mut request = http::Request::builder().uri("/open-apis/x");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let (parts, ()) = request.body(()).unwrap().into_parts();
+        let request = RecordedRequest::new(&parts, bytes::Bytes::new());
+        match authorize(core, &request, kinds) {
+            Ok(()) => None,
+            Err(Reply::Json { body, .. }) => body["code"].as_i64(),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_of_a_kind_the_operation_does_not_take_is_refused() {
+        let core = core();
+        let tenant = core.initial_token().to_string();
+        let (user_only, tenant_only) = (&[TokenKind::User][..], &[TokenKind::Tenant][..]);
+        assert_eq!(code(&core, Some(&tenant), user_only), Some(99991668));
+        assert_eq!(code(&core, Some("u-alice"), tenant_only), Some(99991663));
+        assert_eq!(code(&core, Some(&tenant), tenant_only), None);
+        assert_eq!(code(&core, Some("u-alice"), user_only), None);
+        assert_eq!(code(&core, Some("u-bob"), user_only), Some(99991668));
+        assert_eq!(code(&core, Some("t-unknown"), tenant_only), Some(99991663));
+        assert_eq!(code(&core, Some("x-what"), tenant_only), Some(99991671));
+        assert_eq!(code(&core, None, user_only), Some(99991661));
+        assert_eq!(code(&core, None, &[]), None, "an operation without a token");
+    }
+}
