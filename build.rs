@@ -90,7 +90,7 @@ fn main() {
             )
         })
         .collect();
-    let specs = format!("/// Every enabled service, its spec as JSON, and the lookup of its generated operation table.\npub(crate) const SPECS: &[(&str, &str, fn(&str) -> Option<&'static crate::runtime::Operation>)] = &[\n{list}];\n");
+    let specs = format!("/// Every enabled service, its spec as JSON, and the lookup of its generated operation table.\npub(crate) const SPECS: &[(&str, &str, Lookup)] = &[\n{list}];\n");
     if let Err(e) = std::fs::write(out_dir.join("specs.rs"), specs) {
         fail("specs.rs", &format!("cannot write: {e}"));
     }

@@ -5,7 +5,8 @@
 //! - the wire request of the spec's examples: method, path with its parameters filled in and
 //!   percent-encoded, query, token, content type and body — and the spec's 200 example decodes;
 //! - every row of `x-feishu-errors`, at its HTTP status and again inside an HTTP 200: the crate's
-//!   `Error::Api` with that code and the spec's row;
+//!   `Error::Api` with that code, message, status, log id (the header's over the body's), kind
+//!   and the spec's row, and a `Display` naming them with the spec's advice;
 //! - every body rule (`x-feishu-rules`) broken by mutating the example: refused, nothing sent;
 //! - a non-JSON error body (a gateway's HTML page): `Error::Undecodable` with its status.
 //!
@@ -13,7 +14,7 @@
 
 mod spec_support;
 
-use feishu_openapi::{AccessToken, Error, FeishuClient, RetryPolicy};
+use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, RetryPolicy};
 use serde_json::{json, Map, Value};
 use spec_support::{broken_bodies, follow, operations, send, services, spec, Operation};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -156,18 +157,48 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
             for row in table {
                 let code = row["code"].as_i64().unwrap();
                 let documented = row["http"].as_u64().unwrap() as u16;
-                for status in [documented, 200] {
+                let msg = row["msg"].as_str().unwrap();
+                // The kind: the platform's for its own codes, else by the documented status.
+                let kind = match ErrorKind::from_code(code) {
+                    ErrorKind::Other => match documented {
+                        400 => ErrorKind::BadRequest,
+                        401 | 403 => ErrorKind::PermissionDenied,
+                        404 => ErrorKind::NotFound,
+                        500..=599 => ErrorKind::ServerError,
+                        _ => ErrorKind::Other,
+                    },
+                    platform => platform,
+                };
+                for (status, header) in [(documented, true), (200, false)] {
                     let how = format!("{service} {} {code} at HTTP {status}", operation.id);
-                    let server = answering(ResponseTemplate::new(status).set_body_json(json!({
-                        "code": code, "msg": row["msg"], "error": {"log_id": "LOG-CONFORMANCE"}
-                    })))
-                    .await;
+                    let mut answer = ResponseTemplate::new(status).set_body_json(json!({
+                        "code": code, "msg": msg, "error": {"log_id": "LOG-CONFORMANCE"}
+                    }));
+                    // The `X-Tt-Logid` header, when there is one, wins over the body's.
+                    let log_id = if header {
+                        answer = answer.insert_header("X-Tt-Logid", "LOG-HEADER");
+                        "LOG-HEADER"
+                    } else {
+                        "LOG-CONFORMANCE"
+                    };
+                    let server = answering(answer).await;
                     let error = send_to(&operation, &server, operation.body.as_ref())
                         .await
                         .unwrap_err();
                     let api = error.api().unwrap_or_else(|| panic!("{how}: {error:?}"));
                     assert_eq!((api.code, api.http_status), (code, status), "{how}");
-                    assert_eq!(error.log_id(), Some("LOG-CONFORMANCE"), "{how}");
+                    assert_eq!(api.msg, msg, "{how}");
+                    assert_eq!(error.log_id(), Some(log_id), "{how}");
+                    assert_eq!((api.kind(), error.kind()), (kind, kind), "{how}");
+                    // What a person reads names the code, the message, the status, the log id
+                    // and the spec's advice.
+                    let text = error.to_string();
+                    for part in [&code.to_string(), msg, &status.to_string(), log_id] {
+                        assert!(text.contains(part), "{how}: {part} in {text}");
+                    }
+                    if let Some(advice) = row["advice"].as_str() {
+                        assert!(text.contains(advice), "{how}: advice in {text}");
+                    }
                     let spec_row = api
                         .documented()
                         .unwrap_or_else(|| panic!("{how}: not documented"));

@@ -18,6 +18,10 @@ use super::reply::{FieldViolation, Reply};
 use super::state::{Core, RecordedRequest};
 use crate::runtime::TokenKind;
 
+/// The lookup of a service's generated operation table by operationId.
+type Lookup = fn(&str) -> Option<&'static crate::runtime::Operation>;
+
+// `SPECS`: every enabled service, its spec as JSON and its `Lookup`, written by build.rs.
 include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
 /// Feishu's code for a request whose fields fail validation.

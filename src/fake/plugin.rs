@@ -35,8 +35,15 @@ impl Clone for Box<dyn Plugin> {
 }
 
 /// The plug-ins of the enabled services, fresh: the one place that names them.
+#[allow(
+    clippy::vec_init_then_push,
+    reason = "one push per enabled service with a plug-in, each under its feature"
+)]
 pub(super) fn enabled() -> Vec<Box<dyn Plugin>> {
-    #[allow(unused_mut, reason = "empty when no service with a plug-in is enabled")]
+    #[allow(
+        unused_mut,
+        reason = "no push when no service with a plug-in is enabled"
+    )]
     let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
     #[cfg(feature = "vc")]
     plugins.push(Box::new(super::vc_export::Exports::default()));

@@ -25,8 +25,8 @@ pub(super) fn route(state: &mut State, request: &RecordedRequest) -> Reply {
     let Some(operation) = generic::find(&request.method, &request.path) else {
         return Reply::not_found();
     };
-    if let Err(reply) = authorize(&state.core, request, operation.tokens()) {
-        return reply;
+    if let Some(refusal) = authorize(&state.core, request, operation.tokens()) {
+        return refusal;
     }
     for plugin in &mut state.plugins {
         if let Some(reply) = plugin.answer(&mut state.core, operation.id(), request) {
@@ -72,7 +72,8 @@ fn tenant_access_token(state: &mut Core, request: &RecordedRequest) -> Reply {
 }
 
 /// The bearer-token check every business API makes before looking at the request, against the
-/// token kinds the operation accepts (`kinds`, from its spec's `security`; empty: no token).
+/// token kinds the operation accepts (`kinds`, from its spec's `security`; empty: no token):
+/// the refusal, if any.
 ///
 /// Decisions (the HTTP status of token errors is undocumented; the fake uses 400): no
 /// `Authorization: Bearer …` → 99991661; a token that is neither `t-…` nor `u-…` → 99991671;
@@ -84,11 +85,11 @@ pub(super) fn authorize(
     state: &Core,
     request: &RecordedRequest,
     kinds: &[TokenKind],
-) -> Result<(), Reply> {
+) -> Option<Reply> {
     if kinds.is_empty() {
-        return Ok(());
+        return None;
     }
-    let invalid = |code, msg: &str| Err(Reply::error(StatusCode::BAD_REQUEST, code, msg));
+    let invalid = |code, msg: &str| Some(Reply::error(StatusCode::BAD_REQUEST, code, msg));
     let Some(token) = request.bearer_token() else {
         return invalid(
             MISSING_TOKEN,
@@ -121,7 +122,7 @@ pub(super) fn authorize(
         return invalid(code, msg);
     }
     match status {
-        TokenStatus::Valid => Ok(()),
+        TokenStatus::Valid => None,
         TokenStatus::UserInvalid => {
             invalid(USER_TOKEN_INVALID, "user access token invalid or expired")
         }
@@ -165,9 +166,9 @@ mod tests {
         let (parts, ()) = request.body(()).unwrap().into_parts();
         let request = RecordedRequest::new(&parts, bytes::Bytes::new());
         match authorize(core, &request, kinds) {
-            Ok(()) => None,
-            Err(Reply::Json { body, .. }) => body["code"].as_i64(),
-            Err(other) => panic!("{other:?}"),
+            None => None,
+            Some(Reply::Json { body, .. }) => body["code"].as_i64(),
+            Some(other) => panic!("{other:?}"),
         }
     }
 
