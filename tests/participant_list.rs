@@ -1,8 +1,10 @@
-//! export_participant_list (`POST /open-apis/vc/v1/exports/participant_list`), added by spec
-//! alone: the request on the wire, built every way (typed layer, generated builder, raw JSON);
-//! Feishu's documented errors; and bad input — both filters, a reversed meeting time range,
-//! missing or invalid values — refused with the fields and the rule named, and nothing sent.
-//! The example values are the spec's (`openapi/vc.yaml`).
+//! export_participant_list (`POST /open-apis/vc/v1/exports/participant_list`): its typed
+//! helpers and decisions — the typed layer (`new`, `with_status`, `with_filter` with
+//! `ParticipantFilter`) builds the spec's example, a filter replaces the previous one, every
+//! status is its integer, and equal meeting times are a valid range. What every operation gets
+//! from its spec (the example on the wire, the error table, each rule broken with nothing sent,
+//! an HTML error body, token kinds) is checked by `tests/conformance.rs`. The example values
+//! are the spec's (`openapi/vc.yaml`).
 
 mod common;
 mod export_support;
@@ -156,7 +158,7 @@ async fn send(feishu: FeishuClient, body: ExportParticipantListRequest) -> Sent 
         .await
 }
 
-// ---- wire ------------------------------------------------------------------------------------
+// ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
 async fn spec_example_as_written_is_sent_as_written() {
@@ -237,7 +239,3 @@ async fn equal_start_and_end_are_a_valid_range() {
     )
     .await;
 }
-
-// ---- errors ----------------------------------------------------------------------------------
-
-// ---- bad input -------------------------------------------------------------------------------

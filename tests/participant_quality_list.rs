@@ -1,8 +1,11 @@
-//! export_participant_quality_list (`POST /open-apis/vc/v1/exports/participant_quality_list`),
-//! added by spec alone: the request on the wire, built every way (typed layer, generated builder,
-//! raw JSON); Feishu's documented errors; and bad input — no participant or two, a reversed
-//! meeting time range, missing or invalid values — refused with the fields and the rule named,
-//! and nothing sent. The example values are the spec's (`openapi/vc.yaml`).
+//! export_participant_quality_list (`POST /open-apis/vc/v1/exports/participant_quality_list`):
+//! its typed helpers and decisions — the typed layer (`new` with a `ParticipantFilter`,
+//! `with_participant`) builds the spec's example, a participant replaces the previous one,
+//! `join_time` is not checked against the meeting, a `null` participant counts as absent, and
+//! the exactly-one rule's message for none and for both. What every operation gets from its spec
+//! (the example on the wire, the error table, each rule broken with nothing sent, an HTML error
+//! body, token kinds) is checked by `tests/conformance.rs`. The example values are the spec's
+//! (`openapi/vc.yaml`).
 
 mod common;
 mod export_support;
@@ -158,7 +161,7 @@ async fn check_every_way(field: &'static str) {
     .await;
 }
 
-// ---- wire ------------------------------------------------------------------------------------
+// ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
 async fn spec_example_as_written_is_sent_as_written() {
@@ -228,9 +231,7 @@ async fn join_time_outside_the_meeting_range_is_sent() {
     }
 }
 
-// ---- errors ----------------------------------------------------------------------------------
-
-// ---- bad input -------------------------------------------------------------------------------
+// ---- refusals ---------------------------------------------------------------------------------
 
 fn assert_none_named(err: &feishu_openapi::Error) {
     assert_names(

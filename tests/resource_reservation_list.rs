@@ -1,8 +1,11 @@
-//! export_resource_reservation_list (`POST /open-apis/vc/v1/exports/resource_reservation_list`),
-//! added by spec alone: the request on the wire, built every way (typed layer, generated builder,
-//! raw JSON), with the room selection and the default of `is_exclude`; Feishu's documented errors;
-//! and bad input — a reversed time range, missing or invalid values — refused with the fields
-//! named, and nothing sent. The example values are the spec's (`openapi/vc.yaml`).
+//! export_resource_reservation_list (`POST /open-apis/vc/v1/exports/resource_reservation_list`):
+//! its typed helpers and decisions — the typed layer (`new`, `with_topic`, `with_rooms` with
+//! `RoomSelection`) builds the spec's example, every room of the level by default, `room_ids` and
+//! `is_exclude` set together, `need_topic` sent only when set, `is_exclude` false when absent,
+//! `RoomLevelId` never empty, and no query parameter. What every operation gets from its spec
+//! (the example on the wire, the error table, each rule broken with nothing sent, an HTML error
+//! body, token kinds) is checked by `tests/conformance.rs`. The example values are the spec's
+//! (`openapi/vc.yaml`).
 
 mod common;
 mod export_support;
@@ -101,7 +104,7 @@ async fn check_minimal(how: &str, body: ExportResourceReservationListRequest, ex
     .await;
 }
 
-// ---- wire ------------------------------------------------------------------------------------
+// ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
 async fn spec_example_every_way() {
@@ -217,9 +220,7 @@ fn is_exclude_defaults_to_false_when_absent_from_raw_json() {
     assert!(!body.is_exclude);
 }
 
-// ---- errors ----------------------------------------------------------------------------------
-
-// ---- bad input -------------------------------------------------------------------------------
+// ---- refusals ---------------------------------------------------------------------------------
 
 #[test]
 fn empty_ids_cannot_be_constructed() {

@@ -75,7 +75,7 @@ mod reply;
 mod routes;
 mod state;
 #[cfg(feature = "vc")]
-mod vc_export;
+pub mod vc_export;
 
 pub use fault::{Endpoint, Fault};
 pub use routes::TENANT_ACCESS_TOKEN_PATH;
