@@ -80,11 +80,6 @@ pub mod vc_export;
 pub use fault::{Endpoint, Fault};
 pub use routes::TENANT_ACCESS_TOKEN_PATH;
 pub use state::RecordedRequest;
-#[cfg(feature = "vc")]
-pub use vc_export::{
-    ExportTask, DEFAULT_PROCESSING_POLLS, EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH,
-    EXPORT_TASK_PATH_PREFIX,
-};
 
 use plugin::Plugin;
 use reply::{Body, Reply};

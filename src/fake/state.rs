@@ -216,7 +216,7 @@ impl Ids {
 pub struct RecordedRequest {
     /// The method, e.g. `POST`.
     pub method: Method,
-    /// The path, e.g. `/open-apis/vc/v1/exports/meeting_list`.
+    /// The path, e.g. `/open-apis/auth/v3/tenant_access_token/internal`.
     pub path: String,
     /// The raw query string without `?`, if the URL had one.
     pub query: Option<String>,
