@@ -161,7 +161,7 @@ async fn send(feishu: FeishuClient, body: ExportParticipantListRequest) -> Sent 
 // ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
-async fn spec_example_as_written_is_sent_as_written() {
+async fn the_typed_layer_builds_the_spec_example() {
     let example = request_example(PATH);
     assert_eq!(
         example,

@@ -164,7 +164,7 @@ async fn check_every_way(field: &'static str) {
 // ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
-async fn spec_example_as_written_is_sent_as_written() {
+async fn the_typed_layer_builds_the_spec_example() {
     assert_eq!(
         request_example(PATH),
         example_with("user_id"),
