@@ -80,19 +80,34 @@ fn main() {
             Err(message) => fail(&display, &message),
         }
     }
-    // The enabled services' specs, for the fake Feishu (feature `fake`), which answers every
-    // operation from them.
+    // The enabled services' specs and operation tables, for the fake Feishu (feature `fake`),
+    // which answers every operation from them.
     let list: String = spec_files
         .iter()
         .map(|stem| {
             format!(
-                "    (\"{stem}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/{stem}.json\"))),\n"
+                "    (\"{stem}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/{stem}.json\")), crate::{stem}::operation),\n"
             )
         })
         .collect();
-    let specs = format!("/// Every enabled service and its spec as JSON.\npub(crate) const SPECS: &[(&str, &str)] = &[\n{list}];\n");
+    let specs = format!("/// Every enabled service, its spec as JSON, and the lookup of its generated operation table.\npub(crate) const SPECS: &[(&str, &str, Lookup)] = &[\n{list}];\n");
     if let Err(e) = std::fs::write(out_dir.join("specs.rs"), specs) {
         fail("specs.rs", &format!("cannot write: {e}"));
+    }
+    // Every enabled service's component schemas with their Rust types, for the schema agreement
+    // test (included at the crate root, hidden).
+    let schemas: String = spec_files
+        .iter()
+        .map(|stem| format!("        (\"{stem}\", crate::{stem}::__component_schemas()),\n"))
+        .collect();
+    let services = format!(
+        "/// Every enabled service with its component schemas, each with the JSON Schema of the Rust\n\
+         /// type standing for it, for the schema agreement test. Not part of the API.\n\
+         #[doc(hidden)]\n\
+         pub fn __component_schemas() -> Vec<(&'static str, Vec<(&'static str, schemars::schema::RootSchema)>)> {{\n    vec![\n{schemas}    ]\n}}\n"
+    );
+    if let Err(e) = std::fs::write(out_dir.join("services.rs"), services) {
+        fail("services.rs", &format!("cannot write: {e}"));
     }
     // The runtime's support for a shape is compiled only when an enabled service uses it.
     for shape in shapes {

@@ -60,9 +60,15 @@ impl Serialize for SecretString {
     }
 }
 
+/// An empty string is refused, as the spec's `Secret` schema says (`minLength: 1`): an answer
+/// with an empty token is not a token.
 impl<'de> Deserialize<'de> for SecretString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Self)
+        let value = String::deserialize(d)?;
+        if value.is_empty() {
+            return Err(serde::de::Error::custom("a secret must not be empty"));
+        }
+        Ok(Self(value))
     }
 }
 
@@ -70,8 +76,16 @@ impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "Secret".into()
     }
-    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        String::json_schema(gen)
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            string: Some(Box::new(schemars::schema::StringValidation {
+                min_length: Some(1),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
     }
 }
 

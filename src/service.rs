@@ -18,7 +18,10 @@ macro_rules! generated_service {
         }
 
         #[doc(hidden)]
-        pub use generated::__send_from_json;
+        pub use generated::{__component_schemas, __send_from_json};
+        // The operation table, for the fake Feishu's checks (token kinds, body rules).
+        #[cfg(feature = "fake")]
+        pub(crate) use generated::operation;
         pub use generated::{builder, types, Client};
 
         impl crate::FeishuClient {

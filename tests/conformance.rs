@@ -5,174 +5,21 @@
 //! - the wire request of the spec's examples: method, path with its parameters filled in and
 //!   percent-encoded, query, token, content type and body — and the spec's 200 example decodes;
 //! - every row of `x-feishu-errors`, at its HTTP status and again inside an HTTP 200: the crate's
-//!   `Error::Api` with that code and the spec's row;
+//!   `Error::Api` with that code, message, status, log id (the header's over the body's), kind
+//!   and the spec's row, and a `Display` naming them with the spec's advice;
 //! - every body rule (`x-feishu-rules`) broken by mutating the example: refused, nothing sent;
 //! - a non-JSON error body (a gateway's HTML page): `Error::Undecodable` with its status.
 //!
 //! `cargo test --all-features --test conformance` covers every service.
 
-use std::path::Path;
+mod spec_support;
 
-use feishu_openapi::{AccessToken, Error, FeishuClient, RetryPolicy};
+use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, RetryPolicy};
 use serde_json::{json, Map, Value};
+use spec_support::{broken_bodies, follow, operations, send, services, spec, Operation};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "t-conformance";
-
-type Params = Map<String, Value>;
-
-/// Sends `operation` of `service` with JSON parameters and body through the generated client.
-async fn send(
-    feishu: &FeishuClient,
-    service: &str,
-    operation: &str,
-    params: &Params,
-    body: Option<&Value>,
-) -> Result<(), Error> {
-    macro_rules! services {
-        ($($feature:literal => $module:ident),*) => {
-            match service {
-                $(
-                    #[cfg(feature = $feature)]
-                    stringify!($module) => {
-                        let client = feishu.$module();
-                        feishu_openapi::$module::__send_from_json(&client, operation, params, body)
-                            .unwrap_or_else(|| panic!("{service} has no operation {operation}"))
-                            .await
-                    }
-                )*
-                "auth" => {
-                    let client = feishu.auth();
-                    feishu_openapi::auth::__send_from_json(&client, operation, params, body)
-                        .unwrap_or_else(|| panic!("auth has no operation {operation}"))
-                        .await
-                }
-                other => panic!("no client for the service {other}"),
-            }
-        };
-    }
-    services!("vc" => vc, "im" => im)
-}
-
-/// The services of this build: `auth` always, the others when their feature is on.
-fn services() -> Vec<&'static str> {
-    let mut services = vec!["auth"];
-    if cfg!(feature = "vc") {
-        services.push("vc");
-    }
-    if cfg!(feature = "im") {
-        services.push("im");
-    }
-    services
-}
-
-fn spec(service: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("openapi/{service}.yaml"));
-    feishu_openapi_codegen::spec::load(&path).expect("the spec loads")
-}
-
-/// `node`, or what its `$ref` points at.
-fn follow<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(target) => spec
-            .pointer(target.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("{target} resolves")),
-        None => node,
-    }
-}
-
-/// A value for a parameter or property: its example, else its default, else its first enum
-/// value, else a value of its type.
-fn example_of(spec: &Value, holder: &Value) -> Value {
-    let schema = holder.get("schema").map_or(holder, |s| follow(spec, s));
-    let schema = schema
-        .pointer("/allOf/0")
-        .map_or(schema, |s| follow(spec, s));
-    holder
-        .get("example")
-        .or_else(|| schema.get("example"))
-        .or_else(|| schema.get("default"))
-        .or_else(|| schema.pointer("/enum/0"))
-        .cloned()
-        .unwrap_or_else(|| match schema.get("type").and_then(Value::as_str) {
-            Some("integer" | "number") => json!(1),
-            Some("boolean") => json!(true),
-            _ => json!("x"),
-        })
-}
-
-/// One operation of a spec, with the values its examples give.
-struct Operation {
-    service: &'static str,
-    id: String,
-    method: String,
-    path: String,
-    op: Value,
-    /// Parameters by name: path and query.
-    params: Params,
-    body: Option<Value>,
-    multipart: bool,
-    takes_token: bool,
-    /// The media type of a file answer, if it is one.
-    file: Option<String>,
-}
-
-fn operations(service: &'static str) -> Vec<Operation> {
-    let spec = spec(service);
-    let mut out = Vec::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap().to_string();
-            let mut params = Params::new();
-            for parameter in op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let parameter = follow(&spec, parameter);
-                let name = parameter["name"].as_str().unwrap();
-                if name == "page_token" {
-                    continue; // the first page
-                }
-                params.insert(name.to_string(), example_of(&spec, parameter));
-            }
-            let content = op.pointer("/requestBody/content");
-            let multipart = content.and_then(|c| c.get("multipart/form-data")).is_some();
-            let body = content.and_then(|c| {
-                if let Some(json) = c.get("application/json") {
-                    return json.get("example").cloned();
-                }
-                let form = follow(&spec, c.pointer("/multipart~1form-data/schema")?);
-                let fields: Map<String, Value> = form["properties"]
-                    .as_object()?
-                    .iter()
-                    .filter(|(_, p)| p.get("format").and_then(Value::as_str) != Some("binary"))
-                    .map(|(name, p)| (name.clone(), example_of(&spec, p)))
-                    .collect();
-                Some(Value::Object(fields))
-            });
-            let ok = follow(&spec, &op["responses"]["200"]);
-            let file = ok["content"]
-                .as_object()
-                .and_then(|c| c.keys().find(|k| !k.starts_with("application/json")))
-                .cloned();
-            out.push(Operation {
-                service,
-                id,
-                method: method.to_uppercase(),
-                path: path.clone(),
-                takes_token: op["security"].as_array().is_some_and(|s| !s.is_empty()),
-                op: op.clone(),
-                params,
-                body,
-                multipart,
-                file,
-            });
-        }
-    }
-    out
-}
 
 fn client(server: &MockServer) -> FeishuClient {
     FeishuClient::builder()
@@ -208,33 +55,20 @@ fn success(operation: &Operation, spec: &Value) -> ResponseTemplate {
     }
 }
 
-impl Operation {
-    async fn send(&self, server: &MockServer, body: Option<&Value>) -> Result<(), Error> {
-        send(&client(server), self.service, &self.id, &self.params, body).await
-    }
-
-    /// The path with its parameters filled in, percent-encoded.
-    fn expected_path(&self) -> String {
-        let mut path = self.path.clone();
-        for (name, value) in &self.params {
-            let text = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_string);
-            // Everything but RFC 3986's unreserved characters is percent-encoded.
-            const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-                .remove(b'-')
-                .remove(b'_')
-                .remove(b'.')
-                .remove(b'~');
-            let encoded = percent_encoding::utf8_percent_encode(&text, UNRESERVED).to_string();
-            path = path.replace(&format!("{{{name}}}"), &encoded);
-        }
-        path
-    }
-
-    fn in_query(&self, name: &str) -> bool {
-        !self.path.contains(&format!("{{{name}}}"))
-    }
+/// Sends `operation` with `body` through a client of `server`.
+async fn send_to(
+    operation: &Operation,
+    server: &MockServer,
+    body: Option<&Value>,
+) -> Result<(), Error> {
+    send(
+        &client(server),
+        operation.service,
+        &operation.id,
+        &operation.params,
+        body,
+    )
+    .await
 }
 
 /// The wire request of each operation's examples, and the decoding of its 200 example.
@@ -246,8 +80,7 @@ async fn every_operation_sends_its_examples_as_the_spec_says() {
         for operation in operations(service) {
             let server = answering(success(&operation, &spec)).await;
             let how = format!("{service} {}", operation.id);
-            operation
-                .send(&server, operation.body.as_ref())
+            send_to(&operation, &server, operation.body.as_ref())
                 .await
                 .unwrap_or_else(|e| panic!("{how}: {e:?}"));
             let requests = server.received_requests().await.unwrap();
@@ -324,19 +157,48 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
             for row in table {
                 let code = row["code"].as_i64().unwrap();
                 let documented = row["http"].as_u64().unwrap() as u16;
-                for status in [documented, 200] {
+                let msg = row["msg"].as_str().unwrap();
+                // The kind: the platform's for its own codes, else by the documented status.
+                let kind = match ErrorKind::from_code(code) {
+                    ErrorKind::Other => match documented {
+                        400 => ErrorKind::BadRequest,
+                        401 | 403 => ErrorKind::PermissionDenied,
+                        404 => ErrorKind::NotFound,
+                        500..=599 => ErrorKind::ServerError,
+                        _ => ErrorKind::Other,
+                    },
+                    platform => platform,
+                };
+                for (status, header) in [(documented, true), (200, false)] {
                     let how = format!("{service} {} {code} at HTTP {status}", operation.id);
-                    let server = answering(ResponseTemplate::new(status).set_body_json(json!({
-                        "code": code, "msg": row["msg"], "error": {"log_id": "LOG-CONFORMANCE"}
-                    })))
-                    .await;
-                    let error = operation
-                        .send(&server, operation.body.as_ref())
+                    let mut answer = ResponseTemplate::new(status).set_body_json(json!({
+                        "code": code, "msg": msg, "error": {"log_id": "LOG-CONFORMANCE"}
+                    }));
+                    // The `X-Tt-Logid` header, when there is one, wins over the body's.
+                    let log_id = if header {
+                        answer = answer.insert_header("X-Tt-Logid", "LOG-HEADER");
+                        "LOG-HEADER"
+                    } else {
+                        "LOG-CONFORMANCE"
+                    };
+                    let server = answering(answer).await;
+                    let error = send_to(&operation, &server, operation.body.as_ref())
                         .await
                         .unwrap_err();
                     let api = error.api().unwrap_or_else(|| panic!("{how}: {error:?}"));
                     assert_eq!((api.code, api.http_status), (code, status), "{how}");
-                    assert_eq!(error.log_id(), Some("LOG-CONFORMANCE"), "{how}");
+                    assert_eq!(api.msg, msg, "{how}");
+                    assert_eq!(error.log_id(), Some(log_id), "{how}");
+                    assert_eq!((api.kind(), error.kind()), (kind, kind), "{how}");
+                    // What a person reads names the code, the message, the status, the log id
+                    // and the spec's advice.
+                    let text = error.to_string();
+                    for part in [&code.to_string(), msg, &status.to_string(), log_id] {
+                        assert!(text.contains(part), "{how}: {part} in {text}");
+                    }
+                    if let Some(advice) = row["advice"].as_str() {
+                        assert!(text.contains(advice), "{how}: advice in {text}");
+                    }
                     let spec_row = api
                         .documented()
                         .unwrap_or_else(|| panic!("{how}: not documented"));
@@ -365,42 +227,10 @@ async fn every_body_rule_broken_is_refused_before_sending() {
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
-            let Some(schema) = operation
-                .op
-                .pointer("/requestBody/content/application~1json/schema")
-                .map(|s| follow(&spec, s))
-            else {
-                continue;
-            };
-            for rule in schema["x-feishu-rules"].as_array().into_iter().flatten() {
-                let mut body = operation.body.clone().unwrap();
-                let object = body.as_object_mut().unwrap();
-                let (kind, fields) = rule.as_object().unwrap().iter().next().unwrap();
-                let fields: Vec<&str> = fields
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect();
-                match kind.as_str() {
-                    "at-most-one-of" => {
-                        for field in &fields {
-                            let property = follow(&spec, &schema["properties"][*field]);
-                            object.insert(field.to_string(), example_of(&spec, property));
-                        }
-                    }
-                    "exactly-one-of" => fields.iter().for_each(|f| {
-                        object.remove(*f);
-                    }),
-                    "ordered-times" => {
-                        object.insert(fields[0].to_string(), json!("2000000000"));
-                        object.insert(fields[1].to_string(), json!("1000000000"));
-                    }
-                    other => panic!("{}: no mutation for the rule {other}", operation.id),
-                }
+            for (kind, fields, body) in broken_bodies(&spec, &operation) {
                 let server = answering(success(&operation, &spec)).await;
                 let how = format!("{service} {} {kind} {fields:?}", operation.id);
-                let error = operation.send(&server, Some(&body)).await.unwrap_err();
+                let error = send_to(&operation, &server, Some(&body)).await.unwrap_err();
                 assert!(matches!(error, Error::Validation(_)), "{how}: {error:?}");
                 assert!(
                     server.received_requests().await.unwrap().is_empty(),
@@ -422,8 +252,7 @@ async fn a_non_json_error_body_is_undecodable_with_its_status() {
                 ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"),
             )
             .await;
-            let error = operation
-                .send(&server, operation.body.as_ref())
+            let error = send_to(&operation, &server, operation.body.as_ref())
                 .await
                 .unwrap_err();
             assert!(
@@ -597,4 +426,88 @@ async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
             }
         }
     }
+}
+
+/// The fake checks every operation's bearer token against the token kinds its spec accepts
+/// (`security`): an accepted kind passes the check, a kind the operation does not accept is
+/// refused with the code of the kind it wanted (a tenant token where only a user token is taken:
+/// 99991668; a user token where only a tenant token is taken: 99991663), and a request without
+/// a token is refused with 99991661 (sent with plain reqwest: the client does not send one).
+#[tokio::test]
+async fn the_fake_checks_each_operation_s_token_kinds() {
+    const USER_TOKEN: &str = "u-conformance";
+    const TOKEN_CODES: [i64; 4] = [99991661, 99991663, 99991668, 99991671];
+    let fake = feishu_openapi::fake::FakeFeishu::builder()
+        .user_access_token(USER_TOKEN)
+        .start()
+        .await;
+    let (mut accepted, mut refused, mut without) = (0, 0, 0);
+    for service in services() {
+        for operation in operations(service) {
+            let kinds: Vec<&str> = operation.op["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object)
+                .flat_map(|requirement| requirement.keys().map(String::as_str))
+                .collect();
+            if kinds.is_empty() {
+                continue;
+            }
+            for (kind, token, wrong_kind_code) in [
+                (
+                    "tenant_access_token",
+                    AccessToken::tenant(fake.tenant_access_token()),
+                    99991668,
+                ),
+                ("user_access_token", AccessToken::user(USER_TOKEN), 99991663),
+            ] {
+                let how = format!("{service} {} with a {kind}", operation.id);
+                let feishu = FeishuClient::builder()
+                    .base_url(fake.base_url())
+                    .access_token(token)
+                    .retry(RetryPolicy::none())
+                    .build()
+                    .unwrap();
+                let result = send(
+                    &feishu,
+                    service,
+                    &operation.id,
+                    &operation.params,
+                    operation.body.as_ref(),
+                )
+                .await;
+                if kinds.contains(&kind) {
+                    if let Err(error) = result {
+                        let code = error.code();
+                        assert!(
+                            code.is_none_or(|c| !TOKEN_CODES.contains(&c)),
+                            "{how}: an accepted kind refused: {error}"
+                        );
+                    }
+                    accepted += 1;
+                } else {
+                    let error = result.expect_err(&how);
+                    assert_eq!(error.code(), Some(wrong_kind_code), "{how}: {error}");
+                    refused += 1;
+                }
+            }
+            let url = format!("{}{}", fake.base_url(), operation.expected_path());
+            let answer = reqwest::Client::new()
+                .request(operation.method.parse().unwrap(), &url)
+                .send()
+                .await
+                .unwrap();
+            let how = format!("{service} {} without a token", operation.id);
+            assert_eq!(answer.status(), 400, "{how}");
+            let body: Value = answer.json().await.unwrap();
+            assert_eq!(body["code"], 99991661, "{how}: {body}");
+            without += 1;
+        }
+    }
+    println!("token kinds: {accepted} accepted, {refused} refused, {without} without a token");
+    assert!(
+        accepted > 0 && without > 0,
+        "operations that take a token were tried"
+    );
 }

@@ -1,10 +1,10 @@
 //! The fake Feishu (`feishu_openapi::fake`), exercised through the crate's client and, for what
 //! the client refuses to send, through plain HTTP requests.
 
-use feishu_openapi::fake::{
-    Endpoint, FakeFeishu, Fault, EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH,
-    EXPORT_TASK_PATH_PREFIX, TENANT_ACCESS_TOKEN_PATH,
+use feishu_openapi::fake::vc_export::{
+    EXPORT_DOWNLOAD_PATH, EXPORT_MEETING_LIST_PATH, EXPORT_TASK_PATH_PREFIX,
 };
+use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault, TENANT_ACCESS_TOKEN_PATH};
 use feishu_openapi::vc::types::ExportMeetingListRequest;
 use feishu_openapi::vc::{MeetingFilter, MeetingStatus, MeetingType};
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, UserIdType};
@@ -689,7 +689,11 @@ async fn unknown_paths_and_methods_are_404() {
     .await;
     assert_eq!(answer.status, 404);
     assert_eq!(fake.requests().len(), 2, "recorded all the same");
-    assert_eq!(fake.meeting_list_requests(), 1);
+    assert_eq!(
+        fake.meeting_list_requests(),
+        0,
+        "a GET is not the export's operation"
+    );
 }
 
 #[tokio::test]

@@ -96,21 +96,6 @@ fn there_are_eleven_combinations_of_two_or_more_filters() {
 }
 
 #[tokio::test]
-async fn two_or_more_filters_via_the_generated_builder() {
-    for combo in subsets(&FILTERS, 2) {
-        let fields = combo.clone();
-        let err = refused(move |op| {
-            op.body_map(move |b| {
-                let b = b.start_time("1655276858").end_time("1655276858");
-                fields.iter().fold(b, |b, field| set(b, field))
-            })
-        })
-        .await;
-        assert_names_filters(&err, &combo);
-    }
-}
-
-#[tokio::test]
 async fn two_or_more_filters_via_raw_json() {
     for combo in subsets(&FILTERS, 2) {
         let body: ExportMeetingListRequest =

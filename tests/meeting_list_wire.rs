@@ -252,19 +252,6 @@ async fn every_user_id_type_goes_into_the_query() {
 }
 
 #[tokio::test]
-async fn user_access_token_is_sent_as_bearer() {
-    let body = doc_example_with_only(Some("room_id"));
-    let expected = Expected {
-        query: Some("open_id"),
-        token: USER_TOKEN,
-        body: &body,
-    };
-    for (how, way) in every_way(Some("room_id"), Some(UserIdType::OpenId)) {
-        send_and_check(&how, AccessToken::user(USER_TOKEN), way, &expected).await;
-    }
-}
-
-#[tokio::test]
 async fn with_access_token_switches_identity_for_the_next_call() {
     let server = success_server().await;
     let tenant = tenant_client(&server);

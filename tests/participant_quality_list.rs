@@ -1,13 +1,16 @@
-//! export_participant_quality_list (`POST /open-apis/vc/v1/exports/participant_quality_list`),
-//! added by spec alone: the request on the wire, built every way (typed layer, generated builder,
-//! raw JSON); Feishu's documented errors; and bad input — no participant or two, a reversed
-//! meeting time range, missing or invalid values — refused with the fields and the rule named,
-//! and nothing sent. The example values are the spec's (`openapi/vc.yaml`).
+//! export_participant_quality_list (`POST /open-apis/vc/v1/exports/participant_quality_list`):
+//! its typed helpers and decisions — the typed layer (`new` with a `ParticipantFilter`,
+//! `with_participant`) builds the spec's example, a participant replaces the previous one,
+//! `join_time` is not checked against the meeting, a `null` participant counts as absent, and
+//! the exactly-one rule's message for none and for both. What every operation gets from its spec
+//! (the example on the wire, the error table, each rule broken with nothing sent, an HTML error
+//! body, token kinds) is checked by `tests/conformance.rs`. The example values are the spec's
+//! (`openapi/vc.yaml`).
 
 mod common;
 mod export_support;
 
-use common::{TENANT_TOKEN, USER_TOKEN};
+use common::TENANT_TOKEN;
 use export_support::*;
 use feishu_openapi::vc::types::{self, ExportParticipantQualityListRequest};
 use feishu_openapi::vc::{MeetingNo, ParticipantFilter, RoomId};
@@ -158,10 +161,10 @@ async fn check_every_way(field: &'static str) {
     .await;
 }
 
-// ---- wire ------------------------------------------------------------------------------------
+// ---- the typed layer and the decisions --------------------------------------------------------
 
 #[tokio::test]
-async fn spec_example_as_written_is_sent_as_written() {
+async fn the_typed_layer_builds_the_spec_example() {
     assert_eq!(
         request_example(PATH),
         example_with("user_id"),
@@ -173,27 +176,6 @@ async fn spec_example_as_written_is_sent_as_written() {
 #[tokio::test]
 async fn example_with_a_room_as_the_participant() {
     check_every_way("room_id").await;
-}
-
-#[tokio::test]
-async fn user_token_and_every_user_id_type() {
-    let expected = example_with("user_id");
-    for kind in UserIdType::ALL.iter().copied() {
-        let want = Wire {
-            path: PATH,
-            user_id_type: Some(kind),
-            token: USER_TOKEN,
-            body: &expected,
-        };
-        let body = typed("user_id");
-        send_and_check(
-            &format!("{kind}"),
-            AccessToken::user(USER_TOKEN),
-            &want,
-            sender!(export_participant_quality_list, kind, body(body)),
-        )
-        .await;
-    }
 }
 
 #[tokio::test]
@@ -249,19 +231,7 @@ async fn join_time_outside_the_meeting_range_is_sent() {
     }
 }
 
-// ---- errors ----------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn documented_errors_at_their_status_and_in_http_200() {
-    check_documented_errors(PATH, |feishu| send(feishu, typed("user_id"))).await;
-}
-
-#[tokio::test]
-async fn non_json_error_body() {
-    check_non_json_error(PATH, |feishu| send(feishu, typed("room_id"))).await;
-}
-
-// ---- bad input -------------------------------------------------------------------------------
+// ---- refusals ---------------------------------------------------------------------------------
 
 fn assert_none_named(err: &feishu_openapi::Error) {
     assert_names(
@@ -286,49 +256,12 @@ fn assert_both_named(err: &feishu_openapi::Error) {
 }
 
 #[tokio::test]
-async fn no_participant_via_the_generated_builder() {
-    let err = refused(|feishu| async move {
-        let vc = feishu.vc();
-        vc.export_participant_quality_list()
-            .body_map(fill_meeting)
-            .send()
-            .await
-    })
-    .await;
-    assert_none_named(&err);
-}
-
-#[tokio::test]
 async fn no_participant_via_raw_json() {
     let raw = without(&request_example(PATH), &PARTICIPANT);
     let body: ExportParticipantQualityListRequest =
         serde_json::from_value(raw).expect("both fields are optional in the schema");
     let err = refused(move |feishu| send(feishu, body)).await;
     assert_none_named(&err);
-}
-
-#[tokio::test]
-async fn no_participant_via_the_public_fields() {
-    let mut body = typed("user_id");
-    body.user_id = None;
-    let err = refused(move |feishu| send(feishu, body)).await;
-    assert_none_named(&err);
-}
-
-#[tokio::test]
-async fn both_participants_via_the_generated_builder() {
-    let err = refused(|feishu| async move {
-        let vc = feishu.vc();
-        vc.export_participant_quality_list()
-            .body_map(|b| {
-                let room: RoomId = "omm_1".parse().expect("an id");
-                fill(b, "user_id").room_id(room)
-            })
-            .send()
-            .await
-    })
-    .await;
-    assert_both_named(&err);
 }
 
 #[tokio::test]
@@ -356,91 +289,4 @@ async fn null_participant_does_not_count() {
         move |feishu| send(feishu, body),
     )
     .await;
-}
-
-#[tokio::test]
-async fn meeting_start_after_meeting_end() {
-    let err = refused(|feishu| {
-        let user: UserId = "ou_1".parse().expect("an id");
-        send(
-            feishu,
-            ExportParticipantQualityListRequest::new(
-                1_655_276_859u64,
-                1_655_276_858u64,
-                "123456789".parse().expect("9 digits"),
-                1_655_276_858u64,
-                user,
-            ),
-        )
-    })
-    .await;
-    assert_names(
-        &err,
-        &[
-            "meeting_start_time (1655276859) is after meeting_end_time (1655276858)",
-            "meeting_start_time <= meeting_end_time",
-        ],
-    );
-}
-
-#[tokio::test]
-async fn missing_required_fields_via_the_generated_builder() {
-    for (missing, keep) in [
-        (
-            "join_time",
-            ["meeting_start_time", "meeting_end_time", "meeting_no"],
-        ),
-        (
-            "meeting_no",
-            ["meeting_start_time", "meeting_end_time", "join_time"],
-        ),
-        (
-            "meeting_end_time",
-            ["meeting_start_time", "meeting_no", "join_time"],
-        ),
-    ] {
-        let err = refused(move |feishu| async move {
-            let vc = feishu.vc();
-            vc.export_participant_quality_list()
-                .body_map(move |b| {
-                    let example = request_example(PATH);
-                    let mut b = b.user_id("ou_1".parse::<UserId>().expect("an id"));
-                    for field in keep {
-                        b = match field {
-                            "meeting_start_time" => b.meeting_start_time(text(&example, field)),
-                            "meeting_end_time" => b.meeting_end_time(text(&example, field)),
-                            "join_time" => b.join_time(text(&example, field)),
-                            _ => b.meeting_no(example_meeting_no()),
-                        };
-                    }
-                    b
-                })
-                .send()
-                .await
-        })
-        .await;
-        assert_names(&err, &[missing]);
-    }
-}
-
-#[test]
-fn invalid_values_in_raw_json_are_named() {
-    let cases = [
-        ("join_time", json!("abc"), "`abc`"),
-        ("join_time", json!(1655276858), "string"),
-        ("meeting_no", json!("1234567890"), "meeting_no"),
-        ("user_id", json!(""), "user_id"),
-        ("room_id", json!(""), "room_id"),
-    ];
-    for (field, value, named) in cases {
-        let mut raw = request_example(PATH);
-        raw[field] = value;
-        let err = serde_json::from_value::<ExportParticipantQualityListRequest>(raw)
-            .expect_err("an invalid value");
-        assert_names(&err, &[named]);
-    }
-    let raw = without(&request_example(PATH), &["join_time"]);
-    let err =
-        serde_json::from_value::<ExportParticipantQualityListRequest>(raw).expect_err("required");
-    assert_names(&err, &["join_time"]);
 }

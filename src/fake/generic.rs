@@ -1,22 +1,27 @@
-//! Every operation of every enabled service, answered from its spec: the routes no hand-written
-//! handler takes (the export's task lifecycle and workbook are hand-written, in `routes`).
+//! Every operation of every enabled service, answered from its spec: the operations no plug-in
+//! takes (see [`super::plugin`]).
 //!
-//! For a request it finds the operation by method and path template, then checks, as Feishu
-//! would: the bearer token (when the operation takes one: the same rules as every business API,
-//! see `routes::authorize`); required path and query parameters and their enums; a JSON body's
-//! required fields, their JSON types and enums; a multipart body's content type. A bad parameter
-//! or field is code 99992402 `field validation failed` at HTTP 400 with `field_violations`
-//! naming it. A request that passes gets the spec's 200 example (or, without one, a minimal
-//! answer of the 200 schema), or for a file operation a small file of the declared kind.
+//! For a request it finds the operation by method and path template (`routes` has checked the
+//! bearer token against the operation's token kinds by then), then checks, as Feishu would:
+//! required path and query parameters and their enums; a JSON body's required fields, their
+//! JSON types and enums, and its `x-feishu-rules` with the client's own checker
+//! (`crate::rules`); a multipart body's content type. A bad parameter or field is code 99992402
+//! `field validation failed` at HTTP 400 with `field_violations` naming it. A request that
+//! passes gets the answer [`super::example`] builds from the spec.
 
 use std::sync::OnceLock;
 
 use http::{Method, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::reply::{FieldViolation, FileReply, FileSource, Reply};
-use super::state::{RecordedRequest, State};
+use super::reply::{FieldViolation, Reply};
+use super::state::{Core, RecordedRequest};
+use crate::runtime::TokenKind;
 
+/// The lookup of a service's generated operation table by operationId.
+type Lookup = fn(&str) -> Option<&'static crate::runtime::Operation>;
+
+// `SPECS`: every enabled service, its spec as JSON and its `Lookup`, written by build.rs.
 include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
 /// Feishu's code for a request whose fields fail validation.
@@ -46,13 +51,27 @@ impl Segment {
 }
 
 /// One operation of a spec.
-struct Operation {
+pub(super) struct Operation {
     id: String,
     method: Method,
     segments: Vec<Segment>,
     /// Index into [`Catalog::specs`].
     spec: usize,
     op: Value,
+    /// Its entry in the generated operation table: token kinds, body rules.
+    table: Option<&'static crate::runtime::Operation>,
+}
+
+impl Operation {
+    /// Its operationId.
+    pub(super) fn id(&'static self) -> &'static str {
+        &self.id
+    }
+
+    /// The token kinds it accepts (empty: it takes none).
+    pub(super) fn tokens(&self) -> &'static [TokenKind] {
+        self.table.map_or(&[], |t| t.tokens)
+    }
 }
 
 struct Catalog {
@@ -65,7 +84,7 @@ fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let mut specs = Vec::new();
         let mut operations = Vec::new();
-        for (_, text) in SPECS {
+        for (_, text, table) in SPECS {
             let spec: Value = serde_json::from_str(text).expect("build.rs writes valid JSON");
             for (path, item) in spec["paths"].as_object().into_iter().flatten() {
                 for (method, op) in item.as_object().into_iter().flatten() {
@@ -81,8 +100,10 @@ fn catalog() -> &'static Catalog {
                             },
                         )
                         .collect();
+                    let id = op["operationId"].as_str().unwrap_or_default().to_string();
                     operations.push(Operation {
-                        id: op["operationId"].as_str().unwrap_or_default().to_string(),
+                        table: table(&id),
+                        id,
                         method,
                         segments,
                         spec: specs.len(),
@@ -97,7 +118,7 @@ fn catalog() -> &'static Catalog {
 }
 
 /// The operation of an enabled service that a request is for.
-fn find(method: &Method, path: &str) -> Option<&'static Operation> {
+pub(super) fn find(method: &Method, path: &str) -> Option<&'static Operation> {
     let segments: Vec<&str> = path.split('/').collect();
     catalog().operations.iter().find(|o| {
         o.method == *method
@@ -114,19 +135,16 @@ pub(super) fn operation_id(method: &Method, path: &str) -> Option<&'static str> 
     find(method, path).map(|o| o.id.as_str())
 }
 
-/// The answer to a request no hand-written route takes; `None` when no spec has its operation.
-pub(super) fn answer(state: &State, request: &RecordedRequest) -> Option<Reply> {
-    let operation = find(&request.method, &request.path)?;
+/// The answer to a request for `operation` that no plug-in takes.
+pub(super) fn answer(core: &mut Core, operation: &Operation, request: &RecordedRequest) -> Reply {
     let spec = &catalog().specs[operation.spec];
     let op = &operation.op;
-    if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
-        if let Err(reply) = super::routes::authorize(state, request) {
-            return Some(reply);
-        }
-    }
     let mut violations = Vec::new();
     check_parameters(spec, op, request, &mut violations);
     check_body(spec, op, request, &mut violations);
+    if violations.is_empty() {
+        check_rules(operation, request, &mut violations);
+    }
     if let Some(first) = violations.first() {
         let mut reply = Reply::error(
             StatusCode::BAD_REQUEST,
@@ -137,9 +155,26 @@ pub(super) fn answer(state: &State, request: &RecordedRequest) -> Option<Reply> 
         for violation in &violations {
             reply = reply.with_field_violation(violation);
         }
-        return Some(reply);
+        return reply;
     }
-    Some(success(spec, op))
+    super::example::success(spec, op, &mut core.ids)
+}
+
+/// The body's `x-feishu-rules`, checked by the client's own checker: one violation per field
+/// it names.
+fn check_rules(
+    operation: &Operation,
+    request: &RecordedRequest,
+    violations: &mut Vec<FieldViolation>,
+) {
+    let rules = operation.table.map_or(&[][..], |t| t.rules);
+    if let Err(broken) = crate::rules::check(rules, &operation.id, &request.body) {
+        let body = request.json().unwrap_or_default();
+        for field in &broken.fields {
+            let value = body.get(field).map(Value::to_string).unwrap_or_default();
+            violations.push(FieldViolation::new(field, value, broken.rule.clone()));
+        }
+    }
 }
 
 /// The pattern of the path parameter `name` of `op`, when its schema has one.
@@ -153,7 +188,8 @@ fn path_pattern(spec: &Value, op: &Value, name: &str) -> Option<regress::Regex> 
     regress::Regex::new(pattern).ok()
 }
 
-fn follow<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
+/// `node`, or what its `$ref` (or single-element `allOf`) stands for.
+pub(super) fn follow<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
     match node.get("$ref").and_then(Value::as_str) {
         Some(target) => spec.pointer(target.trim_start_matches('#')).unwrap_or(node),
         None => match node.pointer("/allOf/0") {
@@ -316,61 +352,5 @@ fn check_value(
                 violations,
             );
         }
-    }
-}
-
-/// The spec's success answer.
-fn success(spec: &Value, op: &Value) -> Reply {
-    let ok = follow(spec, &op["responses"]["200"]);
-    let content = ok["content"].as_object();
-    if let Some(json) = content.and_then(|c| c.get("application/json")) {
-        let answer = json
-            .get("example")
-            .cloned()
-            .unwrap_or_else(|| minimal(spec, follow(spec, &json["schema"])));
-        return Reply::json(answer);
-    }
-    let media_type = content.and_then(|c| c.keys().next()).map(String::as_str);
-    let bytes: &[u8] = match media_type {
-        Some(t) if t.starts_with("application/vnd.openxmlformats") || t == "application/zip" => {
-            b"PK\x03\x04 a file of the fake Feishu"
-        }
-        _ => b"a file of the fake Feishu",
-    };
-    Reply::File(FileReply {
-        source: FileSource::Bytes(bytes::Bytes::from_static(bytes)),
-        content_disposition: None,
-        content_length: true,
-        shaping: None,
-    })
-}
-
-/// A smallest value of `schema`: its required fields, each the smallest value of its own.
-fn minimal(spec: &Value, schema: &Value) -> Value {
-    if let Some(example) = schema.get("example") {
-        return example.clone();
-    }
-    match schema["type"].as_str() {
-        Some("object") | None if schema.get("properties").is_some() => {
-            let mut object = Map::new();
-            for field in schema["required"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                let property = follow(spec, &schema["properties"][field]);
-                object.insert(field.to_string(), minimal(spec, property));
-            }
-            if object.contains_key("code") {
-                object.insert("code".into(), json!(0));
-            }
-            Value::Object(object)
-        }
-        Some("array") => json!([]),
-        Some("integer" | "number") => schema.pointer("/enum/0").cloned().unwrap_or(json!(0)),
-        Some("boolean") => json!(false),
-        Some("string") => schema.pointer("/enum/0").cloned().unwrap_or(json!("x")),
-        _ => json!({}),
     }
 }

@@ -14,7 +14,6 @@ use hyper::body::Frame;
 use serde_json::{json, Map, Value};
 
 use super::fault::Fault;
-use super::xlsx::XLSX_CONTENT_TYPE;
 
 /// The error type of a response body (a streamed body may fail midway).
 pub(super) type BodyError = Box<dyn std::error::Error + Send + Sync>;
@@ -50,6 +49,8 @@ pub(super) enum Reply {
 #[derive(Debug)]
 pub(super) struct FileReply {
     pub(super) source: FileSource,
+    /// The `Content-Type`: the media type the operation's spec declares.
+    pub(super) content_type: String,
     /// The `Content-Disposition` bytes, sent as they are.
     pub(super) content_disposition: Option<Vec<u8>>,
     /// Whether `Content-Length` is sent (else the body is chunked).
@@ -64,6 +65,7 @@ pub(super) enum FileSource {
     /// These bytes (the workbook).
     Bytes(Bytes),
     /// This many filler bytes, made as they are sent: memory use does not grow with the size.
+    #[allow(dead_code, reason = "for plug-ins, and a build may enable none")]
     Filler(u64),
 }
 
@@ -77,6 +79,7 @@ impl Reply {
     }
 
     /// HTTP 200 with `{"code":0,"msg":"success","data":data}`.
+    #[allow(dead_code, reason = "for plug-ins, and a build may enable none")]
     pub(super) fn data(data: Value) -> Self {
         Self::json(json!({"code": 0, "msg": "success", "data": data}))
     }
@@ -203,7 +206,9 @@ impl FileReply {
         };
         let mut response = Response::new(FileBody::new(self.source, self.shaping).boxed());
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(XLSX_CONTENT_TYPE));
+        if let Ok(value) = HeaderValue::from_str(&self.content_type) {
+            headers.insert(CONTENT_TYPE, value);
+        }
         if self.content_length {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(size));
         }

@@ -1,21 +1,19 @@
 //! Everything the fake remembers, in one struct behind one mutex: its configuration, the tokens
-//! it issued, every request it received and every export task it created.
+//! it issued, every request it received, the faults waiting, and the state of its plug-ins.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::Value;
 
 use super::fault::{Endpoint, Fault};
-use crate::vc::types::ExportMeetingListRequest;
-use crate::vc::ExportStatus;
-use crate::UserIdType;
+use super::plugin::Plugin;
 
 /// The state shared by the server and the [`FakeFeishu`](super::FakeFeishu) handle.
 pub(super) type Shared = std::sync::Arc<Mutex<State>>;
@@ -34,35 +32,8 @@ pub(super) struct Config {
     pub(super) token_ttl: Duration,
     /// User access tokens (`u-…`) it accepts.
     pub(super) user_tokens: Vec<String>,
-    /// How many polls of a new export task answer "processing" before it ends.
-    pub(super) processing_polls: u32,
-    /// When set, new export tasks end as failed with this `fail_msg` instead of done.
-    pub(super) fail_msg: Option<String>,
-    /// What the download sends.
-    pub(super) download: DownloadConfig,
     /// `http://127.0.0.1:<port>`, known once the port is bound.
     pub(super) base_url: String,
-}
-
-/// What `GET /open-apis/vc/v1/exports/download` sends.
-#[derive(Clone, Debug)]
-pub(super) struct DownloadConfig {
-    /// `None`: the task's workbook; `Some(n)`: `n` filler bytes, streamed.
-    pub(super) synthetic_size: Option<u64>,
-    /// Whether a `Content-Length` header is sent (else the body is chunked).
-    pub(super) content_length: bool,
-    pub(super) disposition: Disposition,
-}
-
-/// The `Content-Disposition` of downloads.
-#[derive(Clone, Debug)]
-pub(super) enum Disposition {
-    /// `attachment; filename="会议明细_<from>-<to>.xlsx"`, the name in raw UTF-8 like Feishu.
-    Default,
-    /// These bytes, as they are.
-    Custom(Vec<u8>),
-    /// No header.
-    Absent,
 }
 
 /// How a bearer token checks out.
@@ -78,27 +49,47 @@ pub(super) enum TokenStatus {
     Malformed,
 }
 
-/// The fake's whole state.
+/// The fake's whole state: the part every operation shares, and each plug-in's own.
 pub(super) struct State {
+    pub(super) core: Core,
+    /// The hand-written parts of enabled services (see [`super::plugin`]).
+    pub(super) plugins: Vec<Box<dyn Plugin>>,
+}
+
+impl State {
+    pub(super) fn new(config: Config, plugins: Vec<Box<dyn Plugin>>) -> Self {
+        Self {
+            core: Core::new(config),
+            plugins,
+        }
+    }
+
+    /// The plug-in of type `P`, if it is registered.
+    #[allow(dead_code, reason = "for plug-ins, and a build may enable none")]
+    pub(super) fn plugin_mut<P: Plugin>(&mut self) -> Option<&mut P> {
+        super::plugin::find_mut(&mut self.plugins)
+    }
+}
+
+/// What every operation shares: configuration, tokens, requests, faults, ids.
+pub(super) struct Core {
     pub(super) config: Config,
     /// Tenant tokens issued, with their expiry.
     tokens: HashMap<String, Instant>,
     /// The token issued at start, handed to tests by `tenant_access_token()`.
     initial_token: String,
     requests: Vec<RecordedRequest>,
-    tasks: Vec<ExportTask>,
     faults: Vec<(Endpoint, Fault)>,
-    ids: Ids,
+    pub(super) ids: Ids,
 }
 
-impl State {
-    pub(super) fn new(config: Config) -> Self {
+impl Core {
+    fn new(config: Config) -> Self {
         let mut state = Self {
             config,
             tokens: HashMap::new(),
             initial_token: String::new(),
             requests: Vec::new(),
-            tasks: Vec::new(),
             faults: Vec::new(),
             ids: Ids::new(),
         };
@@ -154,54 +145,6 @@ impl State {
         &self.requests
     }
 
-    /// Stores a new export task and returns its id: 19 digits, unique within this fake.
-    pub(super) fn create_task(
-        &mut self,
-        user_id_type: UserIdType,
-        request: ExportMeetingListRequest,
-    ) -> String {
-        let task_id = loop {
-            let id = (7_000_000_000_000_000_000 + self.ids.next() % 1_000_000_000_000_000_000)
-                .to_string();
-            if !self.tasks.iter().any(|t| t.task_id == id) {
-                break id;
-            }
-        };
-        let file_token = format!(
-            "{}+{}/{}==",
-            self.ids.hex(20),
-            self.ids.hex(16),
-            self.ids.hex(18)
-        );
-        self.tasks.push(ExportTask {
-            task_id: task_id.clone(),
-            user_id_type,
-            request,
-            created_at: SystemTime::now(),
-            polls: 0,
-            downloads: 0,
-            file_token,
-            processing_polls: self.config.processing_polls,
-            fail_msg: self.config.fail_msg.clone(),
-        });
-        task_id
-    }
-
-    pub(super) fn tasks(&self) -> &[ExportTask] {
-        &self.tasks
-    }
-
-    pub(super) fn task_mut(&mut self, task_id: &str) -> Option<&mut ExportTask> {
-        self.tasks.iter_mut().find(|t| t.task_id == task_id)
-    }
-
-    /// The done task whose file `file_token` downloads.
-    pub(super) fn task_with_file(&mut self, file_token: &str) -> Option<&mut ExportTask> {
-        self.tasks
-            .iter_mut()
-            .find(|t| t.file_token == file_token && t.status() == ExportStatus::Done)
-    }
-
     pub(super) fn inject(&mut self, endpoint: Endpoint, fault: Fault) {
         self.faults.push((endpoint, fault));
     }
@@ -217,14 +160,14 @@ impl State {
 }
 
 /// Ids, tokens and log ids: unpredictable enough for a fake (not cryptographic), unique per fake.
-struct Ids {
+pub(super) struct Ids {
     hasher: RandomState,
     counter: u64,
     log_prefix: u32,
 }
 
 impl Ids {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let mut ids = Self {
             hasher: RandomState::new(),
             counter: 0,
@@ -234,20 +177,28 @@ impl Ids {
         ids
     }
 
-    fn next(&mut self) -> u64 {
+    /// A new unpredictable number.
+    pub(super) fn next(&mut self) -> u64 {
         self.counter += 1;
         let mut h = self.hasher.build_hasher();
         h.write_u64(self.counter);
         h.finish()
     }
 
-    fn hex(&mut self, len: usize) -> String {
+    /// `len` new hexadecimal digits.
+    pub(super) fn hex(&mut self, len: usize) -> String {
         let mut out = String::with_capacity(len + 16);
         while out.len() < len {
             out.push_str(&format!("{:016x}", self.next()));
         }
         out.truncate(len);
         out
+    }
+
+    /// A new value of the counter every id of this fake counts with: never the same twice.
+    pub(super) fn count(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
     }
 
     fn log_id(&mut self) -> String {
@@ -265,7 +216,7 @@ impl Ids {
 pub struct RecordedRequest {
     /// The method, e.g. `POST`.
     pub method: Method,
-    /// The path, e.g. `/open-apis/vc/v1/exports/meeting_list`.
+    /// The path, e.g. `/open-apis/auth/v3/tenant_access_token/internal`.
     pub path: String,
     /// The raw query string without `?`, if the URL had one.
     pub query: Option<String>,
@@ -336,57 +287,5 @@ impl fmt::Debug for RecordedRequest {
             .field("headers", &self.headers)
             .field("body", &body)
             .finish()
-    }
-}
-
-/// An export task created by `POST /open-apis/vc/v1/exports/meeting_list`.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ExportTask {
-    /// Its id, 19 digits, as answered in `data.task_id`.
-    pub task_id: String,
-    /// The request's `user_id_type` (Feishu's default `open_id` when absent).
-    pub user_id_type: UserIdType,
-    /// The request body that created it.
-    pub request: ExportMeetingListRequest,
-    /// When it was created.
-    pub created_at: SystemTime,
-    /// How many times `GET /open-apis/vc/v1/exports/{task_id}` answered for it.
-    pub polls: u32,
-    /// How many times its file was downloaded (whole or not).
-    pub downloads: u32,
-    /// The token its file downloads with, answered once it is done. Like Feishu's, it contains
-    /// `+`, `/` and `=`, so it must be percent-encoded in a query string.
-    pub file_token: String,
-    /// Polls that answer "processing" before it ends.
-    pub(super) processing_polls: u32,
-    /// It ends as failed with this message instead of done.
-    pub(super) fail_msg: Option<String>,
-}
-
-impl ExportTask {
-    /// Its status now: processing for the configured number of polls, then done (or failed).
-    pub fn status(&self) -> ExportStatus {
-        if self.polls <= self.processing_polls {
-            ExportStatus::Processing
-        } else if self.fail_msg.is_some() {
-            ExportStatus::Failed
-        } else {
-            ExportStatus::Done
-        }
-    }
-
-    /// Its `fail_msg`, once it has failed.
-    pub fn fail_msg(&self) -> Option<&str> {
-        match self.status() {
-            ExportStatus::Failed => self.fail_msg.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// Ends it at its next poll: done, or failed with `fail_msg`.
-    pub(super) fn finish(&mut self, fail_msg: Option<String>) {
-        self.processing_polls = self.polls;
-        self.fail_msg = fail_msg;
     }
 }

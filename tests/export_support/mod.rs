@@ -1,7 +1,7 @@
-//! Helpers for the tests of the export endpoints that were added by spec alone
+//! Helpers for the tests of the export endpoints' typed helpers and decisions
 //! (participant_list, participant_quality_list, resource_reservation_list): the operation's
-//! request example and error table read from `openapi/vc.yaml`, the check of one request on the
-//! wire, the check of a refusal before any I/O, and the check of the documented error table.
+//! request example read from `openapi/vc.yaml`, the check of one request on the wire, and the
+//! check of a refusal before any I/O.
 //!
 //! A test file uses it with `mod common; mod export_support;`.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
@@ -9,9 +9,9 @@
 use std::future::Future;
 
 use feishu_openapi::vc::types::ExportTaskCreated;
-use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, ResponseValue};
-use feishu_openapi::{RetryPolicy, UserIdType};
-use serde_json::{json, Value};
+use feishu_openapi::UserIdType;
+use feishu_openapi::{AccessToken, Error, FeishuClient, ResponseValue};
+use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -74,22 +74,6 @@ pub fn without(body: &Value, drop: &[&str]) -> Value {
         map.remove(*field);
     }
     body
-}
-
-/// The rows of the operation's documented error table (`x-feishu-errors`): HTTP status, code, msg.
-pub fn documented_errors(path: &str) -> Vec<(u16, i64, String)> {
-    let op = operation(path);
-    let rows = op["x-feishu-errors"].as_array().expect("an error table");
-    assert!(!rows.is_empty(), "POST {path} documents no errors");
-    rows.iter()
-        .map(|row| {
-            (
-                u16::try_from(row["http"].as_u64().expect("an HTTP status")).expect("a status"),
-                row["code"].as_i64().expect("a code"),
-                row["msg"].as_str().expect("a msg").to_string(),
-            )
-        })
-        .collect()
 }
 
 /// What the one request on the wire must be.
@@ -237,95 +221,4 @@ async fn answering(path_: &str, response: ResponseTemplate) -> MockServer {
         .mount(&server)
         .await;
     server
-}
-
-/// A client for `server` with a tenant token and no retries, so that each error answers exactly
-/// one request.
-fn no_retry_client(server: &MockServer) -> FeishuClient {
-    FeishuClient::builder()
-        .base_url(server.uri())
-        .access_token(AccessToken::tenant(TENANT_TOKEN))
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("a valid client")
-}
-
-/// Every row of the operation's error table, answered at its documented HTTP status and again with
-/// `code ≠ 0` in an HTTP 200: `Error::Api` with code, msg, status, log id and a named kind.
-pub async fn check_documented_errors<F, Fut>(path_: &str, export: F)
-where
-    F: Fn(FeishuClient) -> Fut,
-    Fut: Future<Output = Sent>,
-{
-    for (documented_status, code, msg) in documented_errors(path_) {
-        for status in [documented_status, 200] {
-            let how = format!("{code} {msg} at HTTP {status}");
-            let log_id = format!("LOG-{code}-{status}");
-            let body = json!({"code": code, "msg": msg, "error": {"log_id": "from-the-body"}});
-            let server = answering(
-                path_,
-                ResponseTemplate::new(status)
-                    .set_body_json(body)
-                    .insert_header("X-Tt-Logid", log_id.as_str()),
-            )
-            .await;
-            let raw = export(no_retry_client(&server)).await;
-            let err = match raw {
-                Ok(ok) => panic!("{how}: expected an error, got Ok({:?})", ok.into_inner()),
-                Err(e) => e,
-            };
-            let Error::Api(api) = &err else {
-                panic!("{how}: expected Error::Api, got {err:?}");
-            };
-            assert_eq!(
-                (api.code, api.msg.as_str(), api.http_status),
-                (code, msg.as_str(), status),
-                "{how}"
-            );
-            assert_eq!(
-                api.log_id.as_deref(),
-                Some(log_id.as_str()),
-                "{how}: log id"
-            );
-            assert_ne!(
-                err.kind(),
-                ErrorKind::Other,
-                "{how}: a documented code has a kind"
-            );
-            let row = api
-                .documented()
-                .unwrap_or_else(|| panic!("{how}: not documented"));
-            assert_eq!(
-                (row.code, row.http_status, row.msg),
-                (code, documented_status, msg.as_str()),
-                "{how}: the spec's row travels with the error"
-            );
-            assert!(err.to_string().contains(&log_id), "{how}: {err}");
-            assert_eq!(only_request(&server).await.url.path(), path_, "{how}");
-        }
-    }
-}
-
-/// A non-JSON error body (a gateway's HTML page) is `Error::Undecodable` with the status, the
-/// start of the body and the log id — never a decoding panic or a bare serde error.
-pub async fn check_non_json_error<F, Fut>(path_: &str, export: F)
-where
-    F: FnOnce(FeishuClient) -> Fut,
-    Fut: Future<Output = Sent>,
-{
-    let server = answering(
-        path_,
-        ResponseTemplate::new(502)
-            .set_body_raw("<html><title>502 Bad Gateway</title></html>", "text/html")
-            .insert_header("X-Tt-Logid", "GATEWAY-LOG"),
-    )
-    .await;
-    let err = export(no_retry_client(&server))
-        .await
-        .expect_err("an HTML 502 is an error");
-    assert!(
-        matches!(&err, Error::Undecodable { status: 502, body_start, log_id: Some(log) }
-            if body_start.contains("502 Bad Gateway") && log == "GATEWAY-LOG"),
-        "{err:?}"
-    );
 }

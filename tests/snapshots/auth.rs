@@ -569,3 +569,18 @@ pub(crate) fn operation(
         _ => None,
     }
 }
+/// Every component schema of the spec with the JSON Schema of the Rust type standing for
+/// it, for the schema agreement test. Not part of the API.
+#[doc(hidden)]
+pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    vec![
+        ("FeishuError", schemars::schema_for!(crate ::FeishuErrorBody)),
+        ("FeishuErrorDetail", schemars::schema_for!(crate ::FeishuErrorDetail)),
+        ("Secret", schemars::schema_for!(crate ::SecretString)), ("TenantAccessToken",
+        schemars::schema_for!(types::TenantAccessToken)), ("TenantAccessTokenRequest",
+        schemars::schema_for!(types::TenantAccessTokenRequest)), ("UnixSeconds",
+        schemars::schema_for!(crate ::UnixSeconds)), ("UserId",
+        schemars::schema_for!(crate ::UserId)), ("UserIdType",
+        schemars::schema_for!(crate ::UserIdType))
+    ]
+}

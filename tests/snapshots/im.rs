@@ -3447,3 +3447,32 @@ pub(crate) fn operation(
         _ => None,
     }
 }
+/// Every component schema of the spec with the JSON Schema of the Rust type standing for
+/// it, for the schema agreement test. Not part of the API.
+#[doc(hidden)]
+pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    vec![
+        ("Chat", schemars::schema_for!(types::Chat)), ("ChatMode",
+        schemars::schema_for!(types::ChatMode)), ("ChatPage",
+        schemars::schema_for!(types::ChatPage)), ("ChatSortType",
+        schemars::schema_for!(types::ChatSortType)), ("ChatStatus",
+        schemars::schema_for!(types::ChatStatus)), ("ChatsListed",
+        schemars::schema_for!(types::ChatsListed)), ("FeishuError",
+        schemars::schema_for!(crate ::FeishuErrorBody)), ("FeishuErrorDetail",
+        schemars::schema_for!(crate ::FeishuErrorDetail)), ("I18nNames",
+        schemars::schema_for!(types::I18nNames)), ("ImageUploaded",
+        schemars::schema_for!(types::ImageUploaded)), ("Message",
+        schemars::schema_for!(types::Message)), ("MessageBody",
+        schemars::schema_for!(types::MessageBody)), ("MessageCreateRequest",
+        schemars::schema_for!(types::MessageCreateRequest)), ("MessageCreated",
+        schemars::schema_for!(types::MessageCreated)), ("MessageMention",
+        schemars::schema_for!(types::MessageMention)), ("MessageSender",
+        schemars::schema_for!(types::MessageSender)), ("P2pTargetType",
+        schemars::schema_for!(types::P2pTargetType)), ("ReceiveIdType",
+        schemars::schema_for!(types::ReceiveIdType)), ("UnixSeconds",
+        schemars::schema_for!(crate ::UnixSeconds)), ("UploadedImage",
+        schemars::schema_for!(types::UploadedImage)), ("UserId",
+        schemars::schema_for!(crate ::UserId)), ("UserIdType",
+        schemars::schema_for!(crate ::UserIdType))
+    ]
+}

@@ -2621,3 +2621,34 @@ pub(crate) fn operation(
         _ => None,
     }
 }
+/// Every component schema of the spec with the JSON Schema of the Rust type standing for
+/// it, for the schema agreement test. Not part of the API.
+#[doc(hidden)]
+pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    vec![
+        ("ExportMeetingListRequest",
+        schemars::schema_for!(types::ExportMeetingListRequest)),
+        ("ExportParticipantListRequest",
+        schemars::schema_for!(types::ExportParticipantListRequest)),
+        ("ExportParticipantQualityListRequest",
+        schemars::schema_for!(types::ExportParticipantQualityListRequest)),
+        ("ExportResourceReservationListRequest",
+        schemars::schema_for!(types::ExportResourceReservationListRequest)),
+        ("ExportStatus", schemars::schema_for!(crate ::vc::ExportStatus)),
+        ("ExportTaskCreated", schemars::schema_for!(types::ExportTaskCreated)),
+        ("ExportTaskQueried", schemars::schema_for!(types::ExportTaskQueried)),
+        ("ExportTaskRef", schemars::schema_for!(types::ExportTaskRef)),
+        ("ExportTaskResult", schemars::schema_for!(types::ExportTaskResult)),
+        ("FeishuError", schemars::schema_for!(crate ::FeishuErrorBody)),
+        ("FeishuErrorDetail", schemars::schema_for!(crate ::FeishuErrorDetail)),
+        ("MeetingNo", schemars::schema_for!(crate ::vc::MeetingNo)), ("MeetingStatus",
+        schemars::schema_for!(crate ::vc::MeetingStatus)), ("MeetingType",
+        schemars::schema_for!(crate ::vc::MeetingType)), ("RoomId",
+        schemars::schema_for!(crate ::vc::RoomId)), ("RoomLevelId",
+        schemars::schema_for!(crate ::vc::RoomLevelId)), ("TaskId",
+        schemars::schema_for!(crate ::vc::export::TaskId)), ("UnixSeconds",
+        schemars::schema_for!(crate ::UnixSeconds)), ("UserId",
+        schemars::schema_for!(crate ::UserId)), ("UserIdType",
+        schemars::schema_for!(crate ::UserIdType))
+    ]
+}

@@ -8,7 +8,7 @@ use zip::result::ZipResult;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::state::ExportTask;
+use super::task::ExportTask;
 use crate::vc::{MeetingStatus, MeetingType};
 
 /// The workbook's content type, as a spreadsheet download is labelled.

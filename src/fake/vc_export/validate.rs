@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::reply::FieldViolation;
+use crate::fake::reply::FieldViolation;
 use crate::vc::types::ExportMeetingListRequest;
 use crate::UserIdType;
 
