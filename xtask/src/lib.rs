@@ -9,6 +9,7 @@
 //!
 //! [`cli`] holds what the binaries share on the command line. See `docs/adding-an-endpoint.md`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod doc;
 pub mod import;
