@@ -187,7 +187,7 @@ pub fn looks_like_scope(item: &str) -> bool {
         && rest.all(|p| {
             !p.is_empty()
                 && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.'))
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
         })
 }
 
