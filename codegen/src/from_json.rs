@@ -23,6 +23,7 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
                 Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
             >,
         > {
+            #[allow(dead_code, reason = "a service whose operations take no parameters")]
             fn value<T: serde::de::DeserializeOwned>(
                 name: &str,
                 value: &serde_json::Value,

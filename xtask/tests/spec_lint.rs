@@ -275,11 +275,16 @@ fn operation_ids_follow_the_convention_and_are_unique() {
     assert_eq!(problems, Vec::<Problem>::new());
     let mut twice = good();
     let op = twice.pointer(OP).unwrap().clone();
-    set(&mut twice, "/paths/~1open-apis~1demo~1v1~1exports~1again", json!({"post": op}));
-    let problems: Vec<String> = lint_sources(&[("demo.yaml", &yaml_serde::to_string(&twice).unwrap())])
-        .iter()
-        .map(Problem::to_string)
-        .collect();
+    set(
+        &mut twice,
+        "/paths/~1open-apis~1demo~1v1~1exports~1again",
+        json!({"post": op}),
+    );
+    let problems: Vec<String> =
+        lint_sources(&[("demo.yaml", &yaml_serde::to_string(&twice).unwrap())])
+            .iter()
+            .map(Problem::to_string)
+            .collect();
     assert_eq!(
         problems,
         [format!("{WHERE}: operationId `export_meeting_list` is also used by demo.yaml: operation export_meeting_list (POST /open-apis/demo/v1/exports/again)")]

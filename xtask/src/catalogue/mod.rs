@@ -135,6 +135,23 @@ pub fn header(project: &str) -> String {
     )
 }
 
+/// Imports the catalogue document `doc` of `project`, applies `overlay` if given, drops the
+/// schemas nothing refers to, and returns the spec's text.
+pub fn render(
+    project: &str,
+    doc: &Value,
+    patch: &Patch,
+    overlay: Option<&Value>,
+) -> Result<String, String> {
+    let mut spec =
+        import_project(project, doc, patch).map_err(|e| format!("{project}.yaml: {e}"))?;
+    if let Some(layer) = overlay {
+        overlay::apply(&mut spec, layer).map_err(|e| format!("overlay/{project}.yaml: {e}"))?;
+    }
+    overlay::prune(&mut spec);
+    Ok(header(project) + &crate::yaml::to_string(&Value::Mapping(spec)))
+}
+
 /// Imports the catalogue file of `project` (read from `catalogue_dir`), applies the overlay in
 /// `out_dir/overlay/` if there is one, and returns the spec's text.
 pub fn import_file(
@@ -147,18 +164,15 @@ pub fn import_file(
     let source =
         std::fs::read_to_string(&file).map_err(|e| format!("{project}.yaml: cannot read: {e}"))?;
     let doc: Value = yaml_serde::from_str(&source).map_err(|e| format!("{project}.yaml: {e}"))?;
-    let mut spec =
-        import_project(project, &doc, patch).map_err(|e| format!("{project}.yaml: {e}"))?;
     let overlay_file = out_dir.join("overlay").join(format!("{project}.yaml"));
-    if overlay_file.is_file() {
+    let overlay = if overlay_file.is_file() {
         let text = std::fs::read_to_string(&overlay_file)
             .map_err(|e| format!("overlay/{project}.yaml: cannot read: {e}"))?;
-        let layer: Value =
-            yaml_serde::from_str(&text).map_err(|e| format!("overlay/{project}.yaml: {e}"))?;
-        overlay::apply(&mut spec, &layer).map_err(|e| format!("overlay/{project}.yaml: {e}"))?;
-    }
-    overlay::prune(&mut spec);
-    Ok(header(project) + &crate::yaml::to_string(&Value::Mapping(spec)))
+        Some(yaml_serde::from_str(&text).map_err(|e| format!("overlay/{project}.yaml: {e}"))?)
+    } else {
+        None
+    };
+    render(project, &doc, patch, overlay.as_ref())
 }
 
 /// The projects of a catalogue folder: the stems of its `*.yaml` files, sorted.

@@ -7,7 +7,7 @@
 //! | `externalDocs.url` | `x-feishu-doc` |
 //! | `x-lark-access-tokens` tenant / user / app | `security`: `tenant_access_token`, `user_access_token`, `app_access_token` (in that order) |
 //! | `x-lark-scopes`, `x-lark-field-scopes` | `x-feishu-scopes`, `x-feishu-field-scopes`; no scopes → `[]` with `x-feishu-no-scope-needed: true` |
-//! | `x-lark-error-mappings` `{code, httpCode, msg}` | `x-feishu-errors` `{http, code, msg}`, exact repeats dropped |
+//! | `x-lark-error-mappings` `{code, httpCode, msg}` | `x-feishu-errors` `{http, code, msg}`, one row per code (the first) |
 //! | `x-lark-rate-limit: {tier: N}` | `x-feishu-rate-limit: tier N` |
 //! | `x-lark-pagination: true` | `x-feishu-pagination: {items: <field>}` when the answer's data names one array of objects, else `x-feishu-paginated: true` |
 //! | `x-lark-file-download: true` | the 200 is `application/octet-stream`, `format: binary` |
@@ -386,9 +386,13 @@ fn errors(op: &Value) -> Result<Vec<Value>, String> {
         m.insert(text("http"), Value::from(http));
         m.insert(text("code"), Value::from(code));
         m.insert(text("msg"), text(msg));
-        let m = Value::Mapping(m);
-        if !rows.contains(&m) {
-            rows.push(m);
+        // One row per code: the client looks a code's row up by the code alone, so a second
+        // row (a repeat, or the code at another status) would never be read.
+        if !rows
+            .iter()
+            .any(|r| r.get("code") == Some(&Value::from(code)))
+        {
+            rows.push(Value::Mapping(m));
         }
     }
     Ok(rows)
