@@ -275,7 +275,10 @@ fn schema_names(file: &str, pointer: &str) -> BTreeSet<String> {
 fn every_component_schema_has_its_rust_type_listed() {
     let spec = spec();
     let mut in_spec = schema_names("openapi/overlay/vc.yaml", "/schemas");
-    in_spec.extend(schema_names("openapi/shared/platform.yaml", "/components/schemas"));
+    in_spec.extend(schema_names(
+        "openapi/shared/platform.yaml",
+        "/components/schemas",
+    ));
     for name in &in_spec {
         component(&spec, name);
     }

@@ -5,6 +5,7 @@
 //!
 //! - [`operation`] maps one operation (ids, tokens, scopes, errors, parameters, bodies,
 //!   pagination, uploads, downloads);
+//! - [`answer`] maps the 200 answer (the envelope, pagination);
 //! - [`schema`] maps schemas (types, enums, the catalogue's defects, component names);
 //! - [`names`] holds the naming rules.
 //!
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use yaml_serde::{Mapping, Value};
 
+pub mod answer;
 pub mod names;
 pub mod operation;
 pub mod overlay;
@@ -207,6 +209,12 @@ pub fn import_dir(
     let all = projects(catalogue_dir)?;
     if let Some(unknown) = only.into_iter().flatten().find(|p| !all.contains(p)) {
         return Err(format!("--only: the catalogue has no project `{unknown}`"));
+    }
+    if let Some((project, why)) = NOT_IMPORTED
+        .iter()
+        .find(|(p, _)| only.is_some_and(|o| o.iter().any(|x| x == p)))
+    {
+        return Err(format!("--only: `{project}` is not imported: {why}"));
     }
     let mut texts = Vec::new();
     for project in all {
