@@ -118,6 +118,8 @@ fn synthesize(spec: &Value, schema: &Value, depth: usize) -> Value {
         return value.clone();
     }
     match schema.get("type").and_then(Value::as_str) {
+        // A map (an empty one is left out of the request): one entry.
+        Some("object") if schema.get("properties").is_none() => json!({"key": "x"}),
         Some("object") if depth < 12 => Value::Object(
             schema
                 .get("properties")
@@ -128,7 +130,9 @@ fn synthesize(spec: &Value, schema: &Value, depth: usize) -> Value {
                 .collect(),
         ),
         Some("array") if depth < 12 => json!([synthesize(spec, &schema["items"], depth + 1)]),
-        Some("integer" | "number") => json!(1),
+        Some("integer") => json!(1),
+        // Not a whole number: a float goes out as `1.5` whichever way it is written.
+        Some("number") => json!(1.5),
         Some("boolean") => json!(true),
         Some("string") => json!("x"),
         _ => json!({}),
@@ -373,7 +377,14 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
             for row in table {
                 let code = row["code"].as_i64().unwrap();
                 let documented = row["http"].as_u64().unwrap() as u16;
-                for status in [documented, 200] {
+                // A 429 is the platform's rate limit whatever the code (`Error::RateLimited`,
+                // the runtime's own tests); such a row is checked inside an HTTP 200.
+                let statuses: &[u16] = if documented == 429 {
+                    &[200]
+                } else {
+                    &[documented, 200]
+                };
+                for &status in statuses {
                     let how = format!("{service} {} {code} at HTTP {status}", operation.id);
                     let server = answering(ResponseTemplate::new(status).set_body_json(json!({
                         "code": code, "msg": row["msg"], "error": {"log_id": "LOG-CONFORMANCE"}
