@@ -40004,9 +40004,9 @@ pub fn __send_from_json<'a>(
                         request = request
                             .file_key(value::<::std::string::String>("file_key", v)?);
                     }
-                    if let Some(v) = params.get("type_") {
+                    if let Some(v) = params.get("type") {
                         request = request
-                            .type_(value::<::std::string::String>("type_", v)?);
+                            .type_(value::<::std::string::String>("type", v)?);
                     }
                     request.send().await.map(|_| ())
                 }),
