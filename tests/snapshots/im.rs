@@ -27303,7 +27303,7 @@ let response = client.batch_message_read_user()
     pub fn batch_message_read_user(&self) -> builder::BatchMessageReadUser<'_> {
         builder::BatchMessageReadUser::new(self)
     }
-    /**List the caller's chats (获取用户或机器人所在的群列表)
+    /**List the caller's chats
 
 Lists the chats the calling user or bot is a member of, one page at a time: pass the page_token of an answer to get the next page while has_more is true.
 
@@ -27742,7 +27742,7 @@ let response = client.file_get()
     pub fn file_get(&self) -> builder::FileGet<'_> {
         builder::FileGet::new(self)
     }
-    /**Upload an image (上传图片)
+    /**Upload an image
 
 Uploads one image as multipart/form-data and returns its image_key, for an image message or an avatar. The file must not be empty and is limited to 10 MB.
 
@@ -27756,7 +27756,7 @@ let response = client.image_create()
     pub fn image_create(&self) -> builder::ImageCreate<'_> {
         builder::ImageCreate::new(self)
     }
-    /**Download an image (下载图片)
+    /**Download an image
 
 Downloads an image by its image_key, as raw bytes. Only images the app itself uploaded with image_type message can be downloaded. Errors are the JSON envelope.
 
@@ -27793,7 +27793,7 @@ let response = client.message_list()
     pub fn message_list(&self) -> builder::MessageList<'_> {
         builder::MessageList::new(self)
     }
-    /**Send a message (发送消息)
+    /**Send a message
 
 Sends one message to a user or a chat. receive_id_type says what kind of ID receive_id is. content is a JSON object serialised into a string, whose shape depends on msg_type. Requests that repeat a uuid are deduplicated for one hour.
 
