@@ -1037,7 +1037,7 @@ pub mod types {
     pub struct ExportParticipantListRequest {
         ///The meeting's end time, unix seconds as a string: the exact end of an ended meeting, the current time for an ongoing one.
         pub meeting_end_time: crate::UnixSeconds,
-        ///The meeting's 9-digit number (9位会议号).
+        ///The meeting's 9-digit number.
         pub meeting_no: crate::vc::MeetingNo,
         ///The meeting's start time, unix seconds as a string.
         pub meeting_start_time: crate::UnixSeconds,
@@ -1069,7 +1069,7 @@ pub mod types {
         pub join_time: crate::UnixSeconds,
         ///The meeting's end time, unix seconds as a string.
         pub meeting_end_time: crate::UnixSeconds,
-        ///The meeting's 9-digit number (9位会议号).
+        ///The meeting's 9-digit number.
         pub meeting_no: crate::vc::MeetingNo,
         ///The meeting's start time, accurate to the minute, unix seconds as a string.
         pub meeting_start_time: crate::UnixSeconds,
@@ -1096,7 +1096,7 @@ pub mod types {
     pub struct ExportResourceReservationListRequest {
         ///End of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
-        ///false (the default): export the rooms in room_ids; true: export the rooms of the level outside room_ids.
+        ///False (the default): export the rooms in room_ids; true: export the rooms of the level outside room_ids.
         #[serde(default)]
         pub is_exclude: bool,
         ///Whether to export the meetings' topics.
@@ -1162,7 +1162,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct ExportTaskRef {
-        ///任务id — the id of the export task, a 19-digit number as a string.
+        ///The id of the export task, a 19-digit number as a string.
         pub task_id: crate::vc::export::TaskId,
     }
     impl ExportTaskRef {
@@ -1179,15 +1179,15 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct ExportTaskResult {
-        ///失败信息 — why the task failed (when failed).
+        ///Why the task failed (when failed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_msg: ::std::option::Option<::std::string::String>,
-        ///文件token — the token to download the file with (when done); contains = and may contain + and /.
+        ///The token to download the file with (when done); contains = and may contain + and /.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_token: ::std::option::Option<::std::string::String>,
-        ///任务状态 — the task's status.
+        ///The task's status.
         pub status: crate::vc::ExportStatus,
-        ///文件下载地址 — a download address of the file (when done).
+        ///A download address of the file (when done).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
@@ -30399,14 +30399,14 @@ let response = client.bot_user_active_meeting()
     pub fn bot_user_active_meeting(&self) -> builder::BotUserActiveMeeting<'_> {
         builder::BotUserActiveMeeting::new(self)
     }
-    /**Download an export file (下载导出文件)
+    /**Download an export file
 
 Downloads the file of a finished export task (an Excel workbook, .xlsx) by its file_token. The body is the raw file, streamed; its name is in the Content-Disposition header (Feishu sends it as raw UTF-8 bytes). The Content-Type is not documented. With a tenant token only the app's creator may download. Errors are the JSON envelope, sometimes at HTTP 200.
 
 Sends a `GET` request to `/open-apis/vc/v1/exports/download`
 
 Arguments:
-- `file_token`: 文件token — the file_token of a finished export task. Base64-like: it contains = and may contain + and /, so it is percent-encoded in the query string.
+- `file_token`: The file_token of a finished export task. Base64-like: it contains = and may contain + and /, so it is percent-encoded in the query string.
 ```ignore
 let response = client.export_download()
     .file_token(file_token)
@@ -30435,7 +30435,7 @@ let response = client.export_meeting_list()
     pub fn export_meeting_list(&self) -> builder::ExportMeetingList<'_> {
         builder::ExportMeetingList::new(self)
     }
-    /**Export participant list (导出参会人明细)
+    /**Export participant list
 
 Starts an asynchronous export of the participants of one meeting, named by its 9-digit number and its start and end times, and returns the id of the export task. At most one of the filters user_id / room_id may be set. meeting_end_time is the exact end of an ended meeting, or the current time for an ongoing one. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times): the doc does not say so, but no meeting ends before it starts, and a reversed range can only come from swapped arguments.
 
@@ -30454,7 +30454,7 @@ let response = client.export_participant_list()
     pub fn export_participant_list(&self) -> builder::ExportParticipantList<'_> {
         builder::ExportParticipantList::new(self)
     }
-    /**Export participant quality list (导出参会人会议质量数据)
+    /**Export participant quality list
 
 Starts an asynchronous export of the meeting-quality data of one participant of one ended meeting, and returns the id of the export task. Exactly one of user_id / room_id names the participant. meeting_start_time must be accurate to the minute. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times; not stated by the doc, see export_participant_list). join_time is not checked against the meeting's range: the doc does not relate them, and with a start time accurate only to the minute a join in the first minute may read as before the start.
 
@@ -30475,7 +30475,7 @@ let response = client.export_participant_quality_list()
     ) -> builder::ExportParticipantQualityList<'_> {
         builder::ExportParticipantQualityList::new(self)
     }
-    /**Export resource reservation list (导出会议室预定数据)
+    /**Export resource reservation list
 
 Starts an asynchronous export of the room reservations under one room level for a time range, and returns the id of the export task. room_ids narrows the export to those rooms, or, with is_exclude true, to the rooms of the level outside them. The crate requires start_time ≤ end_time (ordered-times, as for export_meeting_list; the doc states no limit on the range).
 
@@ -30492,14 +30492,14 @@ let response = client.export_resource_reservation_list()
     ) -> builder::ExportResourceReservationList<'_> {
         builder::ExportResourceReservationList::new(self)
     }
-    /**Get an export task's result (查询导出任务结果)
+    /**Get an export task's result
 
-Returns the status of an export task (查看异步导出的进度): processing, failed (with fail_msg) or done (with the file_token to download the file with). Feishu documents no polling interval, task lifetime or link lifetime; mind the rate limit when polling.
+Returns the status of an export task: processing, failed (with fail_msg) or done (with the file_token to download the file with). Feishu documents no polling interval, task lifetime or link lifetime; mind the rate limit when polling.
 
 Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
 
 Arguments:
-- `task_id`: 任务id — the export task's id, as returned when the export was created (a 19-digit number as a string).
+- `task_id`: The export task's id, as returned when the export was created (a 19-digit number as a string).
 ```ignore
 let response = client.export_get()
     .task_id(task_id)
@@ -43434,34 +43434,28 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 code: 121001i64,
                 http_status: 500u16,
                 msg: "internal error",
-                advice: Some(
-                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
-                ),
+                advice: Some("server error; retry, then contact the administrator"),
                 retryable: true,
             },
             crate::DocumentedError {
                 code: 121002i64,
                 http_status: 400u16,
                 msg: "not support",
-                advice: Some("暂不支持该功能 (not supported yet)"),
+                advice: Some("not supported yet"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121003i64,
                 http_status: 400u16,
                 msg: "param error",
-                advice: Some(
-                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
-                ),
+                advice: Some("parameter error: check the value ranges of the fields"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121004i64,
                 http_status: 404u16,
                 msg: "data not exist",
-                advice: Some(
-                    "请求的数据不存在 (the requested data does not exist: no such file)",
-                ),
+                advice: Some("the requested data does not exist: no such file"),
                 retryable: false,
             },
             crate::DocumentedError {
@@ -43469,7 +43463,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 http_status: 403u16,
                 msg: "no permission",
                 advice: Some(
-                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                    "no permission: check the token type, the operator's identity and who owns the resource",
                 ),
                 retryable: false,
             },
@@ -43553,34 +43547,28 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 code: 121001i64,
                 http_status: 500u16,
                 msg: "internal error",
-                advice: Some(
-                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
-                ),
+                advice: Some("server error; retry, then contact the administrator"),
                 retryable: true,
             },
             crate::DocumentedError {
                 code: 121002i64,
                 http_status: 400u16,
                 msg: "not support",
-                advice: Some("暂不支持该功能 (not supported yet)"),
+                advice: Some("not supported yet"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121003i64,
                 http_status: 400u16,
                 msg: "param error",
-                advice: Some(
-                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
-                ),
+                advice: Some("parameter error: check the value ranges of the fields"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121004i64,
                 http_status: 404u16,
                 msg: "data not exist",
-                advice: Some(
-                    "请求的数据不存在 (the requested data does not exist)",
-                ),
+                advice: Some("the requested data does not exist"),
                 retryable: false,
             },
             crate::DocumentedError {
@@ -43588,7 +43576,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 http_status: 403u16,
                 msg: "no permission",
                 advice: Some(
-                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                    "no permission: check the token type, the operator's identity and who owns the resource",
                 ),
                 retryable: false,
             },
@@ -43613,34 +43601,28 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 code: 121001i64,
                 http_status: 500u16,
                 msg: "internal error",
-                advice: Some(
-                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
-                ),
+                advice: Some("server error; retry, then contact the administrator"),
                 retryable: true,
             },
             crate::DocumentedError {
                 code: 121002i64,
                 http_status: 400u16,
                 msg: "not support",
-                advice: Some("暂不支持该功能 (not supported yet)"),
+                advice: Some("not supported yet"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121003i64,
                 http_status: 400u16,
                 msg: "param error",
-                advice: Some(
-                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
-                ),
+                advice: Some("parameter error: check the value ranges of the fields"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121004i64,
                 http_status: 404u16,
                 msg: "data not exist",
-                advice: Some(
-                    "请求的数据不存在 (the requested data does not exist)",
-                ),
+                advice: Some("the requested data does not exist"),
                 retryable: false,
             },
             crate::DocumentedError {
@@ -43648,7 +43630,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 http_status: 403u16,
                 msg: "no permission",
                 advice: Some(
-                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                    "no permission: check the token type, the operator's identity and who owns the resource",
                 ),
                 retryable: false,
             },
@@ -43672,34 +43654,28 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 code: 121001i64,
                 http_status: 500u16,
                 msg: "internal error",
-                advice: Some(
-                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
-                ),
+                advice: Some("server error; retry, then contact the administrator"),
                 retryable: true,
             },
             crate::DocumentedError {
                 code: 121002i64,
                 http_status: 400u16,
                 msg: "not support",
-                advice: Some("暂不支持该功能 (not supported yet)"),
+                advice: Some("not supported yet"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121003i64,
                 http_status: 400u16,
                 msg: "param error",
-                advice: Some(
-                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
-                ),
+                advice: Some("parameter error: check the value ranges of the fields"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121004i64,
                 http_status: 404u16,
                 msg: "data not exist",
-                advice: Some(
-                    "请求的数据不存在 (the requested data does not exist)",
-                ),
+                advice: Some("the requested data does not exist"),
                 retryable: false,
             },
             crate::DocumentedError {
@@ -43707,7 +43683,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 http_status: 403u16,
                 msg: "no permission",
                 advice: Some(
-                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                    "no permission: check the token type, the operator's identity and who owns the resource",
                 ),
                 retryable: false,
             },
@@ -43726,34 +43702,28 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 code: 121001i64,
                 http_status: 500u16,
                 msg: "internal error",
-                advice: Some(
-                    "服务器内部错误，如果重试无效可联系管理员 (server error; retry, then contact the administrator)",
-                ),
+                advice: Some("server error; retry, then contact the administrator"),
                 retryable: true,
             },
             crate::DocumentedError {
                 code: 121002i64,
                 http_status: 400u16,
                 msg: "not support",
-                advice: Some("暂不支持该功能 (not supported yet)"),
+                advice: Some("not supported yet"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121003i64,
                 http_status: 400u16,
                 msg: "param error",
-                advice: Some(
-                    "参数错误，检查参数的取值范围（请按照上面字段说明自查） (parameter error: check the value ranges of the fields)",
-                ),
+                advice: Some("parameter error: check the value ranges of the fields"),
                 retryable: false,
             },
             crate::DocumentedError {
                 code: 121004i64,
                 http_status: 404u16,
                 msg: "data not exist",
-                advice: Some(
-                    "请求的数据不存在 (the requested data does not exist: no such task)",
-                ),
+                advice: Some("the requested data does not exist: no such task"),
                 retryable: false,
             },
             crate::DocumentedError {
@@ -43761,7 +43731,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
                 http_status: 403u16,
                 msg: "no permission",
                 advice: Some(
-                    "无权限进行该操作，建议检查token类型、操作者身份以及资源的归属 (no permission: check the token type, the operator's identity and who owns the resource)",
+                    "no permission: check the token type, the operator's identity and who owns the resource",
                 ),
                 retryable: false,
             },
