@@ -16,7 +16,7 @@ mod spec_support;
 
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, RetryPolicy};
 use serde_json::{json, Map, Value};
-use spec_support::{broken_bodies, follow, operations, send, services, spec, Operation};
+use spec_support::{broken_bodies, follow, operations, send, services, spec, synthesize, Operation};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "t-conformance";
@@ -49,7 +49,16 @@ fn success(operation: &Operation, spec: &Value) -> ResponseTemplate {
             let example = ok
                 .pointer("/content/application~1json/example")
                 .cloned()
-                .unwrap_or_else(|| panic!("{}: the 200 answer has an example", operation.id));
+                .unwrap_or_else(|| {
+                    // No example (an imported operation): a synthesized answer with code 0.
+                    let schema = ok
+                        .pointer("/content/application~1json/schema")
+                        .unwrap_or_else(|| panic!("{}: the 200 answer has a schema", operation.id));
+                    let mut answer = synthesize(spec, schema, 0);
+                    answer["code"] = json!(0);
+                    answer["msg"] = json!("success");
+                    answer
+                });
             ResponseTemplate::new(200).set_body_json(example)
         }
     }
@@ -98,6 +107,8 @@ async fn every_operation_sends_its_examples_as_the_spec_says() {
                 .iter()
                 .filter(|(n, _)| operation.in_query(n))
             {
+                // A one-element array goes out as one `name=value`.
+                let value = value.get(0).filter(|_| value.is_array()).unwrap_or(value);
                 let text = value
                     .as_str()
                     .map_or_else(|| value.to_string(), str::to_string);
@@ -169,7 +180,14 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
                     },
                     platform => platform,
                 };
-                for (status, header) in [(documented, true), (200, false)] {
+                // A 429 is the platform's rate limit whatever the code (`Error::RateLimited`,
+                // the runtime's own tests); such a row is checked inside an HTTP 200 only.
+                let answers: &[(u16, bool)] = if documented == 429 {
+                    &[(200, false)]
+                } else {
+                    &[(documented, true), (200, false)]
+                };
+                for &(status, header) in answers {
                     let how = format!("{service} {} {code} at HTTP {status}", operation.id);
                     let mut answer = ResponseTemplate::new(status).set_body_json(json!({
                         "code": code, "msg": msg, "error": {"log_id": "LOG-CONFORMANCE"}

@@ -10,6 +10,11 @@
 //! ```
 //!
 //! and commit the snapshot diff with the change.
+//!
+//! Only the services with a committed snapshot are compared (`vc`, `im`, `auth`): the services
+//! imported from the Feishu API catalogue are reviewed as spec diffs (`openapi/`), their
+//! generated code being tens of thousands of lines each. Updating never adds a snapshot; to
+//! snapshot a service, commit an empty `tests/snapshots/<service>.rs` and update.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -89,16 +94,13 @@ fn generated_code_matches_the_committed_snapshots() {
         "openapi/vc.yaml exists: {specs:?}"
     );
     let snapshots_dir = manifest_dir().join("tests").join("snapshots");
+    let snapshotted = stems(&snapshots_dir, &["rs"]);
     let mut problems = Vec::new();
-    for service in &specs {
+    for service in specs.iter().filter(|s| snapshotted.contains(s)) {
         let generated_path = out_dir().join(format!("{service}.rs"));
         let Ok(generated) = fs::read_to_string(&generated_path) else {
-            // The service's feature is off in this build: its snapshot must still be committed,
-            // and is compared by a build with the feature on (CI runs one with every feature).
-            assert!(
-                snapshots_dir.join(format!("{service}.rs")).exists() || updating(),
-                "tests/snapshots/{service}.rs is missing: run UPDATE_SNAPSHOTS=1 cargo test --all-features --test generated_snapshot"
-            );
+            // The service's feature is off in this build: its snapshot is compared by a build
+            // with the feature on (CI runs one with every feature).
             continue;
         };
         let generated = generated.replace("\r\n", "\n");

@@ -23,6 +23,7 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
                 Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
             >,
         > {
+            #[allow(dead_code, reason = "a service whose operations take no parameters")]
             fn value<T: serde::de::DeserializeOwned>(
                 name: &str,
                 value: &serde_json::Value,
@@ -39,6 +40,15 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
     }
 }
 
+/// Rust's keywords, strict and reserved: a parameter of that name has a setter `<name>_`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 /// One operation's arm of [`send_from_json`].
 pub(crate) fn json_arm(
     id: &str,
@@ -50,7 +60,12 @@ pub(crate) fn json_arm(
         .iter()
         .filter(|(name, _)| name != "body")
         .map(|(name, ty)| {
-            let key = name.to_string();
+            // progenitor names a parameter that is a Rust keyword `<name>_` (`type` → `type_`).
+            let setter = name.to_string();
+            let key = setter
+                .strip_suffix('_')
+                .filter(|k| KEYWORDS.contains(k))
+                .unwrap_or(&setter);
             quote! {
                 if let Some(v) = params.get(#key) {
                     request = request.#name(value::<#ty>(#key, v)?);

@@ -148,9 +148,12 @@ fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>
             kinds.push(match name {
                 "tenant_access_token" => quote!(crate::runtime::TokenKind::Tenant),
                 "user_access_token" => quote!(crate::runtime::TokenKind::User),
+                // The runtime fetches tenant tokens only: an app token, like a user token, is one
+                // the caller gives (`with_access_token`), which is what `User` makes it do.
+                "app_access_token" => quote!(crate::runtime::TokenKind::User),
                 other => {
                     return Err(format!(
-                        "security scheme `{other}` is not tenant_access_token or user_access_token"
+                        "security scheme `{other}` is not tenant_access_token, user_access_token or app_access_token"
                     ))
                 }
             });

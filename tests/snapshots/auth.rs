@@ -477,6 +477,7 @@ pub fn __send_from_json<'a>(
         >,
     >,
 > {
+    #[allow(dead_code, reason = "a service whose operations take no parameters")]
     fn value<T: serde::de::DeserializeOwned>(
         name: &str,
         value: &serde_json::Value,

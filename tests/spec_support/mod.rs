@@ -87,8 +87,46 @@ pub fn example_of(spec: &Value, holder: &Value) -> Value {
         .unwrap_or_else(|| match schema.get("type").and_then(Value::as_str) {
             Some("integer" | "number") => json!(1),
             Some("boolean") => json!(true),
+            Some("array") => json!([example_of(spec, &schema["items"])]),
             _ => json!("x"),
         })
+}
+
+/// A value of `schema` for an operation whose spec gives no example (the operations imported
+/// from the catalogue carry none): its example, default or first enum value where it has one,
+/// else every property, one array element, and a value of each scalar type.
+pub fn synthesize(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = follow(spec, schema);
+    let schema = schema
+        .pointer("/allOf/0")
+        .map_or(schema, |s| follow(spec, s));
+    if let Some(value) = schema
+        .get("example")
+        .or_else(|| schema.get("default"))
+        .or_else(|| schema.pointer("/enum/0"))
+    {
+        return value.clone();
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        // A map (an empty one is left out of the request): one entry.
+        Some("object") if schema.get("properties").is_none() => json!({"key": "x"}),
+        Some("object") if depth < 12 => Value::Object(
+            schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, p)| (name.clone(), synthesize(spec, p, depth + 1)))
+                .collect(),
+        ),
+        Some("array") if depth < 12 => json!([synthesize(spec, &schema["items"], depth + 1)]),
+        Some("integer") => json!(1),
+        // Not a whole number: a float goes out as `1.5` whichever way it is written.
+        Some("number") => json!(1.5),
+        Some("boolean") => json!(true),
+        Some("string") => json!("x"),
+        _ => json!({}),
+    }
 }
 
 /// One operation of a spec, with the values its examples give.
@@ -131,7 +169,11 @@ pub fn operations(service: &'static str) -> Vec<Operation> {
             let multipart = content.and_then(|c| c.get("multipart/form-data")).is_some();
             let body = content.and_then(|c| {
                 if let Some(json) = c.get("application/json") {
-                    return json.get("example").cloned();
+                    return Some(
+                        json.get("example")
+                            .cloned()
+                            .unwrap_or_else(|| synthesize(&spec, &json["schema"], 0)),
+                    );
                 }
                 let form = follow(&spec, c.pointer("/multipart~1form-data/schema")?);
                 let fields: Map<String, Value> = form["properties"]

@@ -186,8 +186,9 @@ pub fn looks_like_scope(item: &str) -> bool {
         && rest.peek().is_some()
         && rest.all(|p| {
             !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.'))
+                && p.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
+                })
         })
 }
 

@@ -2,6 +2,8 @@
 //!
 //! - [`doc`] reads a Feishu doc page (markdown) and [`import`] turns it into an OpenAPI fragment,
 //!   written by [`yaml`] in the style of `openapi/*.yaml` (the `import-doc` binary);
+//! - [`catalogue`] converts the Feishu API catalogue into `openapi/<service>.yaml`, facts only,
+//!   with the overlays of `openapi/overlay/` on top (the `import-catalogue` binary);
 //! - [`lint`] checks the conventions of every spec in `openapi/`, using the example validator in
 //!   [`schema`];
 //! - [`synth`] writes synthetic specs of any size for the codegen benchmark (the `synth-spec` and
@@ -11,6 +13,7 @@
 //!
 //! [`cli`] holds what the binaries share on the command line. See `docs/adding-an-endpoint.md`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod coverage;
 pub mod doc;

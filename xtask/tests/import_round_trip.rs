@@ -293,6 +293,10 @@ fn normalise(hand: &mut Value, imported: &Value) {
     //    (the page copy has no response-body table), and the 200 response's wording (the
     //    importer writes a generic one).
     remove(hand, &format!("{op}/x-feishu-rate-limit"));
+    // What the catalogue import adds beside the seed: the doc link and the field scope (the
+    // page's 字段权限要求, which the doc-page importer does not read).
+    remove(hand, &format!("{op}/x-feishu-doc"));
+    remove(hand, &format!("{op}/x-feishu-field-scopes"));
     remove(hand, &format!("{request}/description"));
     remove(hand, "/schemas/ExportMeetingListResponse/description");
     remove(
