@@ -16,7 +16,9 @@ mod spec_support;
 
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, RetryPolicy};
 use serde_json::{json, Map, Value};
-use spec_support::{broken_bodies, follow, operations, send, services, spec, synthesize, Operation};
+use spec_support::{
+    broken_bodies, follow, operations, send, services, spec, synthesize, Operation,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "t-conformance";
@@ -282,6 +284,28 @@ async fn a_non_json_error_body_is_undecodable_with_its_status() {
     }
 }
 
+/// The user access token the fake is given, for operations that take no tenant token.
+const USER_TOKEN: &str = "u-conformance";
+
+/// Whether `operation` takes a tenant access token (`security`); otherwise the tests call it with
+/// a user token (app-token operations take it the same way: the caller gives the token).
+fn takes_tenant_token(operation: &Operation) -> bool {
+    operation.op["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|requirement| requirement.get("tenant_access_token").is_some())
+}
+
+/// A client of `fake` calling with its user access token.
+fn user_client(fake: &feishu_openapi::fake::FakeFeishu) -> FeishuClient {
+    FeishuClient::builder()
+        .base_url(fake.base_url())
+        .access_token(AccessToken::user(USER_TOKEN))
+        .build()
+        .unwrap()
+}
+
 /// The fake Feishu (feature `fake`) takes every request the client sends: each operation of every
 /// enabled service is routed (by hand for the export's lifecycle, else from its spec), and its
 /// parameters, token and body pass the fake's checks. A stateful answer such as "no such task"
@@ -289,14 +313,23 @@ async fn a_non_json_error_body_is_undecodable_with_its_status() {
 /// does not.
 #[tokio::test]
 async fn the_fake_accepts_every_request_the_client_sends() {
-    let fake = feishu_openapi::fake::FakeFeishu::start().await;
-    let feishu = fake.client();
+    let fake = feishu_openapi::fake::FakeFeishu::builder()
+        .user_access_token(USER_TOKEN)
+        .start()
+        .await;
+    let (tenant, user) = (fake.client(), user_client(&fake));
     let mut taken = Vec::new();
     for service in services() {
         for operation in operations(service) {
             let how = format!("{service} {}", operation.id);
+            // A token of a kind the operation takes.
+            let feishu = if takes_tenant_token(&operation) {
+                &tenant
+            } else {
+                &user
+            };
             let result = send(
-                &feishu,
+                feishu,
                 service,
                 &operation.id,
                 &operation.params,
@@ -328,7 +361,10 @@ async fn the_fake_accepts_every_request_the_client_sends() {
 /// it in `field_violations` (sent with plain reqwest: the client itself refuses both).
 #[tokio::test]
 async fn the_fake_refuses_a_missing_or_unknown_query_parameter_naming_it() {
-    let fake = feishu_openapi::fake::FakeFeishu::start().await;
+    let fake = feishu_openapi::fake::FakeFeishu::builder()
+        .user_access_token(USER_TOKEN)
+        .start()
+        .await;
     let http = reqwest::Client::new();
     let mut checked = 0;
     for service in services() {
@@ -383,7 +419,11 @@ async fn the_fake_refuses_a_missing_or_unknown_query_parameter_naming_it() {
                     }
                     let mut request = http
                         .request(operation.method.parse().unwrap(), &url)
-                        .bearer_auth(fake.tenant_access_token());
+                        .bearer_auth(if takes_tenant_token(&operation) {
+                            fake.tenant_access_token().to_string()
+                        } else {
+                            USER_TOKEN.to_string()
+                        });
                     if let Some(body) = operation.body.as_ref().filter(|_| !operation.multipart) {
                         request = request.json(body);
                     }
@@ -453,7 +493,6 @@ async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
 /// a token is refused with 99991661 (sent with plain reqwest: the client does not send one).
 #[tokio::test]
 async fn the_fake_checks_each_operation_s_token_kinds() {
-    const USER_TOKEN: &str = "u-conformance";
     const TOKEN_CODES: [i64; 4] = [99991661, 99991663, 99991668, 99991671];
     let fake = feishu_openapi::fake::FakeFeishu::builder()
         .user_access_token(USER_TOKEN)

@@ -28353,6 +28353,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -28365,14 +28366,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/batch_messages/{}", client.baseurl, encode_path(&
                 batch_message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -28438,6 +28432,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/get_progress`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -28450,14 +28445,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/batch_messages/{}/get_progress", client.baseurl,
                 encode_path(& batch_message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -28523,6 +28511,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/read_user`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -28535,14 +28524,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
                 encode_path(& batch_message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -28805,6 +28787,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -28821,14 +28804,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -28948,6 +28924,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -28960,14 +28937,7 @@ pub mod builder {
             let query = query.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/chats/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29054,6 +29024,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29067,14 +29038,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29184,6 +29148,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29202,14 +29167,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29279,6 +29237,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29291,14 +29250,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29379,6 +29331,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29392,14 +29345,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29497,6 +29443,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29515,14 +29462,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29617,6 +29557,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29634,14 +29575,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29736,6 +29670,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/delete_tabs`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29754,14 +29689,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29828,6 +29756,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/list_tabs`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29840,14 +29769,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -29941,6 +29863,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/sort_tabs`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -29958,14 +29881,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30060,6 +29976,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/update_tabs`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30078,14 +29995,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30178,6 +30088,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/link`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30195,14 +30106,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(& chat_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30316,6 +30220,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/add_managers`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30335,14 +30240,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/managers/add_managers", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30462,6 +30360,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/delete_managers`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30481,14 +30380,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30603,6 +30495,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30618,14 +30511,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30757,6 +30643,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/members`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30777,14 +30664,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -30903,6 +30783,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/members`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -30922,14 +30803,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31002,6 +30876,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members/is_in_chat`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31014,14 +30889,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31087,6 +30955,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/members/me_join`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31099,14 +30968,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31214,6 +31076,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/menu_items/{menu_item_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31234,14 +31097,7 @@ pub mod builder {
                 encode_path(& chat_id.to_string()), encode_path(& menu_item_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31308,6 +31164,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31320,14 +31177,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31422,6 +31272,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31440,14 +31291,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31543,6 +31387,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31561,14 +31406,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31664,6 +31502,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree/sort`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31682,14 +31521,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31798,6 +31630,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31813,14 +31646,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31935,6 +31761,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31954,14 +31781,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
                 chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32031,6 +31851,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/delete_top_notice`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32043,14 +31864,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice", client
                 .baseurl, encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32145,6 +31959,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/put_top_notice`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32163,14 +31978,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client.baseurl,
                 encode_path(& chat_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32221,6 +32029,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `POST` request to `/open-apis/im/v1/files`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32229,14 +32038,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32302,6 +32104,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/files/{file_key}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
@@ -32311,14 +32114,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(& file_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
@@ -32632,6 +32428,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32664,14 +32461,7 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let with_sender_name = with_sender_name.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32929,6 +32719,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/merge_forward`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32947,14 +32738,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33058,6 +32842,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/reactions/batch_query`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33075,14 +32860,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v1/messages/reactions/batch_query", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33208,6 +32986,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33224,14 +33003,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/messages/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33347,6 +33119,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33369,14 +33142,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33485,6 +33251,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/messages/{message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33502,14 +33269,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33576,6 +33336,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33588,14 +33349,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33687,6 +33441,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33704,14 +33459,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33835,6 +33583,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/forward`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33854,14 +33603,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/forward", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33964,6 +33706,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/push_follow_up`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33982,14 +33725,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
                 encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34113,6 +33849,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/reactions`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34136,14 +33873,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34246,6 +33976,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reactions`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34264,14 +33995,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34352,6 +34076,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}/reactions/{reaction_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34366,14 +34091,7 @@ pub mod builder {
                 encode_path(& message_id.to_string()), encode_path(& reaction_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34481,6 +34199,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/read_users`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34496,14 +34215,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
                 encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34600,6 +34312,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reply`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34617,14 +34330,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/reply", client.baseurl, encode_path(&
                 message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34719,6 +34425,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/resources/{file_key}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
@@ -34731,14 +34438,7 @@ pub mod builder {
                 encode_path(& message_id.to_string()), encode_path(& file_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34844,6 +34544,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_app`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34863,14 +34564,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
                 encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34983,6 +34677,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_phone`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35002,14 +34697,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
                 encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35122,6 +34810,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_sms`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35141,14 +34830,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
                 encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35275,6 +34957,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/pins`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35288,14 +34971,7 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35378,6 +35054,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/pins`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35391,14 +35068,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35465,6 +35135,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/pins/{message_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35477,14 +35148,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35607,6 +35271,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/threads/{thread_id}/forward`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35626,14 +35291,7 @@ pub mod builder {
                 "{}/open-apis/im/v1/threads/{}/forward", client.baseurl, encode_path(&
                 thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35736,6 +35394,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/app_feed_card`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35751,14 +35410,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/app_feed_card", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35858,6 +35510,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/app_feed_card/batch`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35873,14 +35526,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35980,6 +35626,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v2/app_feed_card/batch`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35995,14 +35642,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36086,6 +35726,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v2/biz_entity_tag_relation`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36098,14 +35739,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36192,6 +35826,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/biz_entity_tag_relation`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36208,14 +35843,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36297,6 +35925,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/biz_entity_tag_relation`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36313,14 +35942,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36416,6 +36038,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/chat_button`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36431,14 +36054,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36562,6 +36178,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/chats/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36578,14 +36195,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/chats/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36687,6 +36297,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36704,14 +36315,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36825,6 +36429,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/{feed_card_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36844,14 +36449,7 @@ pub mod builder {
                 "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
                 feed_card_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36933,6 +36531,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/tags`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36946,14 +36545,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37046,6 +36638,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/tags/{tag_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37063,14 +36656,7 @@ pub mod builder {
                 "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(& tag_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37152,6 +36738,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/url_previews/batch_update`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37168,14 +36755,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37223,59 +36803,78 @@ impl<'a> builder::BatchMessageDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BatchMessageDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BatchMessageDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::BatchMessageGetProgress<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BatchMessageGetProgressResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BatchMessageGetProgressResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::BatchMessageGetProgressResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::BatchMessageGetProgressResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::BatchMessageReadUser<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BatchMessageReadUserResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BatchMessageReadUserResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::BatchMessageReadUserResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::BatchMessageReadUserResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatList<'a> {
@@ -37336,266 +36935,360 @@ impl<'a> builder::ChatCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatCreateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::ChatCreateResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatSearchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatSearchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::ChatGetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatAnnouncementGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatAnnouncementGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatAnnouncementGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatAnnouncementGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatAnnouncementPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatAnnouncementPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatAnnouncementPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTabCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTabCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTabCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTabDeleteTabsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTabDeleteTabsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTabListTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTabListTabsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTabListTabsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTabSortTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTabSortTabsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTabSortTabsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTabUpdateTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTabUpdateTabsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTabUpdateTabsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatLink<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatLinkResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatLinkResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatLinkResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::ChatLinkResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatManagersAddManagers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatManagersAddManagersResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatManagersAddManagersResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatManagersAddManagersResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatManagersAddManagersResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatManagersDeleteManagers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatManagersDeleteManagersResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatManagersDeleteManagersResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatManagersAddManagersResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatManagersAddManagersResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatMembersGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMembersGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMembersGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::ChatMembersGetResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMembersGetResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -37632,177 +37325,237 @@ impl<'a> builder::ChatMembersCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMembersCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMembersCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatMembersCreateResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatMembersCreateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatMembersDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMembersDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMembersDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatMembersDeleteResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatMembersDeleteResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatMembersIsInChat<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMembersIsInChatResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMembersIsInChatResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatMembersIsInChatResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatMembersIsInChatResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatMembersMeJoin<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMembersMeJoinResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMembersMeJoinResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatMenuItemPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMenuItemPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMenuItemPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ChatMenuItemPatchResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatMenuItemPatchResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatMenuTreeGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMenuTreeGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMenuTreeGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatMenuTreeCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMenuTreeCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMenuTreeCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatMenuTreeDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMenuTreeDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMenuTreeDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatMenuTreeSort<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatMenuTreeSortResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatMenuTreeSortResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatModerationGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatModerationGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatModerationGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::ChatModerationGetResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatModerationGetResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -37839,39 +37592,56 @@ impl<'a> builder::ChatModerationUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatModerationUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatModerationUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTopNoticeDeleteTopNoticeResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<
+                types::ChatTopNoticeDeleteTopNoticeResponse,
+            >,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatTopNoticePutTopNoticeResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatTopNoticePutTopNoticeResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::FileCreate<'a> {
@@ -37917,13 +37687,18 @@ impl<'a> builder::FileGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<ByteStream>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<ByteStream>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -38005,20 +37780,27 @@ impl<'a> builder::MessageList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MessageListResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -38082,66 +37864,87 @@ impl<'a> builder::MessageMergeForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageMergeForwardResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageMergeForwardResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::MessageMergeForwardResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageMergeForwardResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageReactionBatchQuery<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReactionBatchQueryResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReactionBatchQueryResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::MessageReactionBatchQueryResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageReactionBatchQueryResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageSearchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageSearchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MessageSearchResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageSearchResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -38178,105 +37981,147 @@ impl<'a> builder::MessageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MessageGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::MessageGetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessagePatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessagePatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessagePatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageForwardResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageForwardResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessagePushFollowUpResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessagePushFollowUpResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageReactionList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReactionListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReactionListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MessageReactionListResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::MessageReactionListResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -38313,72 +38158,102 @@ impl<'a> builder::MessageReactionCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReactionCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReactionCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageReactionDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReactionDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReactionDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageReadUsers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReadUsersResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReadUsersResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MessageReadUsersResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageReadUsersResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageReply<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageReplyResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageReplyResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<ByteStream>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<ByteStream>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -38394,80 +38269,117 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageUrgentAppResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageUrgentAppResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MessageUrgentAppResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageUrgentAppResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageUrgentPhone<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageUrgentPhoneResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageUrgentPhoneResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MessageUrgentAppResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageUrgentAppResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MessageUrgentSms<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MessageUrgentSmsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MessageUrgentSmsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MessageUrgentAppResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MessageUrgentAppResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::PinList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::PinListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::PinListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::PinListResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::PinListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -38504,184 +38416,252 @@ impl<'a> builder::PinCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::PinCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::PinCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::PinCreateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::PinCreateResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::PinDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::PinDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::PinDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ThreadForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ThreadForwardResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ThreadForwardResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::AppFeedCardCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppFeedCardCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::AppFeedCardCreateResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::AppFeedCardCreateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::AppFeedCardBatchUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppFeedCardBatchUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::AppFeedCardBatchDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::AppFeedCardBatchDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppFeedCardBatchDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::BizEntityTagRelationGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BizEntityTagRelationGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BizEntityTagRelationGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::BizEntityTagRelationGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::BizEntityTagRelationGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BizEntityTagRelationUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BizEntityTagRelationUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::BizEntityTagRelationCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BizEntityTagRelationCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BizEntityTagRelationCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ChatButtonUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatButtonUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatButtonUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatButtonUpdateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatButtonUpdateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ChatSearchV2<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ChatSearchV2Response>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ChatSearchV2Response>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::ChatSearchV2ResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatSearchV2ResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -38718,93 +38698,132 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::FeedCardBotTimeSentiveResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::FeedCardBotTimeSentiveResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatButtonUpdateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatButtonUpdateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::FeedCardPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::FeedCardPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::FeedCardPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ChatButtonUpdateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ChatButtonUpdateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::TagCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::TagCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::TagCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::TagCreateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::TagCreateResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::TagPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::TagPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::TagPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::TagPatchResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::TagPatchResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::UrlPreviewBatchUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::UrlPreviewBatchUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
@@ -46986,26 +47005,355 @@ pub(crate) fn operation(
 #[doc(hidden)]
 pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     vec![
-        ("Chat", schemars::schema_for!(types::Chat)), ("ChatMode",
-        schemars::schema_for!(types::ChatMode)), ("ChatPage",
-        schemars::schema_for!(types::ChatPage)), ("ChatSortType",
+        ("AppFeedCardBatchDeleteRequest",
+        schemars::schema_for!(types::AppFeedCardBatchDeleteRequest)),
+        ("AppFeedCardBatchDeleteRequestFeedCard",
+        schemars::schema_for!(types::AppFeedCardBatchDeleteRequestFeedCard)),
+        ("AppFeedCardBatchDeleteResponse",
+        schemars::schema_for!(types::AppFeedCardBatchDeleteResponse)),
+        ("AppFeedCardBatchUpdateRequest",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequest)),
+        ("AppFeedCardBatchUpdateRequestFeedCard",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCard)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCard",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify)),
+        ("AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel)),
+        ("AppFeedCardBatchUpdateResponse",
+        schemars::schema_for!(types::AppFeedCardBatchUpdateResponse)),
+        ("AppFeedCardCreateFailedCard",
+        schemars::schema_for!(types::AppFeedCardCreateFailedCard)),
+        ("AppFeedCardCreateRequest",
+        schemars::schema_for!(types::AppFeedCardCreateRequest)),
+        ("AppFeedCardCreateResponse",
+        schemars::schema_for!(types::AppFeedCardCreateResponse)),
+        ("AppFeedCardCreateResponseData",
+        schemars::schema_for!(types::AppFeedCardCreateResponseData)),
+        ("BatchMessageDeleteResponse",
+        schemars::schema_for!(types::BatchMessageDeleteResponse)),
+        ("BatchMessageGetProgressBatchMessageRecallProgress",
+        schemars::schema_for!(types::BatchMessageGetProgressBatchMessageRecallProgress)),
+        ("BatchMessageGetProgressBatchMessageSendProgress",
+        schemars::schema_for!(types::BatchMessageGetProgressBatchMessageSendProgress)),
+        ("BatchMessageGetProgressResponse",
+        schemars::schema_for!(types::BatchMessageGetProgressResponse)),
+        ("BatchMessageGetProgressResponseData",
+        schemars::schema_for!(types::BatchMessageGetProgressResponseData)),
+        ("BatchMessageReadUserReadUser",
+        schemars::schema_for!(types::BatchMessageReadUserReadUser)),
+        ("BatchMessageReadUserResponse",
+        schemars::schema_for!(types::BatchMessageReadUserResponse)),
+        ("BatchMessageReadUserResponseData",
+        schemars::schema_for!(types::BatchMessageReadUserResponseData)),
+        ("BizEntityTagRelationCreateRequest",
+        schemars::schema_for!(types::BizEntityTagRelationCreateRequest)),
+        ("BizEntityTagRelationCreateResponse",
+        schemars::schema_for!(types::BizEntityTagRelationCreateResponse)),
+        ("BizEntityTagRelationGetResponse",
+        schemars::schema_for!(types::BizEntityTagRelationGetResponse)),
+        ("BizEntityTagRelationGetResponseData",
+        schemars::schema_for!(types::BizEntityTagRelationGetResponseData)),
+        ("BizEntityTagRelationGetTagInfoWithBindVersion",
+        schemars::schema_for!(types::BizEntityTagRelationGetTagInfoWithBindVersion)),
+        ("BizEntityTagRelationGetTagInfoWithBindVersionTagInfo",
+        schemars::schema_for!(types::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo)),
+        ("BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName",
+        schemars::schema_for!(types::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName)),
+        ("BizEntityTagRelationUpdateResponse",
+        schemars::schema_for!(types::BizEntityTagRelationUpdateResponse)), ("Chat",
+        schemars::schema_for!(types::Chat)), ("ChatAnnouncementGetResponse",
+        schemars::schema_for!(types::ChatAnnouncementGetResponse)),
+        ("ChatAnnouncementGetResponseData",
+        schemars::schema_for!(types::ChatAnnouncementGetResponseData)),
+        ("ChatAnnouncementPatchRequest",
+        schemars::schema_for!(types::ChatAnnouncementPatchRequest)),
+        ("ChatAnnouncementPatchResponse",
+        schemars::schema_for!(types::ChatAnnouncementPatchResponse)),
+        ("ChatButtonUpdateFailedUserReason",
+        schemars::schema_for!(types::ChatButtonUpdateFailedUserReason)),
+        ("ChatButtonUpdateRequest",
+        schemars::schema_for!(types::ChatButtonUpdateRequest)),
+        ("ChatButtonUpdateResponse",
+        schemars::schema_for!(types::ChatButtonUpdateResponse)),
+        ("ChatButtonUpdateResponseData",
+        schemars::schema_for!(types::ChatButtonUpdateResponseData)),
+        ("ChatCreateRequest", schemars::schema_for!(types::ChatCreateRequest)),
+        ("ChatCreateRequestRestrictedModeSetting",
+        schemars::schema_for!(types::ChatCreateRequestRestrictedModeSetting)),
+        ("ChatCreateResponse", schemars::schema_for!(types::ChatCreateResponse)),
+        ("ChatCreateResponseData", schemars::schema_for!(types::ChatCreateResponseData)),
+        ("ChatCreateRestrictedModeSetting",
+        schemars::schema_for!(types::ChatCreateRestrictedModeSetting)),
+        ("ChatDeleteResponse", schemars::schema_for!(types::ChatDeleteResponse)),
+        ("ChatGetResponse", schemars::schema_for!(types::ChatGetResponse)),
+        ("ChatGetResponseData", schemars::schema_for!(types::ChatGetResponseData)),
+        ("ChatLinkRequest", schemars::schema_for!(types::ChatLinkRequest)),
+        ("ChatLinkResponse", schemars::schema_for!(types::ChatLinkResponse)),
+        ("ChatLinkResponseData", schemars::schema_for!(types::ChatLinkResponseData)),
+        ("ChatManagersAddManagersRequest",
+        schemars::schema_for!(types::ChatManagersAddManagersRequest)),
+        ("ChatManagersAddManagersResponse",
+        schemars::schema_for!(types::ChatManagersAddManagersResponse)),
+        ("ChatManagersAddManagersResponseData",
+        schemars::schema_for!(types::ChatManagersAddManagersResponseData)),
+        ("ChatManagersDeleteManagersResponse",
+        schemars::schema_for!(types::ChatManagersDeleteManagersResponse)),
+        ("ChatMembersCreateRequest",
+        schemars::schema_for!(types::ChatMembersCreateRequest)),
+        ("ChatMembersCreateResponse",
+        schemars::schema_for!(types::ChatMembersCreateResponse)),
+        ("ChatMembersCreateResponseData",
+        schemars::schema_for!(types::ChatMembersCreateResponseData)),
+        ("ChatMembersDeleteResponse",
+        schemars::schema_for!(types::ChatMembersDeleteResponse)),
+        ("ChatMembersDeleteResponseData",
+        schemars::schema_for!(types::ChatMembersDeleteResponseData)),
+        ("ChatMembersGetItem", schemars::schema_for!(types::ChatMembersGetItem)),
+        ("ChatMembersGetResponse", schemars::schema_for!(types::ChatMembersGetResponse)),
+        ("ChatMembersGetResponseData",
+        schemars::schema_for!(types::ChatMembersGetResponseData)),
+        ("ChatMembersIsInChatResponse",
+        schemars::schema_for!(types::ChatMembersIsInChatResponse)),
+        ("ChatMembersIsInChatResponseData",
+        schemars::schema_for!(types::ChatMembersIsInChatResponseData)),
+        ("ChatMembersMeJoinResponse",
+        schemars::schema_for!(types::ChatMembersMeJoinResponse)),
+        ("ChatMenuItemPatchChatMenuItem",
+        schemars::schema_for!(types::ChatMenuItemPatchChatMenuItem)),
+        ("ChatMenuItemPatchRequest",
+        schemars::schema_for!(types::ChatMenuItemPatchRequest)),
+        ("ChatMenuItemPatchRequestChatMenuItem",
+        schemars::schema_for!(types::ChatMenuItemPatchRequestChatMenuItem)),
+        ("ChatMenuItemPatchRequestChatMenuItemI18nNames",
+        schemars::schema_for!(types::ChatMenuItemPatchRequestChatMenuItemI18nNames)),
+        ("ChatMenuItemPatchRequestChatMenuItemRedirectLink",
+        schemars::schema_for!(types::ChatMenuItemPatchRequestChatMenuItemRedirectLink)),
+        ("ChatMenuItemPatchResponse",
+        schemars::schema_for!(types::ChatMenuItemPatchResponse)),
+        ("ChatMenuItemPatchResponseData",
+        schemars::schema_for!(types::ChatMenuItemPatchResponseData)),
+        ("ChatMenuTreeCreateRequest",
+        schemars::schema_for!(types::ChatMenuTreeCreateRequest)),
+        ("ChatMenuTreeCreateRequestMenuTree",
+        schemars::schema_for!(types::ChatMenuTreeCreateRequestMenuTree)),
+        ("ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel",
+        schemars::schema_for!(types::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel)),
+        ("ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem",
+        schemars::schema_for!(types::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem)),
+        ("ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild",
+        schemars::schema_for!(types::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild)),
+        ("ChatMenuTreeCreateResponse",
+        schemars::schema_for!(types::ChatMenuTreeCreateResponse)),
+        ("ChatMenuTreeDeleteRequest",
+        schemars::schema_for!(types::ChatMenuTreeDeleteRequest)),
+        ("ChatMenuTreeDeleteResponse",
+        schemars::schema_for!(types::ChatMenuTreeDeleteResponse)),
+        ("ChatMenuTreeGetResponse",
+        schemars::schema_for!(types::ChatMenuTreeGetResponse)),
+        ("ChatMenuTreeSortResponse",
+        schemars::schema_for!(types::ChatMenuTreeSortResponse)), ("ChatMode",
+        schemars::schema_for!(types::ChatMode)), ("ChatModerationGetItem",
+        schemars::schema_for!(types::ChatModerationGetItem)),
+        ("ChatModerationGetResponse",
+        schemars::schema_for!(types::ChatModerationGetResponse)),
+        ("ChatModerationGetResponseData",
+        schemars::schema_for!(types::ChatModerationGetResponseData)),
+        ("ChatModerationUpdateRequest",
+        schemars::schema_for!(types::ChatModerationUpdateRequest)),
+        ("ChatModerationUpdateResponse",
+        schemars::schema_for!(types::ChatModerationUpdateResponse)), ("ChatPage",
+        schemars::schema_for!(types::ChatPage)), ("ChatSearchResponse",
+        schemars::schema_for!(types::ChatSearchResponse)), ("ChatSearchV2Item",
+        schemars::schema_for!(types::ChatSearchV2Item)), ("ChatSearchV2ItemMetaData",
+        schemars::schema_for!(types::ChatSearchV2ItemMetaData)), ("ChatSearchV2Request",
+        schemars::schema_for!(types::ChatSearchV2Request)), ("ChatSearchV2RequestFilter",
+        schemars::schema_for!(types::ChatSearchV2RequestFilter)),
+        ("ChatSearchV2Response", schemars::schema_for!(types::ChatSearchV2Response)),
+        ("ChatSearchV2ResponseData",
+        schemars::schema_for!(types::ChatSearchV2ResponseData)), ("ChatSortType",
         schemars::schema_for!(types::ChatSortType)), ("ChatStatus",
-        schemars::schema_for!(types::ChatStatus)), ("ChatsListed",
-        schemars::schema_for!(types::ChatsListed)), ("FeishuError",
-        schemars::schema_for!(crate ::FeishuErrorBody)), ("FeishuErrorDetail",
-        schemars::schema_for!(crate ::FeishuErrorDetail)), ("I18nNames",
-        schemars::schema_for!(types::I18nNames)), ("ImageUploaded",
+        schemars::schema_for!(types::ChatStatus)), ("ChatTabCreateRequest",
+        schemars::schema_for!(types::ChatTabCreateRequest)),
+        ("ChatTabCreateRequestChatTab",
+        schemars::schema_for!(types::ChatTabCreateRequestChatTab)),
+        ("ChatTabCreateRequestChatTabTabConfig",
+        schemars::schema_for!(types::ChatTabCreateRequestChatTabTabConfig)),
+        ("ChatTabCreateRequestChatTabTabContent",
+        schemars::schema_for!(types::ChatTabCreateRequestChatTabTabContent)),
+        ("ChatTabCreateResponse", schemars::schema_for!(types::ChatTabCreateResponse)),
+        ("ChatTabDeleteTabsRequest",
+        schemars::schema_for!(types::ChatTabDeleteTabsRequest)),
+        ("ChatTabDeleteTabsResponse",
+        schemars::schema_for!(types::ChatTabDeleteTabsResponse)),
+        ("ChatTabListTabsResponse",
+        schemars::schema_for!(types::ChatTabListTabsResponse)),
+        ("ChatTabSortTabsRequest", schemars::schema_for!(types::ChatTabSortTabsRequest)),
+        ("ChatTabSortTabsResponse",
+        schemars::schema_for!(types::ChatTabSortTabsResponse)),
+        ("ChatTabUpdateTabsRequest",
+        schemars::schema_for!(types::ChatTabUpdateTabsRequest)),
+        ("ChatTabUpdateTabsRequestChatTab",
+        schemars::schema_for!(types::ChatTabUpdateTabsRequestChatTab)),
+        ("ChatTabUpdateTabsResponse",
+        schemars::schema_for!(types::ChatTabUpdateTabsResponse)),
+        ("ChatTopNoticeDeleteTopNoticeResponse",
+        schemars::schema_for!(types::ChatTopNoticeDeleteTopNoticeResponse)),
+        ("ChatTopNoticePutTopNoticeRequest",
+        schemars::schema_for!(types::ChatTopNoticePutTopNoticeRequest)),
+        ("ChatTopNoticePutTopNoticeRequestChatTopNoticeItem",
+        schemars::schema_for!(types::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem)),
+        ("ChatTopNoticePutTopNoticeResponse",
+        schemars::schema_for!(types::ChatTopNoticePutTopNoticeResponse)),
+        ("ChatUpdateRequest", schemars::schema_for!(types::ChatUpdateRequest)),
+        ("ChatUpdateResponse", schemars::schema_for!(types::ChatUpdateResponse)),
+        ("ChatsListed", schemars::schema_for!(types::ChatsListed)),
+        ("FeedCardBotTimeSentiveRequest",
+        schemars::schema_for!(types::FeedCardBotTimeSentiveRequest)),
+        ("FeedCardBotTimeSentiveResponse",
+        schemars::schema_for!(types::FeedCardBotTimeSentiveResponse)),
+        ("FeedCardPatchResponse", schemars::schema_for!(types::FeedCardPatchResponse)),
+        ("FeishuError", schemars::schema_for!(crate ::FeishuErrorBody)),
+        ("FeishuErrorDetail", schemars::schema_for!(crate ::FeishuErrorDetail)),
+        ("FileCreateResponse", schemars::schema_for!(types::FileCreateResponse)),
+        ("FileCreateResponseData", schemars::schema_for!(types::FileCreateResponseData)),
+        ("I18nNames", schemars::schema_for!(types::I18nNames)), ("ImageUploaded",
         schemars::schema_for!(types::ImageUploaded)), ("Message",
         schemars::schema_for!(types::Message)), ("MessageBody",
         schemars::schema_for!(types::MessageBody)), ("MessageCreateRequest",
         schemars::schema_for!(types::MessageCreateRequest)), ("MessageCreated",
-        schemars::schema_for!(types::MessageCreated)), ("MessageMention",
-        schemars::schema_for!(types::MessageMention)), ("MessageSender",
-        schemars::schema_for!(types::MessageSender)), ("P2pTargetType",
-        schemars::schema_for!(types::P2pTargetType)), ("ReceiveIdType",
-        schemars::schema_for!(types::ReceiveIdType)), ("UnixSeconds",
+        schemars::schema_for!(types::MessageCreated)), ("MessageDeleteResponse",
+        schemars::schema_for!(types::MessageDeleteResponse)), ("MessageForwardRequest",
+        schemars::schema_for!(types::MessageForwardRequest)), ("MessageForwardResponse",
+        schemars::schema_for!(types::MessageForwardResponse)), ("MessageGetResponse",
+        schemars::schema_for!(types::MessageGetResponse)), ("MessageGetResponseData",
+        schemars::schema_for!(types::MessageGetResponseData)), ("MessageListItem",
+        schemars::schema_for!(types::MessageListItem)), ("MessageListItemBody",
+        schemars::schema_for!(types::MessageListItemBody)), ("MessageListItemMention",
+        schemars::schema_for!(types::MessageListItemMention)), ("MessageListItemSender",
+        schemars::schema_for!(types::MessageListItemSender)), ("MessageListResponse",
+        schemars::schema_for!(types::MessageListResponse)), ("MessageListResponseData",
+        schemars::schema_for!(types::MessageListResponseData)), ("MessageMention",
+        schemars::schema_for!(types::MessageMention)), ("MessageMergeForwardRequest",
+        schemars::schema_for!(types::MessageMergeForwardRequest)),
+        ("MessageMergeForwardResponse",
+        schemars::schema_for!(types::MessageMergeForwardResponse)),
+        ("MessageMergeForwardResponseData",
+        schemars::schema_for!(types::MessageMergeForwardResponseData)),
+        ("MessagePatchRequest", schemars::schema_for!(types::MessagePatchRequest)),
+        ("MessagePatchResponse", schemars::schema_for!(types::MessagePatchResponse)),
+        ("MessagePushFollowUpRequest",
+        schemars::schema_for!(types::MessagePushFollowUpRequest)),
+        ("MessagePushFollowUpRequestFollowUp",
+        schemars::schema_for!(types::MessagePushFollowUpRequestFollowUp)),
+        ("MessagePushFollowUpRequestFollowUpI18nContent",
+        schemars::schema_for!(types::MessagePushFollowUpRequestFollowUpI18nContent)),
+        ("MessagePushFollowUpResponse",
+        schemars::schema_for!(types::MessagePushFollowUpResponse)),
+        ("MessageReactionBatchQueryFailMsgReactionDetail",
+        schemars::schema_for!(types::MessageReactionBatchQueryFailMsgReactionDetail)),
+        ("MessageReactionBatchQueryRequest",
+        schemars::schema_for!(types::MessageReactionBatchQueryRequest)),
+        ("MessageReactionBatchQueryRequestQuery",
+        schemars::schema_for!(types::MessageReactionBatchQueryRequestQuery)),
+        ("MessageReactionBatchQueryResponse",
+        schemars::schema_for!(types::MessageReactionBatchQueryResponse)),
+        ("MessageReactionBatchQueryResponseData",
+        schemars::schema_for!(types::MessageReactionBatchQueryResponseData)),
+        ("MessageReactionBatchQuerySuccessMsgReactionCount",
+        schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionCount)),
+        ("MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem",
+        schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem)),
+        ("MessageReactionBatchQuerySuccessMsgReactionDetail",
+        schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionDetail)),
+        ("MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem",
+        schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem)),
+        ("MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator",
+        schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator)),
+        ("MessageReactionCreateRequest",
+        schemars::schema_for!(types::MessageReactionCreateRequest)),
+        ("MessageReactionCreateRequestReactionType",
+        schemars::schema_for!(types::MessageReactionCreateRequestReactionType)),
+        ("MessageReactionCreateResponse",
+        schemars::schema_for!(types::MessageReactionCreateResponse)),
+        ("MessageReactionDeleteResponse",
+        schemars::schema_for!(types::MessageReactionDeleteResponse)),
+        ("MessageReactionListItem",
+        schemars::schema_for!(types::MessageReactionListItem)),
+        ("MessageReactionListItemReactionType",
+        schemars::schema_for!(types::MessageReactionListItemReactionType)),
+        ("MessageReactionListResponse",
+        schemars::schema_for!(types::MessageReactionListResponse)),
+        ("MessageReactionListResponseData",
+        schemars::schema_for!(types::MessageReactionListResponseData)),
+        ("MessageReadUsersItem", schemars::schema_for!(types::MessageReadUsersItem)),
+        ("MessageReadUsersResponse",
+        schemars::schema_for!(types::MessageReadUsersResponse)),
+        ("MessageReadUsersResponseData",
+        schemars::schema_for!(types::MessageReadUsersResponseData)),
+        ("MessageReplyRequest", schemars::schema_for!(types::MessageReplyRequest)),
+        ("MessageReplyResponse", schemars::schema_for!(types::MessageReplyResponse)),
+        ("MessageSearchItem", schemars::schema_for!(types::MessageSearchItem)),
+        ("MessageSearchItemMetaData",
+        schemars::schema_for!(types::MessageSearchItemMetaData)),
+        ("MessageSearchRequest", schemars::schema_for!(types::MessageSearchRequest)),
+        ("MessageSearchRequestFilter",
+        schemars::schema_for!(types::MessageSearchRequestFilter)),
+        ("MessageSearchRequestFilterTimeRange",
+        schemars::schema_for!(types::MessageSearchRequestFilterTimeRange)),
+        ("MessageSearchResponse", schemars::schema_for!(types::MessageSearchResponse)),
+        ("MessageSearchResponseData",
+        schemars::schema_for!(types::MessageSearchResponseData)), ("MessageSender",
+        schemars::schema_for!(types::MessageSender)), ("MessageUpdateRequest",
+        schemars::schema_for!(types::MessageUpdateRequest)), ("MessageUpdateResponse",
+        schemars::schema_for!(types::MessageUpdateResponse)), ("MessageUrgentAppRequest",
+        schemars::schema_for!(types::MessageUrgentAppRequest)),
+        ("MessageUrgentAppResponse",
+        schemars::schema_for!(types::MessageUrgentAppResponse)),
+        ("MessageUrgentAppResponseData",
+        schemars::schema_for!(types::MessageUrgentAppResponseData)),
+        ("MessageUrgentPhoneResponse",
+        schemars::schema_for!(types::MessageUrgentPhoneResponse)),
+        ("MessageUrgentSmsResponse",
+        schemars::schema_for!(types::MessageUrgentSmsResponse)), ("P2pTargetType",
+        schemars::schema_for!(types::P2pTargetType)), ("PinCreatePin",
+        schemars::schema_for!(types::PinCreatePin)), ("PinCreateRequest",
+        schemars::schema_for!(types::PinCreateRequest)), ("PinCreateResponse",
+        schemars::schema_for!(types::PinCreateResponse)), ("PinCreateResponseData",
+        schemars::schema_for!(types::PinCreateResponseData)), ("PinDeleteResponse",
+        schemars::schema_for!(types::PinDeleteResponse)), ("PinListResponse",
+        schemars::schema_for!(types::PinListResponse)), ("PinListResponseData",
+        schemars::schema_for!(types::PinListResponseData)), ("ReceiveIdType",
+        schemars::schema_for!(types::ReceiveIdType)), ("TagCreateCreateTagFailReason",
+        schemars::schema_for!(types::TagCreateCreateTagFailReason)), ("TagCreateRequest",
+        schemars::schema_for!(types::TagCreateRequest)), ("TagCreateRequestCreateTag",
+        schemars::schema_for!(types::TagCreateRequestCreateTag)),
+        ("TagCreateRequestCreateTagI18nName",
+        schemars::schema_for!(types::TagCreateRequestCreateTagI18nName)),
+        ("TagCreateResponse", schemars::schema_for!(types::TagCreateResponse)),
+        ("TagCreateResponseData", schemars::schema_for!(types::TagCreateResponseData)),
+        ("TagPatchRequest", schemars::schema_for!(types::TagPatchRequest)),
+        ("TagPatchRequestPatchTag",
+        schemars::schema_for!(types::TagPatchRequestPatchTag)), ("TagPatchResponse",
+        schemars::schema_for!(types::TagPatchResponse)), ("TagPatchResponseData",
+        schemars::schema_for!(types::TagPatchResponseData)), ("ThreadForwardResponse",
+        schemars::schema_for!(types::ThreadForwardResponse)), ("UnixSeconds",
         schemars::schema_for!(crate ::UnixSeconds)), ("UploadedImage",
-        schemars::schema_for!(types::UploadedImage)), ("UserId",
+        schemars::schema_for!(types::UploadedImage)), ("UrlPreviewBatchUpdateRequest",
+        schemars::schema_for!(types::UrlPreviewBatchUpdateRequest)),
+        ("UrlPreviewBatchUpdateResponse",
+        schemars::schema_for!(types::UrlPreviewBatchUpdateResponse)), ("UserId",
         schemars::schema_for!(crate ::UserId)), ("UserIdType",
         schemars::schema_for!(crate ::UserIdType))
     ]

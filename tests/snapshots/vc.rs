@@ -31496,6 +31496,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/alerts`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31518,14 +31519,7 @@ pub mod builder {
             let query_value = query_value.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31669,6 +31663,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/events`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31691,14 +31686,7 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31784,6 +31772,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/join`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31797,14 +31786,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31883,6 +31865,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/leave`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31896,14 +31879,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31982,6 +31958,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/message`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -31995,14 +31972,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/bots/message", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32085,6 +32055,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/user_active_meeting`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32097,14 +32068,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -32935,6 +32899,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meeting_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -32970,14 +32935,7 @@ pub mod builder {
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/meeting_list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33129,6 +33087,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/list_by_no`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33149,14 +33108,7 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33268,6 +33220,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33283,14 +33236,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/meetings/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33374,6 +33320,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/subscription`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33390,14 +33337,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33479,6 +33419,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/unsubscription`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33495,14 +33436,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33627,6 +33561,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33651,14 +33586,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33740,6 +33668,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/end`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33752,14 +33681,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -33868,6 +33790,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/invite`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -33886,14 +33809,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34006,6 +33922,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/{meeting_id}/kickout`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34024,14 +33941,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34101,6 +34011,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34113,14 +34024,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34230,6 +34134,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34249,14 +34154,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
                 .baseurl, encode_path(& meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34355,6 +34253,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/start`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34373,14 +34272,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
                 encode_path(& meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34447,6 +34339,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/stop`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34459,14 +34352,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
                 encode_path(& meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34575,6 +34461,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/set_host`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34593,14 +34480,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl, encode_path(&
                 meeting_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34685,6 +34565,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/subscription`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34699,14 +34580,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/notes/subscription", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34788,6 +34662,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/unsubscription`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34804,14 +34679,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -34893,6 +34761,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/notes/{note_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -34906,14 +34775,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(& note_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35116,6 +34978,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35146,14 +35009,7 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let webinar_user_role = webinar_user_role.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/participant_list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35369,6 +35225,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_quality_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35399,14 +35256,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35521,6 +35371,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_daily`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35532,14 +35383,7 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let unit = unit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/reports/get_daily", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35676,6 +35520,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_top_user`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35700,14 +35545,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35810,6 +35648,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/reserve_scope`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35823,14 +35662,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -35947,6 +35779,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -35966,14 +35799,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl, encode_path(&
                 reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36071,6 +35897,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36085,14 +35912,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36208,6 +36028,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36227,14 +36048,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36332,6 +36146,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36346,14 +36161,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36469,6 +36277,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36488,14 +36297,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36593,6 +36395,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36607,14 +36410,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36730,6 +36526,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36749,14 +36546,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                 encode_path(& reserve_config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36853,6 +36643,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/reserves/apply`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36867,14 +36658,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/reserves/apply", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -36959,6 +36743,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -36972,14 +36757,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                 reserve_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37091,6 +36869,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/open-apis/vc/v1/reserves/{reserve_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37109,14 +36888,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                 reserve_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37186,6 +36958,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/reserves/{reserve_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37198,14 +36971,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                 reserve_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37300,6 +37066,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37314,14 +37081,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client.baseurl,
                 encode_path(& reserve_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37489,6 +37249,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/resource_reservation_list`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37517,14 +37278,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37689,6 +37443,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_configs/query`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37713,14 +37468,7 @@ pub mod builder {
             let scope = scope.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_configs/query", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37824,6 +37572,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37838,14 +37587,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_configs/set", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -37930,6 +37672,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_checkboard_access_code`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -37947,14 +37690,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code", client
                 .baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38036,6 +37772,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_room_access_code`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38052,14 +37789,7 @@ pub mod builder {
             let url = format!(
                 "{}/open-apis/vc/v1/room_configs/set_room_access_code", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38154,6 +37884,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38165,14 +37896,7 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38257,6 +37981,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38270,14 +37995,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38356,6 +38074,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/del`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38369,14 +38088,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_levels/del", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38457,6 +38169,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/mget`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38470,14 +38183,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_levels/mget", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38544,6 +38250,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38553,14 +38260,7 @@ pub mod builder {
             let Self { client, custom_level_ids } = self;
             let custom_level_ids = custom_level_ids.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/room_levels/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38632,6 +38332,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38644,14 +38345,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
                 room_level_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38745,6 +38439,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38762,14 +38457,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
                 room_level_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38879,6 +38567,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -38891,14 +38580,7 @@ pub mod builder {
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -38999,6 +38681,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39013,14 +38696,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39117,6 +38793,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/mget`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39131,14 +38808,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39235,6 +38905,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/search`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39249,14 +38920,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/rooms/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39341,6 +39005,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms/{room_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39354,14 +39019,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39430,6 +39088,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/rooms/{room_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39442,14 +39101,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39556,6 +39208,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/rooms/{room_id}`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39574,14 +39227,7 @@ pub mod builder {
                 "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39680,6 +39326,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/scope_config`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39691,14 +39338,7 @@ pub mod builder {
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39798,6 +39438,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/scope_config`
+        #[allow(unused_mut)]
         pub(super) async fn send_unscreened(
             self,
         ) -> Result<
@@ -39813,14 +39454,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -39871,20 +39505,27 @@ impl<'a> builder::AlertList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::AlertListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AlertListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::AlertListResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::AlertListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -39921,20 +39562,27 @@ impl<'a> builder::BotEvents<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BotEventsResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BotEventsResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::BotEventsResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::BotEventsResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -39971,83 +39619,111 @@ impl<'a> builder::BotJoin<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BotJoinResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BotJoinResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::BotJoinResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::BotJoinResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::BotLeave<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BotLeaveResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BotLeaveResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::BotLeaveResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::BotLeaveResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::BotMessage<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BotMessageResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BotMessageResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::BotMessageResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::BotMessageResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::BotUserActiveMeeting<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::BotUserActiveMeetingResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::BotUserActiveMeetingResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::BotUserActiveMeetingResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::BotUserActiveMeetingResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ExportDownload<'a> {
@@ -40216,20 +39892,27 @@ impl<'a> builder::MeetingListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingListGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingListGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MeetingListGetResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingListGetResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -40266,20 +39949,27 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingListByNoResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingListByNoResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MeetingListByNoResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingListByNoResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -40316,20 +40006,27 @@ impl<'a> builder::MeetingSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingSearchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingSearchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::MeetingSearchResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingSearchResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -40366,247 +40063,347 @@ impl<'a> builder::MeetingSubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingSubscriptionResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingSubscriptionResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingUnsubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingUnsubscriptionResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingUnsubscriptionResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MeetingGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::MeetingGetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MeetingEnd<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingEndResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingEndResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingInviteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingInviteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MeetingInviteResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MeetingInviteResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MeetingKickout<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingKickoutResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingKickoutResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MeetingKickoutResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MeetingKickoutResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MeetingRecordingGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingRecordingGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingRecordingGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::MeetingRecordingGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MeetingRecordingGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::MeetingRecordingSetPermission<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingRecordingSetPermissionResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<
+                types::MeetingRecordingSetPermissionResponse,
+            >,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingRecordingStart<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingRecordingStartResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingRecordingStartResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingRecordingStop<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingRecordingStopResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingRecordingStopResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::MeetingSetHost<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::MeetingSetHostResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::MeetingSetHostResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::MeetingSetHostResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::MeetingSetHostResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::NoteSubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::NoteSubscriptionResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::NoteSubscriptionResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::NoteUnsubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::NoteUnsubscriptionResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::NoteUnsubscriptionResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::NoteGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::NoteGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::NoteGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::NoteGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::NoteGetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ParticipantListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ParticipantListGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ParticipantListGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::ParticipantListGetResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ParticipantListGetResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -40643,23 +40440,30 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ParticipantQualityListGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ParticipantQualityListGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        types::ParticipantQualityListGetResponseData,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::ParticipantQualityListGetResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -40704,303 +40508,421 @@ impl<'a> builder::ReportGetDaily<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReportGetDailyResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReportGetDailyResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ReportGetDailyResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReportGetDailyResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReportGetTopUser<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReportGetTopUserResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReportGetTopUserResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ReportGetTopUserResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReportGetTopUserResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveConfigReserveScope<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigReserveScopeResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigReserveScopeResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ReserveConfigReserveScopeResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveConfigReserveScopeResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveConfigPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ReserveConfigAdminGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigAdminGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigAdminGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ReserveConfigAdminGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveConfigAdminGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveConfigAdminPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigAdminPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigAdminPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigDisableInformGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<
+                types::ReserveConfigDisableInformGetResponse,
+            >,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ReserveConfigDisableInformGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveConfigDisableInformGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigDisableInformPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<
+                types::ReserveConfigDisableInformPatchResponse,
+            >,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ReserveConfigFormGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigFormGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigFormGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ReserveConfigFormGetResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveConfigFormGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveConfigFormPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveConfigFormPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveConfigFormPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ReserveApply<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveApplyResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveApplyResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ReserveApplyResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveApplyResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ReserveGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::ReserveGetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveUpdateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveUpdateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ReserveUpdateResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveUpdateResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ReserveDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ReserveGetActiveMeetingResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ReserveGetActiveMeetingResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::ReserveGetActiveMeetingResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ReserveGetActiveMeetingResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ResourceReservationListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ResourceReservationListGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ResourceReservationListGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        types::ResourceReservationListGetResponseData,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::ResourceReservationListGetResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -41045,101 +40967,137 @@ impl<'a> builder::RoomConfigQuery<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomConfigQueryResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomConfigQueryResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::RoomConfigQueryResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::RoomConfigQueryResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomConfigSet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomConfigSetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomConfigSetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<
-            types::RoomConfigSetCheckboardAccessCodeResponse,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<
+                types::RoomConfigSetCheckboardAccessCodeResponse,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomConfigSetRoomAccessCodeResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomConfigSetRoomAccessCodeResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<
-        Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
-        crate::Error,
-    > {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomLevelList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<types::RoomLevelListResponseData, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomLevelListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
     /// Every page of the answer, one request each, following `page_token`: ends
     /// after a page whose `has_more` is false or whose `page_token` is absent or
@@ -41176,223 +41134,315 @@ impl<'a> builder::RoomLevelCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelDelResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelDelResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelMgetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelMgetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::RoomLevelMgetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::RoomLevelMgetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomLevelSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelSearchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelSearchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::RoomLevelSearchResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::RoomLevelSearchResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomLevelGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomLevelPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomLevelPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomListResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomListResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomMget<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomMgetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomMgetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::RoomMgetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<Option<types::RoomMgetResponseData>, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::RoomSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomSearchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomSearchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomDeleteResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomDeleteResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::RoomPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::RoomPatchResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::RoomPatchResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ScopeConfigGetResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ScopeConfigGetResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> std::result::Result<Option<types::ScopeConfigGetResponseData>, crate::Error> {
-        Ok(self.send().await?.into_inner().data)
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            Option<types::ScopeConfigGetResponseData>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
 }
 impl<'a> builder::ScopeConfigCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub async fn send(
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
         self,
-    ) -> std::result::Result<
-        progenitor_client::ResponseValue<types::ScopeConfigCreateResponse>,
-        crate::Error,
-    > {
-        crate::runtime::send(self.send_unscreened()).await
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::ScopeConfigCreateResponse>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.send_unscreened())
     }
 }
 /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
@@ -47110,6 +47160,61 @@ pub(crate) fn operation(
 #[doc(hidden)]
 pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     vec![
+        ("AlertListItem", schemars::schema_for!(types::AlertListItem)),
+        ("AlertListItemContact", schemars::schema_for!(types::AlertListItemContact)),
+        ("AlertListResponse", schemars::schema_for!(types::AlertListResponse)),
+        ("AlertListResponseData", schemars::schema_for!(types::AlertListResponseData)),
+        ("BotEventsEvent", schemars::schema_for!(types::BotEventsEvent)),
+        ("BotEventsEventPayload", schemars::schema_for!(types::BotEventsEventPayload)),
+        ("BotEventsEventPayloadChatReceivedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadChatReceivedItem)),
+        ("BotEventsEventPayloadCountdownItem",
+        schemars::schema_for!(types::BotEventsEventPayloadCountdownItem)),
+        ("BotEventsEventPayloadDocumentContextChangedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadDocumentContextChangedItem)),
+        ("BotEventsEventPayloadDocumentContextChangedItemCommentFocus",
+        schemars::schema_for!(types::BotEventsEventPayloadDocumentContextChangedItemCommentFocus)),
+        ("BotEventsEventPayloadDocumentContextChangedItemElementPreview",
+        schemars::schema_for!(types::BotEventsEventPayloadDocumentContextChangedItemElementPreview)),
+        ("BotEventsEventPayloadDocumentContextChangedItemSectionLocation",
+        schemars::schema_for!(types::BotEventsEventPayloadDocumentContextChangedItemSectionLocation)),
+        ("BotEventsEventPayloadMagicShareEndedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadMagicShareEndedItem)),
+        ("BotEventsEventPayloadMagicShareStartedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadMagicShareStartedItem)),
+        ("BotEventsEventPayloadMagicShareStartedItemShareDoc",
+        schemars::schema_for!(types::BotEventsEventPayloadMagicShareStartedItemShareDoc)),
+        ("BotEventsEventPayloadMeeting",
+        schemars::schema_for!(types::BotEventsEventPayloadMeeting)),
+        ("BotEventsEventPayloadMeetingHostUser",
+        schemars::schema_for!(types::BotEventsEventPayloadMeetingHostUser)),
+        ("BotEventsEventPayloadParticipantJoinedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadParticipantJoinedItem)),
+        ("BotEventsEventPayloadParticipantLeftItem",
+        schemars::schema_for!(types::BotEventsEventPayloadParticipantLeftItem)),
+        ("BotEventsEventPayloadTranscriptReceivedItem",
+        schemars::schema_for!(types::BotEventsEventPayloadTranscriptReceivedItem)),
+        ("BotEventsResponse", schemars::schema_for!(types::BotEventsResponse)),
+        ("BotEventsResponseData", schemars::schema_for!(types::BotEventsResponseData)),
+        ("BotJoinJoinUser", schemars::schema_for!(types::BotJoinJoinUser)),
+        ("BotJoinMeeting", schemars::schema_for!(types::BotJoinMeeting)),
+        ("BotJoinRequest", schemars::schema_for!(types::BotJoinRequest)),
+        ("BotJoinRequestJoinIdentify",
+        schemars::schema_for!(types::BotJoinRequestJoinIdentify)), ("BotJoinResponse",
+        schemars::schema_for!(types::BotJoinResponse)), ("BotJoinResponseData",
+        schemars::schema_for!(types::BotJoinResponseData)), ("BotLeaveRequest",
+        schemars::schema_for!(types::BotLeaveRequest)), ("BotLeaveResponse",
+        schemars::schema_for!(types::BotLeaveResponse)), ("BotLeaveResponseData",
+        schemars::schema_for!(types::BotLeaveResponseData)), ("BotMessageRequest",
+        schemars::schema_for!(types::BotMessageRequest)), ("BotMessageResponse",
+        schemars::schema_for!(types::BotMessageResponse)), ("BotMessageResponseData",
+        schemars::schema_for!(types::BotMessageResponseData)),
+        ("BotUserActiveMeetingMeeting",
+        schemars::schema_for!(types::BotUserActiveMeetingMeeting)),
+        ("BotUserActiveMeetingResponse",
+        schemars::schema_for!(types::BotUserActiveMeetingResponse)),
+        ("BotUserActiveMeetingResponseData",
+        schemars::schema_for!(types::BotUserActiveMeetingResponseData)),
         ("ExportMeetingListRequest",
         schemars::schema_for!(types::ExportMeetingListRequest)),
         ("ExportParticipantListRequest",
@@ -47125,11 +47230,319 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("ExportTaskResult", schemars::schema_for!(types::ExportTaskResult)),
         ("FeishuError", schemars::schema_for!(crate ::FeishuErrorBody)),
         ("FeishuErrorDetail", schemars::schema_for!(crate ::FeishuErrorDetail)),
-        ("MeetingNo", schemars::schema_for!(crate ::vc::MeetingNo)), ("MeetingStatus",
-        schemars::schema_for!(crate ::vc::MeetingStatus)), ("MeetingType",
-        schemars::schema_for!(crate ::vc::MeetingType)), ("RoomId",
-        schemars::schema_for!(crate ::vc::RoomId)), ("RoomLevelId",
-        schemars::schema_for!(crate ::vc::RoomLevelId)), ("TaskId",
+        ("MeetingEndResponse", schemars::schema_for!(types::MeetingEndResponse)),
+        ("MeetingGetMeeting", schemars::schema_for!(types::MeetingGetMeeting)),
+        ("MeetingGetMeetingAbility",
+        schemars::schema_for!(types::MeetingGetMeetingAbility)),
+        ("MeetingGetMeetingParticipant",
+        schemars::schema_for!(types::MeetingGetMeetingParticipant)),
+        ("MeetingGetRelatedArtifacts",
+        schemars::schema_for!(types::MeetingGetRelatedArtifacts)), ("MeetingGetResponse",
+        schemars::schema_for!(types::MeetingGetResponse)), ("MeetingGetResponseData",
+        schemars::schema_for!(types::MeetingGetResponseData)),
+        ("MeetingInviteInviteResult",
+        schemars::schema_for!(types::MeetingInviteInviteResult)),
+        ("MeetingInviteRequest", schemars::schema_for!(types::MeetingInviteRequest)),
+        ("MeetingInviteRequestInvitee",
+        schemars::schema_for!(types::MeetingInviteRequestInvitee)),
+        ("MeetingInviteResponse", schemars::schema_for!(types::MeetingInviteResponse)),
+        ("MeetingInviteResponseData",
+        schemars::schema_for!(types::MeetingInviteResponseData)),
+        ("MeetingKickoutKickoutResult",
+        schemars::schema_for!(types::MeetingKickoutKickoutResult)),
+        ("MeetingKickoutRequest", schemars::schema_for!(types::MeetingKickoutRequest)),
+        ("MeetingKickoutResponse", schemars::schema_for!(types::MeetingKickoutResponse)),
+        ("MeetingKickoutResponseData",
+        schemars::schema_for!(types::MeetingKickoutResponseData)),
+        ("MeetingListByNoMeetingBrief",
+        schemars::schema_for!(types::MeetingListByNoMeetingBrief)),
+        ("MeetingListByNoResponse",
+        schemars::schema_for!(types::MeetingListByNoResponse)),
+        ("MeetingListByNoResponseData",
+        schemars::schema_for!(types::MeetingListByNoResponseData)),
+        ("MeetingListGetMeetingListItem",
+        schemars::schema_for!(types::MeetingListGetMeetingListItem)),
+        ("MeetingListGetMeetingListItemReservedRoom",
+        schemars::schema_for!(types::MeetingListGetMeetingListItemReservedRoom)),
+        ("MeetingListGetResponse", schemars::schema_for!(types::MeetingListGetResponse)),
+        ("MeetingListGetResponseData",
+        schemars::schema_for!(types::MeetingListGetResponseData)), ("MeetingNo",
+        schemars::schema_for!(crate ::vc::MeetingNo)), ("MeetingRecordingGetRecording",
+        schemars::schema_for!(types::MeetingRecordingGetRecording)),
+        ("MeetingRecordingGetResponse",
+        schemars::schema_for!(types::MeetingRecordingGetResponse)),
+        ("MeetingRecordingGetResponseData",
+        schemars::schema_for!(types::MeetingRecordingGetResponseData)),
+        ("MeetingRecordingSetPermissionRequest",
+        schemars::schema_for!(types::MeetingRecordingSetPermissionRequest)),
+        ("MeetingRecordingSetPermissionRequestPermissionObject",
+        schemars::schema_for!(types::MeetingRecordingSetPermissionRequestPermissionObject)),
+        ("MeetingRecordingSetPermissionResponse",
+        schemars::schema_for!(types::MeetingRecordingSetPermissionResponse)),
+        ("MeetingRecordingStartRequest",
+        schemars::schema_for!(types::MeetingRecordingStartRequest)),
+        ("MeetingRecordingStartResponse",
+        schemars::schema_for!(types::MeetingRecordingStartResponse)),
+        ("MeetingRecordingStopResponse",
+        schemars::schema_for!(types::MeetingRecordingStopResponse)),
+        ("MeetingSearchItem", schemars::schema_for!(types::MeetingSearchItem)),
+        ("MeetingSearchItemMetaData",
+        schemars::schema_for!(types::MeetingSearchItemMetaData)),
+        ("MeetingSearchRequest", schemars::schema_for!(types::MeetingSearchRequest)),
+        ("MeetingSearchRequestMeetingFilter",
+        schemars::schema_for!(types::MeetingSearchRequestMeetingFilter)),
+        ("MeetingSearchRequestMeetingFilterStartTime",
+        schemars::schema_for!(types::MeetingSearchRequestMeetingFilterStartTime)),
+        ("MeetingSearchResponse", schemars::schema_for!(types::MeetingSearchResponse)),
+        ("MeetingSearchResponseData",
+        schemars::schema_for!(types::MeetingSearchResponseData)),
+        ("MeetingSetHostRequest", schemars::schema_for!(types::MeetingSetHostRequest)),
+        ("MeetingSetHostResponse", schemars::schema_for!(types::MeetingSetHostResponse)),
+        ("MeetingSetHostResponseData",
+        schemars::schema_for!(types::MeetingSetHostResponseData)), ("MeetingStatus",
+        schemars::schema_for!(crate ::vc::MeetingStatus)), ("MeetingSubscriptionRequest",
+        schemars::schema_for!(types::MeetingSubscriptionRequest)),
+        ("MeetingSubscriptionResponse",
+        schemars::schema_for!(types::MeetingSubscriptionResponse)), ("MeetingType",
+        schemars::schema_for!(crate ::vc::MeetingType)),
+        ("MeetingUnsubscriptionResponse",
+        schemars::schema_for!(types::MeetingUnsubscriptionResponse)), ("NoteGetNote",
+        schemars::schema_for!(types::NoteGetNote)), ("NoteGetNoteArtifact",
+        schemars::schema_for!(types::NoteGetNoteArtifact)), ("NoteGetNoteNoteSource",
+        schemars::schema_for!(types::NoteGetNoteNoteSource)), ("NoteGetNoteReference",
+        schemars::schema_for!(types::NoteGetNoteReference)), ("NoteGetResponse",
+        schemars::schema_for!(types::NoteGetResponse)), ("NoteGetResponseData",
+        schemars::schema_for!(types::NoteGetResponseData)), ("NoteSubscriptionResponse",
+        schemars::schema_for!(types::NoteSubscriptionResponse)),
+        ("NoteUnsubscriptionResponse",
+        schemars::schema_for!(types::NoteUnsubscriptionResponse)),
+        ("ParticipantListGetParticipant",
+        schemars::schema_for!(types::ParticipantListGetParticipant)),
+        ("ParticipantListGetResponse",
+        schemars::schema_for!(types::ParticipantListGetResponse)),
+        ("ParticipantListGetResponseData",
+        schemars::schema_for!(types::ParticipantListGetResponseData)),
+        ("ParticipantQualityListGetParticipantQualityListItem",
+        schemars::schema_for!(types::ParticipantQualityListGetParticipantQualityListItem)),
+        ("ParticipantQualityListGetParticipantQualityListItemAudio",
+        schemars::schema_for!(types::ParticipantQualityListGetParticipantQualityListItemAudio)),
+        ("ParticipantQualityListGetParticipantQualityListItemCpuUsage",
+        schemars::schema_for!(types::ParticipantQualityListGetParticipantQualityListItemCpuUsage)),
+        ("ParticipantQualityListGetParticipantQualityListItemNetwork",
+        schemars::schema_for!(types::ParticipantQualityListGetParticipantQualityListItemNetwork)),
+        ("ParticipantQualityListGetParticipantQualityListItemVideo",
+        schemars::schema_for!(types::ParticipantQualityListGetParticipantQualityListItemVideo)),
+        ("ParticipantQualityListGetResponse",
+        schemars::schema_for!(types::ParticipantQualityListGetResponse)),
+        ("ParticipantQualityListGetResponseData",
+        schemars::schema_for!(types::ParticipantQualityListGetResponseData)),
+        ("ReportGetDailyMeetingReport",
+        schemars::schema_for!(types::ReportGetDailyMeetingReport)),
+        ("ReportGetDailyMeetingReportDailyReportItem",
+        schemars::schema_for!(types::ReportGetDailyMeetingReportDailyReportItem)),
+        ("ReportGetDailyResponse", schemars::schema_for!(types::ReportGetDailyResponse)),
+        ("ReportGetDailyResponseData",
+        schemars::schema_for!(types::ReportGetDailyResponseData)),
+        ("ReportGetTopUserResponse",
+        schemars::schema_for!(types::ReportGetTopUserResponse)),
+        ("ReportGetTopUserResponseData",
+        schemars::schema_for!(types::ReportGetTopUserResponseData)),
+        ("ReportGetTopUserTopUserReportItem",
+        schemars::schema_for!(types::ReportGetTopUserTopUserReportItem)),
+        ("ReserveApplyRequest", schemars::schema_for!(types::ReserveApplyRequest)),
+        ("ReserveApplyRequestMeetingSettings",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettings)),
+        ("ReserveApplyRequestMeetingSettingsActionPermission",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsActionPermission)),
+        ("ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker)),
+        ("ReserveApplyRequestMeetingSettingsAssignHostListItem",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsAssignHostListItem)),
+        ("ReserveApplyRequestMeetingSettingsCallSetting",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsCallSetting)),
+        ("ReserveApplyRequestMeetingSettingsCallSettingCallee",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsCallSettingCallee)),
+        ("ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo",
+        schemars::schema_for!(types::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo)),
+        ("ReserveApplyReserve", schemars::schema_for!(types::ReserveApplyReserve)),
+        ("ReserveApplyReserveCorrectionCheckInfo",
+        schemars::schema_for!(types::ReserveApplyReserveCorrectionCheckInfo)),
+        ("ReserveApplyResponse", schemars::schema_for!(types::ReserveApplyResponse)),
+        ("ReserveApplyResponseData",
+        schemars::schema_for!(types::ReserveApplyResponseData)),
+        ("ReserveConfigAdminGetReserveAdminConfig",
+        schemars::schema_for!(types::ReserveConfigAdminGetReserveAdminConfig)),
+        ("ReserveConfigAdminGetReserveAdminConfigDept",
+        schemars::schema_for!(types::ReserveConfigAdminGetReserveAdminConfigDept)),
+        ("ReserveConfigAdminGetReserveAdminConfigUser",
+        schemars::schema_for!(types::ReserveConfigAdminGetReserveAdminConfigUser)),
+        ("ReserveConfigAdminGetResponse",
+        schemars::schema_for!(types::ReserveConfigAdminGetResponse)),
+        ("ReserveConfigAdminGetResponseData",
+        schemars::schema_for!(types::ReserveConfigAdminGetResponseData)),
+        ("ReserveConfigAdminPatchRequest",
+        schemars::schema_for!(types::ReserveConfigAdminPatchRequest)),
+        ("ReserveConfigAdminPatchRequestReserveAdminConfig",
+        schemars::schema_for!(types::ReserveConfigAdminPatchRequestReserveAdminConfig)),
+        ("ReserveConfigAdminPatchRequestReserveAdminConfigDept",
+        schemars::schema_for!(types::ReserveConfigAdminPatchRequestReserveAdminConfigDept)),
+        ("ReserveConfigAdminPatchRequestReserveAdminConfigUser",
+        schemars::schema_for!(types::ReserveConfigAdminPatchRequestReserveAdminConfigUser)),
+        ("ReserveConfigAdminPatchResponse",
+        schemars::schema_for!(types::ReserveConfigAdminPatchResponse)),
+        ("ReserveConfigDisableInformGetDisableInform",
+        schemars::schema_for!(types::ReserveConfigDisableInformGetDisableInform)),
+        ("ReserveConfigDisableInformGetResponse",
+        schemars::schema_for!(types::ReserveConfigDisableInformGetResponse)),
+        ("ReserveConfigDisableInformGetResponseData",
+        schemars::schema_for!(types::ReserveConfigDisableInformGetResponseData)),
+        ("ReserveConfigDisableInformPatchRequest",
+        schemars::schema_for!(types::ReserveConfigDisableInformPatchRequest)),
+        ("ReserveConfigDisableInformPatchRequestDisableInform",
+        schemars::schema_for!(types::ReserveConfigDisableInformPatchRequestDisableInform)),
+        ("ReserveConfigDisableInformPatchResponse",
+        schemars::schema_for!(types::ReserveConfigDisableInformPatchResponse)),
+        ("ReserveConfigFormGetReserveFormConfig",
+        schemars::schema_for!(types::ReserveConfigFormGetReserveFormConfig)),
+        ("ReserveConfigFormGetResponse",
+        schemars::schema_for!(types::ReserveConfigFormGetResponse)),
+        ("ReserveConfigFormGetResponseData",
+        schemars::schema_for!(types::ReserveConfigFormGetResponseData)),
+        ("ReserveConfigFormPatchRequest",
+        schemars::schema_for!(types::ReserveConfigFormPatchRequest)),
+        ("ReserveConfigFormPatchRequestReserveFormConfig",
+        schemars::schema_for!(types::ReserveConfigFormPatchRequestReserveFormConfig)),
+        ("ReserveConfigFormPatchResponse",
+        schemars::schema_for!(types::ReserveConfigFormPatchResponse)),
+        ("ReserveConfigPatchRequest",
+        schemars::schema_for!(types::ReserveConfigPatchRequest)),
+        ("ReserveConfigPatchRequestApprovalConfig",
+        schemars::schema_for!(types::ReserveConfigPatchRequestApprovalConfig)),
+        ("ReserveConfigPatchRequestReserveScopeConfig",
+        schemars::schema_for!(types::ReserveConfigPatchRequestReserveScopeConfig)),
+        ("ReserveConfigPatchRequestTimeConfig",
+        schemars::schema_for!(types::ReserveConfigPatchRequestTimeConfig)),
+        ("ReserveConfigPatchResponse",
+        schemars::schema_for!(types::ReserveConfigPatchResponse)),
+        ("ReserveConfigReserveScopeApproveConfig",
+        schemars::schema_for!(types::ReserveConfigReserveScopeApproveConfig)),
+        ("ReserveConfigReserveScopeReserveScopeConfig",
+        schemars::schema_for!(types::ReserveConfigReserveScopeReserveScopeConfig)),
+        ("ReserveConfigReserveScopeResponse",
+        schemars::schema_for!(types::ReserveConfigReserveScopeResponse)),
+        ("ReserveConfigReserveScopeResponseData",
+        schemars::schema_for!(types::ReserveConfigReserveScopeResponseData)),
+        ("ReserveConfigReserveScopeTimeConfig",
+        schemars::schema_for!(types::ReserveConfigReserveScopeTimeConfig)),
+        ("ReserveDeleteResponse", schemars::schema_for!(types::ReserveDeleteResponse)),
+        ("ReserveGetActiveMeetingResponse",
+        schemars::schema_for!(types::ReserveGetActiveMeetingResponse)),
+        ("ReserveGetActiveMeetingResponseData",
+        schemars::schema_for!(types::ReserveGetActiveMeetingResponseData)),
+        ("ReserveGetReserve", schemars::schema_for!(types::ReserveGetReserve)),
+        ("ReserveGetReserveMeetingSettings",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettings)),
+        ("ReserveGetReserveMeetingSettingsActionPermission",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsActionPermission)),
+        ("ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker)),
+        ("ReserveGetReserveMeetingSettingsAssignHostListItem",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsAssignHostListItem)),
+        ("ReserveGetReserveMeetingSettingsCallSetting",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsCallSetting)),
+        ("ReserveGetReserveMeetingSettingsCallSettingCallee",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsCallSettingCallee)),
+        ("ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo",
+        schemars::schema_for!(types::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo)),
+        ("ReserveGetResponse", schemars::schema_for!(types::ReserveGetResponse)),
+        ("ReserveGetResponseData", schemars::schema_for!(types::ReserveGetResponseData)),
+        ("ReserveUpdateRequest", schemars::schema_for!(types::ReserveUpdateRequest)),
+        ("ReserveUpdateReserve", schemars::schema_for!(types::ReserveUpdateReserve)),
+        ("ReserveUpdateResponse", schemars::schema_for!(types::ReserveUpdateResponse)),
+        ("ReserveUpdateResponseData",
+        schemars::schema_for!(types::ReserveUpdateResponseData)),
+        ("ResourceReservationListGetResponse",
+        schemars::schema_for!(types::ResourceReservationListGetResponse)),
+        ("ResourceReservationListGetResponseData",
+        schemars::schema_for!(types::ResourceReservationListGetResponseData)),
+        ("ResourceReservationListGetRoomReservationListItem",
+        schemars::schema_for!(types::ResourceReservationListGetRoomReservationListItem)),
+        ("RoomConfigQueryDigitalSignage",
+        schemars::schema_for!(types::RoomConfigQueryDigitalSignage)),
+        ("RoomConfigQueryDigitalSignageMaterial",
+        schemars::schema_for!(types::RoomConfigQueryDigitalSignageMaterial)),
+        ("RoomConfigQueryResponse",
+        schemars::schema_for!(types::RoomConfigQueryResponse)),
+        ("RoomConfigQueryResponseData",
+        schemars::schema_for!(types::RoomConfigQueryResponseData)),
+        ("RoomConfigSetCheckboardAccessCodeRequest",
+        schemars::schema_for!(types::RoomConfigSetCheckboardAccessCodeRequest)),
+        ("RoomConfigSetCheckboardAccessCodeResponse",
+        schemars::schema_for!(types::RoomConfigSetCheckboardAccessCodeResponse)),
+        ("RoomConfigSetCheckboardAccessCodeResponseData",
+        schemars::schema_for!(types::RoomConfigSetCheckboardAccessCodeResponseData)),
+        ("RoomConfigSetRequest", schemars::schema_for!(types::RoomConfigSetRequest)),
+        ("RoomConfigSetRequestRoomConfig",
+        schemars::schema_for!(types::RoomConfigSetRequestRoomConfig)),
+        ("RoomConfigSetRequestRoomConfigDigitalSignage",
+        schemars::schema_for!(types::RoomConfigSetRequestRoomConfigDigitalSignage)),
+        ("RoomConfigSetRequestRoomConfigDigitalSignageMaterial",
+        schemars::schema_for!(types::RoomConfigSetRequestRoomConfigDigitalSignageMaterial)),
+        ("RoomConfigSetRequestRoomConfigRoomStatus",
+        schemars::schema_for!(types::RoomConfigSetRequestRoomConfigRoomStatus)),
+        ("RoomConfigSetResponse", schemars::schema_for!(types::RoomConfigSetResponse)),
+        ("RoomConfigSetRoomAccessCodeResponse",
+        schemars::schema_for!(types::RoomConfigSetRoomAccessCodeResponse)),
+        ("RoomCreateRequest", schemars::schema_for!(types::RoomCreateRequest)),
+        ("RoomCreateRequestDeviceItem",
+        schemars::schema_for!(types::RoomCreateRequestDeviceItem)),
+        ("RoomCreateRequestRoomStatus",
+        schemars::schema_for!(types::RoomCreateRequestRoomStatus)),
+        ("RoomCreateResponse", schemars::schema_for!(types::RoomCreateResponse)),
+        ("RoomDeleteResponse", schemars::schema_for!(types::RoomDeleteResponse)),
+        ("RoomGetResponse", schemars::schema_for!(types::RoomGetResponse)), ("RoomId",
+        schemars::schema_for!(crate ::vc::RoomId)), ("RoomLevelCreateRequest",
+        schemars::schema_for!(types::RoomLevelCreateRequest)),
+        ("RoomLevelCreateResponse",
+        schemars::schema_for!(types::RoomLevelCreateResponse)), ("RoomLevelDelRequest",
+        schemars::schema_for!(types::RoomLevelDelRequest)), ("RoomLevelDelResponse",
+        schemars::schema_for!(types::RoomLevelDelResponse)), ("RoomLevelGetResponse",
+        schemars::schema_for!(types::RoomLevelGetResponse)), ("RoomLevelId",
+        schemars::schema_for!(crate ::vc::RoomLevelId)), ("RoomLevelListItem",
+        schemars::schema_for!(types::RoomLevelListItem)), ("RoomLevelListResponse",
+        schemars::schema_for!(types::RoomLevelListResponse)),
+        ("RoomLevelListResponseData",
+        schemars::schema_for!(types::RoomLevelListResponseData)),
+        ("RoomLevelMgetRequest", schemars::schema_for!(types::RoomLevelMgetRequest)),
+        ("RoomLevelMgetResponse", schemars::schema_for!(types::RoomLevelMgetResponse)),
+        ("RoomLevelMgetResponseData",
+        schemars::schema_for!(types::RoomLevelMgetResponseData)),
+        ("RoomLevelPatchResponse", schemars::schema_for!(types::RoomLevelPatchResponse)),
+        ("RoomLevelSearchResponse",
+        schemars::schema_for!(types::RoomLevelSearchResponse)),
+        ("RoomLevelSearchResponseData",
+        schemars::schema_for!(types::RoomLevelSearchResponseData)), ("RoomListResponse",
+        schemars::schema_for!(types::RoomListResponse)), ("RoomMgetItem",
+        schemars::schema_for!(types::RoomMgetItem)), ("RoomMgetItemDeviceItem",
+        schemars::schema_for!(types::RoomMgetItemDeviceItem)), ("RoomMgetItemRoomStatus",
+        schemars::schema_for!(types::RoomMgetItemRoomStatus)), ("RoomMgetRequest",
+        schemars::schema_for!(types::RoomMgetRequest)), ("RoomMgetResponse",
+        schemars::schema_for!(types::RoomMgetResponse)), ("RoomMgetResponseData",
+        schemars::schema_for!(types::RoomMgetResponseData)), ("RoomPatchRequest",
+        schemars::schema_for!(types::RoomPatchRequest)), ("RoomPatchResponse",
+        schemars::schema_for!(types::RoomPatchResponse)), ("RoomSearchRequest",
+        schemars::schema_for!(types::RoomSearchRequest)), ("RoomSearchResponse",
+        schemars::schema_for!(types::RoomSearchResponse)), ("ScopeConfigCreateRequest",
+        schemars::schema_for!(types::ScopeConfigCreateRequest)),
+        ("ScopeConfigCreateRequestScopeConfig",
+        schemars::schema_for!(types::ScopeConfigCreateRequestScopeConfig)),
+        ("ScopeConfigCreateResponse",
+        schemars::schema_for!(types::ScopeConfigCreateResponse)),
+        ("ScopeConfigGetCurrentConfig",
+        schemars::schema_for!(types::ScopeConfigGetCurrentConfig)),
+        ("ScopeConfigGetResponse", schemars::schema_for!(types::ScopeConfigGetResponse)),
+        ("ScopeConfigGetResponseData",
+        schemars::schema_for!(types::ScopeConfigGetResponseData)), ("TaskId",
         schemars::schema_for!(crate ::vc::export::TaskId)), ("UnixSeconds",
         schemars::schema_for!(crate ::UnixSeconds)), ("UserId",
         schemars::schema_for!(crate ::UserId)), ("UserIdType",
