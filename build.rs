@@ -25,9 +25,9 @@ fn main() {
         Err(message) => fail(SPEC_DIR, &message),
     };
     let mut enabled = Vec::new();
+    let mut skipped = Vec::new();
     for spec in specs {
         println!("cargo:rerun-if-changed={}", spec.display());
-        let display = spec.display().to_string();
         let service = spec
             .file_stem()
             .and_then(|s| s.to_str())
@@ -35,8 +35,15 @@ fn main() {
         if service_enabled(service, |var| std::env::var_os(var).is_some()) {
             enabled.push(spec);
         } else {
-            build_print::info!("feishu-openapi: {display} skipped (feature `{service}` is off)");
+            skipped.push(service.to_string());
         }
+    }
+    if !skipped.is_empty() {
+        build_print::info!(
+            "feishu-openapi: {} services not generated (their features are off): {}",
+            skipped.len(),
+            skipped.join(", ")
+        );
     }
     // Cargo's job count for this build (`-j`), shared with the compilers running beside it.
     let workers = std::env::var("NUM_JOBS")
@@ -94,18 +101,8 @@ fn main() {
     if let Err(e) = std::fs::write(out_dir.join("specs.rs"), specs) {
         fail("specs.rs", &format!("cannot write: {e}"));
     }
-    // Every enabled service's component schemas with their Rust types, for the schema agreement
-    // test (included at the crate root, hidden).
-    let schemas: String = spec_files
-        .iter()
-        .map(|stem| format!("        (\"{stem}\", crate::{stem}::__component_schemas()),\n"))
-        .collect();
-    let services = format!(
-        "/// Every enabled service with its component schemas, each with the JSON Schema of the Rust\n\
-         /// type standing for it, for the schema agreement test. Not part of the API.\n\
-         #[doc(hidden)]\n\
-         pub fn __component_schemas() -> Vec<(&'static str, Vec<(&'static str, schemars::schema::RootSchema)>)> {{\n    vec![\n{schemas}    ]\n}}\n"
-    );
+    // What the crate root knows of the enabled services (hidden, for the tests).
+    let services = feishu_openapi_codegen::crate_root(&spec_files);
     if let Err(e) = std::fs::write(out_dir.join("services.rs"), services) {
         fail("services.rs", &format!("cannot write: {e}"));
     }

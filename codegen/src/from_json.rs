@@ -9,12 +9,13 @@ use quote::{format_ident, quote};
 /// JSON values (a spec's examples), for the generated conformance tests. Not part of the API.
 pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
     quote! {
-        /// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
-        /// upload, its form, with a small file per file field) given as JSON values; `None` for
-        /// an operation the service does not have. For the conformance tests: not part of the API.
+        /// Sends the operation `operation_id` with `client` and its parameters (by name) and body
+        /// (or, for an upload, its form, with a small file per file field) given as JSON values;
+        /// `None` for an operation the service does not have. For the conformance tests: not part
+        /// of the API.
         #[doc(hidden)]
         pub fn __send_from_json<'a>(
-            client: &'a Client,
+            client: Client,
             operation_id: &str,
             params: &'a serde_json::Map<String, serde_json::Value>,
             body: Option<&'a serde_json::Value>,
@@ -31,7 +32,7 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
                 serde_json::from_value(value.clone())
                     .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
             }
-            let _ = (&params, &body);
+            let _ = (&params, &body, &client);
             match operation_id {
                 #(#arms)*
                 _ => None,
@@ -103,6 +104,7 @@ pub(crate) fn json_arm(
     };
     quote! {
         #id => Some(Box::pin(async move {
+            let client = client;
             #[allow(unused_mut)]
             let mut request = client.#method();
             #(#sets)*

@@ -35,7 +35,7 @@ pub mod spec;
 pub mod table;
 pub mod upload;
 
-pub use services::ALWAYS_ON;
+pub use services::{crate_root, ALWAYS_ON};
 
 /// Generates `specs` on up to `workers` threads, one spec at a time per thread (a spec's syntax
 /// trees cannot cross threads; its generated source can), and returns each spec's result and

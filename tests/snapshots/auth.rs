@@ -459,12 +459,13 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
         crate::runtime::send(self.send_unscreened())
     }
 }
-/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
-/// upload, its form, with a small file per file field) given as JSON values; `None` for
-/// an operation the service does not have. For the conformance tests: not part of the API.
+/// Sends the operation `operation_id` with `client` and its parameters (by name) and body
+/// (or, for an upload, its form, with a small file per file field) given as JSON values;
+/// `None` for an operation the service does not have. For the conformance tests: not part
+/// of the API.
 #[doc(hidden)]
 pub fn __send_from_json<'a>(
-    client: &'a Client,
+    client: Client,
     operation_id: &str,
     params: &'a serde_json::Map<String, serde_json::Value>,
     body: Option<&'a serde_json::Value>,
@@ -485,11 +486,12 @@ pub fn __send_from_json<'a>(
         serde_json::from_value(value.clone())
             .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
     }
-    let _ = (&params, &body);
+    let _ = (&params, &body, &client);
     match operation_id {
         "tenant_access_token_internal" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.tenant_access_token_internal();
                     if let Some(v) = body {

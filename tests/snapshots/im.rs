@@ -38826,12 +38826,13 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
         crate::runtime::send(self.send_unscreened())
     }
 }
-/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
-/// upload, its form, with a small file per file field) given as JSON values; `None` for
-/// an operation the service does not have. For the conformance tests: not part of the API.
+/// Sends the operation `operation_id` with `client` and its parameters (by name) and body
+/// (or, for an upload, its form, with a small file per file field) given as JSON values;
+/// `None` for an operation the service does not have. For the conformance tests: not part
+/// of the API.
 #[doc(hidden)]
 pub fn __send_from_json<'a>(
-    client: &'a Client,
+    client: Client,
     operation_id: &str,
     params: &'a serde_json::Map<String, serde_json::Value>,
     body: Option<&'a serde_json::Value>,
@@ -38852,11 +38853,12 @@ pub fn __send_from_json<'a>(
         serde_json::from_value(value.clone())
             .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
     }
-    let _ = (&params, &body);
+    let _ = (&params, &body, &client);
     match operation_id {
         "batch_message_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.batch_message_delete();
                     if let Some(v) = params.get("batch_message_id") {
@@ -38872,6 +38874,7 @@ pub fn __send_from_json<'a>(
         "batch_message_get_progress" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.batch_message_get_progress();
                     if let Some(v) = params.get("batch_message_id") {
@@ -38887,6 +38890,7 @@ pub fn __send_from_json<'a>(
         "batch_message_read_user" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.batch_message_read_user();
                     if let Some(v) = params.get("batch_message_id") {
@@ -38902,6 +38906,7 @@ pub fn __send_from_json<'a>(
         "chat_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_list();
                     if let Some(v) = params.get("page_size") {
@@ -38934,6 +38939,7 @@ pub fn __send_from_json<'a>(
         "chat_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_create();
                     if let Some(v) = params.get("set_bot_manager") {
@@ -38961,6 +38967,7 @@ pub fn __send_from_json<'a>(
         "chat_search" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_search();
                     if let Some(v) = params.get("page_size") {
@@ -38989,6 +38996,7 @@ pub fn __send_from_json<'a>(
         "chat_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_get();
                     if let Some(v) = params.get("chat_id") {
@@ -39008,6 +39016,7 @@ pub fn __send_from_json<'a>(
         "chat_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_update();
                     if let Some(v) = params.get("chat_id") {
@@ -39031,6 +39040,7 @@ pub fn __send_from_json<'a>(
         "chat_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_delete();
                     if let Some(v) = params.get("chat_id") {
@@ -39044,6 +39054,7 @@ pub fn __send_from_json<'a>(
         "chat_announcement_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_announcement_get();
                     if let Some(v) = params.get("chat_id") {
@@ -39063,6 +39074,7 @@ pub fn __send_from_json<'a>(
         "chat_announcement_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_announcement_patch();
                     if let Some(v) = params.get("chat_id") {
@@ -39082,6 +39094,7 @@ pub fn __send_from_json<'a>(
         "chat_tab_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_tab_create();
                     if let Some(v) = params.get("chat_id") {
@@ -39099,6 +39112,7 @@ pub fn __send_from_json<'a>(
         "chat_tab_delete_tabs" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_tab_delete_tabs();
                     if let Some(v) = params.get("chat_id") {
@@ -39116,6 +39130,7 @@ pub fn __send_from_json<'a>(
         "chat_tab_list_tabs" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_tab_list_tabs();
                     if let Some(v) = params.get("chat_id") {
@@ -39129,6 +39144,7 @@ pub fn __send_from_json<'a>(
         "chat_tab_sort_tabs" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_tab_sort_tabs();
                     if let Some(v) = params.get("chat_id") {
@@ -39146,6 +39162,7 @@ pub fn __send_from_json<'a>(
         "chat_tab_update_tabs" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_tab_update_tabs();
                     if let Some(v) = params.get("chat_id") {
@@ -39163,6 +39180,7 @@ pub fn __send_from_json<'a>(
         "chat_link" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_link();
                     if let Some(v) = params.get("chat_id") {
@@ -39180,6 +39198,7 @@ pub fn __send_from_json<'a>(
         "chat_managers_add_managers" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_managers_add_managers();
                     if let Some(v) = params.get("chat_id") {
@@ -39207,6 +39226,7 @@ pub fn __send_from_json<'a>(
         "chat_managers_delete_managers" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_managers_delete_managers();
                     if let Some(v) = params.get("chat_id") {
@@ -39234,6 +39254,7 @@ pub fn __send_from_json<'a>(
         "chat_members_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_members_get();
                     if let Some(v) = params.get("chat_id") {
@@ -39264,6 +39285,7 @@ pub fn __send_from_json<'a>(
         "chat_members_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_members_create();
                     if let Some(v) = params.get("chat_id") {
@@ -39297,6 +39319,7 @@ pub fn __send_from_json<'a>(
         "chat_members_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_members_delete();
                     if let Some(v) = params.get("chat_id") {
@@ -39322,6 +39345,7 @@ pub fn __send_from_json<'a>(
         "chat_members_is_in_chat" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_members_is_in_chat();
                     if let Some(v) = params.get("chat_id") {
@@ -39335,6 +39359,7 @@ pub fn __send_from_json<'a>(
         "chat_members_me_join" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_members_me_join();
                     if let Some(v) = params.get("chat_id") {
@@ -39348,6 +39373,7 @@ pub fn __send_from_json<'a>(
         "chat_menu_item_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_menu_item_patch();
                     if let Some(v) = params.get("chat_id") {
@@ -39371,6 +39397,7 @@ pub fn __send_from_json<'a>(
         "chat_menu_tree_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_menu_tree_get();
                     if let Some(v) = params.get("chat_id") {
@@ -39384,6 +39411,7 @@ pub fn __send_from_json<'a>(
         "chat_menu_tree_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_menu_tree_create();
                     if let Some(v) = params.get("chat_id") {
@@ -39401,6 +39429,7 @@ pub fn __send_from_json<'a>(
         "chat_menu_tree_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_menu_tree_delete();
                     if let Some(v) = params.get("chat_id") {
@@ -39418,6 +39447,7 @@ pub fn __send_from_json<'a>(
         "chat_menu_tree_sort" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_menu_tree_sort();
                     if let Some(v) = params.get("chat_id") {
@@ -39435,6 +39465,7 @@ pub fn __send_from_json<'a>(
         "chat_moderation_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_moderation_get();
                     if let Some(v) = params.get("chat_id") {
@@ -39463,6 +39494,7 @@ pub fn __send_from_json<'a>(
         "chat_moderation_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_moderation_update();
                     if let Some(v) = params.get("chat_id") {
@@ -39488,6 +39520,7 @@ pub fn __send_from_json<'a>(
         "chat_top_notice_delete_top_notice" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_top_notice_delete_top_notice();
                     if let Some(v) = params.get("chat_id") {
@@ -39501,6 +39534,7 @@ pub fn __send_from_json<'a>(
         "chat_top_notice_put_top_notice" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_top_notice_put_top_notice();
                     if let Some(v) = params.get("chat_id") {
@@ -39520,6 +39554,7 @@ pub fn __send_from_json<'a>(
         "file_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.file_create();
                     let form: types::FileCreateForm = value(
@@ -39542,6 +39577,7 @@ pub fn __send_from_json<'a>(
         "file_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.file_get();
                     if let Some(v) = params.get("file_key") {
@@ -39555,6 +39591,7 @@ pub fn __send_from_json<'a>(
         "image_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.image_create();
                     let form: types::ImageCreateForm = value(
@@ -39577,6 +39614,7 @@ pub fn __send_from_json<'a>(
         "image_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.image_get();
                     if let Some(v) = params.get("image_key") {
@@ -39590,6 +39628,7 @@ pub fn __send_from_json<'a>(
         "message_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_list();
                     if let Some(v) = params.get("card_msg_content_type") {
@@ -39652,6 +39691,7 @@ pub fn __send_from_json<'a>(
         "message_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_create();
                     if let Some(v) = params.get("receive_id_type") {
@@ -39671,6 +39711,7 @@ pub fn __send_from_json<'a>(
         "message_merge_forward" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_merge_forward();
                     if let Some(v) = params.get("receive_id_type") {
@@ -39698,6 +39739,7 @@ pub fn __send_from_json<'a>(
         "message_reaction_batch_query" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_reaction_batch_query();
                     if let Some(v) = params.get("user_id_type") {
@@ -39719,6 +39761,7 @@ pub fn __send_from_json<'a>(
         "message_search" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_search();
                     if let Some(v) = params.get("page_size") {
@@ -39747,6 +39790,7 @@ pub fn __send_from_json<'a>(
         "message_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_get();
                     if let Some(v) = params.get("message_id") {
@@ -39778,6 +39822,7 @@ pub fn __send_from_json<'a>(
         "message_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_update();
                     if let Some(v) = params.get("message_id") {
@@ -39797,6 +39842,7 @@ pub fn __send_from_json<'a>(
         "message_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_delete();
                     if let Some(v) = params.get("message_id") {
@@ -39812,6 +39858,7 @@ pub fn __send_from_json<'a>(
         "message_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_patch();
                     if let Some(v) = params.get("message_id") {
@@ -39831,6 +39878,7 @@ pub fn __send_from_json<'a>(
         "message_forward" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_forward();
                     if let Some(v) = params.get("message_id") {
@@ -39862,6 +39910,7 @@ pub fn __send_from_json<'a>(
         "message_push_follow_up" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_push_follow_up();
                     if let Some(v) = params.get("message_id") {
@@ -39883,6 +39932,7 @@ pub fn __send_from_json<'a>(
         "message_reaction_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_reaction_list();
                     if let Some(v) = params.get("message_id") {
@@ -39919,6 +39969,7 @@ pub fn __send_from_json<'a>(
         "message_reaction_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_reaction_create();
                     if let Some(v) = params.get("message_id") {
@@ -39940,6 +39991,7 @@ pub fn __send_from_json<'a>(
         "message_reaction_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_reaction_delete();
                     if let Some(v) = params.get("message_id") {
@@ -39961,6 +40013,7 @@ pub fn __send_from_json<'a>(
         "message_read_users" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_read_users();
                     if let Some(v) = params.get("message_id") {
@@ -39991,6 +40044,7 @@ pub fn __send_from_json<'a>(
         "message_reply" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_reply();
                     if let Some(v) = params.get("message_id") {
@@ -40010,6 +40064,7 @@ pub fn __send_from_json<'a>(
         "message_resource_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_resource_get();
                     if let Some(v) = params.get("message_id") {
@@ -40033,6 +40088,7 @@ pub fn __send_from_json<'a>(
         "message_urgent_app" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_urgent_app();
                     if let Some(v) = params.get("message_id") {
@@ -40058,6 +40114,7 @@ pub fn __send_from_json<'a>(
         "message_urgent_phone" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_urgent_phone();
                     if let Some(v) = params.get("message_id") {
@@ -40083,6 +40140,7 @@ pub fn __send_from_json<'a>(
         "message_urgent_sms" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.message_urgent_sms();
                     if let Some(v) = params.get("message_id") {
@@ -40108,6 +40166,7 @@ pub fn __send_from_json<'a>(
         "pin_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.pin_list();
                     if let Some(v) = params.get("chat_id") {
@@ -40140,6 +40199,7 @@ pub fn __send_from_json<'a>(
         "pin_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.pin_create();
                     if let Some(v) = body {
@@ -40153,6 +40213,7 @@ pub fn __send_from_json<'a>(
         "pin_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.pin_delete();
                     if let Some(v) = params.get("message_id") {
@@ -40168,6 +40229,7 @@ pub fn __send_from_json<'a>(
         "thread_forward" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.thread_forward();
                     if let Some(v) = params.get("thread_id") {
@@ -40197,6 +40259,7 @@ pub fn __send_from_json<'a>(
         "app_feed_card_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.app_feed_card_create();
                     if let Some(v) = params.get("user_id_type") {
@@ -40216,6 +40279,7 @@ pub fn __send_from_json<'a>(
         "app_feed_card_batch_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.app_feed_card_batch_update();
                     if let Some(v) = params.get("user_id_type") {
@@ -40237,6 +40301,7 @@ pub fn __send_from_json<'a>(
         "app_feed_card_batch_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.app_feed_card_batch_delete();
                     if let Some(v) = params.get("user_id_type") {
@@ -40258,6 +40323,7 @@ pub fn __send_from_json<'a>(
         "biz_entity_tag_relation_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.biz_entity_tag_relation_get();
                     if let Some(v) = params.get("biz_entity_id") {
@@ -40281,6 +40347,7 @@ pub fn __send_from_json<'a>(
         "biz_entity_tag_relation_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.biz_entity_tag_relation_update();
                     if let Some(v) = body {
@@ -40298,6 +40365,7 @@ pub fn __send_from_json<'a>(
         "biz_entity_tag_relation_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.biz_entity_tag_relation_create();
                     if let Some(v) = body {
@@ -40315,6 +40383,7 @@ pub fn __send_from_json<'a>(
         "chat_button_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_button_update();
                     if let Some(v) = params.get("user_id_type") {
@@ -40334,6 +40403,7 @@ pub fn __send_from_json<'a>(
         "chat_search_v2" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.chat_search_v2();
                     if let Some(v) = params.get("page_size") {
@@ -40362,6 +40432,7 @@ pub fn __send_from_json<'a>(
         "feed_card_bot_time_sentive" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.feed_card_bot_time_sentive();
                     if let Some(v) = params.get("user_id_type") {
@@ -40383,6 +40454,7 @@ pub fn __send_from_json<'a>(
         "feed_card_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.feed_card_patch();
                     if let Some(v) = params.get("feed_card_id") {
@@ -40410,6 +40482,7 @@ pub fn __send_from_json<'a>(
         "tag_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.tag_create();
                     if let Some(v) = body {
@@ -40423,6 +40496,7 @@ pub fn __send_from_json<'a>(
         "tag_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.tag_patch();
                     if let Some(v) = params.get("tag_id") {
@@ -40440,6 +40514,7 @@ pub fn __send_from_json<'a>(
         "url_preview_batch_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.url_preview_batch_update();
                     if let Some(v) = body {

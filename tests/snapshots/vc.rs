@@ -41445,12 +41445,13 @@ impl<'a> builder::ScopeConfigCreate<'a> {
         crate::runtime::send(self.send_unscreened())
     }
 }
-/// Sends the operation `operation_id` with its parameters (by name) and body (or, for an
-/// upload, its form, with a small file per file field) given as JSON values; `None` for
-/// an operation the service does not have. For the conformance tests: not part of the API.
+/// Sends the operation `operation_id` with `client` and its parameters (by name) and body
+/// (or, for an upload, its form, with a small file per file field) given as JSON values;
+/// `None` for an operation the service does not have. For the conformance tests: not part
+/// of the API.
 #[doc(hidden)]
 pub fn __send_from_json<'a>(
-    client: &'a Client,
+    client: Client,
     operation_id: &str,
     params: &'a serde_json::Map<String, serde_json::Value>,
     body: Option<&'a serde_json::Value>,
@@ -41471,11 +41472,12 @@ pub fn __send_from_json<'a>(
         serde_json::from_value(value.clone())
             .map_err(|e| crate::Error::Validation(format!("{name}: {e}")))
     }
-    let _ = (&params, &body);
+    let _ = (&params, &body, &client);
     match operation_id {
         "alert_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.alert_list();
                     if let Some(v) = params.get("end_time") {
@@ -41516,6 +41518,7 @@ pub fn __send_from_json<'a>(
         "bot_events" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.bot_events();
                     if let Some(v) = params.get("end_time") {
@@ -41556,6 +41559,7 @@ pub fn __send_from_json<'a>(
         "bot_join" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.bot_join();
                     if let Some(v) = body {
@@ -41569,6 +41573,7 @@ pub fn __send_from_json<'a>(
         "bot_leave" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.bot_leave();
                     if let Some(v) = body {
@@ -41582,6 +41587,7 @@ pub fn __send_from_json<'a>(
         "bot_message" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.bot_message();
                     if let Some(v) = body {
@@ -41595,6 +41601,7 @@ pub fn __send_from_json<'a>(
         "bot_user_active_meeting" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.bot_user_active_meeting();
                     if let Some(v) = params.get("user_id") {
@@ -41614,6 +41621,7 @@ pub fn __send_from_json<'a>(
         "export_download" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_download();
                     if let Some(v) = params.get("file_token") {
@@ -41629,6 +41637,7 @@ pub fn __send_from_json<'a>(
         "export_meeting_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_meeting_list();
                     if let Some(v) = params.get("user_id_type") {
@@ -41648,6 +41657,7 @@ pub fn __send_from_json<'a>(
         "export_participant_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_participant_list();
                     if let Some(v) = params.get("user_id_type") {
@@ -41669,6 +41679,7 @@ pub fn __send_from_json<'a>(
         "export_participant_quality_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_participant_quality_list();
                     if let Some(v) = params.get("user_id_type") {
@@ -41692,6 +41703,7 @@ pub fn __send_from_json<'a>(
         "export_resource_reservation_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_resource_reservation_list();
                     if let Some(v) = body {
@@ -41709,6 +41721,7 @@ pub fn __send_from_json<'a>(
         "export_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.export_get();
                     if let Some(v) = params.get("task_id") {
@@ -41722,6 +41735,7 @@ pub fn __send_from_json<'a>(
         "meeting_list_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_list_get();
                     if let Some(v) = params.get("end_time") {
@@ -41796,6 +41810,7 @@ pub fn __send_from_json<'a>(
         "meeting_list_by_no" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_list_by_no();
                     if let Some(v) = params.get("end_time") {
@@ -41830,6 +41845,7 @@ pub fn __send_from_json<'a>(
         "meeting_search" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_search();
                     if let Some(v) = params.get("page_size") {
@@ -41852,6 +41868,7 @@ pub fn __send_from_json<'a>(
         "meeting_subscription" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_subscription();
                     if let Some(v) = body {
@@ -41867,6 +41884,7 @@ pub fn __send_from_json<'a>(
         "meeting_unsubscription" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_unsubscription();
                     if let Some(v) = body {
@@ -41882,6 +41900,7 @@ pub fn __send_from_json<'a>(
         "meeting_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_get();
                     if let Some(v) = params.get("meeting_id") {
@@ -41919,6 +41938,7 @@ pub fn __send_from_json<'a>(
         "meeting_end" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_end();
                     if let Some(v) = params.get("meeting_id") {
@@ -41934,6 +41954,7 @@ pub fn __send_from_json<'a>(
         "meeting_invite" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_invite();
                     if let Some(v) = params.get("meeting_id") {
@@ -41959,6 +41980,7 @@ pub fn __send_from_json<'a>(
         "meeting_kickout" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_kickout();
                     if let Some(v) = params.get("meeting_id") {
@@ -41984,6 +42006,7 @@ pub fn __send_from_json<'a>(
         "meeting_recording_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_recording_get();
                     if let Some(v) = params.get("meeting_id") {
@@ -41999,6 +42022,7 @@ pub fn __send_from_json<'a>(
         "meeting_recording_set_permission" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_recording_set_permission();
                     if let Some(v) = params.get("meeting_id") {
@@ -42028,6 +42052,7 @@ pub fn __send_from_json<'a>(
         "meeting_recording_start" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_recording_start();
                     if let Some(v) = params.get("meeting_id") {
@@ -42049,6 +42074,7 @@ pub fn __send_from_json<'a>(
         "meeting_recording_stop" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_recording_stop();
                     if let Some(v) = params.get("meeting_id") {
@@ -42064,6 +42090,7 @@ pub fn __send_from_json<'a>(
         "meeting_set_host" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.meeting_set_host();
                     if let Some(v) = params.get("meeting_id") {
@@ -42089,6 +42116,7 @@ pub fn __send_from_json<'a>(
         "note_subscription" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.note_subscription();
                     if let Some(v) = body {
@@ -42104,6 +42132,7 @@ pub fn __send_from_json<'a>(
         "note_unsubscription" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.note_unsubscription();
                     if let Some(v) = body {
@@ -42119,6 +42148,7 @@ pub fn __send_from_json<'a>(
         "note_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.note_get();
                     if let Some(v) = params.get("note_id") {
@@ -42138,6 +42168,7 @@ pub fn __send_from_json<'a>(
         "participant_list_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.participant_list_get();
                     if let Some(v) = params.get("meeting_end_time") {
@@ -42202,6 +42233,7 @@ pub fn __send_from_json<'a>(
         "participant_quality_list_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.participant_quality_list_get();
                     if let Some(v) = params.get("join_time") {
@@ -42256,6 +42288,7 @@ pub fn __send_from_json<'a>(
         "report_get_daily" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.report_get_daily();
                     if let Some(v) = params.get("end_time") {
@@ -42279,6 +42312,7 @@ pub fn __send_from_json<'a>(
         "report_get_top_user" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.report_get_top_user();
                     if let Some(v) = params.get("end_time") {
@@ -42317,6 +42351,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_reserve_scope" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_reserve_scope();
                     if let Some(v) = params.get("scope_id") {
@@ -42342,6 +42377,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_patch();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42367,6 +42403,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_admin_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_admin_get();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42391,6 +42428,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_admin_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_admin_patch();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42418,6 +42456,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_disable_inform_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_disable_inform_get();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42442,6 +42481,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_disable_inform_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_disable_inform_patch();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42471,6 +42511,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_form_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_form_get();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42495,6 +42536,7 @@ pub fn __send_from_json<'a>(
         "reserve_config_form_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_config_form_patch();
                     if let Some(v) = params.get("reserve_config_id") {
@@ -42522,6 +42564,7 @@ pub fn __send_from_json<'a>(
         "reserve_apply" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_apply();
                     if let Some(v) = params.get("user_id_type") {
@@ -42541,6 +42584,7 @@ pub fn __send_from_json<'a>(
         "reserve_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_get();
                     if let Some(v) = params.get("reserve_id") {
@@ -42562,6 +42606,7 @@ pub fn __send_from_json<'a>(
         "reserve_update" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_update();
                     if let Some(v) = params.get("reserve_id") {
@@ -42587,6 +42632,7 @@ pub fn __send_from_json<'a>(
         "reserve_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_delete();
                     if let Some(v) = params.get("reserve_id") {
@@ -42602,6 +42648,7 @@ pub fn __send_from_json<'a>(
         "reserve_get_active_meeting" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.reserve_get_active_meeting();
                     if let Some(v) = params.get("reserve_id") {
@@ -42627,6 +42674,7 @@ pub fn __send_from_json<'a>(
         "resource_reservation_list_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.resource_reservation_list_get();
                     if let Some(v) = params.get("end_time") {
@@ -42675,6 +42723,7 @@ pub fn __send_from_json<'a>(
         "room_config_query" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_config_query();
                     if let Some(v) = params.get("building_id") {
@@ -42722,6 +42771,7 @@ pub fn __send_from_json<'a>(
         "room_config_set" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_config_set();
                     if let Some(v) = params.get("user_id_type") {
@@ -42741,6 +42791,7 @@ pub fn __send_from_json<'a>(
         "room_config_set_checkboard_access_code" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_config_set_checkboard_access_code();
                     if let Some(v) = body {
@@ -42758,6 +42809,7 @@ pub fn __send_from_json<'a>(
         "room_config_set_room_access_code" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_config_set_room_access_code();
                     if let Some(v) = body {
@@ -42775,6 +42827,7 @@ pub fn __send_from_json<'a>(
         "room_level_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_list();
                     if let Some(v) = params.get("page_size") {
@@ -42799,6 +42852,7 @@ pub fn __send_from_json<'a>(
         "room_level_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_create();
                     if let Some(v) = body {
@@ -42812,6 +42866,7 @@ pub fn __send_from_json<'a>(
         "room_level_del" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_del();
                     if let Some(v) = body {
@@ -42825,6 +42880,7 @@ pub fn __send_from_json<'a>(
         "room_level_mget" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_mget();
                     if let Some(v) = body {
@@ -42838,6 +42894,7 @@ pub fn __send_from_json<'a>(
         "room_level_search" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_search();
                     if let Some(v) = params.get("custom_level_ids") {
@@ -42853,6 +42910,7 @@ pub fn __send_from_json<'a>(
         "room_level_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_get();
                     if let Some(v) = params.get("room_level_id") {
@@ -42868,6 +42926,7 @@ pub fn __send_from_json<'a>(
         "room_level_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_level_patch();
                     if let Some(v) = params.get("room_level_id") {
@@ -42887,6 +42946,7 @@ pub fn __send_from_json<'a>(
         "room_list" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_list();
                     if let Some(v) = params.get("page_size") {
@@ -42917,6 +42977,7 @@ pub fn __send_from_json<'a>(
         "room_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_create();
                     if let Some(v) = params.get("user_id_type") {
@@ -42936,6 +42997,7 @@ pub fn __send_from_json<'a>(
         "room_mget" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_mget();
                     if let Some(v) = params.get("user_id_type") {
@@ -42955,6 +43017,7 @@ pub fn __send_from_json<'a>(
         "room_search" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_search();
                     if let Some(v) = params.get("user_id_type") {
@@ -42974,6 +43037,7 @@ pub fn __send_from_json<'a>(
         "room_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_get();
                     if let Some(v) = params.get("room_id") {
@@ -42993,6 +43057,7 @@ pub fn __send_from_json<'a>(
         "room_delete" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_delete();
                     if let Some(v) = params.get("room_id") {
@@ -43006,6 +43071,7 @@ pub fn __send_from_json<'a>(
         "room_patch" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.room_patch();
                     if let Some(v) = params.get("room_id") {
@@ -43029,6 +43095,7 @@ pub fn __send_from_json<'a>(
         "scope_config_get" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.scope_config_get();
                     if let Some(v) = params.get("scope_id") {
@@ -43054,6 +43121,7 @@ pub fn __send_from_json<'a>(
         "scope_config_create" => {
             Some(
                 Box::pin(async move {
+                    let client = client;
                     #[allow(unused_mut)]
                     let mut request = client.scope_config_create();
                     if let Some(v) = params.get("user_id_type") {

@@ -1,5 +1,5 @@
 //! The specs of the enabled services as the generic test harnesses read them: every operation
-//! with the values its examples give, sent through the generated hidden `__send_from_json`
+//! with the values its examples give, sent through the generated hidden `feishu_openapi::__send_from_json`
 //! (`tests/conformance.rs`, `tests/fake_generic.rs`).
 #![allow(dead_code)]
 
@@ -19,41 +19,14 @@ pub async fn send(
     params: &Params,
     body: Option<&Value>,
 ) -> Result<(), Error> {
-    macro_rules! services {
-        ($($feature:literal => $module:ident),*) => {
-            match service {
-                $(
-                    #[cfg(feature = $feature)]
-                    stringify!($module) => {
-                        let client = feishu.$module();
-                        feishu_openapi::$module::__send_from_json(&client, operation, params, body)
-                            .unwrap_or_else(|| panic!("{service} has no operation {operation}"))
-                            .await
-                    }
-                )*
-                "auth" => {
-                    let client = feishu.auth();
-                    feishu_openapi::auth::__send_from_json(&client, operation, params, body)
-                        .unwrap_or_else(|| panic!("auth has no operation {operation}"))
-                        .await
-                }
-                other => panic!("no client for the service {other}"),
-            }
-        };
-    }
-    services!("vc" => vc, "im" => im)
+    feishu_openapi::__send_from_json(feishu, service, operation, params, body)
+        .unwrap_or_else(|| panic!("this build has no operation {operation} of {service}"))
+        .await
 }
 
 /// The services of this build: `auth` always, the others when their feature is on.
 pub fn services() -> Vec<&'static str> {
-    let mut services = vec!["auth"];
-    if cfg!(feature = "vc") {
-        services.push("vc");
-    }
-    if cfg!(feature = "im") {
-        services.push("im");
-    }
-    services
+    feishu_openapi::__SERVICES.to_vec()
 }
 
 pub fn spec(service: &str) -> Value {
