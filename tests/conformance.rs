@@ -15,30 +15,85 @@
 mod spec_support;
 
 use feishu_openapi::{AccessToken, Error, ErrorKind, FeishuClient, RetryPolicy};
+use std::sync::{Arc, Mutex};
+
 use serde_json::{json, Map, Value};
 use spec_support::{
     broken_bodies, follow, operations, send, services, spec, synthesize, Operation,
 };
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "t-conformance";
 
-fn client(server: &MockServer) -> FeishuClient {
-    FeishuClient::builder()
-        .base_url(server.uri())
-        .access_token(AccessToken::tenant(TOKEN))
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
+/// One recording server on 127.0.0.1 and one client of it, for a whole test: each case sets the
+/// answer, sends, and reads what arrived (a server and a client per case would cost more than the
+/// cases themselves).
+struct Stand {
+    server: MockServer,
+    feishu: FeishuClient,
+    slot: Arc<Slot>,
 }
 
-async fn answering(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(response)
-        .mount(&server)
+/// The answer a [`Stand`] gives next, and the requests it has received since it was set.
+#[derive(Default)]
+struct Slot {
+    answer: Mutex<Option<ResponseTemplate>>,
+    received: Mutex<Vec<Request>>,
+}
+
+impl Stand {
+    async fn start() -> Self {
+        let server = MockServer::start().await;
+        let slot = Arc::new(Slot::default());
+        let responder = Arc::clone(&slot);
+        Mock::given(wiremock::matchers::any())
+            .respond_with(move |request: &Request| {
+                responder.received.lock().unwrap().push(request.clone());
+                responder
+                    .answer
+                    .lock()
+                    .unwrap()
+                    .clone()
+                    .expect("an answer is set")
+            })
+            .mount(&server)
+            .await;
+        let feishu = FeishuClient::builder()
+            .base_url(server.uri())
+            .access_token(AccessToken::tenant(TOKEN))
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        Stand {
+            server,
+            feishu,
+            slot,
+        }
+    }
+
+    /// Sends `operation` with `body`, answered with `answer`; what it returned and what arrived.
+    async fn send(
+        &self,
+        operation: &Operation,
+        answer: ResponseTemplate,
+        body: Option<&Value>,
+    ) -> (Result<(), Error>, Vec<Request>) {
+        *self.slot.answer.lock().unwrap() = Some(answer);
+        self.slot.received.lock().unwrap().clear();
+        let _ = &self.server;
+        let result = send(
+            &self.feishu,
+            operation.service,
+            &operation.id,
+            &operation.params,
+            body,
+        )
         .await;
-    server
+        (
+            result,
+            std::mem::take(&mut *self.slot.received.lock().unwrap()),
+        )
+    }
 }
 
 /// The 200 answer of the spec: its example, or bytes of the declared file kind.
@@ -66,35 +121,23 @@ fn success(operation: &Operation, spec: &Value) -> ResponseTemplate {
     }
 }
 
-/// Sends `operation` with `body` through a client of `server`.
-async fn send_to(
-    operation: &Operation,
-    server: &MockServer,
-    body: Option<&Value>,
-) -> Result<(), Error> {
-    send(
-        &client(server),
-        operation.service,
-        &operation.id,
-        &operation.params,
-        body,
-    )
-    .await
-}
-
 /// The wire request of each operation's examples, and the decoding of its 200 example.
 #[tokio::test]
 async fn every_operation_sends_its_examples_as_the_spec_says() {
+    let stand = Stand::start().await;
     let mut covered = Vec::new();
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
-            let server = answering(success(&operation, &spec)).await;
             let how = format!("{service} {}", operation.id);
-            send_to(&operation, &server, operation.body.as_ref())
-                .await
-                .unwrap_or_else(|e| panic!("{how}: {e:?}"));
-            let requests = server.received_requests().await.unwrap();
+            let (result, requests) = stand
+                .send(
+                    &operation,
+                    success(&operation, &spec),
+                    operation.body.as_ref(),
+                )
+                .await;
+            result.unwrap_or_else(|e| panic!("{how}: {e:?}"));
             assert_eq!(requests.len(), 1, "{how}: one request");
             let request = &requests[0];
             assert_eq!(request.method.as_str(), operation.method, "{how}");
@@ -160,6 +203,7 @@ async fn every_operation_sends_its_examples_as_the_spec_says() {
 /// Every documented error, at its status and inside an HTTP 200.
 #[tokio::test]
 async fn every_documented_error_comes_back_as_the_spec_says() {
+    let stand = Stand::start().await;
     let mut rows = 0;
     for service in services() {
         for operation in operations(service) {
@@ -201,10 +245,10 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
                     } else {
                         "LOG-CONFORMANCE"
                     };
-                    let server = answering(answer).await;
-                    let error = send_to(&operation, &server, operation.body.as_ref())
-                        .await
-                        .unwrap_err();
+                    let (result, _) = stand
+                        .send(&operation, answer, operation.body.as_ref())
+                        .await;
+                    let error = result.unwrap_err();
                     let api = error.api().unwrap_or_else(|| panic!("{how}: {error:?}"));
                     assert_eq!((api.code, api.http_status), (code, status), "{how}");
                     assert_eq!(api.msg, msg, "{how}");
@@ -243,19 +287,19 @@ async fn every_documented_error_comes_back_as_the_spec_says() {
 /// Every body rule, broken by mutating the example: refused before anything is sent.
 #[tokio::test]
 async fn every_body_rule_broken_is_refused_before_sending() {
+    let stand = Stand::start().await;
     let mut broken = 0;
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
             for (kind, fields, body) in broken_bodies(&spec, &operation) {
-                let server = answering(success(&operation, &spec)).await;
                 let how = format!("{service} {} {kind} {fields:?}", operation.id);
-                let error = send_to(&operation, &server, Some(&body)).await.unwrap_err();
+                let (result, received) = stand
+                    .send(&operation, success(&operation, &spec), Some(&body))
+                    .await;
+                let error = result.unwrap_err();
                 assert!(matches!(error, Error::Validation(_)), "{how}: {error:?}");
-                assert!(
-                    server.received_requests().await.unwrap().is_empty(),
-                    "{how}: sent"
-                );
+                assert!(received.is_empty(), "{how}: sent");
                 broken += 1;
             }
         }
@@ -266,15 +310,15 @@ async fn every_body_rule_broken_is_refused_before_sending() {
 /// A gateway's HTML page instead of Feishu's answer.
 #[tokio::test]
 async fn a_non_json_error_body_is_undecodable_with_its_status() {
+    let stand = Stand::start().await;
     for service in services() {
         for operation in operations(service) {
-            let server = answering(
-                ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"),
-            )
-            .await;
-            let error = send_to(&operation, &server, operation.body.as_ref())
-                .await
-                .unwrap_err();
+            let gateway =
+                ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html");
+            let (result, _) = stand
+                .send(&operation, gateway, operation.body.as_ref())
+                .await;
+            let error = result.unwrap_err();
             assert!(
                 matches!(error, Error::Undecodable { status: 502, .. }),
                 "{service} {}: {error:?}",
@@ -498,6 +542,27 @@ async fn the_fake_checks_each_operation_s_token_kinds() {
         .user_access_token(USER_TOKEN)
         .start()
         .await;
+    let client = |token| {
+        FeishuClient::builder()
+            .base_url(fake.base_url())
+            .access_token(token)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    let clients = [
+        (
+            "tenant_access_token",
+            client(AccessToken::tenant(fake.tenant_access_token())),
+            99991668,
+        ),
+        (
+            "user_access_token",
+            client(AccessToken::user(USER_TOKEN)),
+            99991663,
+        ),
+    ];
+    let plain = reqwest::Client::new();
     let (mut accepted, mut refused, mut without) = (0, 0, 0);
     for service in services() {
         for operation in operations(service) {
@@ -511,30 +576,17 @@ async fn the_fake_checks_each_operation_s_token_kinds() {
             if kinds.is_empty() {
                 continue;
             }
-            for (kind, token, wrong_kind_code) in [
-                (
-                    "tenant_access_token",
-                    AccessToken::tenant(fake.tenant_access_token()),
-                    99991668,
-                ),
-                ("user_access_token", AccessToken::user(USER_TOKEN), 99991663),
-            ] {
+            for (kind, feishu, wrong_kind_code) in &clients {
                 let how = format!("{service} {} with a {kind}", operation.id);
-                let feishu = FeishuClient::builder()
-                    .base_url(fake.base_url())
-                    .access_token(token)
-                    .retry(RetryPolicy::none())
-                    .build()
-                    .unwrap();
                 let result = send(
-                    &feishu,
+                    feishu,
                     service,
                     &operation.id,
                     &operation.params,
                     operation.body.as_ref(),
                 )
                 .await;
-                if kinds.contains(&kind) {
+                if kinds.contains(kind) {
                     if let Err(error) = result {
                         let code = error.code();
                         assert!(
@@ -545,12 +597,12 @@ async fn the_fake_checks_each_operation_s_token_kinds() {
                     accepted += 1;
                 } else {
                     let error = result.expect_err(&how);
-                    assert_eq!(error.code(), Some(wrong_kind_code), "{how}: {error}");
+                    assert_eq!(error.code(), Some(*wrong_kind_code), "{how}: {error}");
                     refused += 1;
                 }
             }
             let url = format!("{}{}", fake.base_url(), operation.expected_path());
-            let answer = reqwest::Client::new()
+            let answer = plain
                 .request(operation.method.parse().unwrap(), &url)
                 .send()
                 .await
