@@ -497,8 +497,9 @@ async fn the_fake_refuses_a_missing_or_unknown_query_parameter_naming_it() {
     println!("{checked} parameter refusals checked");
 }
 
-/// Faults are injected by operationId into any operation of the fake: the next request to it
-/// gets the fault, once; the one after is answered again.
+/// Faults are injected by service and operationId into any operation of the fake (an operationId
+/// alone may name operations of two services): the next request to it gets the fault, once; the
+/// one after is answered again.
 #[tokio::test]
 async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
     use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault};
@@ -509,7 +510,10 @@ async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
             let how = format!("{service} {}", operation.id);
             let id: &'static str = Box::leak(operation.id.clone().into_boxed_str());
             fake.inject(
-                Endpoint::Operation(id),
+                Endpoint::InService {
+                    service,
+                    operation: id,
+                },
                 Fault::Error {
                     status: 400,
                     code: 1_234_567,

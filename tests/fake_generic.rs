@@ -8,7 +8,7 @@ mod spec_support;
 
 use std::collections::BTreeMap;
 
-use feishu_openapi::fake::FakeFeishu;
+use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault, TENANT_ACCESS_TOKEN_PATH};
 use serde_json::Value;
 use spec_support::{broken_bodies, follow, operations, services, spec, Operation};
 
@@ -18,6 +18,7 @@ const FIELD_VALIDATION_FAILED: i64 = 99992402;
 /// The operation's example request, with `body` as its JSON body (or its multipart form, with a
 /// small file in each file field), sent to the fake with its tenant token.
 async fn send_raw(
+    http: &reqwest::Client,
     fake: &FakeFeishu,
     spec: &Value,
     operation: &Operation,
@@ -35,7 +36,7 @@ async fn send_raw(
         })
         .collect();
     let url = format!("{}{}", fake.base_url(), operation.expected_path());
-    let mut request = reqwest::Client::new()
+    let mut request = http
         .request(operation.method.parse().unwrap(), &url)
         .query(&query)
         .bearer_auth(fake.tenant_access_token());
@@ -99,13 +100,14 @@ async fn send_raw(
 #[tokio::test]
 async fn a_broken_body_rule_is_refused_naming_its_fields() {
     let fake = FakeFeishu::start().await;
+    let http = reqwest::Client::new();
     let mut broken = 0;
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
             for (kind, fields, body) in broken_bodies(&spec, &operation) {
                 let how = format!("{service} {} {kind} {fields:?}", operation.id);
-                let (status, answer) = send_raw(&fake, &spec, &operation, Some(&body)).await;
+                let (status, answer) = send_raw(&http, &fake, &spec, &operation, Some(&body)).await;
                 assert_eq!(status, 400, "{how}: {answer}");
                 let named: Vec<String> = answer["error"]["field_violations"]
                     .as_array()
@@ -173,16 +175,19 @@ fn ids(value: &Value, at: &str, out: &mut BTreeMap<String, String>) {
 #[tokio::test]
 async fn every_answer_carries_fresh_ids() {
     let fake = FakeFeishu::start().await;
+    let http = reqwest::Client::new();
     let mut fresh = BTreeMap::new();
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
             let how = format!("{service} {}", operation.id);
-            let (status, first) = send_raw(&fake, &spec, &operation, operation.body.as_ref()).await;
+            let (status, first) =
+                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
             if status != 200 || first["code"] != 0 {
                 continue; // a file, or a stateful refusal ("no such task")
             }
-            let (_, second) = send_raw(&fake, &spec, &operation, operation.body.as_ref()).await;
+            let (_, second) =
+                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
             let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
             ids(&first, "", &mut a);
             ids(&second, "", &mut b);
@@ -201,4 +206,47 @@ async fn every_answer_carries_fresh_ids() {
     }
     println!("fresh ids: {fresh:?}");
     assert!(!fresh.is_empty(), "some operation answers with ids");
+}
+
+/// A fault aimed at an operation of one service (an operationId alone may name operations of two
+/// services) spoils only that service's operation: aimed at `auth`'s token operation it is used
+/// there; aimed at the same operationId in another service it waits.
+#[tokio::test]
+async fn a_fault_aimed_by_service_and_operation_spoils_only_that_service() {
+    let fake = FakeFeishu::start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}{TENANT_ACCESS_TOKEN_PATH}", fake.base_url());
+    let token_request = || {
+        http.post(&url)
+            .json(&serde_json::json!({"app_id": "a", "app_secret": "s"}))
+    };
+    let injected = |status| Fault::Error {
+        status,
+        code: 1_234_567,
+        msg: "injected".into(),
+    };
+    let code = |body: Value| body["code"].as_i64();
+    fake.inject(
+        Endpoint::InService {
+            service: "another_service",
+            operation: "tenant_access_token_internal",
+        },
+        injected(400),
+    );
+    let answer: Value = token_request().send().await.unwrap().json().await.unwrap();
+    assert_ne!(code(answer), Some(1_234_567), "aimed at another service");
+    fake.inject(
+        Endpoint::InService {
+            service: "auth",
+            operation: "tenant_access_token_internal",
+        },
+        injected(400),
+    );
+    let answer = token_request().send().await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: Value = answer.json().await.unwrap();
+    // The first fault still waits (nothing of `another_service` was asked for): this one was used.
+    assert_eq!(code(body), Some(1_234_567));
+    let answer: Value = token_request().send().await.unwrap().json().await.unwrap();
+    assert_ne!(code(answer), Some(1_234_567), "each fault is used once");
 }

@@ -5,14 +5,23 @@ use std::time::Duration;
 /// An operation of the fake, to aim a [`Fault`] at.
 ///
 /// Any operation of an enabled service is named by its operationId,
-/// `Endpoint::Operation("chat_list")`; the names such as [`Endpoint::TenantAccessToken`] are
-/// constants standing for one.
+/// `Endpoint::Operation("chat_list")`, or, where two services use the same operationId
+/// (`user_get` is in `acs` and in `contact`), by its service too:
+/// `Endpoint::InService { service: "contact", operation: "user_get" }`. The names such as
+/// [`Endpoint::TenantAccessToken`] are constants standing for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Endpoint {
     /// Any operation of an enabled service, by its operationId (`"chat_list"`,
     /// `"tenant_access_token_internal"`, …).
     Operation(&'static str),
+    /// The operation `operation` (an operationId) of the service `service` (its feature's name).
+    InService {
+        /// The service's name: `"contact"`, `"im"`, …
+        service: &'static str,
+        /// The operationId.
+        operation: &'static str,
+    },
     /// Whichever request comes next.
     Any,
 }
@@ -25,11 +34,16 @@ impl Endpoint {
     /// `POST /open-apis/auth/v3/tenant_access_token/internal`.
     pub const TenantAccessToken: Endpoint = Endpoint::Operation("tenant_access_token_internal");
 
-    /// The operationId the endpoint stands for; `None` for [`Endpoint::Any`].
-    pub(super) fn operation_id(self) -> Option<&'static str> {
-        match self {
-            Self::Operation(id) => Some(id),
-            Self::Any => None,
+    /// Whether a request for the operation `operation` of `service` (`None` when no enabled
+    /// service has the request's operation) is aimed at.
+    pub(super) fn aims_at(self, request: Option<(&str, &str)>) -> bool {
+        match (self, request) {
+            (Self::Any, _) => true,
+            (Self::Operation(id), Some((_, operation))) => id == operation,
+            (Self::InService { service, operation }, Some(request)) => {
+                (service, operation) == request
+            }
+            (_, None) => false,
         }
     }
 }

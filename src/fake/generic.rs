@@ -52,6 +52,8 @@ impl Segment {
 
 /// One operation of a spec.
 pub(super) struct Operation {
+    /// Its service's name.
+    service: &'static str,
     id: String,
     method: Method,
     segments: Vec<Segment>,
@@ -84,7 +86,7 @@ fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let mut specs = Vec::new();
         let mut operations = Vec::new();
-        for (_, text, table) in SPECS {
+        for (service, text, table) in SPECS {
             let spec: Value = serde_json::from_str(text).expect("build.rs writes valid JSON");
             for (path, item) in spec["paths"].as_object().into_iter().flatten() {
                 for (method, op) in item.as_object().into_iter().flatten() {
@@ -102,6 +104,7 @@ fn catalog() -> &'static Catalog {
                         .collect();
                     let id = op["operationId"].as_str().unwrap_or_default().to_string();
                     operations.push(Operation {
+                        service,
                         table: table(&id),
                         id,
                         method,
@@ -130,9 +133,9 @@ pub(super) fn find(method: &Method, path: &str) -> Option<&'static Operation> {
     })
 }
 
-/// The operationId a request is for, when an enabled service has its operation.
-pub(super) fn operation_id(method: &Method, path: &str) -> Option<&'static str> {
-    find(method, path).map(|o| o.id.as_str())
+/// The service and operationId a request is for, when an enabled service has its operation.
+pub(super) fn operation_id(method: &Method, path: &str) -> Option<(&'static str, &'static str)> {
+    find(method, path).map(|o| (o.service, o.id.as_str()))
 }
 
 /// The answer to a request for `operation` that no plug-in takes.

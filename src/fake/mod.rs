@@ -183,20 +183,23 @@ impl FakeFeishu {
             .count()
     }
 
-    /// How many requests reached the operation `operation_id` of an enabled service (answered
-    /// or refused).
+    /// How many requests reached an operation `operation_id` of an enabled service (answered
+    /// or refused; of any service with an operation of that id).
     pub fn operation_requests(&self, operation_id: &str) -> usize {
         lock(&self.state)
             .core
             .requests()
             .iter()
-            .filter(|r| generic::operation_id(&r.method, &r.path) == Some(operation_id))
+            .filter(|r| {
+                generic::operation_id(&r.method, &r.path).is_some_and(|(_, id)| id == operation_id)
+            })
             .count()
     }
 
     /// Spoils the next request to `endpoint` with `fault` (see [`Fault`]); faults wait in a
     /// queue, each used once, in the order injected. Any operation of an enabled service can be
-    /// aimed at by its operationId: `Endpoint::Operation("chat_list")`.
+    /// aimed at by its operationId, `Endpoint::Operation("chat_list")`, or by its service and
+    /// operationId, `Endpoint::InService { service: "im", operation: "chat_list" }`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -149,12 +149,10 @@ impl Core {
         self.faults.push((endpoint, fault));
     }
 
-    /// The first fault waiting for the operation `operation_id` (or for any), taken off the
-    /// queue.
-    pub(super) fn take_fault(&mut self, operation_id: Option<&str>) -> Option<Fault> {
-        let at = self.faults.iter().position(|(e, _)| {
-            *e == Endpoint::Any || (operation_id.is_some() && e.operation_id() == operation_id)
-        })?;
+    /// The first fault waiting for `operation` (a service and an operationId; `None` for a
+    /// request no enabled service has), or for any, taken off the queue.
+    pub(super) fn take_fault(&mut self, operation: Option<(&str, &str)>) -> Option<Fault> {
+        let at = self.faults.iter().position(|(e, _)| e.aims_at(operation))?;
         Some(self.faults.remove(at).1)
     }
 }
