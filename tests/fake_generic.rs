@@ -250,3 +250,44 @@ async fn a_fault_aimed_by_service_and_operation_spoils_only_that_service() {
     let answer: Value = token_request().send().await.unwrap().json().await.unwrap();
     assert_ne!(code(answer), Some(1_234_567), "each fault is used once");
 }
+
+/// `Fault::ServerError` answers each operation with its documented server error (the first row
+/// of its `x-feishu-errors` at HTTP 500), or, where it documents none, a gateway's HTML page: no
+/// service's code stands in for another's.
+#[tokio::test]
+async fn a_server_error_is_the_operation_s_documented_one() {
+    let fake = FakeFeishu::start().await;
+    let http = reqwest::Client::new();
+    let (mut documented, mut pages) = (0, 0);
+    for service in services() {
+        let spec = spec(service);
+        for operation in operations(service) {
+            let how = format!("{service} {}", operation.id);
+            fake.inject(
+                Endpoint::InService {
+                    service,
+                    operation: Box::leak(operation.id.clone().into_boxed_str()),
+                },
+                Fault::ServerError,
+            );
+            let (status, answer) =
+                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
+            assert_eq!(status, 500, "{how}");
+            let row = operation.op["x-feishu-errors"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|row| row["http"] == 500));
+            match row {
+                Some(row) => {
+                    assert_eq!(answer["code"], row["code"], "{how}: {answer}");
+                    documented += 1;
+                }
+                None => {
+                    assert_eq!(answer, Value::Null, "{how}: an HTML page");
+                    pages += 1;
+                }
+            }
+        }
+    }
+    println!("{documented} documented server errors, {pages} gateway pages");
+    assert!(documented > 0);
+}

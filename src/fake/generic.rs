@@ -138,6 +138,29 @@ pub(super) fn operation_id(method: &Method, path: &str) -> Option<(&'static str,
     find(method, path).map(|o| (o.service, o.id.as_str()))
 }
 
+/// The answer of a [`Fault::ServerError`](super::Fault::ServerError) to a request for
+/// `operation`: its documented server error (the first `x-feishu-errors` row at HTTP 500), else
+/// (no such row, or no operation of an enabled service) a gateway's HTML page at HTTP 500.
+pub(super) fn server_error(operation: Option<&Operation>) -> Reply {
+    let documented = operation.and_then(|o| {
+        o.op["x-feishu-errors"]
+            .as_array()?
+            .iter()
+            .find(|row| row["http"] == 500)
+    });
+    match documented {
+        Some(row) => Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            row["code"].as_i64().unwrap_or_default(),
+            row["msg"].as_str().unwrap_or_default(),
+        ),
+        None => Reply::Html {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: "<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>",
+        },
+    }
+}
+
 /// The answer to a request for `operation` that no plug-in takes.
 pub(super) fn answer(core: &mut Core, operation: &Operation, request: &RecordedRequest) -> Reply {
     let spec = &catalog().specs[operation.spec];

@@ -45,10 +45,11 @@
 //! gateway.
 //!
 //! **Faults.** [`inject`](FakeFeishu::inject) spoils the next request to an operation
-//! ([`Endpoint::Operation`] by operationId, or [`Endpoint::Any`]) with a [`Fault`]: a rate limit
-//! (HTTP 429, 99991400, `x-ogw-ratelimit-reset`), a 500 (121001), a 502 HTML page, any Feishu
-//! error at any status (200 included), token expiry, a delayed answer, or, for downloads, a body
-//! cut off midway, a stall, or a slow trickle.
+//! ([`Endpoint::Operation`] by operationId, [`Endpoint::InService`] by service and operationId,
+//! or [`Endpoint::Any`]) with a [`Fault`]: a rate limit (HTTP 429, 99991400,
+//! `x-ogw-ratelimit-reset`), a 500 (the operation's documented server error), a 502 HTML page,
+//! any Feishu error at any status (200 included), token expiry, a delayed answer, or, for
+//! downloads, a body cut off midway, a stall, or a slow trickle.
 //!
 //! The server runs on the Tokio runtime that starts it and stops when the [`FakeFeishu`] is
 //! dropped.
@@ -380,9 +381,11 @@ async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Bo
                 (reply, delay, log_id)
             }
             Err(_) => (
-                Reply::error(StatusCode::PAYLOAD_TOO_LARGE, 121003, "param error").with_message(
-                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-                ),
+                // As a gateway in front of Feishu refuses it.
+                Reply::Html {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    body: "<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large</h1></center></body></html>",
+                },
                 None,
                 log_id,
             ),
@@ -404,7 +407,7 @@ fn answer(
         None => (routes::route(state, request), None),
         Some(Fault::RateLimited { reset_secs }) => (Reply::RateLimited { reset_secs }, None),
         Some(Fault::ServerError) => (
-            Reply::error(StatusCode::INTERNAL_SERVER_ERROR, 121001, "internal error"),
+            generic::server_error(generic::find(&request.method, &request.path)),
             None,
         ),
         Some(Fault::BadGateway) => (
