@@ -32,6 +32,12 @@ pub fn crate_root(services: &[String]) -> String {
             vec![#((#services, crate::#modules::__component_schemas())),*]
         }
 
+        /// What `__send_from_json` returns for an operation it has: the call. Not part of the API.
+        #[doc(hidden)]
+        pub type __SentFromJson<'a> = std::pin::Pin<
+            Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
+        >;
+
         /// Sends the operation `operation` of `service` through `feishu`, its parameters (by
         /// name) and body given as JSON values (see each service's `__send_from_json`); `None`
         /// for a service or operation this build does not have. Not part of the API.
@@ -42,11 +48,7 @@ pub fn crate_root(services: &[String]) -> String {
             operation: &str,
             params: &'a serde_json::Map<String, serde_json::Value>,
             body: Option<&'a serde_json::Value>,
-        ) -> Option<
-            std::pin::Pin<
-                Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
-            >,
-        > {
+        ) -> Option<__SentFromJson<'a>> {
             match service {
                 #(#services => crate::#modules::__send_from_json(feishu.#modules(), operation, params, body),)*
                 _ => None,

@@ -469,15 +469,7 @@ pub fn __send_from_json<'a>(
     operation_id: &str,
     params: &'a serde_json::Map<String, serde_json::Value>,
     body: Option<&'a serde_json::Value>,
-) -> Option<
-    std::pin::Pin<
-        Box<
-            dyn std::future::Future<
-                Output = std::result::Result<(), crate::Error>,
-            > + Send + 'a,
-        >,
-    >,
-> {
+) -> Option<crate::__SentFromJson<'a>> {
     #[allow(dead_code, reason = "a service whose operations take no parameters")]
     fn value<T: serde::de::DeserializeOwned>(
         name: &str,
