@@ -8,10 +8,11 @@
 //! `allOf` and `Option`'s `anyOf [T, null]` on both sides, and recursing into properties and
 //! array items. A new schema is covered without editing this file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, OnceLock};
 
 use schemars::schema::RootSchema;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// How strictly the required sets must match.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,22 +27,113 @@ enum Required {
 
 /// One component schema of one enabled spec, with its Rust type's JSON Schema.
 struct Listed {
-    service: &'static str,
     name: &'static str,
     rust: RootSchema,
+    /// `rust` as JSON, serialised once.
+    json: Value,
 }
 
-fn listed() -> Vec<Listed> {
-    feishu_openapi::__component_schemas()
-        .into_iter()
-        .flat_map(|(service, schemas)| {
-            schemas.into_iter().map(move |(name, rust)| Listed {
-                service,
+/// One enabled service: its spec (with the shared parts merged in) and its listed schemas.
+struct Service {
+    name: &'static str,
+    spec: Value,
+    /// The component schemas the spec's shared responses (the error envelope) reach.
+    errors: BTreeSet<String>,
+    listed: Vec<Listed>,
+}
+
+impl Service {
+    /// How strictly the Rust type of the component schema `name` must require its fields.
+    fn required(&self, name: &str) -> Required {
+        if self.errors.contains(name) {
+            Required::Subset
+        } else {
+            Required::Same
+        }
+    }
+
+    fn component(&self, name: &str) -> &Value {
+        component(&self.spec, name)
+    }
+}
+
+/// Every enabled service, each spec loaded and each Rust type serialised once for all the tests.
+fn services() -> &'static [Service] {
+    static SERVICES: OnceLock<Vec<Service>> = OnceLock::new();
+    SERVICES.get_or_init(|| {
+        let mut listed: BTreeMap<&'static str, Vec<Listed>> = BTreeMap::new();
+        for (service, schemas) in feishu_openapi::__component_schemas() {
+            listed
+                .entry(service)
+                .or_default()
+                .extend(schemas.into_iter().map(|(name, rust)| Listed {
+                    name,
+                    json: serde_json::to_value(&rust).expect("a JSON Schema serialises"),
+                    rust,
+                }));
+        }
+        in_parallel(listed.into_iter().collect(), |(name, listed)| {
+            let spec = spec(name);
+            Service {
                 name,
-                rust,
-            })
+                errors: error_schemas(&spec),
+                spec,
+                listed,
+            }
         })
-        .collect()
+    })
+}
+
+/// The enabled service `name`.
+fn service(name: &str) -> &'static Service {
+    services()
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name} is not enabled"))
+}
+
+/// `f` applied to each item on as many threads as there are cores, the results in order.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(count))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        // The lock is held only to take the next item, never while `f` runs.
+                        let next = queue.lock().expect("the queue's lock").next();
+                        let Some((i, item)) = next else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The problems `check` finds in each listed schema of each enabled service (the services
+/// checked in parallel), each prefixed with its service.
+fn problems(check: impl Fn(&Service, &Listed) -> Vec<String> + Sync) -> Vec<String> {
+    let per_service = in_parallel(services().iter().collect(), |service| {
+        service
+            .listed
+            .iter()
+            .flat_map(|listed| check(service, listed))
+            .map(|problem| format!("{}: {problem}", service.name))
+            .collect::<Vec<_>>()
+    });
+    per_service.into_iter().flatten().collect()
 }
 
 fn spec(service: &str) -> Value {
@@ -52,7 +144,9 @@ fn spec(service: &str) -> Value {
 }
 
 fn component<'a>(spec: &'a Value, name: &str) -> &'a Value {
-    spec.pointer(&format!("/components/schemas/{name}"))
+    spec.get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(|s| s.get(name))
         .unwrap_or_else(|| panic!("the spec has no component schema {name}"))
 }
 
@@ -83,14 +177,6 @@ fn error_schemas(spec: &Value) -> BTreeSet<String> {
     reached
 }
 
-fn required_of(spec: &Value, name: &str) -> Required {
-    if error_schemas(spec).contains(name) {
-        Required::Subset
-    } else {
-        Required::Same
-    }
-}
-
 /// Follows `$ref`, a single-element `allOf`, and `anyOf`/`oneOf` of one schema plus `null`.
 fn resolve<'a>(mut schema: &'a Value, root: &'a Value) -> &'a Value {
     for _ in 0..32 {
@@ -116,7 +202,7 @@ fn resolve<'a>(mut schema: &'a Value, root: &'a Value) -> &'a Value {
         if let Some(members) = union {
             let not_null: Vec<&Value> = members
                 .iter()
-                .filter(|m| m.get("type") != Some(&"null".into()))
+                .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
                 .collect();
             if let [only] = not_null.as_slice() {
                 schema = only;
@@ -221,12 +307,10 @@ fn compare(
         Required::Subset => {}
     }
     for name in spec_props.intersection(&rust_props) {
-        let child = |schema: &'_ Value| schema["properties"][name.as_str()].clone();
-        let (sc, rc) = (child(s), child(r));
         compare(
             &format!("{at}.{name}"),
-            (&sc, spec.1),
-            (&rc, rust.1),
+            (&s["properties"][name.as_str()], spec.1),
+            (&r["properties"][name.as_str()], rust.1),
             required,
             diffs,
         );
@@ -242,13 +326,19 @@ fn compare(
     }
 }
 
-fn differences(spec: &Value, name: &str, rust: &RootSchema, required: Required) -> Vec<String> {
-    let rust = serde_json::to_value(rust).expect("a JSON Schema serialises");
+/// The differences between the spec's component schema `name` and a Rust type's JSON Schema:
+/// `rust` (the schema `compare` starts from) within `root` (its `$ref`s' target).
+fn differences(
+    service: &Service,
+    name: &str,
+    rust: (&Value, &Value),
+    required: Required,
+) -> Vec<String> {
     let mut diffs = Vec::new();
     compare(
         name,
-        (component(spec, name), spec),
-        (&rust, &rust),
+        (service.component(name), &service.spec),
+        rust,
         required,
         &mut diffs,
     );
@@ -257,42 +347,30 @@ fn differences(spec: &Value, name: &str, rust: &RootSchema, required: Required) 
 
 #[test]
 fn every_component_schema_of_every_enabled_spec_has_its_rust_type_listed() {
-    let listed = listed();
-    let services: BTreeSet<&str> = listed.iter().map(|l| l.service).collect();
+    let services = services();
     assert!(
-        services.contains("auth"),
-        "auth is always built: {services:?}"
+        services.iter().any(|s| s.name == "auth"),
+        "auth is always built"
     );
     for service in services {
-        let spec = spec(service);
-        let in_spec: BTreeSet<String> = spec["components"]["schemas"]
+        let in_spec: BTreeSet<&str> = service.spec["components"]["schemas"]
             .as_object()
             .expect("component schemas")
             .keys()
-            .cloned()
+            .map(String::as_str)
             .collect();
-        let in_list: BTreeSet<String> = listed
-            .iter()
-            .filter(|l| l.service == service)
-            .map(|l| l.name.to_string())
-            .collect();
+        let in_list: BTreeSet<&str> = service.listed.iter().map(|l| l.name).collect();
         assert_eq!(
             in_spec, in_list,
-            "{service}: the generated list and the spec's schemas"
+            "{}: the generated list and the spec's schemas",
+            service.name
         );
     }
 }
 
 #[test]
 fn each_listed_type_is_the_one_the_spec_names() {
-    for Listed {
-        service,
-        name,
-        rust,
-    } in listed()
-    {
-        let spec = spec(service);
-        let schema = component(&spec, name);
+    let wrong = problems(|service, Listed { name, rust, .. }| {
         let title = rust
             .schema
             .metadata
@@ -301,36 +379,26 @@ fn each_listed_type_is_the_one_the_spec_names() {
             .unwrap_or_default();
         // A generated type is named by the schema's name; a handwritten replacement by its path
         // (or the schema's name, when its JSON Schema takes it).
-        let replacement = schema
+        let replacement = service
+            .component(name)
             .get("x-rust-type")
             .and_then(Value::as_str)
             .map(|path| path.rsplit("::").next().unwrap_or(path));
-        assert!(
-            title == name || replacement == Some(title.as_str()),
-            "{service} {name}: listed with the wrong Rust type, {title}"
-        );
-    }
+        if title == *name || replacement == Some(title.as_str()) {
+            Vec::new()
+        } else {
+            vec![format!("{name}: listed with the wrong Rust type, {title}")]
+        }
+    });
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
 fn every_listed_type_agrees_with_its_spec_schema() {
-    let mut diffs = Vec::new();
-    let mut compared = 0;
-    for Listed {
-        service,
-        name,
-        rust,
-    } in listed()
-    {
-        let spec = spec(service);
-        let required = required_of(&spec, name);
-        diffs.extend(
-            differences(&spec, name, &rust, required)
-                .into_iter()
-                .map(|d| format!("{service}: {d}")),
-        );
-        compared += 1;
-    }
+    let diffs = problems(|service, Listed { name, json, .. }| {
+        differences(service, name, (json, json), service.required(name))
+    });
+    let compared: usize = services().iter().map(|s| s.listed.len()).sum();
     println!("{compared} schemas compared");
     assert!(
         diffs.is_empty(),
@@ -342,8 +410,7 @@ fn every_listed_type_agrees_with_its_spec_schema() {
 #[test]
 fn enum_values_and_variant_names_agree() {
     // The handwritten enums' documented sets, against the spec's values and variant names.
-    let spec = spec("auth");
-    let user_id_type = component(&spec, "UserIdType");
+    let user_id_type = service("auth").component("UserIdType");
     let values: Vec<Value> = feishu_openapi::UserIdType::ALL
         .iter()
         .map(|v| v.as_str().into())
@@ -362,9 +429,9 @@ fn enum_values_and_variant_names_agree() {
     #[cfg(feature = "vc")]
     {
         use feishu_openapi::vc::{MeetingStatus, MeetingType};
-        let spec = self::spec("vc");
+        let vc = service("vc");
         let check = |name: &str, values: Vec<Value>, variants: Vec<String>| {
-            let schema = component(&spec, name);
+            let schema = vc.component(name);
             assert_eq!(
                 schema["enum"].as_array().expect("an enum"),
                 &values,
@@ -394,60 +461,193 @@ fn enum_values_and_variant_names_agree() {
     }
 }
 
-/// Guard against a comparison that passes vacuously: the Rust type of one schema compared with
-/// another schema whose properties, enum values, pattern or required set differ must be reported, for every
-/// such pair among the listed schemas.
-#[test]
-fn the_comparison_finds_differences() {
-    let listed = listed();
-    let specs: std::collections::BTreeMap<&str, Value> = listed
-        .iter()
-        .map(|l| (l.service, spec(l.service)))
-        .collect();
-    let resolved =
-        |l: &Listed| resolve(component(&specs[l.service], l.name), &specs[l.service]).clone();
-    let mut found = std::collections::BTreeMap::new();
-    for a in &listed {
-        for b in &listed {
-            let (sa, sb) = (resolved(a), resolved(b));
-            let kinds = [
-                (
-                    "properties",
-                    names(&sa, "properties") != names(&sb, "properties"),
-                ),
-                ("enum", enum_values(&sa) != enum_values(&sb)),
-                ("pattern", sa.get("pattern") != sb.get("pattern")),
-                // Even leniently: a Rust type requiring a field the spec does not.
-                (
-                    "required",
-                    !names(&sb, "required").is_subset(&names(&sa, "required")),
-                ),
-            ];
-            for (kind, differ) in kinds {
-                if !differ {
-                    continue;
-                }
-                let required = if kind == "required" {
-                    Required::Subset
-                } else {
-                    Required::Same
-                };
-                let diffs = differences(&specs[a.service], a.name, &b.rust, required);
-                assert!(
-                    diffs.iter().any(|d| d.contains(kind)),
-                    "{} {} against the Rust type of {} {}: no {kind} difference in {diffs:?}",
-                    a.service,
-                    a.name,
-                    b.service,
-                    b.name
-                );
-                *found.entry(kind).or_insert(0) += 1;
-            }
+/// The ways the guard makes a Rust type disagree with its spec schema, each reported under its
+/// name.
+const KINDS: [&str; 5] = ["type", "enum", "pattern", "properties", "required"];
+
+/// A step from a schema to one `compare` recurses into.
+#[derive(Clone, Copy, Debug)]
+enum Step<'a> {
+    Property(&'a str),
+    Items,
+}
+
+/// Where `compare` reports a difference in the component schema `name` at `path`.
+fn at(name: &str, path: &[Step]) -> String {
+    path.iter().fold(name.to_string(), |at, step| match step {
+        Step::Property(p) => format!("{at}.{p}"),
+        Step::Items => format!("{at}[]"),
+    })
+}
+
+/// Where the guard plants differences in a schema (`spec` and `rust`, each with its root): the
+/// schema itself, its first property the Rust type has too, its items, and the items of its
+/// first array property.
+fn places<'a>(spec: (&'a Value, &'a Value), rust: (&'a Value, &'a Value)) -> Vec<Vec<Step<'a>>> {
+    let (s, r) = (resolve(spec.0, spec.1), resolve(rust.0, rust.1));
+    let common: Vec<&str> = match (s.get("properties"), r.get("properties")) {
+        (Some(Value::Object(sp)), Some(Value::Object(rp))) => sp
+            .keys()
+            .filter(|k| rp.contains_key(*k))
+            .map(String::as_str)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let arrays = |s: &Value, r: &Value| s.get("items").is_some() && r.get("items").is_some();
+    let array_property = common.iter().find(|p| {
+        let property = |schema: &'a Value, root| resolve(&schema["properties"][**p], root);
+        arrays(property(s, spec.1), property(r, rust.1))
+    });
+    let mut places = vec![Vec::new()];
+    places.extend(common.first().map(|p| vec![Step::Property(p)]));
+    if arrays(s, r) {
+        places.push(vec![Step::Items]);
+    }
+    places.extend(array_property.map(|p| vec![Step::Property(p), Step::Items]));
+    places
+}
+
+/// A copy of the Rust type's schema `rust` (with its root), resolved, that disagrees in `kind`
+/// with the spec's `spec` (with its root) at `path`.
+fn planted(kind: &str, spec: (&Value, &Value), rust: (&Value, &Value), path: &[Step]) -> Value {
+    let (s, r) = (resolve(spec.0, spec.1), resolve(rust.0, rust.1));
+    let mut node = r.clone();
+    match path.split_first() {
+        None => disagree(kind, s, &mut node),
+        Some((Step::Property(p), rest)) => {
+            let (sc, rc) = (&s["properties"][*p], &r["properties"][*p]);
+            node["properties"][*p] = planted(kind, (sc, spec.1), (rc, rust.1), rest);
+        }
+        Some((Step::Items, rest)) => {
+            node["items"] = planted(kind, (&s["items"], spec.1), (&r["items"], rust.1), rest);
         }
     }
-    assert_eq!(
-        found.len(),
-        4,
-        "every kind of difference was tried: {found:?}"
+    node
+}
+
+/// Changes `rust` (a resolved schema) to disagree in `kind` with the spec's `spec` (resolved):
+/// another type, an enum without the spec's last value (or with one the spec lacks), another
+/// pattern, a property or a required field the spec lacks.
+fn disagree(kind: &str, spec: &Value, rust: &mut Value) {
+    const ODD: &str = "not_in_the_spec";
+    if !rust.is_object() {
+        *rust = Value::Object(Default::default());
+    }
+    let rust = rust.as_object_mut().expect("an object");
+    match kind {
+        "type" => {
+            let other = if types_of(spec).contains("boolean") {
+                "string"
+            } else {
+                "boolean"
+            };
+            rust.insert("type".into(), other.into());
+        }
+        "enum" => {
+            let values = match spec.get("enum").and_then(Value::as_array) {
+                Some(values) if !values.is_empty() => {
+                    let last = values.last();
+                    values
+                        .iter()
+                        .filter(|v| Some(*v) != last)
+                        .cloned()
+                        .collect()
+                }
+                _ => vec![ODD.into()],
+            };
+            rust.insert("enum".into(), Value::Array(values));
+        }
+        "pattern" => {
+            let pattern = spec.get("pattern").and_then(Value::as_str).unwrap_or("^");
+            rust.insert("pattern".into(), format!("{pattern}{ODD}").into());
+        }
+        "properties" => {
+            let properties = rust.entry("properties").or_insert_with(|| json!({}));
+            properties[ODD] = json!({});
+        }
+        "required" => {
+            let required = rust.entry("required").or_insert_with(|| json!([]));
+            required
+                .as_array_mut()
+                .expect("a required list")
+                .push(ODD.into());
+        }
+        _ => unreachable!("{kind}"),
+    }
+}
+
+/// Guard against a comparison that passes vacuously: every listed Rust type, made to disagree
+/// with its spec schema in type, enum values, pattern, properties or required set — in the
+/// schema itself, a property and items — must be reported there (a required field the spec
+/// lacks even by the lenient error envelope's rule).
+#[test]
+fn the_comparison_finds_differences() {
+    let tried = Mutex::new(BTreeMap::<(usize, &str), usize>::new());
+    let missed = problems(|service, Listed { name, json, .. }| {
+        let spec = (service.component(name), &service.spec);
+        let mut missed = Vec::new();
+        for path in places(spec, (json, json)) {
+            let at = at(name, &path);
+            for kind in KINDS {
+                let rust = planted(kind, spec, (json, json), &path);
+                let modes = if kind == "required" {
+                    vec![Required::Same, Required::Subset]
+                } else {
+                    vec![service.required(name)]
+                };
+                for required in modes {
+                    let diffs = differences(service, name, (&rust, json), required);
+                    if !diffs
+                        .iter()
+                        .any(|d| d.starts_with(&format!("{at}: {kind}: ")))
+                    {
+                        missed.push(format!(
+                            "{at}: no {kind} difference ({required:?}) in {diffs:?}"
+                        ));
+                    }
+                    *tried.lock().unwrap().entry((path.len(), kind)).or_default() += 1;
+                }
+            }
+        }
+        missed
+    });
+    assert!(
+        missed.is_empty(),
+        "differences not reported:\n{}",
+        missed.join("\n")
     );
+    let tried = tried.into_inner().unwrap();
+    println!("differences planted: {tried:?}");
+    for depth in 0..=2 {
+        for kind in KINDS {
+            assert!(
+                tried.contains_key(&(depth, kind)),
+                "no {kind} difference planted {depth} steps below a schema"
+            );
+        }
+    }
+}
+
+/// A plainly disagreeing pair, with the report it gets: the shared `UserIdType` (a string enum)
+/// against the Rust type of the error envelope (an object).
+#[test]
+fn a_disagreeing_rust_type_is_reported() {
+    let auth = service("auth");
+    let envelope = &auth
+        .listed
+        .iter()
+        .find(|l| l.name == "FeishuError")
+        .expect("the error envelope is listed")
+        .json;
+    let diffs = differences(auth, "UserIdType", (envelope, envelope), Required::Same);
+    for expected in [
+        r#"UserIdType: type: spec {"string"}, Rust {"object"}"#,
+        r#"UserIdType: enum: spec Some({"\"open_id\"", "\"union_id\"", "\"user_id\""}), Rust None"#,
+        r#"UserIdType: properties: spec {}, Rust {"code", "error", "msg"}"#,
+    ] {
+        assert!(
+            diffs.iter().any(|d| d == expected),
+            "{expected} in {diffs:?}"
+        );
+    }
 }
