@@ -99,47 +99,54 @@ async fn send_raw(
 /// operation, a 400 code the operation documents naming them.
 #[tokio::test]
 async fn a_broken_body_rule_is_refused_naming_its_fields() {
+    let mut failures = Vec::new();
     let fake = FakeFeishu::start().await;
     let http = reqwest::Client::new();
     let mut broken = 0;
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
-            for (kind, fields, body) in broken_bodies(&spec, &operation) {
-                let how = format!("{service} {} {kind} {fields:?}", operation.id);
-                let (status, answer) = send_raw(&http, &fake, &spec, &operation, Some(&body)).await;
-                assert_eq!(status, 400, "{how}: {answer}");
-                let named: Vec<String> = answer["error"]["field_violations"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v["field"].as_str().map(String::from))
-                    .collect();
-                if answer["code"] == FIELD_VALIDATION_FAILED {
-                    let mut named = named.clone();
-                    named.sort();
-                    let mut expected = fields.clone();
-                    expected.sort();
-                    assert_eq!(named, expected, "{how}: {answer}");
-                } else {
-                    let documented = operation.op["x-feishu-errors"]
+            let at = format!("{service} {}", operation.id);
+            spec_support::checking(&mut failures, at, async {
+                for (kind, fields, body) in broken_bodies(&spec, &operation) {
+                    let how = format!("{service} {} {kind} {fields:?}", operation.id);
+                    let (status, answer) =
+                        send_raw(&http, &fake, &spec, &operation, Some(&body)).await;
+                    assert_eq!(status, 400, "{how}: {answer}");
+                    let named: Vec<String> = answer["error"]["field_violations"]
                         .as_array()
                         .into_iter()
                         .flatten()
-                        .any(|row| row["code"] == answer["code"] && row["http"] == 400);
-                    assert!(documented, "{how}: {answer}");
-                    assert!(
-                        named
-                            .iter()
-                            .any(|n| fields.iter().any(|f| n.contains(f.as_str()))),
-                        "{how}: {answer}"
-                    );
+                        .filter_map(|v| v["field"].as_str().map(String::from))
+                        .collect();
+                    if answer["code"] == FIELD_VALIDATION_FAILED {
+                        let mut named = named.clone();
+                        named.sort();
+                        let mut expected = fields.clone();
+                        expected.sort();
+                        assert_eq!(named, expected, "{how}: {answer}");
+                    } else {
+                        let documented = operation.op["x-feishu-errors"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|row| row["code"] == answer["code"] && row["http"] == 400);
+                        assert!(documented, "{how}: {answer}");
+                        assert!(
+                            named
+                                .iter()
+                                .any(|n| fields.iter().any(|f| n.contains(f.as_str()))),
+                            "{how}: {answer}"
+                        );
+                    }
+                    broken += 1;
                 }
-                broken += 1;
-            }
+            })
+            .await;
         }
     }
     println!("{broken} broken rules refused");
+    spec_support::no_failures(&failures);
 }
 
 /// Whether a field of this name holds an id.
@@ -174,38 +181,44 @@ fn ids(value: &Value, at: &str, out: &mut BTreeMap<String, String>) {
 /// of a successful JSON answer is fresh each time.
 #[tokio::test]
 async fn every_answer_carries_fresh_ids() {
+    let mut failures = Vec::new();
     let fake = FakeFeishu::start().await;
     let http = reqwest::Client::new();
     let mut fresh = BTreeMap::new();
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
-            let how = format!("{service} {}", operation.id);
-            let (status, first) =
-                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
-            if status != 200 || first["code"] != 0 {
-                continue; // a file, or a stateful refusal ("no such task")
-            }
-            let (_, second) =
-                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
-            let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
-            ids(&first, "", &mut a);
-            ids(&second, "", &mut b);
-            assert_eq!(
-                a.keys().collect::<Vec<_>>(),
-                b.keys().collect::<Vec<_>>(),
-                "{how}: the same fields"
-            );
-            for (path, value) in &a {
-                assert_ne!(Some(value), b.get(path), "{how}: {path} is not fresh");
-            }
-            if !a.is_empty() {
-                fresh.insert(how, a.len());
-            }
+            let at = format!("{service} {}", operation.id);
+            spec_support::checking(&mut failures, at, async {
+                let how = format!("{service} {}", operation.id);
+                let (status, first) =
+                    send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
+                if status != 200 || first["code"] != 0 {
+                    return; // a file, or a stateful refusal ("no such task")
+                }
+                let (_, second) =
+                    send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
+                let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+                ids(&first, "", &mut a);
+                ids(&second, "", &mut b);
+                assert_eq!(
+                    a.keys().collect::<Vec<_>>(),
+                    b.keys().collect::<Vec<_>>(),
+                    "{how}: the same fields"
+                );
+                for (path, value) in &a {
+                    assert_ne!(Some(value), b.get(path), "{how}: {path} is not fresh");
+                }
+                if !a.is_empty() {
+                    fresh.insert(how, a.len());
+                }
+            })
+            .await;
         }
     }
     println!("fresh ids: {fresh:?}");
     assert!(!fresh.is_empty(), "some operation answers with ids");
+    spec_support::no_failures(&failures);
 }
 
 /// A fault aimed at an operation of one service (an operationId alone may name operations of two
@@ -256,38 +269,44 @@ async fn a_fault_aimed_by_service_and_operation_spoils_only_that_service() {
 /// service's code stands in for another's.
 #[tokio::test]
 async fn a_server_error_is_the_operation_s_documented_one() {
+    let mut failures = Vec::new();
     let fake = FakeFeishu::start().await;
     let http = reqwest::Client::new();
     let (mut documented, mut pages) = (0, 0);
     for service in services() {
         let spec = spec(service);
         for operation in operations(service) {
-            let how = format!("{service} {}", operation.id);
-            fake.inject(
-                Endpoint::InService {
-                    service,
-                    operation: Box::leak(operation.id.clone().into_boxed_str()),
-                },
-                Fault::ServerError,
-            );
-            let (status, answer) =
-                send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
-            assert_eq!(status, 500, "{how}");
-            let row = operation.op["x-feishu-errors"]
-                .as_array()
-                .and_then(|rows| rows.iter().find(|row| row["http"] == 500));
-            match row {
-                Some(row) => {
-                    assert_eq!(answer["code"], row["code"], "{how}: {answer}");
-                    documented += 1;
+            let at = format!("{service} {}", operation.id);
+            spec_support::checking(&mut failures, at, async {
+                let how = format!("{service} {}", operation.id);
+                fake.inject(
+                    Endpoint::InService {
+                        service,
+                        operation: Box::leak(operation.id.clone().into_boxed_str()),
+                    },
+                    Fault::ServerError,
+                );
+                let (status, answer) =
+                    send_raw(&http, &fake, &spec, &operation, operation.body.as_ref()).await;
+                assert_eq!(status, 500, "{how}");
+                let row = operation.op["x-feishu-errors"]
+                    .as_array()
+                    .and_then(|rows| rows.iter().find(|row| row["http"] == 500));
+                match row {
+                    Some(row) => {
+                        assert_eq!(answer["code"], row["code"], "{how}: {answer}");
+                        documented += 1;
+                    }
+                    None => {
+                        assert_eq!(answer, Value::Null, "{how}: an HTML page");
+                        pages += 1;
+                    }
                 }
-                None => {
-                    assert_eq!(answer, Value::Null, "{how}: an HTML page");
-                    pages += 1;
-                }
-            }
+            })
+            .await;
         }
     }
     println!("{documented} documented server errors, {pages} gateway pages");
     assert!(documented > 0);
+    spec_support::no_failures(&failures);
 }

@@ -58,7 +58,9 @@ pub fn example_of(spec: &Value, holder: &Value) -> Value {
         .or_else(|| schema.pointer("/enum/0"))
         .cloned()
         .unwrap_or_else(|| match schema.get("type").and_then(Value::as_str) {
-            Some("integer" | "number") => json!(1),
+            Some("integer") => json!(1),
+            // Not a whole number: a float goes out as `1.5` whichever way it is written.
+            Some("number") => json!(1.5),
             Some("boolean") => json!(true),
             Some("array") => json!([example_of(spec, &schema["items"])]),
             _ => json!("x"),
@@ -80,19 +82,36 @@ pub fn synthesize(spec: &Value, schema: &Value, depth: usize) -> Value {
     {
         return value.clone();
     }
+    // Below this depth only what is required is filled in (a body nests up to 14 levels).
+    const FULL_DEPTH: usize = 12;
+    assert!(depth < 64, "a cycle of required properties");
     match schema.get("type").and_then(Value::as_str) {
         // A map (an empty one is left out of the request): one entry.
         Some("object") if schema.get("properties").is_none() => json!({"key": "x"}),
-        Some("object") if depth < 12 => Value::Object(
-            schema
-                .get("properties")
-                .and_then(Value::as_object)
+        Some("object") => {
+            let required: Vec<&Value> = schema
+                .get("required")
+                .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .map(|(name, p)| (name.clone(), synthesize(spec, p, depth + 1)))
-                .collect(),
-        ),
-        Some("array") if depth < 12 => json!([synthesize(spec, &schema["items"], depth + 1)]),
+                .collect();
+            Value::Object(
+                schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(name, _)| {
+                        depth < FULL_DEPTH || required.iter().any(|r| r.as_str() == Some(name))
+                    })
+                    .map(|(name, p)| (name.clone(), synthesize(spec, p, depth + 1)))
+                    .collect(),
+            )
+        }
+        Some("array") if depth < FULL_DEPTH => {
+            json!([synthesize(spec, &schema["items"], depth + 1)])
+        }
+        Some("array") => json!([]),
         Some("integer") => json!(1),
         // Not a whole number: a float goes out as `1.5` whichever way it is written.
         Some("number") => json!(1.5),
@@ -245,4 +264,33 @@ pub fn broken_bodies(spec: &Value, operation: &Operation) -> Vec<(String, Vec<St
         out.push((kind.clone(), fields, body));
     }
     out
+}
+
+/// Runs the checks of one operation, keeping their failure (a panic's message, after `at`)
+/// instead of ending the walk over every operation: a test reports all failing operations at once
+/// with [`no_failures`].
+pub async fn checking(
+    failures: &mut Vec<String>,
+    at: String,
+    checks: impl std::future::Future<Output = ()>,
+) {
+    use futures::FutureExt;
+    if let Err(panic) = std::panic::AssertUnwindSafe(checks).catch_unwind().await {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        failures.push(format!("{at}: {message}"));
+    }
+}
+
+/// Fails with every failure [`checking`] kept, one per line.
+pub fn no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} operations failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
