@@ -1,18 +1,21 @@
 //! Request-body rules that the JSON Schema of a spec cannot say, checked before every send.
 //!
 //! A spec declares them on a request-body schema with `x-feishu-rules` (see
-//! `docs/adding-an-endpoint.md`); `build.rs` turns them into a static table per service, and the
-//! shared runtime checks the serialised body against it in the `pre` hook of every generated
-//! operation — typed builder or raw JSON alike — so a refused body never leaves the process.
+//! `docs/adding-an-endpoint.md`); `build.rs` turns them into a static table per service. The
+//! generated `send` of an operation with rules checks its typed body against them before the body
+//! is serialised ([`check_typed`]: the fields the rules name are read through `serde`, every
+//! other field is skipped), so a refused body never leaves the process; a body as JSON bytes
+//! (what the fake Feishu receives) is checked by [`check`]. Both agree field by field with what
+//! the serialised body holds, and name a violation in the same words.
 //!
 //! A field counts as *present* when its key is in the body and its value is not `null`, whatever
 //! the value (the doc makes no exception for a filter set to its default).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use std::borrow::Cow;
-
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{self, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 /// One rule over the fields of a request body.
@@ -81,61 +84,104 @@ pub(crate) fn check(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(
     violation(rules, operation_id, body)
 }
 
+/// Checks a typed body against `rules` of the operation `operation_id` before it is serialised,
+/// with the outcome [`check`] would have on the JSON it serialises to.
+///
+/// The fast path reads, through the body's `Serialize`, only the fields the rules name (as
+/// JSON would hold them: `None`, unit and non-finite floats are `null`, a string is a string)
+/// and skips every other field unserialised. A body it cannot read so (not a struct or map, a
+/// key that is not a string, a raw JSON value) and a body that breaks a rule are serialised and
+/// given to [`check`], which names what is wrong; a body that does not serialise passes here
+/// (serialising it for the request fails the same way).
+pub(crate) fn check_typed<T: Serialize + ?Sized>(
+    rules: &[Rule],
+    operation_id: &str,
+    body: &T,
+) -> Result<(), RuleViolation> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let passed = with_slots(rules, |names, values| {
+        body.serialize(Object {
+            names,
+            values: &mut *values,
+        })
+        .is_ok_and(|()| verdict(rules, values))
+    });
+    if passed {
+        return Ok(());
+    }
+    match serde_json::to_vec(body) {
+        Ok(json) => check(rules, operation_id, &json),
+        Err(_) => Ok(()),
+    }
+}
+
 /// One slot per field of each rule. This runs before every send: up to `INLINE` slots live on
 /// the stack, so a passing check allocates nothing.
 const INLINE: usize = 16;
 
-/// The fast path, run on every send: whether the body surely passes. Each field a rule names is
-/// read as what the rules need of it (null, a string, or something else) and every other field is
-/// skipped unread. `false` sends the body to [`violation`], which reads it again to name what is
-/// wrong — so a `true` here must mean that [`violation`] finds nothing.
-fn passes(rules: &[Rule], body: &[u8]) -> bool {
+/// Runs `f` with the fields the rules name (one per slot, in the rules' order) and an empty
+/// slot for each.
+fn with_slots<R>(rules: &[Rule], f: impl FnOnce(&[&'static str], &mut [Option<Seen>]) -> R) -> R {
     let slots = rules.iter().map(Rule::field_count).sum::<usize>();
-    let (mut inline, mut heap) = ([const { None }; INLINE], Vec::new());
-    let seen: &mut [Option<Seen>] = if slots <= INLINE {
-        &mut inline[..slots]
-    } else {
-        heap.resize_with(slots, || None);
-        &mut heap
-    };
-    let (mut inline_names, mut heap_names) = ([""; INLINE], Vec::new());
-    let names: &[&'static str] = if slots <= INLINE {
-        for (slot, name) in inline_names
-            .iter_mut()
-            .zip(rules.iter().flat_map(Rule::fields))
-        {
-            *slot = name;
+    if slots <= INLINE {
+        let mut names = [""; INLINE];
+        let mut next = 0;
+        for rule in rules {
+            let (fields, pair);
+            let fields: &[&'static str] = match *rule {
+                Rule::AtMostOneOf(f) | Rule::ExactlyOneOf(f) => f,
+                Rule::OrderedTimes { start, end } => {
+                    pair = [start, end];
+                    fields = &pair[..];
+                    fields
+                }
+            };
+            names[next..next + fields.len()].copy_from_slice(fields);
+            next += fields.len();
         }
-        &inline_names[..slots]
+        let mut values = [None; INLINE];
+        f(&names[..slots], &mut values[..slots])
     } else {
-        heap_names.extend(rules.iter().flat_map(Rule::fields));
-        &heap_names
-    };
+        let names: Vec<&'static str> = rules.iter().flat_map(Rule::fields).collect();
+        f(&names, &mut vec![None; slots])
+    }
+}
+
+/// The fast path of [`check`], run on every send: whether the body surely passes. Each field a
+/// rule names is read as what the rules need of it (null, unix seconds, another string, or
+/// something else) and every other field is skipped unread. `false` sends the body to
+/// [`violation`], which reads it again to name what is wrong — so a `true` here must mean that
+/// [`violation`] finds nothing.
+fn passes(rules: &[Rule], body: &[u8]) -> bool {
     // Validated as UTF-8 once, so that the parser need not check each string it borrows.
     let Ok(text) = std::str::from_utf8(body) else {
         // Not JSON text: nothing for the rules to say.
         return true;
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    if (Fields {
-        names,
-        values: &mut *seen,
-    })
-    .deserialize(&mut de)
-    .is_err()
-    {
+    with_slots(rules, |names, values| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = Fields {
+            names,
+            values: &mut *values,
+        }
+        .deserialize(&mut de);
         // Not a JSON object: nothing for the rules to say.
-        return true;
-    }
-    let mut seen = &*seen;
+        read.is_err() || verdict(rules, values)
+    })
+}
+
+/// Whether the fields read into `seen` (slots in the rules' order) satisfy every rule.
+fn verdict(rules: &[Rule], mut seen: &[Option<Seen>]) -> bool {
     rules.iter().all(|rule| {
         let (mine, rest) = seen.split_at(rule.field_count());
         seen = rest;
-        let count = mine.iter().filter(Seen::present).count();
+        let count = mine.iter().filter(|v| Seen::present(v)).count();
         match rule {
             Rule::AtMostOneOf(_) => count <= 1,
             Rule::ExactlyOneOf(_) => count == 1,
-            Rule::OrderedTimes { .. } => match (Seen::seconds(&mine[0]), Seen::seconds(&mine[1])) {
+            Rule::OrderedTimes { .. } => match (Seen::seconds(mine[0]), Seen::seconds(mine[1])) {
                 (Ok(Some(start)), Ok(Some(end))) => start <= end,
                 (Ok(_), Ok(_)) => true,
                 _ => false,
@@ -168,32 +214,55 @@ fn violation(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), Rule
     })
 }
 
-/// What the fast path keeps of a field a rule names.
-#[derive(Clone)]
-enum Seen<'a> {
+/// What the fast paths keep of a field a rule names.
+#[derive(Clone, Copy)]
+enum Seen {
     Null,
-    Str(Cow<'a, str>),
+    /// A string of digits that fits unix seconds.
+    Seconds(u64),
+    /// Any other string.
+    Str,
     Other,
 }
 
-impl Seen<'_> {
-    fn present(value: &&Option<Seen>) -> bool {
-        matches!(value, Some(Seen::Str(_) | Seen::Other))
+impl Seen {
+    /// A string: unix seconds when it is digits only (no sign) and fits a `u64`.
+    fn string(s: &str) -> Self {
+        if s.is_empty() {
+            return Seen::Str;
+        }
+        let mut seconds: u64 = 0;
+        for b in s.bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return Seen::Str;
+            }
+            match seconds
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(digit)))
+            {
+                Some(n) => seconds = n,
+                None => return Seen::Str,
+            }
+        }
+        Seen::Seconds(seconds)
+    }
+
+    fn present(value: &Option<Seen>) -> bool {
+        matches!(value, Some(Seen::Seconds(_) | Seen::Str | Seen::Other))
     }
 
     /// Unix seconds: `Ok(None)` when absent or null, `Err` when not a string of digits.
-    fn seconds(value: &Option<Seen>) -> Result<Option<u64>, ()> {
+    fn seconds(value: Option<Seen>) -> Result<Option<u64>, ()> {
         match value {
             None | Some(Seen::Null) => Ok(None),
-            Some(Seen::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                s.parse().map(Some).map_err(|_| ())
-            }
+            Some(Seen::Seconds(s)) => Ok(Some(s)),
             _ => Err(()),
         }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Seen<'de> {
+impl<'de> serde::Deserialize<'de> for Seen {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(SeenVisitor)
     }
@@ -202,7 +271,7 @@ impl<'de> serde::Deserialize<'de> for Seen<'de> {
 struct SeenVisitor;
 
 impl<'de> Visitor<'de> for SeenVisitor {
-    type Value = Seen<'de>;
+    type Value = Seen;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
@@ -212,11 +281,8 @@ impl<'de> Visitor<'de> for SeenVisitor {
     fn visit_none<E>(self) -> Result<Self::Value, E> {
         Ok(Seen::Null)
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Seen::Str(Cow::Borrowed(v)))
-    }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Seen::Str(Cow::Owned(v.to_owned())))
+        Ok(Seen::string(v))
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
         Ok(Seen::Other)
@@ -236,6 +302,498 @@ impl<'de> Visitor<'de> for SeenVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
+}
+
+/// Puts `seen` in every slot named `names[first]`: two rules may read one field. For a
+/// repeated key the last value counts, as JSON parsers keep it.
+fn fill<V: Clone>(names: &[&'static str], values: &mut [Option<V>], first: usize, seen: V) {
+    let name = names[first];
+    for (slot, field) in values.iter_mut().zip(names).skip(first) {
+        if *field == name {
+            *slot = Some(seen.clone());
+        }
+    }
+}
+
+/// What the typed fast path could not read as the JSON it serialises to; the body then goes to
+/// the JSON check.
+#[derive(Debug)]
+struct Unreadable;
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not readable without serialising")
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+impl ser::Error for Unreadable {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unreadable
+    }
+}
+
+/// serde_json's marker for a raw JSON value (and an arbitrary-precision number): written as is,
+/// so only the JSON text tells what it holds.
+fn is_raw(name: &str) -> bool {
+    name.starts_with("$serde_json::private")
+}
+
+/// A typed body, serialised into the slots of the fields the rules name; every other field is
+/// skipped unserialised.
+struct Object<'r> {
+    names: &'r [&'static str],
+    values: &'r mut [Option<Seen>],
+}
+
+impl Object<'_> {
+    /// Reads `value` into every slot of `key`, if a rule names it (two rules may read one
+    /// field); a later value of the same key replaces it, as JSON parsers keep the last one.
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Unreadable> {
+        let mut seen = None;
+        for (slot, name) in self.values.iter_mut().zip(self.names) {
+            if *name == key {
+                if seen.is_none() {
+                    seen = Some(value.serialize(Value)?);
+                }
+                *slot = seen;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The methods of a `Serializer` that refuse what the serialiser cannot read.
+macro_rules! unreadable {
+    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<$ok, Unreadable> {
+            Err(Unreadable)
+        })*
+    };
+}
+
+impl<'r> Serializer for Object<'r> {
+    type Ok = ();
+    type Error = Unreadable;
+    type SerializeSeq = ser::Impossible<(), Unreadable>;
+    type SerializeTuple = ser::Impossible<(), Unreadable>;
+    type SerializeTupleStruct = ser::Impossible<(), Unreadable>;
+    type SerializeTupleVariant = ser::Impossible<(), Unreadable>;
+    type SerializeMap = ObjectMap<'r>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = ser::Impossible<(), Unreadable>;
+
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self, Unreadable> {
+        if is_raw(name) {
+            return Err(Unreadable);
+        }
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<ObjectMap<'r>, Unreadable> {
+        Ok(ObjectMap {
+            object: self,
+            key: None,
+        })
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Unreadable> {
+        value.serialize(self)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unreadable> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unreadable> {
+        Err(Unreadable)
+    }
+    unreadable! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_str(&str) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}
+
+impl ser::SerializeStruct for Object<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Unreadable> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), Unreadable> {
+        Ok(())
+    }
+}
+
+/// A body serialised as a map (a handwritten `Serialize`, or a struct with a flattened field).
+struct ObjectMap<'r> {
+    object: Object<'r>,
+    /// The first slot of the key whose value comes next, if a rule names it.
+    key: Option<usize>,
+}
+
+impl ser::SerializeMap for ObjectMap<'_> {
+    type Ok = ();
+    type Error = Unreadable;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unreadable> {
+        self.key = key.serialize(Key(self.object.names))?;
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unreadable> {
+        match self.key.take() {
+            Some(first) => {
+                let seen = value.serialize(Value)?;
+                fill(self.object.names, self.object.values, first, seen);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+    fn end(self) -> Result<(), Unreadable> {
+        Ok(())
+    }
+}
+
+/// A map key, as the index of its first slot (`None` for a field no rule names). Keys that JSON
+/// would turn into strings (numbers, booleans) are left to the JSON check.
+struct Key<'r>(&'r [&'static str]);
+
+impl Serializer for Key<'_> {
+    type Ok = Option<usize>;
+    type Error = Unreadable;
+    type SerializeSeq = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeTuple = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeTupleStruct = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeTupleVariant = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeMap = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeStruct = ser::Impossible<Option<usize>, Unreadable>;
+    type SerializeStructVariant = ser::Impossible<Option<usize>, Unreadable>;
+
+    fn serialize_str(self, key: &str) -> Result<Option<usize>, Unreadable> {
+        Ok(self.0.iter().position(|name| *name == key))
+    }
+    fn serialize_char(self, key: char) -> Result<Option<usize>, Unreadable> {
+        self.serialize_str(key.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Option<usize>, Unreadable> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        key: &T,
+    ) -> Result<Option<usize>, Unreadable> {
+        key.serialize(self)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Option<usize>, Unreadable> {
+        Err(Unreadable)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Option<usize>, Unreadable> {
+        Err(Unreadable)
+    }
+    unreadable! {
+        serialize_bool(bool) -> Option<usize>;
+        serialize_i8(i8) -> Option<usize>;
+        serialize_i16(i16) -> Option<usize>;
+        serialize_i32(i32) -> Option<usize>;
+        serialize_i64(i64) -> Option<usize>;
+        serialize_u8(u8) -> Option<usize>;
+        serialize_u16(u16) -> Option<usize>;
+        serialize_u32(u32) -> Option<usize>;
+        serialize_u64(u64) -> Option<usize>;
+        serialize_f32(f32) -> Option<usize>;
+        serialize_f64(f64) -> Option<usize>;
+        serialize_bytes(&[u8]) -> Option<usize>;
+        serialize_none() -> Option<usize>;
+        serialize_unit() -> Option<usize>;
+        serialize_unit_struct(&'static str) -> Option<usize>;
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}
+
+/// A field's value, as what the rules need of it; what it contains is not serialised.
+struct Value;
+
+impl Serializer for Value {
+    type Ok = Seen;
+    type Error = Unreadable;
+    type SerializeSeq = Skip;
+    type SerializeTuple = Skip;
+    type SerializeTupleStruct = Skip;
+    type SerializeTupleVariant = Skip;
+    type SerializeMap = Skip;
+    type SerializeStruct = Skip;
+    type SerializeStructVariant = Skip;
+
+    fn serialize_bool(self, _: bool) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_i8(self, _: i8) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_i16(self, _: i16) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_i32(self, _: i32) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_i64(self, _: i64) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_i128(self, _: i128) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_u8(self, _: u8) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_u16(self, _: u16) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_u32(self, _: u32) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_u64(self, _: u64) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_u128(self, _: u128) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    // serde_json writes a float that is not finite as `null`.
+    fn serialize_f32(self, v: f32) -> Result<Seen, Unreadable> {
+        Ok(if v.is_finite() {
+            Seen::Other
+        } else {
+            Seen::Null
+        })
+    }
+    fn serialize_f64(self, v: f64) -> Result<Seen, Unreadable> {
+        Ok(if v.is_finite() {
+            Seen::Other
+        } else {
+            Seen::Null
+        })
+    }
+    fn serialize_char(self, v: char) -> Result<Seen, Unreadable> {
+        Ok(Seen::string(v.encode_utf8(&mut [0; 4])))
+    }
+    fn serialize_str(self, v: &str) -> Result<Seen, Unreadable> {
+        Ok(Seen::string(v))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_none(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Seen, Unreadable> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Null)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Seen, Unreadable> {
+        Ok(Seen::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Seen, Unreadable> {
+        Ok(Seen::string(variant))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Seen, Unreadable> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Skip, Unreadable> {
+        if is_raw(name) {
+            return Err(Unreadable);
+        }
+        Ok(Skip)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Skip, Unreadable> {
+        Ok(Skip)
+    }
+}
+
+/// An array or object value: present, whatever it holds, so its contents are not serialised.
+struct Skip;
+
+impl ser::SerializeSeq for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeTuple for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeTupleStruct for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeTupleVariant for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeMap for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeStruct for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
+        Ok(Seen::Other)
+    }
+}
+
+impl ser::SerializeStructVariant for Skip {
+    type Ok = Seen;
+    type Error = Unreadable;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unreadable> {
+        Ok(())
+    }
+    fn end(self) -> Result<Seen, Unreadable> {
         Ok(Seen::Other)
     }
 }
@@ -284,13 +842,7 @@ impl<'de, V: serde::Deserialize<'de> + Clone> Visitor<'de> for Fields<'_, V> {
                 continue;
             };
             let value = map.next_value::<V>()?;
-            // Every slot of that name: two rules may read one field.
-            let name = self.names[first];
-            for (slot, field) in self.values.iter_mut().zip(self.names).skip(first) {
-                if *field == name {
-                    *slot = Some(value.clone());
-                }
-            }
+            fill(self.names, self.values, first, value);
         }
         Ok(())
     }
@@ -409,6 +961,7 @@ fn check_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
 
     static TABLE: &[Rule] = &[
         Rule::AtMostOneOf(&["a", "b", "c"]),
@@ -445,5 +998,192 @@ mod tests {
     #[test]
     fn operations_without_rules_pass() {
         assert!(check(&[], "other", br#"{"a":1,"b":2}"#).is_ok());
+    }
+
+    /// `check_typed` on a value and `check` on its JSON agree, violation and message alike.
+    fn agree<T: Serialize>(rules: &[Rule], body: &T) -> Result<(), RuleViolation> {
+        let json = serde_json::to_vec(body).unwrap();
+        let typed = check_typed(rules, "op", body);
+        assert_eq!(
+            typed,
+            check(rules, "op", &json),
+            "{}",
+            String::from_utf8_lossy(&json)
+        );
+        typed
+    }
+
+    #[derive(Serialize, Default)]
+    struct Typed {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        a: Option<String>,
+        b: Option<u32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        c: Vec<u8>,
+        s: Option<String>,
+        e: Option<f64>,
+        #[serde(rename = "renamed")]
+        other: (),
+    }
+
+    #[test]
+    fn typed_bodies_agree_with_their_json() {
+        let base = || Typed {
+            s: Some("1655276858".into()),
+            e: None,
+            ..Typed::default()
+        };
+        assert!(agree(TABLE, &base()).is_ok());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                a: Some("x".into()),
+                b: Some(1),
+                ..base()
+            }
+        )
+        .is_err());
+        // An empty vector is skipped (absent), as in the JSON.
+        assert!(agree(
+            TABLE,
+            &Typed {
+                a: Some("x".into()),
+                ..base()
+            }
+        )
+        .is_ok());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                a: Some("x".into()),
+                c: vec![1],
+                ..base()
+            }
+        )
+        .is_err());
+        // A float that is not finite is written as null.
+        assert!(agree(
+            TABLE,
+            &Typed {
+                e: Some(f64::NAN),
+                ..base()
+            }
+        )
+        .is_ok());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                e: Some(5.0),
+                ..base()
+            }
+        )
+        .is_err());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                s: Some("12a".into()),
+                ..base()
+            }
+        )
+        .is_err());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                s: Some("99999999999999999999999".into()),
+                ..base()
+            }
+        )
+        .is_err());
+        assert!(agree(
+            TABLE,
+            &Typed {
+                s: Some(String::new()),
+                ..base()
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn ordered_times_are_compared_typed() {
+        #[derive(Serialize)]
+        struct Range {
+            s: &'static str,
+            e: &'static str,
+        }
+        assert!(agree(TABLE, &Range { s: "5", e: "6" }).is_ok());
+        let v = agree(TABLE, &Range { s: "7", e: "6" }).unwrap_err();
+        assert_eq!(v.fields, ["s", "e"]);
+    }
+
+    #[test]
+    fn maps_flattened_fields_and_raw_values_agree() {
+        #[derive(Serialize)]
+        struct Flat {
+            a: u8,
+            #[serde(flatten)]
+            rest: std::collections::BTreeMap<String, serde_json::Value>,
+        }
+        let mut rest = std::collections::BTreeMap::new();
+        rest.insert("b".to_string(), serde_json::json!(null));
+        assert!(agree(
+            TABLE,
+            &Flat {
+                a: 1,
+                rest: rest.clone()
+            }
+        )
+        .is_ok());
+        rest.insert("c".to_string(), serde_json::json!({"x": 1}));
+        assert!(agree(TABLE, &Flat { a: 1, rest }).is_err());
+
+        #[derive(Serialize)]
+        struct Raw {
+            a: u8,
+            b: Box<RawValue>,
+        }
+        let null = RawValue::from_string("null".into()).unwrap();
+        assert!(agree(TABLE, &Raw { a: 1, b: null }).is_ok());
+        let one = RawValue::from_string("1".into()).unwrap();
+        assert!(agree(TABLE, &Raw { a: 1, b: one }).is_err());
+
+        #[derive(Serialize)]
+        enum Kind {
+            Unit,
+        }
+        #[derive(Serialize)]
+        struct WithEnum {
+            a: Kind,
+            c: Option<Kind>,
+        }
+        assert!(agree(
+            TABLE,
+            &WithEnum {
+                a: Kind::Unit,
+                c: None
+            }
+        )
+        .is_ok());
+        assert!(agree(
+            TABLE,
+            &WithEnum {
+                a: Kind::Unit,
+                c: Some(Kind::Unit)
+            }
+        )
+        .is_err());
+        assert!(agree(TABLE, &serde_json::json!({"a": 1, "b": [2]})).is_err());
+        assert!(agree(TABLE, &serde_json::json!([1, 2])).is_ok());
+    }
+
+    #[test]
+    fn two_rules_reading_one_field_agree() {
+        static SHARED: &[Rule] = &[
+            Rule::AtMostOneOf(&["a", "b"]),
+            Rule::ExactlyOneOf(&["b", "c"]),
+        ];
+        assert!(agree(SHARED, &serde_json::json!({"b": 1})).is_ok());
+        assert!(agree(SHARED, &serde_json::json!({"a": 1})).is_err());
+        assert!(agree(SHARED, &serde_json::json!({"a": 1, "b": 1})).is_err());
     }
 }

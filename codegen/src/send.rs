@@ -6,7 +6,8 @@
 //!
 //! - in progenitor's `pub mod builder`, each `pub async fn send` becomes
 //!   `pub(super) async fn send_unscreened`: the request is still built by progenitor's code, but
-//!   no one outside the generated module calls it directly;
+//!   no one outside the generated module calls it directly; for an operation whose body has
+//!   rules (`x-feishu-rules`), it checks the typed body against them before serialising it;
 //! - beside it, each builder gets `send()` (the answer with its status and headers, or the
 //!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
 //!   `call()` (that `data`), both through `crate::runtime::send`, which decodes a success body
@@ -29,7 +30,8 @@ struct Builder {
 
 /// Renames progenitor's `send` in the top-level `mod builder` of `tokens`, and returns the
 /// tokens with the crate's `send`/`call` for each builder appended. `data_types` maps a success
-/// type's name to the Rust type of its `data` field (see [`data_types`]).
+/// type's name to the Rust type of its `data` field (see [`data_types`]); `ruled` the operations
+/// whose body has rules to their index in `OPERATIONS` (see [`super::table::Table`]).
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, TokenStream>,
@@ -37,6 +39,7 @@ pub fn wrap(
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
     ids: &BTreeMap<String, String>,
+    ruled: &BTreeMap<String, usize>,
 ) -> Result<TokenStream, String> {
     let mut builders = Vec::new();
     let mut out: Vec<TokenTree> = Vec::new();
@@ -52,7 +55,7 @@ pub fn wrap(
         out.extend(trees.next()); // `builder`
         match trees.next() {
             Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
-                out.push(TokenTree::Group(rename_sends(&body, &mut builders)?));
+                out.push(TokenTree::Group(rename_sends(&body, &mut builders, ruled)?));
                 found_module = true;
             }
             _ => return Err("progenitor's `mod builder` has no body".into()),
@@ -137,7 +140,11 @@ pub fn wrap(
 }
 
 /// The builder module's body with each `pub async fn send` of an `impl<'a> Name<'a>` renamed.
-fn rename_sends(module: &Group, builders: &mut Vec<Builder>) -> Result<Group, String> {
+fn rename_sends(
+    module: &Group,
+    builders: &mut Vec<Builder>,
+    ruled: &BTreeMap<String, usize>,
+) -> Result<Group, String> {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut impl_name: Option<Ident> = None;
     for tree in module.stream() {
@@ -150,7 +157,7 @@ fn rename_sends(module: &Group, builders: &mut Vec<Builder>) -> Result<Group, St
             }
             TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
                 if let Some(name) = impl_name.take() {
-                    let (renamed, answer) = rename_send(body)?;
+                    let (renamed, answer) = rename_send(body, ruled)?;
                     if let Some(answer) = answer {
                         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
                         builders.push(Builder {
@@ -177,8 +184,12 @@ fn is_close_angle(tree: &TokenTree) -> bool {
 }
 
 /// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` made
-/// `pub(super) async fn send_unscreened`, and `T`.
-fn rename_send(body: &Group) -> Result<(Group, Option<TokenStream>), String> {
+/// `pub(super) async fn send_unscreened` (with the body's rule check, for an operation in
+/// `ruled`), and `T`.
+fn rename_send(
+    body: &Group,
+    ruled: &BTreeMap<String, usize>,
+) -> Result<(Group, Option<TokenStream>), String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let mut out = Vec::with_capacity(trees.len() + 1);
     let mut answer = None;
@@ -218,7 +229,12 @@ fn rename_send(body: &Group) -> Result<(Group, Option<TokenStream>), String> {
         let TokenTree::Group(fn_body) = &trees[signature_end] else {
             unreachable!("found as a brace group above");
         };
-        out.push(TokenTree::Group(without_api_version(fn_body)));
+        let mut fn_body = without_api_version(fn_body);
+        let id = operation_id(&fn_body.stream()).ok_or("a `send` without an operation_id")?;
+        if let Some(index) = ruled.get(&id) {
+            fn_body = with_rule_check(&fn_body, &id, *index)?;
+        }
+        out.push(TokenTree::Group(fn_body));
         i = signature_end + 1;
     }
     let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
@@ -272,6 +288,58 @@ fn without_api_version(body: &Group) -> Group {
     let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
     group.set_span(body.span());
     group
+}
+
+/// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).
+fn operation_id(stream: &TokenStream) -> Option<String> {
+    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
+    trees.iter().enumerate().find_map(|(i, tree)| match tree {
+        TokenTree::Ident(name) if name == "operation_id" => {
+            match (trees.get(i + 1), trees.get(i + 2)) {
+                (Some(TokenTree::Punct(colon)), Some(TokenTree::Literal(id)))
+                    if colon.as_char() == ':' =>
+                {
+                    let id = id.to_string();
+                    Some(id.trim_matches('"').to_string())
+                }
+                _ => None,
+            }
+        }
+        TokenTree::Group(group) => operation_id(&group.stream()),
+        _ => None,
+    })
+}
+
+/// A `send` body that checks the typed body against its operation's rules right after
+/// `let body = …;` (where the builder's body has become the operation's body type), before it
+/// is serialised: a refusal is the same `InvalidRequest` the message of which names the fields
+/// and the rule, and no JSON is parsed on the way.
+fn with_rule_check(body: &Group, id: &str, index: usize) -> Result<Group, String> {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let start = trees
+        .windows(3)
+        .position(|w| {
+            matches!(&w[0], TokenTree::Ident(l) if l == "let")
+                && matches!(&w[1], TokenTree::Ident(b) if b == "body")
+                && matches!(&w[2], TokenTree::Punct(p) if p.as_char() == '=')
+        })
+        .ok_or_else(|| format!("{id}: its body has rules, but its `send` has no `let body`"))?;
+    let end = trees[start..]
+        .iter()
+        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
+        .map(|p| start + p + 1)
+        .ok_or_else(|| format!("{id}: an unterminated `let body`"))?;
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    let check = quote! {
+        crate::rules::check_typed(super::OPERATIONS[#index].rules, #id, &body)
+            .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+    };
+    let mut out: Vec<TokenTree> = trees[..end].to_vec();
+    out.extend(check);
+    out.extend(trees[end..].iter().cloned());
+    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
+    group.set_span(body.span());
+    Ok(group)
 }
 
 /// `T` out of `(self) -> Result<ResponseValue<T>, Error<…>>`.

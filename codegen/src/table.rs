@@ -8,15 +8,25 @@ use serde_json::Value;
 
 use super::schemas;
 
+/// The operation table of a spec, and where in it the operations with body rules are.
+pub struct Table {
+    /// `OPERATIONS` and `operation()`.
+    pub tokens: proc_macro2::TokenStream,
+    /// The index in `OPERATIONS` of each operation (by operationId) whose body has rules: its
+    /// generated `send` checks the typed body against them before serialising it.
+    pub ruled: BTreeMap<String, usize>,
+}
+
 /// One entry per operation, keyed by operationId: the token kinds it accepts (from `security`,
 /// else the document's top-level `security`), whether its response is a streamed file, and its
 /// request-body rules (`x-feishu-rules` on the body schema):
 /// - `at-most-one-of: [a, b, …]` — at most one of the fields may be present;
 /// - `exactly-one-of: [a, b, …]` — exactly one of the fields must be present;
 /// - `ordered-times: [start, end]` — both unix-second strings, start ≤ end.
-pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
+pub fn operations(raw: &Value) -> Result<Table, String> {
     let components: BTreeMap<&str, &Value> = schemas(raw).map(|(k, v)| (k.as_str(), v)).collect();
     let mut entries = Vec::new();
+    let mut ruled = BTreeMap::new();
     let mut arms = Vec::new();
     let paths = raw
         .get("paths")
@@ -68,6 +78,9 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 None => quote!(None),
             };
             let index = entries.len();
+            if !rules.is_empty() {
+                ruled.insert(op_id.to_string(), index);
+            }
             arms.push(quote! { #op_id => Some(&OPERATIONS[#index]), });
             entries.push(quote! {
                 crate::runtime::Operation {
@@ -80,7 +93,7 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
             });
         }
     }
-    Ok(quote! {
+    let tokens = quote! {
         /// Every operation of this spec: the access tokens it takes, its request-body rules
         /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
@@ -93,7 +106,8 @@ pub fn operations(raw: &Value) -> Result<proc_macro2::TokenStream, String> {
                 _ => None,
             }
         }
-    })
+    };
+    Ok(Table { tokens, ruled })
 }
 
 /// The media type of the operation's 2xx response when that is content that is not JSON (a file

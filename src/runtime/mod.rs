@@ -132,24 +132,14 @@ impl Runtime {
     }
 }
 
-/// The `pre` hook: checks the serialised body against the spec's rules before any I/O, and sets
-/// Feishu's JSON content type. (progenitor's `api-version` header, which Feishu does not have,
-/// is left out of the generated code.) An `Err` is the refusal message (the generated hook returns it as
-/// `progenitor_client::Error::InvalidRequest`).
-///
-/// `op` is the operation's entry in its spec's table (`None` for one missing from it).
-pub(crate) fn pre(
-    request: &mut reqwest::Request,
-    info: &OperationInfo,
-    op: Option<&Operation>,
-) -> Result<(), String> {
-    let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
-        return Ok(());
-    };
-    let rules = op.map_or(&[][..], |op| op.rules);
-    crate::rules::check(rules, info.operation_id, body).map_err(|v| v.to_string())?;
-    quirks::json_content_type(request);
-    Ok(())
+/// The `pre` hook: sets Feishu's JSON content type on a JSON body. (The body's rules were
+/// checked on the typed body before it was serialised, in the generated `send`, see
+/// [`crate::rules::check_typed`]; progenitor's `api-version` header, which Feishu does not have,
+/// is left out of the generated code.)
+pub(crate) fn pre(request: &mut reqwest::Request) {
+    if request.body().and_then(reqwest::Body::as_bytes).is_some() {
+        quirks::json_content_type(request);
+    }
 }
 
 /// The `exec` hook: authorises the request, sends it with retries, and screens the response for

@@ -501,14 +501,12 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &progenitor_client::OperationInfo,
+        _info: &progenitor_client::OperationInfo,
     ) -> impl std::future::Future<
         Output = std::result::Result<(), progenitor_client::Error<E>>,
     > {
-        std::future::ready(
-            crate::runtime::pre(request, info, operation(info.operation_id))
-                .map_err(progenitor_client::Error::InvalidRequest),
-        )
+        crate::runtime::pre(request);
+        std::future::ready(Ok(()))
     }
     fn exec(
         &self,

@@ -32252,6 +32252,12 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            crate::rules::check_typed(
+                    super::OPERATIONS[7].rules,
+                    "export_meeting_list",
+                    &body,
+                )
+                .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let url = format!(
                 "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
             );
@@ -32370,6 +32376,12 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            crate::rules::check_typed(
+                    super::OPERATIONS[8].rules,
+                    "export_participant_list",
+                    &body,
+                )
+                .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let url = format!(
                 "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
             );
@@ -32488,6 +32500,12 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            crate::rules::check_typed(
+                    super::OPERATIONS[9].rules,
+                    "export_participant_quality_list",
+                    &body,
+                )
+                .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let url = format!(
                 "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
             );
@@ -32590,6 +32608,12 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            crate::rules::check_typed(
+                    super::OPERATIONS[10].rules,
+                    "export_resource_reservation_list",
+                    &body,
+                )
+                .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let url = format!(
                 "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
             );
@@ -43137,14 +43161,12 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
     fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &progenitor_client::OperationInfo,
+        _info: &progenitor_client::OperationInfo,
     ) -> impl std::future::Future<
         Output = std::result::Result<(), progenitor_client::Error<E>>,
     > {
-        std::future::ready(
-            crate::runtime::pre(request, info, operation(info.operation_id))
-                .map_err(progenitor_client::Error::InvalidRequest),
-        )
+        crate::runtime::pre(request);
+        std::future::ready(Ok(()))
     }
     fn exec(
         &self,
