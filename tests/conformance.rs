@@ -410,14 +410,7 @@ async fn the_fake_accepts_every_request_the_client_sends() {
                 } else {
                     &user
                 };
-                let result = send(
-                    feishu,
-                    service,
-                    &operation.id,
-                    &operation.params,
-                    operation.body.as_ref(),
-                )
-                .await;
+                let result = operation.send_with(feishu).await;
                 if let Err(error) = result {
                     let documented: Vec<i64> = operation.op["x-feishu-errors"]
                         .as_array()
@@ -572,10 +565,9 @@ async fn the_fake_injects_a_fault_into_any_operation_by_its_id() {
                         msg: "injected".into(),
                     },
                 );
-                let sent = |body| send(&feishu, service, &operation.id, &operation.params, body);
-                let error = sent(operation.body.as_ref()).await.unwrap_err();
+                let error = operation.send_with(&feishu).await.unwrap_err();
                 assert_eq!(error.code(), Some(1_234_567), "{how}: {error:?}");
-                if let Err(error) = sent(operation.body.as_ref()).await {
+                if let Err(error) = operation.send_with(&feishu).await {
                     assert_ne!(
                         error.code(),
                         Some(1_234_567),
@@ -646,14 +638,7 @@ async fn the_fake_checks_each_operation_s_token_kinds() {
                 }
                 for (kind, feishu, wrong_kind_code) in &clients {
                     let how = format!("{service} {} with a {kind}", operation.id);
-                    let result = send(
-                        feishu,
-                        service,
-                        &operation.id,
-                        &operation.params,
-                        operation.body.as_ref(),
-                    )
-                    .await;
+                    let result = operation.send_with(feishu).await;
                     if kinds.contains(kind) {
                         if let Err(error) = result {
                             let code = error.code();

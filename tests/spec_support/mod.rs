@@ -199,6 +199,18 @@ pub fn operations(service: &'static str) -> Vec<Operation> {
 }
 
 impl Operation {
+    /// Sends the operation with its example parameters and body through `feishu`.
+    pub async fn send_with(&self, feishu: &FeishuClient) -> Result<(), Error> {
+        send(
+            feishu,
+            self.service,
+            &self.id,
+            &self.params,
+            self.body.as_ref(),
+        )
+        .await
+    }
+
     /// The path with its parameters filled in, percent-encoded.
     pub fn expected_path(&self) -> String {
         let mut path = self.path.clone();
