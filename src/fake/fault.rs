@@ -61,8 +61,8 @@ pub enum Fault {
         reset_secs: u64,
     },
     /// HTTP 500 with the operation's documented server error (the first row of its spec's
-    /// `x-feishu-errors` at HTTP 500: `121001 internal error` for VC's exports), or, for an
-    /// operation that documents none, a gateway's HTML page; the request is not handled.
+    /// `x-feishu-errors` at HTTP 500), or, for an operation that documents none, a gateway's HTML
+    /// page; the request is not handled.
     ServerError,
     /// HTTP 502 with an HTML page, as a gateway in front of Feishu sends; not handled.
     BadGateway,
