@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use feishu_openapi_codegen::{generate_all, list_specs, service_enabled};
+use feishu_openapi_codegen::{generate_all, list_specs, service_enabled, Options};
 
 const SPEC_DIR: &str = "openapi";
 
@@ -53,7 +53,11 @@ fn main() {
     // Progenitor's panics become errors (see `run_quietly`); keep their default message off stderr.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let results = generate_all(&enabled, workers);
+    // The `schemars` feature: every generated type derives `JsonSchema`.
+    let options = Options {
+        json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+    };
+    let results = generate_all(&enabled, workers, options);
     std::panic::set_hook(previous);
     for shape in feishu_openapi_codegen::SHAPES {
         println!("cargo::rustc-check-cfg=cfg({shape})");

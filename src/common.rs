@@ -120,6 +120,7 @@ impl<'de> Deserialize<'de> for UnixSeconds {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for UnixSeconds {
     fn schema_name() -> String {
         "UnixSeconds".into()

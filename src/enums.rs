@@ -65,6 +65,7 @@ macro_rules! string_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 stringify!($name).into()
@@ -159,6 +160,7 @@ macro_rules! int_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 stringify!($name).into()
@@ -235,6 +237,7 @@ macro_rules! id_string {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 stringify!($name).into()

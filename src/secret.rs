@@ -72,6 +72,7 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "Secret".into()

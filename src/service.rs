@@ -17,8 +17,12 @@ macro_rules! generated_service {
             include!(concat!(env!("OUT_DIR"), "/", stringify!($service), ".rs"));
         }
 
+        #[cfg(feature = "schemars")]
         #[doc(hidden)]
-        pub use generated::{__component_schemas, __send_from_json};
+        pub use generated::__component_schemas;
+        #[cfg(feature = "fake")]
+        #[doc(hidden)]
+        pub use generated::__send_from_json;
         // The operation table, for the fake Feishu's checks (token kinds, body rules).
         #[cfg(feature = "fake")]
         pub(crate) use generated::operation;

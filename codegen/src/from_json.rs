@@ -12,7 +12,8 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
         /// Sends the operation `operation_id` with `client` and its parameters (by name) and body
         /// (or, for an upload, its form, with a small file per file field) given as JSON values;
         /// `None` for an operation the service does not have. For the conformance tests: not part
-        /// of the API.
+        /// of the API. With the fake Feishu only (`fake`), which the tests turn on.
+        #[cfg(feature = "fake")]
         #[doc(hidden)]
         pub fn __send_from_json<'a>(
             client: Client,

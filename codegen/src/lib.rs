@@ -4,8 +4,8 @@
 //! Used by the crate's `build.rs` (which writes `$OUT_DIR/<service>.rs` for every enabled
 //! service) and by its maintainer tools (`xtask`: the spec lint, the codegen benchmark), so that
 //! both run the very same code. For `openapi/<service>.yaml`, [`generate`] gives:
-//! - progenitor's output (Builder interface, merged tags, `schemars::JsonSchema` derives, inner
-//!   type `crate::runtime::Runtime`), with named schemas replaced by handwritten Rust types where
+//! - progenitor's output (Builder interface, merged tags, `schemars::JsonSchema` derives when
+//!   [`Options::json_schema`] says so, inner type `crate::runtime::Runtime`), with named schemas replaced by handwritten Rust types where
 //!   the spec says `x-rust-type`;
 //! - the `ClientHooks` impl that routes every call through the shared runtime;
 //! - `OPERATIONS` and `operation()`: each operation's token kinds (`security`), body rules
@@ -44,6 +44,7 @@ pub use services::{crate_root, ALWAYS_ON};
 pub fn generate_all(
     specs: &[PathBuf],
     workers: usize,
+    options: Options,
 ) -> Vec<(Result<Generated, String>, Duration)> {
     let next = AtomicUsize::new(0);
     let work = || {
@@ -54,7 +55,7 @@ pub fn generate_all(
                 return done;
             };
             let started = Instant::now();
-            let result = run_quietly(|| generate(spec))
+            let result = run_quietly(|| generate(spec, options))
                 .map_err(|panic| format!("the generator panicked: {panic}"))
                 .and_then(|generated| generated);
             done.push((i, result, started.elapsed()));
@@ -103,6 +104,15 @@ pub fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     spec::yaml_files(dir)
 }
 
+/// What the generated code is built with, beyond what every build has.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Every generated type derives `schemars::JsonSchema` (the crate's `schemars` feature).
+    /// Off, the generated code never names schemars: the derives are about a fifth of a
+    /// service's compile time.
+    pub json_schema: bool,
+}
+
 /// The generated module of one spec.
 pub struct Generated {
     /// The Rust source.
@@ -123,7 +133,7 @@ pub const SHAPES: &[&str] = &["feishu_pagination", "feishu_upload", "feishu_down
 
 /// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
 /// impl and `OPERATIONS`, formatted.
-pub fn generate(path: &Path) -> Result<Generated, String> {
+pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     // The service's own file, with the shared parts of `openapi/shared/` merged in.
     let mut raw = spec::load(path)?;
     let spec_json = raw.to_string();
@@ -165,8 +175,10 @@ pub fn generate(path: &Path) -> Result<Generated, String> {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(crate::runtime::Runtime))
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema");
+        .with_hooks(progenitor::HooksMode::Expected);
+    if options.json_schema {
+        settings.with_derive("schemars::JsonSchema");
+    }
     for (name, rust_type, impls) in replacements {
         settings.with_replacement(name, rust_type, impls.into_iter());
     }

@@ -25,6 +25,7 @@ pub(crate) fn component_schemas(raw: &Value) -> Result<TokenStream, String> {
     Ok(quote! {
         /// Every component schema of the spec with the JSON Schema of the Rust type standing for
         /// it, for the schema agreement test. Not part of the API.
+        #[cfg(feature = "schemars")]
         #[doc(hidden)]
         pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             vec![#(#entries),*]

@@ -26,6 +26,7 @@ pub fn crate_root(services: &[String]) -> String {
 
         /// Every enabled service with its component schemas, each with the JSON Schema of the
         /// Rust type standing for it, for the schema agreement test. Not part of the API.
+        #[cfg(feature = "schemars")]
         #[doc(hidden)]
         pub fn __component_schemas(
         ) -> Vec<(&'static str, Vec<(&'static str, schemars::schema::RootSchema)>)> {
@@ -33,6 +34,7 @@ pub fn crate_root(services: &[String]) -> String {
         }
 
         /// What `__send_from_json` returns for an operation it has: the call. Not part of the API.
+        #[cfg(feature = "fake")]
         #[doc(hidden)]
         pub type __SentFromJson<'a> = std::pin::Pin<
             Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
@@ -41,6 +43,7 @@ pub fn crate_root(services: &[String]) -> String {
         /// Sends the operation `operation` of `service` through `feishu`, its parameters (by
         /// name) and body given as JSON values (see each service's `__send_from_json`); `None`
         /// for a service or operation this build does not have. Not part of the API.
+        #[cfg(feature = "fake")]
         #[doc(hidden)]
         pub fn __send_from_json<'a>(
             feishu: &crate::FeishuClient,

@@ -312,7 +312,8 @@ impl std::error::Error for ApiError {}
 ///
 /// One handwritten type serves every generated client (the spec's `FeishuError` schema is
 /// replaced by it), so [`Error`] converts from any of them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FeishuErrorBody {
     /// The error code; 0 means success.
     pub code: i64,
@@ -325,7 +326,8 @@ pub struct FeishuErrorBody {
 }
 
 /// The `error` object of a Feishu error envelope.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FeishuErrorDetail {
     /// The request's log id.
@@ -352,7 +354,8 @@ pub struct FeishuErrorDetail {
 }
 
 /// One `details` entry.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ErrorDetailEntry {
     /// The key.
@@ -362,7 +365,8 @@ pub struct ErrorDetailEntry {
 }
 
 /// One `permission_violations` entry: a missing permission or scope.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PermissionViolation {
     /// The kind of violation.
@@ -375,7 +379,8 @@ pub struct PermissionViolation {
 }
 
 /// One `field_violations` entry: a rejected field.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FieldViolation {
     /// The field.
@@ -387,7 +392,8 @@ pub struct FieldViolation {
 }
 
 /// One `helps` entry.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Help {
     /// A URL.

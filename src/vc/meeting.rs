@@ -121,6 +121,7 @@ impl<'de> Deserialize<'de> for MeetingNo {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for MeetingNo {
     fn schema_name() -> String {
         "MeetingNo".into()

@@ -38829,7 +38829,8 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body
 /// (or, for an upload, its form, with a small file per file field) given as JSON values;
 /// `None` for an operation the service does not have. For the conformance tests: not part
-/// of the API.
+/// of the API. With the fake Feishu only (`fake`), which the tests turn on.
+#[cfg(feature = "fake")]
 #[doc(hidden)]
 pub fn __send_from_json<'a>(
     client: Client,
@@ -47067,6 +47068,7 @@ pub(crate) fn operation(
 }
 /// Every component schema of the spec with the JSON Schema of the Rust type standing for
 /// it, for the schema agreement test. Not part of the API.
+#[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     vec![

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use xtask::lint::lint_sources;
 
-use feishu_openapi_codegen::{generate, generate_all, service_enabled, ALWAYS_ON};
+use feishu_openapi_codegen::{generate, generate_all, service_enabled, Options, ALWAYS_ON};
 
 #[test]
 fn a_service_is_generated_when_cargo_says_its_feature_is_on() {
@@ -56,7 +56,8 @@ fn synthetic_specs_pass_the_spec_lint() {
 fn synthetic_specs_generate_one_operation_entry_each() {
     let dir = temp("one");
     let path = write_synthetic(&dir, "synth", 3);
-    let generated = generate(&path).expect("a synthetic spec generates");
+    let generated =
+        generate(&path, Options { json_schema: true }).expect("a synthetic spec generates");
     assert_eq!(generated.operations, 3);
     // The layout is for the compiler; printed by prettyplease it reads as the snapshots do (and
     // parsing it checks the layout kept the code intact).
@@ -87,6 +88,22 @@ fn synthetic_specs_generate_one_operation_entry_each() {
 }
 
 #[test]
+fn json_schema_is_derived_only_with_the_option() {
+    let dir = temp("schema");
+    let path = write_synthetic(&dir, "synth", 2);
+    let derives = |json_schema| {
+        generate(&path, Options { json_schema })
+            .expect("a synthetic spec generates")
+            .source
+            .matches("JsonSchema")
+            .count()
+    };
+    assert_eq!(derives(false), 0, "no derive without the option");
+    assert!(derives(true) > 0, "the option derives JsonSchema");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn generate_all_keeps_the_order_and_reports_each_spec() {
     let dir = temp("all");
     let mut specs: Vec<PathBuf> = (0..4)
@@ -95,7 +112,7 @@ fn generate_all_keeps_the_order_and_reports_each_spec() {
     let broken = dir.join("broken.yaml");
     std::fs::write(&broken, "openapi: 3.0.3\npaths: [not, a, map]\n").expect("written");
     specs.insert(2, broken);
-    let results = generate_all(&specs, 2);
+    let results = generate_all(&specs, 2, Options { json_schema: true });
     assert_eq!(results.len(), specs.len());
     let operations: Vec<Result<usize, String>> = results
         .into_iter()

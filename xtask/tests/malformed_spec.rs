@@ -42,7 +42,9 @@ fn generate(name: &str, text: &str) -> Result<(), String> {
     std::fs::create_dir_all(&dir).unwrap();
     let path: PathBuf = dir.join(format!("{name}.yaml"));
     std::fs::write(&path, text).unwrap();
-    let result = std::panic::catch_unwind(|| codegen::generate(&path).map(|_| ()));
+    let result = std::panic::catch_unwind(|| {
+        codegen::generate(&path, codegen::Options::default()).map(|_| ())
+    });
     std::fs::remove_file(&path).ok();
     result.unwrap_or_else(|_| panic!("{name}: generation panicked instead of returning an error"))
 }

@@ -133,6 +133,7 @@ impl<'de> serde::Deserialize<'de> for TaskId {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for TaskId {
     fn schema_name() -> String {
         "TaskId".into()
