@@ -70,6 +70,11 @@ impl Operation {
         &self.id
     }
 
+    /// Its service and operationId, as a fault's [`Endpoint`](super::Endpoint) names them.
+    pub(super) fn name(&'static self) -> (&'static str, &'static str) {
+        (self.service, &self.id)
+    }
+
     /// The token kinds it accepts (empty: it takes none).
     pub(super) fn tokens(&self) -> &'static [TokenKind] {
         self.table.map_or(&[], |t| t.tokens)
@@ -135,7 +140,7 @@ pub(super) fn find(method: &Method, path: &str) -> Option<&'static Operation> {
 
 /// The service and operationId a request is for, when an enabled service has its operation.
 pub(super) fn operation_id(method: &Method, path: &str) -> Option<(&'static str, &'static str)> {
-    find(method, path).map(|o| (o.service, o.id.as_str()))
+    find(method, path).map(Operation::name)
 }
 
 /// The answer of a [`Fault::ServerError`](super::Fault::ServerError) to a request for

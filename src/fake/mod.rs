@@ -375,9 +375,10 @@ async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Bo
             Ok(body) => {
                 let recorded = RecordedRequest::new(&parts, body);
                 state.core.record(recorded.clone());
-                let operation = generic::operation_id(&recorded.method, &recorded.path);
-                let fault = state.core.take_fault(operation);
-                let (reply, delay) = answer(&mut state, &recorded, fault);
+                // Looked up once: the fault's target, the routing and a server error use it.
+                let operation = generic::find(&recorded.method, &recorded.path);
+                let fault = state.core.take_fault(operation.map(generic::Operation::name));
+                let (reply, delay) = answer(&mut state, &recorded, operation, fault);
                 (reply, delay, log_id)
             }
             Err(_) => (
@@ -397,17 +398,19 @@ async fn handle(state: Shared, request: Request<Incoming>) -> Result<Response<Bo
     Ok(reply.into_response(&log_id))
 }
 
-/// The answer to a request, spoiled by `fault` when there is one; and how long to hold it back.
+/// The answer to a request (for `operation` of an enabled service, if any), spoiled by `fault`
+/// when there is one; and how long to hold it back.
 fn answer(
     state: &mut State,
     request: &RecordedRequest,
+    operation: Option<&'static generic::Operation>,
     fault: Option<Fault>,
 ) -> (Reply, Option<Duration>) {
     match fault {
-        None => (routes::route(state, request), None),
+        None => (routes::route(state, request, operation), None),
         Some(Fault::RateLimited { reset_secs }) => (Reply::RateLimited { reset_secs }, None),
         Some(Fault::ServerError) => (
-            generic::server_error(generic::find(&request.method, &request.path)),
+            generic::server_error(operation),
             None,
         ),
         Some(Fault::BadGateway) => (
@@ -427,12 +430,12 @@ fn answer(
         ),
         Some(Fault::TokenExpired) => {
             state.core.expire_tenant_tokens();
-            (routes::route(state, request), None)
+            (routes::route(state, request, operation), None)
         }
-        Some(Fault::Delay(delay)) => (routes::route(state, request), Some(delay)),
+        Some(Fault::Delay(delay)) => (routes::route(state, request, operation), Some(delay)),
         Some(shaping) => {
             debug_assert!(shaping.shapes_body());
-            (routes::route(state, request).shaped(shaping), None)
+            (routes::route(state, request, operation).shaped(shaping), None)
         }
     }
 }

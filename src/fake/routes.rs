@@ -17,12 +17,16 @@ use crate::runtime::TokenKind;
 /// `POST`: app credentials → tenant access token (self-built apps).
 pub const TENANT_ACCESS_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
 
-/// The one routing table.
-pub(super) fn route(state: &mut State, request: &RecordedRequest) -> Reply {
+/// The one routing table; `operation` is what [`generic::find`] found for the request.
+pub(super) fn route(
+    state: &mut State,
+    request: &RecordedRequest,
+    operation: Option<&'static generic::Operation>,
+) -> Reply {
     if request.method == Method::POST && request.path == TENANT_ACCESS_TOKEN_PATH {
         return tenant_access_token(&mut state.core, request);
     }
-    let Some(operation) = generic::find(&request.method, &request.path) else {
+    let Some(operation) = operation else {
         return Reply::not_found();
     };
     if let Some(refusal) = authorize(&state.core, request, operation.tokens()) {
