@@ -209,6 +209,7 @@ pub fn generate(path: &Path) -> Result<Generated, String> {
         &uploads,
         &ids,
         &operations.ruled,
+        &operations.direct,
     )?;
     file.extend([hooks, operations.tokens, component_schemas]);
     let header = format!(
