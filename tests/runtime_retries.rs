@@ -108,7 +108,18 @@ async fn server_error_twice_then_success() {
         .await
         .unwrap();
     assert_eq!(task, "7111325589855797267");
-    assert_eq!(requests_to(&server, MEETING_LIST_PATH).await.len(), 3);
+    let sent = requests_to(&server, MEETING_LIST_PATH).await;
+    assert_eq!(sent.len(), 3);
+    // A retry's request is built again from the builder's values: the same request each time.
+    for again in &sent[1..] {
+        assert_eq!(again.url, sent[0].url);
+        assert_eq!(again.body, sent[0].body);
+        assert_eq!(
+            again.headers.get("content-type"),
+            sent[0].headers.get("content-type")
+        );
+        assert_eq!(bearer(again), bearer(&sent[0]));
+    }
 }
 
 /// Whether a code is worth retrying is spec data (`retryable: true` on its row of

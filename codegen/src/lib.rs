@@ -221,6 +221,7 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
         &uploads,
         &ids,
         &operations.ruled,
+        &operations.direct,
     )?;
     file.extend([hooks, operations.tokens, component_schemas]);
     let header = format!(

@@ -12,6 +12,13 @@
 //!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
 //!   `call()` (that `data`), both through `crate::runtime::send`, which decodes a success body
 //!   once and hands errors over as they are.
+//!
+//! An operation whose answer the runtime decodes (a JSON `200` of a named schema, not a file),
+//! with a JSON body or none and not an upload, whose request progenitor's code builds without
+//! conditionals, gets `prepare_direct` in place of `send_unscreened`: the builder's values
+//! checked, and a function that builds the request from them; its `send()` goes through
+//! `crate::runtime::send_direct`, which builds the request again only for a retry and returns the
+//! decoded answer itself, with no answer slot and nothing of progenitor's response handling.
 
 use std::collections::BTreeMap;
 
@@ -26,12 +33,16 @@ struct Builder {
     answer: TokenStream,
     /// Its setters: the parameter (or `body`) and the type its value converts into.
     setters: Vec<(Ident, TokenStream)>,
+    /// For an operation sent directly (see [`wrap`]): its operationId and index in `OPERATIONS`.
+    direct: Option<(String, usize)>,
 }
 
 /// Renames progenitor's `send` in the top-level `mod builder` of `tokens`, and returns the
 /// tokens with the crate's `send`/`call` for each builder appended. `data_types` maps a success
 /// type's name to the Rust type of its `data` field (see [`data_types`]); `ruled` the operations
-/// whose body has rules to their index in `OPERATIONS` (see [`super::table::Table`]).
+/// whose body has rules to their index in `OPERATIONS`, `direct` the operations whose answer the
+/// runtime decodes to theirs (see [`super::table::Table`]).
+#[allow(clippy::too_many_arguments)]
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, TokenStream>,
@@ -40,7 +51,14 @@ pub fn wrap(
     uploads: &BTreeMap<String, super::upload::Upload>,
     ids: &BTreeMap<String, String>,
     ruled: &BTreeMap<String, usize>,
+    direct: &BTreeMap<String, usize>,
 ) -> Result<TokenStream, String> {
+    // Uploads keep their own path (their multipart body is not progenitor's).
+    let direct: BTreeMap<String, usize> = direct
+        .iter()
+        .filter(|(id, _)| !uploads.contains_key(&pascal(id)))
+        .map(|(id, index)| (id.clone(), *index))
+        .collect();
     let mut builders = Vec::new();
     let mut out: Vec<TokenTree> = Vec::new();
     let mut found_module = false;
@@ -55,7 +73,12 @@ pub fn wrap(
         out.extend(trees.next()); // `builder`
         match trees.next() {
             Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
-                out.push(TokenTree::Group(rename_sends(&body, &mut builders, ruled)?));
+                out.push(TokenTree::Group(rename_sends(
+                    &body,
+                    &mut builders,
+                    ruled,
+                    &direct,
+                )?));
                 found_module = true;
             }
             _ => return Err("progenitor's `mod builder` has no body".into()),
@@ -70,6 +93,7 @@ pub fn wrap(
         name,
         answer,
         setters,
+        direct,
     } in builders
     {
         if let Some(id) = ids.get(&name.to_string()) {
@@ -114,6 +138,13 @@ pub fn wrap(
                 }
             }
         });
+        let sent = match direct {
+            Some((id, index)) => {
+                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                quote!(crate::runtime::send_direct(self.prepare_direct(), #id, &OPERATIONS[#index]))
+            }
+            None => quote!(crate::runtime::send(self.send_unscreened())),
+        };
         stream.extend(quote! {
             impl<'a> builder::#name<'a> {
                 /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -127,7 +158,7 @@ pub fn wrap(
                 ) -> impl std::future::Future<
                     Output = std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error>,
                 > + Send + 'a {
-                    crate::runtime::send(self.send_unscreened())
+                    #sent
                 }
                 #call
                 #download
@@ -144,6 +175,7 @@ fn rename_sends(
     module: &Group,
     builders: &mut Vec<Builder>,
     ruled: &BTreeMap<String, usize>,
+    direct: &BTreeMap<String, usize>,
 ) -> Result<Group, String> {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut impl_name: Option<Ident> = None;
@@ -157,13 +189,14 @@ fn rename_sends(
             }
             TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
                 if let Some(name) = impl_name.take() {
-                    let (renamed, answer) = rename_send(body, ruled)?;
-                    if let Some(answer) = answer {
+                    let (renamed, answer) = rename_send(body, ruled, direct)?;
+                    if let Some((answer, direct)) = answer {
                         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
                         builders.push(Builder {
                             name,
                             answer,
                             setters: super::from_json::setters(&trees),
+                            direct,
                         });
                     }
                     out.push(TokenTree::Group(renamed));
@@ -185,11 +218,14 @@ fn is_close_angle(tree: &TokenTree) -> bool {
 
 /// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` made
 /// `pub(super) async fn send_unscreened` (with the body's rule check, for an operation in
-/// `ruled`), and `T`.
+/// `ruled`), and `T`; for an operation in `direct`, `prepare_direct` in its place (see
+/// [`prepare_direct`]), and its operationId and index.
+#[allow(clippy::type_complexity)]
 fn rename_send(
     body: &Group,
     ruled: &BTreeMap<String, usize>,
-) -> Result<(Group, Option<TokenStream>), String> {
+    direct: &BTreeMap<String, usize>,
+) -> Result<(Group, Option<(TokenStream, Option<(String, usize)>)>), String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let mut out = Vec::with_capacity(trees.len() + 1);
     let mut answer = None;
@@ -206,15 +242,15 @@ fn rename_send(
         }
         // Without the api-version header (see `without_api_version`) the header map of an
         // operation without header parameters is never appended to.
-        out.extend(quote!(#[allow(unused_mut)]));
-        out.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
-        out.push(TokenTree::Group(Group::new(
+        let mut renamed: Vec<TokenTree> = quote!(#[allow(unused_mut)]).into_iter().collect();
+        renamed.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
+        renamed.push(TokenTree::Group(Group::new(
             Delimiter::Parenthesis,
             quote!(super),
         )));
-        out.push(trees[i + 1].clone());
-        out.push(trees[i + 2].clone());
-        out.push(TokenTree::Ident(Ident::new(
+        renamed.push(trees[i + 1].clone());
+        renamed.push(trees[i + 2].clone());
+        renamed.push(TokenTree::Ident(Ident::new(
             "send_unscreened",
             Span::call_site(),
         )));
@@ -224,8 +260,8 @@ fn rename_send(
             .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
             .map(|p| i + 4 + p)
             .ok_or("a `send` without a body")?;
-        answer = Some(answer_type(&trees[i + 4..signature_end])?);
-        out.extend(trees[i + 4..signature_end].iter().cloned());
+        let answer_ty = answer_type(&trees[i + 4..signature_end])?;
+        renamed.extend(trees[i + 4..signature_end].iter().cloned());
         let TokenTree::Group(fn_body) = &trees[signature_end] else {
             unreachable!("found as a brace group above");
         };
@@ -234,7 +270,21 @@ fn rename_send(
         if let Some(index) = ruled.get(&id) {
             fn_body = with_rule_check(&fn_body, &id, *index)?;
         }
-        out.push(TokenTree::Group(fn_body));
+        let prepare = direct.get(&id).and_then(|_| prepare_direct(&fn_body));
+        let direct = match &prepare {
+            Some(_) => direct.get(&id).map(|index| (id, *index)),
+            None => None,
+        };
+        answer = Some((answer_ty, direct));
+        // An operation sent directly has no other use for progenitor's `send`: only the part
+        // that checks the builder's values and builds the request is kept.
+        match prepare {
+            Some(prepare) => out.extend(prepare),
+            None => {
+                out.extend(renamed);
+                out.push(TokenTree::Group(fn_body));
+            }
+        }
         i = signature_end + 1;
     }
     let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
@@ -288,6 +338,61 @@ fn without_api_version(body: &Group) -> Group {
     let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
     group.set_span(body.span());
     group
+}
+
+/// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
+/// body's rules too), run at once, and the part that builds the request from them (with the
+/// `pre` hook), as a function the runtime calls for the first attempt and again for each retry
+/// (`crate::runtime::send_direct`) — so that no copy of the request is kept in case of a retry —
+/// and that decodes the answer and returns it, with no pass through progenitor's handling of the
+/// response. `None` (the operation keeps progenitor's `send`) when the body has no `let url = …;`
+/// before `let info = …;`, awaits before it, or builds the request with statements that might
+/// move the checked values (conditionals: header parameters).
+fn prepare_direct(body: &Group) -> Option<TokenStream> {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let statement = |name: &str| {
+        trees.windows(2).position(|w| {
+            matches!(&w[0], TokenTree::Ident(l) if l == "let")
+                && matches!(&w[1], TokenTree::Ident(i) if i == name)
+        })
+    };
+    let (url, info) = (statement("url")?, statement("info")?);
+    if url > info {
+        return None;
+    }
+    fn mentions(stream: TokenStream, names: &[&str]) -> bool {
+        stream.into_iter().any(|t| match t {
+            TokenTree::Ident(a) => names.iter().any(|name| a == name),
+            TokenTree::Group(g) => mentions(g.stream(), names),
+            _ => false,
+        })
+    }
+    let checks: TokenStream = trees[..url].iter().cloned().collect();
+    let builds: TokenStream = trees[url..info].iter().cloned().collect();
+    if mentions(checks.clone(), &["await"])
+        || mentions(builds.clone(), &["await", "if", "match", "append", "move"])
+    {
+        return None;
+    }
+    Some(quote! {
+        #[allow(unused_mut)]
+        pub(super) fn prepare_direct(
+            self,
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn() -> Result<reqwest::Request, Error<crate::FeishuErrorBody>> + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
+            #checks
+            Ok((client, move || {
+                #builds
+                crate::runtime::pre(&mut request);
+                Ok(request)
+            }))
+        }
+    })
 }
 
 /// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).

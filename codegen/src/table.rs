@@ -15,6 +15,11 @@ pub struct Table {
     /// The index in `OPERATIONS` of each operation (by operationId) whose body has rules: its
     /// generated `send` checks the typed body against them before serialising it.
     pub ruled: BTreeMap<String, usize>,
+    /// The index in `OPERATIONS` of each operation (by operationId) whose answer the runtime
+    /// decodes itself (a JSON `200` of a named schema, not a file) and whose request body, if
+    /// any, is JSON: its generated `send` hands the request built by progenitor's code straight
+    /// to the runtime (see [`super::send`]).
+    pub direct: BTreeMap<String, usize>,
 }
 
 /// One entry per operation, keyed by operationId: the token kinds it accepts (from `security`,
@@ -27,6 +32,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     let components: BTreeMap<&str, &Value> = schemas(raw).map(|(k, v)| (k.as_str(), v)).collect();
     let mut entries = Vec::new();
     let mut ruled = BTreeMap::new();
+    let mut direct = BTreeMap::new();
     let mut arms = Vec::new();
     let paths = raw
         .get("paths")
@@ -58,6 +64,16 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                 Some(media_type) => quote!(Some(#media_type)),
                 None => quote!(None),
             };
+            let json_body = op.get("requestBody").is_none_or(|body| {
+                body.get("content")
+                    .and_then(Value::as_object)
+                    .is_some_and(|content| {
+                        !content.is_empty()
+                            && content.keys().all(|media| media == "application/json")
+                    })
+            });
+            let decoded = success_schema(raw, op).is_some();
+            let streams = file_media_type(raw, op).is_some();
             let decodes = match success_schema(raw, op) {
                 Some(name) => {
                     let ty = quote::format_ident!("{name}");
@@ -80,6 +96,9 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             let index = entries.len();
             if !rules.is_empty() {
                 ruled.insert(op_id.to_string(), index);
+            }
+            if decoded && !streams && json_body {
+                direct.insert(op_id.to_string(), index);
             }
             arms.push(quote! { #op_id => Some(&OPERATIONS[#index]), });
             entries.push(quote! {
@@ -107,7 +126,11 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             }
         }
     };
-    Ok(Table { tokens, ruled })
+    Ok(Table {
+        tokens,
+        ruled,
+        direct,
+    })
 }
 
 /// The media type of the operation's 2xx response when that is content that is not JSON (a file

@@ -8,6 +8,10 @@
 //! code returns whenever the slot holds an answer.
 //!
 //! A download keeps its real response (progenitor streams it); only its errors use the slot.
+//!
+//! An operation whose answer the runtime decodes, and whose request the generator can build
+//! again from the builder's values, does without the slot: its `send()` goes through
+//! [`super::send_direct`], which returns the answer itself ([`typed`]).
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -120,11 +124,19 @@ fn outcome<T: 'static>(
     answer: Option<Answer>,
 ) -> Result<ResponseValue<T>, Error> {
     match answer {
-        Some(Answer::Decoded {
+        Some(answer) => typed(answer),
+        None => result.map_err(Error::from),
+    }
+}
+
+/// The caller's answer: the decoded value as the operation's answer type `T`, or the error.
+pub(crate) fn typed<T: 'static>(answer: Answer) -> Result<ResponseValue<T>, Error> {
+    match answer {
+        Answer::Decoded {
             status,
             headers,
             value,
-        }) => match value.downcast::<T>() {
+        } => match value.downcast::<T>() {
             Ok(value) => Ok(ResponseValue::new(*value, status, headers)),
             Err(_) => Err(Error::Undecodable {
                 status: status.as_u16(),
@@ -132,7 +144,6 @@ fn outcome<T: 'static>(
                 log_id: super::log_id(&headers, None),
             }),
         },
-        Some(Answer::Failed(error)) => Err(error),
-        None => result.map_err(Error::from),
+        Answer::Failed(error) => Err(error),
     }
 }

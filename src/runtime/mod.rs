@@ -158,6 +158,45 @@ pub(crate) fn exec<'a>(
     Box::pin(call::run(http, runtime, request, info.operation_id, op))
 }
 
+/// The crate's `send` of an operation whose answer the runtime decodes (a JSON answer of a named
+/// schema, not a file): `prepared` is the client and the builder's checked values in a function
+/// that builds the request from them with progenitor's code (or the refusal of those values),
+/// called here for the first attempt — before any I/O — and again for each retry; the decoded
+/// answer comes straight back, without the answer slot or a pass through progenitor's handling of
+/// the response (see [`answer`]).
+///
+/// The call is boxed once, as in [`exec`].
+pub(crate) fn send_direct<'a, C, B, T>(
+    prepared: Result<(&'a C, B), progenitor_client::Error<crate::FeishuErrorBody>>,
+    operation_id: &'static str,
+    op: &'static Operation,
+) -> impl std::future::Future<Output = Result<progenitor_client::ResponseValue<T>, Error>> + Send + 'a
+where
+    C: progenitor_client::ClientInfo<Runtime> + Sync,
+    B: Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>>
+        + Send
+        + Sync
+        + 'a,
+    T: Send + 'static,
+{
+    use futures::future::Either;
+    let (client, build) = match prepared {
+        Ok(prepared) => prepared,
+        Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
+    };
+    let request = match build() {
+        Ok(request) => request,
+        Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
+    };
+    Either::Left(Box::pin(call::run_direct::<T>(
+        client.client(),
+        client.inner(),
+        call::Rebuild::new(request, build),
+        operation_id,
+        op,
+    )))
+}
+
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only
 /// such a token is evicted and refreshed when Feishu calls it invalid).
 pub(crate) struct Identity {

@@ -32,6 +32,8 @@ pub(super) enum Screened {
     Response(reqwest::Response),
     /// The decoded answer is in the call's slot (see [`answer`]).
     Delivered,
+    /// The decoded answer, for a call sent directly (see [`super::send_direct`]).
+    Decoded(Answer),
 }
 
 /// Screens a response:
@@ -49,11 +51,14 @@ pub(super) enum Screened {
 ///   type is [`Error::Undecodable`], with its status and log id (progenitor would drop both);
 /// - anything else passes through with its buffered body.
 ///
+/// A decoded success goes into the call's answer slot, or is handed back as it is when `direct`.
+///
 /// (An `async move` block, not an `async fn`, so that the response is held once in its state.)
 pub(super) fn screen(
     mut response: reqwest::Response,
     op: &super::Operation,
     limit: u64,
+    direct: bool,
 ) -> impl std::future::Future<Output = Result<Screened, Error>> + Send + '_ {
     let status = response.status();
     async move {
@@ -73,15 +78,19 @@ pub(super) fn screen(
             _ => None,
         };
         if let Some((0, value)) = decoded {
-            if !answer::open() {
+            if !direct && !answer::open() {
                 return Ok(Screened::Response(rebuild(response, body)));
             }
             let headers = std::mem::take(response.headers_mut());
-            let delivered = answer::deliver(Answer::Decoded {
+            let decoded = Answer::Decoded {
                 status,
                 headers,
                 value,
-            });
+            };
+            if direct {
+                return Ok(Screened::Decoded(decoded));
+            }
+            let delivered = answer::deliver(decoded);
             debug_assert!(delivered.is_ok(), "the slot was open");
             return Ok(Screened::Delivered);
         }

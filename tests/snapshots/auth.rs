@@ -381,10 +381,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token/internal`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::TenantAccessToken>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -394,46 +401,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/auth/v3/tenant_access_token/internal", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "tenant_access_token_internal",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/auth/v3/tenant_access_token/internal", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
 }
@@ -456,7 +450,11 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "tenant_access_token_internal",
+            &OPERATIONS[0],
+        )
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body

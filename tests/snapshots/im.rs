@@ -28354,54 +28354,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BatchMessageDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
             let batch_message_id = batch_message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}", client.baseurl, encode_path(&
-                batch_message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_message_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
+                        encode_path(& batch_message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::batch_message_get_progress`]
@@ -28433,54 +28426,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/get_progress`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BatchMessageGetProgressResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
             let batch_message_id = batch_message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}/get_progress", client.baseurl,
-                encode_path(& batch_message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_message_get_progress",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
+                        .baseurl, encode_path(& batch_message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::batch_message_read_user`]
@@ -28512,54 +28498,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/read_user`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BatchMessageReadUserResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
             let batch_message_id = batch_message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
-                encode_path(& batch_message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_message_read_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
+                        encode_path(& batch_message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -28648,59 +28627,67 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<types::ChatsListed>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client, page_size, page_token, sort_type, types, user_id_type } = self;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let sort_type = sort_type.map_err(Error::InvalidRequest)?;
             let types = types.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
-                .query(&progenitor_client::QueryParam::new("types", &types))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
+                        )
+                        .query(&progenitor_client::QueryParam::new("types", &types))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_create`]
@@ -28788,10 +28775,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, set_bot_manager, user_id_type, uuid, body } = self;
@@ -28803,54 +28797,43 @@ pub mod builder {
                     types::ChatCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "set_bot_manager",
-                        &set_bot_manager,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "set_bot_manager",
+                                &set_bot_manager,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_search`]
@@ -28925,10 +28908,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatSearchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, query, user_id_type } = self;
@@ -28936,49 +28926,47 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/chats/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("query", &query))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("query", &query))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -29025,58 +29013,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_update`]
@@ -29149,10 +29133,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body } = self;
@@ -29163,50 +29154,39 @@ pub mod builder {
                     types::ChatUpdateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_delete`]
@@ -29238,54 +29218,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_announcement_get`]
@@ -29332,58 +29305,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatAnnouncementGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_announcement_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_announcement_patch`]
@@ -29444,10 +29413,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatAnnouncementPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -29458,47 +29434,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_announcement_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_create`]
@@ -29558,10 +29520,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTabCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -29571,47 +29540,33 @@ pub mod builder {
                     types::ChatTabCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_tab_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_delete_tabs`]
@@ -29671,10 +29626,17 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/delete_tabs`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTabDeleteTabsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -29685,47 +29647,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_tab_delete_tabs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_list_tabs`]
@@ -29757,54 +29705,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/list_tabs`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTabListTabsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_tab_list_tabs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_sort_tabs`]
@@ -29864,10 +29805,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/sort_tabs`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTabSortTabsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -29877,47 +29825,33 @@ pub mod builder {
                     types::ChatTabSortTabsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_tab_sort_tabs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_update_tabs`]
@@ -29977,10 +29911,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/update_tabs`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTabUpdateTabsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -29991,47 +29932,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_tab_update_tabs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_link`]
@@ -30089,10 +30016,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/link`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatLinkResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -30102,47 +30036,33 @@ pub mod builder {
                     types::ChatLinkRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_managers_add_managers`]
@@ -30221,10 +30141,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/add_managers`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatManagersAddManagersResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body } = self;
@@ -30236,53 +30163,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/managers/add_managers", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_managers_add_managers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_managers_delete_managers`]
@@ -30361,10 +30274,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/delete_managers`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatManagersDeleteManagersResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body } = self;
@@ -30376,53 +30296,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_managers_delete_managers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_get`]
@@ -30496,10 +30402,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMembersGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, page_size, page_token } = self;
@@ -30507,54 +30420,47 @@ pub mod builder {
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_members_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_create`]
@@ -30644,10 +30550,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMembersCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, succeed_type, body } = self;
@@ -30660,56 +30573,45 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("succeed_type", &succeed_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_members_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "succeed_type",
+                                &succeed_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_delete`]
@@ -30784,10 +30686,17 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMembersDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body } = self;
@@ -30799,53 +30708,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_members_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_is_in_chat`]
@@ -30877,54 +30772,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members/is_in_chat`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMembersIsInChatResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_members_is_in_chat",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_me_join`]
@@ -30956,54 +30844,47 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/members/me_join`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMembersMeJoinResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_members_me_join",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_item_patch`]
@@ -31077,10 +30958,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/menu_items/{menu_item_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMenuItemPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, menu_item_id, body } = self;
@@ -31092,48 +30980,34 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
-                encode_path(& chat_id.to_string()), encode_path(& menu_item_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_menu_item_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
+                        encode_path(& chat_id.to_string()), encode_path(& menu_item_id
+                        .to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_tree_get`]
@@ -31165,54 +31039,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMenuTreeGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_menu_tree_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_tree_create`]
@@ -31273,10 +31140,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMenuTreeCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -31287,47 +31161,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_menu_tree_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_tree_delete`]
@@ -31388,10 +31248,17 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMenuTreeDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -31402,47 +31269,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_menu_tree_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_tree_sort`]
@@ -31503,10 +31356,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree/sort`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatMenuTreeSortResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -31517,47 +31377,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_menu_tree_sort",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_moderation_get`]
@@ -31631,10 +31477,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatModerationGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, page_size, page_token, user_id_type } = self;
@@ -31642,51 +31495,47 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_moderation_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_moderation_update`]
@@ -31762,10 +31611,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatModerationUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body } = self;
@@ -31777,50 +31633,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_moderation_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_top_notice_delete_top_notice`]
@@ -31852,54 +31697,47 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/delete_top_notice`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTopNoticeDeleteTopNoticeResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice", client
-                .baseurl, encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_top_notice_delete_top_notice",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
+                        client.baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_top_notice_put_top_notice`]
@@ -31960,10 +31798,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/put_top_notice`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatTopNoticePutTopNoticeResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body } = self;
@@ -31974,47 +31819,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_top_notice_put_top_notice",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::file_create`]
@@ -32429,10 +32260,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32460,75 +32298,80 @@ pub mod builder {
             let sort_type = sort_type.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let with_sender_name = with_sender_name.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "card_msg_content_type",
-                        &card_msg_content_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("container_id", &container_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "container_id_type",
-                        &container_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "only_thread_root_messages",
-                        &only_thread_root_messages,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_sender_name",
-                        &with_sender_name,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "card_msg_content_type",
+                                &card_msg_content_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "container_id",
+                                &container_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "container_id_type",
+                                &container_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "only_thread_root_messages",
+                                &only_thread_root_messages,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_sender_name",
+                                &with_sender_name,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_create`]
@@ -32588,10 +32431,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageCreated>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, body } = self;
@@ -32601,50 +32451,36 @@ pub mod builder {
                     types::MessageCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_merge_forward`]
@@ -32720,10 +32556,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/merge_forward`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageMergeForwardResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, uuid, body } = self;
@@ -32735,53 +32578,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_merge_forward",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reaction_batch_query`]
@@ -32843,10 +32672,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/reactions/batch_query`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReactionBatchQueryResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -32857,49 +32693,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/reactions/batch_query", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_reaction_batch_query",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/reactions/batch_query", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_search`]
@@ -32987,10 +32813,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageSearchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, user_id_type, body } = self;
@@ -33002,49 +32835,47 @@ pub mod builder {
                     types::MessageSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/messages/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_get`]
@@ -33120,10 +32951,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33138,61 +32976,50 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let with_sender_name = with_sender_name.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "card_msg_content_type",
-                        &card_msg_content_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_sender_name",
-                        &with_sender_name,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "card_msg_content_type",
+                                &card_msg_content_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_sender_name",
+                                &with_sender_name,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_update`]
@@ -33252,10 +33079,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body } = self;
@@ -33265,47 +33099,33 @@ pub mod builder {
                     types::MessageUpdateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_delete`]
@@ -33337,54 +33157,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_patch`]
@@ -33442,10 +33255,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessagePatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body } = self;
@@ -33455,47 +33275,33 @@ pub mod builder {
                     types::MessagePatchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_forward`]
@@ -33584,10 +33390,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/forward`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageForwardResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, receive_id_type, uuid, body } = self;
@@ -33599,54 +33412,40 @@ pub mod builder {
                     types::MessageForwardRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/forward", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_forward",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_push_follow_up`]
@@ -33707,10 +33506,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/push_follow_up`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessagePushFollowUpResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body } = self;
@@ -33721,47 +33527,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_push_follow_up",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reaction_list`]
@@ -33850,10 +33642,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/reactions`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReactionListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33869,54 +33668,53 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let reaction_type = reaction_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("reaction_type", &reaction_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_reaction_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "reaction_type",
+                                &reaction_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reaction_create`]
@@ -33977,10 +33775,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reactions`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReactionCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body } = self;
@@ -33991,47 +33796,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_reaction_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reaction_delete`]
@@ -34077,56 +33868,49 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}/reactions/{reaction_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReactionDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, reaction_id } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let reaction_id = reaction_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
-                encode_path(& message_id.to_string()), encode_path(& reaction_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_reaction_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
+                        encode_path(& message_id.to_string()), encode_path(& reaction_id
+                        .to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_read_users`]
@@ -34200,10 +33984,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/read_users`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReadUsersResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, page_size, page_token, user_id_type } = self;
@@ -34211,51 +34002,47 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_read_users",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reply`]
@@ -34313,10 +34100,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reply`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageReplyResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body } = self;
@@ -34326,47 +34120,33 @@ pub mod builder {
                     types::MessageReplyRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reply", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_reply",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_resource_get`]
@@ -34545,10 +34325,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_app`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageUrgentAppResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body } = self;
@@ -34560,50 +34347,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_urgent_app",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_urgent_phone`]
@@ -34678,10 +34454,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_phone`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageUrgentPhoneResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body } = self;
@@ -34693,50 +34476,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_urgent_phone",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_urgent_sms`]
@@ -34811,10 +34583,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_sms`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MessageUrgentSmsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body } = self;
@@ -34826,50 +34605,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_urgent_sms",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::pin_list`]
@@ -34958,10 +34726,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/pins`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::PinListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, end_time, page_size, page_token, start_time } = self;
@@ -34970,48 +34745,48 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "pin_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::pin_create`]
@@ -35055,10 +34830,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/pins`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::PinCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -35067,44 +34849,30 @@ pub mod builder {
                     types::PinCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "pin_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::pin_delete`]
@@ -35136,54 +34904,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/pins/{message_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::PinDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "pin_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::thread_forward`]
@@ -35272,10 +35033,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/threads/{thread_id}/forward`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ThreadForwardResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, thread_id, receive_id_type, uuid, body } = self;
@@ -35287,54 +35055,40 @@ pub mod builder {
                     types::MessageForwardRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/threads/{}/forward", client.baseurl, encode_path(&
-                thread_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "thread_forward",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
+                        encode_path(& thread_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::app_feed_card_create`]
@@ -35395,10 +35149,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v2/app_feed_card`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::AppFeedCardCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -35409,47 +35170,38 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/app_feed_card", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "app_feed_card_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::app_feed_card_batch_update`]
@@ -35511,10 +35263,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/app_feed_card/batch`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::AppFeedCardBatchUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -35525,47 +35284,38 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "app_feed_card_batch_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::app_feed_card_batch_delete`]
@@ -35627,10 +35377,17 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/im/v2/app_feed_card/batch`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::AppFeedCardBatchDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -35641,47 +35398,38 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "app_feed_card_batch_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_get`]
@@ -35727,60 +35475,59 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BizEntityTagRelationGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, biz_entity_id, tag_biz_type } = self;
             let biz_entity_id = biz_entity_id.map_err(Error::InvalidRequest)?;
             let tag_biz_type = tag_biz_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("biz_entity_id", &biz_entity_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("tag_biz_type", &tag_biz_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "biz_entity_tag_relation_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "biz_entity_id",
+                                &biz_entity_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "tag_biz_type",
+                                &tag_biz_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_update`]
@@ -35827,10 +35574,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BizEntityTagRelationUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -35840,46 +35594,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "biz_entity_tag_relation_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_create`]
@@ -35926,10 +35666,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BizEntityTagRelationCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -35939,46 +35686,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "biz_entity_tag_relation_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_button_update`]
@@ -36039,10 +35772,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/chat_button`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatButtonUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -36053,47 +35793,36 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_button_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_search_v2`]
@@ -36179,10 +35908,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v2/chats/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ChatSearchV2Response>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, user_id_type, body } = self;
@@ -36194,49 +35930,47 @@ pub mod builder {
                     types::ChatSearchV2Request::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/chats/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_search_v2",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/chats/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::feed_card_bot_time_sentive`]
@@ -36298,10 +36032,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::FeedCardBotTimeSentiveResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -36312,49 +36053,38 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "feed_card_bot_time_sentive",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::feed_card_patch`]
@@ -36430,10 +36160,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/{feed_card_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::FeedCardPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, feed_card_id, user_id_type, body } = self;
@@ -36445,50 +36182,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
-                feed_card_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "feed_card_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
+                        feed_card_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::tag_create`]
@@ -36532,10 +36258,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v2/tags`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::TagCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -36544,44 +36277,30 @@ pub mod builder {
                     types::TagCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "tag_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::tag_patch`]
@@ -36639,10 +36358,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/tags/{tag_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::TagPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, tag_id, body } = self;
@@ -36652,47 +36378,33 @@ pub mod builder {
                     types::TagPatchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(& tag_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "tag_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
+                        tag_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::url_preview_batch_update`]
@@ -36739,10 +36451,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v2/url_previews/batch_update`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::UrlPreviewBatchUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -36752,46 +36471,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "url_preview_batch_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
 }
@@ -36814,7 +36519,11 @@ impl<'a> builder::BatchMessageDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "batch_message_delete",
+            &OPERATIONS[0],
+        )
     }
 }
 impl<'a> builder::BatchMessageGetProgress<'a> {
@@ -36832,7 +36541,11 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "batch_message_get_progress",
+            &OPERATIONS[1],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -36862,7 +36575,11 @@ impl<'a> builder::BatchMessageReadUser<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "batch_message_read_user",
+            &OPERATIONS[2],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -36892,7 +36609,7 @@ impl<'a> builder::ChatList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -36946,7 +36663,7 @@ impl<'a> builder::ChatCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_create", &OPERATIONS[4])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -36973,7 +36690,7 @@ impl<'a> builder::ChatSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_search", &OPERATIONS[5])
     }
 }
 impl<'a> builder::ChatGet<'a> {
@@ -36991,7 +36708,7 @@ impl<'a> builder::ChatGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37018,7 +36735,7 @@ impl<'a> builder::ChatUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_update", &OPERATIONS[8])
     }
 }
 impl<'a> builder::ChatDelete<'a> {
@@ -37036,7 +36753,7 @@ impl<'a> builder::ChatDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_delete", &OPERATIONS[6])
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
@@ -37054,7 +36771,11 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_announcement_get",
+            &OPERATIONS[9],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37084,7 +36805,11 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_announcement_patch",
+            &OPERATIONS[10],
+        )
     }
 }
 impl<'a> builder::ChatTabCreate<'a> {
@@ -37102,7 +36827,11 @@ impl<'a> builder::ChatTabCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_tab_create",
+            &OPERATIONS[11],
+        )
     }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
@@ -37120,7 +36849,11 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_tab_delete_tabs",
+            &OPERATIONS[12],
+        )
     }
 }
 impl<'a> builder::ChatTabListTabs<'a> {
@@ -37138,7 +36871,11 @@ impl<'a> builder::ChatTabListTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_tab_list_tabs",
+            &OPERATIONS[13],
+        )
     }
 }
 impl<'a> builder::ChatTabSortTabs<'a> {
@@ -37156,7 +36893,11 @@ impl<'a> builder::ChatTabSortTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_tab_sort_tabs",
+            &OPERATIONS[14],
+        )
     }
 }
 impl<'a> builder::ChatTabUpdateTabs<'a> {
@@ -37174,7 +36915,11 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_tab_update_tabs",
+            &OPERATIONS[15],
+        )
     }
 }
 impl<'a> builder::ChatLink<'a> {
@@ -37192,7 +36937,7 @@ impl<'a> builder::ChatLink<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37219,7 +36964,11 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_managers_add_managers",
+            &OPERATIONS[17],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37249,7 +36998,11 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_managers_delete_managers",
+            &OPERATIONS[18],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37279,7 +37032,11 @@ impl<'a> builder::ChatMembersGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_members_get",
+            &OPERATIONS[20],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37336,7 +37093,11 @@ impl<'a> builder::ChatMembersCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_members_create",
+            &OPERATIONS[21],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37366,7 +37127,11 @@ impl<'a> builder::ChatMembersDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_members_delete",
+            &OPERATIONS[19],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37396,7 +37161,11 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_members_is_in_chat",
+            &OPERATIONS[22],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37426,7 +37195,11 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_members_me_join",
+            &OPERATIONS[23],
+        )
     }
 }
 impl<'a> builder::ChatMenuItemPatch<'a> {
@@ -37444,7 +37217,11 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_menu_item_patch",
+            &OPERATIONS[24],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37474,7 +37251,11 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_menu_tree_get",
+            &OPERATIONS[26],
+        )
     }
 }
 impl<'a> builder::ChatMenuTreeCreate<'a> {
@@ -37492,7 +37273,11 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_menu_tree_create",
+            &OPERATIONS[27],
+        )
     }
 }
 impl<'a> builder::ChatMenuTreeDelete<'a> {
@@ -37510,7 +37295,11 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_menu_tree_delete",
+            &OPERATIONS[25],
+        )
     }
 }
 impl<'a> builder::ChatMenuTreeSort<'a> {
@@ -37528,7 +37317,11 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_menu_tree_sort",
+            &OPERATIONS[28],
+        )
     }
 }
 impl<'a> builder::ChatModerationGet<'a> {
@@ -37546,7 +37339,11 @@ impl<'a> builder::ChatModerationGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_moderation_get",
+            &OPERATIONS[29],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37603,7 +37400,11 @@ impl<'a> builder::ChatModerationUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_moderation_update",
+            &OPERATIONS[30],
+        )
     }
 }
 impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
@@ -37623,7 +37424,11 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_top_notice_delete_top_notice",
+            &OPERATIONS[31],
+        )
     }
 }
 impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
@@ -37641,7 +37446,11 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_top_notice_put_top_notice",
+            &OPERATIONS[32],
+        )
     }
 }
 impl<'a> builder::FileCreate<'a> {
@@ -37791,7 +37600,11 @@ impl<'a> builder::MessageList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_list",
+            &OPERATIONS[37],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37848,7 +37661,11 @@ impl<'a> builder::MessageCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_create",
+            &OPERATIONS[38],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37875,7 +37692,11 @@ impl<'a> builder::MessageMergeForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_merge_forward",
+            &OPERATIONS[39],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37905,7 +37726,11 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_reaction_batch_query",
+            &OPERATIONS[40],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37935,7 +37760,11 @@ impl<'a> builder::MessageSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_search",
+            &OPERATIONS[41],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -37992,7 +37821,11 @@ impl<'a> builder::MessageGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_get",
+            &OPERATIONS[43],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38019,7 +37852,11 @@ impl<'a> builder::MessageUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_update",
+            &OPERATIONS[45],
+        )
     }
 }
 impl<'a> builder::MessageDelete<'a> {
@@ -38037,7 +37874,11 @@ impl<'a> builder::MessageDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_delete",
+            &OPERATIONS[42],
+        )
     }
 }
 impl<'a> builder::MessagePatch<'a> {
@@ -38055,7 +37896,11 @@ impl<'a> builder::MessagePatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_patch",
+            &OPERATIONS[44],
+        )
     }
 }
 impl<'a> builder::MessageForward<'a> {
@@ -38073,7 +37918,11 @@ impl<'a> builder::MessageForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_forward",
+            &OPERATIONS[46],
+        )
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
@@ -38091,7 +37940,11 @@ impl<'a> builder::MessagePushFollowUp<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_push_follow_up",
+            &OPERATIONS[47],
+        )
     }
 }
 impl<'a> builder::MessageReactionList<'a> {
@@ -38109,7 +37962,11 @@ impl<'a> builder::MessageReactionList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_reaction_list",
+            &OPERATIONS[48],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38169,7 +38026,11 @@ impl<'a> builder::MessageReactionCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_reaction_create",
+            &OPERATIONS[49],
+        )
     }
 }
 impl<'a> builder::MessageReactionDelete<'a> {
@@ -38187,7 +38048,11 @@ impl<'a> builder::MessageReactionDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_reaction_delete",
+            &OPERATIONS[50],
+        )
     }
 }
 impl<'a> builder::MessageReadUsers<'a> {
@@ -38205,7 +38070,11 @@ impl<'a> builder::MessageReadUsers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_read_users",
+            &OPERATIONS[51],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38235,7 +38104,11 @@ impl<'a> builder::MessageReply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_reply",
+            &OPERATIONS[52],
+        )
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
@@ -38280,7 +38153,11 @@ impl<'a> builder::MessageUrgentApp<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_urgent_app",
+            &OPERATIONS[54],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38310,7 +38187,11 @@ impl<'a> builder::MessageUrgentPhone<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_urgent_phone",
+            &OPERATIONS[55],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38340,7 +38221,11 @@ impl<'a> builder::MessageUrgentSms<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "message_urgent_sms",
+            &OPERATIONS[56],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38370,7 +38255,7 @@ impl<'a> builder::PinList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38427,7 +38312,7 @@ impl<'a> builder::PinCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "pin_create", &OPERATIONS[58])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38454,7 +38339,7 @@ impl<'a> builder::PinDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "pin_delete", &OPERATIONS[59])
     }
 }
 impl<'a> builder::ThreadForward<'a> {
@@ -38472,7 +38357,11 @@ impl<'a> builder::ThreadForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "thread_forward",
+            &OPERATIONS[60],
+        )
     }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
@@ -38490,7 +38379,11 @@ impl<'a> builder::AppFeedCardCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "app_feed_card_create",
+            &OPERATIONS[61],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38520,7 +38413,11 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "app_feed_card_batch_update",
+            &OPERATIONS[63],
+        )
     }
 }
 impl<'a> builder::AppFeedCardBatchDelete<'a> {
@@ -38538,7 +38435,11 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "app_feed_card_batch_delete",
+            &OPERATIONS[62],
+        )
     }
 }
 impl<'a> builder::BizEntityTagRelationGet<'a> {
@@ -38556,7 +38457,11 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "biz_entity_tag_relation_get",
+            &OPERATIONS[64],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38586,7 +38491,11 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "biz_entity_tag_relation_update",
+            &OPERATIONS[66],
+        )
     }
 }
 impl<'a> builder::BizEntityTagRelationCreate<'a> {
@@ -38604,7 +38513,11 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "biz_entity_tag_relation_create",
+            &OPERATIONS[65],
+        )
     }
 }
 impl<'a> builder::ChatButtonUpdate<'a> {
@@ -38622,7 +38535,11 @@ impl<'a> builder::ChatButtonUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_button_update",
+            &OPERATIONS[67],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38652,7 +38569,11 @@ impl<'a> builder::ChatSearchV2<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "chat_search_v2",
+            &OPERATIONS[68],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38709,7 +38630,11 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "feed_card_bot_time_sentive",
+            &OPERATIONS[69],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38739,7 +38664,11 @@ impl<'a> builder::FeedCardPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "feed_card_patch",
+            &OPERATIONS[70],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38769,7 +38698,7 @@ impl<'a> builder::TagCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "tag_create", &OPERATIONS[71])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38796,7 +38725,7 @@ impl<'a> builder::TagPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -38823,7 +38752,11 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "url_preview_batch_update",
+            &OPERATIONS[73],
+        )
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body

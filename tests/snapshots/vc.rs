@@ -31497,10 +31497,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/alerts`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::AlertListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31518,49 +31525,59 @@ pub mod builder {
             let query_type = query_type.map_err(Error::InvalidRequest)?;
             let query_value = query_value.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("query_type", &query_type))
-                .query(&progenitor_client::QueryParam::new("query_value", &query_value))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "alert_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_type",
+                                &query_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_value",
+                                &query_value,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_events`]
@@ -31664,10 +31681,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/events`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BotEventsResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31685,51 +31709,59 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("meeting_id", &meeting_id))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "bot_events",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_id",
+                                &meeting_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_join`]
@@ -31773,10 +31805,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/join`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BotJoinResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -31785,44 +31824,30 @@ pub mod builder {
                     types::BotJoinRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "bot_join",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_leave`]
@@ -31866,10 +31891,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/leave`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BotLeaveResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -31878,44 +31910,30 @@ pub mod builder {
                     types::BotLeaveRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "bot_leave",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_message`]
@@ -31959,10 +31977,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/message`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BotMessageResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -31971,44 +31996,32 @@ pub mod builder {
                     types::BotMessageRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/bots/message", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "bot_message",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/bots/message", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_user_active_meeting`]
@@ -32056,58 +32069,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/user_active_meeting`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::BotUserActiveMeetingResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id, user_id_type } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "bot_user_active_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_download`]
@@ -32238,10 +32247,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/meeting_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ExportTaskCreated>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -32258,49 +32274,38 @@ pub mod builder {
                     &body,
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_meeting_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_participant_list`]
@@ -32362,10 +32367,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ExportTaskCreated>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -32382,49 +32394,38 @@ pub mod builder {
                     &body,
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_participant_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_participant_quality_list`]
@@ -32486,10 +32487,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ExportTaskCreated>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -32506,49 +32514,39 @@ pub mod builder {
                     &body,
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_participant_quality_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/participant_quality_list", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_resource_reservation_list`]
@@ -32595,10 +32593,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ExportTaskCreated>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -32614,46 +32619,33 @@ pub mod builder {
                     &body,
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_resource_reservation_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/resource_reservation_list", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_get`]
@@ -32685,54 +32677,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ExportTaskQueried>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, task_id } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(& task_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
+                        task_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_list_get`]
@@ -32924,10 +32909,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meeting_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingListGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32958,74 +32950,87 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/meeting_list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_external_meetings",
-                        &include_external_meetings,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_webinar",
-                        &include_webinar,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_status",
-                        &meeting_status,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("meeting_type", &meeting_type),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_list_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meeting_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "include_external_meetings",
+                                &include_external_meetings,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "include_webinar",
+                                &include_webinar,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_status",
+                                &meeting_status,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_type",
+                                &meeting_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_list_by_no`]
@@ -33112,10 +33117,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/list_by_no`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingListByNoResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33131,48 +33143,55 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_list_by_no",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_search`]
@@ -33245,10 +33264,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingSearchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, body } = self;
@@ -33259,46 +33285,41 @@ pub mod builder {
                     types::MeetingSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/meetings/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_subscription`]
@@ -33345,10 +33366,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/subscription`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingSubscriptionResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -33358,46 +33386,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_subscription",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_unsubscription`]
@@ -33444,10 +33458,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/unsubscription`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingUnsubscriptionResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -33457,46 +33478,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_unsubscription",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_get`]
@@ -33586,10 +33593,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33606,62 +33620,56 @@ pub mod builder {
             let with_meeting_ability = with_meeting_ability
                 .map_err(Error::InvalidRequest)?;
             let with_participants = with_participants.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("query_mode", &query_mode))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_meeting_ability",
-                        &with_meeting_ability,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_participants",
-                        &with_participants,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
+                        meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_mode",
+                                &query_mode,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_meeting_ability",
+                                &with_meeting_ability,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_participants",
+                                &with_participants,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_end`]
@@ -33693,54 +33701,47 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/end`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingEndResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_end",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_invite`]
@@ -33815,10 +33816,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/invite`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingInviteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body } = self;
@@ -33829,50 +33837,39 @@ pub mod builder {
                     types::MeetingInviteRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_invite",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_kickout`]
@@ -33947,10 +33944,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/{meeting_id}/kickout`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingKickoutResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body } = self;
@@ -33961,50 +33965,39 @@ pub mod builder {
                     types::MeetingKickoutRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_kickout",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_recording_get`]
@@ -34036,54 +34029,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingRecordingGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_recording_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_recording_set_permission`]
@@ -34159,10 +34145,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingRecordingSetPermissionResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body } = self;
@@ -34174,50 +34167,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
-                .baseurl, encode_path(& meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_recording_set_permission",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
+                        .baseurl, encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_recording_start`]
@@ -34278,10 +34260,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/start`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingRecordingStartResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, body } = self;
@@ -34292,47 +34281,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
-                encode_path(& meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_recording_start",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_recording_stop`]
@@ -34364,54 +34339,47 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/stop`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingRecordingStopResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
-                encode_path(& meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_recording_stop",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_set_host`]
@@ -34486,10 +34454,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/set_host`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::MeetingSetHostResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body } = self;
@@ -34500,50 +34475,39 @@ pub mod builder {
                     types::MeetingSetHostRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "meeting_set_host",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::note_subscription`]
@@ -34590,10 +34554,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/subscription`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::NoteSubscriptionResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -34603,44 +34574,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/notes/subscription", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "note_subscription",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::note_unsubscription`]
@@ -34687,10 +34646,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/unsubscription`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::NoteUnsubscriptionResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -34700,46 +34666,32 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "note_unsubscription",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::note_get`]
@@ -34786,58 +34738,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/notes/{note_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::NoteGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, note_id, user_id_type } = self;
             let note_id = note_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(& note_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "note_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
+                        note_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::participant_list_get`]
@@ -35003,10 +34951,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ParticipantListGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35032,75 +34987,78 @@ pub mod builder {
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let webinar_user_role = webinar_user_role.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/participant_list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_end_time",
-                        &meeting_end_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_start_time",
-                        &meeting_start_time,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_status",
-                        &meeting_status,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "webinar_user_role",
-                        &webinar_user_role,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "participant_list_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/participant_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_end_time",
+                                &meeting_end_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_start_time",
+                                &meeting_start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_status",
+                                &meeting_status,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "webinar_user_role",
+                                &webinar_user_role,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::participant_quality_list_get`]
@@ -35250,10 +35208,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_quality_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ParticipantQualityListGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35277,66 +35242,69 @@ pub mod builder {
             let room_id = room_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("join_time", &join_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_end_time",
-                        &meeting_end_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_start_time",
-                        &meeting_start_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "participant_quality_list_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("join_time", &join_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_end_time",
+                                &meeting_end_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_start_time",
+                                &meeting_start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::report_get_daily`]
@@ -35396,56 +35364,58 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_daily`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReportGetDailyResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, end_time, start_time, unit } = self;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let unit = unit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/reports/get_daily", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("unit", &unit))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "report_get_daily",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("unit", &unit))
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::report_get_top_user`]
@@ -35545,10 +35515,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_top_user`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReportGetTopUserResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35566,53 +35543,51 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let unit = unit.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("order_by", &order_by))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("unit", &unit))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "report_get_top_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new("order_by", &order_by),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("unit", &unit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_reserve_scope`]
@@ -35673,60 +35648,64 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/reserve_scope`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigReserveScopeResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
             let scope_id = scope_id.map_err(Error::InvalidRequest)?;
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_reserve_scope",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_patch`]
@@ -35804,10 +35783,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body } = self;
@@ -35819,50 +35805,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl, encode_path(&
-                reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_admin_get`]
@@ -35922,60 +35897,61 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigAdminGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_admin_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_admin_patch`]
@@ -36053,10 +36029,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigAdminPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body } = self;
@@ -36068,50 +36051,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_admin_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_get`]
@@ -36171,60 +36143,61 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigDisableInformGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_disable_inform_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
+                        .baseurl, encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_patch`]
@@ -36302,10 +36275,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigDisableInformPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body } = self;
@@ -36317,50 +36297,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_disable_inform_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
+                        .baseurl, encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_form_get`]
@@ -36420,60 +36389,61 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigFormGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_form_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_form_patch`]
@@ -36551,10 +36521,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveConfigFormPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body } = self;
@@ -36566,50 +36543,39 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_config_form_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_apply`]
@@ -36668,10 +36634,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/reserves/apply`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveApplyResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -36681,47 +36654,38 @@ pub mod builder {
                     types::ReserveApplyRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/reserves/apply", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_apply",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_get`]
@@ -36768,58 +36732,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type } = self;
             let reserve_id = reserve_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_update`]
@@ -36894,10 +36854,17 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveUpdateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, body } = self;
@@ -36908,50 +36875,39 @@ pub mod builder {
                     types::ReserveUpdateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_delete`]
@@ -36983,54 +36939,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id } = self;
             let reserve_id = reserve_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_get_active_meeting`]
@@ -37091,65 +37040,61 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ReserveGetActiveMeetingResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, with_participants } = self;
             let reserve_id = reserve_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let with_participants = with_participants.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client.baseurl,
-                encode_path(& reserve_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_participants",
-                        &with_participants,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reserve_get_active_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
+                        .baseurl, encode_path(& reserve_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_participants",
+                                &with_participants,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::resource_reservation_list_get`]
@@ -37274,10 +37219,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/resource_reservation_list`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ResourceReservationListGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37299,55 +37251,70 @@ pub mod builder {
             let room_ids = room_ids.map_err(Error::InvalidRequest)?;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("is_exclude", &is_exclude))
-                .query(&progenitor_client::QueryParam::new("need_topic", &need_topic))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_ids", &room_ids))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "resource_reservation_list_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "is_exclude",
+                                &is_exclude,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "need_topic",
+                                &need_topic,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("room_ids", &room_ids),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_query`]
@@ -37468,10 +37435,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_configs/query`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomConfigQueryResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37491,52 +37465,63 @@ pub mod builder {
             let room_id = room_id.map_err(Error::InvalidRequest)?;
             let scope = scope.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_configs/query", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("building_id", &building_id))
-                .query(&progenitor_client::QueryParam::new("country_id", &country_id))
-                .query(&progenitor_client::QueryParam::new("district_id", &district_id))
-                .query(&progenitor_client::QueryParam::new("floor_name", &floor_name))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("scope", &scope))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_config_query",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "building_id",
+                                &building_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "country_id",
+                                &country_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "district_id",
+                                &district_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "floor_name",
+                                &floor_name,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("scope", &scope))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_set`]
@@ -37597,10 +37582,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomConfigSetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -37610,47 +37602,38 @@ pub mod builder {
                     types::RoomConfigSetRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_configs/set", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_config_set",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_set_checkboard_access_code`]
@@ -37697,10 +37680,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_checkboard_access_code`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomConfigSetCheckboardAccessCodeResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -37710,47 +37700,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_config_set_checkboard_access_code",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
+                        client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_set_room_access_code`]
@@ -37797,10 +37773,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_room_access_code`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomConfigSetRoomAccessCodeResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -37810,46 +37793,33 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_configs/set_room_access_code", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_config_set_room_access_code",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
+                        .baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_list`]
@@ -37909,58 +37879,61 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id } = self;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_create`]
@@ -38006,10 +37979,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -38018,44 +37998,30 @@ pub mod builder {
                     types::RoomLevelCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_del`]
@@ -38099,10 +38065,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/del`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelDelResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -38111,44 +38084,32 @@ pub mod builder {
                     types::RoomLevelDelRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_levels/del", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_del",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_mget`]
@@ -38194,10 +38155,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/mget`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelMgetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body } = self;
@@ -38206,44 +38174,32 @@ pub mod builder {
                     types::RoomLevelMgetRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_levels/mget", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_mget",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_search`]
@@ -38275,57 +38231,52 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelSearchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, custom_level_ids } = self;
             let custom_level_ids = custom_level_ids.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/room_levels/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "custom_level_ids",
-                        &custom_level_ids,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "custom_level_ids",
+                                &custom_level_ids,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_get`]
@@ -38357,54 +38308,47 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id } = self;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
-                room_level_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
+                        encode_path(& room_level_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_patch`]
@@ -38464,10 +38408,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomLevelPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id, body } = self;
@@ -38477,47 +38428,33 @@ pub mod builder {
                     types::RoomLevelCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
-                room_level_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_level_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
+                        encode_path(& room_level_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_list`]
@@ -38592,10 +38529,17 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomListResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id, user_id_type } = self;
@@ -38603,51 +38547,50 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_create`]
@@ -38706,10 +38649,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -38719,47 +38669,36 @@ pub mod builder {
                     types::RoomCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_mget`]
@@ -38818,10 +38757,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/mget`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomMgetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -38831,47 +38777,36 @@ pub mod builder {
                     types::RoomMgetRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_mget",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_search`]
@@ -38930,10 +38865,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/search`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomSearchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -38943,47 +38885,38 @@ pub mod builder {
                     types::RoomSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/rooms/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/search", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_get`]
@@ -39030,58 +38963,54 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type } = self;
             let room_id = room_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_delete`]
@@ -39113,54 +39042,47 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomDeleteResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id } = self;
             let room_id = room_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_patch`]
@@ -39233,10 +39155,17 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::RoomPatchResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type, body } = self;
@@ -39247,50 +39176,39 @@ pub mod builder {
                     types::RoomPatchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "room_patch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::scope_config_get`]
@@ -39351,58 +39269,63 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/scope_config`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ScopeConfigGetResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
             let scope_id = scope_id.map_err(Error::InvalidRequest)?;
             let scope_type = scope_type.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "scope_config_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::scope_config_create`]
@@ -39463,10 +39386,17 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/scope_config`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::ScopeConfigCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body } = self;
@@ -39477,47 +39407,38 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "scope_config_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
+                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        0usize,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    crate::runtime::pre(&mut request);
+                    Ok(request)
+                },
+            ))
         }
     }
 }
@@ -39540,7 +39461,7 @@ impl<'a> builder::AlertList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39597,7 +39518,7 @@ impl<'a> builder::BotEvents<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39654,7 +39575,7 @@ impl<'a> builder::BotJoin<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39681,7 +39602,7 @@ impl<'a> builder::BotLeave<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39708,7 +39629,7 @@ impl<'a> builder::BotMessage<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "bot_message", &OPERATIONS[4])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39735,7 +39656,11 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "bot_user_active_meeting",
+            &OPERATIONS[5],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39792,7 +39717,11 @@ impl<'a> builder::ExportMeetingList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "export_meeting_list",
+            &OPERATIONS[7],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39819,7 +39748,11 @@ impl<'a> builder::ExportParticipantList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "export_participant_list",
+            &OPERATIONS[8],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39846,7 +39779,11 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "export_participant_quality_list",
+            &OPERATIONS[9],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39873,7 +39810,11 @@ impl<'a> builder::ExportResourceReservationList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "export_resource_reservation_list",
+            &OPERATIONS[10],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39900,7 +39841,7 @@ impl<'a> builder::ExportGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "export_get", &OPERATIONS[11])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39927,7 +39868,11 @@ impl<'a> builder::MeetingListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_list_get",
+            &OPERATIONS[12],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -39984,7 +39929,11 @@ impl<'a> builder::MeetingListByNo<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_list_by_no",
+            &OPERATIONS[13],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40041,7 +39990,11 @@ impl<'a> builder::MeetingSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_search",
+            &OPERATIONS[14],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40098,7 +40051,11 @@ impl<'a> builder::MeetingSubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_subscription",
+            &OPERATIONS[15],
+        )
     }
 }
 impl<'a> builder::MeetingUnsubscription<'a> {
@@ -40116,7 +40073,11 @@ impl<'a> builder::MeetingUnsubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_unsubscription",
+            &OPERATIONS[16],
+        )
     }
 }
 impl<'a> builder::MeetingGet<'a> {
@@ -40134,7 +40095,11 @@ impl<'a> builder::MeetingGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_get",
+            &OPERATIONS[17],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40161,7 +40126,11 @@ impl<'a> builder::MeetingEnd<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_end",
+            &OPERATIONS[18],
+        )
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
@@ -40179,7 +40148,11 @@ impl<'a> builder::MeetingInvite<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_invite",
+            &OPERATIONS[19],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40209,7 +40182,11 @@ impl<'a> builder::MeetingKickout<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_kickout",
+            &OPERATIONS[20],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40239,7 +40216,11 @@ impl<'a> builder::MeetingRecordingGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_recording_get",
+            &OPERATIONS[21],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40271,7 +40252,11 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_recording_set_permission",
+            &OPERATIONS[22],
+        )
     }
 }
 impl<'a> builder::MeetingRecordingStart<'a> {
@@ -40289,7 +40274,11 @@ impl<'a> builder::MeetingRecordingStart<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_recording_start",
+            &OPERATIONS[23],
+        )
     }
 }
 impl<'a> builder::MeetingRecordingStop<'a> {
@@ -40307,7 +40296,11 @@ impl<'a> builder::MeetingRecordingStop<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_recording_stop",
+            &OPERATIONS[24],
+        )
     }
 }
 impl<'a> builder::MeetingSetHost<'a> {
@@ -40325,7 +40318,11 @@ impl<'a> builder::MeetingSetHost<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "meeting_set_host",
+            &OPERATIONS[25],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40355,7 +40352,11 @@ impl<'a> builder::NoteSubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "note_subscription",
+            &OPERATIONS[26],
+        )
     }
 }
 impl<'a> builder::NoteUnsubscription<'a> {
@@ -40373,7 +40374,11 @@ impl<'a> builder::NoteUnsubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "note_unsubscription",
+            &OPERATIONS[27],
+        )
     }
 }
 impl<'a> builder::NoteGet<'a> {
@@ -40391,7 +40396,7 @@ impl<'a> builder::NoteGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40418,7 +40423,11 @@ impl<'a> builder::ParticipantListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "participant_list_get",
+            &OPERATIONS[29],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40475,7 +40484,11 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "participant_quality_list_get",
+            &OPERATIONS[30],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40543,7 +40556,11 @@ impl<'a> builder::ReportGetDaily<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "report_get_daily",
+            &OPERATIONS[31],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40573,7 +40590,11 @@ impl<'a> builder::ReportGetTopUser<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "report_get_top_user",
+            &OPERATIONS[32],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40603,7 +40624,11 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_reserve_scope",
+            &OPERATIONS[33],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40633,7 +40658,11 @@ impl<'a> builder::ReserveConfigPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_patch",
+            &OPERATIONS[34],
+        )
     }
 }
 impl<'a> builder::ReserveConfigAdminGet<'a> {
@@ -40651,7 +40680,11 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_admin_get",
+            &OPERATIONS[35],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40681,7 +40714,11 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_admin_patch",
+            &OPERATIONS[36],
+        )
     }
 }
 impl<'a> builder::ReserveConfigDisableInformGet<'a> {
@@ -40701,7 +40738,11 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_disable_inform_get",
+            &OPERATIONS[37],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40733,7 +40774,11 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_disable_inform_patch",
+            &OPERATIONS[38],
+        )
     }
 }
 impl<'a> builder::ReserveConfigFormGet<'a> {
@@ -40751,7 +40796,11 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_form_get",
+            &OPERATIONS[39],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40781,7 +40830,11 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_config_form_patch",
+            &OPERATIONS[40],
+        )
     }
 }
 impl<'a> builder::ReserveApply<'a> {
@@ -40799,7 +40852,11 @@ impl<'a> builder::ReserveApply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_apply",
+            &OPERATIONS[41],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40829,7 +40886,11 @@ impl<'a> builder::ReserveGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_get",
+            &OPERATIONS[43],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40856,7 +40917,11 @@ impl<'a> builder::ReserveUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_update",
+            &OPERATIONS[44],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40886,7 +40951,11 @@ impl<'a> builder::ReserveDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_delete",
+            &OPERATIONS[42],
+        )
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
@@ -40904,7 +40973,11 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "reserve_get_active_meeting",
+            &OPERATIONS[45],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -40934,7 +41007,11 @@ impl<'a> builder::ResourceReservationListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "resource_reservation_list_get",
+            &OPERATIONS[46],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41002,7 +41079,11 @@ impl<'a> builder::RoomConfigQuery<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_config_query",
+            &OPERATIONS[47],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41032,7 +41113,11 @@ impl<'a> builder::RoomConfigSet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_config_set",
+            &OPERATIONS[48],
+        )
     }
 }
 impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
@@ -41052,7 +41137,11 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_config_set_checkboard_access_code",
+            &OPERATIONS[49],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41082,7 +41171,11 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_config_set_room_access_code",
+            &OPERATIONS[50],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41112,7 +41205,11 @@ impl<'a> builder::RoomLevelList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_list",
+            &OPERATIONS[51],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41169,7 +41266,11 @@ impl<'a> builder::RoomLevelCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_create",
+            &OPERATIONS[52],
+        )
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
@@ -41187,7 +41288,11 @@ impl<'a> builder::RoomLevelDel<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_del",
+            &OPERATIONS[53],
+        )
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
@@ -41205,7 +41310,11 @@ impl<'a> builder::RoomLevelMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_mget",
+            &OPERATIONS[54],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41235,7 +41344,11 @@ impl<'a> builder::RoomLevelSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_search",
+            &OPERATIONS[55],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41265,7 +41378,11 @@ impl<'a> builder::RoomLevelGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_get",
+            &OPERATIONS[56],
+        )
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
@@ -41283,7 +41400,11 @@ impl<'a> builder::RoomLevelPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_level_patch",
+            &OPERATIONS[57],
+        )
     }
 }
 impl<'a> builder::RoomList<'a> {
@@ -41301,7 +41422,7 @@ impl<'a> builder::RoomList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
 }
 impl<'a> builder::RoomCreate<'a> {
@@ -41319,7 +41440,11 @@ impl<'a> builder::RoomCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_create",
+            &OPERATIONS[59],
+        )
     }
 }
 impl<'a> builder::RoomMget<'a> {
@@ -41337,7 +41462,7 @@ impl<'a> builder::RoomMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41364,7 +41489,11 @@ impl<'a> builder::RoomSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_search",
+            &OPERATIONS[61],
+        )
     }
 }
 impl<'a> builder::RoomGet<'a> {
@@ -41382,7 +41511,7 @@ impl<'a> builder::RoomGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
 }
 impl<'a> builder::RoomDelete<'a> {
@@ -41400,7 +41529,11 @@ impl<'a> builder::RoomDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "room_delete",
+            &OPERATIONS[62],
+        )
     }
 }
 impl<'a> builder::RoomPatch<'a> {
@@ -41418,7 +41551,7 @@ impl<'a> builder::RoomPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(self.prepare_direct(), "room_patch", &OPERATIONS[64])
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
@@ -41436,7 +41569,11 @@ impl<'a> builder::ScopeConfigGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "scope_config_get",
+            &OPERATIONS[65],
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -41466,7 +41603,11 @@ impl<'a> builder::ScopeConfigCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send_direct(
+            self.prepare_direct(),
+            "scope_config_create",
+            &OPERATIONS[66],
+        )
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body
