@@ -77,28 +77,35 @@ fn start<'a>(
     Option<Instant>,
     tracing::Span,
 ) {
-    let request = requests.first();
+    let first = requests.first();
+    let described = first.is_some();
+    // A first request built at its attempt records its method and path there (see `attempts`).
     let span = tracing::info_span!(
         "feishu.call",
         operation_id,
-        method = %request.method(),
-        path = request.url().path(),
+        method = first
+            .as_ref()
+            .map(|request| field::display(request.method())),
+        path = first.as_ref().map(|request| request.url().path()),
         attempt = field::Empty,
         http_status = field::Empty,
         code = field::Empty,
         log_id = field::Empty,
         duration_ms = field::Empty,
     );
-    #[cfg(feishu_upload)]
-    super::upload::attach(request);
-    if op.file.is_some() {
-        // A file download is bounded by inactivity (the read timeout), not by its total time.
-        *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
+    if let Some(request) = first {
+        #[cfg(feishu_upload)]
+        super::upload::attach(request);
+        if op.file.is_some() {
+            // A file download is bounded by inactivity (the read timeout), not by its total time.
+            *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
+        }
     }
     // Clock reads cost on the hot path: the call is timed only when its span is recorded.
     let started = (!span.is_disabled()).then(Instant::now);
     let recorded = span.clone();
-    let attempts = attempts(http, runtime, requests, op, span.clone(), direct).instrument(span);
+    let attempts =
+        attempts(http, runtime, requests, op, span.clone(), direct, described).instrument(span);
     (attempts, started, recorded)
 }
 
@@ -134,6 +141,7 @@ fn attempts<'a>(
     op: &'a Operation,
     span: tracing::Span,
     direct: bool,
+    described: bool,
 ) -> impl Future<Output = Result<Screened, Error>> + Send + 'a {
     let policy = &runtime.shared.retry;
     async move {
@@ -148,6 +156,10 @@ fn attempts<'a>(
             // No request is held across an await here: it goes to reqwest at once.
             let sent = {
                 let mut request = requests.next()?;
+                if !described && attempt == 1 && !span.is_disabled() {
+                    span.record("method", field::display(request.method()));
+                    span.record("path", request.url().path());
+                }
                 if let Some(header) = identity.header {
                     request.headers_mut().insert(AUTHORIZATION, header);
                 }
@@ -204,8 +216,8 @@ fn attempts<'a>(
 /// Where the request of each attempt comes from.
 pub(super) trait Requests: Send {
     /// The first attempt's request, to prepare before any attempt (it is then handed over by
-    /// [`next`](Requests::next)).
-    fn first(&mut self) -> &mut reqwest::Request;
+    /// [`next`](Requests::next)); `None` when it is built only at its attempt.
+    fn first(&mut self) -> Option<&mut reqwest::Request>;
     /// The request of the next attempt.
     fn next(&mut self) -> Result<reqwest::Request, Error>;
     /// Whether there can be a request for a further attempt.
@@ -224,10 +236,8 @@ impl Spare {
 }
 
 impl Requests for Spare {
-    fn first(&mut self) -> &mut reqwest::Request {
-        self.0
-            .as_mut()
-            .expect("the first request is there until the first attempt")
+    fn first(&mut self) -> Option<&mut reqwest::Request> {
+        self.0.as_mut()
     }
 
     fn next(&mut self) -> Result<reqwest::Request, Error> {
@@ -244,20 +254,16 @@ impl Requests for Spare {
     }
 }
 
-/// The requests of a call sent directly (see [`super::send_direct`]): the first one built before
-/// the call, each further one built again from the builder's checked values, only when a retry
-/// needs it — the hot path keeps no copy.
+/// The requests of a call sent directly (see [`super::send_direct`]): each one built from the
+/// builder's checked values at its attempt — the first one too, so that no request is held in the
+/// call's state (it goes to reqwest at once), and the hot path keeps no copy for a retry.
 pub(super) struct Rebuild<B> {
-    first: Option<reqwest::Request>,
     build: B,
 }
 
 impl<B> Rebuild<B> {
-    pub(super) fn new(first: reqwest::Request, build: B) -> Self {
-        Self {
-            first: Some(first),
-            build,
-        }
+    pub(super) fn new(build: B) -> Self {
+        Self { build }
     }
 }
 
@@ -265,17 +271,12 @@ impl<B> Requests for Rebuild<B>
 where
     B: Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>> + Send,
 {
-    fn first(&mut self) -> &mut reqwest::Request {
-        self.first
-            .as_mut()
-            .expect("the first request is there until the first attempt")
+    fn first(&mut self) -> Option<&mut reqwest::Request> {
+        None
     }
 
     fn next(&mut self) -> Result<reqwest::Request, Error> {
-        match self.first.take() {
-            Some(request) => Ok(request),
-            None => (self.build)().map_err(Error::from),
-        }
+        (self.build)().map_err(Error::from)
     }
 
     fn again(&self) -> bool {
@@ -337,13 +338,12 @@ mod tests {
     }
 
     /// A call sent directly holds the builder's checked values (here meeting_list's body and
-    /// query) besides what the call above holds, and nothing more: its state grows by their size
-    /// only. (With meeting_list's values it is 1,088 bytes, past the fast path's 1,032: a lead
-    /// for further work, see `docs/benchmarks.md`.)
+    /// query) and no request (each is built at its attempt): its state, too, stays within the
+    /// fast path, and grows by those values only over the call above less its request.
     #[cfg(feature = "vc")]
     #[test]
     #[allow(clippy::result_large_err)] // the error type of progenitor's request building
-    fn direct_call_state_grows_by_the_checked_values_only() {
+    fn direct_call_state_fits_the_allocators_fast_path() {
         let http = reqwest::Client::new();
         let runtime = Runtime::new(
             super::super::Shared {
@@ -366,8 +366,7 @@ mod tests {
             Ok(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
-        let first = build().unwrap();
-        let requests = Rebuild::new(first, build);
+        let requests = Rebuild::new(build);
         let call = run_direct::<()>(&http, &runtime, requests, "op", &Operation::UNKNOWN);
         let size = std::mem::size_of_val(&call);
         eprintln!("direct call state: {size} bytes, {values_size} of them the values");
@@ -375,9 +374,12 @@ mod tests {
             reqwest::Request::new(http::Method::POST, "http://127.0.0.1:1/".parse().unwrap());
         let plain =
             std::mem::size_of_val(&run(&http, &runtime, request, "op", &Operation::UNKNOWN));
+        assert!(size <= 1024, "the direct call's state grew to {size} bytes");
+        let request_size = std::mem::size_of::<reqwest::Request>();
         assert!(
-            size <= plain + values_size,
-            "the direct call's state is {size} bytes, more than {plain} + {values_size}"
+            size + request_size <= plain + values_size,
+            "the direct call's state is {size} bytes, more than {plain} + {values_size} - \
+             {request_size}"
         );
     }
 }

@@ -161,9 +161,9 @@ pub(crate) fn exec<'a>(
 /// The crate's `send` of an operation whose answer the runtime decodes (a JSON answer of a named
 /// schema, not a file): `prepared` is the client and the builder's checked values in a function
 /// that builds the request from them with progenitor's code (or the refusal of those values),
-/// called here for the first attempt — before any I/O — and again for each retry; the decoded
-/// answer comes straight back, without the answer slot or a pass through progenitor's handling of
-/// the response (see [`answer`]).
+/// called at each attempt — the first one too, so that the call's boxed state holds no request
+/// (see [`call::Rebuild`]); the decoded answer comes straight back, without the answer slot or a
+/// pass through progenitor's handling of the response (see [`answer`]).
 ///
 /// The call is boxed once, as in [`exec`].
 pub(crate) fn send_direct<'a, C, B, T>(
@@ -184,14 +184,10 @@ where
         Ok(prepared) => prepared,
         Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
     };
-    let request = match build() {
-        Ok(request) => request,
-        Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
-    };
     Either::Left(Box::pin(call::run_direct::<T>(
         client.client(),
         client.inner(),
-        call::Rebuild::new(request, build),
+        call::Rebuild::new(build),
         operation_id,
         op,
     )))
