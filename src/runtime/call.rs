@@ -267,9 +267,10 @@ impl<B> Rebuild<B> {
     }
 }
 
-impl<B> Requests for Rebuild<B>
+impl<B, E> Requests for Rebuild<B>
 where
-    B: Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>> + Send,
+    B: Fn() -> Result<reqwest::Request, E> + Send,
+    Error: From<E>,
 {
     fn first(&mut self) -> Option<&mut reqwest::Request> {
         None
@@ -309,14 +310,9 @@ fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
 mod tests {
     use super::*;
 
-    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
-    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
-    /// allocator's slow path. Grows when a value is held across an await in two places — see
-    /// `docs/benchmarks.md` for how to find which.
-    #[test]
-    fn call_state_fits_the_allocators_fast_path() {
-        let http = reqwest::Client::new();
-        let runtime = Runtime::new(
+    /// A runtime with the default settings and no app credentials.
+    fn runtime() -> Runtime {
+        Runtime::new(
             super::super::Shared {
                 base_url: "http://127.0.0.1:1".into(),
                 retry: super::super::RetryPolicy::default(),
@@ -324,7 +320,17 @@ mod tests {
                 tokens: None,
             },
             None,
-        );
+        )
+    }
+
+    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
+    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
+    /// allocator's slow path. Grows when a value is held across an await in two places — see
+    /// `docs/benchmarks.md` for how to find which.
+    #[test]
+    fn call_state_fits_the_allocators_fast_path() {
+        let http = reqwest::Client::new();
+        let runtime = runtime();
         let request = reqwest::Request::new(
             http::Method::POST,
             "http://127.0.0.1:1/open-apis/vc/v1/exports/meeting_list"
@@ -342,18 +348,9 @@ mod tests {
     /// fast path, and grows by those values only over the call above less its request.
     #[cfg(feature = "vc")]
     #[test]
-    #[allow(clippy::result_large_err)] // the error type of progenitor's request building
     fn direct_call_state_fits_the_allocators_fast_path() {
         let http = reqwest::Client::new();
-        let runtime = Runtime::new(
-            super::super::Shared {
-                base_url: "http://127.0.0.1:1".into(),
-                retry: super::super::RetryPolicy::default(),
-                max_response_bytes: crate::DEFAULT_MAX_RESPONSE_BYTES,
-                tokens: None,
-            },
-            None,
-        );
+        let runtime = runtime();
         let url: reqwest::Url = "http://127.0.0.1:1/open-apis/vc/v1/exports/meeting_list"
             .parse()
             .unwrap();
@@ -363,7 +360,7 @@ mod tests {
         );
         let build = move || {
             std::hint::black_box(&values);
-            Ok(reqwest::Request::new(http::Method::POST, url.clone()))
+            Ok::<_, Error>(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
         let requests = Rebuild::new(build);
