@@ -429,7 +429,7 @@ fn check_rule(
             Err(violation(
                 set.clone(),
                 format!(
-                    "{} are all set, but at most one of {} may be set (Feishu answers 121003 param error otherwise)",
+                    "{} are all set, but at most one of {} may be set",
                     set.join(", "),
                     fields.join(" / ")
                 ),

@@ -333,9 +333,7 @@ mod tests {
         let runtime = runtime();
         let request = reqwest::Request::new(
             http::Method::POST,
-            "http://127.0.0.1:1/open-apis/vc/v1/exports/meeting_list"
-                .parse()
-                .unwrap(),
+            "http://127.0.0.1:1/operation".parse().unwrap(),
         );
         let call = run(&http, &runtime, request, "op", &Operation::UNKNOWN);
         let size = std::mem::size_of_val(&call);
@@ -351,9 +349,7 @@ mod tests {
     fn direct_call_state_fits_the_allocators_fast_path() {
         let http = reqwest::Client::new();
         let runtime = runtime();
-        let url: reqwest::Url = "http://127.0.0.1:1/open-apis/vc/v1/exports/meeting_list"
-            .parse()
-            .unwrap();
+        let url: reqwest::Url = "http://127.0.0.1:1/operation".parse().unwrap();
         let values = (
             crate::vc::types::ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64),
             Some(crate::UserIdType::OpenId),
