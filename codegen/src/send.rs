@@ -374,6 +374,10 @@ fn prepare_direct(body: &Group) -> Option<TokenStream> {
     {
         return None;
     }
+    let builds = lean_request(builds);
+    // A body other than the JSON one `lean_request` writes would still need the `pre` hook.
+    let pre = (calls(&builds, "json") || calls(&builds, "body"))
+        .then(|| quote!(crate::runtime::pre(&mut request);));
     Some(quote! {
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -388,10 +392,87 @@ fn prepare_direct(body: &Group) -> Option<TokenStream> {
             #checks
             Ok((client, move || {
                 #builds
-                crate::runtime::pre(&mut request);
+                #pre
                 Ok(request)
             }))
         }
+    })
+}
+
+/// The statements of progenitor's `send` that build the request, without the work a request
+/// sent directly does not need: the header map of an operation without header parameters
+/// (`let mut header_map = HeaderMap::with_capacity(0usize);` and `.headers(header_map)`, an
+/// empty map merged into the request's), and reqwest's `.json(&body)`, whose content type the
+/// `pre` hook would replace, as `.feishu_json(&body)` (`crate::runtime::JsonBody`: Feishu's
+/// content type, set once).
+fn lean_request(builds: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = builds.into_iter().collect();
+    let empty_map = trees.windows(2).any(|w| {
+        matches!(&w[0], TokenTree::Ident(c) if c == "with_capacity")
+            && matches!(&w[1], TokenTree::Group(g) if g.stream().to_string() == "0usize")
+    });
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut json = false;
+    let mut i = 0;
+    while i < trees.len() {
+        let ident =
+            |at: usize, name: &str| matches!(trees.get(at), Some(TokenTree::Ident(x)) if x == name);
+        let dot =
+            |at: usize| matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+        // `let mut header_map = … ;`
+        if empty_map && ident(i, "let") && ident(i + 1, "mut") && ident(i + 2, "header_map") {
+            let end = trees[i..]
+                .iter()
+                .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
+                .map_or(trees.len(), |p| i + p + 1);
+            i = end;
+            continue;
+        }
+        // `. headers (header_map)`
+        if empty_map
+            && dot(i)
+            && ident(i + 1, "headers")
+            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "header_map")
+        {
+            i += 3;
+            continue;
+        }
+        // `. json (& body)`
+        if dot(i)
+            && ident(i + 1, "json")
+            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "& body")
+        {
+            out.push(trees[i].clone());
+            out.push(TokenTree::Ident(Ident::new(
+                "feishu_json",
+                Span::call_site(),
+            )));
+            out.push(trees[i + 2].clone());
+            json = true;
+            i += 3;
+            continue;
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    let lean: TokenStream = out.into_iter().collect();
+    if json {
+        quote!(use crate::runtime::JsonBody as _; #lean)
+    } else {
+        lean
+    }
+}
+
+/// Whether `stream` calls the method `name` (`. name (…)`), at any depth.
+fn calls(stream: &TokenStream, name: &str) -> bool {
+    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Punct(p) if p.as_char() == '.' => {
+            matches!(trees.get(i + 1), Some(TokenTree::Ident(m)) if m == name)
+                && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        }
+        TokenTree::Group(g) => calls(&g.stream(), name),
+        _ => false,
     })
 }
 

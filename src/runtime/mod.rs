@@ -35,6 +35,7 @@ pub(crate) use finish::finish;
 pub use pages::MAX_PAGES;
 #[cfg(feishu_pagination)]
 pub(crate) use pages::{items, pages};
+pub(crate) use quirks::JsonBody;
 pub(crate) use token::TokenManager;
 #[cfg(feishu_upload)]
 pub(crate) use upload::{send_upload, Multipart};

@@ -9,12 +9,36 @@ use super::fault;
 use crate::error::{Error, FeishuErrorBody};
 
 /// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
+const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+/// **json_content_type**: the content type of a JSON request body is Feishu's (reqwest's
+/// `json()` writes `application/json`). The `pre` hook of every request progenitor builds.
 pub(super) fn json_content_type(request: &mut reqwest::Request) {
     if is_json(content_type(request.headers())) {
-        request.headers_mut().insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    }
+}
+
+/// **json_content_type**, set once: a JSON request body with Feishu's content type, for the
+/// requests the generated code builds itself (see [`super::send_direct`]), which then need no
+/// `pre` hook to replace reqwest's.
+pub(crate) trait JsonBody {
+    /// The body `body` serialised as JSON, with Feishu's content type.
+    fn feishu_json<T: serde::Serialize + ?Sized>(self, body: &T) -> Self;
+}
+
+impl JsonBody for reqwest::RequestBuilder {
+    fn feishu_json<T: serde::Serialize + ?Sized>(self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(json) => self
+                .header(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))
+                .body(json),
+            // reqwest keeps the serialiser's error in the builder: `build()` returns it, as it
+            // would have without this.
+            Err(_) => self.json(body),
+        }
     }
 }
 
