@@ -230,6 +230,12 @@ async fn missing_times_are_refused() {
     assert!(err.to_string().contains("start_time"), "{err}");
     let err = refused(|op| op.body_map(|b| b.start_time(1u64))).await;
     assert!(err.to_string().contains("end_time"), "{err}");
+    // No body given at all: refused the same way, naming a missing time.
+    let err = refused(|op| op).await;
+    assert!(
+        err.to_string().contains("no value supplied for end_time"),
+        "{err}"
+    );
 }
 
 #[test]

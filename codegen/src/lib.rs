@@ -27,6 +27,7 @@ use serde_json::Value;
 pub mod download;
 mod from_json;
 pub mod layout;
+mod lazy_body;
 pub mod pages;
 mod schema_list;
 pub mod send;

@@ -179,16 +179,37 @@ fn rename_sends(
 ) -> Result<Group, String> {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut impl_name: Option<Ident> = None;
+    let mut struct_name: Option<Ident> = None;
+    // The builders whose struct body starts empty (see `lazy_body`).
+    let mut lazy = std::collections::BTreeSet::new();
     for tree in module.stream() {
         match &tree {
             TokenTree::Ident(i) if i == "impl" => impl_name = None,
+            TokenTree::Ident(i) if matches!(out.last(), Some(TokenTree::Ident(s)) if s == "struct") =>
+            {
+                struct_name = Some(i.clone());
+            }
             TokenTree::Ident(i)
                 if impl_name.is_none() && out.last().is_some_and(is_close_angle) =>
             {
                 impl_name = Some(i.clone());
             }
             TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+                if let Some(name) = struct_name.take() {
+                    if let Some(fields) = super::lazy_body::fields(body) {
+                        lazy.insert(name.to_string());
+                        out.push(TokenTree::Group(fields));
+                        continue;
+                    }
+                }
                 if let Some(name) = impl_name.take() {
+                    let lazy_body;
+                    let body = if lazy.contains(&name.to_string()) {
+                        lazy_body = super::lazy_body::methods(body, &name.to_string())?;
+                        &lazy_body
+                    } else {
+                        body
+                    };
                     let (renamed, answer) = rename_send(body, ruled, direct)?;
                     if let Some((answer, direct)) = answer {
                         let trees: Vec<TokenTree> = body.stream().into_iter().collect();

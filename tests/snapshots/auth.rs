@@ -344,13 +344,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TenantAccessTokenInternal<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::TenantAccessTokenRequest, String>,
+        body: Result<Option<types::builder::TenantAccessTokenRequest>, String>,
     }
     impl<'a> TenantAccessTokenInternal<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -362,7 +362,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `TenantAccessTokenRequest` for body failed: {}", s
@@ -376,7 +376,7 @@ pub mod builder {
                 types::builder::TenantAccessTokenRequest,
             ) -> types::builder::TenantAccessTokenRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token/internal`
@@ -397,19 +397,17 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::TenantAccessTokenRequest::try_from(v)
+                    types::TenantAccessTokenRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/tenant_access_token/internal", client
                         .baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -421,10 +419,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))

@@ -28376,9 +28376,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
                         encode_path(& batch_message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28389,9 +28386,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -28448,9 +28443,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
                         .baseurl, encode_path(& batch_message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28461,9 +28453,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -28520,9 +28510,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
                         encode_path(& batch_message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28533,9 +28520,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -28650,9 +28635,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28682,9 +28664,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -28699,7 +28679,7 @@ pub mod builder {
         set_bot_manager: Result<Option<bool>, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         uuid: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::ChatCreateRequest, String>,
+        body: Result<Option<types::builder::ChatCreateRequest>, String>,
     }
     impl<'a> ChatCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -28708,7 +28688,7 @@ pub mod builder {
                 set_bot_manager: Ok(None),
                 user_id_type: Ok(None),
                 uuid: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn set_bot_manager<V>(mut self, value: V) -> Self
@@ -28758,7 +28738,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `ChatCreateRequest` for body failed: {}", s)
                 });
@@ -28770,7 +28750,7 @@ pub mod builder {
                 types::builder::ChatCreateRequest,
             ) -> types::builder::ChatCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats`
@@ -28794,16 +28774,15 @@ pub mod builder {
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ChatCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28814,7 +28793,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "set_bot_manager",
@@ -28828,9 +28807,7 @@ pub mod builder {
                             ),
                         )
                         .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -28932,9 +28909,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/search", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -28961,9 +28935,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29036,9 +29008,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -29055,9 +29024,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29071,7 +29038,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ChatUpdateRequest, String>,
+        body: Result<Option<types::builder::ChatUpdateRequest>, String>,
     }
     impl<'a> ChatUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29079,7 +29046,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29116,7 +29083,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `ChatUpdateRequest` for body failed: {}", s)
                 });
@@ -29128,7 +29095,7 @@ pub mod builder {
                 types::builder::ChatUpdateRequest,
             ) -> types::builder::ChatUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}`
@@ -29151,18 +29118,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatUpdateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ChatUpdateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29174,16 +29140,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29240,9 +29204,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -29253,9 +29214,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29328,9 +29287,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -29347,9 +29303,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29362,14 +29316,14 @@ pub mod builder {
     pub struct ChatAnnouncementPatch<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatAnnouncementPatchRequest, String>,
+        body: Result<Option<types::builder::ChatAnnouncementPatchRequest>, String>,
     }
     impl<'a> ChatAnnouncementPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29393,7 +29347,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatAnnouncementPatchRequest` for body failed: {}",
@@ -29408,7 +29362,7 @@ pub mod builder {
                 types::builder::ChatAnnouncementPatchRequest,
             ) -> types::builder::ChatAnnouncementPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
@@ -29430,19 +29384,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatAnnouncementPatchRequest::try_from(v)
+                    types::ChatAnnouncementPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29454,10 +29406,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29470,14 +29420,14 @@ pub mod builder {
     pub struct ChatTabCreate<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatTabCreateRequest, String>,
+        body: Result<Option<types::builder::ChatTabCreateRequest>, String>,
     }
     impl<'a> ChatTabCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29501,7 +29451,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatTabCreateRequest` for body failed: {}", s
@@ -29515,7 +29465,7 @@ pub mod builder {
                 types::builder::ChatTabCreateRequest,
             ) -> types::builder::ChatTabCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs`
@@ -29537,18 +29487,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatTabCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ChatTabCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29560,10 +29509,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29576,14 +29523,14 @@ pub mod builder {
     pub struct ChatTabDeleteTabs<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatTabDeleteTabsRequest, String>,
+        body: Result<Option<types::builder::ChatTabDeleteTabsRequest>, String>,
     }
     impl<'a> ChatTabDeleteTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29607,7 +29554,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatTabDeleteTabsRequest` for body failed: {}", s
@@ -29621,7 +29568,7 @@ pub mod builder {
                 types::builder::ChatTabDeleteTabsRequest,
             ) -> types::builder::ChatTabDeleteTabsRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/delete_tabs`
@@ -29643,19 +29590,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatTabDeleteTabsRequest::try_from(v)
+                    types::ChatTabDeleteTabsRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29667,10 +29612,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29727,9 +29670,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
                         .baseurl, encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -29740,9 +29680,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29755,14 +29693,14 @@ pub mod builder {
     pub struct ChatTabSortTabs<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatTabSortTabsRequest, String>,
+        body: Result<Option<types::builder::ChatTabSortTabsRequest>, String>,
     }
     impl<'a> ChatTabSortTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29786,7 +29724,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatTabSortTabsRequest` for body failed: {}", s
@@ -29800,7 +29738,7 @@ pub mod builder {
                 types::builder::ChatTabSortTabsRequest,
             ) -> types::builder::ChatTabSortTabsRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/sort_tabs`
@@ -29822,18 +29760,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatTabSortTabsRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ChatTabSortTabsRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29845,10 +29782,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29861,14 +29796,14 @@ pub mod builder {
     pub struct ChatTabUpdateTabs<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatTabUpdateTabsRequest, String>,
+        body: Result<Option<types::builder::ChatTabUpdateTabsRequest>, String>,
     }
     impl<'a> ChatTabUpdateTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29892,7 +29827,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatTabUpdateTabsRequest` for body failed: {}", s
@@ -29906,7 +29841,7 @@ pub mod builder {
                 types::builder::ChatTabUpdateTabsRequest,
             ) -> types::builder::ChatTabUpdateTabsRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/update_tabs`
@@ -29928,19 +29863,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatTabUpdateTabsRequest::try_from(v)
+                    types::ChatTabUpdateTabsRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -29952,10 +29885,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -29968,14 +29899,14 @@ pub mod builder {
     pub struct ChatLink<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatLinkRequest, String>,
+        body: Result<Option<types::builder::ChatLinkRequest>, String>,
     }
     impl<'a> ChatLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -29999,7 +29930,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `ChatLinkRequest` for body failed: {}", s)
                 });
@@ -30011,7 +29942,7 @@ pub mod builder {
                 types::builder::ChatLinkRequest,
             ) -> types::builder::ChatLinkRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/link`
@@ -30033,18 +29964,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatLinkRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ChatLinkRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
                         chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -30056,10 +29986,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30076,7 +30004,7 @@ pub mod builder {
             Option<types::ChatManagersAddManagersMemberIdType>,
             String,
         >,
-        body: Result<types::builder::ChatManagersAddManagersRequest, String>,
+        body: Result<Option<types::builder::ChatManagersAddManagersRequest>, String>,
     }
     impl<'a> ChatManagersAddManagers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30084,7 +30012,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -30121,7 +30049,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatManagersAddManagersRequest` for body failed: {}",
@@ -30136,7 +30064,7 @@ pub mod builder {
                 types::builder::ChatManagersAddManagersRequest,
             ) -> types::builder::ChatManagersAddManagersRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/add_managers`
@@ -30159,19 +30087,19 @@ pub mod builder {
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatManagersAddManagersRequest::try_from(v)
+                    types::ChatManagersAddManagersRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -30183,16 +30111,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "member_id_type",
                                 &member_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30209,7 +30135,7 @@ pub mod builder {
             Option<types::ChatManagersDeleteManagersMemberIdType>,
             String,
         >,
-        body: Result<types::builder::ChatManagersAddManagersRequest, String>,
+        body: Result<Option<types::builder::ChatManagersAddManagersRequest>, String>,
     }
     impl<'a> ChatManagersDeleteManagers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30217,7 +30143,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -30254,7 +30180,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatManagersAddManagersRequest` for body failed: {}",
@@ -30269,7 +30195,7 @@ pub mod builder {
                 types::builder::ChatManagersAddManagersRequest,
             ) -> types::builder::ChatManagersAddManagersRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/delete_managers`
@@ -30292,19 +30218,19 @@ pub mod builder {
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatManagersAddManagersRequest::try_from(v)
+                    types::ChatManagersAddManagersRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -30316,16 +30242,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "member_id_type",
                                 &member_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30427,9 +30351,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -30455,9 +30376,7 @@ pub mod builder {
                                 &page_token,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30472,7 +30391,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
         member_id_type: Result<Option<types::ChatMembersCreateMemberIdType>, String>,
         succeed_type: Result<Option<types::ChatMembersCreateSucceedType>, String>,
-        body: Result<types::builder::ChatMembersCreateRequest, String>,
+        body: Result<Option<types::builder::ChatMembersCreateRequest>, String>,
     }
     impl<'a> ChatMembersCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30481,7 +30400,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
                 succeed_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -30531,7 +30450,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMembersCreateRequest` for body failed: {}", s
@@ -30545,7 +30464,7 @@ pub mod builder {
                 types::builder::ChatMembersCreateRequest,
             ) -> types::builder::ChatMembersCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/members`
@@ -30569,19 +30488,17 @@ pub mod builder {
             let succeed_type = succeed_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMembersCreateRequest::try_from(v)
+                    types::ChatMembersCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -30593,7 +30510,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "member_id_type",
@@ -30606,9 +30523,7 @@ pub mod builder {
                                 &succeed_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30622,7 +30537,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         member_id_type: Result<Option<types::ChatMembersDeleteMemberIdType>, String>,
-        body: Result<types::builder::ChatMembersCreateRequest, String>,
+        body: Result<Option<types::builder::ChatMembersCreateRequest>, String>,
     }
     impl<'a> ChatMembersDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30630,7 +30545,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -30667,7 +30582,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMembersCreateRequest` for body failed: {}", s
@@ -30681,7 +30596,7 @@ pub mod builder {
                 types::builder::ChatMembersCreateRequest,
             ) -> types::builder::ChatMembersCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/members`
@@ -30704,19 +30619,17 @@ pub mod builder {
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMembersCreateRequest::try_from(v)
+                    types::ChatMembersCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -30728,16 +30641,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "member_id_type",
                                 &member_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30794,9 +30705,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -30807,9 +30715,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30866,9 +30772,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -30879,9 +30782,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -30895,7 +30796,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         menu_item_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatMenuItemPatchRequest, String>,
+        body: Result<Option<types::builder::ChatMenuItemPatchRequest>, String>,
     }
     impl<'a> ChatMenuItemPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30903,7 +30804,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 menu_item_id: Err("menu_item_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -30939,7 +30840,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMenuItemPatchRequest` for body failed: {}", s
@@ -30953,7 +30854,7 @@ pub mod builder {
                 types::builder::ChatMenuItemPatchRequest,
             ) -> types::builder::ChatMenuItemPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/menu_items/{menu_item_id}`
@@ -30976,20 +30877,18 @@ pub mod builder {
             let menu_item_id = menu_item_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMenuItemPatchRequest::try_from(v)
+                    types::ChatMenuItemPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
                         encode_path(& chat_id.to_string()), encode_path(& menu_item_id
                         .to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31001,10 +30900,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31061,9 +30958,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31074,9 +30968,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31089,14 +30981,14 @@ pub mod builder {
     pub struct ChatMenuTreeCreate<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatMenuTreeCreateRequest, String>,
+        body: Result<Option<types::builder::ChatMenuTreeCreateRequest>, String>,
     }
     impl<'a> ChatMenuTreeCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -31120,7 +31012,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMenuTreeCreateRequest` for body failed: {}",
@@ -31135,7 +31027,7 @@ pub mod builder {
                 types::builder::ChatMenuTreeCreateRequest,
             ) -> types::builder::ChatMenuTreeCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
@@ -31157,19 +31049,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMenuTreeCreateRequest::try_from(v)
+                    types::ChatMenuTreeCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31181,10 +31071,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31197,14 +31085,14 @@ pub mod builder {
     pub struct ChatMenuTreeDelete<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatMenuTreeDeleteRequest, String>,
+        body: Result<Option<types::builder::ChatMenuTreeDeleteRequest>, String>,
     }
     impl<'a> ChatMenuTreeDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -31228,7 +31116,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMenuTreeDeleteRequest` for body failed: {}",
@@ -31243,7 +31131,7 @@ pub mod builder {
                 types::builder::ChatMenuTreeDeleteRequest,
             ) -> types::builder::ChatMenuTreeDeleteRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
@@ -31265,19 +31153,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMenuTreeDeleteRequest::try_from(v)
+                    types::ChatMenuTreeDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31289,10 +31175,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31305,14 +31189,14 @@ pub mod builder {
     pub struct ChatMenuTreeSort<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatMenuTreeDeleteRequest, String>,
+        body: Result<Option<types::builder::ChatMenuTreeDeleteRequest>, String>,
     }
     impl<'a> ChatMenuTreeSort<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -31336,7 +31220,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatMenuTreeDeleteRequest` for body failed: {}",
@@ -31351,7 +31235,7 @@ pub mod builder {
                 types::builder::ChatMenuTreeDeleteRequest,
             ) -> types::builder::ChatMenuTreeDeleteRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree/sort`
@@ -31373,19 +31257,17 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatMenuTreeDeleteRequest::try_from(v)
+                    types::ChatMenuTreeDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31397,10 +31279,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31502,9 +31382,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
                         encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31530,9 +31407,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31546,7 +31421,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ChatModerationUpdateRequest, String>,
+        body: Result<Option<types::builder::ChatModerationUpdateRequest>, String>,
     }
     impl<'a> ChatModerationUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -31554,7 +31429,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -31591,7 +31466,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatModerationUpdateRequest` for body failed: {}",
@@ -31606,7 +31481,7 @@ pub mod builder {
                 types::builder::ChatModerationUpdateRequest,
             ) -> types::builder::ChatModerationUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
@@ -31629,19 +31504,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatModerationUpdateRequest::try_from(v)
+                    types::ChatModerationUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
                         encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31653,16 +31526,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31719,9 +31590,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
                         client.baseurl, encode_path(& chat_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31732,9 +31600,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31747,14 +31613,14 @@ pub mod builder {
     pub struct ChatTopNoticePutTopNotice<'a> {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
-        body: Result<types::builder::ChatTopNoticePutTopNoticeRequest, String>,
+        body: Result<Option<types::builder::ChatTopNoticePutTopNoticeRequest>, String>,
     }
     impl<'a> ChatTopNoticePutTopNotice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -31778,7 +31644,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatTopNoticePutTopNoticeRequest` for body failed: {}",
@@ -31793,7 +31659,7 @@ pub mod builder {
                 types::builder::ChatTopNoticePutTopNoticeRequest,
             ) -> types::builder::ChatTopNoticePutTopNoticeRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/put_top_notice`
@@ -31815,19 +31681,19 @@ pub mod builder {
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatTopNoticePutTopNoticeRequest::try_from(v)
+                    types::ChatTopNoticePutTopNoticeRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
                         .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31839,10 +31705,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32302,9 +32166,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -32366,9 +32227,7 @@ pub mod builder {
                                 &with_sender_name,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32381,14 +32240,14 @@ pub mod builder {
     pub struct MessageCreate<'a> {
         client: &'a super::Client,
         receive_id_type: Result<types::ReceiveIdType, String>,
-        body: Result<types::builder::MessageCreateRequest, String>,
+        body: Result<Option<types::builder::MessageCreateRequest>, String>,
     }
     impl<'a> MessageCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
@@ -32412,7 +32271,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageCreateRequest` for body failed: {}", s
@@ -32426,7 +32285,7 @@ pub mod builder {
                 types::builder::MessageCreateRequest,
             ) -> types::builder::MessageCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages`
@@ -32448,16 +32307,15 @@ pub mod builder {
             let receive_id_type = receive_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -32468,16 +32326,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "receive_id_type",
                                 &receive_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32491,7 +32347,7 @@ pub mod builder {
         client: &'a super::Client,
         receive_id_type: Result<types::MessageMergeForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::MessageMergeForwardRequest, String>,
+        body: Result<Option<types::builder::MessageMergeForwardRequest>, String>,
     }
     impl<'a> MessageMergeForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32499,7 +32355,7 @@ pub mod builder {
                 client: client,
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
@@ -32536,7 +32392,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageMergeForwardRequest` for body failed: {}",
@@ -32551,7 +32407,7 @@ pub mod builder {
                 types::builder::MessageMergeForwardRequest,
             ) -> types::builder::MessageMergeForwardRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/merge_forward`
@@ -32574,18 +32430,16 @@ pub mod builder {
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageMergeForwardRequest::try_from(v)
+                    types::MessageMergeForwardRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32597,7 +32451,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "receive_id_type",
@@ -32605,9 +32459,7 @@ pub mod builder {
                             ),
                         )
                         .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32620,14 +32472,14 @@ pub mod builder {
     pub struct MessageReactionBatchQuery<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MessageReactionBatchQueryRequest, String>,
+        body: Result<Option<types::builder::MessageReactionBatchQueryRequest>, String>,
     }
     impl<'a> MessageReactionBatchQuery<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -32652,7 +32504,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageReactionBatchQueryRequest` for body failed: {}",
@@ -32667,7 +32519,7 @@ pub mod builder {
                 types::builder::MessageReactionBatchQueryRequest,
             ) -> types::builder::MessageReactionBatchQueryRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/reactions/batch_query`
@@ -32689,19 +32541,19 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageReactionBatchQueryRequest::try_from(v)
+                    types::MessageReactionBatchQueryRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/reactions/batch_query", client
                         .baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32713,16 +32565,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32737,7 +32587,7 @@ pub mod builder {
         page_size: Result<Option<i64>, String>,
         page_token: Result<Option<::std::string::String>, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MessageSearchRequest, String>,
+        body: Result<Option<types::builder::MessageSearchRequest>, String>,
     }
     impl<'a> MessageSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32746,7 +32596,7 @@ pub mod builder {
                 page_size: Ok(None),
                 page_token: Ok(None),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -32794,7 +32644,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageSearchRequest` for body failed: {}", s
@@ -32808,7 +32658,7 @@ pub mod builder {
                 types::builder::MessageSearchRequest,
             ) -> types::builder::MessageSearchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/search`
@@ -32832,17 +32682,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageSearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageSearchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/search", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32854,7 +32703,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new("page_size", &page_size),
                         )
@@ -32870,9 +32719,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32983,9 +32830,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33014,9 +32858,7 @@ pub mod builder {
                                 &with_sender_name,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33029,14 +32871,14 @@ pub mod builder {
     pub struct MessageUpdate<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MessageUpdateRequest, String>,
+        body: Result<Option<types::builder::MessageUpdateRequest>, String>,
     }
     impl<'a> MessageUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -33060,7 +32902,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageUpdateRequest` for body failed: {}", s
@@ -33074,7 +32916,7 @@ pub mod builder {
                 types::builder::MessageUpdateRequest,
             ) -> types::builder::MessageUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v1/messages/{message_id}`
@@ -33096,18 +32938,17 @@ pub mod builder {
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageUpdateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageUpdateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33119,10 +32960,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33179,9 +33018,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33192,9 +33028,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33207,14 +33041,14 @@ pub mod builder {
     pub struct MessagePatch<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MessagePatchRequest, String>,
+        body: Result<Option<types::builder::MessagePatchRequest>, String>,
     }
     impl<'a> MessagePatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -33238,7 +33072,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `MessagePatchRequest` for body failed: {}", s)
                 });
@@ -33250,7 +33084,7 @@ pub mod builder {
                 types::builder::MessagePatchRequest,
             ) -> types::builder::MessagePatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}`
@@ -33272,18 +33106,17 @@ pub mod builder {
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessagePatchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessagePatchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33295,10 +33128,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33313,7 +33144,7 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
         receive_id_type: Result<types::MessageForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::MessageForwardRequest, String>,
+        body: Result<Option<types::builder::MessageForwardRequest>, String>,
     }
     impl<'a> MessageForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33322,7 +33153,7 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -33371,7 +33202,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageForwardRequest` for body failed: {}", s
@@ -33385,7 +33216,7 @@ pub mod builder {
                 types::builder::MessageForwardRequest,
             ) -> types::builder::MessageForwardRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/forward`
@@ -33409,18 +33240,17 @@ pub mod builder {
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageForwardRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageForwardRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33432,7 +33262,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "receive_id_type",
@@ -33440,9 +33270,7 @@ pub mod builder {
                             ),
                         )
                         .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33455,14 +33283,14 @@ pub mod builder {
     pub struct MessagePushFollowUp<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MessagePushFollowUpRequest, String>,
+        body: Result<Option<types::builder::MessagePushFollowUpRequest>, String>,
     }
     impl<'a> MessagePushFollowUp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -33486,7 +33314,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessagePushFollowUpRequest` for body failed: {}",
@@ -33501,7 +33329,7 @@ pub mod builder {
                 types::builder::MessagePushFollowUpRequest,
             ) -> types::builder::MessagePushFollowUpRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/push_follow_up`
@@ -33523,19 +33351,17 @@ pub mod builder {
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessagePushFollowUpRequest::try_from(v)
+                    types::MessagePushFollowUpRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33547,10 +33373,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33675,9 +33499,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
                         encode_path(& message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33709,9 +33530,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33724,14 +33543,14 @@ pub mod builder {
     pub struct MessageReactionCreate<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MessageReactionCreateRequest, String>,
+        body: Result<Option<types::builder::MessageReactionCreateRequest>, String>,
     }
     impl<'a> MessageReactionCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -33755,7 +33574,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageReactionCreateRequest` for body failed: {}",
@@ -33770,7 +33589,7 @@ pub mod builder {
                 types::builder::MessageReactionCreateRequest,
             ) -> types::builder::MessageReactionCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reactions`
@@ -33792,19 +33611,17 @@ pub mod builder {
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageReactionCreateRequest::try_from(v)
+                    types::MessageReactionCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33816,10 +33633,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33892,9 +33707,6 @@ pub mod builder {
                         encode_path(& message_id.to_string()), encode_path(& reaction_id
                         .to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33905,9 +33717,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34009,9 +33819,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
                         encode_path(& message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34037,9 +33844,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34052,14 +33857,14 @@ pub mod builder {
     pub struct MessageReply<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MessageReplyRequest, String>,
+        body: Result<Option<types::builder::MessageReplyRequest>, String>,
     }
     impl<'a> MessageReply<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -34083,7 +33888,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `MessageReplyRequest` for body failed: {}", s)
                 });
@@ -34095,7 +33900,7 @@ pub mod builder {
                 types::builder::MessageReplyRequest,
             ) -> types::builder::MessageReplyRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reply`
@@ -34117,18 +33922,17 @@ pub mod builder {
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageReplyRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageReplyRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34140,10 +33944,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34261,7 +34063,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MessageUrgentAppRequest, String>,
+        body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentApp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34269,7 +34071,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -34306,7 +34108,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageUrgentAppRequest` for body failed: {}", s
@@ -34320,7 +34122,7 @@ pub mod builder {
                 types::builder::MessageUrgentAppRequest,
             ) -> types::builder::MessageUrgentAppRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_app`
@@ -34343,19 +34145,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageUrgentAppRequest::try_from(v)
+                    types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34367,16 +34167,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34390,7 +34188,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MessageUrgentAppRequest, String>,
+        body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentPhone<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34398,7 +34196,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -34435,7 +34233,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageUrgentAppRequest` for body failed: {}", s
@@ -34449,7 +34247,7 @@ pub mod builder {
                 types::builder::MessageUrgentAppRequest,
             ) -> types::builder::MessageUrgentAppRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_phone`
@@ -34472,19 +34270,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageUrgentAppRequest::try_from(v)
+                    types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34496,16 +34292,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34519,7 +34313,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MessageUrgentAppRequest, String>,
+        body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentSms<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34527,7 +34321,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -34564,7 +34358,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageUrgentAppRequest` for body failed: {}", s
@@ -34578,7 +34372,7 @@ pub mod builder {
                 types::builder::MessageUrgentAppRequest,
             ) -> types::builder::MessageUrgentAppRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_sms`
@@ -34601,19 +34395,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageUrgentAppRequest::try_from(v)
+                    types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
                         encode_path(& message_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34625,16 +34417,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34749,9 +34539,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34781,9 +34568,7 @@ pub mod builder {
                                 &start_time,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34795,13 +34580,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PinCreate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::PinCreateRequest, String>,
+        body: Result<Option<types::builder::PinCreateRequest>, String>,
     }
     impl<'a> PinCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34813,7 +34598,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `PinCreateRequest` for body failed: {}", s)
                 });
@@ -34825,7 +34610,7 @@ pub mod builder {
                 types::builder::PinCreateRequest,
             ) -> types::builder::PinCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/pins`
@@ -34846,16 +34631,15 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::PinCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::PinCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34866,10 +34650,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34926,9 +34708,6 @@ pub mod builder {
                         "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34939,9 +34718,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34956,7 +34733,7 @@ pub mod builder {
         thread_id: Result<::std::string::String, String>,
         receive_id_type: Result<types::ThreadForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::MessageForwardRequest, String>,
+        body: Result<Option<types::builder::MessageForwardRequest>, String>,
     }
     impl<'a> ThreadForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34965,7 +34742,7 @@ pub mod builder {
                 thread_id: Err("thread_id was not initialized".to_string()),
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn thread_id<V>(mut self, value: V) -> Self
@@ -35014,7 +34791,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MessageForwardRequest` for body failed: {}", s
@@ -35028,7 +34805,7 @@ pub mod builder {
                 types::builder::MessageForwardRequest,
             ) -> types::builder::MessageForwardRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/threads/{thread_id}/forward`
@@ -35052,18 +34829,17 @@ pub mod builder {
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MessageForwardRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MessageForwardRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
                         encode_path(& thread_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35075,7 +34851,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "receive_id_type",
@@ -35083,9 +34859,7 @@ pub mod builder {
                             ),
                         )
                         .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35098,14 +34872,14 @@ pub mod builder {
     pub struct AppFeedCardCreate<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::AppFeedCardCreateRequest, String>,
+        body: Result<Option<types::builder::AppFeedCardCreateRequest>, String>,
     }
     impl<'a> AppFeedCardCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -35130,7 +34904,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `AppFeedCardCreateRequest` for body failed: {}", s
@@ -35144,7 +34918,7 @@ pub mod builder {
                 types::builder::AppFeedCardCreateRequest,
             ) -> types::builder::AppFeedCardCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/app_feed_card`
@@ -35166,18 +34940,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::AppFeedCardCreateRequest::try_from(v)
+                    types::AppFeedCardCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35189,16 +34961,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35211,14 +34981,14 @@ pub mod builder {
     pub struct AppFeedCardBatchUpdate<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::AppFeedCardBatchUpdateRequest, String>,
+        body: Result<Option<types::builder::AppFeedCardBatchUpdateRequest>, String>,
     }
     impl<'a> AppFeedCardBatchUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -35243,7 +35013,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `AppFeedCardBatchUpdateRequest` for body failed: {}",
@@ -35258,7 +35028,7 @@ pub mod builder {
                 types::builder::AppFeedCardBatchUpdateRequest,
             ) -> types::builder::AppFeedCardBatchUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/app_feed_card/batch`
@@ -35280,18 +35050,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::AppFeedCardBatchUpdateRequest::try_from(v)
+                    types::AppFeedCardBatchUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35303,16 +35071,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35325,14 +35091,14 @@ pub mod builder {
     pub struct AppFeedCardBatchDelete<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::AppFeedCardBatchDeleteRequest, String>,
+        body: Result<Option<types::builder::AppFeedCardBatchDeleteRequest>, String>,
     }
     impl<'a> AppFeedCardBatchDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -35357,7 +35123,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `AppFeedCardBatchDeleteRequest` for body failed: {}",
@@ -35372,7 +35138,7 @@ pub mod builder {
                 types::builder::AppFeedCardBatchDeleteRequest,
             ) -> types::builder::AppFeedCardBatchDeleteRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v2/app_feed_card/batch`
@@ -35394,18 +35160,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::AppFeedCardBatchDeleteRequest::try_from(v)
+                    types::AppFeedCardBatchDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35417,16 +35181,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35497,9 +35259,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35522,9 +35281,7 @@ pub mod builder {
                                 &tag_biz_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35536,13 +35293,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BizEntityTagRelationUpdate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::BizEntityTagRelationCreateRequest, String>,
+        body: Result<Option<types::builder::BizEntityTagRelationCreateRequest>, String>,
     }
     impl<'a> BizEntityTagRelationUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35554,7 +35311,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `BizEntityTagRelationCreateRequest` for body failed: {}",
@@ -35569,7 +35326,7 @@ pub mod builder {
                 types::builder::BizEntityTagRelationCreateRequest,
             ) -> types::builder::BizEntityTagRelationCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/biz_entity_tag_relation`
@@ -35590,18 +35347,18 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::BizEntityTagRelationCreateRequest::try_from(v)
+                    types::BizEntityTagRelationCreateRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35613,10 +35370,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35628,13 +35383,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BizEntityTagRelationCreate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::BizEntityTagRelationCreateRequest, String>,
+        body: Result<Option<types::builder::BizEntityTagRelationCreateRequest>, String>,
     }
     impl<'a> BizEntityTagRelationCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35646,7 +35401,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `BizEntityTagRelationCreateRequest` for body failed: {}",
@@ -35661,7 +35416,7 @@ pub mod builder {
                 types::builder::BizEntityTagRelationCreateRequest,
             ) -> types::builder::BizEntityTagRelationCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/biz_entity_tag_relation`
@@ -35682,18 +35437,18 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::BizEntityTagRelationCreateRequest::try_from(v)
+                    types::BizEntityTagRelationCreateRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35705,10 +35460,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35721,14 +35474,14 @@ pub mod builder {
     pub struct ChatButtonUpdate<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ChatButtonUpdateRequest, String>,
+        body: Result<Option<types::builder::ChatButtonUpdateRequest>, String>,
     }
     impl<'a> ChatButtonUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -35753,7 +35506,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ChatButtonUpdateRequest` for body failed: {}", s
@@ -35767,7 +35520,7 @@ pub mod builder {
                 types::builder::ChatButtonUpdateRequest,
             ) -> types::builder::ChatButtonUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/im/v2/chat_button`
@@ -35789,17 +35542,15 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatButtonUpdateRequest::try_from(v)
+                    types::ChatButtonUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35810,16 +35561,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35834,7 +35583,7 @@ pub mod builder {
         page_size: Result<Option<i64>, String>,
         page_token: Result<Option<::std::string::String>, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ChatSearchV2Request, String>,
+        body: Result<Option<types::builder::ChatSearchV2Request>, String>,
     }
     impl<'a> ChatSearchV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35843,7 +35592,7 @@ pub mod builder {
                 page_size: Ok(None),
                 page_token: Ok(None),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -35891,7 +35640,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `ChatSearchV2Request` for body failed: {}", s)
                 });
@@ -35903,7 +35652,7 @@ pub mod builder {
                 types::builder::ChatSearchV2Request,
             ) -> types::builder::ChatSearchV2Request,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/chats/search`
@@ -35927,17 +35676,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ChatSearchV2Request::try_from(v).map_err(|e| e.to_string())
+                    types::ChatSearchV2Request::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/chats/search", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35949,7 +35697,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new("page_size", &page_size),
                         )
@@ -35965,9 +35713,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35980,14 +35726,14 @@ pub mod builder {
     pub struct FeedCardBotTimeSentive<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::FeedCardBotTimeSentiveRequest, String>,
+        body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
     }
     impl<'a> FeedCardBotTimeSentive<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -36012,7 +35758,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `FeedCardBotTimeSentiveRequest` for body failed: {}",
@@ -36027,7 +35773,7 @@ pub mod builder {
                 types::builder::FeedCardBotTimeSentiveRequest,
             ) -> types::builder::FeedCardBotTimeSentiveRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
@@ -36049,18 +35795,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::FeedCardBotTimeSentiveRequest::try_from(v)
+                    types::FeedCardBotTimeSentiveRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36072,16 +35816,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36095,7 +35837,7 @@ pub mod builder {
         client: &'a super::Client,
         feed_card_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::FeedCardBotTimeSentiveRequest, String>,
+        body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
     }
     impl<'a> FeedCardPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -36103,7 +35845,7 @@ pub mod builder {
                 client: client,
                 feed_card_id: Err("feed_card_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn feed_card_id<V>(mut self, value: V) -> Self
@@ -36140,7 +35882,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `FeedCardBotTimeSentiveRequest` for body failed: {}",
@@ -36155,7 +35897,7 @@ pub mod builder {
                 types::builder::FeedCardBotTimeSentiveRequest,
             ) -> types::builder::FeedCardBotTimeSentiveRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/{feed_card_id}`
@@ -36178,19 +35920,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::FeedCardBotTimeSentiveRequest::try_from(v)
+                    types::FeedCardBotTimeSentiveRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
                         feed_card_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36202,16 +35942,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36223,13 +35961,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TagCreate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::TagCreateRequest, String>,
+        body: Result<Option<types::builder::TagCreateRequest>, String>,
     }
     impl<'a> TagCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36241,7 +35979,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `TagCreateRequest` for body failed: {}", s)
                 });
@@ -36253,7 +35991,7 @@ pub mod builder {
                 types::builder::TagCreateRequest,
             ) -> types::builder::TagCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/tags`
@@ -36274,16 +36012,15 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::TagCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::TagCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -36294,10 +36031,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36310,14 +36045,14 @@ pub mod builder {
     pub struct TagPatch<'a> {
         client: &'a super::Client,
         tag_id: Result<::std::string::String, String>,
-        body: Result<types::builder::TagPatchRequest, String>,
+        body: Result<Option<types::builder::TagPatchRequest>, String>,
     }
     impl<'a> TagPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 tag_id: Err("tag_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn tag_id<V>(mut self, value: V) -> Self
@@ -36341,7 +36076,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `TagPatchRequest` for body failed: {}", s)
                 });
@@ -36353,7 +36088,7 @@ pub mod builder {
                 types::builder::TagPatchRequest,
             ) -> types::builder::TagPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v2/tags/{tag_id}`
@@ -36375,18 +36110,17 @@ pub mod builder {
             let tag_id = tag_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::TagPatchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::TagPatchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
                         tag_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36398,10 +36132,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36413,13 +36145,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UrlPreviewBatchUpdate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UrlPreviewBatchUpdateRequest, String>,
+        body: Result<Option<types::builder::UrlPreviewBatchUpdateRequest>, String>,
     }
     impl<'a> UrlPreviewBatchUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36431,7 +36163,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `UrlPreviewBatchUpdateRequest` for body failed: {}",
@@ -36446,7 +36178,7 @@ pub mod builder {
                 types::builder::UrlPreviewBatchUpdateRequest,
             ) -> types::builder::UrlPreviewBatchUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v2/url_previews/batch_update`
@@ -36467,18 +36199,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::UrlPreviewBatchUpdateRequest::try_from(v)
+                    types::UrlPreviewBatchUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36490,10 +36220,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))

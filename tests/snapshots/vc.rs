@@ -31529,9 +31529,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31572,9 +31569,7 @@ pub mod builder {
                                 &start_time,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31713,9 +31708,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31756,9 +31748,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31770,13 +31760,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BotJoin<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::BotJoinRequest, String>,
+        body: Result<Option<types::builder::BotJoinRequest>, String>,
     }
     impl<'a> BotJoin<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -31788,7 +31778,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `BotJoinRequest` for body failed: {}", s)
                 });
@@ -31800,7 +31790,7 @@ pub mod builder {
                 types::builder::BotJoinRequest,
             ) -> types::builder::BotJoinRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/join`
@@ -31821,16 +31811,15 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::BotJoinRequest::try_from(v).map_err(|e| e.to_string())
+                    types::BotJoinRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31841,10 +31830,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31856,13 +31843,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BotLeave<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::BotLeaveRequest, String>,
+        body: Result<Option<types::builder::BotLeaveRequest>, String>,
     }
     impl<'a> BotLeave<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -31874,7 +31861,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `BotLeaveRequest` for body failed: {}", s)
                 });
@@ -31886,7 +31873,7 @@ pub mod builder {
                 types::builder::BotLeaveRequest,
             ) -> types::builder::BotLeaveRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/leave`
@@ -31907,16 +31894,15 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::BotLeaveRequest::try_from(v).map_err(|e| e.to_string())
+                    types::BotLeaveRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -31927,10 +31913,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -31942,13 +31926,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BotMessage<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::BotMessageRequest, String>,
+        body: Result<Option<types::builder::BotMessageRequest>, String>,
     }
     impl<'a> BotMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -31960,7 +31944,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `BotMessageRequest` for body failed: {}", s)
                 });
@@ -31972,7 +31956,7 @@ pub mod builder {
                 types::builder::BotMessageRequest,
             ) -> types::builder::BotMessageRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/message`
@@ -31993,17 +31977,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::BotMessageRequest::try_from(v).map_err(|e| e.to_string())
+                    types::BotMessageRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/bots/message", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32015,10 +31998,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32091,9 +32072,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -32111,9 +32089,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32196,14 +32172,14 @@ pub mod builder {
     pub struct ExportMeetingList<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ExportMeetingListRequest, String>,
+        body: Result<Option<types::builder::ExportMeetingListRequest>, String>,
     }
     impl<'a> ExportMeetingList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -32228,7 +32204,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ExportMeetingListRequest` for body failed: {}", s
@@ -32242,7 +32218,7 @@ pub mod builder {
                 types::builder::ExportMeetingListRequest,
             ) -> types::builder::ExportMeetingListRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/meeting_list`
@@ -32264,7 +32240,7 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ExportMeetingListRequest::try_from(v)
+                    types::ExportMeetingListRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -32277,11 +32253,9 @@ pub mod builder {
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32293,16 +32267,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32315,14 +32287,14 @@ pub mod builder {
     pub struct ExportParticipantList<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ExportParticipantListRequest, String>,
+        body: Result<Option<types::builder::ExportParticipantListRequest>, String>,
     }
     impl<'a> ExportParticipantList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -32347,7 +32319,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ExportParticipantListRequest` for body failed: {}",
@@ -32362,7 +32334,7 @@ pub mod builder {
                 types::builder::ExportParticipantListRequest,
             ) -> types::builder::ExportParticipantListRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
@@ -32384,7 +32356,7 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ExportParticipantListRequest::try_from(v)
+                    types::ExportParticipantListRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -32397,11 +32369,9 @@ pub mod builder {
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32413,16 +32383,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32435,14 +32403,17 @@ pub mod builder {
     pub struct ExportParticipantQualityList<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ExportParticipantQualityListRequest, String>,
+        body: Result<
+            Option<types::builder::ExportParticipantQualityListRequest>,
+            String,
+        >,
     }
     impl<'a> ExportParticipantQualityList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -32467,7 +32438,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ExportParticipantQualityListRequest` for body failed: {}",
@@ -32482,7 +32453,7 @@ pub mod builder {
                 types::builder::ExportParticipantQualityListRequest,
             ) -> types::builder::ExportParticipantQualityListRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
@@ -32504,7 +32475,9 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ExportParticipantQualityListRequest::try_from(v)
+                    types::ExportParticipantQualityListRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -32517,12 +32490,10 @@ pub mod builder {
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_quality_list", client
                         .baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32534,16 +32505,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32555,13 +32524,16 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExportResourceReservationList<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::ExportResourceReservationListRequest, String>,
+        body: Result<
+            Option<types::builder::ExportResourceReservationListRequest>,
+            String,
+        >,
     }
     impl<'a> ExportResourceReservationList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -32573,7 +32545,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ExportResourceReservationListRequest` for body failed: {}",
@@ -32588,7 +32560,7 @@ pub mod builder {
                 types::builder::ExportResourceReservationListRequest,
             ) -> types::builder::ExportResourceReservationListRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
@@ -32609,7 +32581,9 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::ExportResourceReservationListRequest::try_from(v)
+                    types::ExportResourceReservationListRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -32622,12 +32596,10 @@ pub mod builder {
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/resource_reservation_list", client
                         .baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32639,10 +32611,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32699,9 +32669,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
                         task_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -32712,9 +32679,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -32956,9 +32921,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/meeting_list", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33025,9 +32987,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33149,9 +33109,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33186,9 +33143,7 @@ pub mod builder {
                                 &start_time,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33202,7 +33157,7 @@ pub mod builder {
         client: &'a super::Client,
         page_size: Result<Option<i64>, String>,
         page_token: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::MeetingSearchRequest, String>,
+        body: Result<Option<types::builder::MeetingSearchRequest>, String>,
     }
     impl<'a> MeetingSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33210,7 +33165,7 @@ pub mod builder {
                 client: client,
                 page_size: Ok(None),
                 page_token: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -33245,7 +33200,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSearchRequest` for body failed: {}", s
@@ -33259,7 +33214,7 @@ pub mod builder {
                 types::builder::MeetingSearchRequest,
             ) -> types::builder::MeetingSearchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/search`
@@ -33282,17 +33237,16 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MeetingSearchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/search", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33304,7 +33258,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new("page_size", &page_size),
                         )
@@ -33314,9 +33268,7 @@ pub mod builder {
                                 &page_token,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33328,13 +33280,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MeetingSubscription<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MeetingSubscriptionRequest, String>,
+        body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
     }
     impl<'a> MeetingSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33346,7 +33298,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSubscriptionRequest` for body failed: {}",
@@ -33361,7 +33313,7 @@ pub mod builder {
                 types::builder::MeetingSubscriptionRequest,
             ) -> types::builder::MeetingSubscriptionRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/subscription`
@@ -33382,18 +33334,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSubscriptionRequest::try_from(v)
+                    types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33405,10 +33355,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33420,13 +33368,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MeetingUnsubscription<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MeetingSubscriptionRequest, String>,
+        body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
     }
     impl<'a> MeetingUnsubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33438,7 +33386,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSubscriptionRequest` for body failed: {}",
@@ -33453,7 +33401,7 @@ pub mod builder {
                 types::builder::MeetingSubscriptionRequest,
             ) -> types::builder::MeetingSubscriptionRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/unsubscription`
@@ -33474,18 +33422,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSubscriptionRequest::try_from(v)
+                    types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33497,10 +33443,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33627,9 +33571,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
                         meeting_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33664,9 +33605,7 @@ pub mod builder {
                                 &with_participants,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33723,9 +33662,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
                         encode_path(& meeting_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -33736,9 +33672,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33752,7 +33686,7 @@ pub mod builder {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MeetingInviteRequest, String>,
+        body: Result<Option<types::builder::MeetingInviteRequest>, String>,
     }
     impl<'a> MeetingInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33760,7 +33694,7 @@ pub mod builder {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -33797,7 +33731,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingInviteRequest` for body failed: {}", s
@@ -33811,7 +33745,7 @@ pub mod builder {
                 types::builder::MeetingInviteRequest,
             ) -> types::builder::MeetingInviteRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/invite`
@@ -33834,18 +33768,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingInviteRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MeetingInviteRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
                         encode_path(& meeting_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33857,16 +33790,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -33880,7 +33811,7 @@ pub mod builder {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MeetingKickoutRequest, String>,
+        body: Result<Option<types::builder::MeetingKickoutRequest>, String>,
     }
     impl<'a> MeetingKickout<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33888,7 +33819,7 @@ pub mod builder {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -33925,7 +33856,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingKickoutRequest` for body failed: {}", s
@@ -33939,7 +33870,7 @@ pub mod builder {
                 types::builder::MeetingKickoutRequest,
             ) -> types::builder::MeetingKickoutRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/{meeting_id}/kickout`
@@ -33962,18 +33893,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingKickoutRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MeetingKickoutRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
                         encode_path(& meeting_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -33985,16 +33915,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34051,9 +33979,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
                         encode_path(& meeting_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34064,9 +33989,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34080,7 +34003,10 @@ pub mod builder {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MeetingRecordingSetPermissionRequest, String>,
+        body: Result<
+            Option<types::builder::MeetingRecordingSetPermissionRequest>,
+            String,
+        >,
     }
     impl<'a> MeetingRecordingSetPermission<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34088,7 +34014,7 @@ pub mod builder {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -34125,7 +34051,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingRecordingSetPermissionRequest` for body failed: {}",
@@ -34140,7 +34066,7 @@ pub mod builder {
                 types::builder::MeetingRecordingSetPermissionRequest,
             ) -> types::builder::MeetingRecordingSetPermissionRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission`
@@ -34163,19 +34089,19 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingRecordingSetPermissionRequest::try_from(v)
+                    types::MeetingRecordingSetPermissionRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
                         .baseurl, encode_path(& meeting_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34187,16 +34113,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34209,14 +34133,14 @@ pub mod builder {
     pub struct MeetingRecordingStart<'a> {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
-        body: Result<types::builder::MeetingRecordingStartRequest, String>,
+        body: Result<Option<types::builder::MeetingRecordingStartRequest>, String>,
     }
     impl<'a> MeetingRecordingStart<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -34240,7 +34164,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingRecordingStartRequest` for body failed: {}",
@@ -34255,7 +34179,7 @@ pub mod builder {
                 types::builder::MeetingRecordingStartRequest,
             ) -> types::builder::MeetingRecordingStartRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/start`
@@ -34277,19 +34201,17 @@ pub mod builder {
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingRecordingStartRequest::try_from(v)
+                    types::MeetingRecordingStartRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
                         encode_path(& meeting_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34301,10 +34223,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34361,9 +34281,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
                         encode_path(& meeting_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34374,9 +34291,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34390,7 +34305,7 @@ pub mod builder {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::MeetingSetHostRequest, String>,
+        body: Result<Option<types::builder::MeetingSetHostRequest>, String>,
     }
     impl<'a> MeetingSetHost<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -34398,7 +34313,7 @@ pub mod builder {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -34435,7 +34350,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSetHostRequest` for body failed: {}", s
@@ -34449,7 +34364,7 @@ pub mod builder {
                 types::builder::MeetingSetHostRequest,
             ) -> types::builder::MeetingSetHostRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/set_host`
@@ -34472,18 +34387,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSetHostRequest::try_from(v).map_err(|e| e.to_string())
+                    types::MeetingSetHostRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
                         encode_path(& meeting_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34495,16 +34409,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34516,13 +34428,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct NoteSubscription<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MeetingSubscriptionRequest, String>,
+        body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
     }
     impl<'a> NoteSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34534,7 +34446,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSubscriptionRequest` for body failed: {}",
@@ -34549,7 +34461,7 @@ pub mod builder {
                 types::builder::MeetingSubscriptionRequest,
             ) -> types::builder::MeetingSubscriptionRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/subscription`
@@ -34570,18 +34482,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSubscriptionRequest::try_from(v)
+                    types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34593,10 +34503,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34608,13 +34516,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct NoteUnsubscription<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MeetingSubscriptionRequest, String>,
+        body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
     }
     impl<'a> NoteUnsubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34626,7 +34534,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `MeetingSubscriptionRequest` for body failed: {}",
@@ -34641,7 +34549,7 @@ pub mod builder {
                 types::builder::MeetingSubscriptionRequest,
             ) -> types::builder::MeetingSubscriptionRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/unsubscription`
@@ -34662,18 +34570,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::MeetingSubscriptionRequest::try_from(v)
+                    types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -34685,10 +34591,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34761,9 +34665,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
                         note_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -34780,9 +34681,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -34993,9 +34892,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_list", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35053,9 +34949,7 @@ pub mod builder {
                                 &webinar_user_role,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35248,9 +35142,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35299,9 +35190,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35387,9 +35276,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35410,9 +35296,7 @@ pub mod builder {
                             ),
                         )
                         .query(&progenitor_client::QueryParam::new("unit", &unit))
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35549,9 +35433,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35582,9 +35463,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35672,9 +35551,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
                         .baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35700,9 +35576,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35716,7 +35590,7 @@ pub mod builder {
         client: &'a super::Client,
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveConfigPatchRequest, String>,
+        body: Result<Option<types::builder::ReserveConfigPatchRequest>, String>,
     }
     impl<'a> ReserveConfigPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35726,7 +35600,7 @@ pub mod builder {
                     "reserve_config_id was not initialized".to_string(),
                 ),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -35763,7 +35637,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ReserveConfigPatchRequest` for body failed: {}",
@@ -35778,7 +35652,7 @@ pub mod builder {
                 types::builder::ReserveConfigPatchRequest,
             ) -> types::builder::ReserveConfigPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}`
@@ -35801,19 +35675,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveConfigPatchRequest::try_from(v)
+                    types::ReserveConfigPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -35825,16 +35697,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35921,9 +35791,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -35946,9 +35813,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -35962,7 +35827,7 @@ pub mod builder {
         client: &'a super::Client,
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveConfigAdminPatchRequest, String>,
+        body: Result<Option<types::builder::ReserveConfigAdminPatchRequest>, String>,
     }
     impl<'a> ReserveConfigAdminPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35972,7 +35837,7 @@ pub mod builder {
                     "reserve_config_id was not initialized".to_string(),
                 ),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -36009,7 +35874,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ReserveConfigAdminPatchRequest` for body failed: {}",
@@ -36024,7 +35889,7 @@ pub mod builder {
                 types::builder::ReserveConfigAdminPatchRequest,
             ) -> types::builder::ReserveConfigAdminPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
@@ -36047,19 +35912,19 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveConfigAdminPatchRequest::try_from(v)
+                    types::ReserveConfigAdminPatchRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36071,16 +35936,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36167,9 +36030,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
                         .baseurl, encode_path(& reserve_config_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -36192,9 +36052,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36208,7 +36066,10 @@ pub mod builder {
         client: &'a super::Client,
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveConfigDisableInformPatchRequest, String>,
+        body: Result<
+            Option<types::builder::ReserveConfigDisableInformPatchRequest>,
+            String,
+        >,
     }
     impl<'a> ReserveConfigDisableInformPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -36218,7 +36079,7 @@ pub mod builder {
                     "reserve_config_id was not initialized".to_string(),
                 ),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -36255,7 +36116,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ReserveConfigDisableInformPatchRequest` for body failed: {}",
@@ -36270,7 +36131,7 @@ pub mod builder {
                 types::builder::ReserveConfigDisableInformPatchRequest,
             ) -> types::builder::ReserveConfigDisableInformPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
@@ -36293,19 +36154,19 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveConfigDisableInformPatchRequest::try_from(v)
+                    types::ReserveConfigDisableInformPatchRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
                         .baseurl, encode_path(& reserve_config_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36317,16 +36178,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36413,9 +36272,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -36438,9 +36294,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36454,7 +36308,7 @@ pub mod builder {
         client: &'a super::Client,
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveConfigFormPatchRequest, String>,
+        body: Result<Option<types::builder::ReserveConfigFormPatchRequest>, String>,
     }
     impl<'a> ReserveConfigFormPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -36464,7 +36318,7 @@ pub mod builder {
                     "reserve_config_id was not initialized".to_string(),
                 ),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -36501,7 +36355,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ReserveConfigFormPatchRequest` for body failed: {}",
@@ -36516,7 +36370,7 @@ pub mod builder {
                 types::builder::ReserveConfigFormPatchRequest,
             ) -> types::builder::ReserveConfigFormPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
@@ -36539,19 +36393,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveConfigFormPatchRequest::try_from(v)
+                    types::ReserveConfigFormPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36563,16 +36415,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36585,14 +36435,14 @@ pub mod builder {
     pub struct ReserveApply<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveApplyRequest, String>,
+        body: Result<Option<types::builder::ReserveApplyRequest>, String>,
     }
     impl<'a> ReserveApply<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -36617,7 +36467,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `ReserveApplyRequest` for body failed: {}", s)
                 });
@@ -36629,7 +36479,7 @@ pub mod builder {
                 types::builder::ReserveApplyRequest,
             ) -> types::builder::ReserveApplyRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/reserves/apply`
@@ -36651,17 +36501,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveApplyRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ReserveApplyRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36673,16 +36522,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36755,9 +36602,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -36774,9 +36618,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36790,7 +36632,7 @@ pub mod builder {
         client: &'a super::Client,
         reserve_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ReserveUpdateRequest, String>,
+        body: Result<Option<types::builder::ReserveUpdateRequest>, String>,
     }
     impl<'a> ReserveUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -36798,7 +36640,7 @@ pub mod builder {
                 client: client,
                 reserve_id: Err("reserve_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn reserve_id<V>(mut self, value: V) -> Self
@@ -36835,7 +36677,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ReserveUpdateRequest` for body failed: {}", s
@@ -36849,7 +36691,7 @@ pub mod builder {
                 types::builder::ReserveUpdateRequest,
             ) -> types::builder::ReserveUpdateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PUT` request to `/open-apis/vc/v1/reserves/{reserve_id}`
@@ -36872,18 +36714,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReserveUpdateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::ReserveUpdateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36895,16 +36736,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -36961,9 +36800,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -36974,9 +36810,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37064,9 +36898,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
                         .baseurl, encode_path(& reserve_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -37089,9 +36920,7 @@ pub mod builder {
                                 &with_participants,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37257,9 +37086,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -37309,9 +37135,7 @@ pub mod builder {
                                 &start_time,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37471,9 +37295,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -37516,9 +37337,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37531,14 +37350,14 @@ pub mod builder {
     pub struct RoomConfigSet<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::RoomConfigSetRequest, String>,
+        body: Result<Option<types::builder::RoomConfigSetRequest>, String>,
     }
     impl<'a> RoomConfigSet<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -37563,7 +37382,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomConfigSetRequest` for body failed: {}", s
@@ -37577,7 +37396,7 @@ pub mod builder {
                 types::builder::RoomConfigSetRequest,
             ) -> types::builder::RoomConfigSetRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set`
@@ -37599,17 +37418,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomConfigSetRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomConfigSetRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -37621,16 +37439,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37642,13 +37458,16 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RoomConfigSetCheckboardAccessCode<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RoomConfigSetCheckboardAccessCodeRequest, String>,
+        body: Result<
+            Option<types::builder::RoomConfigSetCheckboardAccessCodeRequest>,
+            String,
+        >,
     }
     impl<'a> RoomConfigSetCheckboardAccessCode<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37660,7 +37479,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed: {}",
@@ -37675,7 +37494,7 @@ pub mod builder {
                 types::builder::RoomConfigSetCheckboardAccessCodeRequest,
             ) -> types::builder::RoomConfigSetCheckboardAccessCodeRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_checkboard_access_code`
@@ -37696,19 +37515,19 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RoomConfigSetCheckboardAccessCodeRequest::try_from(v)
+                    types::RoomConfigSetCheckboardAccessCodeRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
                         client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -37720,10 +37539,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37735,13 +37552,16 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RoomConfigSetRoomAccessCode<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RoomConfigSetCheckboardAccessCodeRequest, String>,
+        body: Result<
+            Option<types::builder::RoomConfigSetCheckboardAccessCodeRequest>,
+            String,
+        >,
     }
     impl<'a> RoomConfigSetRoomAccessCode<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37753,7 +37573,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed: {}",
@@ -37768,7 +37588,7 @@ pub mod builder {
                 types::builder::RoomConfigSetCheckboardAccessCodeRequest,
             ) -> types::builder::RoomConfigSetCheckboardAccessCodeRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_room_access_code`
@@ -37789,19 +37609,19 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RoomConfigSetCheckboardAccessCodeRequest::try_from(v)
+                    types::RoomConfigSetCheckboardAccessCodeRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
                         .baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -37813,10 +37633,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37900,9 +37718,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -37928,9 +37743,7 @@ pub mod builder {
                                 &room_level_id,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -37942,13 +37755,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RoomLevelCreate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RoomLevelCreateRequest, String>,
+        body: Result<Option<types::builder::RoomLevelCreateRequest>, String>,
     }
     impl<'a> RoomLevelCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37960,7 +37773,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomLevelCreateRequest` for body failed: {}", s
@@ -37974,7 +37787,7 @@ pub mod builder {
                 types::builder::RoomLevelCreateRequest,
             ) -> types::builder::RoomLevelCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels`
@@ -37995,16 +37808,15 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RoomLevelCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomLevelCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38015,10 +37827,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38030,13 +37840,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RoomLevelDel<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RoomLevelDelRequest, String>,
+        body: Result<Option<types::builder::RoomLevelDelRequest>, String>,
     }
     impl<'a> RoomLevelDel<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38048,7 +37858,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `RoomLevelDelRequest` for body failed: {}", s)
                 });
@@ -38060,7 +37870,7 @@ pub mod builder {
                 types::builder::RoomLevelDelRequest,
             ) -> types::builder::RoomLevelDelRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/del`
@@ -38081,17 +37891,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RoomLevelDelRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomLevelDelRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38103,10 +37912,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38118,13 +37925,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RoomLevelMget<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RoomLevelMgetRequest, String>,
+        body: Result<Option<types::builder::RoomLevelMgetRequest>, String>,
     }
     impl<'a> RoomLevelMget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38136,7 +37943,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomLevelMgetRequest` for body failed: {}", s
@@ -38150,7 +37957,7 @@ pub mod builder {
                 types::builder::RoomLevelMgetRequest,
             ) -> types::builder::RoomLevelMgetRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/mget`
@@ -38171,17 +37978,16 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RoomLevelMgetRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomLevelMgetRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38193,10 +37999,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38252,9 +38056,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38271,9 +38072,7 @@ pub mod builder {
                                 &custom_level_ids,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38330,9 +38129,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
                         encode_path(& room_level_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38343,9 +38139,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38358,14 +38152,14 @@ pub mod builder {
     pub struct RoomLevelPatch<'a> {
         client: &'a super::Client,
         room_level_id: Result<::std::string::String, String>,
-        body: Result<types::builder::RoomLevelCreateRequest, String>,
+        body: Result<Option<types::builder::RoomLevelCreateRequest>, String>,
     }
     impl<'a> RoomLevelPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 room_level_id: Err("room_level_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn room_level_id<V>(mut self, value: V) -> Self
@@ -38389,7 +38183,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `RoomLevelCreateRequest` for body failed: {}", s
@@ -38403,7 +38197,7 @@ pub mod builder {
                 types::builder::RoomLevelCreateRequest,
             ) -> types::builder::RoomLevelCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
@@ -38425,18 +38219,17 @@ pub mod builder {
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomLevelCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomLevelCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
                         encode_path(& room_level_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38448,10 +38241,8 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
-                        .headers(header_map)
+                        .feishu_json(&body)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38551,9 +38342,6 @@ pub mod builder {
                 client,
                 move || {
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38585,9 +38373,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38600,14 +38386,14 @@ pub mod builder {
     pub struct RoomCreate<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::RoomCreateRequest, String>,
+        body: Result<Option<types::builder::RoomCreateRequest>, String>,
     }
     impl<'a> RoomCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -38632,7 +38418,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `RoomCreateRequest` for body failed: {}", s)
                 });
@@ -38644,7 +38430,7 @@ pub mod builder {
                 types::builder::RoomCreateRequest,
             ) -> types::builder::RoomCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms`
@@ -38666,16 +38452,15 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomCreateRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38686,16 +38471,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38708,14 +38491,14 @@ pub mod builder {
     pub struct RoomMget<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::RoomMgetRequest, String>,
+        body: Result<Option<types::builder::RoomMgetRequest>, String>,
     }
     impl<'a> RoomMget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -38740,7 +38523,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `RoomMgetRequest` for body failed: {}", s)
                 });
@@ -38752,7 +38535,7 @@ pub mod builder {
                 types::builder::RoomMgetRequest,
             ) -> types::builder::RoomMgetRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/mget`
@@ -38774,16 +38557,15 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomMgetRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomMgetRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -38794,16 +38576,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38816,14 +38596,14 @@ pub mod builder {
     pub struct RoomSearch<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::RoomSearchRequest, String>,
+        body: Result<Option<types::builder::RoomSearchRequest>, String>,
     }
     impl<'a> RoomSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -38848,7 +38628,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `RoomSearchRequest` for body failed: {}", s)
                 });
@@ -38860,7 +38640,7 @@ pub mod builder {
                 types::builder::RoomSearchRequest,
             ) -> types::builder::RoomSearchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/search`
@@ -38882,17 +38662,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomSearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomSearchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/search", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38904,16 +38683,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -38986,9 +38763,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -39005,9 +38779,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -39064,9 +38836,6 @@ pub mod builder {
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -39077,9 +38846,7 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -39093,7 +38860,7 @@ pub mod builder {
         client: &'a super::Client,
         room_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::RoomPatchRequest, String>,
+        body: Result<Option<types::builder::RoomPatchRequest>, String>,
     }
     impl<'a> RoomPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -39101,7 +38868,7 @@ pub mod builder {
                 client: client,
                 room_id: Err("room_id was not initialized".to_string()),
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn room_id<V>(mut self, value: V) -> Self
@@ -39138,7 +38905,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!("conversion to `RoomPatchRequest` for body failed: {}", s)
                 });
@@ -39150,7 +38917,7 @@ pub mod builder {
                 types::builder::RoomPatchRequest,
             ) -> types::builder::RoomPatchRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/rooms/{room_id}`
@@ -39173,18 +38940,17 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::RoomPatchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RoomPatchRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39196,16 +38962,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -39292,9 +39056,6 @@ pub mod builder {
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
                     );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
-                    );
                     #[allow(unused_mut)]
                     let mut request = client
                         .client
@@ -39320,9 +39081,7 @@ pub mod builder {
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))
@@ -39335,14 +39094,14 @@ pub mod builder {
     pub struct ScopeConfigCreate<'a> {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
-        body: Result<types::builder::ScopeConfigCreateRequest, String>,
+        body: Result<Option<types::builder::ScopeConfigCreateRequest>, String>,
     }
     impl<'a> ScopeConfigCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
+                body: Ok(None),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -39367,7 +39126,7 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map(From::from)
+                .map(|v| Some(From::from(v)))
                 .map_err(|s| {
                     format!(
                         "conversion to `ScopeConfigCreateRequest` for body failed: {}", s
@@ -39381,7 +39140,7 @@ pub mod builder {
                 types::builder::ScopeConfigCreateRequest,
             ) -> types::builder::ScopeConfigCreateRequest,
         {
-            self.body = self.body.map(f);
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
         ///Sends a `POST` request to `/open-apis/vc/v1/scope_config`
@@ -39403,18 +39162,16 @@ pub mod builder {
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ScopeConfigCreateRequest::try_from(v)
+                    types::ScopeConfigCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
+                    use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        0usize,
                     );
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39426,16 +39183,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .json(&body)
+                        .feishu_json(&body)
                         .query(
                             &progenitor_client::QueryParam::new(
                                 "user_id_type",
                                 &user_id_type,
                             ),
                         )
-                        .headers(header_map)
                         .build()?;
-                    crate::runtime::pre(&mut request);
                     Ok(request)
                 },
             ))

@@ -1,0 +1,201 @@
+//! Operation builders whose struct body starts empty.
+//!
+//! progenitor's builder of an operation whose body is a struct holds the body's builder
+//! (`Result<types::builder::X, String>`) and starts from its `Default`, which holds a freshly
+//! allocated "no value supplied for …" `String` for each required field of the body: made, then
+//! dropped, on every call that sets the body whole with `body(…)`. Here that field becomes
+//! `Result<Option<types::builder::X>, String>`, starting at `Ok(None)`; the body's builder is
+//! defaulted only when it is needed — by `body_map`, or at `send` when no body was given (whose
+//! error then names the missing fields, as before).
+
+use proc_macro2::{Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::quote;
+
+/// A builder struct's fields with its body made an `Option` (see the module), or `None` when its
+/// body is not a struct's builder.
+pub(crate) fn fields(fields: &Group) -> Option<Group> {
+    let trees: Vec<TokenTree> = fields.stream().into_iter().collect();
+    // `body : Result < types :: builder :: X , String >`
+    let start = trees.windows(5).position(|w| {
+        ident(&w[0], "body")
+            && punct(&w[1], ':')
+            && ident(&w[2], "Result")
+            && punct(&w[3], '<')
+            && ident(&w[4], "types")
+    })?;
+    let path = start + 4;
+    let is_builder = trees.get(path + 3).is_some_and(|t| ident(t, "builder"));
+    let comma = path + trees[path..].iter().position(|t| punct(t, ','))?;
+    if !is_builder || comma != path + 7 {
+        return None;
+    }
+    let mut out: Vec<TokenTree> = trees[..path].to_vec();
+    out.push(TokenTree::Ident(Ident::new("Option", Span::call_site())));
+    out.push(TokenTree::Punct(Punct::new('<', Spacing::Alone)));
+    out.extend(trees[path..comma].iter().cloned());
+    out.push(TokenTree::Punct(Punct::new('>', Spacing::Alone)));
+    out.extend(trees[comma..].iter().cloned());
+    Some(regroup(fields, out.into_iter().collect()))
+}
+
+/// The impl body of a builder whose struct [`fields`] changed, to match: `new` starts the body at
+/// `Ok(None)`, `body(…)` stores `Some`, `body_map` and the checks of `send` default what is
+/// `None`. Each of the four is found exactly once, or the builder is not the shape this expects.
+pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
+    let rewrites = [
+        (
+            quote!(body : Ok(::std::default::Default::default())),
+            quote!(body : Ok(None)),
+        ),
+        (
+            quote!(.map(From::from)),
+            quote!(.map(|v| Some(From::from(v)))),
+        ),
+        (
+            quote!(self.body.map(f)),
+            quote!(self.body.map(|body| Some(f(body.unwrap_or_default())))),
+        ),
+        (quote!(try_from(v)), quote!(try_from(v.unwrap_or_default()))),
+    ];
+    let mut stream = body.stream();
+    for (pattern, replacement) in rewrites {
+        let pattern: Vec<String> = pattern.into_iter().map(|t| t.to_string()).collect();
+        let mut found = 0;
+        stream = replace(stream, &pattern, &replacement, &mut found);
+        if found != 1 {
+            return Err(format!(
+                "builder {name}: expected `{}` once in its methods, found it {found} times",
+                pattern.join(" ")
+            ));
+        }
+    }
+    Ok(regroup(body, stream))
+}
+
+/// `stream` with each run of trees that prints as `pattern` replaced, at any depth.
+fn replace(
+    stream: TokenStream,
+    pattern: &[String],
+    replacement: &TokenStream,
+    found: &mut usize,
+) -> TokenStream {
+    let trees: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        let matches = trees.len() - i >= pattern.len()
+            && trees[i..i + pattern.len()]
+                .iter()
+                .zip(pattern)
+                .all(|(tree, want)| same(tree, want));
+        if matches {
+            out.extend(replacement.clone());
+            *found += 1;
+            i += pattern.len();
+            continue;
+        }
+        match &trees[i] {
+            TokenTree::Group(group) => out.push(TokenTree::Group(regroup(
+                group,
+                replace(group.stream(), pattern, replacement, found),
+            ))),
+            tree => out.push(tree.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// Whether `tree` prints as `want`; identifiers and punctuation are compared without printing.
+fn same(tree: &TokenTree, want: &str) -> bool {
+    match tree {
+        TokenTree::Ident(i) => i == want,
+        TokenTree::Punct(p) => want.len() == 1 && want.starts_with(p.as_char()),
+        other => other.to_string() == want,
+    }
+}
+
+fn regroup(like: &Group, stream: TokenStream) -> Group {
+    let mut group = Group::new(like.delimiter(), stream);
+    group.set_span(like.span());
+    group
+}
+
+fn ident(tree: &TokenTree, name: &str) -> bool {
+    matches!(tree, TokenTree::Ident(i) if i == name)
+}
+
+fn punct(tree: &TokenTree, c: char) -> bool {
+    matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::Delimiter;
+
+    use super::*;
+
+    fn group(stream: TokenStream) -> Group {
+        Group::new(Delimiter::Brace, stream)
+    }
+
+    #[test]
+    fn a_struct_body_becomes_optional_and_its_methods_default_it_on_demand() {
+        let fields = group(quote! {
+            client: &'a super::Client,
+            body: Result<types::builder::Thing, String>,
+        });
+        let changed = super::fields(&fields).expect("a builder body");
+        assert_eq!(
+            changed.stream().to_string(),
+            quote! {
+                client: &'a super::Client,
+                body: Result<Option<types::builder::Thing>, String>,
+            }
+            .to_string()
+        );
+        let methods = group(quote! {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self { client: client, body: Ok(::std::default::Default::default()), }
+            }
+            pub fn body<V>(mut self, value: V) -> Self {
+                self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self {
+                self.body = self.body.map(f);
+                self
+            }
+            pub async fn send(self) {
+                let body = body.and_then(|v| types::Thing::try_from(v).map_err(|e| e.to_string()));
+            }
+        });
+        let changed = super::methods(&methods, "Thing")
+            .unwrap()
+            .stream()
+            .to_string();
+        for want in [
+            quote!(body: Ok(None)),
+            quote!(.map(|v| Some(From::from(v)))),
+            quote!(self.body.map(|body| Some(f(body.unwrap_or_default())))),
+            quote!(try_from(v.unwrap_or_default())),
+        ] {
+            assert!(changed.contains(&want.to_string()), "{want} in {changed}");
+        }
+    }
+
+    #[test]
+    fn other_bodies_and_unexpected_builders_are_left_or_refused() {
+        let raw = group(quote!(client: &'a super::Client, body: Result<reqwest::Body, String>,));
+        assert!(super::fields(&raw).is_none());
+        let plain = group(quote!(client: &'a super::Client, body: Result<types::Thing, String>,));
+        assert!(super::fields(&plain).is_none());
+        let methods = group(quote!(
+            pub fn new() -> Self {
+                Self { body: Ok(None) }
+            }
+        ));
+        let err = super::methods(&methods, "Thing").unwrap_err();
+        assert!(err.contains("builder Thing"), "{err}");
+    }
+}
