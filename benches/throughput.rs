@@ -2,7 +2,15 @@
 //! (token cached, all hooks on) beside the same request made with plain reqwest, in the same run.
 //! Then 1,000 concurrent calls on a cold token cache, counting the token requests the server saw.
 //!
-//! Run: `cargo bench --bench throughput` (optionally `-- --calls 4000`).
+//! Both clients run in many short rounds, alternating, so that both see the same machine: on a
+//! shared machine the calls per second of one client move by 2x within a minute, and a ratio of
+//! two rounds far apart in time says little. Each pair of rounds gives one ratio; the bench
+//! reports their median and middle half, with the client thread's CPU time per call
+//! (`/proc/thread-self/schedstat`, where the kernel has it), which time spent waiting for a
+//! CPU does not inflate.
+//!
+//! Run: `cargo bench --bench throughput` (optionally `-- --calls 1000 --rounds 61`;
+//! `-- --profile crate|plain --calls N`: only 4N calls, 32 at a time, of one client).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -140,13 +148,22 @@ async fn crate_call(vc: &feishu_openapi::vc::Client) -> feishu_openapi::vc::expo
     created.into_inner().data.task_id
 }
 
-/// Calls per second for `calls` calls made `concurrency` at a time.
-async fn rate<F, Fut, Id>(calls: usize, concurrency: usize, call: F) -> f64
+/// The time the calling thread has spent on a CPU (`/proc/thread-self/schedstat`, in
+/// nanoseconds), or `None` where the kernel does not say.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// One round: `calls` calls made `concurrency` at a time; its wall time and the client thread's
+/// CPU time (if known), in seconds.
+async fn round<F, Fut, Id>(calls: usize, concurrency: usize, call: F) -> (f64, Option<f64>)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Id>,
     Id: AsRef<str>,
 {
+    let cpu = thread_cpu_ns();
     let started = Instant::now();
     let mut done = 0;
     while done < calls {
@@ -157,22 +174,44 @@ where
             .all(|id| id.as_ref() == "7111325589855797267"));
         done += batch;
     }
-    calls as f64 / started.elapsed().as_secs_f64()
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu.zip(thread_cpu_ns()).map(|(a, b)| (b - a) as f64 / 1e9);
+    (wall, cpu)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// Calls per second for `calls` calls made `concurrency` at a time.
+async fn rate<F, Fut, Id>(calls: usize, concurrency: usize, call: F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Id>,
+    Id: AsRef<str>,
+{
+    calls as f64 / round(calls, concurrency, call).await.0
+}
+
+/// The median, and the first and third quartiles, of `v`.
+fn quartiles(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.25), at(0.75))
 }
 
 fn main() {
-    let mut calls = 5000usize;
+    let mut calls = 500usize;
+    let mut rounds = 41usize;
     // `--profile crate|plain`: only 32-concurrent rounds of one client, for a profiler.
     let mut profile = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--calls" => calls = args.next().and_then(|v| v.parse().ok()).expect("--calls N"),
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&r| r > 0)
+                    .expect("--rounds N (N > 0)")
+            }
             "--profile" => profile = args.next(),
             _ => {}
         }
@@ -223,20 +262,52 @@ fn main() {
             return;
         }
 
-        println!("meeting_list against a local server, {calls} calls per sequential round (4x that concurrent), median of 5 alternating rounds\n");
-        println!("| mode | feishu-openapi calls/s | plain reqwest calls/s | ratio |");
-        println!("|---|---:|---:|---:|");
+        println!(
+            "meeting_list against a local server: {rounds} pairs of rounds per mode, the two clients \
+             alternating (crate first in odd pairs, plain reqwest first in even ones); {calls} calls per \
+             sequential round, 8x that concurrent. Ratios are crate ÷ plain reqwest per pair: the \
+             median, and in brackets the middle half of the pairs.\n"
+        );
+        println!("| mode | feishu-openapi calls/s | plain reqwest calls/s | calls/s ratio | client CPU per call, crate / plain | CPU ratio (plain ÷ crate) |");
+        println!("|---|---:|---:|---:|---:|---:|");
         for concurrency in [1usize, 32] {
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            // Concurrent rounds are faster: give them more calls so each round lasts long enough.
-            let n = calls * concurrency.min(4);
-            for _ in 0..5 {
-                ours.push(rate(n, concurrency, || crate_call(&vc)).await);
-                theirs.push(rate(n, concurrency, || plain_call(&plain, &url)).await);
+            let n = calls * concurrency.min(8);
+            let (mut ours, mut theirs, mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut ours_cpu, mut theirs_cpu) = (Vec::new(), Vec::new());
+            for pair in 0..rounds {
+                let (a, b) = if pair % 2 == 0 {
+                    let a = round(n, concurrency, || crate_call(&vc)).await;
+                    (a, round(n, concurrency, || plain_call(&plain, &url)).await)
+                } else {
+                    let b = round(n, concurrency, || plain_call(&plain, &url)).await;
+                    (round(n, concurrency, || crate_call(&vc)).await, b)
+                };
+                ours.push(n as f64 / a.0);
+                theirs.push(n as f64 / b.0);
+                ratios.push(b.0 / a.0);
+                if let (Some(a), Some(b)) = (a.1, b.1) {
+                    ours_cpu.push(a / n as f64 * 1e6);
+                    theirs_cpu.push(b / n as f64 * 1e6);
+                    cpu_ratios.push(b / a);
+                }
             }
-            let (ours, theirs) = (median(ours), median(theirs));
             let mode = if concurrency == 1 { "sequential".to_string() } else { format!("{concurrency} concurrent") };
-            println!("| {mode} | {ours:.0} | {theirs:.0} | {:.2}x |", ours / theirs);
+            let (ratio, low, high) = quartiles(ratios);
+            let cpu = if cpu_ratios.is_empty() {
+                "n/a | n/a".to_string()
+            } else {
+                let (cpu_ratio, cpu_low, cpu_high) = quartiles(cpu_ratios);
+                format!(
+                    "{:.1} µs / {:.1} µs | {cpu_ratio:.3}x [{cpu_low:.3}–{cpu_high:.3}]",
+                    quartiles(ours_cpu).0,
+                    quartiles(theirs_cpu).0
+                )
+            };
+            println!(
+                "| {mode} | {:.0} | {:.0} | {ratio:.3}x [{low:.3}–{high:.3}] | {cpu} |",
+                quartiles(ours).0,
+                quartiles(theirs).0
+            );
         }
 
         // Cold cache, 1,000 concurrent calls: one token request.
