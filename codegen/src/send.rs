@@ -50,7 +50,7 @@ pub fn wrap(
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
     ids: &BTreeMap<String, String>,
-    ruled: &BTreeMap<String, usize>,
+    ruled: &BTreeMap<String, super::table::Ruled>,
     direct: &BTreeMap<String, usize>,
 ) -> Result<TokenStream, String> {
     // Uploads keep their own path (their multipart body is not progenitor's).
@@ -174,7 +174,7 @@ pub fn wrap(
 fn rename_sends(
     module: &Group,
     builders: &mut Vec<Builder>,
-    ruled: &BTreeMap<String, usize>,
+    ruled: &BTreeMap<String, super::table::Ruled>,
     direct: &BTreeMap<String, usize>,
 ) -> Result<Group, String> {
     let mut out: Vec<TokenTree> = Vec::new();
@@ -244,7 +244,7 @@ fn is_close_angle(tree: &TokenTree) -> bool {
 #[allow(clippy::type_complexity)]
 fn rename_send(
     body: &Group,
-    ruled: &BTreeMap<String, usize>,
+    ruled: &BTreeMap<String, super::table::Ruled>,
     direct: &BTreeMap<String, usize>,
 ) -> Result<(Group, Option<(TokenStream, Option<(String, usize)>)>), String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
@@ -288,8 +288,8 @@ fn rename_send(
         };
         let mut fn_body = without_api_version(fn_body);
         let id = operation_id(&fn_body.stream()).ok_or("a `send` without an operation_id")?;
-        if let Some(index) = ruled.get(&id) {
-            fn_body = with_rule_check(&fn_body, &id, *index)?;
+        if let Some(ruled) = ruled.get(&id) {
+            fn_body = with_rule_check(&fn_body, &id, ruled)?;
         }
         let prepare = direct.get(&id).and_then(|_| prepare_direct(&fn_body));
         let direct = match &prepare {
@@ -520,8 +520,10 @@ fn operation_id(stream: &TokenStream) -> Option<String> {
 /// A `send` body that checks the typed body against its operation's rules right after
 /// `let body = …;` (where the builder's body has become the operation's body type), before it
 /// is serialised: a refusal is the same `InvalidRequest` the message of which names the fields
-/// and the rule, and no JSON is parsed on the way.
-fn with_rule_check(body: &Group, id: &str, index: usize) -> Result<Group, String> {
+/// and the rule, and no JSON is parsed on the way. The fields the rules read are read straight
+/// from the body's struct where their Rust names are known (`crate::rules::check_fields`), else
+/// through its `Serialize` (`crate::rules::check_typed`).
+fn with_rule_check(body: &Group, id: &str, ruled: &super::table::Ruled) -> Result<Group, String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let start = trees
         .windows(3)
@@ -536,10 +538,20 @@ fn with_rule_check(body: &Group, id: &str, index: usize) -> Result<Group, String
         .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
         .map(|p| start + p + 1)
         .ok_or_else(|| format!("{id}: an unterminated `let body`"))?;
-    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    let index = proc_macro2::Literal::usize_unsuffixed(ruled.index);
+    let check = match &ruled.fields {
+        Some(fields) => {
+            let fields = fields.iter().map(|f| format_ident!("{f}"));
+            quote! {
+                crate::rules::check_fields(super::OPERATIONS[#index].rules, #id, &body, || {
+                    Some([#(Some(crate::rules::seen(&body.#fields)?)),*])
+                })
+            }
+        }
+        None => quote!(crate::rules::check_typed(super::OPERATIONS[#index].rules, #id, &body)),
+    };
     let check = quote! {
-        crate::rules::check_typed(super::OPERATIONS[#index].rules, #id, &body)
-            .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+        #check.map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
     };
     let mut out: Vec<TokenTree> = trees[..end].to_vec();
     out.extend(check);

@@ -12,14 +12,25 @@ use super::schemas;
 pub struct Table {
     /// `OPERATIONS` and `operation()`.
     pub tokens: proc_macro2::TokenStream,
-    /// The index in `OPERATIONS` of each operation (by operationId) whose body has rules: its
-    /// generated `send` checks the typed body against them before serialising it.
-    pub ruled: BTreeMap<String, usize>,
+    /// Each operation (by operationId) whose body has rules: its generated `send` checks the
+    /// typed body against them before serialising it.
+    pub ruled: BTreeMap<String, Ruled>,
     /// The index in `OPERATIONS` of each operation (by operationId) whose answer the runtime
     /// decodes itself (a JSON `200` of a named schema, not a file) and whose request body, if
     /// any, is JSON: its generated `send` hands the request built by progenitor's code straight
     /// to the runtime (see [`super::send`]).
     pub direct: BTreeMap<String, usize>,
+}
+
+/// An operation whose request body has rules (`x-feishu-rules`).
+pub struct Ruled {
+    /// Its index in `OPERATIONS`.
+    pub index: usize,
+    /// The fields its rules read, one per slot in the rules' order (`crate::rules::Rule`), as
+    /// the Rust fields of its generated body type; `None` when a field's Rust name is not its
+    /// JSON name, or the body is a handwritten type (`x-rust-type`): the check then reads the
+    /// body through `serde`.
+    pub fields: Option<Vec<String>>,
 }
 
 /// One entry per operation, keyed by operationId: the token kinds it accepts (from `security`,
@@ -47,7 +58,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             let tokens = token_kinds(op.get("security").or_else(|| raw.get("security")))
                 .map_err(|e| format!("{method} {path}: {e}"))?;
             let errors = error_rows(op).map_err(|e| format!("{method} {path}: {e}"))?;
-            let rules = match op
+            let (rules, fields) = match op
                 .pointer("/requestBody/content/application~1json/schema/$ref")
                 .and_then(Value::as_str)
             {
@@ -56,9 +67,9 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                     let schema = components
                         .get(name)
                         .ok_or_else(|| format!("{method} {path}: {schema_ref} does not exist"))?;
-                    body_rules(name, schema)?
+                    body_rules(name, schema, &components)?
                 }
-                None => Vec::new(),
+                None => (Vec::new(), None),
             };
             let file = match file_media_type(raw, op) {
                 Some(media_type) => quote!(Some(#media_type)),
@@ -95,7 +106,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             };
             let index = entries.len();
             if !rules.is_empty() {
-                ruled.insert(op_id.to_string(), index);
+                ruled.insert(op_id.to_string(), Ruled { index, fields });
             }
             if decoded && !streams && json_body {
                 direct.insert(op_id.to_string(), index);
@@ -199,9 +210,16 @@ fn token_kinds(security: Option<&Value>) -> Result<Vec<proc_macro2::TokenStream>
     Ok(kinds)
 }
 
-fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
+/// The rules of a body schema, and the Rust fields they read (see [`Ruled::fields`]).
+#[allow(clippy::type_complexity)]
+fn body_rules(
+    name: &str,
+    schema: &Value,
+    components: &BTreeMap<&str, &Value>,
+) -> Result<(Vec<proc_macro2::TokenStream>, Option<Vec<String>>), String> {
     let where_ = format!("schema {name}: x-feishu-rules");
     let mut rules = Vec::new();
+    let mut slots: Vec<String> = Vec::new();
     for rule in schema
         .get("x-feishu-rules")
         .and_then(Value::as_array)
@@ -225,6 +243,7 @@ fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream
                 "{where_}: {kind} names `{missing}`, which is not a property"
             ));
         }
+        slots.extend(fields.iter().map(|f| f.to_string()));
         rules.push(match (kind.as_str(), fields.as_slice()) {
             ("at-most-one-of", f) if f.len() >= 2 => quote!(crate::rules::Rule::AtMostOneOf(&[#(#f),*])),
             ("exactly-one-of", f) if f.len() >= 2 => quote!(crate::rules::Rule::ExactlyOneOf(&[#(#f),*])),
@@ -239,7 +258,48 @@ fn body_rules(name: &str, schema: &Value) -> Result<Vec<proc_macro2::TokenStream
             }
         });
     }
-    Ok(rules)
+    let handwritten = schema.get("x-rust-type").is_some();
+    // An array or object field may be left out of the JSON when empty (typify's
+    // `skip_serializing_if`), which reading the field itself would not see.
+    let scalar = |field: &String| {
+        let property = schema.pointer(&format!("/properties/{field}"));
+        let target = property
+            .and_then(|p| p.get("$ref").or_else(|| p.pointer("/allOf/0/$ref")))
+            .and_then(Value::as_str)
+            .map(|r| r.trim_start_matches("#/components/schemas/"));
+        let resolved = match target {
+            Some(target) => components.get(target).copied(),
+            None => property,
+        };
+        resolved.is_some_and(|s| {
+            !matches!(
+                s.get("type").and_then(Value::as_str),
+                Some("array" | "object")
+            )
+        })
+    };
+    let fields =
+        (!handwritten && slots.iter().all(|f| is_rust_field(f) && scalar(f))).then_some(slots);
+    Ok((rules, fields))
+}
+
+/// Whether a JSON property name is the name of its field in the generated Rust struct: a
+/// lowercase identifier that is not a keyword (typify renames any other).
+fn is_rust_field(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.ends_with('_')
+        && !name.contains("__")
+        && !KEYWORDS.contains(&name)
 }
 
 /// The operation's error table (`x-feishu-errors: [{http, code, msg, advice?, retryable?}]`) as
@@ -293,4 +353,77 @@ pub fn media_types(raw: &Value) -> Vec<(String, Option<String>)> {
             Some((id.to_string(), file_media_type(raw, op)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A spec of one operation whose body schema `Body` has `properties` and `rules`.
+    fn spec(properties: Value, rules: Value, extra: Value) -> Value {
+        let mut body =
+            json!({ "type": "object", "properties": properties, "x-feishu-rules": rules });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        json!({
+            "paths": { "/open-apis/x/v1/things": { "post": {
+                "operationId": "create_thing",
+                "requestBody": { "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Body" } } } },
+                "responses": {}
+            } } },
+            "components": { "schemas": {
+                "Body": body,
+                "Seconds": { "type": "string" },
+                "Tags": { "type": "array", "items": { "type": "string" } }
+            } }
+        })
+    }
+
+    fn fields(spec: &Value) -> Option<Vec<String>> {
+        let table = operations(spec).unwrap();
+        table.ruled["create_thing"].fields.clone()
+    }
+
+    #[test]
+    fn rule_fields_are_read_from_the_struct_in_slot_order() {
+        let spec = spec(
+            json!({
+                "a": { "type": "string" },
+                "b": { "type": "string" },
+                "start": { "allOf": [{ "$ref": "#/components/schemas/Seconds" }] },
+                "end": { "$ref": "#/components/schemas/Seconds" }
+            }),
+            json!([{ "at-most-one-of": ["b", "a"] }, { "ordered-times": ["start", "end"] }]),
+            json!({}),
+        );
+        assert_eq!(fields(&spec).unwrap(), ["b", "a", "start", "end"]);
+    }
+
+    #[test]
+    fn rule_fields_go_through_serde_when_the_struct_may_differ() {
+        // A keyword (typify renames it), an array (left out of the JSON when empty), a
+        // handwritten body type.
+        let keyword = spec(
+            json!({ "type": { "type": "string" }, "a": { "type": "string" } }),
+            json!([{ "at-most-one-of": ["type", "a"] }]),
+            json!({}),
+        );
+        let array = spec(
+            json!({ "tags": { "$ref": "#/components/schemas/Tags" }, "a": { "type": "string" } }),
+            json!([{ "at-most-one-of": ["tags", "a"] }]),
+            json!({}),
+        );
+        let handwritten = spec(
+            json!({ "a": { "type": "string" }, "b": { "type": "string" } }),
+            json!([{ "at-most-one-of": ["a", "b"] }]),
+            json!({ "x-rust-type": { "crate": "x", "path": "x::Body", "version": "1" } }),
+        );
+        for spec in [keyword, array, handwritten] {
+            assert_eq!(fields(&spec), None, "{spec}");
+        }
+    }
 }

@@ -120,6 +120,30 @@ pub(crate) fn check_typed<T: Serialize + ?Sized>(
     }
 }
 
+/// Checks a typed body against `rules` of the operation `operation_id`, with the outcome
+/// [`check_typed`] would have, its fields read by `read`: generated for each operation whose
+/// rules read fields of its generated body struct, one value per slot in the rules' order, each
+/// read straight from its field ([`seen`]) — no walk over the body's other fields, no key
+/// compared. `None` (a value not readable so), or a body that breaks a rule, goes to
+/// [`check_typed`], which names what is wrong.
+pub(crate) fn check_fields<T: Serialize + ?Sized, const N: usize>(
+    rules: &[Rule],
+    operation_id: &str,
+    body: &T,
+    read: impl FnOnce() -> Option<[Option<Seen>; N]>,
+) -> Result<(), RuleViolation> {
+    match read() {
+        Some(values) if verdict(rules, &values) => Ok(()),
+        _ => check_typed(rules, operation_id, body),
+    }
+}
+
+/// What the rules need of one field's value, as the JSON it serialises to would hold it (see
+/// [`check_fields`]); `None` when that cannot be told without serialising it.
+pub(crate) fn seen<T: Serialize + ?Sized>(value: &T) -> Option<Seen> {
+    value.serialize(typed::Value).ok()
+}
+
 /// One slot per field of each rule. This runs before every send: up to `INLINE` slots live on
 /// the stack, so a passing check allocates nothing.
 const INLINE: usize = 16;
@@ -219,7 +243,7 @@ fn violation(rules: &[Rule], operation_id: &str, body: &[u8]) -> Result<(), Rule
 
 /// What the fast paths keep of a field a rule names.
 #[derive(Clone, Copy)]
-enum Seen {
+pub(crate) enum Seen {
     Null,
     /// A string of digits that fits unix seconds.
     Seconds(u64),

@@ -256,7 +256,7 @@ impl Serializer for Key<'_> {
 }
 
 /// A field's value, as what the rules need of it; what it contains is not serialised.
-struct Value;
+pub(super) struct Value;
 
 impl Serializer for Value {
     type Ok = Seen;
@@ -401,7 +401,7 @@ impl Serializer for Value {
 }
 
 /// An array or object value: present, whatever it holds, so its contents are not serialised.
-struct Skip;
+pub(super) struct Skip;
 
 /// The `serde` traits of a compound value, each of whose parts `Skip` takes and drops: `skip!(Trait
 /// { fn method(parts…) }…)`.

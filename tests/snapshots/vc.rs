@@ -32244,10 +32244,20 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            crate::rules::check_typed(
+            crate::rules::check_fields(
                     super::OPERATIONS[7].rules,
                     "export_meeting_list",
                     &body,
+                    || {
+                        Some([
+                            Some(crate::rules::seen(&body.meeting_no)?),
+                            Some(crate::rules::seen(&body.user_id)?),
+                            Some(crate::rules::seen(&body.room_id)?),
+                            Some(crate::rules::seen(&body.meeting_type)?),
+                            Some(crate::rules::seen(&body.start_time)?),
+                            Some(crate::rules::seen(&body.end_time)?),
+                        ])
+                    },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             Ok((
@@ -32360,10 +32370,18 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            crate::rules::check_typed(
+            crate::rules::check_fields(
                     super::OPERATIONS[8].rules,
                     "export_participant_list",
                     &body,
+                    || {
+                        Some([
+                            Some(crate::rules::seen(&body.user_id)?),
+                            Some(crate::rules::seen(&body.room_id)?),
+                            Some(crate::rules::seen(&body.meeting_start_time)?),
+                            Some(crate::rules::seen(&body.meeting_end_time)?),
+                        ])
+                    },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             Ok((
@@ -32481,10 +32499,18 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            crate::rules::check_typed(
+            crate::rules::check_fields(
                     super::OPERATIONS[9].rules,
                     "export_participant_quality_list",
                     &body,
+                    || {
+                        Some([
+                            Some(crate::rules::seen(&body.user_id)?),
+                            Some(crate::rules::seen(&body.room_id)?),
+                            Some(crate::rules::seen(&body.meeting_start_time)?),
+                            Some(crate::rules::seen(&body.meeting_end_time)?),
+                        ])
+                    },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             Ok((
@@ -32587,10 +32613,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            crate::rules::check_typed(
+            crate::rules::check_fields(
                     super::OPERATIONS[10].rules,
                     "export_resource_reservation_list",
                     &body,
+                    || {
+                        Some([
+                            Some(crate::rules::seen(&body.start_time)?),
+                            Some(crate::rules::seen(&body.end_time)?),
+                        ])
+                    },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             Ok((
