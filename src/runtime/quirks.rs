@@ -271,3 +271,37 @@ fn is_json(value: Option<&HeaderValue>) -> bool {
 fn content_type(headers: &HeaderMap) -> Option<&HeaderValue> {
     headers.get(CONTENT_TYPE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_type_is_written_with_the_body() {
+        let http = reqwest::Client::new();
+        let request = http
+            .post("http://127.0.0.1/")
+            .feishu_json(&serde_json::json!({ "start_time": "1655276858" }))
+            .build()
+            .unwrap();
+        assert_eq!(
+            request
+                .headers()
+                .get_all(CONTENT_TYPE)
+                .iter()
+                .collect::<Vec<_>>(),
+            [JSON_UTF8]
+        );
+        let body = request.body().and_then(reqwest::Body::as_bytes).unwrap();
+        assert_eq!(body, br#"{"start_time":"1655276858"}"#);
+
+        // A body that does not serialise (a map with non-string keys) is reqwest's error at
+        // `build()`, as with `json()`.
+        let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert!(http
+            .post("http://127.0.0.1/")
+            .feishu_json(&bad)
+            .build()
+            .is_err());
+    }
+}
