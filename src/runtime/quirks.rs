@@ -281,7 +281,7 @@ mod tests {
         let http = reqwest::Client::new();
         let request = http
             .post("http://127.0.0.1/")
-            .feishu_json(&serde_json::json!({ "start_time": "1655276858" }))
+            .feishu_json(&serde_json::json!({ "name": "value" }))
             .build()
             .unwrap();
         assert_eq!(
@@ -293,7 +293,7 @@ mod tests {
             [JSON_UTF8]
         );
         let body = request.body().and_then(reqwest::Body::as_bytes).unwrap();
-        assert_eq!(body, br#"{"start_time":"1655276858"}"#);
+        assert_eq!(body, br#"{"name":"value"}"#);
 
         // A body that does not serialise (a map with non-string keys) is reqwest's error at
         // `build()`, as with `json()`.
