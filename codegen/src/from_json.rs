@@ -5,6 +5,8 @@
 use proc_macro2::{Delimiter, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
+use super::tokens::KEYWORDS;
+
 /// `__send_from_json`: any operation of the service sent with its parameters and body given as
 /// JSON values (a spec's examples), for the generated conformance tests. Not part of the API.
 pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
@@ -37,15 +39,6 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
         }
     }
 }
-
-/// Rust's keywords, strict and reserved: a parameter of that name has a setter `<name>_`.
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
 
 /// One operation's arm of [`send_from_json`].
 pub(crate) fn json_arm(

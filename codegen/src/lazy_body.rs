@@ -11,6 +11,8 @@
 use proc_macro2::{Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
+use super::tokens::{ident, punct, regroup};
+
 /// A builder struct's fields with its body made an `Option` (see the module), or `None` when its
 /// body is not a struct's builder.
 pub(crate) fn fields(fields: &Group) -> Option<Group> {
@@ -113,20 +115,6 @@ fn same(tree: &TokenTree, want: &str) -> bool {
         TokenTree::Punct(p) => want.len() == 1 && want.starts_with(p.as_char()),
         other => other.to_string() == want,
     }
-}
-
-fn regroup(like: &Group, stream: TokenStream) -> Group {
-    let mut group = Group::new(like.delimiter(), stream);
-    group.set_span(like.span());
-    group
-}
-
-fn ident(tree: &TokenTree, name: &str) -> bool {
-    matches!(tree, TokenTree::Ident(i) if i == name)
-}
-
-fn punct(tree: &TokenTree, c: char) -> bool {
-    matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub mod send;
 mod services;
 pub mod spec;
 pub mod table;
+mod tokens;
 pub mod upload;
 
 pub use services::{crate_root, ALWAYS_ON};

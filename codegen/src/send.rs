@@ -26,6 +26,8 @@ use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::tokens::{ident, punct, regroup};
+
 /// One builder whose `send` was renamed: its type name and the `T` of its
 /// `Result<ResponseValue<T>, Error<…>>`.
 struct Builder {
@@ -228,9 +230,7 @@ fn rename_sends(
         }
         out.push(tree);
     }
-    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
-    group.set_span(module.span());
-    Ok(group)
+    Ok(regroup(module, out.into_iter().collect()))
 }
 
 fn is_close_angle(tree: &TokenTree) -> bool {
@@ -308,18 +308,18 @@ fn rename_send(
         }
         i = signature_end + 1;
     }
-    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
-    group.set_span(body.span());
-    Ok((group, answer))
+    Ok((regroup(body, out.into_iter().collect()), answer))
 }
 
 /// A `send` body without progenitor's `api-version` header, which Feishu does not have (it
 /// versions its paths instead): the statement `header_map.append(…"api-version"…);` is left
 /// out, and the map's capacity (`HeaderMap::with_capacity(n)`, one per header) made one
-/// smaller, so that an operation without header parameters allocates no header map at all.
+/// smaller; an operation without header parameters then has no header map at all
+/// ([`without_header_map`]).
 fn without_api_version(body: &Group) -> Group {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let mut out = Vec::with_capacity(trees.len());
+    let mut no_headers = false;
     let mut i = 0;
     while i < trees.len() {
         let appends_api_version = matches!(&trees[i], TokenTree::Ident(m) if m == "header_map")
@@ -343,6 +343,7 @@ fn without_api_version(body: &Group) -> Group {
                 .parse()
                 .ok();
             if let Some(capacity) = capacity {
+                no_headers = capacity <= 1;
                 let smaller = proc_macro2::Literal::usize_suffixed(capacity.saturating_sub(1));
                 out.push(trees[i].clone());
                 out.push(TokenTree::Group(Group::new(
@@ -356,9 +357,38 @@ fn without_api_version(body: &Group) -> Group {
         out.push(trees[i].clone());
         i += 1;
     }
-    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
-    group.set_span(body.span());
-    group
+    if no_headers {
+        out = without_header_map(out);
+    }
+    regroup(body, out.into_iter().collect())
+}
+
+/// The trees of a `send` body whose header map stays empty, without it: the statement
+/// `let mut header_map = …;` and the call `.headers(header_map)`, which merged an empty map into
+/// the request's.
+fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        let at = |k: usize, name: &str| trees.get(i + k).is_some_and(|t| ident(t, name));
+        if at(0, "let") && at(1, "mut") && at(2, "header_map") {
+            i += trees[i..]
+                .iter()
+                .position(|t| punct(t, ';'))
+                .map_or(trees.len() - i, |end| end + 1);
+            continue;
+        }
+        let merges = punct(&trees[i], '.')
+            && at(1, "headers")
+            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "header_map");
+        if merges {
+            i += 3;
+            continue;
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
@@ -420,49 +450,19 @@ fn prepare_direct(body: &Group) -> Option<TokenStream> {
     })
 }
 
-/// The statements of progenitor's `send` that build the request, without the work a request
-/// sent directly does not need: the header map of an operation without header parameters
-/// (`let mut header_map = HeaderMap::with_capacity(0usize);` and `.headers(header_map)`, an
-/// empty map merged into the request's), and reqwest's `.json(&body)`, whose content type the
-/// `pre` hook would replace, as `.feishu_json(&body)` (`crate::runtime::JsonBody`: Feishu's
-/// content type, set once).
+/// The statements of progenitor's `send` that build the request, with reqwest's `.json(&body)`,
+/// whose content type the `pre` hook would replace, as `.feishu_json(&body)`
+/// (`crate::runtime::JsonBody`: Feishu's content type, set once).
 fn lean_request(builds: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = builds.into_iter().collect();
-    let empty_map = trees.windows(2).any(|w| {
-        matches!(&w[0], TokenTree::Ident(c) if c == "with_capacity")
-            && matches!(&w[1], TokenTree::Group(g) if g.stream().to_string() == "0usize")
-    });
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut json = false;
     let mut i = 0;
     while i < trees.len() {
-        let ident =
-            |at: usize, name: &str| matches!(trees.get(at), Some(TokenTree::Ident(x)) if x == name);
-        let dot =
-            |at: usize| matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '.');
-        // `let mut header_map = … ;`
-        if empty_map && ident(i, "let") && ident(i + 1, "mut") && ident(i + 2, "header_map") {
-            let end = trees[i..]
-                .iter()
-                .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
-                .map_or(trees.len(), |p| i + p + 1);
-            i = end;
-            continue;
-        }
-        // `. headers (header_map)`
-        if empty_map
-            && dot(i)
-            && ident(i + 1, "headers")
-            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "header_map")
-        {
-            i += 3;
-            continue;
-        }
-        // `. json (& body)`
-        if dot(i)
-            && ident(i + 1, "json")
-            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "& body")
-        {
+        let writes_json = punct(&trees[i], '.')
+            && trees.get(i + 1).is_some_and(|t| ident(t, "json"))
+            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "& body");
+        if writes_json {
             out.push(trees[i].clone());
             out.push(TokenTree::Ident(Ident::new(
                 "feishu_json",
@@ -556,9 +556,7 @@ fn with_rule_check(body: &Group, id: &str, ruled: &super::table::Ruled) -> Resul
     let mut out: Vec<TokenTree> = trees[..end].to_vec();
     out.extend(check);
     out.extend(trees[end..].iter().cloned());
-    let mut group = Group::new(Delimiter::Brace, out.into_iter().collect());
-    group.set_span(body.span());
-    Ok(group)
+    Ok(regroup(body, out.into_iter().collect()))
 }
 
 /// `T` out of `(self) -> Result<ResponseValue<T>, Error<…>>`.

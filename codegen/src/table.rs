@@ -286,20 +286,13 @@ fn body_rules(
 /// Whether a JSON property name is the name of its field in the generated Rust struct: a
 /// lowercase identifier that is not a keyword (typify renames any other).
 fn is_rust_field(name: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
-        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-    ];
     name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !name.ends_with('_')
         && !name.contains("__")
-        && !KEYWORDS.contains(&name)
+        && !super::tokens::KEYWORDS.contains(&name)
 }
 
 /// The operation's error table (`x-feishu-errors: [{http, code, msg, advice?, retryable?}]`) as

@@ -31733,7 +31733,6 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31742,7 +31741,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "file_create",
@@ -31809,9 +31807,8 @@ pub mod builder {
                 "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(& file_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).headers(header_map).build()?;
+            let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
                 operation_id: "file_get",
             };
@@ -31857,7 +31854,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ImageUploaded>, Error<crate::FeishuErrorBody>> {
             let Self { client } = self;
             let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -31866,7 +31862,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "image_create",
@@ -31933,9 +31928,8 @@ pub mod builder {
                 "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(& image_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).headers(header_map).build()?;
+            let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
                 operation_id: "image_get",
             };
@@ -34020,13 +34014,11 @@ pub mod builder {
                 encode_path(& message_id.to_string()), encode_path(& file_key
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "message_resource_get",

@@ -32130,13 +32130,11 @@ pub mod builder {
             let Self { client, file_token } = self;
             let file_token = file_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .query(&progenitor_client::QueryParam::new("file_token", &file_token))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "export_download",

@@ -1,0 +1,30 @@
+//! Small helpers for reading and rewriting progenitor's token trees.
+
+use proc_macro2::{Group, TokenStream, TokenTree};
+
+/// Rust's keywords, strict and reserved: progenitor and typify name a parameter or field of
+/// that name `<name>_`.
+pub(crate) const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// A group like `like` (delimiter, span) holding `stream`.
+pub(crate) fn regroup(like: &Group, stream: TokenStream) -> Group {
+    let mut group = Group::new(like.delimiter(), stream);
+    group.set_span(like.span());
+    group
+}
+
+/// Whether `tree` is the identifier `name`.
+pub(crate) fn ident(tree: &TokenTree, name: &str) -> bool {
+    matches!(tree, TokenTree::Ident(i) if i == name)
+}
+
+/// Whether `tree` is the punctuation `c`.
+pub(crate) fn punct(tree: &TokenTree, c: char) -> bool {
+    matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
+}
