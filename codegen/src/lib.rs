@@ -35,6 +35,7 @@ mod services;
 pub mod spec;
 pub mod table;
 mod tokens;
+pub mod trim;
 pub mod upload;
 
 pub use services::{crate_root, ALWAYS_ON};
@@ -189,6 +190,9 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     let tokens = run_quietly(|| generator.generate_tokens(&spec))
         .map_err(|panic| format!("progenitor gave up: {panic}"))?
         .map_err(|e| format!("progenitor: {e}"))?;
+    // Each type keeps what the way it travels needs: no builder or `Serialize` for answers.
+    let forms: Vec<String> = uploads.values().map(|upload| upload.form.clone()).collect();
+    let (tokens, _) = trim::by_direction(tokens, &forms)?;
     let hooks = quote! {
         // Plain functions returning futures (not `async fn`): the call's state goes straight to
         // the runtime, which boxes it once, instead of being copied through a hook future.

@@ -8,13 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Success response; the token fields are at the top level (no `data`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct TenantAccessToken {
         ///0 on success.
         pub code: i64,
@@ -24,19 +18,9 @@ pub mod types {
         ///The token (t-…).
         pub tenant_access_token: crate::SecretString,
     }
-    impl TenantAccessToken {
-        pub fn builder() -> builder::TenantAccessToken {
-            Default::default()
-        }
-    }
     ///`TenantAccessTokenRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TenantAccessTokenRequest {
         ///应用唯一标识 — the app id (cli_…).
         pub app_id: ::std::string::String,
@@ -50,103 +34,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct TenantAccessToken {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            expire: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-            tenant_access_token: ::std::result::Result<
-                crate::SecretString,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TenantAccessToken {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    expire: Err("no value supplied for expire".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                    tenant_access_token: Err(
-                        "no value supplied for tenant_access_token".to_string(),
-                    ),
-                }
-            }
-        }
-        impl TenantAccessToken {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn expire<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-            pub fn tenant_access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::SecretString>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tenant_access_token: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TenantAccessToken> for super::TenantAccessToken {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TenantAccessToken,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    expire: value.expire?,
-                    msg: value.msg?,
-                    tenant_access_token: value.tenant_access_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TenantAccessToken> for TenantAccessToken {
-            fn from(value: super::TenantAccessToken) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    expire: Ok(value.expire),
-                    msg: Ok(value.msg),
-                    tenant_access_token: Ok(value.tenant_access_token),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct TenantAccessTokenRequest {
             app_id: ::std::result::Result<::std::string::String, ::std::string::String>,

@@ -8,14 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AppFeedCardBatchDeleteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchDeleteRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub feed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
@@ -26,13 +20,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchDeleteRequestFeedCard`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchDeleteRequestFeedCard {
         pub biz_id: ::std::string::String,
         pub user_id: ::std::string::String,
@@ -43,31 +32,14 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl AppFeedCardBatchDeleteResponse {
-        pub fn builder() -> builder::AppFeedCardBatchDeleteResponse {
-            Default::default()
-        }
-    }
     ///`AppFeedCardBatchUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub feed_cards: ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
@@ -78,13 +50,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCard`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCard {
         pub app_feed_card: AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
         pub update_fields: ::std::vec::Vec<
@@ -98,14 +65,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCard`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_key: ::std::option::Option<::std::string::String>,
@@ -140,13 +101,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
         pub buttons: ::std::vec::Vec<
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
@@ -158,13 +114,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub action_map: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -186,7 +137,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -198,6 +148,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
         #[serde(rename = "url_page")]
         UrlPage,
@@ -246,7 +197,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -258,6 +208,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
         #[serde(rename = "default")]
         Default,
@@ -309,14 +260,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_url: ::std::option::Option<::std::string::String>,
@@ -333,13 +278,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
         pub text: ::std::string::String,
     }
@@ -349,14 +289,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::std::string::String>,
@@ -367,14 +301,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_notify: ::std::option::Option<bool>,
@@ -389,13 +317,8 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
         pub text: ::std::string::String,
         #[serde(rename = "type")]
@@ -408,7 +331,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -420,6 +342,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
         #[serde(rename = "primary")]
         Primary,
@@ -476,7 +399,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -488,6 +410,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
         #[serde(rename = "1")]
         X1,
@@ -565,31 +488,13 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl AppFeedCardBatchUpdateResponse {
-        pub fn builder() -> builder::AppFeedCardBatchUpdateResponse {
-            Default::default()
-        }
-    }
     ///`AppFeedCardCreateFailedCard`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardCreateFailedCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
@@ -598,20 +503,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
-    impl AppFeedCardCreateFailedCard {
-        pub fn builder() -> builder::AppFeedCardCreateFailedCard {
-            Default::default()
-        }
-    }
     ///`AppFeedCardCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_feed_card: ::std::option::Option<
@@ -626,92 +520,39 @@ pub mod types {
         }
     }
     ///`AppFeedCardCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<AppFeedCardCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl AppFeedCardCreateResponse {
-        pub fn builder() -> builder::AppFeedCardCreateResponse {
-            Default::default()
-        }
-    }
     ///`AppFeedCardCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_cards: ::std::vec::Vec<AppFeedCardCreateFailedCard>,
     }
-    impl AppFeedCardCreateResponseData {
-        pub fn builder() -> builder::AppFeedCardCreateResponseData {
-            Default::default()
-        }
-    }
     ///`BatchMessageDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl BatchMessageDeleteResponse {
-        pub fn builder() -> builder::BatchMessageDeleteResponse {
-            Default::default()
-        }
-    }
     ///`BatchMessageGetProgressBatchMessageRecallProgress`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressBatchMessageRecallProgress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recall: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recall_count: ::std::option::Option<i64>,
     }
-    impl BatchMessageGetProgressBatchMessageRecallProgress {
-        pub fn builder() -> builder::BatchMessageGetProgressBatchMessageRecallProgress {
-            Default::default()
-        }
-    }
     ///`BatchMessageGetProgressBatchMessageSendProgress`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressBatchMessageSendProgress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_user_ids_count: ::std::option::Option<i64>,
@@ -720,39 +561,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_user_ids_count: ::std::option::Option<i64>,
     }
-    impl BatchMessageGetProgressBatchMessageSendProgress {
-        pub fn builder() -> builder::BatchMessageGetProgressBatchMessageSendProgress {
-            Default::default()
-        }
-    }
     ///`BatchMessageGetProgressResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BatchMessageGetProgressResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BatchMessageGetProgressResponse {
-        pub fn builder() -> builder::BatchMessageGetProgressResponse {
-            Default::default()
-        }
-    }
     ///`BatchMessageGetProgressResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_message_recall_progress: ::std::option::Option<
@@ -763,76 +581,31 @@ pub mod types {
             BatchMessageGetProgressBatchMessageSendProgress,
         >,
     }
-    impl BatchMessageGetProgressResponseData {
-        pub fn builder() -> builder::BatchMessageGetProgressResponseData {
-            Default::default()
-        }
-    }
     ///`BatchMessageReadUserReadUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageReadUserReadUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<::std::string::String>,
     }
-    impl BatchMessageReadUserReadUser {
-        pub fn builder() -> builder::BatchMessageReadUserReadUser {
-            Default::default()
-        }
-    }
     ///`BatchMessageReadUserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageReadUserResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BatchMessageReadUserResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BatchMessageReadUserResponse {
-        pub fn builder() -> builder::BatchMessageReadUserResponse {
-            Default::default()
-        }
-    }
     ///`BatchMessageReadUserResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageReadUserResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_user: ::std::option::Option<BatchMessageReadUserReadUser>,
     }
-    impl BatchMessageReadUserResponseData {
-        pub fn builder() -> builder::BatchMessageReadUserResponseData {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BizEntityTagRelationCreateRequest {
         pub biz_entity_id: ::std::string::String,
         pub tag_biz_type: BizEntityTagRelationCreateRequestTagBizType,
@@ -846,7 +619,6 @@ pub mod types {
     }
     ///`BizEntityTagRelationCreateRequestTagBizType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -858,6 +630,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum BizEntityTagRelationCreateRequestTagBizType {
         #[serde(rename = "chat")]
         Chat,
@@ -898,66 +671,31 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl BizEntityTagRelationCreateResponse {
-        pub fn builder() -> builder::BizEntityTagRelationCreateResponse {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BizEntityTagRelationGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BizEntityTagRelationGetResponse {
-        pub fn builder() -> builder::BizEntityTagRelationGetResponse {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tag_info_with_bind_versions: ::std::vec::Vec<
             BizEntityTagRelationGetTagInfoWithBindVersion,
         >,
     }
-    impl BizEntityTagRelationGetResponseData {
-        pub fn builder() -> builder::BizEntityTagRelationGetResponseData {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationGetTagBizType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -969,6 +707,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum BizEntityTagRelationGetTagBizType {
         #[serde(rename = "chat")]
         Chat,
@@ -1009,14 +748,7 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationGetTagInfoWithBindVersion`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersion {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bind_version: ::std::option::Option<::std::string::String>,
@@ -1025,20 +757,8 @@ pub mod types {
             BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
         >,
     }
-    impl BizEntityTagRelationGetTagInfoWithBindVersion {
-        pub fn builder() -> builder::BizEntityTagRelationGetTagInfoWithBindVersion {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationGetTagInfoWithBindVersionTagInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
@@ -1055,49 +775,21 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-        pub fn builder() -> builder::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-        pub fn builder() -> builder::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            Default::default()
-        }
-    }
     ///`BizEntityTagRelationUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
-    }
-    impl BizEntityTagRelationUpdateResponse {
-        pub fn builder() -> builder::BizEntityTagRelationUpdateResponse {
-            Default::default()
-        }
     }
     ///A chat as chat_list returns it. Every field is optional.
     #[derive(
@@ -1146,33 +838,15 @@ pub mod types {
         }
     }
     ///`ChatAnnouncementGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatAnnouncementGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatAnnouncementGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatAnnouncementGetResponse {
-        pub fn builder() -> builder::ChatAnnouncementGetResponse {
-            Default::default()
-        }
-    }
     ///`ChatAnnouncementGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatAnnouncementGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -1191,19 +865,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ChatAnnouncementGetResponseData {
-        pub fn builder() -> builder::ChatAnnouncementGetResponseData {
-            Default::default()
-        }
-    }
     ///`ChatAnnouncementPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatAnnouncementPatchRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub requests: ::std::vec::Vec<::std::string::String>,
@@ -1215,33 +879,15 @@ pub mod types {
         }
     }
     ///`ChatAnnouncementPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatAnnouncementPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatAnnouncementPatchResponse {
-        pub fn builder() -> builder::ChatAnnouncementPatchResponse {
-            Default::default()
-        }
-    }
     ///`ChatButtonUpdateFailedUserReason`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatButtonUpdateFailedUserReason {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<i64>,
@@ -1250,19 +896,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
-    impl ChatButtonUpdateFailedUserReason {
-        pub fn builder() -> builder::ChatButtonUpdateFailedUserReason {
-            Default::default()
-        }
-    }
     ///`ChatButtonUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatButtonUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buttons: ::std::option::Option<
@@ -1278,51 +914,22 @@ pub mod types {
         }
     }
     ///`ChatButtonUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatButtonUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatButtonUpdateResponse {
-        pub fn builder() -> builder::ChatButtonUpdateResponse {
-            Default::default()
-        }
-    }
     ///`ChatButtonUpdateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatButtonUpdateResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_user_reasons: ::std::vec::Vec<ChatButtonUpdateFailedUserReason>,
     }
-    impl ChatButtonUpdateResponseData {
-        pub fn builder() -> builder::ChatButtonUpdateResponseData {
-            Default::default()
-        }
-    }
     ///`ChatCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -1376,7 +983,6 @@ pub mod types {
     }
     ///`ChatCreateRequestEditPermission`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1388,6 +994,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestEditPermission {
         #[serde(rename = "only_owner")]
         OnlyOwner,
@@ -1433,7 +1040,6 @@ pub mod types {
     }
     ///`ChatCreateRequestGroupMessageType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1445,6 +1051,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestGroupMessageType {
         #[serde(rename = "chat")]
         Chat,
@@ -1490,7 +1097,6 @@ pub mod types {
     }
     ///`ChatCreateRequestHideMemberCountSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1502,6 +1108,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestHideMemberCountSetting {
         #[serde(rename = "all_members")]
         AllMembers,
@@ -1546,14 +1153,8 @@ pub mod types {
         }
     }
     ///`ChatCreateRequestRestrictedModeSetting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatCreateRequestRestrictedModeSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_has_permission_setting: ::std::option::Option<
@@ -1577,7 +1178,6 @@ pub mod types {
     }
     ///`ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1589,6 +1189,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
         #[serde(rename = "all_members")]
         AllMembers,
@@ -1637,7 +1238,6 @@ pub mod types {
     }
     ///`ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1649,6 +1249,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
         #[serde(rename = "all_members")]
         AllMembers,
@@ -1697,7 +1298,6 @@ pub mod types {
     }
     ///`ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1709,6 +1309,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
         #[serde(rename = "all_members")]
         AllMembers,
@@ -1757,7 +1358,6 @@ pub mod types {
     }
     ///`ChatCreateRequestUrgentSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1769,6 +1369,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestUrgentSetting {
         #[serde(rename = "only_owner")]
         OnlyOwner,
@@ -1814,7 +1415,6 @@ pub mod types {
     }
     ///`ChatCreateRequestVideoConferenceSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1826,6 +1426,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatCreateRequestVideoConferenceSetting {
         #[serde(rename = "only_owner")]
         OnlyOwner,
@@ -1870,33 +1471,15 @@ pub mod types {
         }
     }
     ///`ChatCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatCreateResponse {
-        pub fn builder() -> builder::ChatCreateResponse {
-            Default::default()
-        }
-    }
     ///`ChatCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -1953,20 +1536,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
-    impl ChatCreateResponseData {
-        pub fn builder() -> builder::ChatCreateResponseData {
-            Default::default()
-        }
-    }
     ///`ChatCreateRestrictedModeSetting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateRestrictedModeSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_has_permission_setting: ::std::option::Option<
@@ -1981,58 +1552,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
     }
-    impl ChatCreateRestrictedModeSetting {
-        pub fn builder() -> builder::ChatCreateRestrictedModeSetting {
-            Default::default()
-        }
-    }
     ///`ChatDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatDeleteResponse {
-        pub fn builder() -> builder::ChatDeleteResponse {
-            Default::default()
-        }
-    }
     ///`ChatGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatGetResponse {
-        pub fn builder() -> builder::ChatGetResponse {
-            Default::default()
-        }
-    }
     ///`ChatGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -2097,20 +1634,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
-    impl ChatGetResponseData {
-        pub fn builder() -> builder::ChatGetResponseData {
-            Default::default()
-        }
-    }
     ///`ChatLinkRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatLinkRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity_period: ::std::option::Option<ChatLinkRequestValidityPeriod>,
@@ -2122,7 +1648,6 @@ pub mod types {
     }
     ///`ChatLinkRequestValidityPeriod`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2134,6 +1659,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatLinkRequestValidityPeriod {
         #[serde(rename = "week")]
         Week,
@@ -2182,33 +1708,15 @@ pub mod types {
         }
     }
     ///`ChatLinkResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatLinkResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatLinkResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatLinkResponse {
-        pub fn builder() -> builder::ChatLinkResponse {
-            Default::default()
-        }
-    }
     ///`ChatLinkResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatLinkResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expire_time: ::std::option::Option<::std::string::String>,
@@ -2217,14 +1725,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub share_link: ::std::option::Option<::std::string::String>,
     }
-    impl ChatLinkResponseData {
-        pub fn builder() -> builder::ChatLinkResponseData {
-            Default::default()
-        }
-    }
     ///`ChatManagersAddManagersMemberIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2236,6 +1738,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatManagersAddManagersMemberIdType {
         #[serde(rename = "user_id")]
         UserId,
@@ -2288,14 +1791,8 @@ pub mod types {
         }
     }
     ///`ChatManagersAddManagersRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatManagersAddManagersRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub manager_ids: ::std::vec::Vec<::std::string::String>,
@@ -2306,47 +1803,23 @@ pub mod types {
         }
     }
     ///`ChatManagersAddManagersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatManagersAddManagersResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatManagersAddManagersResponse {
-        pub fn builder() -> builder::ChatManagersAddManagersResponse {
-            Default::default()
-        }
-    }
     ///`ChatManagersAddManagersResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub chat_bot_managers: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub chat_managers: ::std::vec::Vec<::std::string::String>,
     }
-    impl ChatManagersAddManagersResponseData {
-        pub fn builder() -> builder::ChatManagersAddManagersResponseData {
-            Default::default()
-        }
-    }
     ///`ChatManagersDeleteManagersMemberIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2358,6 +1831,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatManagersDeleteManagersMemberIdType {
         #[serde(rename = "user_id")]
         UserId,
@@ -2410,27 +1884,15 @@ pub mod types {
         }
     }
     ///`ChatManagersDeleteManagersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatManagersDeleteManagersResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatManagersAddManagersResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatManagersDeleteManagersResponse {
-        pub fn builder() -> builder::ChatManagersDeleteManagersResponse {
-            Default::default()
-        }
-    }
     ///`ChatMembersCreateMemberIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2442,6 +1904,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMembersCreateMemberIdType {
         #[serde(rename = "user_id")]
         UserId,
@@ -2494,14 +1957,8 @@ pub mod types {
         }
     }
     ///`ChatMembersCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMembersCreateRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub id_list: ::std::vec::Vec<::std::string::String>,
@@ -2512,33 +1969,15 @@ pub mod types {
         }
     }
     ///`ChatMembersCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatMembersCreateResponse {
-        pub fn builder() -> builder::ChatMembersCreateResponse {
-            Default::default()
-        }
-    }
     ///`ChatMembersCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersCreateResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_id_list: ::std::vec::Vec<::std::string::String>,
@@ -2546,11 +1985,6 @@ pub mod types {
         pub not_existed_id_list: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pending_approval_id_list: ::std::vec::Vec<::std::string::String>,
-    }
-    impl ChatMembersCreateResponseData {
-        pub fn builder() -> builder::ChatMembersCreateResponseData {
-            Default::default()
-        }
     }
     ///`ChatMembersCreateSucceedType`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -2579,6 +2013,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateSucceedType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -2611,7 +2046,6 @@ pub mod types {
     }
     ///`ChatMembersDeleteMemberIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2623,6 +2057,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMembersDeleteMemberIdType {
         #[serde(rename = "user_id")]
         UserId,
@@ -2675,51 +2110,21 @@ pub mod types {
         }
     }
     ///`ChatMembersDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersDeleteResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatMembersDeleteResponse {
-        pub fn builder() -> builder::ChatMembersDeleteResponse {
-            Default::default()
-        }
-    }
     ///`ChatMembersDeleteResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersDeleteResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_id_list: ::std::vec::Vec<::std::string::String>,
     }
-    impl ChatMembersDeleteResponseData {
-        pub fn builder() -> builder::ChatMembersDeleteResponseData {
-            Default::default()
-        }
-    }
     ///`ChatMembersGetItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersGetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_id: ::std::option::Option<::std::string::String>,
@@ -2730,14 +2135,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
-    impl ChatMembersGetItem {
-        pub fn builder() -> builder::ChatMembersGetItem {
-            Default::default()
-        }
-    }
     ///`ChatMembersGetMemberIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2749,6 +2148,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMembersGetMemberIdType {
         #[serde(rename = "user_id")]
         UserId,
@@ -2796,32 +2196,14 @@ pub mod types {
         }
     }
     ///`ChatMembersGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersGetResponse {
         pub code: i64,
         pub data: ChatMembersGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl ChatMembersGetResponse {
-        pub fn builder() -> builder::ChatMembersGetResponse {
-            Default::default()
-        }
-    }
     ///`ChatMembersGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -2832,76 +2214,30 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl ChatMembersGetResponseData {
-        pub fn builder() -> builder::ChatMembersGetResponseData {
-            Default::default()
-        }
-    }
     ///`ChatMembersIsInChatResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersIsInChatResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersIsInChatResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatMembersIsInChatResponse {
-        pub fn builder() -> builder::ChatMembersIsInChatResponse {
-            Default::default()
-        }
-    }
     ///`ChatMembersIsInChatResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersIsInChatResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_in_chat: ::std::option::Option<bool>,
     }
-    impl ChatMembersIsInChatResponseData {
-        pub fn builder() -> builder::ChatMembersIsInChatResponseData {
-            Default::default()
-        }
-    }
     ///`ChatMembersMeJoinResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersMeJoinResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatMembersMeJoinResponse {
-        pub fn builder() -> builder::ChatMembersMeJoinResponse {
-            Default::default()
-        }
-    }
     ///`ChatMenuItemPatchChatMenuItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchChatMenuItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<::std::string::String>,
@@ -2918,19 +2254,9 @@ pub mod types {
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
     }
-    impl ChatMenuItemPatchChatMenuItem {
-        pub fn builder() -> builder::ChatMenuItemPatchChatMenuItem {
-            Default::default()
-        }
-    }
     ///`ChatMenuItemPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuItemPatchRequest {
         pub chat_menu_item: ChatMenuItemPatchRequestChatMenuItem,
         pub update_fields: ::std::vec::Vec<ChatMenuItemPatchRequestUpdateFieldsItem>,
@@ -2941,14 +2267,8 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuItemPatchRequestChatMenuItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -2974,7 +2294,6 @@ pub mod types {
     }
     ///`ChatMenuItemPatchRequestChatMenuItemActionType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2986,6 +2305,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMenuItemPatchRequestChatMenuItemActionType {
         #[serde(rename = "NONE")]
         None,
@@ -3080,7 +2400,6 @@ pub mod types {
     }
     ///`ChatMenuItemPatchRequestUpdateFieldsItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3092,6 +2411,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMenuItemPatchRequestUpdateFieldsItem {
         #[serde(rename = "ICON")]
         Icon,
@@ -3144,50 +2464,22 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuItemPatchResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ChatMenuItemPatchResponse {
-        pub fn builder() -> builder::ChatMenuItemPatchResponse {
-            Default::default()
-        }
-    }
     ///`ChatMenuItemPatchResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
     }
-    impl ChatMenuItemPatchResponseData {
-        pub fn builder() -> builder::ChatMenuItemPatchResponseData {
-            Default::default()
-        }
-    }
     ///`ChatMenuTreeCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequest {
         pub menu_tree: ChatMenuTreeCreateRequestMenuTree,
     }
@@ -3197,13 +2489,8 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTree`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTree {
         pub chat_menu_top_levels: ::std::vec::Vec<
             ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
@@ -3215,13 +2502,8 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
         pub chat_menu_item: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3235,13 +2517,8 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
         pub action_type: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3263,7 +2540,6 @@ pub mod types {
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3275,6 +2551,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
         #[serde(rename = "NONE")]
         None,
@@ -3322,14 +2599,8 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchRequestChatMenuItem>,
@@ -3340,30 +2611,14 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatMenuTreeCreateResponse {
-        pub fn builder() -> builder::ChatMenuTreeCreateResponse {
-            Default::default()
-        }
-    }
     ///`ChatMenuTreeDeleteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeDeleteRequest {
         pub chat_menu_top_level_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -3373,55 +2628,22 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeDeleteResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatMenuTreeDeleteResponse {
-        pub fn builder() -> builder::ChatMenuTreeDeleteResponse {
-            Default::default()
-        }
-    }
     ///`ChatMenuTreeGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeGetResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatMenuTreeGetResponse {
-        pub fn builder() -> builder::ChatMenuTreeGetResponse {
-            Default::default()
-        }
-    }
     ///`ChatMenuTreeSortResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeSortResponse {
         pub code: i64,
         pub msg: ::std::string::String,
-    }
-    impl ChatMenuTreeSortResponse {
-        pub fn builder() -> builder::ChatMenuTreeSortResponse {
-            Default::default()
-        }
     }
     ///`ChatMode`
     #[derive(
@@ -3484,14 +2706,7 @@ pub mod types {
         }
     }
     ///`ChatModerationGetItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatModerationGetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
@@ -3500,38 +2715,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
-    impl ChatModerationGetItem {
-        pub fn builder() -> builder::ChatModerationGetItem {
-            Default::default()
-        }
-    }
     ///`ChatModerationGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatModerationGetResponse {
         pub code: i64,
         pub data: ChatModerationGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl ChatModerationGetResponse {
-        pub fn builder() -> builder::ChatModerationGetResponse {
-            Default::default()
-        }
-    }
     ///`ChatModerationGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatModerationGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3542,20 +2734,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl ChatModerationGetResponseData {
-        pub fn builder() -> builder::ChatModerationGetResponseData {
-            Default::default()
-        }
-    }
     ///`ChatModerationUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatModerationUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_setting: ::std::option::Option<::std::string::String>,
@@ -3570,33 +2751,15 @@ pub mod types {
         }
     }
     ///`ChatModerationUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatModerationUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatModerationUpdateResponse {
-        pub fn builder() -> builder::ChatModerationUpdateResponse {
-            Default::default()
-        }
-    }
     ///One page of chats.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3606,37 +2769,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl ChatPage {
-        pub fn builder() -> builder::ChatPage {
-            Default::default()
-        }
-    }
     ///`ChatSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatSearchResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatSearchResponse {
-        pub fn builder() -> builder::ChatSearchResponse {
-            Default::default()
-        }
-    }
     ///`ChatSearchV2Item`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2Item {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -3645,20 +2785,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<ChatSearchV2ItemMetaData>,
     }
-    impl ChatSearchV2Item {
-        pub fn builder() -> builder::ChatSearchV2Item {
-            Default::default()
-        }
-    }
     ///`ChatSearchV2ItemMetaData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2ItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -3685,20 +2813,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ChatSearchV2ItemMetaData {
-        pub fn builder() -> builder::ChatSearchV2ItemMetaData {
-            Default::default()
-        }
-    }
     ///`ChatSearchV2Request`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatSearchV2Request {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<ChatSearchV2RequestFilter>,
@@ -3713,14 +2830,8 @@ pub mod types {
         }
     }
     ///`ChatSearchV2RequestFilter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatSearchV2RequestFilter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub chat_modes: ::std::vec::Vec<ChatSearchV2RequestFilterChatModesItem>,
@@ -3740,7 +2851,6 @@ pub mod types {
     }
     ///`ChatSearchV2RequestFilterChatModesItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3752,6 +2862,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatSearchV2RequestFilterChatModesItem {
         #[serde(rename = "default")]
         Default,
@@ -3797,7 +2908,6 @@ pub mod types {
     }
     ///`ChatSearchV2RequestFilterSearchTypesItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3809,6 +2919,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatSearchV2RequestFilterSearchTypesItem {
         #[serde(rename = "private")]
         Private,
@@ -3862,7 +2973,6 @@ pub mod types {
     }
     ///`ChatSearchV2RequestSorter`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3874,6 +2984,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatSearchV2RequestSorter {
         #[serde(rename = "create_time_desc")]
         CreateTimeDesc,
@@ -3921,32 +3032,14 @@ pub mod types {
         }
     }
     ///`ChatSearchV2Response`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatSearchV2Response {
         pub code: i64,
         pub data: ChatSearchV2ResponseData,
         pub msg: ::std::string::String,
     }
-    impl ChatSearchV2Response {
-        pub fn builder() -> builder::ChatSearchV2Response {
-            Default::default()
-        }
-    }
     ///`ChatSearchV2ResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2ResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3959,14 +3052,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
-    impl ChatSearchV2ResponseData {
-        pub fn builder() -> builder::ChatSearchV2ResponseData {
-            Default::default()
-        }
-    }
     ///The order in which chat_list returns chats.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3978,6 +3065,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatSortType {
         ByCreateTimeAsc,
         ByActiveTimeDesc,
@@ -4084,13 +3172,8 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequest {
         pub chat_tabs: ::std::vec::Vec<ChatTabCreateRequestChatTab>,
     }
@@ -4100,13 +3183,8 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTab`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -4122,14 +3200,8 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequestChatTabTabConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon_key: ::std::option::Option<::std::string::String>,
@@ -4142,14 +3214,8 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabContent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequestChatTabTabContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc: ::std::option::Option<::std::string::String>,
@@ -4167,7 +3233,6 @@ pub mod types {
     }
     ///`ChatTabCreateRequestChatTabTabType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4179,6 +3244,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatTabCreateRequestChatTabTabType {
         #[serde(rename = "message")]
         Message,
@@ -4259,30 +3325,14 @@ pub mod types {
         }
     }
     ///`ChatTabCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabCreateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatTabCreateResponse {
-        pub fn builder() -> builder::ChatTabCreateResponse {
-            Default::default()
-        }
-    }
     ///`ChatTabDeleteTabsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabDeleteTabsRequest {
         pub tab_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -4292,48 +3342,20 @@ pub mod types {
         }
     }
     ///`ChatTabDeleteTabsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabDeleteTabsResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatTabDeleteTabsResponse {
-        pub fn builder() -> builder::ChatTabDeleteTabsResponse {
-            Default::default()
-        }
-    }
     ///`ChatTabListTabsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabListTabsResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatTabListTabsResponse {
-        pub fn builder() -> builder::ChatTabListTabsResponse {
-            Default::default()
-        }
-    }
     ///`ChatTabSortTabsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabSortTabsRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tab_ids: ::std::vec::Vec<::std::string::String>,
@@ -4344,31 +3366,14 @@ pub mod types {
         }
     }
     ///`ChatTabSortTabsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabSortTabsResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatTabSortTabsResponse {
-        pub fn builder() -> builder::ChatTabSortTabsResponse {
-            Default::default()
-        }
-    }
     ///`ChatTabUpdateTabsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabUpdateTabsRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub chat_tabs: ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
@@ -4379,13 +3384,8 @@ pub mod types {
         }
     }
     ///`ChatTabUpdateTabsRequestChatTab`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabUpdateTabsRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -4404,7 +3404,6 @@ pub mod types {
     }
     ///`ChatTabUpdateTabsRequestChatTabTabType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4416,6 +3415,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatTabUpdateTabsRequestChatTabTabType {
         #[serde(rename = "message")]
         Message,
@@ -4496,49 +3496,22 @@ pub mod types {
         }
     }
     ///`ChatTabUpdateTabsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabUpdateTabsResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ChatTabUpdateTabsResponse {
-        pub fn builder() -> builder::ChatTabUpdateTabsResponse {
-            Default::default()
-        }
-    }
     ///`ChatTopNoticeDeleteTopNoticeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTopNoticeDeleteTopNoticeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatTopNoticeDeleteTopNoticeResponse {
-        pub fn builder() -> builder::ChatTopNoticeDeleteTopNoticeResponse {
-            Default::default()
-        }
-    }
     ///`ChatTopNoticePutTopNoticeRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTopNoticePutTopNoticeRequest {
         pub chat_top_notice: ::std::vec::Vec<
             ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
@@ -4550,14 +3523,8 @@ pub mod types {
         }
     }
     ///`ChatTopNoticePutTopNoticeRequestChatTopNoticeItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -4573,7 +3540,6 @@ pub mod types {
     }
     ///`ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4585,6 +3551,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
         #[serde(rename = "1")]
         X1,
@@ -4632,33 +3599,16 @@ pub mod types {
         }
     }
     ///`ChatTopNoticePutTopNoticeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTopNoticePutTopNoticeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatTopNoticePutTopNoticeResponse {
-        pub fn builder() -> builder::ChatTopNoticePutTopNoticeResponse {
-            Default::default()
-        }
-    }
     ///`ChatUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -4712,7 +3662,6 @@ pub mod types {
     }
     ///`ChatUpdateRequestGroupMessageType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4724,6 +3673,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatUpdateRequestGroupMessageType {
         #[serde(rename = "chat")]
         Chat,
@@ -4769,7 +3719,6 @@ pub mod types {
     }
     ///`ChatUpdateRequestHideMemberCountSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4781,6 +3730,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatUpdateRequestHideMemberCountSetting {
         #[serde(rename = "all_members")]
         AllMembers,
@@ -4826,7 +3776,6 @@ pub mod types {
     }
     ///`ChatUpdateRequestUrgentSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4838,6 +3787,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatUpdateRequestUrgentSetting {
         #[serde(rename = "only_owner")]
         OnlyOwner,
@@ -4883,7 +3833,6 @@ pub mod types {
     }
     ///`ChatUpdateRequestVideoConferenceSetting`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4895,6 +3844,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ChatUpdateRequestVideoConferenceSetting {
         #[serde(rename = "only_owner")]
         OnlyOwner,
@@ -4939,51 +3889,24 @@ pub mod types {
         }
     }
     ///`ChatUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ChatUpdateResponse {
-        pub fn builder() -> builder::ChatUpdateResponse {
-            Default::default()
-        }
-    }
     ///Success envelope of chat_list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatsListed {
         ///0 on success.
         pub code: i64,
         pub data: ChatPage,
         pub msg: ::std::string::String,
     }
-    impl ChatsListed {
-        pub fn builder() -> builder::ChatsListed {
-            Default::default()
-        }
-    }
     ///`FeedCardBotTimeSentiveRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct FeedCardBotTimeSentiveRequest {
         pub time_sensitive: bool,
         pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -4994,51 +3917,24 @@ pub mod types {
         }
     }
     ///`FeedCardBotTimeSentiveResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct FeedCardBotTimeSentiveResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl FeedCardBotTimeSentiveResponse {
-        pub fn builder() -> builder::FeedCardBotTimeSentiveResponse {
-            Default::default()
-        }
-    }
     ///`FeedCardPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct FeedCardPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl FeedCardPatchResponse {
-        pub fn builder() -> builder::FeedCardPatchResponse {
-            Default::default()
-        }
-    }
     ///`FileCreateForm`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct FileCreateForm {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
@@ -5052,7 +3948,6 @@ pub mod types {
     }
     ///`FileCreateFormFileType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5064,6 +3959,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum FileCreateFormFileType {
         #[serde(rename = "opus")]
         Opus,
@@ -5127,41 +4023,18 @@ pub mod types {
         }
     }
     ///`FileCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct FileCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FileCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl FileCreateResponse {
-        pub fn builder() -> builder::FileCreateResponse {
-            Default::default()
-        }
-    }
     ///`FileCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct FileCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_key: ::std::option::Option<::std::string::String>,
-    }
-    impl FileCreateResponseData {
-        pub fn builder() -> builder::FileCreateResponseData {
-            Default::default()
-        }
     }
     ///A name in several languages.
     #[derive(
@@ -5186,13 +4059,8 @@ pub mod types {
         }
     }
     ///`ImageCreateForm`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ImageCreateForm {
         ///What the image is for.
         pub image_type: ImageCreateFormImageType,
@@ -5204,7 +4072,6 @@ pub mod types {
     }
     ///What the image is for.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5216,6 +4083,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ImageCreateFormImageType {
         #[serde(rename = "message")]
         Message,
@@ -5259,23 +4127,12 @@ pub mod types {
         }
     }
     ///Success envelope of image_create.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ImageUploaded {
         ///0 on success.
         pub code: i64,
         pub data: UploadedImage,
         pub msg: ::std::string::String,
-    }
-    impl ImageUploaded {
-        pub fn builder() -> builder::ImageUploaded {
-            Default::default()
-        }
     }
     ///A message as Feishu returns it. Every field is optional.
     #[derive(
@@ -5357,13 +4214,8 @@ pub mod types {
         }
     }
     ///Body of message_create.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageCreateRequest {
         ///The message content: a JSON object serialised into a string, shaped by msg_type (same reference as msg_type). Size limits: 150 KB for text, 30 KB for cards and posts.
         pub content: ::std::string::String,
@@ -5381,46 +4233,23 @@ pub mod types {
         }
     }
     ///Success envelope of message_create.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageCreated {
         ///0 on success.
         pub code: i64,
         pub data: Message,
         pub msg: ::std::string::String,
     }
-    impl MessageCreated {
-        pub fn builder() -> builder::MessageCreated {
-            Default::default()
-        }
-    }
     ///`MessageDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MessageDeleteResponse {
-        pub fn builder() -> builder::MessageDeleteResponse {
-            Default::default()
-        }
-    }
     ///`MessageForwardReceiveIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5432,6 +4261,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageForwardReceiveIdType {
         #[serde(rename = "open_id")]
         OpenId,
@@ -5491,13 +4321,8 @@ pub mod types {
         }
     }
     ///`MessageForwardRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageForwardRequest {
         pub receive_id: ::std::string::String,
     }
@@ -5507,68 +4332,27 @@ pub mod types {
         }
     }
     ///`MessageForwardResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageForwardResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl MessageForwardResponse {
-        pub fn builder() -> builder::MessageForwardResponse {
-            Default::default()
-        }
-    }
     ///`MessageGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageGetResponse {
-        pub fn builder() -> builder::MessageGetResponse {
-            Default::default()
-        }
-    }
     ///`MessageGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageGetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<MessageListItem>,
     }
-    impl MessageGetResponseData {
-        pub fn builder() -> builder::MessageGetResponseData {
-            Default::default()
-        }
-    }
     ///`MessageListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MessageListItemBody>,
@@ -5603,38 +4387,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper_message_id: ::std::option::Option<::std::string::String>,
     }
-    impl MessageListItem {
-        pub fn builder() -> builder::MessageListItem {
-            Default::default()
-        }
-    }
     ///`MessageListItemBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListItemBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
     }
-    impl MessageListItemBody {
-        pub fn builder() -> builder::MessageListItemBody {
-            Default::default()
-        }
-    }
     ///`MessageListItemMention`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListItemMention {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5647,20 +4407,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
-    impl MessageListItemMention {
-        pub fn builder() -> builder::MessageListItemMention {
-            Default::default()
-        }
-    }
     ///`MessageListItemSender`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListItemSender {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5677,38 +4425,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
-    impl MessageListItemSender {
-        pub fn builder() -> builder::MessageListItemSender {
-            Default::default()
-        }
-    }
     ///`MessageListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageListResponse {
         pub code: i64,
         pub data: MessageListResponseData,
         pub msg: ::std::string::String,
     }
-    impl MessageListResponse {
-        pub fn builder() -> builder::MessageListResponse {
-            Default::default()
-        }
-    }
     ///`MessageListResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -5717,14 +4442,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MessageListResponseData {
-        pub fn builder() -> builder::MessageListResponseData {
-            Default::default()
-        }
-    }
     ///`MessageListSortType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5736,6 +4455,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageListSortType {
         ByCreateTimeAsc,
         ByCreateTimeDesc,
@@ -5807,7 +4527,6 @@ pub mod types {
     }
     ///`MessageMergeForwardReceiveIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5819,6 +4538,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageMergeForwardReceiveIdType {
         #[serde(rename = "open_id")]
         OpenId,
@@ -5879,13 +4599,8 @@ pub mod types {
         }
     }
     ///`MessageMergeForwardRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageMergeForwardRequest {
         pub message_id_list: ::std::vec::Vec<::std::string::String>,
         pub receive_id: ::std::string::String,
@@ -5896,52 +4611,24 @@ pub mod types {
         }
     }
     ///`MessageMergeForwardResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageMergeForwardResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageMergeForwardResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageMergeForwardResponse {
-        pub fn builder() -> builder::MessageMergeForwardResponse {
-            Default::default()
-        }
-    }
     ///`MessageMergeForwardResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageMergeForwardResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_message_id_list: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<MessageListItem>,
     }
-    impl MessageMergeForwardResponseData {
-        pub fn builder() -> builder::MessageMergeForwardResponseData {
-            Default::default()
-        }
-    }
     ///`MessagePatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePatchRequest {
         pub content: ::std::string::String,
     }
@@ -5951,32 +4638,16 @@ pub mod types {
         }
     }
     ///`MessagePatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MessagePatchResponse {
-        pub fn builder() -> builder::MessagePatchResponse {
-            Default::default()
-        }
-    }
     ///`MessagePushFollowUpRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequest {
         pub follow_ups: ::std::vec::Vec<MessagePushFollowUpRequestFollowUp>,
     }
@@ -5986,13 +4657,8 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpRequestFollowUp`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequestFollowUp {
         pub content: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6006,13 +4672,8 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpRequestFollowUpI18nContent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequestFollowUpI18nContent {
         pub content: ::std::string::String,
         pub language: MessagePushFollowUpRequestFollowUpI18nContentLanguage,
@@ -6024,7 +4685,6 @@ pub mod types {
     }
     ///`MessagePushFollowUpRequestFollowUpI18nContentLanguage`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6036,6 +4696,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessagePushFollowUpRequestFollowUpI18nContentLanguage {
         #[serde(rename = "en_us")]
         EnUs,
@@ -6137,52 +4798,24 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePushFollowUpResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MessagePushFollowUpResponse {
-        pub fn builder() -> builder::MessagePushFollowUpResponse {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQueryFailMsgReactionDetail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryFailMsgReactionDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionBatchQueryFailMsgReactionDetail {
-        pub fn builder() -> builder::MessageReactionBatchQueryFailMsgReactionDetail {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQueryRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionBatchQueryRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_size_per_message: ::std::option::Option<i64>,
@@ -6196,14 +4829,8 @@ pub mod types {
         }
     }
     ///`MessageReactionBatchQueryRequestQuery`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionBatchQueryRequestQuery {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
@@ -6216,33 +4843,15 @@ pub mod types {
         }
     }
     ///`MessageReactionBatchQueryResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageReactionBatchQueryResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageReactionBatchQueryResponse {
-        pub fn builder() -> builder::MessageReactionBatchQueryResponse {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQueryResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fail_msg_reaction_details: ::std::vec::Vec<
@@ -6257,20 +4866,8 @@ pub mod types {
             MessageReactionBatchQuerySuccessMsgReactionDetail,
         >,
     }
-    impl MessageReactionBatchQueryResponseData {
-        pub fn builder() -> builder::MessageReactionBatchQueryResponseData {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQuerySuccessMsgReactionCount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionCount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
@@ -6279,40 +4876,16 @@ pub mod types {
             MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
         >,
     }
-    impl MessageReactionBatchQuerySuccessMsgReactionCount {
-        pub fn builder() -> builder::MessageReactionBatchQuerySuccessMsgReactionCount {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-        pub fn builder() -> builder::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6325,20 +4898,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionBatchQuerySuccessMsgReactionDetail {
-        pub fn builder() -> builder::MessageReactionBatchQuerySuccessMsgReactionDetail {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_time: ::std::option::Option<::std::string::String>,
@@ -6351,39 +4912,17 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_id: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-        pub fn builder() -> builder::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            Default::default()
-        }
-    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_type: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-        pub fn builder() -> builder::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            Default::default()
-        }
-    }
     ///`MessageReactionCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionCreateRequest {
         pub reaction_type: MessageReactionCreateRequestReactionType,
     }
@@ -6393,13 +4932,8 @@ pub mod types {
         }
     }
     ///`MessageReactionCreateRequestReactionType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionCreateRequestReactionType {
         pub emoji_type: ::std::string::String,
     }
@@ -6409,48 +4943,19 @@ pub mod types {
         }
     }
     ///`MessageReactionCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionCreateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl MessageReactionCreateResponse {
-        pub fn builder() -> builder::MessageReactionCreateResponse {
-            Default::default()
-        }
-    }
     ///`MessageReactionDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionDeleteResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl MessageReactionDeleteResponse {
-        pub fn builder() -> builder::MessageReactionDeleteResponse {
-            Default::default()
-        }
-    }
     ///`MessageReactionListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_time: ::std::option::Option<::std::string::String>,
@@ -6463,56 +4968,21 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<MessageReactionListItemReactionType>,
     }
-    impl MessageReactionListItem {
-        pub fn builder() -> builder::MessageReactionListItem {
-            Default::default()
-        }
-    }
     ///`MessageReactionListItemReactionType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionListItemReactionType {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji_type: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionListItemReactionType {
-        pub fn builder() -> builder::MessageReactionListItemReactionType {
-            Default::default()
-        }
-    }
     ///`MessageReactionListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionListResponse {
         pub code: i64,
         pub data: MessageReactionListResponseData,
         pub msg: ::std::string::String,
     }
-    impl MessageReactionListResponse {
-        pub fn builder() -> builder::MessageReactionListResponse {
-            Default::default()
-        }
-    }
     ///`MessageReactionListResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6521,20 +4991,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReactionListResponseData {
-        pub fn builder() -> builder::MessageReactionListResponseData {
-            Default::default()
-        }
-    }
     ///`MessageReadUsersItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReadUsersItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
@@ -6545,39 +5003,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReadUsersItem {
-        pub fn builder() -> builder::MessageReadUsersItem {
-            Default::default()
-        }
-    }
     ///`MessageReadUsersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReadUsersResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageReadUsersResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageReadUsersResponse {
-        pub fn builder() -> builder::MessageReadUsersResponse {
-            Default::default()
-        }
-    }
     ///`MessageReadUsersResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReadUsersResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6586,19 +5021,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MessageReadUsersResponseData {
-        pub fn builder() -> builder::MessageReadUsersResponseData {
-            Default::default()
-        }
-    }
     ///`MessageReplyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReplyRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
@@ -6613,31 +5038,13 @@ pub mod types {
         }
     }
     ///`MessageReplyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReplyResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl MessageReplyResponse {
-        pub fn builder() -> builder::MessageReplyResponse {
-            Default::default()
-        }
-    }
     ///`MessageSearchItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -6646,20 +5053,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<MessageSearchItemMetaData>,
     }
-    impl MessageSearchItem {
-        pub fn builder() -> builder::MessageSearchItem {
-            Default::default()
-        }
-    }
     ///`MessageSearchItemMetaData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
@@ -6682,20 +5077,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl MessageSearchItemMetaData {
-        pub fn builder() -> builder::MessageSearchItemMetaData {
-            Default::default()
-        }
-    }
     ///`MessageSearchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<MessageSearchRequestFilter>,
@@ -6708,14 +5092,8 @@ pub mod types {
         }
     }
     ///`MessageSearchRequestFilter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequestFilter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub at_chatter_ids: ::std::vec::Vec<::std::string::String>,
@@ -6747,7 +5125,6 @@ pub mod types {
     }
     ///`MessageSearchRequestFilterChatType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6759,6 +5136,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageSearchRequestFilterChatType {
         #[serde(rename = "group")]
         Group,
@@ -6804,7 +5182,6 @@ pub mod types {
     }
     ///`MessageSearchRequestFilterExcludeFromTypesItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6816,6 +5193,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageSearchRequestFilterExcludeFromTypesItem {
         #[serde(rename = "user")]
         User,
@@ -6862,7 +5240,6 @@ pub mod types {
     }
     ///`MessageSearchRequestFilterFromTypesItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6874,6 +5251,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageSearchRequestFilterFromTypesItem {
         #[serde(rename = "user")]
         User,
@@ -6919,7 +5297,6 @@ pub mod types {
     }
     ///`MessageSearchRequestFilterIncludeAttachmentTypesItem`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6931,6 +5308,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum MessageSearchRequestFilterIncludeAttachmentTypesItem {
         #[serde(rename = "image")]
         Image,
@@ -6984,14 +5362,8 @@ pub mod types {
         }
     }
     ///`MessageSearchRequestFilterTimeRange`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequestFilterTimeRange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -7004,32 +5376,14 @@ pub mod types {
         }
     }
     ///`MessageSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageSearchResponse {
         pub code: i64,
         pub data: MessageSearchResponseData,
         pub msg: ::std::string::String,
     }
-    impl MessageSearchResponse {
-        pub fn builder() -> builder::MessageSearchResponse {
-            Default::default()
-        }
-    }
     ///`MessageSearchResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -7041,11 +5395,6 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
-    }
-    impl MessageSearchResponseData {
-        pub fn builder() -> builder::MessageSearchResponseData {
-            Default::default()
-        }
     }
     ///Who sent a message, a user or an app.
     #[derive(
@@ -7077,13 +5426,8 @@ pub mod types {
         }
     }
     ///`MessageUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageUpdateRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
@@ -7094,30 +5438,14 @@ pub mod types {
         }
     }
     ///`MessageUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUpdateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl MessageUpdateResponse {
-        pub fn builder() -> builder::MessageUpdateResponse {
-            Default::default()
-        }
-    }
     ///`MessageUrgentAppRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageUrgentAppRequest {
         pub user_id_list: ::std::vec::Vec<::std::string::String>,
     }
@@ -7127,79 +5455,34 @@ pub mod types {
         }
     }
     ///`MessageUrgentAppResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentAppResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageUrgentAppResponse {
-        pub fn builder() -> builder::MessageUrgentAppResponse {
-            Default::default()
-        }
-    }
     ///`MessageUrgentAppResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageUrgentAppResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_user_id_list: ::std::vec::Vec<::std::string::String>,
     }
-    impl MessageUrgentAppResponseData {
-        pub fn builder() -> builder::MessageUrgentAppResponseData {
-            Default::default()
-        }
-    }
     ///`MessageUrgentPhoneResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentPhoneResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MessageUrgentPhoneResponse {
-        pub fn builder() -> builder::MessageUrgentPhoneResponse {
-            Default::default()
-        }
-    }
     ///`MessageUrgentSmsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentSmsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
-    }
-    impl MessageUrgentSmsResponse {
-        pub fn builder() -> builder::MessageUrgentSmsResponse {
-            Default::default()
-        }
     }
     ///`P2pTargetType`
     #[derive(
@@ -7258,14 +5541,7 @@ pub mod types {
         }
     }
     ///`PinCreatePin`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinCreatePin {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
@@ -7278,19 +5554,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id_type: ::std::option::Option<::std::string::String>,
     }
-    impl PinCreatePin {
-        pub fn builder() -> builder::PinCreatePin {
-            Default::default()
-        }
-    }
     ///`PinCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct PinCreateRequest {
         pub message_id: ::std::string::String,
     }
@@ -7300,88 +5566,36 @@ pub mod types {
         }
     }
     ///`PinCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct PinCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PinCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl PinCreateResponse {
-        pub fn builder() -> builder::PinCreateResponse {
-            Default::default()
-        }
-    }
     ///`PinCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pin: ::std::option::Option<PinCreatePin>,
     }
-    impl PinCreateResponseData {
-        pub fn builder() -> builder::PinCreateResponseData {
-            Default::default()
-        }
-    }
     ///`PinDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct PinDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl PinDeleteResponse {
-        pub fn builder() -> builder::PinDeleteResponse {
-            Default::default()
-        }
-    }
     ///`PinListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct PinListResponse {
         pub code: i64,
         pub data: PinListResponseData,
         pub msg: ::std::string::String,
     }
-    impl PinListResponse {
-        pub fn builder() -> builder::PinListResponse {
-            Default::default()
-        }
-    }
     ///`PinListResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -7390,14 +5604,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl PinListResponseData {
-        pub fn builder() -> builder::PinListResponseData {
-            Default::default()
-        }
-    }
     ///The kind of ID that names a message's receiver.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -7409,6 +5617,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ReceiveIdType {
         #[serde(rename = "open_id")]
         OpenId,
@@ -7464,31 +5673,14 @@ pub mod types {
         }
     }
     ///`TagCreateCreateTagFailReason`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagCreateCreateTagFailReason {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duplicate_id: ::std::option::Option<::std::string::String>,
     }
-    impl TagCreateCreateTagFailReason {
-        pub fn builder() -> builder::TagCreateCreateTagFailReason {
-            Default::default()
-        }
-    }
     ///`TagCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequest {
         pub create_tag: TagCreateRequestCreateTag,
     }
@@ -7498,13 +5690,8 @@ pub mod types {
         }
     }
     ///`TagCreateRequestCreateTag`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequestCreateTag {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub i18n_names: ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
@@ -7517,13 +5704,8 @@ pub mod types {
         }
     }
     ///`TagCreateRequestCreateTagI18nName`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequestCreateTagI18nName {
         pub locale: ::std::string::String,
         pub name: ::std::string::String,
@@ -7535,7 +5717,6 @@ pub mod types {
     }
     ///`TagCreateRequestCreateTagTagType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -7547,6 +5728,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum TagCreateRequestCreateTagTagType {
         #[serde(rename = "tenant")]
         Tenant,
@@ -7587,53 +5769,24 @@ pub mod types {
         }
     }
     ///`TagCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct TagCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TagCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl TagCreateResponse {
-        pub fn builder() -> builder::TagCreateResponse {
-            Default::default()
-        }
-    }
     ///`TagCreateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_tag_fail_reason: ::std::option::Option<TagCreateCreateTagFailReason>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl TagCreateResponseData {
-        pub fn builder() -> builder::TagCreateResponseData {
-            Default::default()
-        }
-    }
     ///`TagPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub patch_tag: ::std::option::Option<TagPatchRequestPatchTag>,
@@ -7644,13 +5797,8 @@ pub mod types {
         }
     }
     ///`TagPatchRequestPatchTag`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagPatchRequestPatchTag {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub i18n_names: ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
@@ -7664,33 +5812,15 @@ pub mod types {
         }
     }
     ///`TagPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct TagPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TagPatchResponseData>,
         pub msg: ::std::string::String,
     }
-    impl TagPatchResponse {
-        pub fn builder() -> builder::TagPatchResponse {
-            Default::default()
-        }
-    }
     ///`TagPatchResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagPatchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub patch_tag_fail_reason: ::std::option::Option<TagCreateCreateTagFailReason>,
@@ -7699,14 +5829,8 @@ pub mod types {
             BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
         >,
     }
-    impl TagPatchResponseData {
-        pub fn builder() -> builder::TagPatchResponseData {
-            Default::default()
-        }
-    }
     ///`ThreadForwardReceiveIdType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -7718,6 +5842,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub enum ThreadForwardReceiveIdType {
         #[serde(rename = "open_id")]
         OpenId,
@@ -7777,49 +5902,21 @@ pub mod types {
         }
     }
     ///`ThreadForwardResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ThreadForwardResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl ThreadForwardResponse {
-        pub fn builder() -> builder::ThreadForwardResponse {
-            Default::default()
-        }
-    }
     ///`UploadedImage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct UploadedImage {
         ///The key of the stored image, for an image message or image_get.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_key: ::std::option::Option<::std::string::String>,
     }
-    impl UploadedImage {
-        pub fn builder() -> builder::UploadedImage {
-            Default::default()
-        }
-    }
     ///`UrlPreviewBatchUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct UrlPreviewBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub open_ids: ::std::vec::Vec<::std::string::String>,
@@ -7831,23 +5928,12 @@ pub mod types {
         }
     }
     ///`UrlPreviewBatchUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct UrlPreviewBatchUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
-    }
-    impl UrlPreviewBatchUpdateResponse {
-        pub fn builder() -> builder::UrlPreviewBatchUpdateResponse {
-            Default::default()
-        }
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -7957,66 +6043,6 @@ pub mod types {
                 Self {
                     biz_id: Ok(value.biz_id),
                     user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AppFeedCardBatchDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AppFeedCardBatchDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl AppFeedCardBatchDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppFeedCardBatchDeleteResponse>
-        for super::AppFeedCardBatchDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppFeedCardBatchDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppFeedCardBatchDeleteResponse>
-        for AppFeedCardBatchDeleteResponse {
-            fn from(value: super::AppFeedCardBatchDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -8960,151 +6986,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AppFeedCardBatchUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AppFeedCardBatchUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl AppFeedCardBatchUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppFeedCardBatchUpdateResponse>
-        for super::AppFeedCardBatchUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppFeedCardBatchUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppFeedCardBatchUpdateResponse>
-        for AppFeedCardBatchUpdateResponse {
-            fn from(value: super::AppFeedCardBatchUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AppFeedCardCreateFailedCard {
-            biz_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AppFeedCardCreateFailedCard {
-            fn default() -> Self {
-                Self {
-                    biz_id: Ok(Default::default()),
-                    reason: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl AppFeedCardCreateFailedCard {
-            pub fn biz_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.biz_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for biz_id: {e}")
-                    });
-                self
-            }
-            pub fn reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reason: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppFeedCardCreateFailedCard>
-        for super::AppFeedCardCreateFailedCard {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppFeedCardCreateFailedCard,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    biz_id: value.biz_id?,
-                    reason: value.reason?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppFeedCardCreateFailedCard>
-        for AppFeedCardCreateFailedCard {
-            fn from(value: super::AppFeedCardCreateFailedCard) -> Self {
-                Self {
-                    biz_id: Ok(value.biz_id),
-                    reason: Ok(value.reason),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct AppFeedCardCreateRequest {
             app_feed_card: ::std::result::Result<
                 ::std::option::Option<
@@ -9173,759 +7054,6 @@ pub mod types {
                 Self {
                     app_feed_card: Ok(value.app_feed_card),
                     user_ids: Ok(value.user_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AppFeedCardCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::AppFeedCardCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AppFeedCardCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl AppFeedCardCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AppFeedCardCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppFeedCardCreateResponse>
-        for super::AppFeedCardCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppFeedCardCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppFeedCardCreateResponse>
-        for AppFeedCardCreateResponse {
-            fn from(value: super::AppFeedCardCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AppFeedCardCreateResponseData {
-            biz_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            failed_cards: ::std::result::Result<
-                ::std::vec::Vec<super::AppFeedCardCreateFailedCard>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AppFeedCardCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    biz_id: Ok(Default::default()),
-                    failed_cards: Ok(Default::default()),
-                }
-            }
-        }
-        impl AppFeedCardCreateResponseData {
-            pub fn biz_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.biz_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for biz_id: {e}")
-                    });
-                self
-            }
-            pub fn failed_cards<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::AppFeedCardCreateFailedCard>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.failed_cards = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for failed_cards: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppFeedCardCreateResponseData>
-        for super::AppFeedCardCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppFeedCardCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    biz_id: value.biz_id?,
-                    failed_cards: value.failed_cards?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppFeedCardCreateResponseData>
-        for AppFeedCardCreateResponseData {
-            fn from(value: super::AppFeedCardCreateResponseData) -> Self {
-                Self {
-                    biz_id: Ok(value.biz_id),
-                    failed_cards: Ok(value.failed_cards),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BatchMessageDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BatchMessageDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageDeleteResponse>
-        for super::BatchMessageDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageDeleteResponse>
-        for BatchMessageDeleteResponse {
-            fn from(value: super::BatchMessageDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageGetProgressBatchMessageRecallProgress {
-            recall: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            recall_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BatchMessageGetProgressBatchMessageRecallProgress {
-            fn default() -> Self {
-                Self {
-                    recall: Ok(Default::default()),
-                    recall_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl BatchMessageGetProgressBatchMessageRecallProgress {
-            pub fn recall<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recall = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recall: {e}")
-                    });
-                self
-            }
-            pub fn recall_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recall_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recall_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageGetProgressBatchMessageRecallProgress>
-        for super::BatchMessageGetProgressBatchMessageRecallProgress {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageGetProgressBatchMessageRecallProgress,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    recall: value.recall?,
-                    recall_count: value.recall_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BatchMessageGetProgressBatchMessageRecallProgress,
-        > for BatchMessageGetProgressBatchMessageRecallProgress {
-            fn from(
-                value: super::BatchMessageGetProgressBatchMessageRecallProgress,
-            ) -> Self {
-                Self {
-                    recall: Ok(value.recall),
-                    recall_count: Ok(value.recall_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageGetProgressBatchMessageSendProgress {
-            read_user_ids_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            success_user_ids_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            valid_user_ids_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BatchMessageGetProgressBatchMessageSendProgress {
-            fn default() -> Self {
-                Self {
-                    read_user_ids_count: Ok(Default::default()),
-                    success_user_ids_count: Ok(Default::default()),
-                    valid_user_ids_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl BatchMessageGetProgressBatchMessageSendProgress {
-            pub fn read_user_ids_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.read_user_ids_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for read_user_ids_count: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn success_user_ids_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.success_user_ids_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for success_user_ids_count: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn valid_user_ids_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.valid_user_ids_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for valid_user_ids_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageGetProgressBatchMessageSendProgress>
-        for super::BatchMessageGetProgressBatchMessageSendProgress {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageGetProgressBatchMessageSendProgress,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    read_user_ids_count: value.read_user_ids_count?,
-                    success_user_ids_count: value.success_user_ids_count?,
-                    valid_user_ids_count: value.valid_user_ids_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageGetProgressBatchMessageSendProgress>
-        for BatchMessageGetProgressBatchMessageSendProgress {
-            fn from(
-                value: super::BatchMessageGetProgressBatchMessageSendProgress,
-            ) -> Self {
-                Self {
-                    read_user_ids_count: Ok(value.read_user_ids_count),
-                    success_user_ids_count: Ok(value.success_user_ids_count),
-                    valid_user_ids_count: Ok(value.valid_user_ids_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageGetProgressResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BatchMessageGetProgressResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BatchMessageGetProgressResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BatchMessageGetProgressResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BatchMessageGetProgressResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageGetProgressResponse>
-        for super::BatchMessageGetProgressResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageGetProgressResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageGetProgressResponse>
-        for BatchMessageGetProgressResponse {
-            fn from(value: super::BatchMessageGetProgressResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageGetProgressResponseData {
-            batch_message_recall_progress: ::std::result::Result<
-                ::std::option::Option<
-                    super::BatchMessageGetProgressBatchMessageRecallProgress,
-                >,
-                ::std::string::String,
-            >,
-            batch_message_send_progress: ::std::result::Result<
-                ::std::option::Option<
-                    super::BatchMessageGetProgressBatchMessageSendProgress,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BatchMessageGetProgressResponseData {
-            fn default() -> Self {
-                Self {
-                    batch_message_recall_progress: Ok(Default::default()),
-                    batch_message_send_progress: Ok(Default::default()),
-                }
-            }
-        }
-        impl BatchMessageGetProgressResponseData {
-            pub fn batch_message_recall_progress<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BatchMessageGetProgressBatchMessageRecallProgress,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.batch_message_recall_progress = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for batch_message_recall_progress: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn batch_message_send_progress<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BatchMessageGetProgressBatchMessageSendProgress,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.batch_message_send_progress = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for batch_message_send_progress: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageGetProgressResponseData>
-        for super::BatchMessageGetProgressResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageGetProgressResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    batch_message_recall_progress: value.batch_message_recall_progress?,
-                    batch_message_send_progress: value.batch_message_send_progress?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageGetProgressResponseData>
-        for BatchMessageGetProgressResponseData {
-            fn from(value: super::BatchMessageGetProgressResponseData) -> Self {
-                Self {
-                    batch_message_recall_progress: Ok(
-                        value.batch_message_recall_progress,
-                    ),
-                    batch_message_send_progress: Ok(value.batch_message_send_progress),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageReadUserReadUser {
-            read_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BatchMessageReadUserReadUser {
-            fn default() -> Self {
-                Self {
-                    read_count: Ok(Default::default()),
-                    total_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl BatchMessageReadUserReadUser {
-            pub fn read_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.read_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for read_count: {e}")
-                    });
-                self
-            }
-            pub fn total_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageReadUserReadUser>
-        for super::BatchMessageReadUserReadUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageReadUserReadUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    read_count: value.read_count?,
-                    total_count: value.total_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageReadUserReadUser>
-        for BatchMessageReadUserReadUser {
-            fn from(value: super::BatchMessageReadUserReadUser) -> Self {
-                Self {
-                    read_count: Ok(value.read_count),
-                    total_count: Ok(value.total_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageReadUserResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BatchMessageReadUserResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BatchMessageReadUserResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BatchMessageReadUserResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BatchMessageReadUserResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageReadUserResponse>
-        for super::BatchMessageReadUserResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageReadUserResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageReadUserResponse>
-        for BatchMessageReadUserResponse {
-            fn from(value: super::BatchMessageReadUserResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMessageReadUserResponseData {
-            read_user: ::std::result::Result<
-                ::std::option::Option<super::BatchMessageReadUserReadUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BatchMessageReadUserResponseData {
-            fn default() -> Self {
-                Self {
-                    read_user: Ok(Default::default()),
-                }
-            }
-        }
-        impl BatchMessageReadUserResponseData {
-            pub fn read_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BatchMessageReadUserReadUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.read_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for read_user: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchMessageReadUserResponseData>
-        for super::BatchMessageReadUserResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchMessageReadUserResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    read_user: value.read_user?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchMessageReadUserResponseData>
-        for BatchMessageReadUserResponseData {
-            fn from(value: super::BatchMessageReadUserResponseData) -> Self {
-                Self {
-                    read_user: Ok(value.read_user),
                 }
             }
         }
@@ -10015,592 +7143,6 @@ pub mod types {
                     biz_entity_id: Ok(value.biz_entity_id),
                     tag_biz_type: Ok(value.tag_biz_type),
                     tag_ids: Ok(value.tag_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BizEntityTagRelationCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BizEntityTagRelationCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BizEntityTagRelationCreateResponse>
-        for super::BizEntityTagRelationCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BizEntityTagRelationCreateResponse>
-        for BizEntityTagRelationCreateResponse {
-            fn from(value: super::BizEntityTagRelationCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BizEntityTagRelationGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BizEntityTagRelationGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BizEntityTagRelationGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BizEntityTagRelationGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BizEntityTagRelationGetResponse>
-        for super::BizEntityTagRelationGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BizEntityTagRelationGetResponse>
-        for BizEntityTagRelationGetResponse {
-            fn from(value: super::BizEntityTagRelationGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationGetResponseData {
-            tag_info_with_bind_versions: ::std::result::Result<
-                ::std::vec::Vec<super::BizEntityTagRelationGetTagInfoWithBindVersion>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BizEntityTagRelationGetResponseData {
-            fn default() -> Self {
-                Self {
-                    tag_info_with_bind_versions: Ok(Default::default()),
-                }
-            }
-        }
-        impl BizEntityTagRelationGetResponseData {
-            pub fn tag_info_with_bind_versions<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BizEntityTagRelationGetTagInfoWithBindVersion>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_info_with_bind_versions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tag_info_with_bind_versions: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BizEntityTagRelationGetResponseData>
-        for super::BizEntityTagRelationGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    tag_info_with_bind_versions: value.tag_info_with_bind_versions?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BizEntityTagRelationGetResponseData>
-        for BizEntityTagRelationGetResponseData {
-            fn from(value: super::BizEntityTagRelationGetResponseData) -> Self {
-                Self {
-                    tag_info_with_bind_versions: Ok(value.tag_info_with_bind_versions),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationGetTagInfoWithBindVersion {
-            bind_version: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tag_info: ::std::result::Result<
-                ::std::option::Option<
-                    super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BizEntityTagRelationGetTagInfoWithBindVersion {
-            fn default() -> Self {
-                Self {
-                    bind_version: Ok(Default::default()),
-                    tag_info: Ok(Default::default()),
-                }
-            }
-        }
-        impl BizEntityTagRelationGetTagInfoWithBindVersion {
-            pub fn bind_version<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bind_version = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bind_version: {e}")
-                    });
-                self
-            }
-            pub fn tag_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_info: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BizEntityTagRelationGetTagInfoWithBindVersion>
-        for super::BizEntityTagRelationGetTagInfoWithBindVersion {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationGetTagInfoWithBindVersion,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    bind_version: value.bind_version?,
-                    tag_info: value.tag_info?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BizEntityTagRelationGetTagInfoWithBindVersion>
-        for BizEntityTagRelationGetTagInfoWithBindVersion {
-            fn from(
-                value: super::BizEntityTagRelationGetTagInfoWithBindVersion,
-            ) -> Self {
-                Self {
-                    bind_version: Ok(value.bind_version),
-                    tag_info: Ok(value.tag_info),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            i18n_names: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-                >,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tag_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            update_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            fn default() -> Self {
-                Self {
-                    create_time: Ok(Default::default()),
-                    i18n_names: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    tag_type: Ok(Default::default()),
-                    update_time: Ok(Default::default()),
-                }
-            }
-        }
-        impl BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn i18n_names<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn tag_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_type: {e}")
-                    });
-                self
-            }
-            pub fn update_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-        > for super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    create_time: value.create_time?,
-                    i18n_names: value.i18n_names?,
-                    id: value.id?,
-                    name: value.name?,
-                    tag_type: value.tag_type?,
-                    update_time: value.update_time?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-        > for BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
-            fn from(
-                value: super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-            ) -> Self {
-                Self {
-                    create_time: Ok(value.create_time),
-                    i18n_names: Ok(value.i18n_names),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    tag_type: Ok(value.tag_type),
-                    update_time: Ok(value.update_time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            locale: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            fn default() -> Self {
-                Self {
-                    locale: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                }
-            }
-        }
-        impl BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            pub fn locale<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.locale = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for locale: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-        > for super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    locale: value.locale?,
-                    name: value.name?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-        > for BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
-            fn from(
-                value: super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
-            ) -> Self {
-                Self {
-                    locale: Ok(value.locale),
-                    name: Ok(value.name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BizEntityTagRelationUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BizEntityTagRelationUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BizEntityTagRelationUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BizEntityTagRelationUpdateResponse>
-        for super::BizEntityTagRelationUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BizEntityTagRelationUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BizEntityTagRelationUpdateResponse>
-        for BizEntityTagRelationUpdateResponse {
-            fn from(value: super::BizEntityTagRelationUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -10861,269 +7403,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatAnnouncementGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatAnnouncementGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatAnnouncementGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatAnnouncementGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatAnnouncementGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatAnnouncementGetResponse>
-        for super::ChatAnnouncementGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatAnnouncementGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatAnnouncementGetResponse>
-        for ChatAnnouncementGetResponse {
-            fn from(value: super::ChatAnnouncementGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatAnnouncementGetResponseData {
-            content: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            modifier_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            modifier_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            revision: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            update_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatAnnouncementGetResponseData {
-            fn default() -> Self {
-                Self {
-                    content: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    modifier_id: Ok(Default::default()),
-                    modifier_id_type: Ok(Default::default()),
-                    owner_id: Ok(Default::default()),
-                    owner_id_type: Ok(Default::default()),
-                    revision: Ok(Default::default()),
-                    update_time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatAnnouncementGetResponseData {
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn modifier_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.modifier_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for modifier_id: {e}")
-                    });
-                self
-            }
-            pub fn modifier_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.modifier_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for modifier_id_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn owner_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
-                self
-            }
-            pub fn owner_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id_type: {e}")
-                    });
-                self
-            }
-            pub fn revision<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.revision = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for revision: {e}")
-                    });
-                self
-            }
-            pub fn update_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatAnnouncementGetResponseData>
-        for super::ChatAnnouncementGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatAnnouncementGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    content: value.content?,
-                    create_time: value.create_time?,
-                    modifier_id: value.modifier_id?,
-                    modifier_id_type: value.modifier_id_type?,
-                    owner_id: value.owner_id?,
-                    owner_id_type: value.owner_id_type?,
-                    revision: value.revision?,
-                    update_time: value.update_time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatAnnouncementGetResponseData>
-        for ChatAnnouncementGetResponseData {
-            fn from(value: super::ChatAnnouncementGetResponseData) -> Self {
-                Self {
-                    content: Ok(value.content),
-                    create_time: Ok(value.create_time),
-                    modifier_id: Ok(value.modifier_id),
-                    modifier_id_type: Ok(value.modifier_id_type),
-                    owner_id: Ok(value.owner_id),
-                    owner_id_type: Ok(value.owner_id_type),
-                    revision: Ok(value.revision),
-                    update_time: Ok(value.update_time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatAnnouncementPatchRequest {
             requests: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -11186,170 +7465,6 @@ pub mod types {
                 Self {
                     requests: Ok(value.requests),
                     revision: Ok(value.revision),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatAnnouncementPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatAnnouncementPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatAnnouncementPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatAnnouncementPatchResponse>
-        for super::ChatAnnouncementPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatAnnouncementPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatAnnouncementPatchResponse>
-        for ChatAnnouncementPatchResponse {
-            fn from(value: super::ChatAnnouncementPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatButtonUpdateFailedUserReason {
-            error_code: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            error_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatButtonUpdateFailedUserReason {
-            fn default() -> Self {
-                Self {
-                    error_code: Ok(Default::default()),
-                    error_message: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatButtonUpdateFailedUserReason {
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_message: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatButtonUpdateFailedUserReason>
-        for super::ChatButtonUpdateFailedUserReason {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatButtonUpdateFailedUserReason,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error_code: value.error_code?,
-                    error_message: value.error_message?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatButtonUpdateFailedUserReason>
-        for ChatButtonUpdateFailedUserReason {
-            fn from(value: super::ChatButtonUpdateFailedUserReason) -> Self {
-                Self {
-                    error_code: Ok(value.error_code),
-                    error_message: Ok(value.error_message),
-                    user_id: Ok(value.user_id),
                 }
             }
         }
@@ -11438,138 +7553,6 @@ pub mod types {
                     buttons: Ok(value.buttons),
                     chat_id: Ok(value.chat_id),
                     user_ids: Ok(value.user_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatButtonUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatButtonUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatButtonUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatButtonUpdateResponse>
-        for super::ChatButtonUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatButtonUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatButtonUpdateResponse>
-        for ChatButtonUpdateResponse {
-            fn from(value: super::ChatButtonUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatButtonUpdateResponseData {
-            failed_user_reasons: ::std::result::Result<
-                ::std::vec::Vec<super::ChatButtonUpdateFailedUserReason>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatButtonUpdateResponseData {
-            fn default() -> Self {
-                Self {
-                    failed_user_reasons: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatButtonUpdateResponseData {
-            pub fn failed_user_reasons<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ChatButtonUpdateFailedUserReason>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.failed_user_reasons = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for failed_user_reasons: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatButtonUpdateResponseData>
-        for super::ChatButtonUpdateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatButtonUpdateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    failed_user_reasons: value.failed_user_reasons?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatButtonUpdateResponseData>
-        for ChatButtonUpdateResponseData {
-            fn from(value: super::ChatButtonUpdateResponseData) -> Self {
-                Self {
-                    failed_user_reasons: Ok(value.failed_user_reasons),
                 }
             }
         }
@@ -12115,1513 +8098,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatCreateResponse> for super::ChatCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatCreateResponse> for ChatCreateResponse {
-            fn from(value: super::ChatCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatCreateResponseData {
-            add_member_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            at_all_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_tag: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            edit_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            group_message_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            hide_member_count_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            i18n_names: ::std::result::Result<
-                ::std::option::Option<
-                    super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                >,
-                ::std::string::String,
-            >,
-            join_message_visibility: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            leave_message_visibility: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            membership_approval: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            moderation_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            restricted_mode_setting: ::std::result::Result<
-                ::std::option::Option<super::ChatCreateRestrictedModeSetting>,
-                ::std::string::String,
-            >,
-            share_card_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            urgent_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            video_conference_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    add_member_permission: Ok(Default::default()),
-                    at_all_permission: Ok(Default::default()),
-                    avatar: Ok(Default::default()),
-                    chat_id: Ok(Default::default()),
-                    chat_mode: Ok(Default::default()),
-                    chat_tag: Ok(Default::default()),
-                    chat_type: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    edit_permission: Ok(Default::default()),
-                    external: Ok(Default::default()),
-                    group_message_type: Ok(Default::default()),
-                    hide_member_count_setting: Ok(Default::default()),
-                    i18n_names: Ok(Default::default()),
-                    join_message_visibility: Ok(Default::default()),
-                    leave_message_visibility: Ok(Default::default()),
-                    membership_approval: Ok(Default::default()),
-                    moderation_permission: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    owner_id: Ok(Default::default()),
-                    owner_id_type: Ok(Default::default()),
-                    restricted_mode_setting: Ok(Default::default()),
-                    share_card_permission: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                    urgent_setting: Ok(Default::default()),
-                    video_conference_setting: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatCreateResponseData {
-            pub fn add_member_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.add_member_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for add_member_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn at_all_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.at_all_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for at_all_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn avatar<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
-                self
-            }
-            pub fn chat_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
-                self
-            }
-            pub fn chat_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_mode: {e}")
-                    });
-                self
-            }
-            pub fn chat_tag<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_tag = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_tag: {e}")
-                    });
-                self
-            }
-            pub fn chat_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_type: {e}")
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn edit_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.edit_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for edit_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external: {e}")
-                    });
-                self
-            }
-            pub fn group_message_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.group_message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_message_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.hide_member_count_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for hide_member_count_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn i18n_names<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
-                self
-            }
-            pub fn join_message_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for join_message_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn leave_message_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for leave_message_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn membership_approval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.membership_approval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for membership_approval: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn moderation_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.moderation_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderation_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn owner_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
-                self
-            }
-            pub fn owner_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id_type: {e}")
-                    });
-                self
-            }
-            pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatCreateRestrictedModeSetting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.restricted_mode_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for restricted_mode_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn share_card_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_card_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for share_card_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-            pub fn urgent_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.urgent_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for urgent_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn video_conference_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video_conference_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for video_conference_setting: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatCreateResponseData>
-        for super::ChatCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    add_member_permission: value.add_member_permission?,
-                    at_all_permission: value.at_all_permission?,
-                    avatar: value.avatar?,
-                    chat_id: value.chat_id?,
-                    chat_mode: value.chat_mode?,
-                    chat_tag: value.chat_tag?,
-                    chat_type: value.chat_type?,
-                    description: value.description?,
-                    edit_permission: value.edit_permission?,
-                    external: value.external?,
-                    group_message_type: value.group_message_type?,
-                    hide_member_count_setting: value.hide_member_count_setting?,
-                    i18n_names: value.i18n_names?,
-                    join_message_visibility: value.join_message_visibility?,
-                    leave_message_visibility: value.leave_message_visibility?,
-                    membership_approval: value.membership_approval?,
-                    moderation_permission: value.moderation_permission?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    owner_id_type: value.owner_id_type?,
-                    restricted_mode_setting: value.restricted_mode_setting?,
-                    share_card_permission: value.share_card_permission?,
-                    tenant_key: value.tenant_key?,
-                    urgent_setting: value.urgent_setting?,
-                    video_conference_setting: value.video_conference_setting?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatCreateResponseData>
-        for ChatCreateResponseData {
-            fn from(value: super::ChatCreateResponseData) -> Self {
-                Self {
-                    add_member_permission: Ok(value.add_member_permission),
-                    at_all_permission: Ok(value.at_all_permission),
-                    avatar: Ok(value.avatar),
-                    chat_id: Ok(value.chat_id),
-                    chat_mode: Ok(value.chat_mode),
-                    chat_tag: Ok(value.chat_tag),
-                    chat_type: Ok(value.chat_type),
-                    description: Ok(value.description),
-                    edit_permission: Ok(value.edit_permission),
-                    external: Ok(value.external),
-                    group_message_type: Ok(value.group_message_type),
-                    hide_member_count_setting: Ok(value.hide_member_count_setting),
-                    i18n_names: Ok(value.i18n_names),
-                    join_message_visibility: Ok(value.join_message_visibility),
-                    leave_message_visibility: Ok(value.leave_message_visibility),
-                    membership_approval: Ok(value.membership_approval),
-                    moderation_permission: Ok(value.moderation_permission),
-                    name: Ok(value.name),
-                    owner_id: Ok(value.owner_id),
-                    owner_id_type: Ok(value.owner_id_type),
-                    restricted_mode_setting: Ok(value.restricted_mode_setting),
-                    share_card_permission: Ok(value.share_card_permission),
-                    tenant_key: Ok(value.tenant_key),
-                    urgent_setting: Ok(value.urgent_setting),
-                    video_conference_setting: Ok(value.video_conference_setting),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatCreateRestrictedModeSetting {
-            download_has_permission_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_has_permission_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            screenshot_has_permission_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatCreateRestrictedModeSetting {
-            fn default() -> Self {
-                Self {
-                    download_has_permission_setting: Ok(Default::default()),
-                    message_has_permission_setting: Ok(Default::default()),
-                    screenshot_has_permission_setting: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatCreateRestrictedModeSetting {
-            pub fn download_has_permission_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.download_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for download_has_permission_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn message_has_permission_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_has_permission_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn screenshot_has_permission_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.screenshot_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for screenshot_has_permission_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatCreateRestrictedModeSetting>
-        for super::ChatCreateRestrictedModeSetting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatCreateRestrictedModeSetting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    download_has_permission_setting: value
-                        .download_has_permission_setting?,
-                    message_has_permission_setting: value
-                        .message_has_permission_setting?,
-                    screenshot_has_permission_setting: value
-                        .screenshot_has_permission_setting?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatCreateRestrictedModeSetting>
-        for ChatCreateRestrictedModeSetting {
-            fn from(value: super::ChatCreateRestrictedModeSetting) -> Self {
-                Self {
-                    download_has_permission_setting: Ok(
-                        value.download_has_permission_setting,
-                    ),
-                    message_has_permission_setting: Ok(
-                        value.message_has_permission_setting,
-                    ),
-                    screenshot_has_permission_setting: Ok(
-                        value.screenshot_has_permission_setting,
-                    ),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatDeleteResponse> for super::ChatDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatDeleteResponse> for ChatDeleteResponse {
-            fn from(value: super::ChatDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatGetResponse> for super::ChatGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatGetResponse> for ChatGetResponse {
-            fn from(value: super::ChatGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatGetResponseData {
-            add_member_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            at_all_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bot_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bot_manager_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_tag: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            edit_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            group_message_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            hide_member_count_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            i18n_names: ::std::result::Result<
-                ::std::option::Option<
-                    super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                >,
-                ::std::string::String,
-            >,
-            join_message_visibility: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            leave_message_visibility: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            membership_approval: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            moderation_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            restricted_mode_setting: ::std::result::Result<
-                ::std::option::Option<super::ChatCreateRestrictedModeSetting>,
-                ::std::string::String,
-            >,
-            share_card_permission: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            urgent_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_manager_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            video_conference_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatGetResponseData {
-            fn default() -> Self {
-                Self {
-                    add_member_permission: Ok(Default::default()),
-                    at_all_permission: Ok(Default::default()),
-                    avatar: Ok(Default::default()),
-                    bot_count: Ok(Default::default()),
-                    bot_manager_id_list: Ok(Default::default()),
-                    chat_mode: Ok(Default::default()),
-                    chat_status: Ok(Default::default()),
-                    chat_tag: Ok(Default::default()),
-                    chat_type: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    edit_permission: Ok(Default::default()),
-                    external: Ok(Default::default()),
-                    group_message_type: Ok(Default::default()),
-                    hide_member_count_setting: Ok(Default::default()),
-                    i18n_names: Ok(Default::default()),
-                    join_message_visibility: Ok(Default::default()),
-                    leave_message_visibility: Ok(Default::default()),
-                    membership_approval: Ok(Default::default()),
-                    moderation_permission: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    owner_id: Ok(Default::default()),
-                    owner_id_type: Ok(Default::default()),
-                    restricted_mode_setting: Ok(Default::default()),
-                    share_card_permission: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                    urgent_setting: Ok(Default::default()),
-                    user_count: Ok(Default::default()),
-                    user_manager_id_list: Ok(Default::default()),
-                    video_conference_setting: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatGetResponseData {
-            pub fn add_member_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.add_member_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for add_member_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn at_all_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.at_all_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for at_all_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn avatar<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
-                self
-            }
-            pub fn bot_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bot_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bot_count: {e}")
-                    });
-                self
-            }
-            pub fn bot_manager_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bot_manager_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bot_manager_id_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn chat_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_mode: {e}")
-                    });
-                self
-            }
-            pub fn chat_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_status: {e}")
-                    });
-                self
-            }
-            pub fn chat_tag<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_tag = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_tag: {e}")
-                    });
-                self
-            }
-            pub fn chat_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_type: {e}")
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn edit_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.edit_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for edit_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external: {e}")
-                    });
-                self
-            }
-            pub fn group_message_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.group_message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_message_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.hide_member_count_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for hide_member_count_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn i18n_names<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
-                self
-            }
-            pub fn join_message_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for join_message_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn leave_message_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for leave_message_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn membership_approval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.membership_approval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for membership_approval: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn moderation_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.moderation_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderation_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn owner_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
-                self
-            }
-            pub fn owner_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id_type: {e}")
-                    });
-                self
-            }
-            pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatCreateRestrictedModeSetting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.restricted_mode_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for restricted_mode_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn share_card_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_card_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for share_card_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-            pub fn urgent_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.urgent_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for urgent_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn user_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_count: {e}")
-                    });
-                self
-            }
-            pub fn user_manager_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_manager_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for user_manager_id_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn video_conference_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video_conference_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for video_conference_setting: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatGetResponseData>
-        for super::ChatGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    add_member_permission: value.add_member_permission?,
-                    at_all_permission: value.at_all_permission?,
-                    avatar: value.avatar?,
-                    bot_count: value.bot_count?,
-                    bot_manager_id_list: value.bot_manager_id_list?,
-                    chat_mode: value.chat_mode?,
-                    chat_status: value.chat_status?,
-                    chat_tag: value.chat_tag?,
-                    chat_type: value.chat_type?,
-                    description: value.description?,
-                    edit_permission: value.edit_permission?,
-                    external: value.external?,
-                    group_message_type: value.group_message_type?,
-                    hide_member_count_setting: value.hide_member_count_setting?,
-                    i18n_names: value.i18n_names?,
-                    join_message_visibility: value.join_message_visibility?,
-                    leave_message_visibility: value.leave_message_visibility?,
-                    membership_approval: value.membership_approval?,
-                    moderation_permission: value.moderation_permission?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    owner_id_type: value.owner_id_type?,
-                    restricted_mode_setting: value.restricted_mode_setting?,
-                    share_card_permission: value.share_card_permission?,
-                    tenant_key: value.tenant_key?,
-                    urgent_setting: value.urgent_setting?,
-                    user_count: value.user_count?,
-                    user_manager_id_list: value.user_manager_id_list?,
-                    video_conference_setting: value.video_conference_setting?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatGetResponseData> for ChatGetResponseData {
-            fn from(value: super::ChatGetResponseData) -> Self {
-                Self {
-                    add_member_permission: Ok(value.add_member_permission),
-                    at_all_permission: Ok(value.at_all_permission),
-                    avatar: Ok(value.avatar),
-                    bot_count: Ok(value.bot_count),
-                    bot_manager_id_list: Ok(value.bot_manager_id_list),
-                    chat_mode: Ok(value.chat_mode),
-                    chat_status: Ok(value.chat_status),
-                    chat_tag: Ok(value.chat_tag),
-                    chat_type: Ok(value.chat_type),
-                    description: Ok(value.description),
-                    edit_permission: Ok(value.edit_permission),
-                    external: Ok(value.external),
-                    group_message_type: Ok(value.group_message_type),
-                    hide_member_count_setting: Ok(value.hide_member_count_setting),
-                    i18n_names: Ok(value.i18n_names),
-                    join_message_visibility: Ok(value.join_message_visibility),
-                    leave_message_visibility: Ok(value.leave_message_visibility),
-                    membership_approval: Ok(value.membership_approval),
-                    moderation_permission: Ok(value.moderation_permission),
-                    name: Ok(value.name),
-                    owner_id: Ok(value.owner_id),
-                    owner_id_type: Ok(value.owner_id_type),
-                    restricted_mode_setting: Ok(value.restricted_mode_setting),
-                    share_card_permission: Ok(value.share_card_permission),
-                    tenant_key: Ok(value.tenant_key),
-                    urgent_setting: Ok(value.urgent_setting),
-                    user_count: Ok(value.user_count),
-                    user_manager_id_list: Ok(value.user_manager_id_list),
-                    video_conference_setting: Ok(value.video_conference_setting),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatLinkRequest {
             validity_period: ::std::result::Result<
                 ::std::option::Option<super::ChatLinkRequestValidityPeriod>,
@@ -13667,169 +8143,6 @@ pub mod types {
             fn from(value: super::ChatLinkRequest) -> Self {
                 Self {
                     validity_period: Ok(value.validity_period),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatLinkResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatLinkResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatLinkResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatLinkResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatLinkResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatLinkResponse> for super::ChatLinkResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatLinkResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatLinkResponse> for ChatLinkResponse {
-            fn from(value: super::ChatLinkResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatLinkResponseData {
-            expire_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_permanent: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            share_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatLinkResponseData {
-            fn default() -> Self {
-                Self {
-                    expire_time: Ok(Default::default()),
-                    is_permanent: Ok(Default::default()),
-                    share_link: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatLinkResponseData {
-            pub fn expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_time: {e}")
-                    });
-                self
-            }
-            pub fn is_permanent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_permanent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_permanent: {e}")
-                    });
-                self
-            }
-            pub fn share_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_link: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatLinkResponseData>
-        for super::ChatLinkResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatLinkResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    expire_time: value.expire_time?,
-                    is_permanent: value.is_permanent?,
-                    share_link: value.share_link?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatLinkResponseData> for ChatLinkResponseData {
-            fn from(value: super::ChatLinkResponseData) -> Self {
-                Self {
-                    expire_time: Ok(value.expire_time),
-                    is_permanent: Ok(value.is_permanent),
-                    share_link: Ok(value.share_link),
                 }
             }
         }
@@ -13881,236 +8194,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatManagersAddManagersResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatManagersAddManagersResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatManagersAddManagersResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatManagersAddManagersResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatManagersAddManagersResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatManagersAddManagersResponse>
-        for super::ChatManagersAddManagersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatManagersAddManagersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatManagersAddManagersResponse>
-        for ChatManagersAddManagersResponse {
-            fn from(value: super::ChatManagersAddManagersResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatManagersAddManagersResponseData {
-            chat_bot_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatManagersAddManagersResponseData {
-            fn default() -> Self {
-                Self {
-                    chat_bot_managers: Ok(Default::default()),
-                    chat_managers: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatManagersAddManagersResponseData {
-            pub fn chat_bot_managers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_bot_managers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_bot_managers: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn chat_managers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_managers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_managers: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatManagersAddManagersResponseData>
-        for super::ChatManagersAddManagersResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatManagersAddManagersResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chat_bot_managers: value.chat_bot_managers?,
-                    chat_managers: value.chat_managers?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatManagersAddManagersResponseData>
-        for ChatManagersAddManagersResponseData {
-            fn from(value: super::ChatManagersAddManagersResponseData) -> Self {
-                Self {
-                    chat_bot_managers: Ok(value.chat_bot_managers),
-                    chat_managers: Ok(value.chat_managers),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatManagersDeleteManagersResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatManagersAddManagersResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatManagersDeleteManagersResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatManagersDeleteManagersResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatManagersAddManagersResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatManagersDeleteManagersResponse>
-        for super::ChatManagersDeleteManagersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatManagersDeleteManagersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatManagersDeleteManagersResponse>
-        for ChatManagersDeleteManagersResponse {
-            fn from(value: super::ChatManagersDeleteManagersResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatMembersCreateRequest {
             id_list: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -14151,937 +8234,6 @@ pub mod types {
         for ChatMembersCreateRequest {
             fn from(value: super::ChatMembersCreateRequest) -> Self {
                 Self { id_list: Ok(value.id_list) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatMembersCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMembersCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMembersCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatMembersCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersCreateResponse>
-        for super::ChatMembersCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersCreateResponse>
-        for ChatMembersCreateResponse {
-            fn from(value: super::ChatMembersCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersCreateResponseData {
-            invalid_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            not_existed_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            pending_approval_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMembersCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    invalid_id_list: Ok(Default::default()),
-                    not_existed_id_list: Ok(Default::default()),
-                    pending_approval_id_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMembersCreateResponseData {
-            pub fn invalid_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invalid_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invalid_id_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn not_existed_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.not_existed_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for not_existed_id_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn pending_approval_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pending_approval_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for pending_approval_id_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersCreateResponseData>
-        for super::ChatMembersCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invalid_id_list: value.invalid_id_list?,
-                    not_existed_id_list: value.not_existed_id_list?,
-                    pending_approval_id_list: value.pending_approval_id_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersCreateResponseData>
-        for ChatMembersCreateResponseData {
-            fn from(value: super::ChatMembersCreateResponseData) -> Self {
-                Self {
-                    invalid_id_list: Ok(value.invalid_id_list),
-                    not_existed_id_list: Ok(value.not_existed_id_list),
-                    pending_approval_id_list: Ok(value.pending_approval_id_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatMembersDeleteResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMembersDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMembersDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatMembersDeleteResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersDeleteResponse>
-        for super::ChatMembersDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersDeleteResponse>
-        for ChatMembersDeleteResponse {
-            fn from(value: super::ChatMembersDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersDeleteResponseData {
-            invalid_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMembersDeleteResponseData {
-            fn default() -> Self {
-                Self {
-                    invalid_id_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMembersDeleteResponseData {
-            pub fn invalid_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invalid_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invalid_id_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersDeleteResponseData>
-        for super::ChatMembersDeleteResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersDeleteResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invalid_id_list: value.invalid_id_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersDeleteResponseData>
-        for ChatMembersDeleteResponseData {
-            fn from(value: super::ChatMembersDeleteResponseData) -> Self {
-                Self {
-                    invalid_id_list: Ok(value.invalid_id_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersGetItem {
-            member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            member_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMembersGetItem {
-            fn default() -> Self {
-                Self {
-                    member_id: Ok(Default::default()),
-                    member_id_type: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMembersGetItem {
-            pub fn member_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.member_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for member_id: {e}")
-                    });
-                self
-            }
-            pub fn member_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.member_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for member_id_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersGetItem> for super::ChatMembersGetItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersGetItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    member_id: value.member_id?,
-                    member_id_type: value.member_id_type?,
-                    name: value.name?,
-                    tenant_key: value.tenant_key?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersGetItem> for ChatMembersGetItem {
-            fn from(value: super::ChatMembersGetItem) -> Self {
-                Self {
-                    member_id: Ok(value.member_id),
-                    member_id_type: Ok(value.member_id_type),
-                    name: Ok(value.name),
-                    tenant_key: Ok(value.tenant_key),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ChatMembersGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMembersGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMembersGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChatMembersGetResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersGetResponse>
-        for super::ChatMembersGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersGetResponse>
-        for ChatMembersGetResponse {
-            fn from(value: super::ChatMembersGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::ChatMembersGetItem>,
-                ::std::string::String,
-            >,
-            member_total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMembersGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    member_total: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMembersGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMembersGetItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn member_total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.member_total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for member_total: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersGetResponseData>
-        for super::ChatMembersGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    member_total: value.member_total?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersGetResponseData>
-        for ChatMembersGetResponseData {
-            fn from(value: super::ChatMembersGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    member_total: Ok(value.member_total),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersIsInChatResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatMembersIsInChatResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMembersIsInChatResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMembersIsInChatResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatMembersIsInChatResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersIsInChatResponse>
-        for super::ChatMembersIsInChatResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersIsInChatResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersIsInChatResponse>
-        for ChatMembersIsInChatResponse {
-            fn from(value: super::ChatMembersIsInChatResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersIsInChatResponseData {
-            is_in_chat: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMembersIsInChatResponseData {
-            fn default() -> Self {
-                Self {
-                    is_in_chat: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMembersIsInChatResponseData {
-            pub fn is_in_chat<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_in_chat = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_in_chat: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersIsInChatResponseData>
-        for super::ChatMembersIsInChatResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersIsInChatResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    is_in_chat: value.is_in_chat?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersIsInChatResponseData>
-        for ChatMembersIsInChatResponseData {
-            fn from(value: super::ChatMembersIsInChatResponseData) -> Self {
-                Self {
-                    is_in_chat: Ok(value.is_in_chat),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMembersMeJoinResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMembersMeJoinResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMembersMeJoinResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMembersMeJoinResponse>
-        for super::ChatMembersMeJoinResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMembersMeJoinResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMembersMeJoinResponse>
-        for ChatMembersMeJoinResponse {
-            fn from(value: super::ChatMembersMeJoinResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMenuItemPatchChatMenuItem {
-            action_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            i18n_names: ::std::result::Result<
-                ::std::option::Option<
-                    super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                >,
-                ::std::string::String,
-            >,
-            image_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            redirect_link: ::std::result::Result<
-                ::std::option::Option<
-                    super::ChatMenuItemPatchRequestChatMenuItemRedirectLink,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMenuItemPatchChatMenuItem {
-            fn default() -> Self {
-                Self {
-                    action_type: Ok(Default::default()),
-                    i18n_names: Ok(Default::default()),
-                    image_key: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    redirect_link: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMenuItemPatchChatMenuItem {
-            pub fn action_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
-                self
-            }
-            pub fn i18n_names<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
-                self
-            }
-            pub fn image_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.image_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_key: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn redirect_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ChatMenuItemPatchRequestChatMenuItemRedirectLink,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.redirect_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_link: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuItemPatchChatMenuItem>
-        for super::ChatMenuItemPatchChatMenuItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuItemPatchChatMenuItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action_type: value.action_type?,
-                    i18n_names: value.i18n_names?,
-                    image_key: value.image_key?,
-                    name: value.name?,
-                    redirect_link: value.redirect_link?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuItemPatchChatMenuItem>
-        for ChatMenuItemPatchChatMenuItem {
-            fn from(value: super::ChatMenuItemPatchChatMenuItem) -> Self {
-                Self {
-                    action_type: Ok(value.action_type),
-                    i18n_names: Ok(value.i18n_names),
-                    image_key: Ok(value.image_key),
-                    name: Ok(value.name),
-                    redirect_link: Ok(value.redirect_link),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15512,138 +8664,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatMenuItemPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatMenuItemPatchResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMenuItemPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMenuItemPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatMenuItemPatchResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuItemPatchResponse>
-        for super::ChatMenuItemPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuItemPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuItemPatchResponse>
-        for ChatMenuItemPatchResponse {
-            fn from(value: super::ChatMenuItemPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMenuItemPatchResponseData {
-            chat_menu_item: ::std::result::Result<
-                ::std::option::Option<super::ChatMenuItemPatchChatMenuItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMenuItemPatchResponseData {
-            fn default() -> Self {
-                Self {
-                    chat_menu_item: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMenuItemPatchResponseData {
-            pub fn chat_menu_item<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatMenuItemPatchChatMenuItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_menu_item = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_item: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuItemPatchResponseData>
-        for super::ChatMenuItemPatchResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuItemPatchResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chat_menu_item: value.chat_menu_item?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuItemPatchResponseData>
-        for ChatMenuItemPatchResponseData {
-            fn from(value: super::ChatMenuItemPatchResponseData) -> Self {
-                Self {
-                    chat_menu_item: Ok(value.chat_menu_item),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatMenuTreeCreateRequest {
             menu_tree: ::std::result::Result<
                 super::ChatMenuTreeCreateRequestMenuTree,
@@ -16025,66 +9045,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatMenuTreeCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMenuTreeCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMenuTreeCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuTreeCreateResponse>
-        for super::ChatMenuTreeCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuTreeCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuTreeCreateResponse>
-        for ChatMenuTreeCreateResponse {
-            fn from(value: super::ChatMenuTreeCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatMenuTreeDeleteRequest {
             chat_menu_top_level_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -16132,458 +9092,6 @@ pub mod types {
             fn from(value: super::ChatMenuTreeDeleteRequest) -> Self {
                 Self {
                     chat_menu_top_level_ids: Ok(value.chat_menu_top_level_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMenuTreeDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMenuTreeDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMenuTreeDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuTreeDeleteResponse>
-        for super::ChatMenuTreeDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuTreeDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuTreeDeleteResponse>
-        for ChatMenuTreeDeleteResponse {
-            fn from(value: super::ChatMenuTreeDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMenuTreeGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMenuTreeGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMenuTreeGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuTreeGetResponse>
-        for super::ChatMenuTreeGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuTreeGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuTreeGetResponse>
-        for ChatMenuTreeGetResponse {
-            fn from(value: super::ChatMenuTreeGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMenuTreeSortResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatMenuTreeSortResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatMenuTreeSortResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMenuTreeSortResponse>
-        for super::ChatMenuTreeSortResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMenuTreeSortResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMenuTreeSortResponse>
-        for ChatMenuTreeSortResponse {
-            fn from(value: super::ChatMenuTreeSortResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatModerationGetItem {
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatModerationGetItem {
-            fn default() -> Self {
-                Self {
-                    tenant_key: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    user_id_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatModerationGetItem {
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn user_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatModerationGetItem>
-        for super::ChatModerationGetItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatModerationGetItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    tenant_key: value.tenant_key?,
-                    user_id: value.user_id?,
-                    user_id_type: value.user_id_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatModerationGetItem>
-        for ChatModerationGetItem {
-            fn from(value: super::ChatModerationGetItem) -> Self {
-                Self {
-                    tenant_key: Ok(value.tenant_key),
-                    user_id: Ok(value.user_id),
-                    user_id_type: Ok(value.user_id_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatModerationGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ChatModerationGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatModerationGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatModerationGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChatModerationGetResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatModerationGetResponse>
-        for super::ChatModerationGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatModerationGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatModerationGetResponse>
-        for ChatModerationGetResponse {
-            fn from(value: super::ChatModerationGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatModerationGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::ChatModerationGetItem>,
-                ::std::string::String,
-            >,
-            moderation_setting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatModerationGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    moderation_setting: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatModerationGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ChatModerationGetItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn moderation_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.moderation_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderation_setting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatModerationGetResponseData>
-        for super::ChatModerationGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatModerationGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    moderation_setting: value.moderation_setting?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatModerationGetResponseData>
-        for ChatModerationGetResponseData {
-            fn from(value: super::ChatModerationGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    moderation_setting: Ok(value.moderation_setting),
-                    page_token: Ok(value.page_token),
                 }
             }
         }
@@ -16675,565 +9183,6 @@ pub mod types {
                     moderation_setting: Ok(value.moderation_setting),
                     moderator_added_list: Ok(value.moderator_added_list),
                     moderator_removed_list: Ok(value.moderator_removed_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatModerationUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatModerationUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatModerationUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatModerationUpdateResponse>
-        for super::ChatModerationUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatModerationUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatModerationUpdateResponse>
-        for ChatModerationUpdateResponse {
-            fn from(value: super::ChatModerationUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatPage {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::Chat>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatPage {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatPage {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Chat>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatPage> for super::ChatPage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatPage> for ChatPage {
-            fn from(value: super::ChatPage) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatSearchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatSearchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatSearchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatSearchResponse> for super::ChatSearchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatSearchResponse> for ChatSearchResponse {
-            fn from(value: super::ChatSearchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatSearchV2Item {
-            display_info: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meta_data: ::std::result::Result<
-                ::std::option::Option<super::ChatSearchV2ItemMetaData>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatSearchV2Item {
-            fn default() -> Self {
-                Self {
-                    display_info: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    meta_data: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatSearchV2Item {
-            pub fn display_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_info: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meta_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatSearchV2ItemMetaData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meta_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meta_data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatSearchV2Item> for super::ChatSearchV2Item {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatSearchV2Item,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    display_info: value.display_info?,
-                    id: value.id?,
-                    meta_data: value.meta_data?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatSearchV2Item> for ChatSearchV2Item {
-            fn from(value: super::ChatSearchV2Item) -> Self {
-                Self {
-                    display_info: Ok(value.display_info),
-                    id: Ok(value.id),
-                    meta_data: Ok(value.meta_data),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatSearchV2ItemMetaData {
-            avatar: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            owner_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            update_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatSearchV2ItemMetaData {
-            fn default() -> Self {
-                Self {
-                    avatar: Ok(Default::default()),
-                    chat_id: Ok(Default::default()),
-                    chat_mode: Ok(Default::default()),
-                    chat_status: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    external: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    owner_id: Ok(Default::default()),
-                    owner_id_type: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                    update_time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatSearchV2ItemMetaData {
-            pub fn avatar<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
-                self
-            }
-            pub fn chat_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
-                self
-            }
-            pub fn chat_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_mode: {e}")
-                    });
-                self
-            }
-            pub fn chat_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_status: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn owner_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
-                self
-            }
-            pub fn owner_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.owner_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id_type: {e}")
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-            pub fn update_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatSearchV2ItemMetaData>
-        for super::ChatSearchV2ItemMetaData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatSearchV2ItemMetaData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar: value.avatar?,
-                    chat_id: value.chat_id?,
-                    chat_mode: value.chat_mode?,
-                    chat_status: value.chat_status?,
-                    create_time: value.create_time?,
-                    description: value.description?,
-                    external: value.external?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    owner_id_type: value.owner_id_type?,
-                    tenant_key: value.tenant_key?,
-                    update_time: value.update_time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatSearchV2ItemMetaData>
-        for ChatSearchV2ItemMetaData {
-            fn from(value: super::ChatSearchV2ItemMetaData) -> Self {
-                Self {
-                    avatar: Ok(value.avatar),
-                    chat_id: Ok(value.chat_id),
-                    chat_mode: Ok(value.chat_mode),
-                    chat_status: Ok(value.chat_status),
-                    create_time: Ok(value.create_time),
-                    description: Ok(value.description),
-                    external: Ok(value.external),
-                    name: Ok(value.name),
-                    owner_id: Ok(value.owner_id),
-                    owner_id_type: Ok(value.owner_id_type),
-                    tenant_key: Ok(value.tenant_key),
-                    update_time: Ok(value.update_time),
                 }
             }
         }
@@ -17451,207 +9400,6 @@ pub mod types {
                     is_manager: Ok(value.is_manager),
                     member_ids: Ok(value.member_ids),
                     search_types: Ok(value.search_types),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatSearchV2Response {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ChatSearchV2ResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatSearchV2Response {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatSearchV2Response {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChatSearchV2ResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatSearchV2Response>
-        for super::ChatSearchV2Response {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatSearchV2Response,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatSearchV2Response> for ChatSearchV2Response {
-            fn from(value: super::ChatSearchV2Response) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatSearchV2ResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::ChatSearchV2Item>,
-                ::std::string::String,
-            >,
-            notice: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatSearchV2ResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    notice: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    total: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatSearchV2ResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChatSearchV2Item>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn notice<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notice: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatSearchV2ResponseData>
-        for super::ChatSearchV2ResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatSearchV2ResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    notice: value.notice?,
-                    page_token: value.page_token?,
-                    total: value.total?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatSearchV2ResponseData>
-        for ChatSearchV2ResponseData {
-            fn from(value: super::ChatSearchV2ResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    notice: Ok(value.notice),
-                    page_token: Ok(value.page_token),
-                    total: Ok(value.total),
                 }
             }
         }
@@ -17984,66 +9732,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatTabCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTabCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTabCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTabCreateResponse>
-        for super::ChatTabCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTabCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTabCreateResponse>
-        for ChatTabCreateResponse {
-            fn from(value: super::ChatTabCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatTabDeleteTabsRequest {
             tab_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -18087,126 +9775,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatTabDeleteTabsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTabDeleteTabsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTabDeleteTabsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTabDeleteTabsResponse>
-        for super::ChatTabDeleteTabsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTabDeleteTabsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTabDeleteTabsResponse>
-        for ChatTabDeleteTabsResponse {
-            fn from(value: super::ChatTabDeleteTabsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatTabListTabsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTabListTabsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTabListTabsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTabListTabsResponse>
-        for super::ChatTabListTabsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTabListTabsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTabListTabsResponse>
-        for ChatTabListTabsResponse {
-            fn from(value: super::ChatTabListTabsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatTabSortTabsRequest {
             tab_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -18247,66 +9815,6 @@ pub mod types {
         for ChatTabSortTabsRequest {
             fn from(value: super::ChatTabSortTabsRequest) -> Self {
                 Self { tab_ids: Ok(value.tab_ids) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatTabSortTabsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTabSortTabsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTabSortTabsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTabSortTabsResponse>
-        for super::ChatTabSortTabsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTabSortTabsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTabSortTabsResponse>
-        for ChatTabSortTabsResponse {
-            fn from(value: super::ChatTabSortTabsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -18488,145 +9996,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatTabUpdateTabsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTabUpdateTabsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTabUpdateTabsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTabUpdateTabsResponse>
-        for super::ChatTabUpdateTabsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTabUpdateTabsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTabUpdateTabsResponse>
-        for ChatTabUpdateTabsResponse {
-            fn from(value: super::ChatTabUpdateTabsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatTopNoticeDeleteTopNoticeResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTopNoticeDeleteTopNoticeResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTopNoticeDeleteTopNoticeResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTopNoticeDeleteTopNoticeResponse>
-        for super::ChatTopNoticeDeleteTopNoticeResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTopNoticeDeleteTopNoticeResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTopNoticeDeleteTopNoticeResponse>
-        for ChatTopNoticeDeleteTopNoticeResponse {
-            fn from(value: super::ChatTopNoticeDeleteTopNoticeResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChatTopNoticePutTopNoticeRequest {
             chat_top_notice: ::std::result::Result<
                 ::std::vec::Vec<
@@ -18756,85 +10125,6 @@ pub mod types {
                 Self {
                     action_type: Ok(value.action_type),
                     message_id: Ok(value.message_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatTopNoticePutTopNoticeResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatTopNoticePutTopNoticeResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatTopNoticePutTopNoticeResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatTopNoticePutTopNoticeResponse>
-        for super::ChatTopNoticePutTopNoticeResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatTopNoticePutTopNoticeResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatTopNoticePutTopNoticeResponse>
-        for ChatTopNoticePutTopNoticeResponse {
-            fn from(value: super::ChatTopNoticePutTopNoticeResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -19247,157 +10537,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatUpdateResponse> for super::ChatUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatUpdateResponse> for ChatUpdateResponse {
-            fn from(value: super::ChatUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatsListed {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<super::ChatPage, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ChatsListed {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ChatsListed {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChatPage>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatsListed> for super::ChatsListed {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatsListed,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatsListed> for ChatsListed {
-            fn from(value: super::ChatsListed) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct FeedCardBotTimeSentiveRequest {
             time_sensitive: ::std::result::Result<bool, ::std::string::String>,
             user_ids: ::std::result::Result<
@@ -19461,168 +10600,6 @@ pub mod types {
                 Self {
                     time_sensitive: Ok(value.time_sensitive),
                     user_ids: Ok(value.user_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FeedCardBotTimeSentiveResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for FeedCardBotTimeSentiveResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl FeedCardBotTimeSentiveResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FeedCardBotTimeSentiveResponse>
-        for super::FeedCardBotTimeSentiveResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FeedCardBotTimeSentiveResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FeedCardBotTimeSentiveResponse>
-        for FeedCardBotTimeSentiveResponse {
-            fn from(value: super::FeedCardBotTimeSentiveResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FeedCardPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for FeedCardPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl FeedCardPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatButtonUpdateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FeedCardPatchResponse>
-        for super::FeedCardPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FeedCardPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FeedCardPatchResponse>
-        for FeedCardPatchResponse {
-            fn from(value: super::FeedCardPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -19706,130 +10683,6 @@ pub mod types {
                     duration: Ok(value.duration),
                     file_name: Ok(value.file_name),
                     file_type: Ok(value.file_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FileCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::FileCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for FileCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl FileCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::FileCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FileCreateResponse> for super::FileCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FileCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FileCreateResponse> for FileCreateResponse {
-            fn from(value: super::FileCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FileCreateResponseData {
-            file_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FileCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    file_key: Ok(Default::default()),
-                }
-            }
-        }
-        impl FileCreateResponseData {
-            pub fn file_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FileCreateResponseData>
-        for super::FileCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FileCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { file_key: value.file_key? })
-            }
-        }
-        impl ::std::convert::From<super::FileCreateResponseData>
-        for FileCreateResponseData {
-            fn from(value: super::FileCreateResponseData) -> Self {
-                Self {
-                    file_key: Ok(value.file_key),
                 }
             }
         }
@@ -19958,80 +10811,6 @@ pub mod types {
             fn from(value: super::ImageCreateForm) -> Self {
                 Self {
                     image_type: Ok(value.image_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ImageUploaded {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<super::UploadedImage, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ImageUploaded {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ImageUploaded {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::UploadedImage>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ImageUploaded> for super::ImageUploaded {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ImageUploaded,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ImageUploaded> for ImageUploaded {
-            fn from(value: super::ImageUploaded) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -20513,159 +11292,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageCreated {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<super::Message, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageCreated {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageCreated {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Message>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageCreated> for super::MessageCreated {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageCreated,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageCreated> for MessageCreated {
-            fn from(value: super::MessageCreated) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageDeleteResponse>
-        for super::MessageDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageDeleteResponse>
-        for MessageDeleteResponse {
-            fn from(value: super::MessageDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessageForwardRequest {
             receive_id: ::std::result::Result<
                 ::std::string::String,
@@ -20709,1004 +11335,6 @@ pub mod types {
             fn from(value: super::MessageForwardRequest) -> Self {
                 Self {
                     receive_id: Ok(value.receive_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageForwardResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageForwardResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageForwardResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageForwardResponse>
-        for super::MessageForwardResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageForwardResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageForwardResponse>
-        for MessageForwardResponse {
-            fn from(value: super::MessageForwardResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageGetResponse> for super::MessageGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageGetResponse> for MessageGetResponse {
-            fn from(value: super::MessageGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageGetResponseData {
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MessageListItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageGetResponseData {
-            fn default() -> Self {
-                Self {
-                    items: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageGetResponseData {
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageListItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageGetResponseData>
-        for super::MessageGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { items: value.items? })
-            }
-        }
-        impl ::std::convert::From<super::MessageGetResponseData>
-        for MessageGetResponseData {
-            fn from(value: super::MessageGetResponseData) -> Self {
-                Self { items: Ok(value.items) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListItem {
-            body: ::std::result::Result<
-                ::std::option::Option<super::MessageListItemBody>,
-                ::std::string::String,
-            >,
-            chat_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            deleted: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            mentions: ::std::result::Result<
-                ::std::vec::Vec<super::MessageListItemMention>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_position: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            msg_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            parent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            root_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sender: ::std::result::Result<
-                ::std::option::Option<super::MessageListItemSender>,
-                ::std::string::String,
-            >,
-            thread_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            thread_message_position: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            update_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            upper_message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageListItem {
-            fn default() -> Self {
-                Self {
-                    body: Ok(Default::default()),
-                    chat_id: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    deleted: Ok(Default::default()),
-                    mentions: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    message_position: Ok(Default::default()),
-                    msg_type: Ok(Default::default()),
-                    parent_id: Ok(Default::default()),
-                    root_id: Ok(Default::default()),
-                    sender: Ok(Default::default()),
-                    thread_id: Ok(Default::default()),
-                    thread_message_position: Ok(Default::default()),
-                    update_time: Ok(Default::default()),
-                    updated: Ok(Default::default()),
-                    upper_message_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageListItem {
-            pub fn body<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageListItemBody>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
-                self
-            }
-            pub fn chat_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn deleted<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for deleted: {e}")
-                    });
-                self
-            }
-            pub fn mentions<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MessageListItemMention>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mentions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mentions: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn message_position<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_position: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn msg_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
-                self
-            }
-            pub fn parent_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for parent_id: {e}")
-                    });
-                self
-            }
-            pub fn root_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.root_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for root_id: {e}")
-                    });
-                self
-            }
-            pub fn sender<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageListItemSender>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sender = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender: {e}")
-                    });
-                self
-            }
-            pub fn thread_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thread_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thread_id: {e}")
-                    });
-                self
-            }
-            pub fn thread_message_position<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thread_message_position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thread_message_position: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn update_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
-                self
-            }
-            pub fn updated<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated: {e}")
-                    });
-                self
-            }
-            pub fn upper_message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.upper_message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for upper_message_id: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListItem> for super::MessageListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    body: value.body?,
-                    chat_id: value.chat_id?,
-                    create_time: value.create_time?,
-                    deleted: value.deleted?,
-                    mentions: value.mentions?,
-                    message_id: value.message_id?,
-                    message_position: value.message_position?,
-                    msg_type: value.msg_type?,
-                    parent_id: value.parent_id?,
-                    root_id: value.root_id?,
-                    sender: value.sender?,
-                    thread_id: value.thread_id?,
-                    thread_message_position: value.thread_message_position?,
-                    update_time: value.update_time?,
-                    updated: value.updated?,
-                    upper_message_id: value.upper_message_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageListItem> for MessageListItem {
-            fn from(value: super::MessageListItem) -> Self {
-                Self {
-                    body: Ok(value.body),
-                    chat_id: Ok(value.chat_id),
-                    create_time: Ok(value.create_time),
-                    deleted: Ok(value.deleted),
-                    mentions: Ok(value.mentions),
-                    message_id: Ok(value.message_id),
-                    message_position: Ok(value.message_position),
-                    msg_type: Ok(value.msg_type),
-                    parent_id: Ok(value.parent_id),
-                    root_id: Ok(value.root_id),
-                    sender: Ok(value.sender),
-                    thread_id: Ok(value.thread_id),
-                    thread_message_position: Ok(value.thread_message_position),
-                    update_time: Ok(value.update_time),
-                    updated: Ok(value.updated),
-                    upper_message_id: Ok(value.upper_message_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListItemBody {
-            content: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageListItemBody {
-            fn default() -> Self {
-                Self {
-                    content: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageListItemBody {
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListItemBody>
-        for super::MessageListItemBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListItemBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { content: value.content? })
-            }
-        }
-        impl ::std::convert::From<super::MessageListItemBody> for MessageListItemBody {
-            fn from(value: super::MessageListItemBody) -> Self {
-                Self { content: Ok(value.content) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListItemMention {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageListItemMention {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    id_type: Ok(Default::default()),
-                    key: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageListItemMention {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_type: {e}")
-                    });
-                self
-            }
-            pub fn key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListItemMention>
-        for super::MessageListItemMention {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListItemMention,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    id_type: value.id_type?,
-                    key: value.key?,
-                    name: value.name?,
-                    tenant_key: value.tenant_key?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageListItemMention>
-        for MessageListItemMention {
-            fn from(value: super::MessageListItemMention) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    id_type: Ok(value.id_type),
-                    key: Ok(value.key),
-                    name: Ok(value.name),
-                    tenant_key: Ok(value.tenant_key),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListItemSender {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            open_bot_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sender_i18n_names: ::std::result::Result<
-                ::std::option::Option<
-                    super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                >,
-                ::std::string::String,
-            >,
-            sender_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageListItemSender {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    id_type: Ok(Default::default()),
-                    open_bot_id: Ok(Default::default()),
-                    sender_i18n_names: Ok(Default::default()),
-                    sender_type: Ok(Default::default()),
-                    tenant_key: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageListItemSender {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_type: {e}")
-                    });
-                self
-            }
-            pub fn open_bot_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.open_bot_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for open_bot_id: {e}")
-                    });
-                self
-            }
-            pub fn sender_i18n_names<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sender_i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for sender_i18n_names: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn sender_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sender_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender_type: {e}")
-                    });
-                self
-            }
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListItemSender>
-        for super::MessageListItemSender {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListItemSender,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    id_type: value.id_type?,
-                    open_bot_id: value.open_bot_id?,
-                    sender_i18n_names: value.sender_i18n_names?,
-                    sender_type: value.sender_type?,
-                    tenant_key: value.tenant_key?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageListItemSender>
-        for MessageListItemSender {
-            fn from(value: super::MessageListItemSender) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    id_type: Ok(value.id_type),
-                    open_bot_id: Ok(value.open_bot_id),
-                    sender_i18n_names: Ok(value.sender_i18n_names),
-                    sender_type: Ok(value.sender_type),
-                    tenant_key: Ok(value.tenant_key),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MessageListResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MessageListResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListResponse>
-        for super::MessageListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageListResponse> for MessageListResponse {
-            fn from(value: super::MessageListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageListResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MessageListItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageListResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageListResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageListItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageListResponseData>
-        for super::MessageListResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageListResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageListResponseData>
-        for MessageListResponseData {
-            fn from(value: super::MessageListResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
                 }
             }
         }
@@ -21900,157 +11528,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageMergeForwardResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageMergeForwardResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageMergeForwardResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageMergeForwardResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageMergeForwardResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageMergeForwardResponse>
-        for super::MessageMergeForwardResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageMergeForwardResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageMergeForwardResponse>
-        for MessageMergeForwardResponse {
-            fn from(value: super::MessageMergeForwardResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageMergeForwardResponseData {
-            invalid_message_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<super::MessageListItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageMergeForwardResponseData {
-            fn default() -> Self {
-                Self {
-                    invalid_message_id_list: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageMergeForwardResponseData {
-            pub fn invalid_message_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invalid_message_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invalid_message_id_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageListItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageMergeForwardResponseData>
-        for super::MessageMergeForwardResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageMergeForwardResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invalid_message_id_list: value.invalid_message_id_list?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageMergeForwardResponseData>
-        for MessageMergeForwardResponseData {
-            fn from(value: super::MessageMergeForwardResponseData) -> Self {
-                Self {
-                    invalid_message_id_list: Ok(value.invalid_message_id_list),
-                    message: Ok(value.message),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessagePatchRequest {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -22087,84 +11564,6 @@ pub mod types {
         impl ::std::convert::From<super::MessagePatchRequest> for MessagePatchRequest {
             fn from(value: super::MessagePatchRequest) -> Self {
                 Self { content: Ok(value.content) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessagePatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessagePatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessagePatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessagePatchResponse>
-        for super::MessagePatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessagePatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessagePatchResponse> for MessagePatchResponse {
-            fn from(value: super::MessagePatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -22349,153 +11748,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessagePushFollowUpResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessagePushFollowUpResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessagePushFollowUpResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessagePushFollowUpResponse>
-        for super::MessagePushFollowUpResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessagePushFollowUpResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessagePushFollowUpResponse>
-        for MessagePushFollowUpResponse {
-            fn from(value: super::MessagePushFollowUpResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQueryFailMsgReactionDetail {
-            fail_reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReactionBatchQueryFailMsgReactionDetail {
-            fn default() -> Self {
-                Self {
-                    fail_reason: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQueryFailMsgReactionDetail {
-            pub fn fail_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.fail_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fail_reason: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionBatchQueryFailMsgReactionDetail>
-        for super::MessageReactionBatchQueryFailMsgReactionDetail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQueryFailMsgReactionDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    fail_reason: value.fail_reason?,
-                    message_id: value.message_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionBatchQueryFailMsgReactionDetail>
-        for MessageReactionBatchQueryFailMsgReactionDetail {
-            fn from(
-                value: super::MessageReactionBatchQueryFailMsgReactionDetail,
-            ) -> Self {
-                Self {
-                    fail_reason: Ok(value.fail_reason),
-                    message_id: Ok(value.message_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessageReactionBatchQueryRequest {
             page_size_per_message: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -22651,646 +11903,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQueryResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageReactionBatchQueryResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReactionBatchQueryResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReactionBatchQueryResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageReactionBatchQueryResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionBatchQueryResponse>
-        for super::MessageReactionBatchQueryResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQueryResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionBatchQueryResponse>
-        for MessageReactionBatchQueryResponse {
-            fn from(value: super::MessageReactionBatchQueryResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQueryResponseData {
-            fail_msg_reaction_details: ::std::result::Result<
-                ::std::vec::Vec<super::MessageReactionBatchQueryFailMsgReactionDetail>,
-                ::std::string::String,
-            >,
-            success_msg_reaction_counts: ::std::result::Result<
-                ::std::vec::Vec<super::MessageReactionBatchQuerySuccessMsgReactionCount>,
-                ::std::string::String,
-            >,
-            success_msg_reaction_details: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::MessageReactionBatchQuerySuccessMsgReactionDetail,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReactionBatchQueryResponseData {
-            fn default() -> Self {
-                Self {
-                    fail_msg_reaction_details: Ok(Default::default()),
-                    success_msg_reaction_counts: Ok(Default::default()),
-                    success_msg_reaction_details: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQueryResponseData {
-            pub fn fail_msg_reaction_details<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::MessageReactionBatchQueryFailMsgReactionDetail,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.fail_msg_reaction_details = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for fail_msg_reaction_details: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn success_msg_reaction_counts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::MessageReactionBatchQuerySuccessMsgReactionCount,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.success_msg_reaction_counts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for success_msg_reaction_counts: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn success_msg_reaction_details<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::MessageReactionBatchQuerySuccessMsgReactionDetail,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.success_msg_reaction_details = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for success_msg_reaction_details: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionBatchQueryResponseData>
-        for super::MessageReactionBatchQueryResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQueryResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    fail_msg_reaction_details: value.fail_msg_reaction_details?,
-                    success_msg_reaction_counts: value.success_msg_reaction_counts?,
-                    success_msg_reaction_details: value.success_msg_reaction_details?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionBatchQueryResponseData>
-        for MessageReactionBatchQueryResponseData {
-            fn from(value: super::MessageReactionBatchQueryResponseData) -> Self {
-                Self {
-                    fail_msg_reaction_details: Ok(value.fail_msg_reaction_details),
-                    success_msg_reaction_counts: Ok(value.success_msg_reaction_counts),
-                    success_msg_reaction_details: Ok(value.success_msg_reaction_details),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQuerySuccessMsgReactionCount {
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reaction_count: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for MessageReactionBatchQuerySuccessMsgReactionCount {
-            fn default() -> Self {
-                Self {
-                    message_id: Ok(Default::default()),
-                    reaction_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQuerySuccessMsgReactionCount {
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn reaction_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reaction_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reaction_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionBatchQuerySuccessMsgReactionCount>
-        for super::MessageReactionBatchQuerySuccessMsgReactionCount {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQuerySuccessMsgReactionCount,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message_id: value.message_id?,
-                    reaction_count: value.reaction_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::MessageReactionBatchQuerySuccessMsgReactionCount,
-        > for MessageReactionBatchQuerySuccessMsgReactionCount {
-            fn from(
-                value: super::MessageReactionBatchQuerySuccessMsgReactionCount,
-            ) -> Self {
-                Self {
-                    message_id: Ok(value.message_id),
-                    reaction_count: Ok(value.reaction_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reaction_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            fn default() -> Self {
-                Self {
-                    count: Ok(Default::default()),
-                    reaction_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            pub fn count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
-                self
-            }
-            pub fn reaction_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reaction_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-        > for super::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    reaction_type: value.reaction_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-        > for MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
-            fn from(
-                value: super::MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
-            ) -> Self {
-                Self {
-                    count: Ok(value.count),
-                    reaction_type: Ok(value.reaction_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQuerySuccessMsgReactionDetail {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_reaction_items: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-                >,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for MessageReactionBatchQuerySuccessMsgReactionDetail {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    message_reaction_items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQuerySuccessMsgReactionDetail {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn message_reaction_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_reaction_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_reaction_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionBatchQuerySuccessMsgReactionDetail>
-        for super::MessageReactionBatchQuerySuccessMsgReactionDetail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQuerySuccessMsgReactionDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    message_id: value.message_id?,
-                    message_reaction_items: value.message_reaction_items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::MessageReactionBatchQuerySuccessMsgReactionDetail,
-        > for MessageReactionBatchQuerySuccessMsgReactionDetail {
-            fn from(
-                value: super::MessageReactionBatchQuerySuccessMsgReactionDetail,
-            ) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    message_id: Ok(value.message_id),
-                    message_reaction_items: Ok(value.message_reaction_items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            action_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            emoji_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator: ::std::result::Result<
-                ::std::option::Option<
-                    super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-                >,
-                ::std::string::String,
-            >,
-            reaction_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            fn default() -> Self {
-                Self {
-                    action_time: Ok(Default::default()),
-                    emoji_type: Ok(Default::default()),
-                    operator: Ok(Default::default()),
-                    reaction_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            pub fn action_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_time: {e}")
-                    });
-                self
-            }
-            pub fn emoji_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.emoji_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for emoji_type: {e}")
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn reaction_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reaction_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-        >
-        for super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action_time: value.action_time?,
-                    emoji_type: value.emoji_type?,
-                    operator: value.operator?,
-                    reaction_id: value.reaction_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-        > for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
-            fn from(
-                value: super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
-            ) -> Self {
-                Self {
-                    action_time: Ok(value.action_time),
-                    emoji_type: Ok(value.emoji_type),
-                    operator: Ok(value.operator),
-                    reaction_id: Ok(value.reaction_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            operator_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            fn default() -> Self {
-                Self {
-                    operator_id: Ok(Default::default()),
-                    operator_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            pub fn operator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator_id: {e}")
-                    });
-                self
-            }
-            pub fn operator_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-        >
-        for super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    operator_id: value.operator_id?,
-                    operator_type: value.operator_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-        >
-        for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
-            fn from(
-                value: super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-            ) -> Self {
-                Self {
-                    operator_id: Ok(value.operator_id),
-                    operator_type: Ok(value.operator_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessageReactionCreateRequest {
             reaction_type: ::std::result::Result<
                 super::MessageReactionCreateRequestReactionType,
@@ -23383,720 +11995,6 @@ pub mod types {
             fn from(value: super::MessageReactionCreateRequestReactionType) -> Self {
                 Self {
                     emoji_type: Ok(value.emoji_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReactionCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReactionCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionCreateResponse>
-        for super::MessageReactionCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionCreateResponse>
-        for MessageReactionCreateResponse {
-            fn from(value: super::MessageReactionCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReactionDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReactionDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionDeleteResponse>
-        for super::MessageReactionDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionDeleteResponse>
-        for MessageReactionDeleteResponse {
-            fn from(value: super::MessageReactionDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionListItem {
-            action_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator: ::std::result::Result<
-                ::std::option::Option<
-                    super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-                >,
-                ::std::string::String,
-            >,
-            reaction_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reaction_type: ::std::result::Result<
-                ::std::option::Option<super::MessageReactionListItemReactionType>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReactionListItem {
-            fn default() -> Self {
-                Self {
-                    action_time: Ok(Default::default()),
-                    operator: Ok(Default::default()),
-                    reaction_id: Ok(Default::default()),
-                    reaction_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionListItem {
-            pub fn action_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_time: {e}")
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn reaction_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reaction_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_id: {e}")
-                    });
-                self
-            }
-            pub fn reaction_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageReactionListItemReactionType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reaction_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionListItem>
-        for super::MessageReactionListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action_time: value.action_time?,
-                    operator: value.operator?,
-                    reaction_id: value.reaction_id?,
-                    reaction_type: value.reaction_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionListItem>
-        for MessageReactionListItem {
-            fn from(value: super::MessageReactionListItem) -> Self {
-                Self {
-                    action_time: Ok(value.action_time),
-                    operator: Ok(value.operator),
-                    reaction_id: Ok(value.reaction_id),
-                    reaction_type: Ok(value.reaction_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionListItemReactionType {
-            emoji_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReactionListItemReactionType {
-            fn default() -> Self {
-                Self {
-                    emoji_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionListItemReactionType {
-            pub fn emoji_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.emoji_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for emoji_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionListItemReactionType>
-        for super::MessageReactionListItemReactionType {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionListItemReactionType,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    emoji_type: value.emoji_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionListItemReactionType>
-        for MessageReactionListItemReactionType {
-            fn from(value: super::MessageReactionListItemReactionType) -> Self {
-                Self {
-                    emoji_type: Ok(value.emoji_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MessageReactionListResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReactionListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReactionListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MessageReactionListResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionListResponse>
-        for super::MessageReactionListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionListResponse>
-        for MessageReactionListResponse {
-            fn from(value: super::MessageReactionListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReactionListResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MessageReactionListItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReactionListResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReactionListResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MessageReactionListItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReactionListResponseData>
-        for super::MessageReactionListResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReactionListResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReactionListResponseData>
-        for MessageReactionListResponseData {
-            fn from(value: super::MessageReactionListResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReadUsersItem {
-            tenant_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReadUsersItem {
-            fn default() -> Self {
-                Self {
-                    tenant_key: Ok(Default::default()),
-                    timestamp: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    user_id_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReadUsersItem {
-            pub fn tenant_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
-                self
-            }
-            pub fn timestamp<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.timestamp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timestamp: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn user_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReadUsersItem>
-        for super::MessageReadUsersItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReadUsersItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    tenant_key: value.tenant_key?,
-                    timestamp: value.timestamp?,
-                    user_id: value.user_id?,
-                    user_id_type: value.user_id_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReadUsersItem> for MessageReadUsersItem {
-            fn from(value: super::MessageReadUsersItem) -> Self {
-                Self {
-                    tenant_key: Ok(value.tenant_key),
-                    timestamp: Ok(value.timestamp),
-                    user_id: Ok(value.user_id),
-                    user_id_type: Ok(value.user_id_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReadUsersResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageReadUsersResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReadUsersResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReadUsersResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageReadUsersResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReadUsersResponse>
-        for super::MessageReadUsersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReadUsersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReadUsersResponse>
-        for MessageReadUsersResponse {
-            fn from(value: super::MessageReadUsersResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReadUsersResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MessageReadUsersItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageReadUsersResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageReadUsersResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageReadUsersItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReadUsersResponseData>
-        for super::MessageReadUsersResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReadUsersResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReadUsersResponseData>
-        for MessageReadUsersResponseData {
-            fn from(value: super::MessageReadUsersResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
                 }
             }
         }
@@ -24199,368 +12097,6 @@ pub mod types {
                     msg_type: Ok(value.msg_type),
                     reply_in_thread: Ok(value.reply_in_thread),
                     uuid: Ok(value.uuid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageReplyResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageReplyResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageReplyResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageReplyResponse>
-        for super::MessageReplyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageReplyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageReplyResponse> for MessageReplyResponse {
-            fn from(value: super::MessageReplyResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageSearchItem {
-            display_info: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meta_data: ::std::result::Result<
-                ::std::option::Option<super::MessageSearchItemMetaData>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageSearchItem {
-            fn default() -> Self {
-                Self {
-                    display_info: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    meta_data: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageSearchItem {
-            pub fn display_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_info: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meta_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageSearchItemMetaData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meta_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meta_data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageSearchItem> for super::MessageSearchItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageSearchItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    display_info: value.display_info?,
-                    id: value.id?,
-                    meta_data: value.meta_data?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageSearchItem> for MessageSearchItem {
-            fn from(value: super::MessageSearchItem) -> Self {
-                Self {
-                    display_info: Ok(value.display_info),
-                    id: Ok(value.id),
-                    meta_data: Ok(value.meta_data),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageSearchItemMetaData {
-            chat_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            from_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_p2p_chat: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            position: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            thread_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            thread_position: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            update_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageSearchItemMetaData {
-            fn default() -> Self {
-                Self {
-                    chat_id: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    from_id: Ok(Default::default()),
-                    is_p2p_chat: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    position: Ok(Default::default()),
-                    thread_id: Ok(Default::default()),
-                    thread_position: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    update_time: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageSearchItemMetaData {
-            pub fn chat_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn from_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.from_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for from_id: {e}")
-                    });
-                self
-            }
-            pub fn is_p2p_chat<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_p2p_chat = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_p2p_chat: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn position<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for position: {e}")
-                    });
-                self
-            }
-            pub fn thread_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thread_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thread_id: {e}")
-                    });
-                self
-            }
-            pub fn thread_position<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thread_position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thread_position: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn update_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageSearchItemMetaData>
-        for super::MessageSearchItemMetaData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageSearchItemMetaData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chat_id: value.chat_id?,
-                    create_time: value.create_time?,
-                    from_id: value.from_id?,
-                    is_p2p_chat: value.is_p2p_chat?,
-                    message_id: value.message_id?,
-                    position: value.position?,
-                    thread_id: value.thread_id?,
-                    thread_position: value.thread_position?,
-                    type_: value.type_?,
-                    update_time: value.update_time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageSearchItemMetaData>
-        for MessageSearchItemMetaData {
-            fn from(value: super::MessageSearchItemMetaData) -> Self {
-                Self {
-                    chat_id: Ok(value.chat_id),
-                    create_time: Ok(value.create_time),
-                    from_id: Ok(value.from_id),
-                    is_p2p_chat: Ok(value.is_p2p_chat),
-                    message_id: Ok(value.message_id),
-                    position: Ok(value.position),
-                    thread_id: Ok(value.thread_id),
-                    thread_position: Ok(value.thread_position),
-                    type_: Ok(value.type_),
-                    update_time: Ok(value.update_time),
                 }
             }
         }
@@ -24919,208 +12455,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageSearchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MessageSearchResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageSearchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageSearchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MessageSearchResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageSearchResponse>
-        for super::MessageSearchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageSearchResponse>
-        for MessageSearchResponse {
-            fn from(value: super::MessageSearchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageSearchResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MessageSearchItem>,
-                ::std::string::String,
-            >,
-            notice: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageSearchResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    notice: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    total: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageSearchResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageSearchItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn notice<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notice: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageSearchResponseData>
-        for super::MessageSearchResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageSearchResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    notice: value.notice?,
-                    page_token: value.page_token?,
-                    total: value.total?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageSearchResponseData>
-        for MessageSearchResponseData {
-            fn from(value: super::MessageSearchResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    notice: Ok(value.notice),
-                    page_token: Ok(value.page_token),
-                    total: Ok(value.total),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessageSender {
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -25323,66 +12657,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageUpdateResponse>
-        for super::MessageUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageUpdateResponse>
-        for MessageUpdateResponse {
-            fn from(value: super::MessageUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MessageUrgentAppRequest {
             user_id_list: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -25430,421 +12704,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MessageUrgentAppResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageUrgentAppResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageUrgentAppResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageUrgentAppResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageUrgentAppResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageUrgentAppResponse>
-        for super::MessageUrgentAppResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageUrgentAppResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageUrgentAppResponse>
-        for MessageUrgentAppResponse {
-            fn from(value: super::MessageUrgentAppResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageUrgentAppResponseData {
-            invalid_user_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MessageUrgentAppResponseData {
-            fn default() -> Self {
-                Self {
-                    invalid_user_id_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl MessageUrgentAppResponseData {
-            pub fn invalid_user_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invalid_user_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invalid_user_id_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageUrgentAppResponseData>
-        for super::MessageUrgentAppResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageUrgentAppResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invalid_user_id_list: value.invalid_user_id_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageUrgentAppResponseData>
-        for MessageUrgentAppResponseData {
-            fn from(value: super::MessageUrgentAppResponseData) -> Self {
-                Self {
-                    invalid_user_id_list: Ok(value.invalid_user_id_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageUrgentPhoneResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageUrgentAppResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageUrgentPhoneResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageUrgentPhoneResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageUrgentAppResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageUrgentPhoneResponse>
-        for super::MessageUrgentPhoneResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageUrgentPhoneResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageUrgentPhoneResponse>
-        for MessageUrgentPhoneResponse {
-            fn from(value: super::MessageUrgentPhoneResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MessageUrgentSmsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MessageUrgentAppResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MessageUrgentSmsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MessageUrgentSmsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageUrgentAppResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MessageUrgentSmsResponse>
-        for super::MessageUrgentSmsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MessageUrgentSmsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MessageUrgentSmsResponse>
-        for MessageUrgentSmsResponse {
-            fn from(value: super::MessageUrgentSmsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinCreatePin {
-            chat_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            operator_id_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PinCreatePin {
-            fn default() -> Self {
-                Self {
-                    chat_id: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    operator_id: Ok(Default::default()),
-                    operator_id_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl PinCreatePin {
-            pub fn chat_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn operator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator_id: {e}")
-                    });
-                self
-            }
-            pub fn operator_id_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for operator_id_type: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinCreatePin> for super::PinCreatePin {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinCreatePin,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chat_id: value.chat_id?,
-                    create_time: value.create_time?,
-                    message_id: value.message_id?,
-                    operator_id: value.operator_id?,
-                    operator_id_type: value.operator_id_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinCreatePin> for PinCreatePin {
-            fn from(value: super::PinCreatePin) -> Self {
-                Self {
-                    chat_id: Ok(value.chat_id),
-                    create_time: Ok(value.create_time),
-                    message_id: Ok(value.message_id),
-                    operator_id: Ok(value.operator_id),
-                    operator_id_type: Ok(value.operator_id_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct PinCreateRequest {
             message_id: ::std::result::Result<
                 ::std::string::String,
@@ -25886,413 +12745,6 @@ pub mod types {
             fn from(value: super::PinCreateRequest) -> Self {
                 Self {
                     message_id: Ok(value.message_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::PinCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for PinCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl PinCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PinCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinCreateResponse> for super::PinCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinCreateResponse> for PinCreateResponse {
-            fn from(value: super::PinCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinCreateResponseData {
-            pin: ::std::result::Result<
-                ::std::option::Option<super::PinCreatePin>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PinCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    pin: Ok(Default::default()),
-                }
-            }
-        }
-        impl PinCreateResponseData {
-            pub fn pin<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::PinCreatePin>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pin = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pin: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinCreateResponseData>
-        for super::PinCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { pin: value.pin? })
-            }
-        }
-        impl ::std::convert::From<super::PinCreateResponseData>
-        for PinCreateResponseData {
-            fn from(value: super::PinCreateResponseData) -> Self {
-                Self { pin: Ok(value.pin) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for PinDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl PinDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinDeleteResponse> for super::PinDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinDeleteResponse> for PinDeleteResponse {
-            fn from(value: super::PinDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::PinListResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for PinListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl PinListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::PinListResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinListResponse> for super::PinListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinListResponse> for PinListResponse {
-            fn from(value: super::PinListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PinListResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::PinCreatePin>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PinListResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl PinListResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PinCreatePin>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinListResponseData>
-        for super::PinListResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinListResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinListResponseData> for PinListResponseData {
-            fn from(value: super::PinListResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TagCreateCreateTagFailReason {
-            duplicate_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TagCreateCreateTagFailReason {
-            fn default() -> Self {
-                Self {
-                    duplicate_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl TagCreateCreateTagFailReason {
-            pub fn duplicate_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duplicate_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duplicate_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TagCreateCreateTagFailReason>
-        for super::TagCreateCreateTagFailReason {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagCreateCreateTagFailReason,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    duplicate_id: value.duplicate_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TagCreateCreateTagFailReason>
-        for TagCreateCreateTagFailReason {
-            fn from(value: super::TagCreateCreateTagFailReason) -> Self {
-                Self {
-                    duplicate_id: Ok(value.duplicate_id),
                 }
             }
         }
@@ -26486,153 +12938,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct TagCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::TagCreateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for TagCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl TagCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TagCreateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TagCreateResponse> for super::TagCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TagCreateResponse> for TagCreateResponse {
-            fn from(value: super::TagCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TagCreateResponseData {
-            create_tag_fail_reason: ::std::result::Result<
-                ::std::option::Option<super::TagCreateCreateTagFailReason>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TagCreateResponseData {
-            fn default() -> Self {
-                Self {
-                    create_tag_fail_reason: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                }
-            }
-        }
-        impl TagCreateResponseData {
-            pub fn create_tag_fail_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TagCreateCreateTagFailReason>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_tag_fail_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for create_tag_fail_reason: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TagCreateResponseData>
-        for super::TagCreateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagCreateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    create_tag_fail_reason: value.create_tag_fail_reason?,
-                    id: value.id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TagCreateResponseData>
-        for TagCreateResponseData {
-            fn from(value: super::TagCreateResponseData) -> Self {
-                Self {
-                    create_tag_fail_reason: Ok(value.create_tag_fail_reason),
-                    id: Ok(value.id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct TagPatchRequest {
             patch_tag: ::std::result::Result<
                 ::std::option::Option<super::TagPatchRequestPatchTag>,
@@ -26762,265 +13067,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct TagPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::TagPatchResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for TagPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl TagPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TagPatchResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TagPatchResponse> for super::TagPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TagPatchResponse> for TagPatchResponse {
-            fn from(value: super::TagPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TagPatchResponseData {
-            patch_tag_fail_reason: ::std::result::Result<
-                ::std::option::Option<super::TagCreateCreateTagFailReason>,
-                ::std::string::String,
-            >,
-            tag_info: ::std::result::Result<
-                ::std::option::Option<
-                    super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TagPatchResponseData {
-            fn default() -> Self {
-                Self {
-                    patch_tag_fail_reason: Ok(Default::default()),
-                    tag_info: Ok(Default::default()),
-                }
-            }
-        }
-        impl TagPatchResponseData {
-            pub fn patch_tag_fail_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TagCreateCreateTagFailReason>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.patch_tag_fail_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for patch_tag_fail_reason: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn tag_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_info: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TagPatchResponseData>
-        for super::TagPatchResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagPatchResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    patch_tag_fail_reason: value.patch_tag_fail_reason?,
-                    tag_info: value.tag_info?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TagPatchResponseData> for TagPatchResponseData {
-            fn from(value: super::TagPatchResponseData) -> Self {
-                Self {
-                    patch_tag_fail_reason: Ok(value.patch_tag_fail_reason),
-                    tag_info: Ok(value.tag_info),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ThreadForwardResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ThreadForwardResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ThreadForwardResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ThreadForwardResponse>
-        for super::ThreadForwardResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ThreadForwardResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ThreadForwardResponse>
-        for ThreadForwardResponse {
-            fn from(value: super::ThreadForwardResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UploadedImage {
-            image_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UploadedImage {
-            fn default() -> Self {
-                Self {
-                    image_key: Ok(Default::default()),
-                }
-            }
-        }
-        impl UploadedImage {
-            pub fn image_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.image_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UploadedImage> for super::UploadedImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UploadedImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    image_key: value.image_key?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UploadedImage> for UploadedImage {
-            fn from(value: super::UploadedImage) -> Self {
-                Self {
-                    image_key: Ok(value.image_key),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct UrlPreviewBatchUpdateRequest {
             open_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -27087,85 +13133,6 @@ pub mod types {
                 Self {
                     open_ids: Ok(value.open_ids),
                     preview_tokens: Ok(value.preview_tokens),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UrlPreviewBatchUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for UrlPreviewBatchUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl UrlPreviewBatchUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UrlPreviewBatchUpdateResponse>
-        for super::UrlPreviewBatchUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UrlPreviewBatchUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UrlPreviewBatchUpdateResponse>
-        for UrlPreviewBatchUpdateResponse {
-            fn from(value: super::UrlPreviewBatchUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }

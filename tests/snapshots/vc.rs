@@ -8,14 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AlertListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_id: ::std::option::Option<::std::string::String>,
@@ -55,30 +48,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_scope: ::std::option::Option<::std::string::String>,
     }
-    impl AlertListItem {
-        pub fn builder() -> builder::AlertListItem {
-            Default::default()
-        }
-    }
     ///`AlertListItemContact`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListItemContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_type: ::std::option::Option<i64>,
-    }
-    impl AlertListItemContact {
-        pub fn builder() -> builder::AlertListItemContact {
-            Default::default()
-        }
     }
     ///`AlertListQueryType`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -107,6 +83,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AlertListQueryType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -138,32 +115,14 @@ pub mod types {
         }
     }
     ///`AlertListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AlertListResponse {
         pub code: i64,
         pub data: AlertListResponseData,
         pub msg: ::std::string::String,
     }
-    impl AlertListResponse {
-        pub fn builder() -> builder::AlertListResponse {
-            Default::default()
-        }
-    }
     ///`AlertListResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -172,20 +131,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl AlertListResponseData {
-        pub fn builder() -> builder::AlertListResponseData {
-            Default::default()
-        }
-    }
     ///`BotEventsEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -196,20 +143,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payload: ::std::option::Option<BotEventsEventPayload>,
     }
-    impl BotEventsEvent {
-        pub fn builder() -> builder::BotEventsEvent {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayload`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_event_type: ::std::option::Option<::std::string::String>,
@@ -244,20 +179,8 @@ pub mod types {
             BotEventsEventPayloadTranscriptReceivedItem,
         >,
     }
-    impl BotEventsEventPayload {
-        pub fn builder() -> builder::BotEventsEventPayload {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadChatReceivedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadChatReceivedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -270,20 +193,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send_time: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadChatReceivedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadChatReceivedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadCountdownItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadCountdownItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -304,20 +215,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seq_id: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadCountdownItem {
-        pub fn builder() -> builder::BotEventsEventPayloadCountdownItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadDocumentContextChangedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment_focus: ::std::option::Option<
@@ -342,40 +241,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadDocumentContextChangedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadDocumentContextChangedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadDocumentContextChangedItemCommentFocus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub focused: ::std::option::Option<bool>,
     }
-    impl BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-        pub fn builder() -> builder::BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadDocumentContextChangedItemElementPreview`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemElementPreview {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -386,20 +261,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub element_type: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-        pub fn builder() -> builder::BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadDocumentContextChangedItemSectionLocation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<i64>,
@@ -408,20 +271,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-        pub fn builder() -> builder::BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadMagicShareEndedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareEndedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
@@ -430,20 +281,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadMagicShareEndedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadMagicShareEndedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadMagicShareStartedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareStartedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
@@ -456,40 +295,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadMagicShareStartedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadMagicShareStartedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadMagicShareStartedItemShareDoc`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareStartedItemShareDoc {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadMagicShareStartedItemShareDoc {
-        pub fn builder() -> builder::BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadMeeting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -504,20 +319,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadMeeting {
-        pub fn builder() -> builder::BotEventsEventPayloadMeeting {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadMeetingHostUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMeetingHostUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -528,40 +331,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl BotEventsEventPayloadMeetingHostUser {
-        pub fn builder() -> builder::BotEventsEventPayloadMeetingHostUser {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadParticipantJoinedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadParticipantJoinedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub join_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
-    impl BotEventsEventPayloadParticipantJoinedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadParticipantJoinedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadParticipantLeftItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadParticipantLeftItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub leave_reason: ::std::option::Option<i64>,
@@ -570,20 +349,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
-    impl BotEventsEventPayloadParticipantLeftItem {
-        pub fn builder() -> builder::BotEventsEventPayloadParticipantLeftItem {
-            Default::default()
-        }
-    }
     ///`BotEventsEventPayloadTranscriptReceivedItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadTranscriptReceivedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time_ms: ::std::option::Option<::std::string::String>,
@@ -598,38 +365,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsEventPayloadTranscriptReceivedItem {
-        pub fn builder() -> builder::BotEventsEventPayloadTranscriptReceivedItem {
-            Default::default()
-        }
-    }
     ///`BotEventsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BotEventsResponse {
         pub code: i64,
         pub data: BotEventsResponseData,
         pub msg: ::std::string::String,
     }
-    impl BotEventsResponse {
-        pub fn builder() -> builder::BotEventsResponse {
-            Default::default()
-        }
-    }
     ///`BotEventsResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<BotEventsEvent>,
@@ -638,40 +382,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl BotEventsResponseData {
-        pub fn builder() -> builder::BotEventsResponseData {
-            Default::default()
-        }
-    }
     ///`BotJoinJoinUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinJoinUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl BotJoinJoinUser {
-        pub fn builder() -> builder::BotJoinJoinUser {
-            Default::default()
-        }
-    }
     ///`BotJoinMeeting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -682,19 +402,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
-    impl BotJoinMeeting {
-        pub fn builder() -> builder::BotJoinMeeting {
-            Default::default()
-        }
-    }
     ///`BotJoinRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotJoinRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<BotJoinRequestAction>,
@@ -737,6 +447,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequestAction {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -767,14 +478,8 @@ pub mod types {
         }
     }
     ///`BotJoinRequestJoinIdentify`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotJoinRequestJoinIdentify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_no: ::std::option::Option<::std::string::String>,
@@ -785,52 +490,24 @@ pub mod types {
         }
     }
     ///`BotJoinResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BotJoinResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotJoinResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BotJoinResponse {
-        pub fn builder() -> builder::BotJoinResponse {
-            Default::default()
-        }
-    }
     ///`BotJoinResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub join_user: ::std::option::Option<BotJoinJoinUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<BotJoinMeeting>,
     }
-    impl BotJoinResponseData {
-        pub fn builder() -> builder::BotJoinResponseData {
-            Default::default()
-        }
-    }
     ///`BotLeaveRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotLeaveRequest {
         pub meeting_id: ::std::string::String,
     }
@@ -840,50 +517,22 @@ pub mod types {
         }
     }
     ///`BotLeaveResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BotLeaveResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotLeaveResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BotLeaveResponse {
-        pub fn builder() -> builder::BotLeaveResponse {
-            Default::default()
-        }
-    }
     ///`BotLeaveResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotLeaveResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub leave_user: ::std::option::Option<BotJoinJoinUser>,
     }
-    impl BotLeaveResponseData {
-        pub fn builder() -> builder::BotLeaveResponseData {
-            Default::default()
-        }
-    }
     ///`BotMessageRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotMessageRequest {
         pub content: ::std::string::String,
         pub meeting_id: ::std::string::String,
@@ -897,51 +546,21 @@ pub mod types {
         }
     }
     ///`BotMessageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BotMessageResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotMessageResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BotMessageResponse {
-        pub fn builder() -> builder::BotMessageResponse {
-            Default::default()
-        }
-    }
     ///`BotMessageResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotMessageResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    impl BotMessageResponseData {
-        pub fn builder() -> builder::BotMessageResponseData {
-            Default::default()
-        }
-    }
     ///`BotUserActiveMeetingMeeting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_id: ::std::option::Option<::std::string::String>,
@@ -950,56 +569,23 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_title: ::std::option::Option<::std::string::String>,
     }
-    impl BotUserActiveMeetingMeeting {
-        pub fn builder() -> builder::BotUserActiveMeetingMeeting {
-            Default::default()
-        }
-    }
     ///`BotUserActiveMeetingResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotUserActiveMeetingResponseData>,
         pub msg: ::std::string::String,
     }
-    impl BotUserActiveMeetingResponse {
-        pub fn builder() -> builder::BotUserActiveMeetingResponse {
-            Default::default()
-        }
-    }
     ///`BotUserActiveMeetingResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub meetings: ::std::vec::Vec<BotUserActiveMeetingMeeting>,
     }
-    impl BotUserActiveMeetingResponseData {
-        pub fn builder() -> builder::BotUserActiveMeetingResponseData {
-            Default::default()
-        }
-    }
     ///Body of export_meeting_list. At most one filter (最多一个筛选条件).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportMeetingListRequest {
         ///查询结束时间（unix时间，单位sec） — end of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -1027,13 +613,8 @@ pub mod types {
         }
     }
     ///Body of export_participant_list: one meeting, and at most one filter (user_id or room_id).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportParticipantListRequest {
         ///The meeting's end time, unix seconds as a string: the exact end of an ended meeting, the current time for an ongoing one.
         pub meeting_end_time: crate::UnixSeconds,
@@ -1057,13 +638,8 @@ pub mod types {
         }
     }
     ///Body of export_participant_quality_list: one participant (exactly one of user_id or room_id) of one ended meeting.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportParticipantQualityListRequest {
         ///When the participant joined the meeting, unix seconds as a string.
         pub join_time: crate::UnixSeconds,
@@ -1086,13 +662,8 @@ pub mod types {
         }
     }
     ///Body of export_resource_reservation_list: the reservations of the rooms under one room level in a time range, optionally only of (or all but) the rooms in room_ids.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportResourceReservationListRequest {
         ///End of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -1116,68 +687,29 @@ pub mod types {
         }
     }
     ///Success envelope of an export request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskCreated {
         ///0 on success.
         pub code: i64,
         pub data: ExportTaskRef,
         pub msg: ::std::string::String,
     }
-    impl ExportTaskCreated {
-        pub fn builder() -> builder::ExportTaskCreated {
-            Default::default()
-        }
-    }
     ///Success envelope of export_get.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskQueried {
         ///0 on success.
         pub code: i64,
         pub data: ExportTaskResult,
         pub msg: ::std::string::String,
     }
-    impl ExportTaskQueried {
-        pub fn builder() -> builder::ExportTaskQueried {
-            Default::default()
-        }
-    }
     ///`ExportTaskRef`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskRef {
         ///The id of the export task, a 19-digit number as a string.
         pub task_id: crate::vc::export::TaskId,
     }
-    impl ExportTaskRef {
-        pub fn builder() -> builder::ExportTaskRef {
-            Default::default()
-        }
-    }
     ///An export task's status, and its file once it is done.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskResult {
         ///Why the task failed (when failed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1191,39 +723,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl ExportTaskResult {
-        pub fn builder() -> builder::ExportTaskResult {
-            Default::default()
-        }
-    }
     ///`MeetingEndResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingEndResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingEndResponse {
-        pub fn builder() -> builder::MeetingEndResponse {
-            Default::default()
-        }
-    }
     ///`MeetingGetMeeting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ability: ::std::option::Option<MeetingGetMeetingAbility>,
@@ -1258,20 +767,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingGetMeeting {
-        pub fn builder() -> builder::MeetingGetMeeting {
-            Default::default()
-        }
-    }
     ///`MeetingGetMeetingAbility`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeetingAbility {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_audio: ::std::option::Option<bool>,
@@ -1286,20 +783,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_video: ::std::option::Option<bool>,
     }
-    impl MeetingGetMeetingAbility {
-        pub fn builder() -> builder::MeetingGetMeetingAbility {
-            Default::default()
-        }
-    }
     ///`MeetingGetMeetingParticipant`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeetingParticipant {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub final_leave_time: ::std::option::Option<::std::string::String>,
@@ -1319,11 +804,6 @@ pub mod types {
         pub status: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
-    }
-    impl MeetingGetMeetingParticipant {
-        pub fn builder() -> builder::MeetingGetMeetingParticipant {
-            Default::default()
-        }
     }
     ///`MeetingGetQueryMode`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -1352,6 +832,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingGetQueryMode {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1382,73 +863,31 @@ pub mod types {
         }
     }
     ///`MeetingGetRelatedArtifacts`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetRelatedArtifacts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note_doc_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verbatim_doc_token: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingGetRelatedArtifacts {
-        pub fn builder() -> builder::MeetingGetRelatedArtifacts {
-            Default::default()
-        }
-    }
     ///`MeetingGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MeetingGetResponse {
-        pub fn builder() -> builder::MeetingGetResponse {
-            Default::default()
-        }
-    }
     ///`MeetingGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<MeetingGetMeeting>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub related_artifacts: ::std::option::Option<MeetingGetRelatedArtifacts>,
     }
-    impl MeetingGetResponseData {
-        pub fn builder() -> builder::MeetingGetResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingInviteInviteResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteInviteResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1457,19 +896,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl MeetingInviteInviteResult {
-        pub fn builder() -> builder::MeetingInviteInviteResult {
-            Default::default()
-        }
-    }
     ///`MeetingInviteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingInviteRequest {
         pub invitees: ::std::vec::Vec<MeetingInviteRequestInvitee>,
     }
@@ -1479,14 +908,8 @@ pub mod types {
         }
     }
     ///`MeetingInviteRequestInvitee`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingInviteRequestInvitee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1525,6 +948,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInviteeUserType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1560,51 +984,21 @@ pub mod types {
         }
     }
     ///`MeetingInviteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingInviteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingInviteResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MeetingInviteResponse {
-        pub fn builder() -> builder::MeetingInviteResponse {
-            Default::default()
-        }
-    }
     ///`MeetingInviteResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invite_results: ::std::vec::Vec<MeetingInviteInviteResult>,
     }
-    impl MeetingInviteResponseData {
-        pub fn builder() -> builder::MeetingInviteResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingKickoutKickoutResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingKickoutKickoutResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1613,19 +1007,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl MeetingKickoutKickoutResult {
-        pub fn builder() -> builder::MeetingKickoutKickoutResult {
-            Default::default()
-        }
-    }
     ///`MeetingKickoutRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingKickoutRequest {
         pub kickout_users: ::std::vec::Vec<MeetingInviteRequestInvitee>,
     }
@@ -1635,51 +1019,21 @@ pub mod types {
         }
     }
     ///`MeetingKickoutResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingKickoutResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingKickoutResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MeetingKickoutResponse {
-        pub fn builder() -> builder::MeetingKickoutResponse {
-            Default::default()
-        }
-    }
     ///`MeetingKickoutResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingKickoutResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub kickout_results: ::std::vec::Vec<MeetingKickoutKickoutResult>,
     }
-    impl MeetingKickoutResponseData {
-        pub fn builder() -> builder::MeetingKickoutResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingListByNoMeetingBrief`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListByNoMeetingBrief {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1696,38 +1050,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingListByNoMeetingBrief {
-        pub fn builder() -> builder::MeetingListByNoMeetingBrief {
-            Default::default()
-        }
-    }
     ///`MeetingListByNoResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingListByNoResponse {
         pub code: i64,
         pub data: MeetingListByNoResponseData,
         pub msg: ::std::string::String,
     }
-    impl MeetingListByNoResponse {
-        pub fn builder() -> builder::MeetingListByNoResponse {
-            Default::default()
-        }
-    }
     ///`MeetingListByNoResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListByNoResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1736,20 +1067,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingListByNoResponseData {
-        pub fn builder() -> builder::MeetingListByNoResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingListGetMeetingListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetMeetingListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_note: ::std::option::Option<bool>,
@@ -1804,30 +1123,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<bool>,
     }
-    impl MeetingListGetMeetingListItem {
-        pub fn builder() -> builder::MeetingListGetMeetingListItem {
-            Default::default()
-        }
-    }
     ///`MeetingListGetMeetingListItemReservedRoom`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetMeetingListItemReservedRoom {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_name: ::std::option::Option<::std::string::String>,
-    }
-    impl MeetingListGetMeetingListItemReservedRoom {
-        pub fn builder() -> builder::MeetingListGetMeetingListItemReservedRoom {
-            Default::default()
-        }
     }
     ///`MeetingListGetMeetingStatus`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -1856,6 +1158,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingStatus {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1913,6 +1216,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1944,32 +1248,14 @@ pub mod types {
         }
     }
     ///`MeetingListGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingListGetResponse {
         pub code: i64,
         pub data: MeetingListGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl MeetingListGetResponse {
-        pub fn builder() -> builder::MeetingListGetResponse {
-            Default::default()
-        }
-    }
     ///`MeetingListGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1978,76 +1264,31 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingListGetResponseData {
-        pub fn builder() -> builder::MeetingListGetResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingGetRecording`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingRecordingGetRecording {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingRecordingGetRecording {
-        pub fn builder() -> builder::MeetingRecordingGetRecording {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingRecordingGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MeetingRecordingGetResponse {
-        pub fn builder() -> builder::MeetingRecordingGetResponse {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingRecordingGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recording: ::std::option::Option<MeetingRecordingGetRecording>,
     }
-    impl MeetingRecordingGetResponseData {
-        pub fn builder() -> builder::MeetingRecordingGetResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingSetPermissionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingSetPermissionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -2090,6 +1331,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestActionType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2121,13 +1363,8 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequestPermissionObject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingSetPermissionRequestPermissionObject {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2173,6 +1410,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2230,6 +1468,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2264,33 +1503,16 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingSetPermissionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingRecordingSetPermissionResponse {
-        pub fn builder() -> builder::MeetingRecordingSetPermissionResponse {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingStartRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingStartRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<i64>,
@@ -2301,52 +1523,23 @@ pub mod types {
         }
     }
     ///`MeetingRecordingStartResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingStartResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingRecordingStartResponse {
-        pub fn builder() -> builder::MeetingRecordingStartResponse {
-            Default::default()
-        }
-    }
     ///`MeetingRecordingStopResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingStopResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingRecordingStopResponse {
-        pub fn builder() -> builder::MeetingRecordingStopResponse {
-            Default::default()
-        }
-    }
     ///`MeetingSearchItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -2355,20 +1548,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<MeetingSearchItemMetaData>,
     }
-    impl MeetingSearchItem {
-        pub fn builder() -> builder::MeetingSearchItem {
-            Default::default()
-        }
-    }
     ///`MeetingSearchItemMetaData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -2377,20 +1558,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
     }
-    impl MeetingSearchItemMetaData {
-        pub fn builder() -> builder::MeetingSearchItemMetaData {
-            Default::default()
-        }
-    }
     ///`MeetingSearchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_filter: ::std::option::Option<MeetingSearchRequestMeetingFilter>,
@@ -2403,14 +1573,8 @@ pub mod types {
         }
     }
     ///`MeetingSearchRequestMeetingFilter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequestMeetingFilter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub open_room_ids: ::std::vec::Vec<::std::string::String>,
@@ -2429,14 +1593,8 @@ pub mod types {
         }
     }
     ///`MeetingSearchRequestMeetingFilterStartTime`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequestMeetingFilterStartTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -2449,32 +1607,14 @@ pub mod types {
         }
     }
     ///`MeetingSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSearchResponse {
         pub code: i64,
         pub data: MeetingSearchResponseData,
         pub msg: ::std::string::String,
     }
-    impl MeetingSearchResponse {
-        pub fn builder() -> builder::MeetingSearchResponse {
-            Default::default()
-        }
-    }
     ///`MeetingSearchResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -2487,19 +1627,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
-    impl MeetingSearchResponseData {
-        pub fn builder() -> builder::MeetingSearchResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingSetHostRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSetHostRequest {
         pub host_user: MeetingInviteRequestInvitee,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2511,51 +1641,22 @@ pub mod types {
         }
     }
     ///`MeetingSetHostResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSetHostResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingSetHostResponseData>,
         pub msg: ::std::string::String,
     }
-    impl MeetingSetHostResponse {
-        pub fn builder() -> builder::MeetingSetHostResponse {
-            Default::default()
-        }
-    }
     ///`MeetingSetHostResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSetHostResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_user: ::std::option::Option<BotJoinJoinUser>,
     }
-    impl MeetingSetHostResponseData {
-        pub fn builder() -> builder::MeetingSetHostResponseData {
-            Default::default()
-        }
-    }
     ///`MeetingSubscriptionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSubscriptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<::std::string::String>,
@@ -2566,52 +1667,23 @@ pub mod types {
         }
     }
     ///`MeetingSubscriptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingSubscriptionResponse {
-        pub fn builder() -> builder::MeetingSubscriptionResponse {
-            Default::default()
-        }
-    }
     ///`MeetingUnsubscriptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingUnsubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl MeetingUnsubscriptionResponse {
-        pub fn builder() -> builder::MeetingUnsubscriptionResponse {
-            Default::default()
-        }
-    }
     ///`NoteGetNote`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNote {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub artifacts: ::std::vec::Vec<NoteGetNoteArtifact>,
@@ -2626,20 +1698,8 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub references: ::std::vec::Vec<NoteGetNoteReference>,
     }
-    impl NoteGetNote {
-        pub fn builder() -> builder::NoteGetNote {
-            Default::default()
-        }
-    }
     ///`NoteGetNoteArtifact`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteArtifact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub artifact_type: ::std::option::Option<i64>,
@@ -2648,125 +1708,51 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc_token: ::std::option::Option<::std::string::String>,
     }
-    impl NoteGetNoteArtifact {
-        pub fn builder() -> builder::NoteGetNoteArtifact {
-            Default::default()
-        }
-    }
     ///`NoteGetNoteNoteSource`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteNoteSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_entity_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_type: ::std::option::Option<::std::string::String>,
     }
-    impl NoteGetNoteNoteSource {
-        pub fn builder() -> builder::NoteGetNoteNoteSource {
-            Default::default()
-        }
-    }
     ///`NoteGetNoteReference`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteReference {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_type: ::std::option::Option<i64>,
     }
-    impl NoteGetNoteReference {
-        pub fn builder() -> builder::NoteGetNoteReference {
-            Default::default()
-        }
-    }
     ///`NoteGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct NoteGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<NoteGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl NoteGetResponse {
-        pub fn builder() -> builder::NoteGetResponse {
-            Default::default()
-        }
-    }
     ///`NoteGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<NoteGetNote>,
     }
-    impl NoteGetResponseData {
-        pub fn builder() -> builder::NoteGetResponseData {
-            Default::default()
-        }
-    }
     ///`NoteSubscriptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct NoteSubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl NoteSubscriptionResponse {
-        pub fn builder() -> builder::NoteSubscriptionResponse {
-            Default::default()
-        }
-    }
     ///`NoteUnsubscriptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct NoteUnsubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
-    }
-    impl NoteUnsubscriptionResponse {
-        pub fn builder() -> builder::NoteUnsubscriptionResponse {
-            Default::default()
-        }
     }
     ///`ParticipantListGetMeetingStatus`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -2795,6 +1781,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetMeetingStatus {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -2826,14 +1813,7 @@ pub mod types {
         }
     }
     ///`ParticipantListGetParticipant`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantListGetParticipant {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accept_status: ::std::option::Option<i64>,
@@ -2892,38 +1872,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webinar_user_role: ::std::option::Option<::std::string::String>,
     }
-    impl ParticipantListGetParticipant {
-        pub fn builder() -> builder::ParticipantListGetParticipant {
-            Default::default()
-        }
-    }
     ///`ParticipantListGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ParticipantListGetResponse {
         pub code: i64,
         pub data: ParticipantListGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl ParticipantListGetResponse {
-        pub fn builder() -> builder::ParticipantListGetResponse {
-            Default::default()
-        }
-    }
     ///`ParticipantListGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -2932,20 +1889,8 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub participants: ::std::vec::Vec<ParticipantListGetParticipant>,
     }
-    impl ParticipantListGetResponseData {
-        pub fn builder() -> builder::ParticipantListGetResponseData {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetParticipantQualityListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<
@@ -2968,20 +1913,8 @@ pub mod types {
             ParticipantQualityListGetParticipantQualityListItemVideo,
         >,
     }
-    impl ParticipantQualityListGetParticipantQualityListItem {
-        pub fn builder() -> builder::ParticipantQualityListGetParticipantQualityListItem {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetParticipantQualityListItemAudio`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemAudio {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -3002,20 +1935,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl ParticipantQualityListGetParticipantQualityListItemAudio {
-        pub fn builder() -> builder::ParticipantQualityListGetParticipantQualityListItemAudio {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetParticipantQualityListItemCpuUsage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemCpuUsage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_avg_cpu_usage: ::std::option::Option<::std::string::String>,
@@ -3028,20 +1949,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-        pub fn builder() -> builder::ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetParticipantQualityListItemNetwork`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemNetwork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -3060,20 +1969,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl ParticipantQualityListGetParticipantQualityListItemNetwork {
-        pub fn builder() -> builder::ParticipantQualityListGetParticipantQualityListItemNetwork {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetParticipantQualityListItemVideo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemVideo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -3098,38 +1995,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
-    impl ParticipantQualityListGetParticipantQualityListItemVideo {
-        pub fn builder() -> builder::ParticipantQualityListGetParticipantQualityListItemVideo {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetResponse {
         pub code: i64,
         pub data: ParticipantQualityListGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl ParticipantQualityListGetResponse {
-        pub fn builder() -> builder::ParticipantQualityListGetResponse {
-            Default::default()
-        }
-    }
     ///`ParticipantQualityListGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3140,20 +2014,8 @@ pub mod types {
             ParticipantQualityListGetParticipantQualityListItem,
         >,
     }
-    impl ParticipantQualityListGetResponseData {
-        pub fn builder() -> builder::ParticipantQualityListGetResponseData {
-            Default::default()
-        }
-    }
     ///`ReportGetDailyMeetingReport`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyMeetingReport {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub daily_report: ::std::vec::Vec<ReportGetDailyMeetingReportDailyReportItem>,
@@ -3164,20 +2026,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_participant_count: ::std::option::Option<::std::string::String>,
     }
-    impl ReportGetDailyMeetingReport {
-        pub fn builder() -> builder::ReportGetDailyMeetingReport {
-            Default::default()
-        }
-    }
     ///`ReportGetDailyMeetingReportDailyReportItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyMeetingReportDailyReportItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::std::string::String>,
@@ -3188,47 +2038,19 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant_count: ::std::option::Option<::std::string::String>,
     }
-    impl ReportGetDailyMeetingReportDailyReportItem {
-        pub fn builder() -> builder::ReportGetDailyMeetingReportDailyReportItem {
-            Default::default()
-        }
-    }
     ///`ReportGetDailyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReportGetDailyResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReportGetDailyResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReportGetDailyResponse {
-        pub fn builder() -> builder::ReportGetDailyResponse {
-            Default::default()
-        }
-    }
     ///`ReportGetDailyResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_report: ::std::option::Option<ReportGetDailyMeetingReport>,
-    }
-    impl ReportGetDailyResponseData {
-        pub fn builder() -> builder::ReportGetDailyResponseData {
-            Default::default()
-        }
     }
     ///`ReportGetDailyUnit`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -3257,6 +2079,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyUnit {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3315,6 +2138,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserOrderBy {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3345,51 +2169,21 @@ pub mod types {
         }
     }
     ///`ReportGetTopUserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReportGetTopUserResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReportGetTopUserResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReportGetTopUserResponse {
-        pub fn builder() -> builder::ReportGetTopUserResponse {
-            Default::default()
-        }
-    }
     ///`ReportGetTopUserResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetTopUserResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub top_user_report: ::std::vec::Vec<ReportGetTopUserTopUserReportItem>,
     }
-    impl ReportGetTopUserResponseData {
-        pub fn builder() -> builder::ReportGetTopUserResponseData {
-            Default::default()
-        }
-    }
     ///`ReportGetTopUserTopUserReportItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetTopUserTopUserReportItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -3401,11 +2195,6 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
-    }
-    impl ReportGetTopUserTopUserReportItem {
-        pub fn builder() -> builder::ReportGetTopUserTopUserReportItem {
-            Default::default()
-        }
     }
     ///`ReportGetTopUserUnit`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -3434,6 +2223,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserUnit {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3466,13 +2256,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -3486,14 +2271,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettings`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettings {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub action_permissions: ::std::vec::Vec<
@@ -3526,13 +2305,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermission`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsActionPermission {
         pub permission: ReserveApplyRequestMeetingSettingsActionPermissionPermission,
         pub permission_checkers: ::std::vec::Vec<
@@ -3577,6 +2351,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3610,13 +2385,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
         pub check_field: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
         pub check_list: ::std::vec::Vec<::std::string::String>,
@@ -3662,6 +2432,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3730,6 +2501,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3763,14 +2535,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsAssignHostListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsAssignHostListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -3817,6 +2583,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3844,13 +2611,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSetting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSetting {
         pub callee: ReserveApplyRequestMeetingSettingsCallSettingCallee,
     }
@@ -3860,13 +2622,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCallee`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCallee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -3882,13 +2639,8 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
         pub main_address: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3932,6 +2684,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3997,6 +2750,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4029,14 +2783,7 @@ pub mod types {
         }
     }
     ///`ReserveApplyReserve`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -4053,57 +2800,22 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveApplyReserve {
-        pub fn builder() -> builder::ReserveApplyReserve {
-            Default::default()
-        }
-    }
     ///`ReserveApplyReserveCorrectionCheckInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyReserveCorrectionCheckInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_host_id_list: ::std::vec::Vec<::std::string::String>,
     }
-    impl ReserveApplyReserveCorrectionCheckInfo {
-        pub fn builder() -> builder::ReserveApplyReserveCorrectionCheckInfo {
-            Default::default()
-        }
-    }
     ///`ReserveApplyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveApplyResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveApplyResponse {
-        pub fn builder() -> builder::ReserveApplyResponse {
-            Default::default()
-        }
-    }
     ///`ReserveApplyResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveApplyReserve>,
@@ -4112,114 +2824,45 @@ pub mod types {
             ReserveApplyReserveCorrectionCheckInfo,
         >,
     }
-    impl ReserveApplyResponseData {
-        pub fn builder() -> builder::ReserveApplyResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminGetReserveAdminConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfig {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub depts: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
     }
-    impl ReserveConfigAdminGetReserveAdminConfig {
-        pub fn builder() -> builder::ReserveConfigAdminGetReserveAdminConfig {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminGetReserveAdminConfigDept`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfigDept {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department_id: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveConfigAdminGetReserveAdminConfigDept {
-        pub fn builder() -> builder::ReserveConfigAdminGetReserveAdminConfigDept {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminGetReserveAdminConfigUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfigUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveConfigAdminGetReserveAdminConfigUser {
-        pub fn builder() -> builder::ReserveConfigAdminGetReserveAdminConfigUser {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigAdminGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigAdminGetResponse {
-        pub fn builder() -> builder::ReserveConfigAdminGetResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve_admin_config: ::std::option::Option<
             ReserveConfigAdminGetReserveAdminConfig,
         >,
     }
-    impl ReserveConfigAdminGetResponseData {
-        pub fn builder() -> builder::ReserveConfigAdminGetResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveConfigAdminPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequest {
         pub reserve_admin_config: ReserveConfigAdminPatchRequestReserveAdminConfig,
         pub scope_type: i64,
@@ -4230,14 +2873,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfig {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub depts: ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigDept>,
@@ -4250,13 +2887,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigDept`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigDept {
         pub department_id: ::std::string::String,
     }
@@ -4266,13 +2898,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigUser {
         pub user_id: ::std::string::String,
     }
@@ -4282,33 +2909,15 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigAdminPatchResponse {
-        pub fn builder() -> builder::ReserveConfigAdminPatchResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigDisableInformGetDisableInform`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetDisableInform {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -4319,58 +2928,25 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub informed_users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
     }
-    impl ReserveConfigDisableInformGetDisableInform {
-        pub fn builder() -> builder::ReserveConfigDisableInformGetDisableInform {
-            Default::default()
-        }
-    }
     ///`ReserveConfigDisableInformGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigDisableInformGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigDisableInformGetResponse {
-        pub fn builder() -> builder::ReserveConfigDisableInformGetResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigDisableInformGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_inform: ::std::option::Option<
             ReserveConfigDisableInformGetDisableInform,
         >,
     }
-    impl ReserveConfigDisableInformGetResponseData {
-        pub fn builder() -> builder::ReserveConfigDisableInformGetResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveConfigDisableInformPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigDisableInformPatchRequest {
         pub disable_inform: ReserveConfigDisableInformPatchRequestDisableInform,
         pub scope_type: i64,
@@ -4381,13 +2957,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigDisableInformPatchRequestDisableInform`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigDisableInformPatchRequestDisableInform {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -4407,33 +2978,15 @@ pub mod types {
         }
     }
     ///`ReserveConfigDisableInformPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigDisableInformPatchResponse {
-        pub fn builder() -> builder::ReserveConfigDisableInformPatchResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigFormGetReserveFormConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetReserveFormConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -4446,58 +2999,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_unit: ::std::option::Option<i64>,
     }
-    impl ReserveConfigFormGetReserveFormConfig {
-        pub fn builder() -> builder::ReserveConfigFormGetReserveFormConfig {
-            Default::default()
-        }
-    }
     ///`ReserveConfigFormGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigFormGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigFormGetResponse {
-        pub fn builder() -> builder::ReserveConfigFormGetResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigFormGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve_form_config: ::std::option::Option<
             ReserveConfigFormGetReserveFormConfig,
         >,
     }
-    impl ReserveConfigFormGetResponseData {
-        pub fn builder() -> builder::ReserveConfigFormGetResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveConfigFormPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigFormPatchRequest {
         pub reserve_form_config: ReserveConfigFormPatchRequestReserveFormConfig,
         pub scope_type: i64,
@@ -4508,13 +3028,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigFormPatchRequestReserveFormConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigFormPatchRequestReserveFormConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -4534,32 +3049,16 @@ pub mod types {
         }
     }
     ///`ReserveConfigFormPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigFormPatchResponse {
-        pub fn builder() -> builder::ReserveConfigFormPatchResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_config: ::std::option::Option<
@@ -4579,14 +3078,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestApprovalConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestApprovalConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_condition: ::std::option::Option<i64>,
@@ -4605,14 +3098,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestReserveScopeConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
@@ -4633,13 +3120,8 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestTimeConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestTimeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_in_advance: ::std::option::Option<i64>,
@@ -4661,33 +3143,15 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigPatchResponse {
-        pub fn builder() -> builder::ReserveConfigPatchResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigReserveScopeApproveConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeApproveConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_condition: ::std::option::Option<i64>,
@@ -4698,20 +3162,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
     }
-    impl ReserveConfigReserveScopeApproveConfig {
-        pub fn builder() -> builder::ReserveConfigReserveScopeApproveConfig {
-            Default::default()
-        }
-    }
     ///`ReserveConfigReserveScopeReserveScopeConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
@@ -4722,39 +3174,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
-    impl ReserveConfigReserveScopeReserveScopeConfig {
-        pub fn builder() -> builder::ReserveConfigReserveScopeReserveScopeConfig {
-            Default::default()
-        }
-    }
     ///`ReserveConfigReserveScopeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigReserveScopeResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveConfigReserveScopeResponse {
-        pub fn builder() -> builder::ReserveConfigReserveScopeResponse {
-            Default::default()
-        }
-    }
     ///`ReserveConfigReserveScopeResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approve_config: ::std::option::Option<
@@ -4767,20 +3196,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_config: ::std::option::Option<ReserveConfigReserveScopeTimeConfig>,
     }
-    impl ReserveConfigReserveScopeResponseData {
-        pub fn builder() -> builder::ReserveConfigReserveScopeResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveConfigReserveScopeTimeConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeTimeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_in_advance: ::std::option::Option<i64>,
@@ -4797,76 +3214,30 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_switch: ::std::option::Option<i64>,
     }
-    impl ReserveConfigReserveScopeTimeConfig {
-        pub fn builder() -> builder::ReserveConfigReserveScopeTimeConfig {
-            Default::default()
-        }
-    }
     ///`ReserveDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ReserveDeleteResponse {
-        pub fn builder() -> builder::ReserveDeleteResponse {
-            Default::default()
-        }
-    }
     ///`ReserveGetActiveMeetingResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveGetActiveMeetingResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveGetActiveMeetingResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveGetActiveMeetingResponse {
-        pub fn builder() -> builder::ReserveGetActiveMeetingResponse {
-            Default::default()
-        }
-    }
     ///`ReserveGetActiveMeetingResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetActiveMeetingResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<MeetingGetMeeting>,
     }
-    impl ReserveGetActiveMeetingResponseData {
-        pub fn builder() -> builder::ReserveGetActiveMeetingResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserve`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -4889,20 +3260,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveGetReserve {
-        pub fn builder() -> builder::ReserveGetReserve {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettings`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettings {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub action_permissions: ::std::vec::Vec<
@@ -4925,20 +3284,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveGetReserveMeetingSettings {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettings {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsActionPermission`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsActionPermission {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<i64>,
@@ -4947,20 +3294,8 @@ pub mod types {
             ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
         >,
     }
-    impl ReserveGetReserveMeetingSettingsActionPermission {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsActionPermission {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_field: ::std::option::Option<i64>,
@@ -4969,60 +3304,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_mode: ::std::option::Option<i64>,
     }
-    impl ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsAssignHostListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsAssignHostListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl ReserveGetReserveMeetingSettingsAssignHostListItem {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsAssignHostListItem {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsCallSetting`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub callee: ::std::option::Option<
             ReserveGetReserveMeetingSettingsCallSettingCallee,
         >,
     }
-    impl ReserveGetReserveMeetingSettingsCallSetting {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsCallSetting {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsCallSettingCallee`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSettingCallee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5033,77 +3332,31 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
-    impl ReserveGetReserveMeetingSettingsCallSettingCallee {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsCallSettingCallee {
-            Default::default()
-        }
-    }
     ///`ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub main_address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-        pub fn builder() -> builder::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            Default::default()
-        }
-    }
     ///`ReserveGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveGetResponse {
-        pub fn builder() -> builder::ReserveGetResponse {
-            Default::default()
-        }
-    }
     ///`ReserveGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveGetReserve>,
     }
-    impl ReserveGetResponseData {
-        pub fn builder() -> builder::ReserveGetResponseData {
-            Default::default()
-        }
-    }
     ///`ReserveUpdateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -5116,14 +3369,7 @@ pub mod types {
         }
     }
     ///`ReserveUpdateReserve`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveUpdateReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -5140,39 +3386,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
-    impl ReserveUpdateReserve {
-        pub fn builder() -> builder::ReserveUpdateReserve {
-            Default::default()
-        }
-    }
     ///`ReserveUpdateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveUpdateResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ReserveUpdateResponse {
-        pub fn builder() -> builder::ReserveUpdateResponse {
-            Default::default()
-        }
-    }
     ///`ReserveUpdateResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveUpdateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveUpdateReserve>,
@@ -5181,38 +3404,15 @@ pub mod types {
             ReserveApplyReserveCorrectionCheckInfo,
         >,
     }
-    impl ReserveUpdateResponseData {
-        pub fn builder() -> builder::ReserveUpdateResponseData {
-            Default::default()
-        }
-    }
     ///`ResourceReservationListGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ResourceReservationListGetResponse {
         pub code: i64,
         pub data: ResourceReservationListGetResponseData,
         pub msg: ::std::string::String,
     }
-    impl ResourceReservationListGetResponse {
-        pub fn builder() -> builder::ResourceReservationListGetResponse {
-            Default::default()
-        }
-    }
     ///`ResourceReservationListGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ResourceReservationListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -5223,20 +3423,8 @@ pub mod types {
             ResourceReservationListGetRoomReservationListItem,
         >,
     }
-    impl ResourceReservationListGetResponseData {
-        pub fn builder() -> builder::ResourceReservationListGetResponseData {
-            Default::default()
-        }
-    }
     ///`ResourceReservationListGetRoomReservationListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ResourceReservationListGetRoomReservationListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accepted_number: ::std::option::Option<::std::string::String>,
@@ -5275,20 +3463,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_name: ::std::option::Option<::std::string::String>,
     }
-    impl ResourceReservationListGetRoomReservationListItem {
-        pub fn builder() -> builder::ResourceReservationListGetRoomReservationListItem {
-            Default::default()
-        }
-    }
     ///`RoomConfigQueryDigitalSignage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryDigitalSignage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -5303,20 +3479,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stop_display: ::std::option::Option<i64>,
     }
-    impl RoomConfigQueryDigitalSignage {
-        pub fn builder() -> builder::RoomConfigQueryDigitalSignage {
-            Default::default()
-        }
-    }
     ///`RoomConfigQueryDigitalSignageMaterial`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryDigitalSignageMaterial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cover: ::std::option::Option<::std::string::String>,
@@ -5337,39 +3501,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vid: ::std::option::Option<::std::string::String>,
     }
-    impl RoomConfigQueryDigitalSignageMaterial {
-        pub fn builder() -> builder::RoomConfigQueryDigitalSignageMaterial {
-            Default::default()
-        }
-    }
     ///`RoomConfigQueryResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigQueryResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigQueryResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomConfigQueryResponse {
-        pub fn builder() -> builder::RoomConfigQueryResponse {
-            Default::default()
-        }
-    }
     ///`RoomConfigQueryResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<RoomConfigQueryDigitalSignage>,
@@ -5383,11 +3524,6 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomMgetItemRoomStatus>,
-    }
-    impl RoomConfigQueryResponseData {
-        pub fn builder() -> builder::RoomConfigQueryResponseData {
-            Default::default()
-        }
     }
     ///`RoomConfigQueryScope`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -5416,6 +3552,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryScope {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -5450,13 +3587,8 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetCheckboardAccessCodeRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -5503,6 +3635,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestScope {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5565,6 +3698,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestValidDay {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5597,50 +3731,22 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetCheckboardAccessCodeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigSetCheckboardAccessCodeResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomConfigSetCheckboardAccessCodeResponse {
-        pub fn builder() -> builder::RoomConfigSetCheckboardAccessCodeResponse {
-            Default::default()
-        }
-    }
     ///`RoomConfigSetCheckboardAccessCodeResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigSetCheckboardAccessCodeResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_code: ::std::option::Option<::std::string::String>,
     }
-    impl RoomConfigSetCheckboardAccessCodeResponseData {
-        pub fn builder() -> builder::RoomConfigSetCheckboardAccessCodeResponseData {
-            Default::default()
-        }
-    }
     ///`RoomConfigSetRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -5661,14 +3767,8 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -5691,14 +3791,8 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -5721,14 +3815,8 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignageMaterial`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cover: ::std::option::Option<::std::string::String>,
@@ -5789,6 +3877,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5823,13 +3912,8 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigRoomStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigRoomStatus {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contact_ids: ::std::vec::Vec<::std::string::String>,
@@ -5877,6 +3961,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestScope {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -5911,51 +3996,24 @@ pub mod types {
         }
     }
     ///`RoomConfigSetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl RoomConfigSetResponse {
-        pub fn builder() -> builder::RoomConfigSetResponse {
-            Default::default()
-        }
-    }
     ///`RoomConfigSetRoomAccessCodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetRoomAccessCodeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigSetCheckboardAccessCodeResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomConfigSetRoomAccessCodeResponse {
-        pub fn builder() -> builder::RoomConfigSetRoomAccessCodeResponse {
-            Default::default()
-        }
-    }
     ///`RoomCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequest {
         pub capacity: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5975,13 +4033,8 @@ pub mod types {
         }
     }
     ///`RoomCreateRequestDeviceItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequestDeviceItem {
         pub name: ::std::string::String,
     }
@@ -5991,13 +4044,8 @@ pub mod types {
         }
     }
     ///`RoomCreateRequestRoomStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequestRoomStatus {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contact_ids: ::std::vec::Vec<::std::string::String>,
@@ -6021,66 +4069,28 @@ pub mod types {
         }
     }
     ///`RoomCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomCreateResponse {
-        pub fn builder() -> builder::RoomCreateResponse {
-            Default::default()
-        }
-    }
     ///`RoomDeleteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl RoomDeleteResponse {
-        pub fn builder() -> builder::RoomDeleteResponse {
-            Default::default()
-        }
-    }
     ///`RoomGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomGetResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomGetResponse {
-        pub fn builder() -> builder::RoomGetResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_group_id: ::std::option::Option<::std::string::String>,
@@ -6093,30 +4103,14 @@ pub mod types {
         }
     }
     ///`RoomLevelCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelCreateResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelCreateResponse {
-        pub fn builder() -> builder::RoomLevelCreateResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelDelRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelDelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_child: ::std::option::Option<bool>,
@@ -6128,50 +4122,21 @@ pub mod types {
         }
     }
     ///`RoomLevelDelResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelDelResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelDelResponse {
-        pub fn builder() -> builder::RoomLevelDelResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelGetResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelGetResponse {
-        pub fn builder() -> builder::RoomLevelGetResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_group_id: ::std::option::Option<::std::string::String>,
@@ -6186,38 +4151,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_level_id: ::std::option::Option<::std::string::String>,
     }
-    impl RoomLevelListItem {
-        pub fn builder() -> builder::RoomLevelListItem {
-            Default::default()
-        }
-    }
     ///`RoomLevelListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelListResponse {
         pub code: i64,
         pub data: RoomLevelListResponseData,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelListResponse {
-        pub fn builder() -> builder::RoomLevelListResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelListResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6226,19 +4168,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
-    impl RoomLevelListResponseData {
-        pub fn builder() -> builder::RoomLevelListResponseData {
-            Default::default()
-        }
-    }
     ///`RoomLevelMgetRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelMgetRequest {
         pub level_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -6248,124 +4180,49 @@ pub mod types {
         }
     }
     ///`RoomLevelMgetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelMgetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelMgetResponse {
-        pub fn builder() -> builder::RoomLevelMgetResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelMgetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<RoomLevelListItem>,
     }
-    impl RoomLevelMgetResponseData {
-        pub fn builder() -> builder::RoomLevelMgetResponseData {
-            Default::default()
-        }
-    }
     ///`RoomLevelPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelPatchResponse {
-        pub fn builder() -> builder::RoomLevelPatchResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelSearchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelSearchResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomLevelSearchResponse {
-        pub fn builder() -> builder::RoomLevelSearchResponse {
-            Default::default()
-        }
-    }
     ///`RoomLevelSearchResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelSearchResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub level_ids: ::std::vec::Vec<::std::string::String>,
     }
-    impl RoomLevelSearchResponseData {
-        pub fn builder() -> builder::RoomLevelSearchResponseData {
-            Default::default()
-        }
-    }
     ///`RoomListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomListResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomListResponse {
-        pub fn builder() -> builder::RoomListResponse {
-            Default::default()
-        }
-    }
     ///`RoomMgetItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i64>,
@@ -6388,38 +4245,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomMgetItemRoomStatus>,
     }
-    impl RoomMgetItem {
-        pub fn builder() -> builder::RoomMgetItem {
-            Default::default()
-        }
-    }
     ///`RoomMgetItemDeviceItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetItemDeviceItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl RoomMgetItemDeviceItem {
-        pub fn builder() -> builder::RoomMgetItemDeviceItem {
-            Default::default()
-        }
-    }
     ///`RoomMgetItemRoomStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetItemRoomStatus {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contact_ids: ::std::vec::Vec<::std::string::String>,
@@ -6438,19 +4271,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
     }
-    impl RoomMgetItemRoomStatus {
-        pub fn builder() -> builder::RoomMgetItemRoomStatus {
-            Default::default()
-        }
-    }
     ///`RoomMgetRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomMgetRequest {
         pub room_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -6460,51 +4283,22 @@ pub mod types {
         }
     }
     ///`RoomMgetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomMgetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomMgetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl RoomMgetResponse {
-        pub fn builder() -> builder::RoomMgetResponse {
-            Default::default()
-        }
-    }
     ///`RoomMgetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<RoomMgetItem>,
     }
-    impl RoomMgetResponseData {
-        pub fn builder() -> builder::RoomMgetResponseData {
-            Default::default()
-        }
-    }
     ///`RoomPatchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i64>,
@@ -6527,33 +4321,16 @@ pub mod types {
         }
     }
     ///`RoomPatchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl RoomPatchResponse {
-        pub fn builder() -> builder::RoomPatchResponse {
-            Default::default()
-        }
-    }
     ///`RoomSearchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomSearchRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_room_ids: ::std::vec::Vec<::std::string::String>,
@@ -6574,30 +4351,14 @@ pub mod types {
         }
     }
     ///`RoomSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomSearchResponse {
         pub code: i64,
         pub msg: ::std::string::String,
     }
-    impl RoomSearchResponse {
-        pub fn builder() -> builder::RoomSearchResponse {
-            Default::default()
-        }
-    }
     ///`ScopeConfigCreateRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ScopeConfigCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_config: ::std::option::Option<ScopeConfigCreateRequestScopeConfig>,
@@ -6610,14 +4371,8 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateRequestScopeConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ScopeConfigCreateRequestScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -6666,6 +4421,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6696,33 +4452,15 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ScopeConfigCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
-    impl ScopeConfigCreateResponse {
-        pub fn builder() -> builder::ScopeConfigCreateResponse {
-            Default::default()
-        }
-    }
     ///`ScopeConfigGetCurrentConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ScopeConfigGetCurrentConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_config: ::std::option::Option<RoomConfigQueryResponseData>,
@@ -6731,49 +4469,21 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_type: ::std::option::Option<i64>,
     }
-    impl ScopeConfigGetCurrentConfig {
-        pub fn builder() -> builder::ScopeConfigGetCurrentConfig {
-            Default::default()
-        }
-    }
     ///`ScopeConfigGetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ScopeConfigGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ScopeConfigGetResponseData>,
         pub msg: ::std::string::String,
     }
-    impl ScopeConfigGetResponse {
-        pub fn builder() -> builder::ScopeConfigGetResponse {
-            Default::default()
-        }
-    }
     ///`ScopeConfigGetResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ScopeConfigGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_config: ::std::option::Option<ScopeConfigGetCurrentConfig>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub origin_configs: ::std::vec::Vec<ScopeConfigGetCurrentConfig>,
-    }
-    impl ScopeConfigGetResponseData {
-        pub fn builder() -> builder::ScopeConfigGetResponseData {
-            Default::default()
-        }
     }
     ///`ScopeConfigGetScopeType`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -6802,6 +4512,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetScopeType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6833,2858 +4544,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AlertListItem {
-            alert_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            alert_level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            alert_rule: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            alert_rule_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            alert_strategy: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            alert_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            contacts: ::std::result::Result<
-                ::std::vec::Vec<super::AlertListItemContact>,
-                ::std::string::String,
-            >,
-            monitor_target: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            monitor_target_room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            monitor_target_room_mac: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            notify_methods: ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::std::string::String,
-            >,
-            process_status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            process_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            recover_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            resource_scope: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AlertListItem {
-            fn default() -> Self {
-                Self {
-                    alert_id: Ok(Default::default()),
-                    alert_level: Ok(Default::default()),
-                    alert_rule: Ok(Default::default()),
-                    alert_rule_id: Ok(Default::default()),
-                    alert_strategy: Ok(Default::default()),
-                    alert_time: Ok(Default::default()),
-                    contacts: Ok(Default::default()),
-                    monitor_target: Ok(Default::default()),
-                    monitor_target_room_id: Ok(Default::default()),
-                    monitor_target_room_mac: Ok(Default::default()),
-                    notify_methods: Ok(Default::default()),
-                    process_status: Ok(Default::default()),
-                    process_time: Ok(Default::default()),
-                    recover_time: Ok(Default::default()),
-                    resource_scope: Ok(Default::default()),
-                }
-            }
-        }
-        impl AlertListItem {
-            pub fn alert_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alert_id: {e}")
-                    });
-                self
-            }
-            pub fn alert_level<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alert_level: {e}")
-                    });
-                self
-            }
-            pub fn alert_rule<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_rule = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alert_rule: {e}")
-                    });
-                self
-            }
-            pub fn alert_rule_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_rule_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alert_rule_id: {e}")
-                    });
-                self
-            }
-            pub fn alert_strategy<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_strategy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for alert_strategy: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn alert_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alert_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alert_time: {e}")
-                    });
-                self
-            }
-            pub fn contacts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::AlertListItemContact>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contacts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contacts: {e}")
-                    });
-                self
-            }
-            pub fn monitor_target<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.monitor_target = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for monitor_target: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn monitor_target_room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.monitor_target_room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for monitor_target_room_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn monitor_target_room_mac<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.monitor_target_room_mac = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for monitor_target_room_mac: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn notify_methods<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notify_methods = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for notify_methods: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn process_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.process_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for process_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn process_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.process_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for process_time: {e}")
-                    });
-                self
-            }
-            pub fn recover_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recover_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recover_time: {e}")
-                    });
-                self
-            }
-            pub fn resource_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resource_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for resource_scope: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AlertListItem> for super::AlertListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AlertListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    alert_id: value.alert_id?,
-                    alert_level: value.alert_level?,
-                    alert_rule: value.alert_rule?,
-                    alert_rule_id: value.alert_rule_id?,
-                    alert_strategy: value.alert_strategy?,
-                    alert_time: value.alert_time?,
-                    contacts: value.contacts?,
-                    monitor_target: value.monitor_target?,
-                    monitor_target_room_id: value.monitor_target_room_id?,
-                    monitor_target_room_mac: value.monitor_target_room_mac?,
-                    notify_methods: value.notify_methods?,
-                    process_status: value.process_status?,
-                    process_time: value.process_time?,
-                    recover_time: value.recover_time?,
-                    resource_scope: value.resource_scope?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AlertListItem> for AlertListItem {
-            fn from(value: super::AlertListItem) -> Self {
-                Self {
-                    alert_id: Ok(value.alert_id),
-                    alert_level: Ok(value.alert_level),
-                    alert_rule: Ok(value.alert_rule),
-                    alert_rule_id: Ok(value.alert_rule_id),
-                    alert_strategy: Ok(value.alert_strategy),
-                    alert_time: Ok(value.alert_time),
-                    contacts: Ok(value.contacts),
-                    monitor_target: Ok(value.monitor_target),
-                    monitor_target_room_id: Ok(value.monitor_target_room_id),
-                    monitor_target_room_mac: Ok(value.monitor_target_room_mac),
-                    notify_methods: Ok(value.notify_methods),
-                    process_status: Ok(value.process_status),
-                    process_time: Ok(value.process_time),
-                    recover_time: Ok(value.recover_time),
-                    resource_scope: Ok(value.resource_scope),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AlertListItemContact {
-            contact_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            contact_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AlertListItemContact {
-            fn default() -> Self {
-                Self {
-                    contact_name: Ok(Default::default()),
-                    contact_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl AlertListItemContact {
-            pub fn contact_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_name: {e}")
-                    });
-                self
-            }
-            pub fn contact_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AlertListItemContact>
-        for super::AlertListItemContact {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AlertListItemContact,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    contact_name: value.contact_name?,
-                    contact_type: value.contact_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AlertListItemContact> for AlertListItemContact {
-            fn from(value: super::AlertListItemContact) -> Self {
-                Self {
-                    contact_name: Ok(value.contact_name),
-                    contact_type: Ok(value.contact_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AlertListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::AlertListResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AlertListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl AlertListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AlertListResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AlertListResponse> for super::AlertListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AlertListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AlertListResponse> for AlertListResponse {
-            fn from(value: super::AlertListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AlertListResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::AlertListItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AlertListResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl AlertListResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::AlertListItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AlertListResponseData>
-        for super::AlertListResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AlertListResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AlertListResponseData>
-        for AlertListResponseData {
-            fn from(value: super::AlertListResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEvent {
-            event_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            payload: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayload>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEvent {
-            fn default() -> Self {
-                Self {
-                    event_id: Ok(Default::default()),
-                    event_time: Ok(Default::default()),
-                    event_type: Ok(Default::default()),
-                    payload: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEvent {
-            pub fn event_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_id: {e}")
-                    });
-                self
-            }
-            pub fn event_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_time: {e}")
-                    });
-                self
-            }
-            pub fn event_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_type: {e}")
-                    });
-                self
-            }
-            pub fn payload<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayload>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.payload = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for payload: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEvent> for super::BotEventsEvent {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEvent,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    event_id: value.event_id?,
-                    event_time: value.event_time?,
-                    event_type: value.event_type?,
-                    payload: value.payload?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEvent> for BotEventsEvent {
-            fn from(value: super::BotEventsEvent) -> Self {
-                Self {
-                    event_id: Ok(value.event_id),
-                    event_time: Ok(value.event_time),
-                    event_type: Ok(value.event_type),
-                    payload: Ok(value.payload),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayload {
-            activity_event_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chat_received_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadChatReceivedItem>,
-                ::std::string::String,
-            >,
-            countdown_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadCountdownItem>,
-                ::std::string::String,
-            >,
-            document_context_changed_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadDocumentContextChangedItem>,
-                ::std::string::String,
-            >,
-            magic_share_ended_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadMagicShareEndedItem>,
-                ::std::string::String,
-            >,
-            magic_share_started_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadMagicShareStartedItem>,
-                ::std::string::String,
-            >,
-            meeting: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeeting>,
-                ::std::string::String,
-            >,
-            participant_joined_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadParticipantJoinedItem>,
-                ::std::string::String,
-            >,
-            participant_left_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadParticipantLeftItem>,
-                ::std::string::String,
-            >,
-            transcript_received_items: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEventPayloadTranscriptReceivedItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayload {
-            fn default() -> Self {
-                Self {
-                    activity_event_type: Ok(Default::default()),
-                    chat_received_items: Ok(Default::default()),
-                    countdown_items: Ok(Default::default()),
-                    document_context_changed_items: Ok(Default::default()),
-                    magic_share_ended_items: Ok(Default::default()),
-                    magic_share_started_items: Ok(Default::default()),
-                    meeting: Ok(Default::default()),
-                    participant_joined_items: Ok(Default::default()),
-                    participant_left_items: Ok(Default::default()),
-                    transcript_received_items: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayload {
-            pub fn activity_event_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.activity_event_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for activity_event_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn chat_received_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadChatReceivedItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_received_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_received_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn countdown_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadCountdownItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.countdown_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for countdown_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_context_changed_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::BotEventsEventPayloadDocumentContextChangedItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_context_changed_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_context_changed_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn magic_share_ended_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadMagicShareEndedItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.magic_share_ended_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for magic_share_ended_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn magic_share_started_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadMagicShareStartedItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.magic_share_started_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for magic_share_started_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeeting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting: {e}")
-                    });
-                self
-            }
-            pub fn participant_joined_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadParticipantJoinedItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_joined_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_joined_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn participant_left_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadParticipantLeftItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_left_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_left_items: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn transcript_received_items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotEventsEventPayloadTranscriptReceivedItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.transcript_received_items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for transcript_received_items: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayload>
-        for super::BotEventsEventPayload {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayload,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    activity_event_type: value.activity_event_type?,
-                    chat_received_items: value.chat_received_items?,
-                    countdown_items: value.countdown_items?,
-                    document_context_changed_items: value
-                        .document_context_changed_items?,
-                    magic_share_ended_items: value.magic_share_ended_items?,
-                    magic_share_started_items: value.magic_share_started_items?,
-                    meeting: value.meeting?,
-                    participant_joined_items: value.participant_joined_items?,
-                    participant_left_items: value.participant_left_items?,
-                    transcript_received_items: value.transcript_received_items?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayload>
-        for BotEventsEventPayload {
-            fn from(value: super::BotEventsEventPayload) -> Self {
-                Self {
-                    activity_event_type: Ok(value.activity_event_type),
-                    chat_received_items: Ok(value.chat_received_items),
-                    countdown_items: Ok(value.countdown_items),
-                    document_context_changed_items: Ok(
-                        value.document_context_changed_items,
-                    ),
-                    magic_share_ended_items: Ok(value.magic_share_ended_items),
-                    magic_share_started_items: Ok(value.magic_share_started_items),
-                    meeting: Ok(value.meeting),
-                    participant_joined_items: Ok(value.participant_joined_items),
-                    participant_left_items: Ok(value.participant_left_items),
-                    transcript_received_items: Ok(value.transcript_received_items),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadChatReceivedItem {
-            content: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            operator: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            send_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadChatReceivedItem {
-            fn default() -> Self {
-                Self {
-                    content: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    message_type: Ok(Default::default()),
-                    operator: Ok(Default::default()),
-                    send_time: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadChatReceivedItem {
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn message_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_type: {e}")
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn send_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.send_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for send_time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadChatReceivedItem>
-        for super::BotEventsEventPayloadChatReceivedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadChatReceivedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    content: value.content?,
-                    message_id: value.message_id?,
-                    message_type: value.message_type?,
-                    operator: value.operator?,
-                    send_time: value.send_time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadChatReceivedItem>
-        for BotEventsEventPayloadChatReceivedItem {
-            fn from(value: super::BotEventsEventPayloadChatReceivedItem) -> Self {
-                Self {
-                    content: Ok(value.content),
-                    message_id: Ok(value.message_id),
-                    message_type: Ok(value.message_type),
-                    operator: Ok(value.operator),
-                    send_time: Ok(value.send_time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadCountdownItem {
-            action: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            countdown_set_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            need_play_audio_at_end: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            operator: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            remain_minutes: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            reminders_before_end_in_second: ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::std::string::String,
-            >,
-            seq_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadCountdownItem {
-            fn default() -> Self {
-                Self {
-                    action: Ok(Default::default()),
-                    countdown_set_time: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    event_time: Ok(Default::default()),
-                    need_play_audio_at_end: Ok(Default::default()),
-                    operator: Ok(Default::default()),
-                    remain_minutes: Ok(Default::default()),
-                    reminders_before_end_in_second: Ok(Default::default()),
-                    seq_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadCountdownItem {
-            pub fn action<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action: {e}")
-                    });
-                self
-            }
-            pub fn countdown_set_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.countdown_set_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for countdown_set_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn event_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_time: {e}")
-                    });
-                self
-            }
-            pub fn need_play_audio_at_end<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.need_play_audio_at_end = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for need_play_audio_at_end: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn remain_minutes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remain_minutes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for remain_minutes: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reminders_before_end_in_second<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reminders_before_end_in_second = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reminders_before_end_in_second: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn seq_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.seq_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for seq_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadCountdownItem>
-        for super::BotEventsEventPayloadCountdownItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadCountdownItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action: value.action?,
-                    countdown_set_time: value.countdown_set_time?,
-                    end_time: value.end_time?,
-                    event_time: value.event_time?,
-                    need_play_audio_at_end: value.need_play_audio_at_end?,
-                    operator: value.operator?,
-                    remain_minutes: value.remain_minutes?,
-                    reminders_before_end_in_second: value
-                        .reminders_before_end_in_second?,
-                    seq_id: value.seq_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadCountdownItem>
-        for BotEventsEventPayloadCountdownItem {
-            fn from(value: super::BotEventsEventPayloadCountdownItem) -> Self {
-                Self {
-                    action: Ok(value.action),
-                    countdown_set_time: Ok(value.countdown_set_time),
-                    end_time: Ok(value.end_time),
-                    event_time: Ok(value.event_time),
-                    need_play_audio_at_end: Ok(value.need_play_audio_at_end),
-                    operator: Ok(value.operator),
-                    remain_minutes: Ok(value.remain_minutes),
-                    reminders_before_end_in_second: Ok(
-                        value.reminders_before_end_in_second,
-                    ),
-                    seq_id: Ok(value.seq_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadDocumentContextChangedItem {
-            comment_focus: ::std::result::Result<
-                ::std::option::Option<
-                    super::BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-                >,
-                ::std::string::String,
-            >,
-            element_preview: ::std::result::Result<
-                ::std::option::Option<
-                    super::BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-                >,
-                ::std::string::String,
-            >,
-            operator: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            section_location: ::std::result::Result<
-                ::std::option::Option<
-                    super::BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-                >,
-                ::std::string::String,
-            >,
-            share_doc: ::std::result::Result<
-                ::std::option::Option<
-                    super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-                >,
-                ::std::string::String,
-            >,
-            share_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BotEventsEventPayloadDocumentContextChangedItem {
-            fn default() -> Self {
-                Self {
-                    comment_focus: Ok(Default::default()),
-                    element_preview: Ok(Default::default()),
-                    operator: Ok(Default::default()),
-                    section_location: Ok(Default::default()),
-                    share_doc: Ok(Default::default()),
-                    share_id: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadDocumentContextChangedItem {
-            pub fn comment_focus<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.comment_focus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for comment_focus: {e}")
-                    });
-                self
-            }
-            pub fn element_preview<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.element_preview = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for element_preview: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn section_location<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.section_location = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for section_location: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn share_doc<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_doc = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_doc: {e}")
-                    });
-                self
-            }
-            pub fn share_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_id: {e}")
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadDocumentContextChangedItem>
-        for super::BotEventsEventPayloadDocumentContextChangedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadDocumentContextChangedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    comment_focus: value.comment_focus?,
-                    element_preview: value.element_preview?,
-                    operator: value.operator?,
-                    section_location: value.section_location?,
-                    share_doc: value.share_doc?,
-                    share_id: value.share_id?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadDocumentContextChangedItem>
-        for BotEventsEventPayloadDocumentContextChangedItem {
-            fn from(
-                value: super::BotEventsEventPayloadDocumentContextChangedItem,
-            ) -> Self {
-                Self {
-                    comment_focus: Ok(value.comment_focus),
-                    element_preview: Ok(value.element_preview),
-                    operator: Ok(value.operator),
-                    section_location: Ok(value.section_location),
-                    share_doc: Ok(value.share_doc),
-                    share_id: Ok(value.share_id),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            comment_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            focused: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            fn default() -> Self {
-                Self {
-                    comment_id: Ok(Default::default()),
-                    focused: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            pub fn comment_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.comment_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for comment_id: {e}")
-                    });
-                self
-            }
-            pub fn focused<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.focused = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for focused: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-        > for super::BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    comment_id: value.comment_id?,
-                    focused: value.focused?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-        > for BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
-            fn from(
-                value: super::BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
-            ) -> Self {
-                Self {
-                    comment_id: Ok(value.comment_id),
-                    focused: Ok(value.focused),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            action: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            block_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            element_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            element_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            fn default() -> Self {
-                Self {
-                    action: Ok(Default::default()),
-                    block_id: Ok(Default::default()),
-                    element_token: Ok(Default::default()),
-                    element_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            pub fn action<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action: {e}")
-                    });
-                self
-            }
-            pub fn block_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.block_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for block_id: {e}")
-                    });
-                self
-            }
-            pub fn element_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.element_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for element_token: {e}")
-                    });
-                self
-            }
-            pub fn element_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.element_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for element_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-        > for super::BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action: value.action?,
-                    block_id: value.block_id?,
-                    element_token: value.element_token?,
-                    element_type: value.element_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-        > for BotEventsEventPayloadDocumentContextChangedItemElementPreview {
-            fn from(
-                value: super::BotEventsEventPayloadDocumentContextChangedItemElementPreview,
-            ) -> Self {
-                Self {
-                    action: Ok(value.action),
-                    block_id: Ok(value.block_id),
-                    element_token: Ok(value.element_token),
-                    element_type: Ok(value.element_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            parent_titles: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            fn default() -> Self {
-                Self {
-                    level: Ok(Default::default()),
-                    parent_titles: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            pub fn level<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for level: {e}")
-                    });
-                self
-            }
-            pub fn parent_titles<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent_titles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for parent_titles: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-        > for super::BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    level: value.level?,
-                    parent_titles: value.parent_titles?,
-                    title: value.title?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-        > for BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
-            fn from(
-                value: super::BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
-            ) -> Self {
-                Self {
-                    level: Ok(value.level),
-                    parent_titles: Ok(value.parent_titles),
-                    title: Ok(value.title),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadMagicShareEndedItem {
-            operator: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            share_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadMagicShareEndedItem {
-            fn default() -> Self {
-                Self {
-                    operator: Ok(Default::default()),
-                    share_id: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadMagicShareEndedItem {
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn share_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_id: {e}")
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadMagicShareEndedItem>
-        for super::BotEventsEventPayloadMagicShareEndedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadMagicShareEndedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    operator: value.operator?,
-                    share_id: value.share_id?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadMagicShareEndedItem>
-        for BotEventsEventPayloadMagicShareEndedItem {
-            fn from(value: super::BotEventsEventPayloadMagicShareEndedItem) -> Self {
-                Self {
-                    operator: Ok(value.operator),
-                    share_id: Ok(value.share_id),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadMagicShareStartedItem {
-            operator: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            share_doc: ::std::result::Result<
-                ::std::option::Option<
-                    super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-                >,
-                ::std::string::String,
-            >,
-            share_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadMagicShareStartedItem {
-            fn default() -> Self {
-                Self {
-                    operator: Ok(Default::default()),
-                    share_doc: Ok(Default::default()),
-                    share_id: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadMagicShareStartedItem {
-            pub fn operator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.operator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for operator: {e}")
-                    });
-                self
-            }
-            pub fn share_doc<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_doc = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_doc: {e}")
-                    });
-                self
-            }
-            pub fn share_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.share_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for share_id: {e}")
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadMagicShareStartedItem>
-        for super::BotEventsEventPayloadMagicShareStartedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadMagicShareStartedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    operator: value.operator?,
-                    share_doc: value.share_doc?,
-                    share_id: value.share_id?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadMagicShareStartedItem>
-        for BotEventsEventPayloadMagicShareStartedItem {
-            fn from(value: super::BotEventsEventPayloadMagicShareStartedItem) -> Self {
-                Self {
-                    operator: Ok(value.operator),
-                    share_doc: Ok(value.share_doc),
-                    share_id: Ok(value.share_id),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            fn default() -> Self {
-                Self {
-                    title: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadMagicShareStartedItemShareDoc>
-        for super::BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadMagicShareStartedItemShareDoc,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    title: value.title?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-        > for BotEventsEventPayloadMagicShareStartedItemShareDoc {
-            fn from(
-                value: super::BotEventsEventPayloadMagicShareStartedItemShareDoc,
-            ) -> Self {
-                Self {
-                    title: Ok(value.title),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadMeeting {
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            host_user: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadMeeting {
-            fn default() -> Self {
-                Self {
-                    end_time: Ok(Default::default()),
-                    host_user: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    topic: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadMeeting {
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn host_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_user: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadMeeting>
-        for super::BotEventsEventPayloadMeeting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadMeeting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    end_time: value.end_time?,
-                    host_user: value.host_user?,
-                    id: value.id?,
-                    meeting_no: value.meeting_no?,
-                    start_time: value.start_time?,
-                    topic: value.topic?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadMeeting>
-        for BotEventsEventPayloadMeeting {
-            fn from(value: super::BotEventsEventPayloadMeeting) -> Self {
-                Self {
-                    end_time: Ok(value.end_time),
-                    host_user: Ok(value.host_user),
-                    id: Ok(value.id),
-                    meeting_no: Ok(value.meeting_no),
-                    start_time: Ok(value.start_time),
-                    topic: Ok(value.topic),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadMeetingHostUser {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_role: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadMeetingHostUser {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    user_name: Ok(Default::default()),
-                    user_role: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadMeetingHostUser {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
-                self
-            }
-            pub fn user_role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_role: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadMeetingHostUser>
-        for super::BotEventsEventPayloadMeetingHostUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadMeetingHostUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    user_name: value.user_name?,
-                    user_role: value.user_role?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadMeetingHostUser>
-        for BotEventsEventPayloadMeetingHostUser {
-            fn from(value: super::BotEventsEventPayloadMeetingHostUser) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    user_name: Ok(value.user_name),
-                    user_role: Ok(value.user_role),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadParticipantJoinedItem {
-            join_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadParticipantJoinedItem {
-            fn default() -> Self {
-                Self {
-                    join_time: Ok(Default::default()),
-                    participant: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadParticipantJoinedItem {
-            pub fn join_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_time: {e}")
-                    });
-                self
-            }
-            pub fn participant<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for participant: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadParticipantJoinedItem>
-        for super::BotEventsEventPayloadParticipantJoinedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadParticipantJoinedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    join_time: value.join_time?,
-                    participant: value.participant?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadParticipantJoinedItem>
-        for BotEventsEventPayloadParticipantJoinedItem {
-            fn from(value: super::BotEventsEventPayloadParticipantJoinedItem) -> Self {
-                Self {
-                    join_time: Ok(value.join_time),
-                    participant: Ok(value.participant),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadParticipantLeftItem {
-            leave_reason: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            leave_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadParticipantLeftItem {
-            fn default() -> Self {
-                Self {
-                    leave_reason: Ok(Default::default()),
-                    leave_time: Ok(Default::default()),
-                    participant: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadParticipantLeftItem {
-            pub fn leave_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for leave_reason: {e}")
-                    });
-                self
-            }
-            pub fn leave_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for leave_time: {e}")
-                    });
-                self
-            }
-            pub fn participant<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for participant: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadParticipantLeftItem>
-        for super::BotEventsEventPayloadParticipantLeftItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadParticipantLeftItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    leave_reason: value.leave_reason?,
-                    leave_time: value.leave_time?,
-                    participant: value.participant?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadParticipantLeftItem>
-        for BotEventsEventPayloadParticipantLeftItem {
-            fn from(value: super::BotEventsEventPayloadParticipantLeftItem) -> Self {
-                Self {
-                    leave_reason: Ok(value.leave_reason),
-                    leave_time: Ok(value.leave_time),
-                    participant: Ok(value.participant),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsEventPayloadTranscriptReceivedItem {
-            end_time_ms: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            language: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sentence_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            speaker: ::std::result::Result<
-                ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                ::std::string::String,
-            >,
-            start_time_ms: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            text: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsEventPayloadTranscriptReceivedItem {
-            fn default() -> Self {
-                Self {
-                    end_time_ms: Ok(Default::default()),
-                    language: Ok(Default::default()),
-                    sentence_id: Ok(Default::default()),
-                    speaker: Ok(Default::default()),
-                    start_time_ms: Ok(Default::default()),
-                    text: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsEventPayloadTranscriptReceivedItem {
-            pub fn end_time_ms<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time_ms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time_ms: {e}")
-                    });
-                self
-            }
-            pub fn language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
-                self
-            }
-            pub fn sentence_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sentence_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sentence_id: {e}")
-                    });
-                self
-            }
-            pub fn speaker<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotEventsEventPayloadMeetingHostUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.speaker = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for speaker: {e}")
-                    });
-                self
-            }
-            pub fn start_time_ms<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time_ms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time_ms: {e}")
-                    });
-                self
-            }
-            pub fn text<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsEventPayloadTranscriptReceivedItem>
-        for super::BotEventsEventPayloadTranscriptReceivedItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsEventPayloadTranscriptReceivedItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    end_time_ms: value.end_time_ms?,
-                    language: value.language?,
-                    sentence_id: value.sentence_id?,
-                    speaker: value.speaker?,
-                    start_time_ms: value.start_time_ms?,
-                    text: value.text?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsEventPayloadTranscriptReceivedItem>
-        for BotEventsEventPayloadTranscriptReceivedItem {
-            fn from(value: super::BotEventsEventPayloadTranscriptReceivedItem) -> Self {
-                Self {
-                    end_time_ms: Ok(value.end_time_ms),
-                    language: Ok(value.language),
-                    sentence_id: Ok(value.sentence_id),
-                    speaker: Ok(value.speaker),
-                    start_time_ms: Ok(value.start_time_ms),
-                    text: Ok(value.text),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::BotEventsResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BotEventsResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BotEventsResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::BotEventsResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsResponse> for super::BotEventsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsResponse> for BotEventsResponse {
-            fn from(value: super::BotEventsResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotEventsResponseData {
-            events: ::std::result::Result<
-                ::std::vec::Vec<super::BotEventsEvent>,
-                ::std::string::String,
-            >,
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotEventsResponseData {
-            fn default() -> Self {
-                Self {
-                    events: Ok(Default::default()),
-                    has_more: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotEventsResponseData {
-            pub fn events<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BotEventsEvent>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.events = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for events: {e}")
-                    });
-                self
-            }
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotEventsResponseData>
-        for super::BotEventsResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotEventsResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    events: value.events?,
-                    has_more: value.has_more?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotEventsResponseData>
-        for BotEventsResponseData {
-            fn from(value: super::BotEventsResponseData) -> Self {
-                Self {
-                    events: Ok(value.events),
-                    has_more: Ok(value.has_more),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotJoinJoinUser {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotJoinJoinUser {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotJoinJoinUser {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotJoinJoinUser> for super::BotJoinJoinUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotJoinJoinUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotJoinJoinUser> for BotJoinJoinUser {
-            fn from(value: super::BotJoinJoinUser) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotJoinMeeting {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotJoinMeeting {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    topic: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotJoinMeeting {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotJoinMeeting> for super::BotJoinMeeting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotJoinMeeting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    meeting_no: value.meeting_no?,
-                    start_time: value.start_time?,
-                    topic: value.topic?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotJoinMeeting> for BotJoinMeeting {
-            fn from(value: super::BotJoinMeeting) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    meeting_no: Ok(value.meeting_no),
-                    start_time: Ok(value.start_time),
-                    topic: Ok(value.topic),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct BotJoinRequest {
             action: ::std::result::Result<
@@ -9855,152 +4714,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct BotJoinResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BotJoinResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BotJoinResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BotJoinResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotJoinResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotJoinResponse> for super::BotJoinResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotJoinResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotJoinResponse> for BotJoinResponse {
-            fn from(value: super::BotJoinResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotJoinResponseData {
-            join_user: ::std::result::Result<
-                ::std::option::Option<super::BotJoinJoinUser>,
-                ::std::string::String,
-            >,
-            meeting: ::std::result::Result<
-                ::std::option::Option<super::BotJoinMeeting>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotJoinResponseData {
-            fn default() -> Self {
-                Self {
-                    join_user: Ok(Default::default()),
-                    meeting: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotJoinResponseData {
-            pub fn join_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotJoinJoinUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_user: {e}")
-                    });
-                self
-            }
-            pub fn meeting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::BotJoinMeeting>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotJoinResponseData>
-        for super::BotJoinResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotJoinResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    join_user: value.join_user?,
-                    meeting: value.meeting?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotJoinResponseData> for BotJoinResponseData {
-            fn from(value: super::BotJoinResponseData) -> Self {
-                Self {
-                    join_user: Ok(value.join_user),
-                    meeting: Ok(value.meeting),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct BotLeaveRequest {
             meeting_id: ::std::result::Result<
                 ::std::string::String,
@@ -10042,133 +4755,6 @@ pub mod types {
             fn from(value: super::BotLeaveRequest) -> Self {
                 Self {
                     meeting_id: Ok(value.meeting_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotLeaveResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BotLeaveResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BotLeaveResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BotLeaveResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotLeaveResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotLeaveResponse> for super::BotLeaveResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotLeaveResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotLeaveResponse> for BotLeaveResponse {
-            fn from(value: super::BotLeaveResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotLeaveResponseData {
-            leave_user: ::std::result::Result<
-                ::std::option::Option<super::BotJoinJoinUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotLeaveResponseData {
-            fn default() -> Self {
-                Self {
-                    leave_user: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotLeaveResponseData {
-            pub fn leave_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotJoinJoinUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for leave_user: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotLeaveResponseData>
-        for super::BotLeaveResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotLeaveResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    leave_user: value.leave_user?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotLeaveResponseData> for BotLeaveResponseData {
-            fn from(value: super::BotLeaveResponseData) -> Self {
-                Self {
-                    leave_user: Ok(value.leave_user),
                 }
             }
         }
@@ -10268,341 +4854,6 @@ pub mod types {
                     meeting_id: Ok(value.meeting_id),
                     msg_type: Ok(value.msg_type),
                     uuid: Ok(value.uuid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotMessageResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BotMessageResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BotMessageResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BotMessageResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotMessageResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotMessageResponse> for super::BotMessageResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotMessageResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotMessageResponse> for BotMessageResponse {
-            fn from(value: super::BotMessageResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotMessageResponseData {
-            uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotMessageResponseData {
-            fn default() -> Self {
-                Self {
-                    uuid: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotMessageResponseData {
-            pub fn uuid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uuid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotMessageResponseData>
-        for super::BotMessageResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotMessageResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { uuid: value.uuid? })
-            }
-        }
-        impl ::std::convert::From<super::BotMessageResponseData>
-        for BotMessageResponseData {
-            fn from(value: super::BotMessageResponseData) -> Self {
-                Self { uuid: Ok(value.uuid) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotUserActiveMeetingMeeting {
-            meeting_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotUserActiveMeetingMeeting {
-            fn default() -> Self {
-                Self {
-                    meeting_id: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    meeting_title: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotUserActiveMeetingMeeting {
-            pub fn meeting_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_id: {e}")
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn meeting_title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_title: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotUserActiveMeetingMeeting>
-        for super::BotUserActiveMeetingMeeting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotUserActiveMeetingMeeting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    meeting_id: value.meeting_id?,
-                    meeting_no: value.meeting_no?,
-                    meeting_title: value.meeting_title?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotUserActiveMeetingMeeting>
-        for BotUserActiveMeetingMeeting {
-            fn from(value: super::BotUserActiveMeetingMeeting) -> Self {
-                Self {
-                    meeting_id: Ok(value.meeting_id),
-                    meeting_no: Ok(value.meeting_no),
-                    meeting_title: Ok(value.meeting_title),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotUserActiveMeetingResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::BotUserActiveMeetingResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for BotUserActiveMeetingResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl BotUserActiveMeetingResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotUserActiveMeetingResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotUserActiveMeetingResponse>
-        for super::BotUserActiveMeetingResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotUserActiveMeetingResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BotUserActiveMeetingResponse>
-        for BotUserActiveMeetingResponse {
-            fn from(value: super::BotUserActiveMeetingResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BotUserActiveMeetingResponseData {
-            meetings: ::std::result::Result<
-                ::std::vec::Vec<super::BotUserActiveMeetingMeeting>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BotUserActiveMeetingResponseData {
-            fn default() -> Self {
-                Self {
-                    meetings: Ok(Default::default()),
-                }
-            }
-        }
-        impl BotUserActiveMeetingResponseData {
-            pub fn meetings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BotUserActiveMeetingMeeting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meetings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meetings: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BotUserActiveMeetingResponseData>
-        for super::BotUserActiveMeetingResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BotUserActiveMeetingResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { meetings: value.meetings? })
-            }
-        }
-        impl ::std::convert::From<super::BotUserActiveMeetingResponseData>
-        for BotUserActiveMeetingResponseData {
-            fn from(value: super::BotUserActiveMeetingResponseData) -> Self {
-                Self {
-                    meetings: Ok(value.meetings),
                 }
             }
         }
@@ -11204,1369 +5455,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ExportTaskCreated {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<super::ExportTaskRef, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExportTaskCreated {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ExportTaskCreated {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ExportTaskRef>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExportTaskCreated> for super::ExportTaskCreated {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExportTaskCreated,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExportTaskCreated> for ExportTaskCreated {
-            fn from(value: super::ExportTaskCreated) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExportTaskQueried {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<super::ExportTaskResult, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExportTaskQueried {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ExportTaskQueried {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ExportTaskResult>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExportTaskQueried> for super::ExportTaskQueried {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExportTaskQueried,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExportTaskQueried> for ExportTaskQueried {
-            fn from(value: super::ExportTaskQueried) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExportTaskRef {
-            task_id: ::std::result::Result<
-                crate::vc::export::TaskId,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExportTaskRef {
-            fn default() -> Self {
-                Self {
-                    task_id: Err("no value supplied for task_id".to_string()),
-                }
-            }
-        }
-        impl ExportTaskRef {
-            pub fn task_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::vc::export::TaskId>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.task_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExportTaskRef> for super::ExportTaskRef {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExportTaskRef,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { task_id: value.task_id? })
-            }
-        }
-        impl ::std::convert::From<super::ExportTaskRef> for ExportTaskRef {
-            fn from(value: super::ExportTaskRef) -> Self {
-                Self { task_id: Ok(value.task_id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExportTaskResult {
-            fail_msg: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            file_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                crate::vc::ExportStatus,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExportTaskResult {
-            fn default() -> Self {
-                Self {
-                    fail_msg: Ok(Default::default()),
-                    file_token: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl ExportTaskResult {
-            pub fn fail_msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.fail_msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fail_msg: {e}")
-                    });
-                self
-            }
-            pub fn file_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_token: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::vc::ExportStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExportTaskResult> for super::ExportTaskResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExportTaskResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    fail_msg: value.fail_msg?,
-                    file_token: value.file_token?,
-                    status: value.status?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExportTaskResult> for ExportTaskResult {
-            fn from(value: super::ExportTaskResult) -> Self {
-                Self {
-                    fail_msg: Ok(value.fail_msg),
-                    file_token: Ok(value.file_token),
-                    status: Ok(value.status),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingEndResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingEndResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingEndResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingEndResponse> for super::MeetingEndResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingEndResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingEndResponse> for MeetingEndResponse {
-            fn from(value: super::MeetingEndResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetMeeting {
-            ability: ::std::result::Result<
-                ::std::option::Option<super::MeetingGetMeetingAbility>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            host_user: ::std::result::Result<
-                ::std::option::Option<super::BotJoinJoinUser>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_connect: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            note_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_count_accumulated: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participants: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingGetMeetingParticipant>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingGetMeeting {
-            fn default() -> Self {
-                Self {
-                    ability: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    host_user: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    meeting_connect: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    note_id: Ok(Default::default()),
-                    participant_count: Ok(Default::default()),
-                    participant_count_accumulated: Ok(Default::default()),
-                    participants: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    topic: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingGetMeeting {
-            pub fn ability<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingGetMeetingAbility>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ability = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ability: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn host_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotJoinJoinUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_user: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meeting_connect<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_connect = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_connect: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn note_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for note_id: {e}")
-                    });
-                self
-            }
-            pub fn participant_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_count: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn participant_count_accumulated<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_count_accumulated = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_count_accumulated: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn participants<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingGetMeetingParticipant>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participants = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for participants: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetMeeting> for super::MeetingGetMeeting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetMeeting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    ability: value.ability?,
-                    create_time: value.create_time?,
-                    end_time: value.end_time?,
-                    host_user: value.host_user?,
-                    id: value.id?,
-                    meeting_connect: value.meeting_connect?,
-                    meeting_no: value.meeting_no?,
-                    note_id: value.note_id?,
-                    participant_count: value.participant_count?,
-                    participant_count_accumulated: value.participant_count_accumulated?,
-                    participants: value.participants?,
-                    password: value.password?,
-                    start_time: value.start_time?,
-                    status: value.status?,
-                    topic: value.topic?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetMeeting> for MeetingGetMeeting {
-            fn from(value: super::MeetingGetMeeting) -> Self {
-                Self {
-                    ability: Ok(value.ability),
-                    create_time: Ok(value.create_time),
-                    end_time: Ok(value.end_time),
-                    host_user: Ok(value.host_user),
-                    id: Ok(value.id),
-                    meeting_connect: Ok(value.meeting_connect),
-                    meeting_no: Ok(value.meeting_no),
-                    note_id: Ok(value.note_id),
-                    participant_count: Ok(value.participant_count),
-                    participant_count_accumulated: Ok(
-                        value.participant_count_accumulated,
-                    ),
-                    participants: Ok(value.participants),
-                    password: Ok(value.password),
-                    start_time: Ok(value.start_time),
-                    status: Ok(value.status),
-                    topic: Ok(value.topic),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetMeetingAbility {
-            use_audio: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            use_follow_screen: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            use_pstn: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            use_recording: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            use_share_screen: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            use_video: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingGetMeetingAbility {
-            fn default() -> Self {
-                Self {
-                    use_audio: Ok(Default::default()),
-                    use_follow_screen: Ok(Default::default()),
-                    use_pstn: Ok(Default::default()),
-                    use_recording: Ok(Default::default()),
-                    use_share_screen: Ok(Default::default()),
-                    use_video: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingGetMeetingAbility {
-            pub fn use_audio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_audio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for use_audio: {e}")
-                    });
-                self
-            }
-            pub fn use_follow_screen<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_follow_screen = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for use_follow_screen: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn use_pstn<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_pstn = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for use_pstn: {e}")
-                    });
-                self
-            }
-            pub fn use_recording<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_recording = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for use_recording: {e}")
-                    });
-                self
-            }
-            pub fn use_share_screen<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_share_screen = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for use_share_screen: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn use_video<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_video = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for use_video: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetMeetingAbility>
-        for super::MeetingGetMeetingAbility {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetMeetingAbility,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    use_audio: value.use_audio?,
-                    use_follow_screen: value.use_follow_screen?,
-                    use_pstn: value.use_pstn?,
-                    use_recording: value.use_recording?,
-                    use_share_screen: value.use_share_screen?,
-                    use_video: value.use_video?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetMeetingAbility>
-        for MeetingGetMeetingAbility {
-            fn from(value: super::MeetingGetMeetingAbility) -> Self {
-                Self {
-                    use_audio: Ok(value.use_audio),
-                    use_follow_screen: Ok(value.use_follow_screen),
-                    use_pstn: Ok(value.use_pstn),
-                    use_recording: Ok(value.use_recording),
-                    use_share_screen: Ok(value.use_share_screen),
-                    use_video: Ok(value.use_video),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetMeetingParticipant {
-            final_leave_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            first_join_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            in_meeting_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_cohost: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_host: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingGetMeetingParticipant {
-            fn default() -> Self {
-                Self {
-                    final_leave_time: Ok(Default::default()),
-                    first_join_time: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    in_meeting_duration: Ok(Default::default()),
-                    is_cohost: Ok(Default::default()),
-                    is_external: Ok(Default::default()),
-                    is_host: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingGetMeetingParticipant {
-            pub fn final_leave_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.final_leave_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for final_leave_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn first_join_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.first_join_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for first_join_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn in_meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.in_meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for in_meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_cohost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_cohost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_cohost: {e}")
-                    });
-                self
-            }
-            pub fn is_external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_external: {e}")
-                    });
-                self
-            }
-            pub fn is_host<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_host: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetMeetingParticipant>
-        for super::MeetingGetMeetingParticipant {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetMeetingParticipant,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    final_leave_time: value.final_leave_time?,
-                    first_join_time: value.first_join_time?,
-                    id: value.id?,
-                    in_meeting_duration: value.in_meeting_duration?,
-                    is_cohost: value.is_cohost?,
-                    is_external: value.is_external?,
-                    is_host: value.is_host?,
-                    status: value.status?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetMeetingParticipant>
-        for MeetingGetMeetingParticipant {
-            fn from(value: super::MeetingGetMeetingParticipant) -> Self {
-                Self {
-                    final_leave_time: Ok(value.final_leave_time),
-                    first_join_time: Ok(value.first_join_time),
-                    id: Ok(value.id),
-                    in_meeting_duration: Ok(value.in_meeting_duration),
-                    is_cohost: Ok(value.is_cohost),
-                    is_external: Ok(value.is_external),
-                    is_host: Ok(value.is_host),
-                    status: Ok(value.status),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetRelatedArtifacts {
-            note_doc_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            verbatim_doc_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingGetRelatedArtifacts {
-            fn default() -> Self {
-                Self {
-                    note_doc_token: Ok(Default::default()),
-                    verbatim_doc_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingGetRelatedArtifacts {
-            pub fn note_doc_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note_doc_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for note_doc_token: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn verbatim_doc_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verbatim_doc_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for verbatim_doc_token: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetRelatedArtifacts>
-        for super::MeetingGetRelatedArtifacts {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetRelatedArtifacts,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    note_doc_token: value.note_doc_token?,
-                    verbatim_doc_token: value.verbatim_doc_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetRelatedArtifacts>
-        for MeetingGetRelatedArtifacts {
-            fn from(value: super::MeetingGetRelatedArtifacts) -> Self {
-                Self {
-                    note_doc_token: Ok(value.note_doc_token),
-                    verbatim_doc_token: Ok(value.verbatim_doc_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MeetingGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetResponse> for super::MeetingGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetResponse> for MeetingGetResponse {
-            fn from(value: super::MeetingGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingGetResponseData {
-            meeting: ::std::result::Result<
-                ::std::option::Option<super::MeetingGetMeeting>,
-                ::std::string::String,
-            >,
-            related_artifacts: ::std::result::Result<
-                ::std::option::Option<super::MeetingGetRelatedArtifacts>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingGetResponseData {
-            fn default() -> Self {
-                Self {
-                    meeting: Ok(Default::default()),
-                    related_artifacts: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingGetResponseData {
-            pub fn meeting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingGetMeeting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting: {e}")
-                    });
-                self
-            }
-            pub fn related_artifacts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingGetRelatedArtifacts>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.related_artifacts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for related_artifacts: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingGetResponseData>
-        for super::MeetingGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    meeting: value.meeting?,
-                    related_artifacts: value.related_artifacts?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingGetResponseData>
-        for MeetingGetResponseData {
-            fn from(value: super::MeetingGetResponseData) -> Self {
-                Self {
-                    meeting: Ok(value.meeting),
-                    related_artifacts: Ok(value.related_artifacts),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingInviteInviteResult {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingInviteInviteResult {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingInviteInviteResult {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingInviteInviteResult>
-        for super::MeetingInviteInviteResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingInviteInviteResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    status: value.status?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingInviteInviteResult>
-        for MeetingInviteInviteResult {
-            fn from(value: super::MeetingInviteInviteResult) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    status: Ok(value.status),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MeetingInviteRequest {
             invitees: ::std::result::Result<
                 ::std::vec::Vec<super::MeetingInviteRequestInvitee>,
@@ -12679,221 +5567,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeetingInviteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MeetingInviteResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingInviteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingInviteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingInviteResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingInviteResponse>
-        for super::MeetingInviteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingInviteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingInviteResponse>
-        for MeetingInviteResponse {
-            fn from(value: super::MeetingInviteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingInviteResponseData {
-            invite_results: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingInviteInviteResult>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingInviteResponseData {
-            fn default() -> Self {
-                Self {
-                    invite_results: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingInviteResponseData {
-            pub fn invite_results<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingInviteInviteResult>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invite_results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invite_results: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingInviteResponseData>
-        for super::MeetingInviteResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingInviteResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invite_results: value.invite_results?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingInviteResponseData>
-        for MeetingInviteResponseData {
-            fn from(value: super::MeetingInviteResponseData) -> Self {
-                Self {
-                    invite_results: Ok(value.invite_results),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingKickoutKickoutResult {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            result: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingKickoutKickoutResult {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    result: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingKickoutKickoutResult {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn result<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.result = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for result: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingKickoutKickoutResult>
-        for super::MeetingKickoutKickoutResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingKickoutKickoutResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    result: value.result?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingKickoutKickoutResult>
-        for MeetingKickoutKickoutResult {
-            fn from(value: super::MeetingKickoutKickoutResult) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    result: Ok(value.result),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MeetingKickoutRequest {
             kickout_users: ::std::result::Result<
                 ::std::vec::Vec<super::MeetingInviteRequestInvitee>,
@@ -12939,1439 +5612,6 @@ pub mod types {
             fn from(value: super::MeetingKickoutRequest) -> Self {
                 Self {
                     kickout_users: Ok(value.kickout_users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingKickoutResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MeetingKickoutResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingKickoutResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingKickoutResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingKickoutResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingKickoutResponse>
-        for super::MeetingKickoutResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingKickoutResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingKickoutResponse>
-        for MeetingKickoutResponse {
-            fn from(value: super::MeetingKickoutResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingKickoutResponseData {
-            kickout_results: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingKickoutKickoutResult>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingKickoutResponseData {
-            fn default() -> Self {
-                Self {
-                    kickout_results: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingKickoutResponseData {
-            pub fn kickout_results<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingKickoutKickoutResult>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.kickout_results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for kickout_results: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingKickoutResponseData>
-        for super::MeetingKickoutResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingKickoutResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    kickout_results: value.kickout_results?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingKickoutResponseData>
-        for MeetingKickoutResponseData {
-            fn from(value: super::MeetingKickoutResponseData) -> Self {
-                Self {
-                    kickout_results: Ok(value.kickout_results),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListByNoMeetingBrief {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_connect: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            note_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingListByNoMeetingBrief {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    meeting_connect: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    note_id: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    topic: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingListByNoMeetingBrief {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meeting_connect<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_connect = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_connect: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn note_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for note_id: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListByNoMeetingBrief>
-        for super::MeetingListByNoMeetingBrief {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListByNoMeetingBrief,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    meeting_connect: value.meeting_connect?,
-                    meeting_no: value.meeting_no?,
-                    note_id: value.note_id?,
-                    password: value.password?,
-                    topic: value.topic?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListByNoMeetingBrief>
-        for MeetingListByNoMeetingBrief {
-            fn from(value: super::MeetingListByNoMeetingBrief) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    meeting_connect: Ok(value.meeting_connect),
-                    meeting_no: Ok(value.meeting_no),
-                    note_id: Ok(value.note_id),
-                    password: Ok(value.password),
-                    topic: Ok(value.topic),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListByNoResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MeetingListByNoResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingListByNoResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingListByNoResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MeetingListByNoResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListByNoResponse>
-        for super::MeetingListByNoResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListByNoResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListByNoResponse>
-        for MeetingListByNoResponse {
-            fn from(value: super::MeetingListByNoResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListByNoResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_briefs: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingListByNoMeetingBrief>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingListByNoResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    meeting_briefs: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingListByNoResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn meeting_briefs<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingListByNoMeetingBrief>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_briefs = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_briefs: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListByNoResponseData>
-        for super::MeetingListByNoResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListByNoResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    meeting_briefs: value.meeting_briefs?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListByNoResponseData>
-        for MeetingListByNoResponseData {
-            fn from(value: super::MeetingListByNoResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    meeting_briefs: Ok(value.meeting_briefs),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListGetMeetingListItem {
-            ai_note: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            audio: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            department: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            employee_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            has_related_document: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_instance_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_subtype: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            meeting_topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            mobile: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number_of_devices: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number_of_participants: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number_of_webinar_viewers: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            organizer: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            recording: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            reserved_rooms: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingListGetMeetingListItemReservedRoom>,
-                ::std::string::String,
-            >,
-            sharing: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            telephone: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            video: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingListGetMeetingListItem {
-            fn default() -> Self {
-                Self {
-                    ai_note: Ok(Default::default()),
-                    audio: Ok(Default::default()),
-                    department: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    employee_id: Ok(Default::default()),
-                    has_related_document: Ok(Default::default()),
-                    is_external: Ok(Default::default()),
-                    meeting_duration: Ok(Default::default()),
-                    meeting_end_time: Ok(Default::default()),
-                    meeting_id: Ok(Default::default()),
-                    meeting_instance_id: Ok(Default::default()),
-                    meeting_start_time: Ok(Default::default()),
-                    meeting_subtype: Ok(Default::default()),
-                    meeting_topic: Ok(Default::default()),
-                    meeting_type: Ok(Default::default()),
-                    mobile: Ok(Default::default()),
-                    number_of_devices: Ok(Default::default()),
-                    number_of_participants: Ok(Default::default()),
-                    number_of_webinar_viewers: Ok(Default::default()),
-                    organizer: Ok(Default::default()),
-                    recording: Ok(Default::default()),
-                    reserved_rooms: Ok(Default::default()),
-                    sharing: Ok(Default::default()),
-                    telephone: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    video: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingListGetMeetingListItem {
-            pub fn ai_note<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ai_note = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ai_note: {e}")
-                    });
-                self
-            }
-            pub fn audio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio: {e}")
-                    });
-                self
-            }
-            pub fn department<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.department = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for department: {e}")
-                    });
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
-                self
-            }
-            pub fn employee_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.employee_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for employee_id: {e}")
-                    });
-                self
-            }
-            pub fn has_related_document<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_related_document = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for has_related_document: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_external: {e}")
-                    });
-                self
-            }
-            pub fn meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_end_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_id: {e}")
-                    });
-                self
-            }
-            pub fn meeting_instance_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_instance_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_instance_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_start_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_subtype<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_subtype = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_subtype: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_topic: {e}")
-                    });
-                self
-            }
-            pub fn meeting_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_type: {e}")
-                    });
-                self
-            }
-            pub fn mobile<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mobile = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mobile: {e}")
-                    });
-                self
-            }
-            pub fn number_of_devices<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.number_of_devices = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for number_of_devices: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn number_of_participants<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.number_of_participants = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for number_of_participants: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn number_of_webinar_viewers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.number_of_webinar_viewers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for number_of_webinar_viewers: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn organizer<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organizer = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organizer: {e}")
-                    });
-                self
-            }
-            pub fn recording<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recording = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recording: {e}")
-                    });
-                self
-            }
-            pub fn reserved_rooms<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingListGetMeetingListItemReservedRoom>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserved_rooms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserved_rooms: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn sharing<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sharing = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sharing: {e}")
-                    });
-                self
-            }
-            pub fn telephone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.telephone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for telephone: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn video<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for video: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListGetMeetingListItem>
-        for super::MeetingListGetMeetingListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListGetMeetingListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    ai_note: value.ai_note?,
-                    audio: value.audio?,
-                    department: value.department?,
-                    email: value.email?,
-                    employee_id: value.employee_id?,
-                    has_related_document: value.has_related_document?,
-                    is_external: value.is_external?,
-                    meeting_duration: value.meeting_duration?,
-                    meeting_end_time: value.meeting_end_time?,
-                    meeting_id: value.meeting_id?,
-                    meeting_instance_id: value.meeting_instance_id?,
-                    meeting_start_time: value.meeting_start_time?,
-                    meeting_subtype: value.meeting_subtype?,
-                    meeting_topic: value.meeting_topic?,
-                    meeting_type: value.meeting_type?,
-                    mobile: value.mobile?,
-                    number_of_devices: value.number_of_devices?,
-                    number_of_participants: value.number_of_participants?,
-                    number_of_webinar_viewers: value.number_of_webinar_viewers?,
-                    organizer: value.organizer?,
-                    recording: value.recording?,
-                    reserved_rooms: value.reserved_rooms?,
-                    sharing: value.sharing?,
-                    telephone: value.telephone?,
-                    user_id: value.user_id?,
-                    video: value.video?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListGetMeetingListItem>
-        for MeetingListGetMeetingListItem {
-            fn from(value: super::MeetingListGetMeetingListItem) -> Self {
-                Self {
-                    ai_note: Ok(value.ai_note),
-                    audio: Ok(value.audio),
-                    department: Ok(value.department),
-                    email: Ok(value.email),
-                    employee_id: Ok(value.employee_id),
-                    has_related_document: Ok(value.has_related_document),
-                    is_external: Ok(value.is_external),
-                    meeting_duration: Ok(value.meeting_duration),
-                    meeting_end_time: Ok(value.meeting_end_time),
-                    meeting_id: Ok(value.meeting_id),
-                    meeting_instance_id: Ok(value.meeting_instance_id),
-                    meeting_start_time: Ok(value.meeting_start_time),
-                    meeting_subtype: Ok(value.meeting_subtype),
-                    meeting_topic: Ok(value.meeting_topic),
-                    meeting_type: Ok(value.meeting_type),
-                    mobile: Ok(value.mobile),
-                    number_of_devices: Ok(value.number_of_devices),
-                    number_of_participants: Ok(value.number_of_participants),
-                    number_of_webinar_viewers: Ok(value.number_of_webinar_viewers),
-                    organizer: Ok(value.organizer),
-                    recording: Ok(value.recording),
-                    reserved_rooms: Ok(value.reserved_rooms),
-                    sharing: Ok(value.sharing),
-                    telephone: Ok(value.telephone),
-                    user_id: Ok(value.user_id),
-                    video: Ok(value.video),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListGetMeetingListItemReservedRoom {
-            room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingListGetMeetingListItemReservedRoom {
-            fn default() -> Self {
-                Self {
-                    room_id: Ok(Default::default()),
-                    room_name: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingListGetMeetingListItemReservedRoom {
-            pub fn room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
-                self
-            }
-            pub fn room_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListGetMeetingListItemReservedRoom>
-        for super::MeetingListGetMeetingListItemReservedRoom {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListGetMeetingListItemReservedRoom,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    room_id: value.room_id?,
-                    room_name: value.room_name?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListGetMeetingListItemReservedRoom>
-        for MeetingListGetMeetingListItemReservedRoom {
-            fn from(value: super::MeetingListGetMeetingListItemReservedRoom) -> Self {
-                Self {
-                    room_id: Ok(value.room_id),
-                    room_name: Ok(value.room_name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MeetingListGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingListGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingListGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MeetingListGetResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListGetResponse>
-        for super::MeetingListGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListGetResponse>
-        for MeetingListGetResponse {
-            fn from(value: super::MeetingListGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingListGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_list: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingListGetMeetingListItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingListGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    meeting_list: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingListGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn meeting_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::MeetingListGetMeetingListItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_list: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingListGetResponseData>
-        for super::MeetingListGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingListGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    meeting_list: value.meeting_list?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingListGetResponseData>
-        for MeetingListGetResponseData {
-            fn from(value: super::MeetingListGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    meeting_list: Ok(value.meeting_list),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingRecordingGetRecording {
-            duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingRecordingGetRecording {
-            fn default() -> Self {
-                Self {
-                    duration: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingRecordingGetRecording {
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingGetRecording>
-        for super::MeetingRecordingGetRecording {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingGetRecording,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    duration: value.duration?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingGetRecording>
-        for MeetingRecordingGetRecording {
-            fn from(value: super::MeetingRecordingGetRecording) -> Self {
-                Self {
-                    duration: Ok(value.duration),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingRecordingGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MeetingRecordingGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingRecordingGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingRecordingGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingRecordingGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingGetResponse>
-        for super::MeetingRecordingGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingGetResponse>
-        for MeetingRecordingGetResponse {
-            fn from(value: super::MeetingRecordingGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingRecordingGetResponseData {
-            recording: ::std::result::Result<
-                ::std::option::Option<super::MeetingRecordingGetRecording>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingRecordingGetResponseData {
-            fn default() -> Self {
-                Self {
-                    recording: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingRecordingGetResponseData {
-            pub fn recording<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingRecordingGetRecording>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.recording = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for recording: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingGetResponseData>
-        for super::MeetingRecordingGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    recording: value.recording?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingGetResponseData>
-        for MeetingRecordingGetResponseData {
-            fn from(value: super::MeetingRecordingGetResponseData) -> Self {
-                Self {
-                    recording: Ok(value.recording),
                 }
             }
         }
@@ -14550,85 +5790,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeetingRecordingSetPermissionResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingRecordingSetPermissionResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingRecordingSetPermissionResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingSetPermissionResponse>
-        for super::MeetingRecordingSetPermissionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingSetPermissionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingSetPermissionResponse>
-        for MeetingRecordingSetPermissionResponse {
-            fn from(value: super::MeetingRecordingSetPermissionResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MeetingRecordingStartRequest {
             timezone: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -14670,332 +5831,6 @@ pub mod types {
             fn from(value: super::MeetingRecordingStartRequest) -> Self {
                 Self {
                     timezone: Ok(value.timezone),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingRecordingStartResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingRecordingStartResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingRecordingStartResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingStartResponse>
-        for super::MeetingRecordingStartResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingStartResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingStartResponse>
-        for MeetingRecordingStartResponse {
-            fn from(value: super::MeetingRecordingStartResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingRecordingStopResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingRecordingStopResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingRecordingStopResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingRecordingStopResponse>
-        for super::MeetingRecordingStopResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingRecordingStopResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingRecordingStopResponse>
-        for MeetingRecordingStopResponse {
-            fn from(value: super::MeetingRecordingStopResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingSearchItem {
-            display_info: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meta_data: ::std::result::Result<
-                ::std::option::Option<super::MeetingSearchItemMetaData>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingSearchItem {
-            fn default() -> Self {
-                Self {
-                    display_info: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    meta_data: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingSearchItem {
-            pub fn display_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_info: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meta_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingSearchItemMetaData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meta_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meta_data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSearchItem> for super::MeetingSearchItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSearchItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    display_info: value.display_info?,
-                    id: value.id?,
-                    meta_data: value.meta_data?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSearchItem> for MeetingSearchItem {
-            fn from(value: super::MeetingSearchItem) -> Self {
-                Self {
-                    display_info: Ok(value.display_info),
-                    id: Ok(value.id),
-                    meta_data: Ok(value.meta_data),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingSearchItemMetaData {
-            app_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingSearchItemMetaData {
-            fn default() -> Self {
-                Self {
-                    app_link: Ok(Default::default()),
-                    avatar: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingSearchItemMetaData {
-            pub fn app_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_link: {e}")
-                    });
-                self
-            }
-            pub fn avatar<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSearchItemMetaData>
-        for super::MeetingSearchItemMetaData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSearchItemMetaData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    app_link: value.app_link?,
-                    avatar: value.avatar?,
-                    description: value.description?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSearchItemMetaData>
-        for MeetingSearchItemMetaData {
-            fn from(value: super::MeetingSearchItemMetaData) -> Self {
-                Self {
-                    app_link: Ok(value.app_link),
-                    avatar: Ok(value.avatar),
-                    description: Ok(value.description),
                 }
             }
         }
@@ -15245,208 +6080,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeetingSearchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::MeetingSearchResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingSearchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingSearchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MeetingSearchResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSearchResponse>
-        for super::MeetingSearchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSearchResponse>
-        for MeetingSearchResponse {
-            fn from(value: super::MeetingSearchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingSearchResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::MeetingSearchItem>,
-                ::std::string::String,
-            >,
-            notice: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingSearchResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    notice: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    total: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingSearchResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MeetingSearchItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn notice<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notice: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSearchResponseData>
-        for super::MeetingSearchResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSearchResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    notice: value.notice?,
-                    page_token: value.page_token?,
-                    total: value.total?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSearchResponseData>
-        for MeetingSearchResponseData {
-            fn from(value: super::MeetingSearchResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    notice: Ok(value.notice),
-                    page_token: Ok(value.page_token),
-                    total: Ok(value.total),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MeetingSetHostRequest {
             host_user: ::std::result::Result<
                 super::MeetingInviteRequestInvitee,
@@ -15515,136 +6148,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeetingSetHostResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::MeetingSetHostResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingSetHostResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingSetHostResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingSetHostResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSetHostResponse>
-        for super::MeetingSetHostResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSetHostResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSetHostResponse>
-        for MeetingSetHostResponse {
-            fn from(value: super::MeetingSetHostResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingSetHostResponseData {
-            host_user: ::std::result::Result<
-                ::std::option::Option<super::BotJoinJoinUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MeetingSetHostResponseData {
-            fn default() -> Self {
-                Self {
-                    host_user: Ok(Default::default()),
-                }
-            }
-        }
-        impl MeetingSetHostResponseData {
-            pub fn host_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BotJoinJoinUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_user: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSetHostResponseData>
-        for super::MeetingSetHostResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSetHostResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    host_user: value.host_user?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSetHostResponseData>
-        for MeetingSetHostResponseData {
-            fn from(value: super::MeetingSetHostResponseData) -> Self {
-                Self {
-                    host_user: Ok(value.host_user),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct MeetingSubscriptionRequest {
             event_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15688,3279 +6191,6 @@ pub mod types {
             fn from(value: super::MeetingSubscriptionRequest) -> Self {
                 Self {
                     event_type: Ok(value.event_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingSubscriptionResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingSubscriptionResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingSubscriptionResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingSubscriptionResponse>
-        for super::MeetingSubscriptionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingSubscriptionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingSubscriptionResponse>
-        for MeetingSubscriptionResponse {
-            fn from(value: super::MeetingSubscriptionResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MeetingUnsubscriptionResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for MeetingUnsubscriptionResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl MeetingUnsubscriptionResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MeetingUnsubscriptionResponse>
-        for super::MeetingUnsubscriptionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MeetingUnsubscriptionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MeetingUnsubscriptionResponse>
-        for MeetingUnsubscriptionResponse {
-            fn from(value: super::MeetingUnsubscriptionResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetNote {
-            artifacts: ::std::result::Result<
-                ::std::vec::Vec<super::NoteGetNoteArtifact>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            creator_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            note_display_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            note_source: ::std::result::Result<
-                ::std::option::Option<super::NoteGetNoteNoteSource>,
-                ::std::string::String,
-            >,
-            references: ::std::result::Result<
-                ::std::vec::Vec<super::NoteGetNoteReference>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for NoteGetNote {
-            fn default() -> Self {
-                Self {
-                    artifacts: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    creator_id: Ok(Default::default()),
-                    note_display_type: Ok(Default::default()),
-                    note_source: Ok(Default::default()),
-                    references: Ok(Default::default()),
-                }
-            }
-        }
-        impl NoteGetNote {
-            pub fn artifacts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::NoteGetNoteArtifact>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.artifacts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for artifacts: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn creator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for creator_id: {e}")
-                    });
-                self
-            }
-            pub fn note_display_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note_display_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for note_display_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn note_source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NoteGetNoteNoteSource>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note_source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for note_source: {e}")
-                    });
-                self
-            }
-            pub fn references<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::NoteGetNoteReference>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.references = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for references: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetNote> for super::NoteGetNote {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetNote,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    artifacts: value.artifacts?,
-                    create_time: value.create_time?,
-                    creator_id: value.creator_id?,
-                    note_display_type: value.note_display_type?,
-                    note_source: value.note_source?,
-                    references: value.references?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetNote> for NoteGetNote {
-            fn from(value: super::NoteGetNote) -> Self {
-                Self {
-                    artifacts: Ok(value.artifacts),
-                    create_time: Ok(value.create_time),
-                    creator_id: Ok(value.creator_id),
-                    note_display_type: Ok(value.note_display_type),
-                    note_source: Ok(value.note_source),
-                    references: Ok(value.references),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetNoteArtifact {
-            artifact_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            doc_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for NoteGetNoteArtifact {
-            fn default() -> Self {
-                Self {
-                    artifact_type: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    doc_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl NoteGetNoteArtifact {
-            pub fn artifact_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.artifact_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for artifact_type: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn doc_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.doc_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for doc_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetNoteArtifact>
-        for super::NoteGetNoteArtifact {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetNoteArtifact,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    artifact_type: value.artifact_type?,
-                    create_time: value.create_time?,
-                    doc_token: value.doc_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetNoteArtifact> for NoteGetNoteArtifact {
-            fn from(value: super::NoteGetNoteArtifact) -> Self {
-                Self {
-                    artifact_type: Ok(value.artifact_type),
-                    create_time: Ok(value.create_time),
-                    doc_token: Ok(value.doc_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetNoteNoteSource {
-            source_entity_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            source_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for NoteGetNoteNoteSource {
-            fn default() -> Self {
-                Self {
-                    source_entity_id: Ok(Default::default()),
-                    source_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl NoteGetNoteNoteSource {
-            pub fn source_entity_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source_entity_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_entity_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn source_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetNoteNoteSource>
-        for super::NoteGetNoteNoteSource {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetNoteNoteSource,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    source_entity_id: value.source_entity_id?,
-                    source_type: value.source_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetNoteNoteSource>
-        for NoteGetNoteNoteSource {
-            fn from(value: super::NoteGetNoteNoteSource) -> Self {
-                Self {
-                    source_entity_id: Ok(value.source_entity_id),
-                    source_type: Ok(value.source_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetNoteReference {
-            doc_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reference_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for NoteGetNoteReference {
-            fn default() -> Self {
-                Self {
-                    doc_token: Ok(Default::default()),
-                    reference_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl NoteGetNoteReference {
-            pub fn doc_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.doc_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for doc_token: {e}")
-                    });
-                self
-            }
-            pub fn reference_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reference_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reference_type: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetNoteReference>
-        for super::NoteGetNoteReference {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetNoteReference,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    doc_token: value.doc_token?,
-                    reference_type: value.reference_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetNoteReference> for NoteGetNoteReference {
-            fn from(value: super::NoteGetNoteReference) -> Self {
-                Self {
-                    doc_token: Ok(value.doc_token),
-                    reference_type: Ok(value.reference_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::NoteGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for NoteGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl NoteGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NoteGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetResponse> for super::NoteGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetResponse> for NoteGetResponse {
-            fn from(value: super::NoteGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteGetResponseData {
-            note: ::std::result::Result<
-                ::std::option::Option<super::NoteGetNote>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for NoteGetResponseData {
-            fn default() -> Self {
-                Self {
-                    note: Ok(Default::default()),
-                }
-            }
-        }
-        impl NoteGetResponseData {
-            pub fn note<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::NoteGetNote>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for note: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteGetResponseData>
-        for super::NoteGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { note: value.note? })
-            }
-        }
-        impl ::std::convert::From<super::NoteGetResponseData> for NoteGetResponseData {
-            fn from(value: super::NoteGetResponseData) -> Self {
-                Self { note: Ok(value.note) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteSubscriptionResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for NoteSubscriptionResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl NoteSubscriptionResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteSubscriptionResponse>
-        for super::NoteSubscriptionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteSubscriptionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteSubscriptionResponse>
-        for NoteSubscriptionResponse {
-            fn from(value: super::NoteSubscriptionResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct NoteUnsubscriptionResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for NoteUnsubscriptionResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl NoteUnsubscriptionResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<NoteUnsubscriptionResponse>
-        for super::NoteUnsubscriptionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: NoteUnsubscriptionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::NoteUnsubscriptionResponse>
-        for NoteUnsubscriptionResponse {
-            fn from(value: super::NoteUnsubscriptionResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantListGetParticipant {
-            accept_status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            app_version: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            camera: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            department: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            device: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            employee_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            internal_ip: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_external: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            join_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            leave_reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            leave_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            location: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            microphone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            network_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            protocol: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            public_ip: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sharing: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            speaker: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time_in_meeting: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            use_rtc_proxy: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            video: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            webinar_user_role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ParticipantListGetParticipant {
-            fn default() -> Self {
-                Self {
-                    accept_status: Ok(Default::default()),
-                    app_version: Ok(Default::default()),
-                    audio: Ok(Default::default()),
-                    camera: Ok(Default::default()),
-                    department: Ok(Default::default()),
-                    device: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    employee_id: Ok(Default::default()),
-                    internal_ip: Ok(Default::default()),
-                    is_external: Ok(Default::default()),
-                    join_time: Ok(Default::default()),
-                    leave_reason: Ok(Default::default()),
-                    leave_time: Ok(Default::default()),
-                    location: Ok(Default::default()),
-                    meeting_room_id: Ok(Default::default()),
-                    microphone: Ok(Default::default()),
-                    network_type: Ok(Default::default()),
-                    participant_name: Ok(Default::default()),
-                    phone: Ok(Default::default()),
-                    protocol: Ok(Default::default()),
-                    public_ip: Ok(Default::default()),
-                    sharing: Ok(Default::default()),
-                    speaker: Ok(Default::default()),
-                    time_in_meeting: Ok(Default::default()),
-                    use_rtc_proxy: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    video: Ok(Default::default()),
-                    webinar_user_role: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantListGetParticipant {
-            pub fn accept_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.accept_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for accept_status: {e}")
-                    });
-                self
-            }
-            pub fn app_version<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_version = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_version: {e}")
-                    });
-                self
-            }
-            pub fn audio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio: {e}")
-                    });
-                self
-            }
-            pub fn camera<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.camera = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for camera: {e}")
-                    });
-                self
-            }
-            pub fn department<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.department = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for department: {e}")
-                    });
-                self
-            }
-            pub fn device<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.device = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for device: {e}")
-                    });
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
-                self
-            }
-            pub fn employee_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.employee_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for employee_id: {e}")
-                    });
-                self
-            }
-            pub fn internal_ip<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.internal_ip = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for internal_ip: {e}")
-                    });
-                self
-            }
-            pub fn is_external<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_external: {e}")
-                    });
-                self
-            }
-            pub fn join_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_time: {e}")
-                    });
-                self
-            }
-            pub fn leave_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for leave_reason: {e}")
-                    });
-                self
-            }
-            pub fn leave_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.leave_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for leave_time: {e}")
-                    });
-                self
-            }
-            pub fn location<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.location = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for location: {e}")
-                    });
-                self
-            }
-            pub fn meeting_room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_room_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn microphone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.microphone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for microphone: {e}")
-                    });
-                self
-            }
-            pub fn network_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.network_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for network_type: {e}")
-                    });
-                self
-            }
-            pub fn participant_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn protocol<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.protocol = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for protocol: {e}")
-                    });
-                self
-            }
-            pub fn public_ip<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.public_ip = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for public_ip: {e}")
-                    });
-                self
-            }
-            pub fn sharing<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sharing = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sharing: {e}")
-                    });
-                self
-            }
-            pub fn speaker<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.speaker = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for speaker: {e}")
-                    });
-                self
-            }
-            pub fn time_in_meeting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_in_meeting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for time_in_meeting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn use_rtc_proxy<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_rtc_proxy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for use_rtc_proxy: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn video<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for video: {e}")
-                    });
-                self
-            }
-            pub fn webinar_user_role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.webinar_user_role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for webinar_user_role: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantListGetParticipant>
-        for super::ParticipantListGetParticipant {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantListGetParticipant,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    accept_status: value.accept_status?,
-                    app_version: value.app_version?,
-                    audio: value.audio?,
-                    camera: value.camera?,
-                    department: value.department?,
-                    device: value.device?,
-                    email: value.email?,
-                    employee_id: value.employee_id?,
-                    internal_ip: value.internal_ip?,
-                    is_external: value.is_external?,
-                    join_time: value.join_time?,
-                    leave_reason: value.leave_reason?,
-                    leave_time: value.leave_time?,
-                    location: value.location?,
-                    meeting_room_id: value.meeting_room_id?,
-                    microphone: value.microphone?,
-                    network_type: value.network_type?,
-                    participant_name: value.participant_name?,
-                    phone: value.phone?,
-                    protocol: value.protocol?,
-                    public_ip: value.public_ip?,
-                    sharing: value.sharing?,
-                    speaker: value.speaker?,
-                    time_in_meeting: value.time_in_meeting?,
-                    use_rtc_proxy: value.use_rtc_proxy?,
-                    user_id: value.user_id?,
-                    video: value.video?,
-                    webinar_user_role: value.webinar_user_role?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ParticipantListGetParticipant>
-        for ParticipantListGetParticipant {
-            fn from(value: super::ParticipantListGetParticipant) -> Self {
-                Self {
-                    accept_status: Ok(value.accept_status),
-                    app_version: Ok(value.app_version),
-                    audio: Ok(value.audio),
-                    camera: Ok(value.camera),
-                    department: Ok(value.department),
-                    device: Ok(value.device),
-                    email: Ok(value.email),
-                    employee_id: Ok(value.employee_id),
-                    internal_ip: Ok(value.internal_ip),
-                    is_external: Ok(value.is_external),
-                    join_time: Ok(value.join_time),
-                    leave_reason: Ok(value.leave_reason),
-                    leave_time: Ok(value.leave_time),
-                    location: Ok(value.location),
-                    meeting_room_id: Ok(value.meeting_room_id),
-                    microphone: Ok(value.microphone),
-                    network_type: Ok(value.network_type),
-                    participant_name: Ok(value.participant_name),
-                    phone: Ok(value.phone),
-                    protocol: Ok(value.protocol),
-                    public_ip: Ok(value.public_ip),
-                    sharing: Ok(value.sharing),
-                    speaker: Ok(value.speaker),
-                    time_in_meeting: Ok(value.time_in_meeting),
-                    use_rtc_proxy: Ok(value.use_rtc_proxy),
-                    user_id: Ok(value.user_id),
-                    video: Ok(value.video),
-                    webinar_user_role: Ok(value.webinar_user_role),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantListGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ParticipantListGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ParticipantListGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ParticipantListGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ParticipantListGetResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantListGetResponse>
-        for super::ParticipantListGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantListGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ParticipantListGetResponse>
-        for ParticipantListGetResponse {
-            fn from(value: super::ParticipantListGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantListGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participants: ::std::result::Result<
-                ::std::vec::Vec<super::ParticipantListGetParticipant>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ParticipantListGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    participants: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantListGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn participants<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ParticipantListGetParticipant>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participants = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for participants: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantListGetResponseData>
-        for super::ParticipantListGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantListGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    page_token: value.page_token?,
-                    participants: value.participants?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ParticipantListGetResponseData>
-        for ParticipantListGetResponseData {
-            fn from(value: super::ParticipantListGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    page_token: Ok(value.page_token),
-                    participants: Ok(value.participants),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetParticipantQualityListItem {
-            audio: ::std::result::Result<
-                ::std::option::Option<
-                    super::ParticipantQualityListGetParticipantQualityListItemAudio,
-                >,
-                ::std::string::String,
-            >,
-            cpu_usage: ::std::result::Result<
-                ::std::option::Option<
-                    super::ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-                >,
-                ::std::string::String,
-            >,
-            network: ::std::result::Result<
-                ::std::option::Option<
-                    super::ParticipantQualityListGetParticipantQualityListItemNetwork,
-                >,
-                ::std::string::String,
-            >,
-            screen_sharing: ::std::result::Result<
-                ::std::option::Option<
-                    super::ParticipantQualityListGetParticipantQualityListItemVideo,
-                >,
-                ::std::string::String,
-            >,
-            video: ::std::result::Result<
-                ::std::option::Option<
-                    super::ParticipantQualityListGetParticipantQualityListItemVideo,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ParticipantQualityListGetParticipantQualityListItem {
-            fn default() -> Self {
-                Self {
-                    audio: Ok(Default::default()),
-                    cpu_usage: Ok(Default::default()),
-                    network: Ok(Default::default()),
-                    screen_sharing: Ok(Default::default()),
-                    video: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetParticipantQualityListItem {
-            pub fn audio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ParticipantQualityListGetParticipantQualityListItemAudio,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio: {e}")
-                    });
-                self
-            }
-            pub fn cpu_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cpu_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_usage: {e}")
-                    });
-                self
-            }
-            pub fn network<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ParticipantQualityListGetParticipantQualityListItemNetwork,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.network = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for network: {e}")
-                    });
-                self
-            }
-            pub fn screen_sharing<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ParticipantQualityListGetParticipantQualityListItemVideo,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.screen_sharing = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for screen_sharing: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn video<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ParticipantQualityListGetParticipantQualityListItemVideo,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for video: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantQualityListGetParticipantQualityListItem>
-        for super::ParticipantQualityListGetParticipantQualityListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetParticipantQualityListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audio: value.audio?,
-                    cpu_usage: value.cpu_usage?,
-                    network: value.network?,
-                    screen_sharing: value.screen_sharing?,
-                    video: value.video?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ParticipantQualityListGetParticipantQualityListItem,
-        > for ParticipantQualityListGetParticipantQualityListItem {
-            fn from(
-                value: super::ParticipantQualityListGetParticipantQualityListItem,
-            ) -> Self {
-                Self {
-                    audio: Ok(value.audio),
-                    cpu_usage: Ok(value.cpu_usage),
-                    network: Ok(value.network),
-                    screen_sharing: Ok(value.screen_sharing),
-                    video: Ok(value.video),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetParticipantQualityListItemAudio {
-            bitrate_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bitrate_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            jitter_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            jitter_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            latency_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            latency_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            mic_input_volume: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            speaker_volume: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ParticipantQualityListGetParticipantQualityListItemAudio {
-            fn default() -> Self {
-                Self {
-                    bitrate_received: Ok(Default::default()),
-                    bitrate_sent: Ok(Default::default()),
-                    jitter_received: Ok(Default::default()),
-                    jitter_sent: Ok(Default::default()),
-                    latency_received: Ok(Default::default()),
-                    latency_sent: Ok(Default::default()),
-                    mic_input_volume: Ok(Default::default()),
-                    speaker_volume: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetParticipantQualityListItemAudio {
-            pub fn bitrate_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bitrate_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn bitrate_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bitrate_sent: {e}")
-                    });
-                self
-            }
-            pub fn jitter_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.jitter_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for jitter_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn jitter_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.jitter_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for jitter_sent: {e}")
-                    });
-                self
-            }
-            pub fn latency_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.latency_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for latency_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn latency_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.latency_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for latency_sent: {e}")
-                    });
-                self
-            }
-            pub fn mic_input_volume<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mic_input_volume = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for mic_input_volume: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn speaker_volume<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.speaker_volume = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for speaker_volume: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ParticipantQualityListGetParticipantQualityListItemAudio,
-        > for super::ParticipantQualityListGetParticipantQualityListItemAudio {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetParticipantQualityListItemAudio,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    bitrate_received: value.bitrate_received?,
-                    bitrate_sent: value.bitrate_sent?,
-                    jitter_received: value.jitter_received?,
-                    jitter_sent: value.jitter_sent?,
-                    latency_received: value.latency_received?,
-                    latency_sent: value.latency_sent?,
-                    mic_input_volume: value.mic_input_volume?,
-                    speaker_volume: value.speaker_volume?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ParticipantQualityListGetParticipantQualityListItemAudio,
-        > for ParticipantQualityListGetParticipantQualityListItemAudio {
-            fn from(
-                value: super::ParticipantQualityListGetParticipantQualityListItemAudio,
-            ) -> Self {
-                Self {
-                    bitrate_received: Ok(value.bitrate_received),
-                    bitrate_sent: Ok(value.bitrate_sent),
-                    jitter_received: Ok(value.jitter_received),
-                    jitter_sent: Ok(value.jitter_sent),
-                    latency_received: Ok(value.latency_received),
-                    latency_sent: Ok(value.latency_sent),
-                    mic_input_volume: Ok(value.mic_input_volume),
-                    speaker_volume: Ok(value.speaker_volume),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            client_avg_cpu_usage: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            client_max_cpu_usage: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            system_avg_cpu_usage: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            system_max_cpu_usage: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            fn default() -> Self {
-                Self {
-                    client_avg_cpu_usage: Ok(Default::default()),
-                    client_max_cpu_usage: Ok(Default::default()),
-                    system_avg_cpu_usage: Ok(Default::default()),
-                    system_max_cpu_usage: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            pub fn client_avg_cpu_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_avg_cpu_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for client_avg_cpu_usage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn client_max_cpu_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_max_cpu_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for client_max_cpu_usage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn system_avg_cpu_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.system_avg_cpu_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for system_avg_cpu_usage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn system_max_cpu_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.system_max_cpu_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for system_max_cpu_usage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-        > for super::ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_avg_cpu_usage: value.client_avg_cpu_usage?,
-                    client_max_cpu_usage: value.client_max_cpu_usage?,
-                    system_avg_cpu_usage: value.system_avg_cpu_usage?,
-                    system_max_cpu_usage: value.system_max_cpu_usage?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-        > for ParticipantQualityListGetParticipantQualityListItemCpuUsage {
-            fn from(
-                value: super::ParticipantQualityListGetParticipantQualityListItemCpuUsage,
-            ) -> Self {
-                Self {
-                    client_avg_cpu_usage: Ok(value.client_avg_cpu_usage),
-                    client_max_cpu_usage: Ok(value.client_max_cpu_usage),
-                    system_avg_cpu_usage: Ok(value.system_avg_cpu_usage),
-                    system_max_cpu_usage: Ok(value.system_max_cpu_usage),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetParticipantQualityListItemNetwork {
-            bitrate_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bitrate_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            network_delay: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            packet_loss_avg_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            packet_loss_avg_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            packet_loss_max_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            packet_loss_max_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ParticipantQualityListGetParticipantQualityListItemNetwork {
-            fn default() -> Self {
-                Self {
-                    bitrate_received: Ok(Default::default()),
-                    bitrate_sent: Ok(Default::default()),
-                    network_delay: Ok(Default::default()),
-                    packet_loss_avg_received: Ok(Default::default()),
-                    packet_loss_avg_sent: Ok(Default::default()),
-                    packet_loss_max_received: Ok(Default::default()),
-                    packet_loss_max_sent: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetParticipantQualityListItemNetwork {
-            pub fn bitrate_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bitrate_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn bitrate_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bitrate_sent: {e}")
-                    });
-                self
-            }
-            pub fn network_delay<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.network_delay = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for network_delay: {e}")
-                    });
-                self
-            }
-            pub fn packet_loss_avg_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.packet_loss_avg_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for packet_loss_avg_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn packet_loss_avg_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.packet_loss_avg_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for packet_loss_avg_sent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn packet_loss_max_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.packet_loss_max_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for packet_loss_max_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn packet_loss_max_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.packet_loss_max_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for packet_loss_max_sent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ParticipantQualityListGetParticipantQualityListItemNetwork,
-        > for super::ParticipantQualityListGetParticipantQualityListItemNetwork {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetParticipantQualityListItemNetwork,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    bitrate_received: value.bitrate_received?,
-                    bitrate_sent: value.bitrate_sent?,
-                    network_delay: value.network_delay?,
-                    packet_loss_avg_received: value.packet_loss_avg_received?,
-                    packet_loss_avg_sent: value.packet_loss_avg_sent?,
-                    packet_loss_max_received: value.packet_loss_max_received?,
-                    packet_loss_max_sent: value.packet_loss_max_sent?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ParticipantQualityListGetParticipantQualityListItemNetwork,
-        > for ParticipantQualityListGetParticipantQualityListItemNetwork {
-            fn from(
-                value: super::ParticipantQualityListGetParticipantQualityListItemNetwork,
-            ) -> Self {
-                Self {
-                    bitrate_received: Ok(value.bitrate_received),
-                    bitrate_sent: Ok(value.bitrate_sent),
-                    network_delay: Ok(value.network_delay),
-                    packet_loss_avg_received: Ok(value.packet_loss_avg_received),
-                    packet_loss_avg_sent: Ok(value.packet_loss_avg_sent),
-                    packet_loss_max_received: Ok(value.packet_loss_max_received),
-                    packet_loss_max_sent: Ok(value.packet_loss_max_sent),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetParticipantQualityListItemVideo {
-            bitrate_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bitrate_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            framerate_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            framerate_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            jitter_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            jitter_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            latency_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            latency_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            maximum_resolution_received: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            maximum_resolution_sent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ParticipantQualityListGetParticipantQualityListItemVideo {
-            fn default() -> Self {
-                Self {
-                    bitrate_received: Ok(Default::default()),
-                    bitrate_sent: Ok(Default::default()),
-                    framerate_received: Ok(Default::default()),
-                    framerate_sent: Ok(Default::default()),
-                    jitter_received: Ok(Default::default()),
-                    jitter_sent: Ok(Default::default()),
-                    latency_received: Ok(Default::default()),
-                    latency_sent: Ok(Default::default()),
-                    maximum_resolution_received: Ok(Default::default()),
-                    maximum_resolution_sent: Ok(Default::default()),
-                    time: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetParticipantQualityListItemVideo {
-            pub fn bitrate_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bitrate_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn bitrate_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bitrate_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bitrate_sent: {e}")
-                    });
-                self
-            }
-            pub fn framerate_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.framerate_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for framerate_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn framerate_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.framerate_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for framerate_sent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn jitter_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.jitter_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for jitter_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn jitter_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.jitter_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for jitter_sent: {e}")
-                    });
-                self
-            }
-            pub fn latency_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.latency_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for latency_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn latency_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.latency_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for latency_sent: {e}")
-                    });
-                self
-            }
-            pub fn maximum_resolution_received<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.maximum_resolution_received = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for maximum_resolution_received: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn maximum_resolution_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.maximum_resolution_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for maximum_resolution_sent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ParticipantQualityListGetParticipantQualityListItemVideo,
-        > for super::ParticipantQualityListGetParticipantQualityListItemVideo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetParticipantQualityListItemVideo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    bitrate_received: value.bitrate_received?,
-                    bitrate_sent: value.bitrate_sent?,
-                    framerate_received: value.framerate_received?,
-                    framerate_sent: value.framerate_sent?,
-                    jitter_received: value.jitter_received?,
-                    jitter_sent: value.jitter_sent?,
-                    latency_received: value.latency_received?,
-                    latency_sent: value.latency_sent?,
-                    maximum_resolution_received: value.maximum_resolution_received?,
-                    maximum_resolution_sent: value.maximum_resolution_sent?,
-                    time: value.time?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ParticipantQualityListGetParticipantQualityListItemVideo,
-        > for ParticipantQualityListGetParticipantQualityListItemVideo {
-            fn from(
-                value: super::ParticipantQualityListGetParticipantQualityListItemVideo,
-            ) -> Self {
-                Self {
-                    bitrate_received: Ok(value.bitrate_received),
-                    bitrate_sent: Ok(value.bitrate_sent),
-                    framerate_received: Ok(value.framerate_received),
-                    framerate_sent: Ok(value.framerate_sent),
-                    jitter_received: Ok(value.jitter_received),
-                    jitter_sent: Ok(value.jitter_sent),
-                    latency_received: Ok(value.latency_received),
-                    latency_sent: Ok(value.latency_sent),
-                    maximum_resolution_received: Ok(value.maximum_resolution_received),
-                    maximum_resolution_sent: Ok(value.maximum_resolution_sent),
-                    time: Ok(value.time),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ParticipantQualityListGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ParticipantQualityListGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ParticipantQualityListGetResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantQualityListGetResponse>
-        for super::ParticipantQualityListGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ParticipantQualityListGetResponse>
-        for ParticipantQualityListGetResponse {
-            fn from(value: super::ParticipantQualityListGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ParticipantQualityListGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_quality_list: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ParticipantQualityListGetParticipantQualityListItem,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ParticipantQualityListGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    participant_quality_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl ParticipantQualityListGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn participant_quality_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ParticipantQualityListGetParticipantQualityListItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_quality_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_quality_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ParticipantQualityListGetResponseData>
-        for super::ParticipantQualityListGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ParticipantQualityListGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    page_token: value.page_token?,
-                    participant_quality_list: value.participant_quality_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ParticipantQualityListGetResponseData>
-        for ParticipantQualityListGetResponseData {
-            fn from(value: super::ParticipantQualityListGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    page_token: Ok(value.page_token),
-                    participant_quality_list: Ok(value.participant_quality_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetDailyMeetingReport {
-            daily_report: ::std::result::Result<
-                ::std::vec::Vec<super::ReportGetDailyMeetingReportDailyReportItem>,
-                ::std::string::String,
-            >,
-            total_meeting_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total_meeting_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total_participant_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReportGetDailyMeetingReport {
-            fn default() -> Self {
-                Self {
-                    daily_report: Ok(Default::default()),
-                    total_meeting_count: Ok(Default::default()),
-                    total_meeting_duration: Ok(Default::default()),
-                    total_participant_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReportGetDailyMeetingReport {
-            pub fn daily_report<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReportGetDailyMeetingReportDailyReportItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.daily_report = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for daily_report: {e}")
-                    });
-                self
-            }
-            pub fn total_meeting_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_meeting_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for total_meeting_count: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn total_meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for total_meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn total_participant_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_participant_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for total_participant_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetDailyMeetingReport>
-        for super::ReportGetDailyMeetingReport {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetDailyMeetingReport,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    daily_report: value.daily_report?,
-                    total_meeting_count: value.total_meeting_count?,
-                    total_meeting_duration: value.total_meeting_duration?,
-                    total_participant_count: value.total_participant_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetDailyMeetingReport>
-        for ReportGetDailyMeetingReport {
-            fn from(value: super::ReportGetDailyMeetingReport) -> Self {
-                Self {
-                    daily_report: Ok(value.daily_report),
-                    total_meeting_count: Ok(value.total_meeting_count),
-                    total_meeting_duration: Ok(value.total_meeting_duration),
-                    total_participant_count: Ok(value.total_participant_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetDailyMeetingReportDailyReportItem {
-            date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReportGetDailyMeetingReportDailyReportItem {
-            fn default() -> Self {
-                Self {
-                    date: Ok(Default::default()),
-                    meeting_count: Ok(Default::default()),
-                    meeting_duration: Ok(Default::default()),
-                    participant_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReportGetDailyMeetingReportDailyReportItem {
-            pub fn date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for date: {e}")
-                    });
-                self
-            }
-            pub fn meeting_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_count: {e}")
-                    });
-                self
-            }
-            pub fn meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn participant_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetDailyMeetingReportDailyReportItem>
-        for super::ReportGetDailyMeetingReportDailyReportItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetDailyMeetingReportDailyReportItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    date: value.date?,
-                    meeting_count: value.meeting_count?,
-                    meeting_duration: value.meeting_duration?,
-                    participant_count: value.participant_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetDailyMeetingReportDailyReportItem>
-        for ReportGetDailyMeetingReportDailyReportItem {
-            fn from(value: super::ReportGetDailyMeetingReportDailyReportItem) -> Self {
-                Self {
-                    date: Ok(value.date),
-                    meeting_count: Ok(value.meeting_count),
-                    meeting_duration: Ok(value.meeting_duration),
-                    participant_count: Ok(value.participant_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetDailyResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReportGetDailyResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReportGetDailyResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReportGetDailyResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReportGetDailyResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetDailyResponse>
-        for super::ReportGetDailyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetDailyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetDailyResponse>
-        for ReportGetDailyResponse {
-            fn from(value: super::ReportGetDailyResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetDailyResponseData {
-            meeting_report: ::std::result::Result<
-                ::std::option::Option<super::ReportGetDailyMeetingReport>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReportGetDailyResponseData {
-            fn default() -> Self {
-                Self {
-                    meeting_report: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReportGetDailyResponseData {
-            pub fn meeting_report<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReportGetDailyMeetingReport>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_report = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_report: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetDailyResponseData>
-        for super::ReportGetDailyResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetDailyResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    meeting_report: value.meeting_report?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetDailyResponseData>
-        for ReportGetDailyResponseData {
-            fn from(value: super::ReportGetDailyResponseData) -> Self {
-                Self {
-                    meeting_report: Ok(value.meeting_report),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetTopUserResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReportGetTopUserResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReportGetTopUserResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReportGetTopUserResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReportGetTopUserResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetTopUserResponse>
-        for super::ReportGetTopUserResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetTopUserResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetTopUserResponse>
-        for ReportGetTopUserResponse {
-            fn from(value: super::ReportGetTopUserResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetTopUserResponseData {
-            top_user_report: ::std::result::Result<
-                ::std::vec::Vec<super::ReportGetTopUserTopUserReportItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReportGetTopUserResponseData {
-            fn default() -> Self {
-                Self {
-                    top_user_report: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReportGetTopUserResponseData {
-            pub fn top_user_report<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReportGetTopUserTopUserReportItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.top_user_report = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for top_user_report: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetTopUserResponseData>
-        for super::ReportGetTopUserResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetTopUserResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    top_user_report: value.top_user_report?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetTopUserResponseData>
-        for ReportGetTopUserResponseData {
-            fn from(value: super::ReportGetTopUserResponseData) -> Self {
-                Self {
-                    top_user_report: Ok(value.top_user_report),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReportGetTopUserTopUserReportItem {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_count: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReportGetTopUserTopUserReportItem {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    meeting_count: Ok(Default::default()),
-                    meeting_duration: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReportGetTopUserTopUserReportItem {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn meeting_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_count: {e}")
-                    });
-                self
-            }
-            pub fn meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReportGetTopUserTopUserReportItem>
-        for super::ReportGetTopUserTopUserReportItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReportGetTopUserTopUserReportItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    meeting_count: value.meeting_count?,
-                    meeting_duration: value.meeting_duration?,
-                    name: value.name?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReportGetTopUserTopUserReportItem>
-        for ReportGetTopUserTopUserReportItem {
-            fn from(value: super::ReportGetTopUserTopUserReportItem) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    meeting_count: Ok(value.meeting_count),
-                    meeting_duration: Ok(value.meeting_duration),
-                    name: Ok(value.name),
-                    user_type: Ok(value.user_type),
                 }
             }
         }
@@ -19730,659 +6960,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ReserveApplyReserve {
-            app_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            live_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveApplyReserve {
-            fn default() -> Self {
-                Self {
-                    app_link: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    live_link: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveApplyReserve {
-            pub fn app_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_link: {e}")
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn live_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.live_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for live_link: {e}")
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveApplyReserve>
-        for super::ReserveApplyReserve {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveApplyReserve,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    app_link: value.app_link?,
-                    end_time: value.end_time?,
-                    id: value.id?,
-                    live_link: value.live_link?,
-                    meeting_no: value.meeting_no?,
-                    password: value.password?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveApplyReserve> for ReserveApplyReserve {
-            fn from(value: super::ReserveApplyReserve) -> Self {
-                Self {
-                    app_link: Ok(value.app_link),
-                    end_time: Ok(value.end_time),
-                    id: Ok(value.id),
-                    live_link: Ok(value.live_link),
-                    meeting_no: Ok(value.meeting_no),
-                    password: Ok(value.password),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveApplyReserveCorrectionCheckInfo {
-            invalid_host_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveApplyReserveCorrectionCheckInfo {
-            fn default() -> Self {
-                Self {
-                    invalid_host_id_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveApplyReserveCorrectionCheckInfo {
-            pub fn invalid_host_id_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invalid_host_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invalid_host_id_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveApplyReserveCorrectionCheckInfo>
-        for super::ReserveApplyReserveCorrectionCheckInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveApplyReserveCorrectionCheckInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    invalid_host_id_list: value.invalid_host_id_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveApplyReserveCorrectionCheckInfo>
-        for ReserveApplyReserveCorrectionCheckInfo {
-            fn from(value: super::ReserveApplyReserveCorrectionCheckInfo) -> Self {
-                Self {
-                    invalid_host_id_list: Ok(value.invalid_host_id_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveApplyResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveApplyResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveApplyResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveApplyResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveApplyResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveApplyResponse>
-        for super::ReserveApplyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveApplyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveApplyResponse> for ReserveApplyResponse {
-            fn from(value: super::ReserveApplyResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveApplyResponseData {
-            reserve: ::std::result::Result<
-                ::std::option::Option<super::ReserveApplyReserve>,
-                ::std::string::String,
-            >,
-            reserve_correction_check_info: ::std::result::Result<
-                ::std::option::Option<super::ReserveApplyReserveCorrectionCheckInfo>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveApplyResponseData {
-            fn default() -> Self {
-                Self {
-                    reserve: Ok(Default::default()),
-                    reserve_correction_check_info: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveApplyResponseData {
-            pub fn reserve<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveApplyReserve>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserve: {e}")
-                    });
-                self
-            }
-            pub fn reserve_correction_check_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveApplyReserveCorrectionCheckInfo>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_correction_check_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_correction_check_info: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveApplyResponseData>
-        for super::ReserveApplyResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveApplyResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reserve: value.reserve?,
-                    reserve_correction_check_info: value.reserve_correction_check_info?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveApplyResponseData>
-        for ReserveApplyResponseData {
-            fn from(value: super::ReserveApplyResponseData) -> Self {
-                Self {
-                    reserve: Ok(value.reserve),
-                    reserve_correction_check_info: Ok(
-                        value.reserve_correction_check_info,
-                    ),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminGetReserveAdminConfig {
-            depts: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                ::std::string::String,
-            >,
-            users: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigAdminGetReserveAdminConfig {
-            fn default() -> Self {
-                Self {
-                    depts: Ok(Default::default()),
-                    users: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigAdminGetReserveAdminConfig {
-            pub fn depts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.depts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for depts: {e}")
-                    });
-                self
-            }
-            pub fn users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for users: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminGetReserveAdminConfig>
-        for super::ReserveConfigAdminGetReserveAdminConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminGetReserveAdminConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    depts: value.depts?,
-                    users: value.users?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminGetReserveAdminConfig>
-        for ReserveConfigAdminGetReserveAdminConfig {
-            fn from(value: super::ReserveConfigAdminGetReserveAdminConfig) -> Self {
-                Self {
-                    depts: Ok(value.depts),
-                    users: Ok(value.users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminGetReserveAdminConfigDept {
-            department_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigAdminGetReserveAdminConfigDept {
-            fn default() -> Self {
-                Self {
-                    department_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigAdminGetReserveAdminConfigDept {
-            pub fn department_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.department_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for department_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminGetReserveAdminConfigDept>
-        for super::ReserveConfigAdminGetReserveAdminConfigDept {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminGetReserveAdminConfigDept,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    department_id: value.department_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminGetReserveAdminConfigDept>
-        for ReserveConfigAdminGetReserveAdminConfigDept {
-            fn from(value: super::ReserveConfigAdminGetReserveAdminConfigDept) -> Self {
-                Self {
-                    department_id: Ok(value.department_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminGetReserveAdminConfigUser {
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigAdminGetReserveAdminConfigUser {
-            fn default() -> Self {
-                Self {
-                    user_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigAdminGetReserveAdminConfigUser {
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminGetReserveAdminConfigUser>
-        for super::ReserveConfigAdminGetReserveAdminConfigUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminGetReserveAdminConfigUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { user_id: value.user_id? })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminGetReserveAdminConfigUser>
-        for ReserveConfigAdminGetReserveAdminConfigUser {
-            fn from(value: super::ReserveConfigAdminGetReserveAdminConfigUser) -> Self {
-                Self { user_id: Ok(value.user_id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigAdminGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigAdminGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigAdminGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigAdminGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminGetResponse>
-        for super::ReserveConfigAdminGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminGetResponse>
-        for ReserveConfigAdminGetResponse {
-            fn from(value: super::ReserveConfigAdminGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminGetResponseData {
-            reserve_admin_config: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigAdminGetReserveAdminConfig>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigAdminGetResponseData {
-            fn default() -> Self {
-                Self {
-                    reserve_admin_config: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigAdminGetResponseData {
-            pub fn reserve_admin_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigAdminGetReserveAdminConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_admin_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_admin_config: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminGetResponseData>
-        for super::ReserveConfigAdminGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reserve_admin_config: value.reserve_admin_config?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminGetResponseData>
-        for ReserveConfigAdminGetResponseData {
-            fn from(value: super::ReserveConfigAdminGetResponseData) -> Self {
-                Self {
-                    reserve_admin_config: Ok(value.reserve_admin_config),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ReserveConfigAdminPatchRequest {
             reserve_admin_config: ::std::result::Result<
                 super::ReserveConfigAdminPatchRequestReserveAdminConfig,
@@ -20631,335 +7208,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ReserveConfigAdminPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigAdminPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigAdminPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigAdminPatchResponse>
-        for super::ReserveConfigAdminPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigAdminPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigAdminPatchResponse>
-        for ReserveConfigAdminPatchResponse {
-            fn from(value: super::ReserveConfigAdminPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigDisableInformGetDisableInform {
-            if_cover_child_scope: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            if_inform: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            informed_depts: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                ::std::string::String,
-            >,
-            informed_users: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigDisableInformGetDisableInform {
-            fn default() -> Self {
-                Self {
-                    if_cover_child_scope: Ok(Default::default()),
-                    if_inform: Ok(Default::default()),
-                    informed_depts: Ok(Default::default()),
-                    informed_users: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigDisableInformGetDisableInform {
-            pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn if_inform<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_inform = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for if_inform: {e}")
-                    });
-                self
-            }
-            pub fn informed_depts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.informed_depts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for informed_depts: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn informed_users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.informed_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for informed_users: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigDisableInformGetDisableInform>
-        for super::ReserveConfigDisableInformGetDisableInform {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigDisableInformGetDisableInform,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    if_cover_child_scope: value.if_cover_child_scope?,
-                    if_inform: value.if_inform?,
-                    informed_depts: value.informed_depts?,
-                    informed_users: value.informed_users?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigDisableInformGetDisableInform>
-        for ReserveConfigDisableInformGetDisableInform {
-            fn from(value: super::ReserveConfigDisableInformGetDisableInform) -> Self {
-                Self {
-                    if_cover_child_scope: Ok(value.if_cover_child_scope),
-                    if_inform: Ok(value.if_inform),
-                    informed_depts: Ok(value.informed_depts),
-                    informed_users: Ok(value.informed_users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigDisableInformGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigDisableInformGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigDisableInformGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigDisableInformGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveConfigDisableInformGetResponseData,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigDisableInformGetResponse>
-        for super::ReserveConfigDisableInformGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigDisableInformGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigDisableInformGetResponse>
-        for ReserveConfigDisableInformGetResponse {
-            fn from(value: super::ReserveConfigDisableInformGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigDisableInformGetResponseData {
-            disable_inform: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigDisableInformGetDisableInform>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigDisableInformGetResponseData {
-            fn default() -> Self {
-                Self {
-                    disable_inform: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigDisableInformGetResponseData {
-            pub fn disable_inform<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveConfigDisableInformGetDisableInform,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disable_inform = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_inform: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigDisableInformGetResponseData>
-        for super::ReserveConfigDisableInformGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigDisableInformGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    disable_inform: value.disable_inform?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigDisableInformGetResponseData>
-        for ReserveConfigDisableInformGetResponseData {
-            fn from(value: super::ReserveConfigDisableInformGetResponseData) -> Self {
-                Self {
-                    disable_inform: Ok(value.disable_inform),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ReserveConfigDisableInformPatchRequest {
             disable_inform: ::std::result::Result<
                 super::ReserveConfigDisableInformPatchRequestDisableInform,
@@ -21148,346 +7396,6 @@ pub mod types {
                     if_inform: Ok(value.if_inform),
                     informed_depts: Ok(value.informed_depts),
                     informed_users: Ok(value.informed_users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigDisableInformPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigDisableInformPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigDisableInformPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigDisableInformPatchResponse>
-        for super::ReserveConfigDisableInformPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigDisableInformPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigDisableInformPatchResponse>
-        for ReserveConfigDisableInformPatchResponse {
-            fn from(value: super::ReserveConfigDisableInformPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigFormGetReserveFormConfig {
-            if_cover_child_scope: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            notified_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            notified_users: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                ::std::string::String,
-            >,
-            reserve_form: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            time_unit: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigFormGetReserveFormConfig {
-            fn default() -> Self {
-                Self {
-                    if_cover_child_scope: Ok(Default::default()),
-                    notified_time: Ok(Default::default()),
-                    notified_users: Ok(Default::default()),
-                    reserve_form: Ok(Default::default()),
-                    time_unit: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigFormGetReserveFormConfig {
-            pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn notified_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notified_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notified_time: {e}")
-                    });
-                self
-            }
-            pub fn notified_users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.notified_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for notified_users: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reserve_form<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_form = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserve_form: {e}")
-                    });
-                self
-            }
-            pub fn time_unit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_unit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_unit: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigFormGetReserveFormConfig>
-        for super::ReserveConfigFormGetReserveFormConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigFormGetReserveFormConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    if_cover_child_scope: value.if_cover_child_scope?,
-                    notified_time: value.notified_time?,
-                    notified_users: value.notified_users?,
-                    reserve_form: value.reserve_form?,
-                    time_unit: value.time_unit?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigFormGetReserveFormConfig>
-        for ReserveConfigFormGetReserveFormConfig {
-            fn from(value: super::ReserveConfigFormGetReserveFormConfig) -> Self {
-                Self {
-                    if_cover_child_scope: Ok(value.if_cover_child_scope),
-                    notified_time: Ok(value.notified_time),
-                    notified_users: Ok(value.notified_users),
-                    reserve_form: Ok(value.reserve_form),
-                    time_unit: Ok(value.time_unit),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigFormGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigFormGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigFormGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigFormGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigFormGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigFormGetResponse>
-        for super::ReserveConfigFormGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigFormGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigFormGetResponse>
-        for ReserveConfigFormGetResponse {
-            fn from(value: super::ReserveConfigFormGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigFormGetResponseData {
-            reserve_form_config: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigFormGetReserveFormConfig>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigFormGetResponseData {
-            fn default() -> Self {
-                Self {
-                    reserve_form_config: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigFormGetResponseData {
-            pub fn reserve_form_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigFormGetReserveFormConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_form_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_form_config: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigFormGetResponseData>
-        for super::ReserveConfigFormGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigFormGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reserve_form_config: value.reserve_form_config?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigFormGetResponseData>
-        for ReserveConfigFormGetResponseData {
-            fn from(value: super::ReserveConfigFormGetResponseData) -> Self {
-                Self {
-                    reserve_form_config: Ok(value.reserve_form_config),
                 }
             }
         }
@@ -21689,85 +7597,6 @@ pub mod types {
                     notified_users: Ok(value.notified_users),
                     reserve_form: Ok(value.reserve_form),
                     time_unit: Ok(value.time_unit),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigFormPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigFormPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigFormPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigFormPatchResponse>
-        for super::ReserveConfigFormPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigFormPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigFormPatchResponse>
-        for ReserveConfigFormPatchResponse {
-            fn from(value: super::ReserveConfigFormPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -22288,1837 +8117,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ReserveConfigPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigPatchResponse>
-        for super::ReserveConfigPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigPatchResponse>
-        for ReserveConfigPatchResponse {
-            fn from(value: super::ReserveConfigPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigReserveScopeApproveConfig {
-            approval_condition: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            approval_switch: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            approvers: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                ::std::string::String,
-            >,
-            meeting_duration: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigReserveScopeApproveConfig {
-            fn default() -> Self {
-                Self {
-                    approval_condition: Ok(Default::default()),
-                    approval_switch: Ok(Default::default()),
-                    approvers: Ok(Default::default()),
-                    meeting_duration: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigReserveScopeApproveConfig {
-            pub fn approval_condition<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.approval_condition = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_condition: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn approval_switch<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.approval_switch = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_switch: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn approvers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.approvers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for approvers: {e}")
-                    });
-                self
-            }
-            pub fn meeting_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_duration: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigReserveScopeApproveConfig>
-        for super::ReserveConfigReserveScopeApproveConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigReserveScopeApproveConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    approval_condition: value.approval_condition?,
-                    approval_switch: value.approval_switch?,
-                    approvers: value.approvers?,
-                    meeting_duration: value.meeting_duration?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigReserveScopeApproveConfig>
-        for ReserveConfigReserveScopeApproveConfig {
-            fn from(value: super::ReserveConfigReserveScopeApproveConfig) -> Self {
-                Self {
-                    approval_condition: Ok(value.approval_condition),
-                    approval_switch: Ok(value.approval_switch),
-                    approvers: Ok(value.approvers),
-                    meeting_duration: Ok(value.meeting_duration),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigReserveScopeReserveScopeConfig {
-            allow_all_users: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            allow_depts: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                ::std::string::String,
-            >,
-            allow_users: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                ::std::string::String,
-            >,
-            if_cover_child_scope: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigReserveScopeReserveScopeConfig {
-            fn default() -> Self {
-                Self {
-                    allow_all_users: Ok(Default::default()),
-                    allow_depts: Ok(Default::default()),
-                    allow_users: Ok(Default::default()),
-                    if_cover_child_scope: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigReserveScopeReserveScopeConfig {
-            pub fn allow_all_users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_all_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allow_all_users: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn allow_depts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigDept>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_depts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for allow_depts: {e}")
-                    });
-                self
-            }
-            pub fn allow_users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ReserveConfigAdminGetReserveAdminConfigUser>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for allow_users: {e}")
-                    });
-                self
-            }
-            pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigReserveScopeReserveScopeConfig>
-        for super::ReserveConfigReserveScopeReserveScopeConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigReserveScopeReserveScopeConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_all_users: value.allow_all_users?,
-                    allow_depts: value.allow_depts?,
-                    allow_users: value.allow_users?,
-                    if_cover_child_scope: value.if_cover_child_scope?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigReserveScopeReserveScopeConfig>
-        for ReserveConfigReserveScopeReserveScopeConfig {
-            fn from(value: super::ReserveConfigReserveScopeReserveScopeConfig) -> Self {
-                Self {
-                    allow_all_users: Ok(value.allow_all_users),
-                    allow_depts: Ok(value.allow_depts),
-                    allow_users: Ok(value.allow_users),
-                    if_cover_child_scope: Ok(value.if_cover_child_scope),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigReserveScopeResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigReserveScopeResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveConfigReserveScopeResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveConfigReserveScopeResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigReserveScopeResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigReserveScopeResponse>
-        for super::ReserveConfigReserveScopeResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigReserveScopeResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigReserveScopeResponse>
-        for ReserveConfigReserveScopeResponse {
-            fn from(value: super::ReserveConfigReserveScopeResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigReserveScopeResponseData {
-            approve_config: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigReserveScopeApproveConfig>,
-                ::std::string::String,
-            >,
-            reserve_scope_config: ::std::result::Result<
-                ::std::option::Option<
-                    super::ReserveConfigReserveScopeReserveScopeConfig,
-                >,
-                ::std::string::String,
-            >,
-            time_config: ::std::result::Result<
-                ::std::option::Option<super::ReserveConfigReserveScopeTimeConfig>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigReserveScopeResponseData {
-            fn default() -> Self {
-                Self {
-                    approve_config: Ok(Default::default()),
-                    reserve_scope_config: Ok(Default::default()),
-                    time_config: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigReserveScopeResponseData {
-            pub fn approve_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigReserveScopeApproveConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.approve_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approve_config: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reserve_scope_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveConfigReserveScopeReserveScopeConfig,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_scope_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_scope_config: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn time_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveConfigReserveScopeTimeConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_config: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigReserveScopeResponseData>
-        for super::ReserveConfigReserveScopeResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigReserveScopeResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    approve_config: value.approve_config?,
-                    reserve_scope_config: value.reserve_scope_config?,
-                    time_config: value.time_config?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigReserveScopeResponseData>
-        for ReserveConfigReserveScopeResponseData {
-            fn from(value: super::ReserveConfigReserveScopeResponseData) -> Self {
-                Self {
-                    approve_config: Ok(value.approve_config),
-                    reserve_scope_config: Ok(value.reserve_scope_config),
-                    time_config: Ok(value.time_config),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveConfigReserveScopeTimeConfig {
-            days_in_advance: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            if_cover_child_scope: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            max_duration: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            opening_hour: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            time_switch: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveConfigReserveScopeTimeConfig {
-            fn default() -> Self {
-                Self {
-                    days_in_advance: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    if_cover_child_scope: Ok(Default::default()),
-                    max_duration: Ok(Default::default()),
-                    opening_hour: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    time_switch: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveConfigReserveScopeTimeConfig {
-            pub fn days_in_advance<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.days_in_advance = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for days_in_advance: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn max_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_duration: {e}")
-                    });
-                self
-            }
-            pub fn opening_hour<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.opening_hour = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for opening_hour: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn time_switch<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_switch = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_switch: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveConfigReserveScopeTimeConfig>
-        for super::ReserveConfigReserveScopeTimeConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveConfigReserveScopeTimeConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    days_in_advance: value.days_in_advance?,
-                    end_time: value.end_time?,
-                    if_cover_child_scope: value.if_cover_child_scope?,
-                    max_duration: value.max_duration?,
-                    opening_hour: value.opening_hour?,
-                    start_time: value.start_time?,
-                    time_switch: value.time_switch?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveConfigReserveScopeTimeConfig>
-        for ReserveConfigReserveScopeTimeConfig {
-            fn from(value: super::ReserveConfigReserveScopeTimeConfig) -> Self {
-                Self {
-                    days_in_advance: Ok(value.days_in_advance),
-                    end_time: Ok(value.end_time),
-                    if_cover_child_scope: Ok(value.if_cover_child_scope),
-                    max_duration: Ok(value.max_duration),
-                    opening_hour: Ok(value.opening_hour),
-                    start_time: Ok(value.start_time),
-                    time_switch: Ok(value.time_switch),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveDeleteResponse>
-        for super::ReserveDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveDeleteResponse>
-        for ReserveDeleteResponse {
-            fn from(value: super::ReserveDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetActiveMeetingResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveGetActiveMeetingResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveGetActiveMeetingResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveGetActiveMeetingResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveGetActiveMeetingResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetActiveMeetingResponse>
-        for super::ReserveGetActiveMeetingResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetActiveMeetingResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetActiveMeetingResponse>
-        for ReserveGetActiveMeetingResponse {
-            fn from(value: super::ReserveGetActiveMeetingResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetActiveMeetingResponseData {
-            meeting: ::std::result::Result<
-                ::std::option::Option<super::MeetingGetMeeting>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveGetActiveMeetingResponseData {
-            fn default() -> Self {
-                Self {
-                    meeting: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetActiveMeetingResponseData {
-            pub fn meeting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MeetingGetMeeting>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetActiveMeetingResponseData>
-        for super::ReserveGetActiveMeetingResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetActiveMeetingResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { meeting: value.meeting? })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetActiveMeetingResponseData>
-        for ReserveGetActiveMeetingResponseData {
-            fn from(value: super::ReserveGetActiveMeetingResponseData) -> Self {
-                Self { meeting: Ok(value.meeting) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserve {
-            app_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expire_status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            live_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_settings: ::std::result::Result<
-                ::std::option::Option<super::ReserveGetReserveMeetingSettings>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reserve_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveGetReserve {
-            fn default() -> Self {
-                Self {
-                    app_link: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    expire_status: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    live_link: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    meeting_settings: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    reserve_user_id: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserve {
-            pub fn app_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_link: {e}")
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn expire_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_status: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn live_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.live_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for live_link: {e}")
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn meeting_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveGetReserveMeetingSettings>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_settings: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn reserve_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_user_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserve> for super::ReserveGetReserve {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserve,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    app_link: value.app_link?,
-                    end_time: value.end_time?,
-                    expire_status: value.expire_status?,
-                    id: value.id?,
-                    live_link: value.live_link?,
-                    meeting_no: value.meeting_no?,
-                    meeting_settings: value.meeting_settings?,
-                    password: value.password?,
-                    reserve_user_id: value.reserve_user_id?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetReserve> for ReserveGetReserve {
-            fn from(value: super::ReserveGetReserve) -> Self {
-                Self {
-                    app_link: Ok(value.app_link),
-                    end_time: Ok(value.end_time),
-                    expire_status: Ok(value.expire_status),
-                    id: Ok(value.id),
-                    live_link: Ok(value.live_link),
-                    meeting_no: Ok(value.meeting_no),
-                    meeting_settings: Ok(value.meeting_settings),
-                    password: Ok(value.password),
-                    reserve_user_id: Ok(value.reserve_user_id),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettings {
-            action_permissions: ::std::result::Result<
-                ::std::vec::Vec<super::ReserveGetReserveMeetingSettingsActionPermission>,
-                ::std::string::String,
-            >,
-            assign_host_list: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveGetReserveMeetingSettingsAssignHostListItem,
-                >,
-                ::std::string::String,
-            >,
-            auto_record: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            call_setting: ::std::result::Result<
-                ::std::option::Option<
-                    super::ReserveGetReserveMeetingSettingsCallSetting,
-                >,
-                ::std::string::String,
-            >,
-            meeting_connect: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            meeting_initial_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            topic: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveGetReserveMeetingSettings {
-            fn default() -> Self {
-                Self {
-                    action_permissions: Ok(Default::default()),
-                    assign_host_list: Ok(Default::default()),
-                    auto_record: Ok(Default::default()),
-                    call_setting: Ok(Default::default()),
-                    meeting_connect: Ok(Default::default()),
-                    meeting_initial_type: Ok(Default::default()),
-                    topic: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettings {
-            pub fn action_permissions<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ReserveGetReserveMeetingSettingsActionPermission,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action_permissions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for action_permissions: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn assign_host_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ReserveGetReserveMeetingSettingsAssignHostListItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.assign_host_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for assign_host_list: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn auto_record<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.auto_record = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_record: {e}")
-                    });
-                self
-            }
-            pub fn call_setting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveGetReserveMeetingSettingsCallSetting,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.call_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for call_setting: {e}")
-                    });
-                self
-            }
-            pub fn meeting_connect<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_connect = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_connect: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn meeting_initial_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_initial_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_initial_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn topic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserveMeetingSettings>
-        for super::ReserveGetReserveMeetingSettings {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettings,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action_permissions: value.action_permissions?,
-                    assign_host_list: value.assign_host_list?,
-                    auto_record: value.auto_record?,
-                    call_setting: value.call_setting?,
-                    meeting_connect: value.meeting_connect?,
-                    meeting_initial_type: value.meeting_initial_type?,
-                    topic: value.topic?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetReserveMeetingSettings>
-        for ReserveGetReserveMeetingSettings {
-            fn from(value: super::ReserveGetReserveMeetingSettings) -> Self {
-                Self {
-                    action_permissions: Ok(value.action_permissions),
-                    assign_host_list: Ok(value.assign_host_list),
-                    auto_record: Ok(value.auto_record),
-                    call_setting: Ok(value.call_setting),
-                    meeting_connect: Ok(value.meeting_connect),
-                    meeting_initial_type: Ok(value.meeting_initial_type),
-                    topic: Ok(value.topic),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsActionPermission {
-            permission: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            permission_checkers: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ReserveGetReserveMeetingSettingsActionPermission {
-            fn default() -> Self {
-                Self {
-                    permission: Ok(Default::default()),
-                    permission_checkers: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsActionPermission {
-            pub fn permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for permission: {e}")
-                    });
-                self
-            }
-            pub fn permission_checkers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.permission_checkers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for permission_checkers: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserveMeetingSettingsActionPermission>
-        for super::ReserveGetReserveMeetingSettingsActionPermission {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsActionPermission,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    permission: value.permission?,
-                    permission_checkers: value.permission_checkers?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ReserveGetReserveMeetingSettingsActionPermission,
-        > for ReserveGetReserveMeetingSettingsActionPermission {
-            fn from(
-                value: super::ReserveGetReserveMeetingSettingsActionPermission,
-            ) -> Self {
-                Self {
-                    permission: Ok(value.permission),
-                    permission_checkers: Ok(value.permission_checkers),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            check_field: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            check_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            check_mode: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            fn default() -> Self {
-                Self {
-                    check_field: Ok(Default::default()),
-                    check_list: Ok(Default::default()),
-                    check_mode: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            pub fn check_field<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.check_field = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_field: {e}")
-                    });
-                self
-            }
-            pub fn check_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.check_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_list: {e}")
-                    });
-                self
-            }
-            pub fn check_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.check_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_mode: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-        > for super::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    check_field: value.check_field?,
-                    check_list: value.check_list?,
-                    check_mode: value.check_mode?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-        > for ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
-            fn from(
-                value: super::ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
-            ) -> Self {
-                Self {
-                    check_field: Ok(value.check_field),
-                    check_list: Ok(value.check_list),
-                    check_mode: Ok(value.check_mode),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsAssignHostListItem {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ReserveGetReserveMeetingSettingsAssignHostListItem {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsAssignHostListItem {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserveMeetingSettingsAssignHostListItem>
-        for super::ReserveGetReserveMeetingSettingsAssignHostListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsAssignHostListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ReserveGetReserveMeetingSettingsAssignHostListItem,
-        > for ReserveGetReserveMeetingSettingsAssignHostListItem {
-            fn from(
-                value: super::ReserveGetReserveMeetingSettingsAssignHostListItem,
-            ) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsCallSetting {
-            callee: ::std::result::Result<
-                ::std::option::Option<
-                    super::ReserveGetReserveMeetingSettingsCallSettingCallee,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveGetReserveMeetingSettingsCallSetting {
-            fn default() -> Self {
-                Self {
-                    callee: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsCallSetting {
-            pub fn callee<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveGetReserveMeetingSettingsCallSettingCallee,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callee = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callee: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserveMeetingSettingsCallSetting>
-        for super::ReserveGetReserveMeetingSettingsCallSetting {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsCallSetting,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { callee: value.callee? })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetReserveMeetingSettingsCallSetting>
-        for ReserveGetReserveMeetingSettingsCallSetting {
-            fn from(value: super::ReserveGetReserveMeetingSettingsCallSetting) -> Self {
-                Self { callee: Ok(value.callee) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsCallSettingCallee {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            pstn_sip_info: ::std::result::Result<
-                ::std::option::Option<
-                    super::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-                >,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ReserveGetReserveMeetingSettingsCallSettingCallee {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    pstn_sip_info: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsCallSettingCallee {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn pstn_sip_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pstn_sip_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pstn_sip_info: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetReserveMeetingSettingsCallSettingCallee>
-        for super::ReserveGetReserveMeetingSettingsCallSettingCallee {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsCallSettingCallee,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    pstn_sip_info: value.pstn_sip_info?,
-                    user_type: value.user_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ReserveGetReserveMeetingSettingsCallSettingCallee,
-        > for ReserveGetReserveMeetingSettingsCallSettingCallee {
-            fn from(
-                value: super::ReserveGetReserveMeetingSettingsCallSettingCallee,
-            ) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    pstn_sip_info: Ok(value.pstn_sip_info),
-                    user_type: Ok(value.user_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            main_address: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            nickname: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            fn default() -> Self {
-                Self {
-                    main_address: Ok(Default::default()),
-                    nickname: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            pub fn main_address<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.main_address = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for main_address: {e}")
-                    });
-                self
-            }
-            pub fn nickname<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.nickname = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nickname: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-        > for super::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    main_address: value.main_address?,
-                    nickname: value.nickname?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-        > for ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
-            fn from(
-                value: super::ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
-            ) -> Self {
-                Self {
-                    main_address: Ok(value.main_address),
-                    nickname: Ok(value.nickname),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetResponse> for super::ReserveGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetResponse> for ReserveGetResponse {
-            fn from(value: super::ReserveGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveGetResponseData {
-            reserve: ::std::result::Result<
-                ::std::option::Option<super::ReserveGetReserve>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveGetResponseData {
-            fn default() -> Self {
-                Self {
-                    reserve: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveGetResponseData {
-            pub fn reserve<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveGetReserve>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserve: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveGetResponseData>
-        for super::ReserveGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { reserve: value.reserve? })
-            }
-        }
-        impl ::std::convert::From<super::ReserveGetResponseData>
-        for ReserveGetResponseData {
-            fn from(value: super::ReserveGetResponseData) -> Self {
-                Self { reserve: Ok(value.reserve) }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ReserveUpdateRequest {
             end_time: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -24184,1452 +8182,6 @@ pub mod types {
                 Self {
                     end_time: Ok(value.end_time),
                     meeting_settings: Ok(value.meeting_settings),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveUpdateReserve {
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expire_status: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            live_link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            meeting_no: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveUpdateReserve {
-            fn default() -> Self {
-                Self {
-                    end_time: Ok(Default::default()),
-                    expire_status: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    live_link: Ok(Default::default()),
-                    meeting_no: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveUpdateReserve {
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn expire_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_status: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn live_link<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.live_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for live_link: {e}")
-                    });
-                self
-            }
-            pub fn meeting_no<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveUpdateReserve>
-        for super::ReserveUpdateReserve {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveUpdateReserve,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    end_time: value.end_time?,
-                    expire_status: value.expire_status?,
-                    id: value.id?,
-                    live_link: value.live_link?,
-                    meeting_no: value.meeting_no?,
-                    password: value.password?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveUpdateReserve> for ReserveUpdateReserve {
-            fn from(value: super::ReserveUpdateReserve) -> Self {
-                Self {
-                    end_time: Ok(value.end_time),
-                    expire_status: Ok(value.expire_status),
-                    id: Ok(value.id),
-                    live_link: Ok(value.live_link),
-                    meeting_no: Ok(value.meeting_no),
-                    password: Ok(value.password),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveUpdateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ReserveUpdateResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReserveUpdateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ReserveUpdateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveUpdateResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveUpdateResponse>
-        for super::ReserveUpdateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveUpdateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveUpdateResponse>
-        for ReserveUpdateResponse {
-            fn from(value: super::ReserveUpdateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReserveUpdateResponseData {
-            reserve: ::std::result::Result<
-                ::std::option::Option<super::ReserveUpdateReserve>,
-                ::std::string::String,
-            >,
-            reserve_correction_check_info: ::std::result::Result<
-                ::std::option::Option<super::ReserveApplyReserveCorrectionCheckInfo>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReserveUpdateResponseData {
-            fn default() -> Self {
-                Self {
-                    reserve: Ok(Default::default()),
-                    reserve_correction_check_info: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReserveUpdateResponseData {
-            pub fn reserve<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveUpdateReserve>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserve: {e}")
-                    });
-                self
-            }
-            pub fn reserve_correction_check_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReserveApplyReserveCorrectionCheckInfo>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserve_correction_check_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_correction_check_info: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReserveUpdateResponseData>
-        for super::ReserveUpdateResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReserveUpdateResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reserve: value.reserve?,
-                    reserve_correction_check_info: value.reserve_correction_check_info?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReserveUpdateResponseData>
-        for ReserveUpdateResponseData {
-            fn from(value: super::ReserveUpdateResponseData) -> Self {
-                Self {
-                    reserve: Ok(value.reserve),
-                    reserve_correction_check_info: Ok(
-                        value.reserve_correction_check_info,
-                    ),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ResourceReservationListGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::ResourceReservationListGetResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ResourceReservationListGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ResourceReservationListGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::ResourceReservationListGetResponseData,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ResourceReservationListGetResponse>
-        for super::ResourceReservationListGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResourceReservationListGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ResourceReservationListGetResponse>
-        for ResourceReservationListGetResponse {
-            fn from(value: super::ResourceReservationListGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ResourceReservationListGetResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_reservation_list: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ResourceReservationListGetRoomReservationListItem,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ResourceReservationListGetResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                    room_reservation_list: Ok(Default::default()),
-                }
-            }
-        }
-        impl ResourceReservationListGetResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-            pub fn room_reservation_list<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ResourceReservationListGetRoomReservationListItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_reservation_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_reservation_list: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ResourceReservationListGetResponseData>
-        for super::ResourceReservationListGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResourceReservationListGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    page_token: value.page_token?,
-                    room_reservation_list: value.room_reservation_list?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ResourceReservationListGetResponseData>
-        for ResourceReservationListGetResponseData {
-            fn from(value: super::ResourceReservationListGetResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    page_token: Ok(value.page_token),
-                    room_reservation_list: Ok(value.room_reservation_list),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ResourceReservationListGetRoomReservationListItem {
-            accepted_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            check_in_device: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            check_in_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            department_of_reserver: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_duration: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            event_title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            guests_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_release_early: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            releasing_person: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            releasing_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reservation_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reserver: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reserver_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_check_in_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for ResourceReservationListGetRoomReservationListItem {
-            fn default() -> Self {
-                Self {
-                    accepted_number: Ok(Default::default()),
-                    check_in_device: Ok(Default::default()),
-                    check_in_time: Ok(Default::default()),
-                    department_of_reserver: Ok(Default::default()),
-                    event_duration: Ok(Default::default()),
-                    event_end_time: Ok(Default::default()),
-                    event_start_time: Ok(Default::default()),
-                    event_title: Ok(Default::default()),
-                    guests_number: Ok(Default::default()),
-                    is_release_early: Ok(Default::default()),
-                    releasing_person: Ok(Default::default()),
-                    releasing_time: Ok(Default::default()),
-                    reservation_status: Ok(Default::default()),
-                    reserver: Ok(Default::default()),
-                    reserver_user_id: Ok(Default::default()),
-                    room_check_in_status: Ok(Default::default()),
-                    room_id: Ok(Default::default()),
-                    room_name: Ok(Default::default()),
-                }
-            }
-        }
-        impl ResourceReservationListGetRoomReservationListItem {
-            pub fn accepted_number<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.accepted_number = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for accepted_number: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn check_in_device<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.check_in_device = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for check_in_device: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn check_in_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.check_in_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_in_time: {e}")
-                    });
-                self
-            }
-            pub fn department_of_reserver<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.department_of_reserver = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for department_of_reserver: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn event_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for event_duration: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn event_end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for event_end_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn event_start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for event_start_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn event_title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.event_title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_title: {e}")
-                    });
-                self
-            }
-            pub fn guests_number<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.guests_number = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for guests_number: {e}")
-                    });
-                self
-            }
-            pub fn is_release_early<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_release_early = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_release_early: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn releasing_person<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.releasing_person = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for releasing_person: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn releasing_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.releasing_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for releasing_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reservation_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reservation_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reservation_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reserver<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserver = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserver: {e}")
-                    });
-                self
-            }
-            pub fn reserver_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reserver_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserver_user_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn room_check_in_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_check_in_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_check_in_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
-                self
-            }
-            pub fn room_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ResourceReservationListGetRoomReservationListItem>
-        for super::ResourceReservationListGetRoomReservationListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResourceReservationListGetRoomReservationListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    accepted_number: value.accepted_number?,
-                    check_in_device: value.check_in_device?,
-                    check_in_time: value.check_in_time?,
-                    department_of_reserver: value.department_of_reserver?,
-                    event_duration: value.event_duration?,
-                    event_end_time: value.event_end_time?,
-                    event_start_time: value.event_start_time?,
-                    event_title: value.event_title?,
-                    guests_number: value.guests_number?,
-                    is_release_early: value.is_release_early?,
-                    releasing_person: value.releasing_person?,
-                    releasing_time: value.releasing_time?,
-                    reservation_status: value.reservation_status?,
-                    reserver: value.reserver?,
-                    reserver_user_id: value.reserver_user_id?,
-                    room_check_in_status: value.room_check_in_status?,
-                    room_id: value.room_id?,
-                    room_name: value.room_name?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::ResourceReservationListGetRoomReservationListItem,
-        > for ResourceReservationListGetRoomReservationListItem {
-            fn from(
-                value: super::ResourceReservationListGetRoomReservationListItem,
-            ) -> Self {
-                Self {
-                    accepted_number: Ok(value.accepted_number),
-                    check_in_device: Ok(value.check_in_device),
-                    check_in_time: Ok(value.check_in_time),
-                    department_of_reserver: Ok(value.department_of_reserver),
-                    event_duration: Ok(value.event_duration),
-                    event_end_time: Ok(value.event_end_time),
-                    event_start_time: Ok(value.event_start_time),
-                    event_title: Ok(value.event_title),
-                    guests_number: Ok(value.guests_number),
-                    is_release_early: Ok(value.is_release_early),
-                    releasing_person: Ok(value.releasing_person),
-                    releasing_time: Ok(value.releasing_time),
-                    reservation_status: Ok(value.reservation_status),
-                    reserver: Ok(value.reserver),
-                    reserver_user_id: Ok(value.reserver_user_id),
-                    room_check_in_status: Ok(value.room_check_in_status),
-                    room_id: Ok(value.room_id),
-                    room_name: Ok(value.room_name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigQueryDigitalSignage {
-            enable: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            if_cover_child_scope: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            materials: ::std::result::Result<
-                ::std::vec::Vec<super::RoomConfigQueryDigitalSignageMaterial>,
-                ::std::string::String,
-            >,
-            mute: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            start_display: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            stop_display: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomConfigQueryDigitalSignage {
-            fn default() -> Self {
-                Self {
-                    enable: Ok(Default::default()),
-                    if_cover_child_scope: Ok(Default::default()),
-                    materials: Ok(Default::default()),
-                    mute: Ok(Default::default()),
-                    start_display: Ok(Default::default()),
-                    stop_display: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomConfigQueryDigitalSignage {
-            pub fn enable<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for enable: {e}")
-                    });
-                self
-            }
-            pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn materials<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::RoomConfigQueryDigitalSignageMaterial>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.materials = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for materials: {e}")
-                    });
-                self
-            }
-            pub fn mute<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mute: {e}")
-                    });
-                self
-            }
-            pub fn start_display<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_display = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_display: {e}")
-                    });
-                self
-            }
-            pub fn stop_display<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stop_display = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stop_display: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigQueryDigitalSignage>
-        for super::RoomConfigQueryDigitalSignage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigQueryDigitalSignage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    enable: value.enable?,
-                    if_cover_child_scope: value.if_cover_child_scope?,
-                    materials: value.materials?,
-                    mute: value.mute?,
-                    start_display: value.start_display?,
-                    stop_display: value.stop_display?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigQueryDigitalSignage>
-        for RoomConfigQueryDigitalSignage {
-            fn from(value: super::RoomConfigQueryDigitalSignage) -> Self {
-                Self {
-                    enable: Ok(value.enable),
-                    if_cover_child_scope: Ok(value.if_cover_child_scope),
-                    materials: Ok(value.materials),
-                    mute: Ok(value.mute),
-                    start_display: Ok(value.start_display),
-                    stop_display: Ok(value.stop_display),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigQueryDigitalSignageMaterial {
-            cover: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            material_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            md5: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            size: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            vid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomConfigQueryDigitalSignageMaterial {
-            fn default() -> Self {
-                Self {
-                    cover: Ok(Default::default()),
-                    duration: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    material_type: Ok(Default::default()),
-                    md5: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    size: Ok(Default::default()),
-                    url: Ok(Default::default()),
-                    vid: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomConfigQueryDigitalSignageMaterial {
-            pub fn cover<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cover = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cover: {e}")
-                    });
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn material_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.material_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for material_type: {e}")
-                    });
-                self
-            }
-            pub fn md5<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.md5 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for md5: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn size<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for size: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-            pub fn vid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigQueryDigitalSignageMaterial>
-        for super::RoomConfigQueryDigitalSignageMaterial {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigQueryDigitalSignageMaterial,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    cover: value.cover?,
-                    duration: value.duration?,
-                    id: value.id?,
-                    material_type: value.material_type?,
-                    md5: value.md5?,
-                    name: value.name?,
-                    size: value.size?,
-                    url: value.url?,
-                    vid: value.vid?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigQueryDigitalSignageMaterial>
-        for RoomConfigQueryDigitalSignageMaterial {
-            fn from(value: super::RoomConfigQueryDigitalSignageMaterial) -> Self {
-                Self {
-                    cover: Ok(value.cover),
-                    duration: Ok(value.duration),
-                    id: Ok(value.id),
-                    material_type: Ok(value.material_type),
-                    md5: Ok(value.md5),
-                    name: Ok(value.name),
-                    size: Ok(value.size),
-                    url: Ok(value.url),
-                    vid: Ok(value.vid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigQueryResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::RoomConfigQueryResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomConfigQueryResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomConfigQueryResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomConfigQueryResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigQueryResponse>
-        for super::RoomConfigQueryResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigQueryResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigQueryResponse>
-        for RoomConfigQueryResponse {
-            fn from(value: super::RoomConfigQueryResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigQueryResponseData {
-            digital_signage: ::std::result::Result<
-                ::std::option::Option<super::RoomConfigQueryDigitalSignage>,
-                ::std::string::String,
-            >,
-            display_background: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_background: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_box_digital_signage: ::std::result::Result<
-                ::std::option::Option<super::RoomConfigQueryDigitalSignage>,
-                ::std::string::String,
-            >,
-            room_status: ::std::result::Result<
-                ::std::option::Option<super::RoomMgetItemRoomStatus>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomConfigQueryResponseData {
-            fn default() -> Self {
-                Self {
-                    digital_signage: Ok(Default::default()),
-                    display_background: Ok(Default::default()),
-                    room_background: Ok(Default::default()),
-                    room_box_digital_signage: Ok(Default::default()),
-                    room_status: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomConfigQueryResponseData {
-            pub fn digital_signage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomConfigQueryDigitalSignage>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for digital_signage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn display_background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for display_background: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn room_background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_background: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn room_box_digital_signage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomConfigQueryDigitalSignage>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_box_digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_box_digital_signage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn room_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomMgetItemRoomStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigQueryResponseData>
-        for super::RoomConfigQueryResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigQueryResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    digital_signage: value.digital_signage?,
-                    display_background: value.display_background?,
-                    room_background: value.room_background?,
-                    room_box_digital_signage: value.room_box_digital_signage?,
-                    room_status: value.room_status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigQueryResponseData>
-        for RoomConfigQueryResponseData {
-            fn from(value: super::RoomConfigQueryResponseData) -> Self {
-                Self {
-                    digital_signage: Ok(value.digital_signage),
-                    display_background: Ok(value.display_background),
-                    room_background: Ok(value.room_background),
-                    room_box_digital_signage: Ok(value.room_box_digital_signage),
-                    room_status: Ok(value.room_status),
                 }
             }
         }
@@ -25795,140 +8347,6 @@ pub mod types {
                     room_id: Ok(value.room_id),
                     scope: Ok(value.scope),
                     valid_day: Ok(value.valid_day),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigSetCheckboardAccessCodeResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<
-                    super::RoomConfigSetCheckboardAccessCodeResponseData,
-                >,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomConfigSetCheckboardAccessCodeResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomConfigSetCheckboardAccessCodeResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RoomConfigSetCheckboardAccessCodeResponseData,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigSetCheckboardAccessCodeResponse>
-        for super::RoomConfigSetCheckboardAccessCodeResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigSetCheckboardAccessCodeResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigSetCheckboardAccessCodeResponse>
-        for RoomConfigSetCheckboardAccessCodeResponse {
-            fn from(value: super::RoomConfigSetCheckboardAccessCodeResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigSetCheckboardAccessCodeResponseData {
-            access_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomConfigSetCheckboardAccessCodeResponseData {
-            fn default() -> Self {
-                Self {
-                    access_code: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomConfigSetCheckboardAccessCodeResponseData {
-            pub fn access_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_code: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigSetCheckboardAccessCodeResponseData>
-        for super::RoomConfigSetCheckboardAccessCodeResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigSetCheckboardAccessCodeResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_code: value.access_code?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigSetCheckboardAccessCodeResponseData>
-        for RoomConfigSetCheckboardAccessCodeResponseData {
-            fn from(
-                value: super::RoomConfigSetCheckboardAccessCodeResponseData,
-            ) -> Self {
-                Self {
-                    access_code: Ok(value.access_code),
                 }
             }
         }
@@ -26764,170 +9182,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomConfigSetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomConfigSetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomConfigSetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigSetResponse>
-        for super::RoomConfigSetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigSetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigSetResponse>
-        for RoomConfigSetResponse {
-            fn from(value: super::RoomConfigSetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomConfigSetRoomAccessCodeResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<
-                    super::RoomConfigSetCheckboardAccessCodeResponseData,
-                >,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomConfigSetRoomAccessCodeResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomConfigSetRoomAccessCodeResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RoomConfigSetCheckboardAccessCodeResponseData,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomConfigSetRoomAccessCodeResponse>
-        for super::RoomConfigSetRoomAccessCodeResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomConfigSetRoomAccessCodeResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomConfigSetRoomAccessCodeResponse>
-        for RoomConfigSetRoomAccessCodeResponse {
-            fn from(value: super::RoomConfigSetRoomAccessCodeResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomCreateRequest {
             capacity: ::std::result::Result<i64, ::std::string::String>,
             custom_room_id: ::std::result::Result<
@@ -27316,199 +9570,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomCreateResponse> for super::RoomCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomCreateResponse> for RoomCreateResponse {
-            fn from(value: super::RoomCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomDeleteResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomDeleteResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomDeleteResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomDeleteResponse> for super::RoomDeleteResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomDeleteResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomDeleteResponse> for RoomDeleteResponse {
-            fn from(value: super::RoomDeleteResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomGetResponse> for super::RoomGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomGetResponse> for RoomGetResponse {
-            fn from(value: super::RoomGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomLevelCreateRequest {
             custom_group_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -27593,66 +9654,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomLevelCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelCreateResponse>
-        for super::RoomLevelCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelCreateResponse>
-        for RoomLevelCreateResponse {
-            fn from(value: super::RoomLevelCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomLevelDelRequest {
             delete_child: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -27718,449 +9719,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomLevelDelResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelDelResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelDelResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelDelResponse>
-        for super::RoomLevelDelResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelDelResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelDelResponse> for RoomLevelDelResponse {
-            fn from(value: super::RoomLevelDelResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelGetResponse>
-        for super::RoomLevelGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelGetResponse> for RoomLevelGetResponse {
-            fn from(value: super::RoomLevelGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelListItem {
-            custom_group_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            has_child: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            parent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            path: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_level_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomLevelListItem {
-            fn default() -> Self {
-                Self {
-                    custom_group_id: Ok(Default::default()),
-                    has_child: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    parent_id: Ok(Default::default()),
-                    path: Ok(Default::default()),
-                    room_level_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomLevelListItem {
-            pub fn custom_group_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.custom_group_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_group_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn has_child<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_child = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_child: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn parent_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for parent_id: {e}")
-                    });
-                self
-            }
-            pub fn path<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.path = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
-                self
-            }
-            pub fn room_level_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelListItem> for super::RoomLevelListItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelListItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    custom_group_id: value.custom_group_id?,
-                    has_child: value.has_child?,
-                    name: value.name?,
-                    parent_id: value.parent_id?,
-                    path: value.path?,
-                    room_level_id: value.room_level_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelListItem> for RoomLevelListItem {
-            fn from(value: super::RoomLevelListItem) -> Self {
-                Self {
-                    custom_group_id: Ok(value.custom_group_id),
-                    has_child: Ok(value.has_child),
-                    name: Ok(value.name),
-                    parent_id: Ok(value.parent_id),
-                    path: Ok(value.path),
-                    room_level_id: Ok(value.room_level_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::RoomLevelListResponseData,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RoomLevelListResponseData>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelListResponse>
-        for super::RoomLevelListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelListResponse>
-        for RoomLevelListResponse {
-            fn from(value: super::RoomLevelListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelListResponseData {
-            has_more: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::RoomLevelListItem>,
-                ::std::string::String,
-            >,
-            page_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomLevelListResponseData {
-            fn default() -> Self {
-                Self {
-                    has_more: Ok(Default::default()),
-                    items: Ok(Default::default()),
-                    page_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomLevelListResponseData {
-            pub fn has_more<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_more = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_more: {e}")
-                    });
-                self
-            }
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RoomLevelListItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-            pub fn page_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelListResponseData>
-        for super::RoomLevelListResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelListResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    has_more: value.has_more?,
-                    items: value.items?,
-                    page_token: value.page_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelListResponseData>
-        for RoomLevelListResponseData {
-            fn from(value: super::RoomLevelListResponseData) -> Self {
-                Self {
-                    has_more: Ok(value.has_more),
-                    items: Ok(value.items),
-                    page_token: Ok(value.page_token),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomLevelMgetRequest {
             level_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -28207,850 +9765,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomLevelMgetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::RoomLevelMgetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelMgetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelMgetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomLevelMgetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelMgetResponse>
-        for super::RoomLevelMgetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelMgetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelMgetResponse>
-        for RoomLevelMgetResponse {
-            fn from(value: super::RoomLevelMgetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelMgetResponseData {
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::RoomLevelListItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomLevelMgetResponseData {
-            fn default() -> Self {
-                Self {
-                    items: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomLevelMgetResponseData {
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RoomLevelListItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelMgetResponseData>
-        for super::RoomLevelMgetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelMgetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { items: value.items? })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelMgetResponseData>
-        for RoomLevelMgetResponseData {
-            fn from(value: super::RoomLevelMgetResponseData) -> Self {
-                Self { items: Ok(value.items) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelPatchResponse>
-        for super::RoomLevelPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelPatchResponse>
-        for RoomLevelPatchResponse {
-            fn from(value: super::RoomLevelPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelSearchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::RoomLevelSearchResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomLevelSearchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomLevelSearchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomLevelSearchResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelSearchResponse>
-        for super::RoomLevelSearchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelSearchResponse>
-        for RoomLevelSearchResponse {
-            fn from(value: super::RoomLevelSearchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomLevelSearchResponseData {
-            level_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomLevelSearchResponseData {
-            fn default() -> Self {
-                Self {
-                    level_ids: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomLevelSearchResponseData {
-            pub fn level_ids<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.level_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for level_ids: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomLevelSearchResponseData>
-        for super::RoomLevelSearchResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomLevelSearchResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    level_ids: value.level_ids?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomLevelSearchResponseData>
-        for RoomLevelSearchResponseData {
-            fn from(value: super::RoomLevelSearchResponseData) -> Self {
-                Self {
-                    level_ids: Ok(value.level_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomListResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomListResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomListResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomListResponse> for super::RoomListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomListResponse> for RoomListResponse {
-            fn from(value: super::RoomListResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomMgetItem {
-            capacity: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            custom_room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            device: ::std::result::Result<
-                ::std::vec::Vec<super::RoomMgetItemDeviceItem>,
-                ::std::string::String,
-            >,
-            display_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            path: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_level_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            room_status: ::std::result::Result<
-                ::std::option::Option<super::RoomMgetItemRoomStatus>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomMgetItem {
-            fn default() -> Self {
-                Self {
-                    capacity: Ok(Default::default()),
-                    custom_room_id: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    device: Ok(Default::default()),
-                    display_id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    path: Ok(Default::default()),
-                    room_id: Ok(Default::default()),
-                    room_level_id: Ok(Default::default()),
-                    room_status: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomMgetItem {
-            pub fn capacity<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.capacity = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for capacity: {e}")
-                    });
-                self
-            }
-            pub fn custom_room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.custom_room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_room_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn device<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::RoomMgetItemDeviceItem>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.device = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for device: {e}")
-                    });
-                self
-            }
-            pub fn display_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_id: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn path<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.path = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
-                self
-            }
-            pub fn room_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
-                self
-            }
-            pub fn room_level_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
-                self
-            }
-            pub fn room_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomMgetItemRoomStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomMgetItem> for super::RoomMgetItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomMgetItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    capacity: value.capacity?,
-                    custom_room_id: value.custom_room_id?,
-                    description: value.description?,
-                    device: value.device?,
-                    display_id: value.display_id?,
-                    name: value.name?,
-                    path: value.path?,
-                    room_id: value.room_id?,
-                    room_level_id: value.room_level_id?,
-                    room_status: value.room_status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomMgetItem> for RoomMgetItem {
-            fn from(value: super::RoomMgetItem) -> Self {
-                Self {
-                    capacity: Ok(value.capacity),
-                    custom_room_id: Ok(value.custom_room_id),
-                    description: Ok(value.description),
-                    device: Ok(value.device),
-                    display_id: Ok(value.display_id),
-                    name: Ok(value.name),
-                    path: Ok(value.path),
-                    room_id: Ok(value.room_id),
-                    room_level_id: Ok(value.room_level_id),
-                    room_status: Ok(value.room_status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomMgetItemDeviceItem {
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomMgetItemDeviceItem {
-            fn default() -> Self {
-                Self {
-                    name: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomMgetItemDeviceItem {
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomMgetItemDeviceItem>
-        for super::RoomMgetItemDeviceItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomMgetItemDeviceItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
-            }
-        }
-        impl ::std::convert::From<super::RoomMgetItemDeviceItem>
-        for RoomMgetItemDeviceItem {
-            fn from(value: super::RoomMgetItemDeviceItem) -> Self {
-                Self { name: Ok(value.name) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomMgetItemRoomStatus {
-            contact_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            disable_end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            disable_notice: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            disable_reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            disable_start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            resume_notice: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            schedule_status: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomMgetItemRoomStatus {
-            fn default() -> Self {
-                Self {
-                    contact_ids: Ok(Default::default()),
-                    disable_end_time: Ok(Default::default()),
-                    disable_notice: Ok(Default::default()),
-                    disable_reason: Ok(Default::default()),
-                    disable_start_time: Ok(Default::default()),
-                    resume_notice: Ok(Default::default()),
-                    schedule_status: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomMgetItemRoomStatus {
-            pub fn contact_ids<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_ids: {e}")
-                    });
-                self
-            }
-            pub fn disable_end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disable_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_end_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn disable_notice<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disable_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_notice: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn disable_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disable_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_reason: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn disable_start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disable_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_start_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn resume_notice<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resume_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resume_notice: {e}")
-                    });
-                self
-            }
-            pub fn schedule_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.schedule_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for schedule_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomMgetItemRoomStatus>
-        for super::RoomMgetItemRoomStatus {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomMgetItemRoomStatus,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    contact_ids: value.contact_ids?,
-                    disable_end_time: value.disable_end_time?,
-                    disable_notice: value.disable_notice?,
-                    disable_reason: value.disable_reason?,
-                    disable_start_time: value.disable_start_time?,
-                    resume_notice: value.resume_notice?,
-                    schedule_status: value.schedule_status?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomMgetItemRoomStatus>
-        for RoomMgetItemRoomStatus {
-            fn from(value: super::RoomMgetItemRoomStatus) -> Self {
-                Self {
-                    contact_ids: Ok(value.contact_ids),
-                    disable_end_time: Ok(value.disable_end_time),
-                    disable_notice: Ok(value.disable_notice),
-                    disable_reason: Ok(value.disable_reason),
-                    disable_start_time: Ok(value.disable_start_time),
-                    resume_notice: Ok(value.resume_notice),
-                    schedule_status: Ok(value.schedule_status),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomMgetRequest {
             room_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -29091,127 +9805,6 @@ pub mod types {
                 Self {
                     room_ids: Ok(value.room_ids),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomMgetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::RoomMgetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomMgetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomMgetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomMgetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomMgetResponse> for super::RoomMgetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomMgetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomMgetResponse> for RoomMgetResponse {
-            fn from(value: super::RoomMgetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomMgetResponseData {
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::RoomMgetItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RoomMgetResponseData {
-            fn default() -> Self {
-                Self {
-                    items: Ok(Default::default()),
-                }
-            }
-        }
-        impl RoomMgetResponseData {
-            pub fn items<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RoomMgetItem>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomMgetResponseData>
-        for super::RoomMgetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomMgetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { items: value.items? })
-            }
-        }
-        impl ::std::convert::From<super::RoomMgetResponseData> for RoomMgetResponseData {
-            fn from(value: super::RoomMgetResponseData) -> Self {
-                Self { items: Ok(value.items) }
             }
         }
         #[derive(Clone, Debug)]
@@ -29380,83 +9973,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RoomPatchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomPatchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomPatchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomPatchResponse> for super::RoomPatchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomPatchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomPatchResponse> for RoomPatchResponse {
-            fn from(value: super::RoomPatchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoomSearchRequest {
             custom_room_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -29597,64 +10113,6 @@ pub mod types {
                     page_token: Ok(value.page_token),
                     room_level_id: Ok(value.room_level_id),
                     search_level_name: Ok(value.search_level_name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RoomSearchResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for RoomSearchResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl RoomSearchResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RoomSearchResponse> for super::RoomSearchResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RoomSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RoomSearchResponse> for RoomSearchResponse {
-            fn from(value: super::RoomSearchResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    msg: Ok(value.msg),
                 }
             }
         }
@@ -29887,327 +10345,6 @@ pub mod types {
                     room_background: Ok(value.room_background),
                     room_box_digital_signage: Ok(value.room_box_digital_signage),
                     room_status: Ok(value.room_status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ScopeConfigCreateResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ScopeConfigCreateResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ScopeConfigCreateResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ScopeConfigCreateResponse>
-        for super::ScopeConfigCreateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ScopeConfigCreateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ScopeConfigCreateResponse>
-        for ScopeConfigCreateResponse {
-            fn from(value: super::ScopeConfigCreateResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ScopeConfigGetCurrentConfig {
-            scope_config: ::std::result::Result<
-                ::std::option::Option<super::RoomConfigQueryResponseData>,
-                ::std::string::String,
-            >,
-            scope_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            scope_type: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ScopeConfigGetCurrentConfig {
-            fn default() -> Self {
-                Self {
-                    scope_config: Ok(Default::default()),
-                    scope_id: Ok(Default::default()),
-                    scope_type: Ok(Default::default()),
-                }
-            }
-        }
-        impl ScopeConfigGetCurrentConfig {
-            pub fn scope_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RoomConfigQueryResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scope_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_config: {e}")
-                    });
-                self
-            }
-            pub fn scope_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scope_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_id: {e}")
-                    });
-                self
-            }
-            pub fn scope_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ScopeConfigGetCurrentConfig>
-        for super::ScopeConfigGetCurrentConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ScopeConfigGetCurrentConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    scope_config: value.scope_config?,
-                    scope_id: value.scope_id?,
-                    scope_type: value.scope_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ScopeConfigGetCurrentConfig>
-        for ScopeConfigGetCurrentConfig {
-            fn from(value: super::ScopeConfigGetCurrentConfig) -> Self {
-                Self {
-                    scope_config: Ok(value.scope_config),
-                    scope_id: Ok(value.scope_id),
-                    scope_type: Ok(value.scope_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ScopeConfigGetResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                ::std::option::Option<super::ScopeConfigGetResponseData>,
-                ::std::string::String,
-            >,
-            msg: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ScopeConfigGetResponse {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Ok(Default::default()),
-                    msg: Err("no value supplied for msg".to_string()),
-                }
-            }
-        }
-        impl ScopeConfigGetResponse {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ScopeConfigGetResponseData>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ScopeConfigGetResponse>
-        for super::ScopeConfigGetResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ScopeConfigGetResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    data: value.data?,
-                    msg: value.msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ScopeConfigGetResponse>
-        for ScopeConfigGetResponse {
-            fn from(value: super::ScopeConfigGetResponse) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    data: Ok(value.data),
-                    msg: Ok(value.msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ScopeConfigGetResponseData {
-            current_config: ::std::result::Result<
-                ::std::option::Option<super::ScopeConfigGetCurrentConfig>,
-                ::std::string::String,
-            >,
-            origin_configs: ::std::result::Result<
-                ::std::vec::Vec<super::ScopeConfigGetCurrentConfig>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ScopeConfigGetResponseData {
-            fn default() -> Self {
-                Self {
-                    current_config: Ok(Default::default()),
-                    origin_configs: Ok(Default::default()),
-                }
-            }
-        }
-        impl ScopeConfigGetResponseData {
-            pub fn current_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ScopeConfigGetCurrentConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.current_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for current_config: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn origin_configs<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ScopeConfigGetCurrentConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.origin_configs = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for origin_configs: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ScopeConfigGetResponseData>
-        for super::ScopeConfigGetResponseData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ScopeConfigGetResponseData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    current_config: value.current_config?,
-                    origin_configs: value.origin_configs?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ScopeConfigGetResponseData>
-        for ScopeConfigGetResponseData {
-            fn from(value: super::ScopeConfigGetResponseData) -> Self {
-                Self {
-                    current_config: Ok(value.current_config),
-                    origin_configs: Ok(value.origin_configs),
                 }
             }
         }
