@@ -38,7 +38,10 @@ pub struct Trimmed {
 /// progenitor's output with each type's code cut to the way it travels (see the module's
 /// docs). `forms` are the upload forms' type names (the operations take them outside
 /// progenitor's builders).
-pub fn by_direction(tokens: TokenStream, forms: &[String]) -> Result<(TokenStream, Trimmed), String> {
+pub fn by_direction(
+    tokens: TokenStream,
+    forms: &[String],
+) -> Result<(TokenStream, Trimmed), String> {
     let mut top: Vec<TokenTree> = tokens.into_iter().collect();
     let types_at = module_at(&top, "types").ok_or("progenitor's output has no `mod types`")?;
     let builder_at =
@@ -104,7 +107,9 @@ pub fn by_direction(tokens: TokenStream, forms: &[String]) -> Result<(TokenStrea
             Some(("impl", name)) if !requested.contains(&name) && is_builder_fn(&item) => {}
             // typify's own `Deserialize` of a constrained type only requests carry.
             Some(("impl", name))
-                if !answered.contains(&name) && names.contains(&name) && is_deserialize_impl(&item) =>
+                if !answered.contains(&name)
+                    && names.contains(&name)
+                    && is_deserialize_impl(&item) =>
             {
                 out.extend(quote!(#[cfg(feature = "fake")]));
                 out.extend(item);
@@ -121,12 +126,14 @@ pub fn by_direction(tokens: TokenStream, forms: &[String]) -> Result<(TokenStrea
 
 /// The index of the body of the top-level `mod <name> { … }` in `trees`.
 fn module_at(trees: &[TokenTree], name: &str) -> Option<usize> {
-    trees.windows(3).position(|w| {
-        ident(&w[0], "mod")
-            && ident(&w[1], name)
-            && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
-    })
-    .map(|at| at + 2)
+    trees
+        .windows(3)
+        .position(|w| {
+            ident(&w[0], "mod")
+                && ident(&w[1], name)
+                && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+        })
+        .map(|at| at + 2)
 }
 
 /// The items of a module's body: each its attributes and tokens up to its body (a brace group)
@@ -182,9 +189,9 @@ fn head(item: &[TokenTree]) -> Option<(&'static str, String)> {
         };
         return Some((keyword, name.to_string()));
     }
-    let end = item
-        .iter()
-        .position(|t| ident(t, "where") || matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
+    let end = item.iter().position(|t| {
+        ident(t, "where") || matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+    })?;
     let name = item[..end].iter().rev().find_map(|t| match t {
         TokenTree::Ident(i) => Some(i.to_string()),
         _ => None,
@@ -329,7 +336,9 @@ fn derive_without(attribute: &Group, which: &str) -> Option<(Group, bool)> {
         kept.extend(entry);
     }
     let list = regroup(list, kept.into_iter().collect());
-    let stream: TokenStream = [trees[0].clone(), TokenTree::Group(list)].into_iter().collect();
+    let stream: TokenStream = [trees[0].clone(), TokenTree::Group(list)]
+        .into_iter()
+        .collect();
     Some((regroup(attribute, stream), removed))
 }
 
@@ -420,7 +429,11 @@ mod tests {
         let (out, counts) = trimmed(input);
         assert_eq!(
             counts,
-            Trimmed { request_only: 2, answer_only: 2, both: 1 }
+            Trimmed {
+                request_only: 2,
+                answer_only: 2,
+                both: 1
+            }
         );
         // Requests: Serialize, builders, Deserialize only for the fake.
         assert!(out.contains(
@@ -434,13 +447,19 @@ mod tests {
             "# [derive (:: serde :: Deserialize , :: serde :: Serialize , Clone , Debug)] pub struct Shared"
         ), "{out}");
         // Answers: Deserialize, no builder.
-        assert!(out.contains(
-            "# [derive (:: serde :: Deserialize , Clone , Debug)] pub struct Answer {"
-        ), "{out}");
+        assert!(
+            out.contains(
+                "# [derive (:: serde :: Deserialize , Clone , Debug)] pub struct Answer {"
+            ),
+            "{out}"
+        );
         assert!(!out.contains("impl Answer {"), "{out}");
         assert!(!out.contains("for Answer"), "{out}");
         assert!(!out.contains("impl AnswerData {"), "{out}");
-        assert!(!out.contains("pub struct AnswerData { id : Result"), "{out}");
+        assert!(
+            !out.contains("pub struct AnswerData { id : Result"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -461,6 +480,9 @@ mod tests {
         assert!(out.contains(
             "# [cfg (feature = \"fake\")] impl < 'de > :: serde :: Deserialize < 'de > for Kind"
         ), "{out}");
-        assert!(out.contains("impl :: std :: convert :: TryFrom < i64 > for Kind"), "{out}");
+        assert!(
+            out.contains("impl :: std :: convert :: TryFrom < i64 > for Kind"),
+            "{out}"
+        );
     }
 }
