@@ -132,7 +132,14 @@ pub struct Generated {
 
 /// The shapes the generated code may use beyond progenitor's, as `cfg` names: the build script
 /// sets `cfg(<name>)` when an enabled spec uses one, so the runtime compiles only what is used.
-pub const SHAPES: &[&str] = &["feishu_pagination", "feishu_upload", "feishu_download"];
+/// `feishu_rules`: an operation's request body has rules (`x-feishu-rules`), checked before it
+/// is sent.
+pub const SHAPES: &[&str] = &[
+    "feishu_pagination",
+    "feishu_upload",
+    "feishu_download",
+    "feishu_rules",
+];
 
 /// Generates the client module of the spec at `path`: progenitor's output, the `ClientHooks`
 /// impl and `OPERATIONS`, formatted.
@@ -163,6 +170,9 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     }
     if !files.is_empty() {
         shapes.push("feishu_download");
+    }
+    if !operations.ruled.is_empty() {
+        shapes.push("feishu_rules");
     }
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(raw).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;

@@ -2,6 +2,7 @@
 
 use super::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 static TABLE: &[Rule] = &[
     Rule::AtMostOneOf(&["a", "b", "c"]),

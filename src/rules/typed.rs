@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::ser::{self, Serialize, Serializer};
 
-use super::{fill, Seen};
+use super::checks::{fill, Seen};
 
 /// What the typed fast path could not read as the JSON it serialises to; the body then goes to
 /// the JSON check.
