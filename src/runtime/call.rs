@@ -257,6 +257,12 @@ impl Requests for Spare {
 /// The requests of a call sent directly (see [`super::send_direct`]): each one built from the
 /// builder's checked values at its attempt — the first one too, so that no request is held in the
 /// call's state (it goes to reqwest at once), and the hot path keeps no copy for a retry.
+/// What builds the request of a call sent directly, type-erased (see [`super::send_direct`]).
+pub(super) type BuildRequest<'a> = dyn Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>>
+    + Send
+    + Sync
+    + 'a;
+
 pub(super) struct Rebuild<B> {
     build: B,
 }
@@ -342,8 +348,9 @@ mod tests {
     }
 
     /// A call sent directly holds the builder's checked values (here meeting_list's body and
-    /// query) and no request (each is built at its attempt): its state, too, stays within the
-    /// fast path, and grows by those values only over the call above less its request.
+    /// query, behind a pointer: the attempts' code is shared by every operation) and no request
+    /// (each is built at its attempt): its state, too, stays within the fast path, and grows by
+    /// at most those values over the call above less its request.
     #[cfg(feature = "vc")]
     #[test]
     fn direct_call_state_fits_the_allocators_fast_path() {
@@ -356,9 +363,11 @@ mod tests {
         );
         let build = move || {
             std::hint::black_box(&values);
-            Ok::<_, Error>(reqwest::Request::new(http::Method::POST, url.clone()))
+            Ok(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
+        // As `send_direct` hands it over: the values behind a pointer.
+        let build: Box<BuildRequest<'_>> = Box::new(build);
         let requests = Rebuild::new(build);
         let call = run_direct::<()>(&http, &runtime, requests, "op", &Operation::UNKNOWN);
         let size = std::mem::size_of_val(&call);
