@@ -115,6 +115,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             entries.push(quote! {
                 crate::runtime::Operation {
                     tokens: &[#(#tokens),*],
+                    #[cfg(any(feishu_rules, feature = "fake"))]
                     rules: &[#(#rules),*],
                     errors: &[#(#errors),*],
                     file: #file,

@@ -54,7 +54,8 @@ pub enum TokenKind {
 pub(crate) struct Operation {
     /// The token kinds it accepts; empty for operations that take none (the token endpoint).
     pub(crate) tokens: &'static [TokenKind],
-    /// Its request-body rules.
+    /// Its request-body rules (read where some enabled spec has rules, and by the fake).
+    #[cfg(any(feishu_rules, feature = "fake"))]
     pub(crate) rules: &'static [crate::rules::Rule],
     /// Its error table (`x-feishu-errors`): what each documented code means, its advice, whether
     /// it is retried.
@@ -76,6 +77,7 @@ impl Operation {
     /// What the runtime assumes of an operation missing from its table: no token, no rules, JSON.
     const UNKNOWN: Operation = Operation {
         tokens: &[],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[],
         file: None,

@@ -410,6 +410,7 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {

@@ -26174,6 +26174,7 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26237,6 +26238,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26293,6 +26295,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26342,6 +26345,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26381,6 +26385,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26546,6 +26551,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26592,6 +26598,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26680,6 +26687,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26747,6 +26755,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26954,6 +26963,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27045,6 +27055,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27157,6 +27168,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27281,6 +27293,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27377,6 +27390,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27452,6 +27466,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27541,6 +27556,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27665,6 +27681,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27781,6 +27798,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27879,6 +27897,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27970,6 +27989,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28094,6 +28114,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28176,6 +28197,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28335,6 +28357,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28398,6 +28421,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28494,6 +28518,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28583,6 +28608,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28674,6 +28700,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28735,6 +28762,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28854,6 +28882,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -28936,6 +28965,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29018,6 +29048,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29137,6 +29168,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29214,6 +29246,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29298,6 +29331,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29372,6 +29406,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29450,6 +29485,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29538,6 +29574,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29602,6 +29639,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29677,6 +29715,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -29870,6 +29909,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30059,6 +30099,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30087,6 +30128,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30106,6 +30148,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30195,6 +30238,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30255,6 +30299,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30365,6 +30410,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30545,6 +30591,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30739,6 +30786,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30809,6 +30857,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -30893,6 +30942,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31040,6 +31090,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31187,6 +31238,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31262,6 +31314,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31463,6 +31516,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31576,6 +31630,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31679,6 +31734,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31784,6 +31840,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31887,6 +31944,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -31940,6 +31998,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32042,6 +32101,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32123,6 +32183,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32296,6 +32357,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32315,6 +32377,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32336,6 +32399,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32357,6 +32421,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32378,6 +32443,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32399,6 +32465,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32420,6 +32487,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32446,6 +32514,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32500,6 +32569,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32521,6 +32591,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32547,6 +32618,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32565,6 +32637,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -32583,6 +32656,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {

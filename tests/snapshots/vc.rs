@@ -23252,6 +23252,7 @@ impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23291,6 +23292,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23330,6 +23332,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23467,6 +23470,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23548,6 +23552,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23566,6 +23571,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23636,6 +23642,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23681,6 +23688,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[
             crate::rules::Rule::AtMostOneOf(
                 &["meeting_no", "user_id", "room_id", "meeting_type"],
@@ -23743,6 +23751,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[
             crate::rules::Rule::AtMostOneOf(&["user_id", "room_id"]),
             crate::rules::Rule::OrderedTimes {
@@ -23797,6 +23806,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[
             crate::rules::Rule::ExactlyOneOf(&["user_id", "room_id"]),
             crate::rules::Rule::OrderedTimes {
@@ -23851,6 +23861,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[
             crate::rules::Rule::OrderedTimes {
                 start: "start_time",
@@ -23904,6 +23915,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -23952,6 +23964,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24048,6 +24061,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24074,6 +24088,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24191,6 +24206,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24240,6 +24256,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24289,6 +24306,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24335,6 +24353,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24395,6 +24414,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24484,6 +24504,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24552,6 +24573,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24622,6 +24644,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24678,6 +24701,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24741,6 +24765,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24804,6 +24829,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24893,6 +24919,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24940,6 +24967,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -24989,6 +25017,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25035,6 +25064,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25133,6 +25163,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25231,6 +25262,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25264,6 +25296,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25304,6 +25337,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25360,6 +25394,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25437,6 +25472,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25493,6 +25529,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25577,6 +25614,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25626,6 +25664,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25703,6 +25742,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25759,6 +25799,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25843,6 +25884,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25904,6 +25946,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25951,6 +25994,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -25997,6 +26041,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26072,6 +26117,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26121,6 +26167,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26184,6 +26231,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26224,6 +26272,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26264,6 +26313,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26306,6 +26356,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26348,6 +26399,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26402,6 +26454,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26456,6 +26509,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26517,6 +26571,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26571,6 +26626,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26625,6 +26681,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26679,6 +26736,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26733,6 +26791,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26786,6 +26845,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26846,6 +26906,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26899,6 +26960,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -26952,6 +27014,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27005,6 +27068,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27058,6 +27122,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27118,6 +27183,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
@@ -27172,6 +27238,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
+        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
             crate::DocumentedError {
