@@ -77,7 +77,23 @@ fn start<'a>(
     Option<Instant>,
     tracing::Span,
 ) {
-    let first = requests.first();
+    let (span, described) = call_span(requests.first(), operation_id, op);
+    // Clock reads cost on the hot path: the call is timed only when its span is recorded.
+    let started = (!span.is_disabled()).then(Instant::now);
+    let recorded = span.clone();
+    let attempts =
+        attempts(http, runtime, requests, op, span.clone(), direct, described).instrument(span);
+    (attempts, started, recorded)
+}
+
+/// The call's span, with the first request's method and path when it is built before the
+/// attempts (then `true`), and that request's settings. Apart from [`start`], which is compiled
+/// once per kind of requests (per operation for a call sent directly): this is compiled once.
+fn call_span(
+    first: Option<&mut reqwest::Request>,
+    operation_id: &'static str,
+    op: &Operation,
+) -> (tracing::Span, bool) {
     let described = first.is_some();
     // A first request built at its attempt records its method and path there (see `attempts`).
     let span = tracing::info_span!(
@@ -101,12 +117,7 @@ fn start<'a>(
             *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
         }
     }
-    // Clock reads cost on the hot path: the call is timed only when its span is recorded.
-    let started = (!span.is_disabled()).then(Instant::now);
-    let recorded = span.clone();
-    let attempts =
-        attempts(http, runtime, requests, op, span.clone(), direct, described).instrument(span);
-    (attempts, started, recorded)
+    (span, described)
 }
 
 /// The outcome of the attempts, recorded in the call's span.
@@ -131,9 +142,10 @@ fn finished(
 
 /// The attempts of one call, each sending the request `requests` hands over.
 ///
-/// An `async move` block rather than an `async fn`: the block uses its captured values in
-/// place, where an `async fn` would keep a second copy of each argument (of the request above
-/// all) in its state.
+/// A thin shell, one per kind of `requests` (one per operation for a call sent directly): it
+/// holds them and lends them to [`each_attempt`], whose loop is compiled once for every
+/// operation. Being an `async` block, the shell (and the operation's request building, which it
+/// reaches) is compiled only where a call is awaited.
 fn attempts<'a>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
@@ -143,6 +155,24 @@ fn attempts<'a>(
     direct: bool,
     described: bool,
 ) -> impl Future<Output = Result<Screened, Error>> + Send + 'a {
+    // The requests and the span are lent, not moved: a moved value would be held twice in the
+    // call's state, once here and once in the loop's.
+    async move { each_attempt(http, runtime, &mut requests, op, &span, direct, described).await }
+}
+
+/// The attempts' loop, over any [`Requests`].
+///
+/// An `async move` block rather than an `async fn`: the block uses its captured values in
+/// place, where an `async fn` would keep a second copy of each argument in its state.
+fn each_attempt<'a, 'r>(
+    http: &'a reqwest::Client,
+    runtime: &'a Runtime,
+    requests: &'r mut (dyn Requests + 'a),
+    op: &'a Operation,
+    span: &'r tracing::Span,
+    direct: bool,
+    described: bool,
+) -> impl Future<Output = Result<Screened, Error>> + Send + use<'a, 'r> {
     let policy = &runtime.shared.retry;
     async move {
         // The retry budget (`max_elapsed`) runs from the first failure: no clock read before one.
@@ -257,12 +287,6 @@ impl Requests for Spare {
 /// The requests of a call sent directly (see [`super::send_direct`]): each one built from the
 /// builder's checked values at its attempt — the first one too, so that no request is held in the
 /// call's state (it goes to reqwest at once), and the hot path keeps no copy for a retry.
-/// What builds the request of a call sent directly, type-erased (see [`super::send_direct`]).
-pub(super) type BuildRequest<'a> = dyn Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>>
-    + Send
-    + Sync
-    + 'a;
-
 pub(super) struct Rebuild<B> {
     build: B,
 }
@@ -348,9 +372,8 @@ mod tests {
     }
 
     /// A call sent directly holds the builder's checked values (here meeting_list's body and
-    /// query, behind a pointer: the attempts' code is shared by every operation) and no request
-    /// (each is built at its attempt): its state, too, stays within the fast path, and grows by
-    /// at most those values over the call above less its request.
+    /// query) and no request (each is built at its attempt): its state, too, stays within the
+    /// fast path, and grows by those values only over the call above less its request.
     #[cfg(feature = "vc")]
     #[test]
     fn direct_call_state_fits_the_allocators_fast_path() {
@@ -363,11 +386,9 @@ mod tests {
         );
         let build = move || {
             std::hint::black_box(&values);
-            Ok(reqwest::Request::new(http::Method::POST, url.clone()))
+            Ok::<_, Error>(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
-        // As `send_direct` hands it over: the values behind a pointer.
-        let build: Box<BuildRequest<'_>> = Box::new(build);
         let requests = Rebuild::new(build);
         let call = run_direct::<()>(&http, &runtime, requests, "op", &Operation::UNKNOWN);
         let size = std::mem::size_of_val(&call);

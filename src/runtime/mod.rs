@@ -187,9 +187,6 @@ where
         Ok(prepared) => prepared,
         Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
     };
-    // The request builder behind a pointer: the attempts, the largest part of a call's code,
-    // are then compiled once for every operation, not once per operation's builder.
-    let build: Box<call::BuildRequest<'a>> = Box::new(build);
     Either::Left(Box::pin(call::run_direct::<T>(
         client.client(),
         client.inner(),
