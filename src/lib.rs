@@ -187,7 +187,9 @@ pub use client::{
     DEFAULT_TIMEOUT,
 };
 pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
-pub use error::{ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail};
+pub use error::{
+    log_id, ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
+};
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 // Plumbing of the generated operation tables, named here only so that a build whose services
 // use none of a variant does not call it unused; not part of the API.
@@ -199,8 +201,8 @@ pub use runtime::TokenKind;
 #[cfg(feishu_pagination)]
 pub use runtime::MAX_PAGES;
 pub use runtime::{
-    log_id, CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache,
-    DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
+    CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN,
+    STREAMING_TOTAL_TIMEOUT,
 };
 pub use secret::{AccessToken, AppCredentials, SecretString};
 

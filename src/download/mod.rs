@@ -219,7 +219,7 @@ impl FileResponse {
     ) -> Result<Self, Error> {
         let status = response.status().as_u16();
         let headers = response.headers();
-        let log_id = crate::runtime::log_id(headers, None);
+        let log_id = crate::log_id(headers, None);
         let offered = headers
             .get(CONTENT_DISPOSITION)
             .and_then(|v| disposition::offered_name(v.as_bytes()));

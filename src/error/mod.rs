@@ -9,6 +9,8 @@ mod documented;
 mod kind;
 mod text;
 
+pub use convert::log_id;
+pub(crate) use convert::{api_error, body_start};
 pub(crate) use text::Printable;
 
 pub use documented::DocumentedError;

@@ -141,7 +141,7 @@ pub(crate) fn typed<T: 'static>(answer: Answer) -> Result<ResponseValue<T>, Erro
             Err(_) => Err(Error::Undecodable {
                 status: status.as_u16(),
                 body_start: "(decoded into a type other than the operation's answer)".into(),
-                log_id: super::log_id(&headers, None),
+                log_id: crate::error::log_id(&headers, None),
             }),
         },
         Answer::Failed(error) => Err(error),

@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::error::{ApiError, DocumentedError, Error, FeishuErrorBody};
+use crate::error::{log_id, Error};
 
 /// The HTTP status of a fault response. Outside every class (1xx–5xx), so no spec documents it.
 pub const FAULT_STATUS: u16 = 999;
@@ -37,31 +37,6 @@ pub(crate) fn take(response: reqwest::Response) -> Error {
     taken.unwrap_or_else(|| Error::Undecodable {
         status: response.status().as_u16(),
         body_start: String::new(),
-        log_id: super::log_id(response.headers(), None),
+        log_id: log_id(response.headers(), None),
     })
-}
-
-/// An [`Error::Api`] from a decoded envelope, with the row of `documented` (the operation's
-/// error table) for its code.
-pub(crate) fn api_error(
-    body: FeishuErrorBody,
-    http_status: u16,
-    header_log_id: Option<String>,
-    documented: &'static [DocumentedError],
-) -> Error {
-    let log_id = header_log_id.or_else(|| body.error.as_ref().and_then(|e| e.log_id.clone()));
-    Error::Api(Box::new(ApiError {
-        code: body.code,
-        msg: body.msg,
-        http_status,
-        log_id,
-        detail: body.error,
-        documented: DocumentedError::find(documented, body.code),
-    }))
-}
-
-/// The start of a body as text, for error messages: at most 200 characters.
-pub(crate) fn body_start(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(800)]);
-    text.chars().take(200).collect()
 }

@@ -18,8 +18,7 @@ use futures::StreamExt;
 use http::header::CONTENT_TYPE;
 use http_body_util::BodyExt;
 
-use super::fault;
-use crate::error::{DocumentedError, Error, FeishuErrorBody};
+use crate::error::{api_error, body_start, log_id, DocumentedError, Error, FeishuErrorBody};
 
 /// At most this many bytes of a refused body are read, to report its start and to see whether
 /// it is a Feishu error envelope.
@@ -72,7 +71,7 @@ pub(super) async fn check(
         return Ok(response);
     }
     let status = response.status().as_u16();
-    let log_id = super::log_id(response.headers(), None);
+    let log_id = log_id(response.headers(), None);
     let (response, body) = super::quirks::take_body(response);
     let mut rest = body.into_data_stream();
     // What the decision needs: the signature's length, or (to report a refusal) more.
@@ -115,15 +114,13 @@ pub(crate) fn not_a_file(
     documented: &'static [DocumentedError],
 ) -> Error {
     match serde_json::from_slice::<FeishuErrorBody>(body) {
-        Ok(envelope) if envelope.code != 0 => {
-            fault::api_error(envelope, status, log_id, documented)
-        }
+        Ok(envelope) if envelope.code != 0 => api_error(envelope, status, log_id, documented),
         _ => Error::Undecodable {
             status,
             body_start: if body.is_empty() {
                 "(an empty body instead of the file)".into()
             } else {
-                fault::body_start(body)
+                body_start(body)
             },
             log_id,
         },

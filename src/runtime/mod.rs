@@ -25,7 +25,6 @@ mod token;
 #[cfg(feishu_upload)]
 mod upload;
 
-pub use quirks::log_id;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 

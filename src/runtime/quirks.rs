@@ -5,8 +5,7 @@ use http::{HeaderMap, HeaderValue};
 use reqwest::ResponseBuilderExt;
 
 use super::answer::{self, Answer};
-use super::fault;
-use crate::error::{Error, FeishuErrorBody};
+use crate::error::{api_error, body_start, log_id, Error, FeishuErrorBody};
 
 /// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
 const JSON_UTF8: &str = "application/json; charset=utf-8";
@@ -40,14 +39,6 @@ impl JsonBody for reqwest::RequestBuilder {
             Err(_) => self.json(body),
         }
     }
-}
-
-/// Feishu's log id: header `X-Tt-Logid`, else `X-Request-Id`, else the body's `error.log_id`.
-pub fn log_id(headers: &HeaderMap, body: Option<&FeishuErrorBody>) -> Option<String> {
-    ["x-tt-logid", "x-request-id"]
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_string))
-        .or_else(|| body?.error.as_ref()?.log_id.clone())
 }
 
 /// What screening leaves for progenitor's code.
@@ -129,19 +120,16 @@ pub(super) fn screen(
             return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
         }
         match envelope {
-            Some(envelope) if envelope.code != 0 => Err(fault::api_error(
-                envelope,
-                status.as_u16(),
-                log_id,
-                op.errors,
-            )),
+            Some(envelope) if envelope.code != 0 => {
+                Err(api_error(envelope, status.as_u16(), log_id, op.errors))
+            }
             // Without a decode check (no named 200 schema) progenitor decodes what it gets.
             _ if status.is_success() && op.decodes.is_none() => {
                 Ok(Screened::Response(rebuild(response, body)))
             }
             _ => Err(Error::Undecodable {
                 status: status.as_u16(),
-                body_start: fault::body_start(&body),
+                body_start: body_start(&body),
                 log_id,
             }),
         }
