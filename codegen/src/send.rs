@@ -2,23 +2,19 @@
 //!
 //! progenitor's `send()` returns `progenitor_client::Error`, decides success by the HTTP status
 //! alone and decodes the body itself. Its builders keep their fields private, so the crate cannot
-//! build the request another way; instead the generated code is adjusted in two places:
+//! build the request another way; instead the generated code is adjusted:
 //!
-//! - in progenitor's `pub mod builder`, each `pub async fn send` becomes
-//!   `pub(super) async fn send_unscreened`: the request is still built by progenitor's code, but
-//!   no one outside the generated module calls it directly; for an operation whose body has
-//!   rules (`x-feishu-rules`), it checks the typed body against them before serialising it;
+//! - in progenitor's `pub mod builder`, each `pub async fn send` gives way to
+//!   `pub(super) fn prepare_direct` (see [`prepare_direct`]): the part of it that checks the
+//!   builder's values — and, for an operation whose body has rules (`x-feishu-rules`), the typed
+//!   body against them before it is serialised — and a function that builds the request from
+//!   them; nothing of progenitor's response handling is kept;
 //! - beside it, each builder gets `send()` (the answer with its status and headers, or the
 //!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
-//!   `call()` (that `data`), both through `crate::runtime::send`, which decodes a success body
-//!   once and hands errors over as they are.
-//!
-//! An operation whose answer the runtime decodes (a JSON `200` of a named schema, not a file),
-//! with a JSON body or none and not an upload, whose request progenitor's code builds without
-//! conditionals, gets `prepare_direct` in place of `send_unscreened`: the builder's values
-//! checked, and a function that builds the request from them; its `send()` goes through
-//! `crate::runtime::send_direct`, which builds the request again only for a retry and returns the
-//! decoded answer itself, with no answer slot and nothing of progenitor's response handling.
+//!   `call()` (that `data`), through `crate::runtime::send` (an upload's request with its body,
+//!   `crate::runtime::Multipart::upload`, see [`super::upload`]), which sends the request, builds it
+//!   again only for a retry, and returns the decoded answer — or a file's stream once it is
+//!   checked — itself.
 
 use std::collections::BTreeMap;
 
@@ -35,32 +31,33 @@ struct Builder {
     answer: TokenStream,
     /// Its setters: the parameter (or `body`) and the type its value converts into.
     setters: Vec<(Ident, TokenStream)>,
-    /// For an operation sent directly (see [`wrap`]): its operationId and index in `OPERATIONS`.
-    direct: Option<(String, usize)>,
+    /// Its operationId and index in `OPERATIONS`.
+    id: String,
+    index: usize,
 }
 
-/// Renames progenitor's `send` in the top-level `mod builder` of `tokens`, and returns the
-/// tokens with the crate's `send`/`call` for each builder appended. `data_types` maps a success
-/// type's name to the Rust type of its `data` field (see [`data_types`]); `ruled` the operations
-/// whose body has rules to their index in `OPERATIONS`, `direct` the operations whose answer the
-/// runtime decodes to theirs (see [`super::table::Table`]).
-#[allow(clippy::too_many_arguments)]
+/// What [`rename_send`] found of a builder's `send`: the `T` of its answer, its operationId and
+/// index in `OPERATIONS`.
+struct Sent {
+    answer: TokenStream,
+    id: String,
+    index: usize,
+}
+
+/// Replaces progenitor's `send` in the top-level `mod builder` of `tokens` by `prepare_direct`,
+/// and returns the tokens with the crate's `send`/`call` for each builder appended. `data_types`
+/// maps a success type's name to the Rust type of its `data` field (see [`data_types`]); `ruled`
+/// the operations whose body has rules to their index in `OPERATIONS`, `index` every operation
+/// to its own (see [`super::table::Table`]).
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, TokenStream>,
     files: &BTreeMap<String, (String, &'static str)>,
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
-    ids: &BTreeMap<String, String>,
     ruled: &BTreeMap<String, super::table::Ruled>,
-    direct: &BTreeMap<String, usize>,
+    index: &BTreeMap<String, usize>,
 ) -> Result<TokenStream, String> {
-    // Uploads keep their own path (their multipart body is not progenitor's).
-    let direct: BTreeMap<String, usize> = direct
-        .iter()
-        .filter(|(id, _)| !uploads.contains_key(&pascal(id)))
-        .map(|(id, index)| (id.clone(), *index))
-        .collect();
     let mut builders = Vec::new();
     let mut out: Vec<TokenTree> = Vec::new();
     let mut found_module = false;
@@ -79,7 +76,7 @@ pub fn wrap(
                     &body,
                     &mut builders,
                     ruled,
-                    &direct,
+                    index,
                 )?));
                 found_module = true;
             }
@@ -95,19 +92,26 @@ pub fn wrap(
         name,
         answer,
         setters,
-        direct,
+        id,
+        index,
     } in builders
     {
-        if let Some(id) = ids.get(&name.to_string()) {
-            arms.push(super::from_json::json_arm(
-                id,
-                &setters,
-                uploads.get(&name.to_string()),
-            ));
-        }
+        arms.push(super::from_json::json_arm(
+            &id,
+            &setters,
+            uploads.get(&name.to_string()),
+        ));
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         if let Some(upload) = uploads.get(&name.to_string()) {
+            let sent = quote! {
+                crate::runtime::send(
+                    self.prepare_direct().map(|(client, build)| (client, body.upload(build))),
+                    #id,
+                    &OPERATIONS[#index],
+                )
+            };
             let methods =
-                super::upload::methods(upload, &answer, data_types.get(&last_ident(&answer)));
+                super::upload::methods(upload, &answer, data_types.get(&last_ident(&answer)), sent);
             stream.extend(quote! {
                 impl<'a> builder::#name<'a> {
                     #methods
@@ -140,13 +144,7 @@ pub fn wrap(
                 }
             }
         });
-        let sent = match direct {
-            Some((id, index)) => {
-                let index = proc_macro2::Literal::usize_unsuffixed(index);
-                quote!(crate::runtime::send_direct(self.prepare_direct(), #id, &OPERATIONS[#index]))
-            }
-            None => quote!(crate::runtime::send(self.send_unscreened())),
-        };
+        let sent = quote!(crate::runtime::send(self.prepare_direct(), #id, &OPERATIONS[#index]));
         stream.extend(quote! {
             impl<'a> builder::#name<'a> {
                 /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -172,12 +170,12 @@ pub fn wrap(
     Ok(stream)
 }
 
-/// The builder module's body with each `pub async fn send` of an `impl<'a> Name<'a>` renamed.
+/// The builder module's body with each `pub async fn send` of an `impl<'a> Name<'a>` replaced.
 fn rename_sends(
     module: &Group,
     builders: &mut Vec<Builder>,
     ruled: &BTreeMap<String, super::table::Ruled>,
-    direct: &BTreeMap<String, usize>,
+    index: &BTreeMap<String, usize>,
 ) -> Result<Group, String> {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut impl_name: Option<Ident> = None;
@@ -212,14 +210,15 @@ fn rename_sends(
                     } else {
                         body
                     };
-                    let (renamed, answer) = rename_send(body, ruled, direct)?;
-                    if let Some((answer, direct)) = answer {
+                    let (renamed, sent) = rename_send(body, ruled, index)?;
+                    if let Some(Sent { answer, id, index }) = sent {
                         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
                         builders.push(Builder {
                             name,
                             answer,
                             setters: super::from_json::setters(&trees),
-                            direct,
+                            id,
+                            index,
                         });
                     }
                     out.push(TokenTree::Group(renamed));
@@ -237,19 +236,17 @@ fn is_close_angle(tree: &TokenTree) -> bool {
     matches!(tree, TokenTree::Punct(p) if p.as_char() == '>')
 }
 
-/// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` made
-/// `pub(super) async fn send_unscreened` (with the body's rule check, for an operation in
-/// `ruled`), and `T`; for an operation in `direct`, `prepare_direct` in its place (see
-/// [`prepare_direct`]), and its operationId and index.
-#[allow(clippy::type_complexity)]
+/// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` replaced by
+/// `prepare_direct` (see [`prepare_direct`]; with the body's rule check, for an operation in
+/// `ruled`), and what it found of that `send`.
 fn rename_send(
     body: &Group,
     ruled: &BTreeMap<String, super::table::Ruled>,
-    direct: &BTreeMap<String, usize>,
-) -> Result<(Group, Option<(TokenStream, Option<(String, usize)>)>), String> {
+    index: &BTreeMap<String, usize>,
+) -> Result<(Group, Option<Sent>), String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len() + 1);
-    let mut answer = None;
+    let mut out = Vec::with_capacity(trees.len());
+    let mut sent = None;
     let mut i = 0;
     while i < trees.len() {
         let is_send = matches!(&trees[i], TokenTree::Ident(p) if p == "pub")
@@ -261,28 +258,13 @@ fn rename_send(
             i += 1;
             continue;
         }
-        // Without the api-version header (see `without_api_version`) the header map of an
-        // operation without header parameters is never appended to.
-        let mut renamed: Vec<TokenTree> = quote!(#[allow(unused_mut)]).into_iter().collect();
-        renamed.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
-        renamed.push(TokenTree::Group(Group::new(
-            Delimiter::Parenthesis,
-            quote!(super),
-        )));
-        renamed.push(trees[i + 1].clone());
-        renamed.push(trees[i + 2].clone());
-        renamed.push(TokenTree::Ident(Ident::new(
-            "send_unscreened",
-            Span::call_site(),
-        )));
         // `(self) -> Result < ResponseValue < T > , Error < … > > { … }`
         let signature_end = trees[i + 4..]
             .iter()
             .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
             .map(|p| i + 4 + p)
             .ok_or("a `send` without a body")?;
-        let answer_ty = answer_type(&trees[i + 4..signature_end])?;
-        renamed.extend(trees[i + 4..signature_end].iter().cloned());
+        let answer = answer_type(&trees[i + 4..signature_end])?;
         let TokenTree::Group(fn_body) = &trees[signature_end] else {
             unreachable!("found as a brace group above");
         };
@@ -291,24 +273,14 @@ fn rename_send(
         if let Some(ruled) = ruled.get(&id) {
             fn_body = with_rule_check(&fn_body, &id, ruled)?;
         }
-        let prepare = direct.get(&id).and_then(|_| prepare_direct(&fn_body));
-        let direct = match &prepare {
-            Some(_) => direct.get(&id).map(|index| (id, *index)),
-            None => None,
-        };
-        answer = Some((answer_ty, direct));
-        // An operation sent directly has no other use for progenitor's `send`: only the part
-        // that checks the builder's values and builds the request is kept.
-        match prepare {
-            Some(prepare) => out.extend(prepare),
-            None => {
-                out.extend(renamed);
-                out.push(TokenTree::Group(fn_body));
-            }
-        }
+        out.extend(prepare_direct(&fn_body).map_err(|problem| format!("{id}: {problem}"))?);
+        let index = *index
+            .get(&id)
+            .ok_or_else(|| format!("{id}: not in the operation table"))?;
+        sent = Some(Sent { answer, id, index });
         i = signature_end + 1;
     }
-    Ok((regroup(body, out.into_iter().collect()), answer))
+    Ok((regroup(body, out.into_iter().collect()), sent))
 }
 
 /// A `send` body without progenitor's `api-version` header, which Feishu does not have (it
@@ -392,44 +364,43 @@ fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
 }
 
 /// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
-/// body's rules too), run at once, and the part that builds the request from them (with the
-/// `pre` hook), as a function the runtime calls for the first attempt and again for each retry
-/// (`crate::runtime::send_direct`) — so that no copy of the request is kept in case of a retry —
-/// and that decodes the answer and returns it, with no pass through progenitor's handling of the
-/// response. `None` (the operation keeps progenitor's `send`) when the body has no `let url = …;`
-/// before `let info = …;`, awaits before it, or builds the request with statements that might
-/// move the checked values (conditionals: header parameters).
-fn prepare_direct(body: &Group) -> Option<TokenStream> {
+/// body's rules too), run at once, and the part that builds the request from them (a JSON body
+/// with Feishu's content type, see [`lean_request`]), as a function the runtime calls for the first attempt and again for each retry (`crate::runtime::send`) — so that no
+/// copy of the request is kept in case of a retry. Where building might move a checked value (a
+/// conditional: header parameters; a body passed by value), it builds from clones of the values
+/// it does not only borrow, so that it can build again. An error when the body has no `let url = …;` before
+/// `let info = OperationInfo …;`, or awaits before it.
+fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
-    let statement = |name: &str| {
-        trees.windows(2).position(|w| {
-            matches!(&w[0], TokenTree::Ident(l) if l == "let")
-                && matches!(&w[1], TokenTree::Ident(i) if i == name)
+    let info = trees
+        .windows(4)
+        .position(|w| ident(&w[0], "let") && ident(&w[1], "info") && ident(&w[3], "OperationInfo"))
+        .ok_or("progenitor's `send` has no `let info = OperationInfo …;`")?;
+    // progenitor names the URL `url`, or `_url`, `__url` … when a parameter is called so.
+    let url = trees[..info]
+        .windows(2)
+        .rposition(|w| {
+            ident(&w[0], "let")
+                && matches!(&w[1], TokenTree::Ident(i) if i.to_string().trim_start_matches('_') == "url")
         })
-    };
-    let (url, info) = (statement("url")?, statement("info")?);
-    if url > info {
-        return None;
-    }
-    fn mentions(stream: TokenStream, names: &[&str]) -> bool {
-        stream.into_iter().any(|t| match t {
-            TokenTree::Ident(a) => names.iter().any(|name| a == name),
-            TokenTree::Group(g) => mentions(g.stream(), names),
-            _ => false,
-        })
-    }
+        .ok_or("progenitor's `send` has no `let url = …;` before `let info`")?;
     let checks: TokenStream = trees[..url].iter().cloned().collect();
     let builds: TokenStream = trees[url..info].iter().cloned().collect();
-    if mentions(checks.clone(), &["await"])
-        || mentions(builds.clone(), &["await", "if", "match", "append", "move"])
-    {
-        return None;
+    if mentions(&checks, &["await"]) || mentions(&builds, &["await"]) {
+        return Err("progenitor's `send` awaits before it sends".into());
     }
+    let clones = if mentions(&builds, &["if", "match", "move"]) || calls(&builds, "body") {
+        let names = bound(&trees[..url]);
+        let names = names
+            .into_iter()
+            .filter(|name| name != "client" && by_value(&builds, name))
+            .map(|name| format_ident!("{name}"));
+        quote!(#(let #names = #names.clone();)*)
+    } else {
+        TokenStream::new()
+    };
     let builds = lean_request(builds);
-    // A body other than the JSON one `lean_request` writes would still need the `pre` hook.
-    let pre = (calls(&builds, "json") || calls(&builds, "body"))
-        .then(|| quote!(crate::runtime::pre(&mut request);));
-    Some(quote! {
+    Ok(quote! {
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
             self,
@@ -442,17 +413,64 @@ fn prepare_direct(body: &Group) -> Option<TokenStream> {
         > {
             #checks
             Ok((client, move || {
+                #clones
                 #builds
-                #pre
                 Ok(request)
             }))
         }
     })
 }
 
+/// Whether `stream` names one of `names`, at any depth.
+fn mentions(stream: &TokenStream, names: &[&str]) -> bool {
+    stream.clone().into_iter().any(|t| match t {
+        TokenTree::Ident(a) => names.iter().any(|name| a == name),
+        TokenTree::Group(g) => mentions(&g.stream(), names),
+        _ => false,
+    })
+}
+
+/// Whether `stream` names `name` other than borrowed (`&name`), at any depth: a use that might
+/// move it.
+fn by_value(stream: &TokenStream, name: &str) -> bool {
+    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Ident(a) => a == name && !(i > 0 && punct(&trees[i - 1], '&')),
+        TokenTree::Group(g) => by_value(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The names the statements `trees` bind, each once: the fields of `let Self { … } = self;` and
+/// each `let [mut] name`.
+fn bound(trees: &[TokenTree]) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for (i, tree) in trees.iter().enumerate() {
+        if !ident(tree, "let") {
+            continue;
+        }
+        match (trees.get(i + 1), trees.get(i + 2)) {
+            (Some(TokenTree::Ident(s)), Some(TokenTree::Group(fields))) if s == "Self" => {
+                names.extend(fields.stream().into_iter().filter_map(|t| match t {
+                    TokenTree::Ident(field) => Some(field.to_string()),
+                    _ => None,
+                }));
+            }
+            (Some(TokenTree::Ident(m)), Some(TokenTree::Ident(name))) if m == "mut" => {
+                names.insert(name.to_string());
+            }
+            (Some(TokenTree::Ident(name)), _) => {
+                names.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
 /// The statements of progenitor's `send` that build the request, with reqwest's `.json(&body)`,
-/// whose content type the `pre` hook would replace, as `.feishu_json(&body)`
-/// (`crate::runtime::JsonBody`: Feishu's content type, set once).
+/// whose content type is not Feishu's, as `.feishu_json(&body)` (`crate::runtime::JsonBody`:
+/// Feishu's content type, set once).
 fn lean_request(builds: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = builds.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());

@@ -15,11 +15,9 @@ pub struct Table {
     /// Each operation (by operationId) whose body has rules: its generated `send` checks the
     /// typed body against them before serialising it.
     pub ruled: BTreeMap<String, Ruled>,
-    /// The index in `OPERATIONS` of each operation (by operationId) whose answer the runtime
-    /// decodes itself (a JSON `200` of a named schema, not a file) and whose request body, if
-    /// any, is JSON: its generated `send` hands the request built by progenitor's code straight
-    /// to the runtime (see [`super::send`]).
-    pub direct: BTreeMap<String, usize>,
+    /// The index in `OPERATIONS` of each operation (by operationId): its generated `send` hands
+    /// its entry to the runtime with the request built by progenitor's code (see [`super::send`]).
+    pub index: BTreeMap<String, usize>,
 }
 
 /// An operation whose request body has rules (`x-feishu-rules`).
@@ -43,7 +41,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     let components: BTreeMap<&str, &Value> = schemas(raw).map(|(k, v)| (k.as_str(), v)).collect();
     let mut entries = Vec::new();
     let mut ruled = BTreeMap::new();
-    let mut direct = BTreeMap::new();
+    let mut index_of = BTreeMap::new();
     let mut arms = Vec::new();
     let paths = raw
         .get("paths")
@@ -75,16 +73,13 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                 Some(media_type) => quote!(Some(#media_type)),
                 None => quote!(None),
             };
-            let json_body = op.get("requestBody").is_none_or(|body| {
-                body.get("content")
-                    .and_then(Value::as_object)
-                    .is_some_and(|content| {
-                        !content.is_empty()
-                            && content.keys().all(|media| media == "application/json")
-                    })
-            });
-            let decoded = success_schema(raw, op).is_some();
-            let streams = file_media_type(raw, op).is_some();
+            // The runtime hands over a decoded answer or a file's stream, nothing else.
+            if success_schema(raw, op).is_none() && file_media_type(raw, op).is_none() {
+                return Err(format!(
+                    "{method} {path}: its 200 answer is neither JSON of a named schema \
+                     (`$ref: \"#/components/schemas/…\"`) nor a file"
+                ));
+            }
             let decodes = match success_schema(raw, op) {
                 Some(name) => {
                     let ty = quote::format_ident!("{name}");
@@ -108,9 +103,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             if !rules.is_empty() {
                 ruled.insert(op_id.to_string(), Ruled { index, fields });
             }
-            if decoded && !streams && json_body {
-                direct.insert(op_id.to_string(), index);
-            }
+            index_of.insert(op_id.to_string(), index);
             arms.push(quote! { #op_id => Some(&OPERATIONS[#index]), });
             entries.push(quote! {
                 crate::runtime::Operation {
@@ -130,7 +123,8 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
 
         /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
-        /// the spec has (the hooks look it up on every send).
+        /// the spec has (the fake looks up every request's).
+        #[cfg(feature = "fake")]
         pub(crate) fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
             match operation_id {
                 #(#arms)*
@@ -141,7 +135,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     Ok(Table {
         tokens,
         ruled,
-        direct,
+        index: index_of,
     })
 }
 
@@ -367,7 +361,8 @@ mod tests {
                 "operationId": "create_thing",
                 "requestBody": { "content": { "application/json": {
                     "schema": { "$ref": "#/components/schemas/Body" } } } },
-                "responses": {}
+                "responses": { "200": { "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Body" } } } } }
             } } },
             "components": { "schemas": {
                 "Body": body,

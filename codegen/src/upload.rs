@@ -5,7 +5,7 @@
 //! properties become a component schema `<Operation>Form` (so the form's other fields are typed,
 //! enums included), and its `format: binary` properties are the files. The operation's `send()`
 //! and `call()` then take the form and one `crate::upload::UploadFile` per file, and the runtime
-//! streams them as the request's multipart body (`crate::runtime::send_upload`).
+//! streams them as the request's multipart body (`crate::runtime::Multipart::upload`).
 
 use std::collections::BTreeMap;
 
@@ -104,8 +104,14 @@ pub fn extract(raw: &mut Value) -> Result<BTreeMap<String, Upload>, String> {
     Ok(uploads)
 }
 
-/// `send(self, form, file…)` and, when the answer has a named `data`, `call(…)` for an upload.
-pub fn methods(upload: &Upload, answer: &TokenStream, data: Option<&TokenStream>) -> TokenStream {
+/// `send(self, form, file…)` and, when the answer has a named `data`, `call(…)` for an upload;
+/// `sent` sends the multipart `body` (`crate::runtime::Multipart::upload`).
+pub fn methods(
+    upload: &Upload,
+    answer: &TokenStream,
+    data: Option<&TokenStream>,
+    sent: TokenStream,
+) -> TokenStream {
     let form = format_ident!("{}", upload.form);
     let names: Vec<_> = upload
         .files
@@ -172,7 +178,7 @@ pub fn methods(upload: &Upload, answer: &TokenStream, data: Option<&TokenStream>
                 .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
             let body = crate::runtime::Multipart::form(&form)?;
             #(#adds)*
-            crate::runtime::send_upload(body, self.send_unscreened()).await
+            #sent.await
         }
         #call
     }

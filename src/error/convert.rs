@@ -23,7 +23,11 @@ impl From<progenitor_client::Error<FeishuErrorBody>> for Error {
                 body_start: body_start(&bytes),
                 log_id: None,
             },
-            P::UnexpectedResponse(response) => crate::runtime::fault::take(response),
+            P::UnexpectedResponse(response) => Error::Undecodable {
+                status: response.status().as_u16(),
+                body_start: String::new(),
+                log_id: log_id(response.headers(), None),
+            },
         }
     }
 }

@@ -1,4 +1,4 @@
-//! One call: identity, attempts, retries, tracing. The body of the `exec` hook.
+//! One call: identity, attempts, retries, tracing. Below [`super::send`].
 
 use std::future::Future;
 use std::time::Instant;
@@ -6,126 +6,60 @@ use std::time::Instant;
 use futures::future::Either;
 
 use http::header::AUTHORIZATION;
+use progenitor_client::ResponseValue;
 use tracing::{field, Instrument};
 
-use super::quirks::Screened;
+use super::quirks::{self, Answer};
 use super::retry::{decide, Decision};
-use super::{answer, quirks, Operation, Runtime};
+use super::{Operation, Runtime};
 use crate::Error;
 
-/// Sends `request` as `operation_id`, retrying as the runtime's [`RetryPolicy`](super::RetryPolicy)
-/// allows; every error is handed back as a fault response (see [`fault`]).
+/// Sends the requests `requests` hands over as `operation_id`, retrying as the runtime's
+/// [`RetryPolicy`](super::RetryPolicy) and `requests` allow, and returns the screened answer as
+/// the operation's answer type `T`, or the error.
 ///
-/// A plain function around the `async` block of [`attempts`]: the request is held in exactly
-/// one place of the call's state (the runtime boxes that state, so its size is what every call
-/// allocates).
-pub(super) fn run<'a>(
-    http: &'a reqwest::Client,
-    runtime: &'a Runtime,
-    request: reqwest::Request,
-    operation_id: &'static str,
-    op: &'a Operation,
-) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-    let (attempts, started, recorded) =
-        start(http, runtime, Spare::new(request), operation_id, op, false);
-    super::finish(attempts, move |result| {
-        Ok(match finished(result, started, &recorded) {
-            Ok(Screened::Response(response)) => response,
-            Ok(Screened::Delivered) => return answer::delivered(http),
-            Ok(Screened::Decoded(decoded)) => match answer::deliver(decoded) {
-                Ok(()) => return answer::delivered(http),
-                Err(_) => answer::fail(Error::Config(
-                    "a decoded answer with no call to take it".into(),
-                )),
-            },
-            Err(error) => answer::fail(error),
-        })
-    })
-}
-
-/// Sends `requests` as [`run`] does, for a call whose answer the runtime decodes (see
-/// [`super::send_direct`]): the decoded answer, or the error, goes straight back to the caller.
-pub(super) fn run_direct<'a, T: 'static>(
+/// Compiled once per operation, and kept thin: the call's span ([`call_span`]) and the attempts'
+/// loop ([`each_attempt`]) are compiled once for every operation.
+pub(super) fn run<'a, T: 'static>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
     requests: impl Requests + 'a,
     operation_id: &'static str,
     op: &'a Operation,
-) -> impl Future<Output = Result<progenitor_client::ResponseValue<T>, Error>> + Send + 'a {
-    let (attempts, started, recorded) = start(http, runtime, requests, operation_id, op, true);
+) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
+    let (span, started) = call_span(operation_id);
+    let recorded = span.clone();
+    let attempts = attempts(http, runtime, requests, op, span.clone()).instrument(span);
     super::finish(attempts, move |result| {
-        match finished(result, started, &recorded)? {
-            Screened::Decoded(decoded) => answer::typed(decoded),
-            Screened::Response(_) | Screened::Delivered => Err(Error::Config(
-                "an operation sent directly answered with no decoded value".into(),
-            )),
-        }
+        finished(result, started, &recorded)?.typed()
     })
 }
 
-/// What [`run`] and [`run_direct`] share: the call's span, the request's settings, the attempts;
-/// the start time, when the span is recorded; the span, to record the outcome in.
-fn start<'a>(
-    http: &'a reqwest::Client,
-    runtime: &'a Runtime,
-    mut requests: impl Requests + 'a,
-    operation_id: &'static str,
-    op: &'a Operation,
-    direct: bool,
-) -> (
-    impl Future<Output = Result<Screened, Error>> + Send + 'a,
-    Option<Instant>,
-    tracing::Span,
-) {
-    let (span, described) = call_span(requests.first(), operation_id, op);
-    // Clock reads cost on the hot path: the call is timed only when its span is recorded.
-    let started = (!span.is_disabled()).then(Instant::now);
-    let recorded = span.clone();
-    let attempts =
-        attempts(http, runtime, requests, op, span.clone(), direct, described).instrument(span);
-    (attempts, started, recorded)
-}
-
-/// The call's span, with the first request's method and path when it is built before the
-/// attempts (then `true`), and that request's settings. Apart from [`start`], which is compiled
-/// once per kind of requests (per operation for a call sent directly): this is compiled once.
-fn call_span(
-    first: Option<&mut reqwest::Request>,
-    operation_id: &'static str,
-    op: &Operation,
-) -> (tracing::Span, bool) {
-    let described = first.is_some();
-    // A first request built at its attempt records its method and path there (see `attempts`).
+/// The call's span, and the time it starts when the span is recorded. The method and path are
+/// recorded at the first attempt, where the request is built.
+fn call_span(operation_id: &'static str) -> (tracing::Span, Option<Instant>) {
     let span = tracing::info_span!(
         "feishu.call",
         operation_id,
-        method = first
-            .as_ref()
-            .map(|request| field::display(request.method())),
-        path = first.as_ref().map(|request| request.url().path()),
+        method = field::Empty,
+        path = field::Empty,
         attempt = field::Empty,
         http_status = field::Empty,
         code = field::Empty,
         log_id = field::Empty,
         duration_ms = field::Empty,
     );
-    if let Some(request) = first {
-        #[cfg(feishu_upload)]
-        super::upload::attach(request);
-        if op.file.is_some() {
-            // A file download is bounded by inactivity (the read timeout), not by its total time.
-            *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
-        }
-    }
-    (span, described)
+    // Clock reads cost on the hot path: the call is timed only when its span is recorded.
+    let started = (!span.is_disabled()).then(Instant::now);
+    (span, started)
 }
 
 /// The outcome of the attempts, recorded in the call's span.
 fn finished(
-    result: Result<Screened, Error>,
+    result: Result<Answer, Error>,
     started: Option<Instant>,
     recorded: &tracing::Span,
-) -> Result<Screened, Error> {
+) -> Result<Answer, Error> {
     if let Some(started) = started {
         recorded.record("duration_ms", started.elapsed().as_millis() as u64);
     }
@@ -142,22 +76,20 @@ fn finished(
 
 /// The attempts of one call, each sending the request `requests` hands over.
 ///
-/// A thin shell, one per kind of `requests` (one per operation for a call sent directly): it
-/// holds them and lends them to [`each_attempt`], whose loop is compiled once for every
-/// operation. Being an `async` block, the shell (and the operation's request building, which it
-/// reaches) is compiled only where a call is awaited.
+/// A thin shell, one per kind of `requests` (one per operation): it holds them and lends them to
+/// [`each_attempt`], whose loop is compiled once for every operation. Being an `async` block, the
+/// shell (and the operation's request building, which it reaches) is compiled only where a call
+/// is awaited.
 fn attempts<'a>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
     mut requests: impl Requests + 'a,
     op: &'a Operation,
     span: tracing::Span,
-    direct: bool,
-    described: bool,
-) -> impl Future<Output = Result<Screened, Error>> + Send + 'a {
+) -> impl Future<Output = Result<Answer, Error>> + Send + 'a {
     // The requests and the span are lent, not moved: a moved value would be held twice in the
     // call's state, once here and once in the loop's.
-    async move { each_attempt(http, runtime, &mut requests, op, &span, direct, described).await }
+    async move { each_attempt(http, runtime, &mut requests, op, &span).await }
 }
 
 /// The attempts' loop, over any [`Requests`].
@@ -170,9 +102,7 @@ fn each_attempt<'a, 'r>(
     requests: &'r mut (dyn Requests + 'a),
     op: &'a Operation,
     span: &'r tracing::Span,
-    direct: bool,
-    described: bool,
-) -> impl Future<Output = Result<Screened, Error>> + Send + use<'a, 'r> {
+) -> impl Future<Output = Result<Answer, Error>> + Send + use<'a, 'r> {
     let policy = &runtime.shared.retry;
     async move {
         // The retry budget (`max_elapsed`) runs from the first failure: no clock read before one.
@@ -186,9 +116,14 @@ fn each_attempt<'a, 'r>(
             // No request is held across an await here: it goes to reqwest at once.
             let sent = {
                 let mut request = requests.next()?;
-                if !described && attempt == 1 && !span.is_disabled() {
+                if attempt == 1 && !span.is_disabled() {
                     span.record("method", field::display(request.method()));
                     span.record("path", request.url().path());
+                }
+                if op.file.is_some() {
+                    // A file download is bounded by inactivity (the read timeout), not by its
+                    // total time.
+                    *request.timeout_mut() = Some(super::STREAMING_TOTAL_TIMEOUT);
                 }
                 if let Some(header) = identity.header {
                     request.headers_mut().insert(AUTHORIZATION, header);
@@ -205,7 +140,6 @@ fn each_attempt<'a, 'r>(
                         response,
                         op,
                         runtime.shared.max_response_bytes,
-                        direct,
                     ))
                 }
                 Err(e) => Either::Right(std::future::ready(Err(Error::from(e)))),
@@ -244,96 +178,28 @@ fn each_attempt<'a, 'r>(
 }
 
 /// Where the request of each attempt comes from.
-pub(super) trait Requests: Send {
-    /// The first attempt's request, to prepare before any attempt (it is then handed over by
-    /// [`next`](Requests::next)); `None` when it is built only at its attempt.
-    fn first(&mut self) -> Option<&mut reqwest::Request>;
+pub(crate) trait Requests: Send {
     /// The request of the next attempt.
     fn next(&mut self) -> Result<reqwest::Request, Error>;
     /// Whether there can be a request for a further attempt.
     fn again(&self) -> bool;
 }
 
-/// The requests of a call that progenitor's code built and handed to the `exec` hook: each
-/// attempt keeps a copy of its request for the next one (none of a streaming body, which cannot
-/// be replayed).
-struct Spare(Option<reqwest::Request>);
-
-impl Spare {
-    fn new(request: reqwest::Request) -> Self {
-        Self(Some(request))
-    }
-}
-
-impl Requests for Spare {
-    fn first(&mut self) -> Option<&mut reqwest::Request> {
-        self.0.as_mut()
-    }
-
-    fn next(&mut self) -> Result<reqwest::Request, Error> {
-        let request = self
-            .0
-            .take()
-            .expect("a request is kept for every further attempt");
-        self.0 = spare_copy(&request);
-        Ok(request)
-    }
-
-    fn again(&self) -> bool {
-        self.0.is_some()
-    }
-}
-
-/// The requests of a call sent directly (see [`super::send_direct`]): each one built from the
-/// builder's checked values at its attempt — the first one too, so that no request is held in the
-/// call's state (it goes to reqwest at once), and the hot path keeps no copy for a retry.
-pub(super) struct Rebuild<B> {
-    build: B,
-}
-
-impl<B> Rebuild<B> {
-    pub(super) fn new(build: B) -> Self {
-        Self { build }
-    }
-}
-
-impl<B, E> Requests for Rebuild<B>
+/// A function building an operation's request from its builder's checked values with
+/// progenitor's code (see `prepare_direct`): called at each attempt, the first one too, so that
+/// the call's state holds no request, and no copy of it is kept in case of a retry.
+impl<B, E> Requests for B
 where
     B: Fn() -> Result<reqwest::Request, E> + Send,
     Error: From<E>,
 {
-    fn first(&mut self) -> Option<&mut reqwest::Request> {
-        None
-    }
-
     fn next(&mut self) -> Result<reqwest::Request, Error> {
-        (self.build)().map_err(Error::from)
+        self().map_err(Error::from)
     }
 
     fn again(&self) -> bool {
         true
     }
-}
-
-/// A copy of `request` for a further attempt, or `None` when its body is a stream.
-///
-/// `reqwest::Request::try_clone` does the same but always allocates room for a per-request
-/// timeout and then replaces it; on the hot path, where the copy is almost never used, this
-/// copies only what the request has.
-fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
-    let body = match request.body() {
-        Some(body) => Some(reqwest::Body::from(body.as_bytes()?.to_vec())),
-        None => None,
-    };
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    // The per-request timeout is the only setting a request carries besides these.
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
-    }
-    *copy.body_mut() = body;
-    Some(copy)
 }
 
 #[cfg(test)]
@@ -353,56 +219,58 @@ mod tests {
         )
     }
 
-    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
-    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
-    /// allocator's slow path. Grows when a value is held across an await in two places — see
-    /// `docs/benchmarks.md` for how to find which.
-    #[test]
-    fn call_state_fits_the_allocators_fast_path() {
-        let http = reqwest::Client::new();
-        let runtime = runtime();
-        let request = reqwest::Request::new(
-            http::Method::POST,
-            "http://127.0.0.1:1/operation".parse().unwrap(),
-        );
-        let call = run(&http, &runtime, request, "op", &Operation::UNKNOWN);
-        let size = std::mem::size_of_val(&call);
-        eprintln!("call state: {size} bytes");
-        assert!(size <= 1024, "the call's state grew to {size} bytes");
-    }
+    /// What the runtime knows of an operation it has no table for: no token, JSON.
+    const OPERATION: Operation = Operation {
+        tokens: &[],
+        #[cfg(any(feishu_rules, feature = "fake"))]
+        rules: &[],
+        errors: &[],
+        file: None,
+        decodes: None,
+    };
 
-    /// A call sent directly holds the builder's checked values (here meeting_list's body and
-    /// query) and no request (each is built at its attempt): its state, too, stays within the
-    /// fast path, and grows by those values only over the call above less its request.
-    #[cfg(feature = "vc")]
-    #[test]
-    fn direct_call_state_fits_the_allocators_fast_path() {
+    /// The size of a call's state whose request is built from `values`, and the size of those.
+    fn state_size<V: Send + 'static>(values: V) -> (usize, usize) {
         let http = reqwest::Client::new();
         let runtime = runtime();
         let url: reqwest::Url = "http://127.0.0.1:1/operation".parse().unwrap();
+        let build = move || {
+            std::hint::black_box(&values);
+            Ok::<_, reqwest::Error>(reqwest::Request::new(http::Method::POST, url.clone()))
+        };
+        let values_size = std::mem::size_of_val(&build);
+        let call = run::<()>(&http, &runtime, build, "op", &OPERATION);
+        (std::mem::size_of_val(&call), values_size)
+    }
+
+    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
+    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
+    /// allocator's slow path. Grows when a value is held across an await in two places — see
+    /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
+    /// (once) and no request (each is built at its attempt): it grows by those values only.
+    #[test]
+    fn call_state_fits_the_allocators_fast_path() {
+        let (size, url_size) = state_size(());
+        eprintln!("call state: {size} bytes");
+        assert!(size <= 1024, "the call's state grew to {size} bytes");
+        let (with_values, values_size) = state_size([0u8; 256]);
+        assert!(
+            with_values <= size + (values_size - url_size),
+            "the call's state is {with_values} bytes, more than {size} + the values' {}",
+            values_size - url_size
+        );
+    }
+
+    /// Here with meeting_list's body and query: the state stays within the fast path.
+    #[cfg(feature = "vc")]
+    #[test]
+    fn call_state_with_a_builders_values_fits_the_allocators_fast_path() {
         let values = (
             crate::vc::types::ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64),
             Some(crate::UserIdType::OpenId),
         );
-        let build = move || {
-            std::hint::black_box(&values);
-            Ok::<_, Error>(reqwest::Request::new(http::Method::POST, url.clone()))
-        };
-        let values_size = std::mem::size_of_val(&build);
-        let requests = Rebuild::new(build);
-        let call = run_direct::<()>(&http, &runtime, requests, "op", &Operation::UNKNOWN);
-        let size = std::mem::size_of_val(&call);
-        eprintln!("direct call state: {size} bytes, {values_size} of them the values");
-        let request =
-            reqwest::Request::new(http::Method::POST, "http://127.0.0.1:1/".parse().unwrap());
-        let plain =
-            std::mem::size_of_val(&run(&http, &runtime, request, "op", &Operation::UNKNOWN));
-        assert!(size <= 1024, "the direct call's state grew to {size} bytes");
-        let request_size = std::mem::size_of::<reqwest::Request>();
-        assert!(
-            size + request_size <= plain + values_size,
-            "the direct call's state is {size} bytes, more than {plain} + {values_size} - \
-             {request_size}"
-        );
+        let (size, values_size) = state_size(values);
+        eprintln!("call state: {size} bytes, {values_size} of them the values");
+        assert!(size <= 1024, "the call's state grew to {size} bytes");
     }
 }

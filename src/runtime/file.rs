@@ -16,7 +16,8 @@
 
 use futures::StreamExt;
 use http::header::CONTENT_TYPE;
-use http_body_util::BodyExt;
+use http::HeaderMap;
+use progenitor_client::ByteStream;
 
 use crate::error::{api_error, body_start, log_id, DocumentedError, Error, FeishuErrorBody};
 
@@ -50,15 +51,16 @@ pub(crate) fn signature(media_type: &str) -> Option<&'static [u8]> {
         .map(|(_, signature)| *signature)
 }
 
-/// Checks a 2xx, non-JSON response of a download operation whose file is of `media_type` (see
-/// the module docs): the response again, still streaming, or the error it is.
+/// Checks the body of a 2xx, non-JSON response (whose `headers` the caller took) of a download
+/// operation whose file is of `media_type` (see the module docs): the whole body, still
+/// streaming, or the error it is.
 pub(super) async fn check(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
+    headers: &HeaderMap,
     media_type: &str,
     documented: &'static [DocumentedError],
-) -> Result<reqwest::Response, Error> {
-    let html = response
-        .headers()
+) -> Result<ByteStream, Error> {
+    let html = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
@@ -68,12 +70,8 @@ pub(super) async fn check(
         });
     let expected = signature(media_type);
     if !html && expected.is_none() {
-        return Ok(response);
+        return Ok(ByteStream::new(Box::pin(response.bytes_stream())));
     }
-    let status = response.status().as_u16();
-    let log_id = log_id(response.headers(), None);
-    let (response, body) = super::quirks::take_body(response);
-    let mut rest = body.into_data_stream();
     // What the decision needs: the signature's length, or (to report a refusal) more.
     let wanted = if html {
         SNIFF_LIMIT
@@ -82,26 +80,31 @@ pub(super) async fn check(
     };
     let mut start = Vec::new();
     while start.len() < wanted {
-        match rest.next().await {
-            Some(chunk) => start.extend_from_slice(&chunk.map_err(Error::from)?),
+        match response.chunk().await? {
+            Some(chunk) => start.extend_from_slice(&chunk),
             None => break,
         }
     }
     let refused = html || expected.is_some_and(|signature| !start.starts_with(signature));
     if refused {
         while start.len() < SNIFF_LIMIT {
-            match rest.next().await {
-                Some(Ok(chunk)) => start.extend_from_slice(&chunk),
+            match response.chunk().await {
+                Ok(Some(chunk)) => start.extend_from_slice(&chunk),
                 _ => break,
             }
         }
-        return Err(not_a_file(status, &start, log_id, documented));
+        let status = response.status().as_u16();
+        return Err(not_a_file(
+            status,
+            &start,
+            log_id(headers, None),
+            documented,
+        ));
     }
     let start = futures::stream::once(std::future::ready(Ok(bytes::Bytes::from(start))));
-    Ok(super::quirks::with_body(
-        response,
-        reqwest::Body::wrap_stream(start.chain(rest)),
-    ))
+    Ok(ByteStream::new(Box::pin(
+        start.chain(response.bytes_stream()),
+    )))
 }
 
 /// The error for a download answered with something that is not a file: the Feishu error when

@@ -1,20 +1,22 @@
 //! The runtime shared by every generated client: identity and token cache, retries, Feishu's
 //! response quirks, tracing.
 //!
-//! Each generated `Client` carries a [`Runtime`] (progenitor's *inner type*) and implements
-//! `ClientHooks` by calling [`pre`] and [`exec`] here with its spec's [`Operation`] table, so
-//! every operation of every service — and every endpoint added later by a spec edit — gets the
-//! same behaviour without code of its own.
+//! Each generated `Client` carries a [`Runtime`] (progenitor's *inner type*), and every
+//! operation's `send()` hands the request its builder prepared (an upload's with its body, see
+//! `Multipart::upload`) to [`send`] here with the operation's entry of its spec's [`Operation`]
+//! table, so every operation of every service — and every endpoint added later by a spec edit —
+//! gets the same behaviour without code of its own.
+//!
+//! Data flows one way: [`send`] → `call` (identity, attempts, retries, tracing) → `quirks`
+//! (screening a response) → `file` (checking a download's body).
 
 use std::sync::Arc;
 
-use progenitor_client::OperationInfo;
+use progenitor_client::{ClientInfo, ResponseValue};
 
-use crate::{AccessToken, Error};
+use crate::{AccessToken, Error, FeishuErrorBody};
 
-mod answer;
 mod call;
-pub(crate) mod fault;
 pub(crate) mod file;
 mod finish;
 #[cfg(feishu_pagination)]
@@ -28,7 +30,6 @@ mod upload;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
-pub(crate) use answer::send;
 pub(crate) use finish::finish;
 #[cfg(feishu_pagination)]
 pub use pages::MAX_PAGES;
@@ -37,7 +38,7 @@ pub(crate) use pages::{items, pages};
 pub(crate) use quirks::JsonBody;
 pub(crate) use token::TokenManager;
 #[cfg(feishu_upload)]
-pub(crate) use upload::{send_upload, Multipart};
+pub(crate) use upload::Multipart;
 
 /// The kinds of access token an operation accepts (its spec's `security`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,21 +73,9 @@ pub(crate) struct Operation {
     pub(crate) decodes: Option<Decode>,
 }
 
-impl Operation {
-    /// What the runtime assumes of an operation missing from its table: no token, no rules, JSON.
-    const UNKNOWN: Operation = Operation {
-        tokens: &[],
-        #[cfg(any(feishu_rules, feature = "fake"))]
-        rules: &[],
-        errors: &[],
-        file: None,
-        decodes: None,
-    };
-}
-
 /// Decodes a success body as an operation's 200 response type: its `code` and the decoded value
-/// (handed to the caller through the call's answer slot, see [`answer`]), or `None` when the
-/// body does not decode. Generated per operation.
+/// (handed to the caller as the operation's answer type), or `None` when the body does not
+/// decode. Generated per operation.
 pub(crate) type Decode = fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)>;
 
 /// The total time a streaming operation (a file download) may take, response body included: a
@@ -134,62 +123,37 @@ impl Runtime {
     }
 }
 
-/// The `pre` hook: sets Feishu's JSON content type on a JSON body. (The body's rules were
-/// checked on the typed body before it was serialised, in the generated `send`, see
-/// [`crate::rules::check_typed`]; progenitor's `api-version` header, which Feishu does not have,
-/// is left out of the generated code.)
-pub(crate) fn pre(request: &mut reqwest::Request) {
-    if request.body().and_then(reqwest::Body::as_bytes).is_some() {
-        quirks::json_content_type(request);
-    }
-}
+/// What an operation builder's `prepare_direct` gives: the client and the function that builds
+/// its request (the call's [`Requests`](call::Requests)), or the refusal of the builder's values.
+type Prepared<'a, C, B> = Result<(&'a C, B), progenitor_client::Error<FeishuErrorBody>>;
 
-/// The `exec` hook: authorises the request, sends it with retries, and screens the response for
-/// Feishu errors (see [`fault`]).
+/// The crate's `send` of every operation: `prepared`'s requests (built again for a retry, or an
+/// upload's one request, see `Multipart::upload`) are sent, retried as they allow, and the
+/// answer comes back as the operation's answer type `T`: the decoded JSON answer, or a file's
+/// [`ByteStream`](progenitor_client::ByteStream) once it is checked to be the declared kind (see
+/// [`file`]), still streaming. A refusal of the builder's values is the error, before any I/O.
 ///
-/// The call is boxed here, once: the generated code's futures then carry a pointer, not the
-/// call's whole state (which they would otherwise copy at every level).
-pub(crate) fn exec<'a>(
-    http: &'a reqwest::Client,
-    runtime: &'a Runtime,
-    request: reqwest::Request,
-    info: &OperationInfo,
-    op: Option<&'a Operation>,
-) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-    let op = op.unwrap_or(&Operation::UNKNOWN);
-    Box::pin(call::run(http, runtime, request, info.operation_id, op))
-}
-
-/// The crate's `send` of an operation whose answer the runtime decodes (a JSON answer of a named
-/// schema, not a file): `prepared` is the client and the builder's checked values in a function
-/// that builds the request from them with progenitor's code (or the refusal of those values),
-/// called at each attempt — the first one too, so that the call's boxed state holds no request
-/// (see [`call::Rebuild`]); the decoded answer comes straight back, without the answer slot or a
-/// pass through progenitor's handling of the response (see [`answer`]).
-///
-/// The call is boxed once, as in [`exec`].
-pub(crate) fn send_direct<'a, C, B, T>(
-    prepared: Result<(&'a C, B), progenitor_client::Error<crate::FeishuErrorBody>>,
+/// The call is boxed once: the generated code's futures then carry a pointer, not the call's
+/// whole state (which holds the requests: the builder's checked values, no request).
+pub(crate) fn send<'a, C, R, T>(
+    prepared: Prepared<'a, C, R>,
     operation_id: &'static str,
     op: &'static Operation,
-) -> impl std::future::Future<Output = Result<progenitor_client::ResponseValue<T>, Error>> + Send + 'a
+) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a
 where
-    C: progenitor_client::ClientInfo<Runtime> + Sync,
-    B: Fn() -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>>
-        + Send
-        + Sync
-        + 'a,
+    C: ClientInfo<Runtime> + Sync,
+    R: call::Requests + 'a,
     T: Send + 'static,
 {
     use futures::future::Either;
-    let (client, build) = match prepared {
+    let (client, requests) = match prepared {
         Ok(prepared) => prepared,
         Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
     };
-    Either::Left(Box::pin(call::run_direct::<T>(
+    Either::Left(Box::pin(call::run::<T>(
         client.client(),
         client.inner(),
-        call::Rebuild::new(build),
+        requests,
         operation_id,
         op,
     )))

@@ -1,28 +1,19 @@
 //! Feishu's quirks, each in a named place (and each with a test named after it).
 
-use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue};
-use reqwest::ResponseBuilderExt;
+use std::any::Any;
 
-use super::answer::{self, Answer};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use progenitor_client::{ByteStream, ResponseValue};
+
 use crate::error::{api_error, body_start, log_id, Error, FeishuErrorBody};
 
 /// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 
-/// **json_content_type**: the content type of a JSON request body is Feishu's (reqwest's
-/// `json()` writes `application/json`). The `pre` hook of every request progenitor builds.
-pub(super) fn json_content_type(request: &mut reqwest::Request) {
-    if is_json(content_type(request.headers())) {
-        request
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    }
-}
-
-/// **json_content_type**, set once: a JSON request body with Feishu's content type, for the
-/// requests the generated code builds itself (see [`super::send_direct`]), which then need no
-/// `pre` hook to replace reqwest's.
+/// **json_content_type**: a JSON request body with Feishu's content type (reqwest's `json()`
+/// writes `application/json`), set once, for the requests the generated code builds (see
+/// [`super::send`]).
 pub(crate) trait JsonBody {
     /// The body `body` serialised as JSON, with Feishu's content type.
     fn feishu_json<T: serde::Serialize + ?Sized>(self, body: &T) -> Self;
@@ -41,14 +32,31 @@ impl JsonBody for reqwest::RequestBuilder {
     }
 }
 
-/// What screening leaves for progenitor's code.
-pub(super) enum Screened {
-    /// A response for progenitor's code to read.
-    Response(reqwest::Response),
-    /// The decoded answer is in the call's slot (see [`answer`]).
-    Delivered,
-    /// The decoded answer, for a call sent directly (see [`super::send_direct`]).
-    Decoded(Answer),
+/// What screening leaves of a successful response: its status and headers, and its body — decoded
+/// into the operation's 200 type, or, for a file, the [`ByteStream`] of it.
+pub(super) struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    value: Box<dyn Any + Send>,
+}
+
+impl Answer {
+    /// The caller's answer: the value as the operation's answer type `T`.
+    pub(super) fn typed<T: 'static>(self) -> Result<ResponseValue<T>, Error> {
+        let Answer {
+            status,
+            headers,
+            value,
+        } = self;
+        match value.downcast::<T>() {
+            Ok(value) => Ok(ResponseValue::new(*value, status, headers)),
+            Err(_) => Err(Error::Undecodable {
+                status: status.as_u16(),
+                body_start: "(decoded into a type other than the operation's answer)".into(),
+                log_id: log_id(&headers, None),
+            }),
+        }
+    }
 }
 
 /// Screens a response:
@@ -63,51 +71,45 @@ pub(super) enum Screened {
 /// - **non_json_error_body**: a non-2xx body that is not a Feishu envelope (an HTML page from a
 ///   gateway) becomes [`Error::Undecodable`] with the status and the start of the body;
 /// - **undecodable_success**: a success body that does not decode into the operation's response
-///   type is [`Error::Undecodable`], with its status and log id (progenitor would drop both);
-/// - anything else passes through with its buffered body.
-///
-/// A decoded success goes into the call's answer slot, or is handed back as it is when `direct`.
+///   type is [`Error::Undecodable`], with its status and log id;
+/// - any other success of an operation without a decode check (a file's) passes through with its
+///   buffered body as the stream.
 ///
 /// (An `async move` block, not an `async fn`, so that the response is held once in its state.)
 pub(super) fn screen(
     mut response: reqwest::Response,
     op: &super::Operation,
     limit: u64,
-    direct: bool,
-) -> impl std::future::Future<Output = Result<Screened, Error>> + Send + '_ {
+) -> impl std::future::Future<Output = Result<Answer, Error>> + Send + '_ {
     let status = response.status();
     async move {
         if let Some(media_type) = op.file {
             if status.is_success() && !is_json(content_type(response.headers())) {
+                let headers = std::mem::take(response.headers_mut());
                 // Boxed: downloads are rare, and their check stays out of every call's state.
-                return Box::pin(super::file::check(response, media_type, op.errors))
-                    .await
-                    .map(Screened::Response);
+                let file = Box::pin(super::file::check(
+                    response, &headers, media_type, op.errors,
+                ))
+                .await?;
+                return Ok(Answer {
+                    status,
+                    headers,
+                    value: Box::new(file),
+                });
             }
         }
         let body = read_body(&mut response, limit).await?;
-        // The hot path: one parse — the body decodes into the operation's 200 type with code 0,
-        // and the value goes to the caller through the call's answer slot.
+        // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
         let decoded = match op.decodes {
             Some(decode) if status.is_success() => decode(&body),
             _ => None,
         };
         if let Some((0, value)) = decoded {
-            if !direct && !answer::open() {
-                return Ok(Screened::Response(rebuild(response, body)));
-            }
-            let headers = std::mem::take(response.headers_mut());
-            let decoded = Answer::Decoded {
+            return Ok(Answer {
                 status,
-                headers,
+                headers: std::mem::take(response.headers_mut()),
                 value,
-            };
-            if direct {
-                return Ok(Screened::Decoded(decoded));
-            }
-            let delivered = answer::deliver(decoded);
-            debug_assert!(delivered.is_ok(), "the slot was open");
-            return Ok(Screened::Delivered);
+            });
         }
         // Otherwise find out what it is: only the code first, the whole envelope for an error.
         let code = serde_json::from_slice::<CodeOnly>(&body)
@@ -116,16 +118,21 @@ pub(super) fn screen(
         let envelope = code.and_then(|_| serde_json::from_slice::<FeishuErrorBody>(&body).ok());
         let headers = response.headers();
         let log_id = log_id(headers, envelope.as_ref());
-        if status == http::StatusCode::TOO_MANY_REQUESTS || code == Some(99991400) {
+        if status == StatusCode::TOO_MANY_REQUESTS || code == Some(99991400) {
             return Err(rate_limited(headers, status.as_u16(), envelope, log_id));
         }
         match envelope {
             Some(envelope) if envelope.code != 0 => {
                 Err(api_error(envelope, status.as_u16(), log_id, op.errors))
             }
-            // Without a decode check (no named 200 schema) progenitor decodes what it gets.
+            // Without a decode check (a file's answer) the caller gets the body as it came.
             _ if status.is_success() && op.decodes.is_none() => {
-                Ok(Screened::Response(rebuild(response, body)))
+                let body = futures::stream::once(std::future::ready(Ok(body)));
+                Ok(Answer {
+                    status,
+                    headers: std::mem::take(response.headers_mut()),
+                    value: Box::new(ByteStream::new(Box::pin(body))),
+                })
             }
             _ => Err(Error::Undecodable {
                 status: status.as_u16(),
@@ -191,37 +198,6 @@ fn too_large(response: &reqwest::Response, limit: u64) -> Error {
         status: response.status().as_u16(),
         log_id: log_id(response.headers(), None),
     }
-}
-
-/// The response again, with its buffered body in place of the one read, and its URL. (Without
-/// the URL carried over, reqwest would parse a placeholder URL for every response, which costs
-/// more than the copy.)
-fn rebuild(response: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
-    let url = response.url().clone();
-    let (parts, _read) = http::Response::<reqwest::Body>::from(response).into_parts();
-    with_body((parts, url), reqwest::Body::from(body))
-}
-
-/// A response taken apart: its head (status, headers, extensions, URL), and its body.
-pub(super) type Head = (http::response::Parts, url::Url);
-
-/// Takes a response apart, to read some of its body and hand the rest on ([`with_body`]).
-pub(super) fn take_body(response: reqwest::Response) -> (Head, reqwest::Body) {
-    let url = response.url().clone();
-    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    ((parts, url), body)
-}
-
-/// A response from its head and a new body.
-pub(super) fn with_body((mut parts, url): Head, body: reqwest::Body) -> reqwest::Response {
-    let mut carrier = http::Response::builder()
-        .url(url)
-        .body(())
-        .expect("a response builder given only a URL cannot fail");
-    parts
-        .extensions
-        .extend(std::mem::take(carrier.extensions_mut()));
-    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// The `code` of a Feishu body, without decoding the rest.

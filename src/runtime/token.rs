@@ -195,7 +195,7 @@ impl TokenManager {
     }
 
     /// The fetch, through the generated auth client — boxed, which also breaks the type cycle
-    /// `exec` → token fetch → generated `send` → `exec`.
+    /// call → token fetch → generated `send` → call.
     fn fetch(
         &self,
         http: &reqwest::Client,

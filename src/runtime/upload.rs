@@ -1,13 +1,9 @@
 //! The multipart body of an upload operation (`multipart/form-data` in its spec): built from the
-//! typed form and its files by the generated `send()`, handed to the call through a task-local
-//! (progenitor's code builds the request without a body), and streamed as the request's body.
+//! typed form and its files by the generated `send()`, and streamed as the body of the call's one
+//! request (see [`Multipart::upload`]).
 
-use std::cell::RefCell;
-use std::future::Future;
-
-use progenitor_client::ResponseValue;
-
-use crate::error::{Error, FeishuErrorBody};
+use super::call::Requests;
+use crate::error::Error;
 use crate::upload::UploadFile;
 
 /// A `multipart/form-data` body being put together.
@@ -35,33 +31,45 @@ impl Multipart {
     pub(crate) fn file(self, field: &'static str, file: UploadFile) -> Self {
         Self(self.0.part(field, file.into_part()))
     }
-}
 
-tokio::task_local! {
-    static OUTGOING: RefCell<Option<Multipart>>;
-}
-
-/// Sends an upload: progenitor's `send` of the operation, with `body` as its request body.
-pub(crate) async fn send_upload<T, F>(body: Multipart, send: F) -> Result<ResponseValue<T>, Error>
-where
-    T: 'static,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<FeishuErrorBody>>>,
-{
-    OUTGOING
-        .scope(RefCell::new(Some(body)), super::answer::send(send))
-        .await
-}
-
-/// Puts the current upload's body (if this call is one) into `request`, with its content type.
-pub(crate) fn attach(request: &mut reqwest::Request) {
-    let Ok(Some(Multipart(form))) = OUTGOING.try_with(|body| body.borrow_mut().take()) else {
-        return;
-    };
-    let content_type = format!("multipart/form-data; boundary={}", form.boundary());
-    if let Ok(value) = http::HeaderValue::from_str(&content_type) {
-        request
-            .headers_mut()
-            .insert(http::header::CONTENT_TYPE, value);
+    /// The one request `build` makes, with this body: what an upload's `send()` hands to
+    /// [`super::send`]. It is sent once: a stream cannot be replayed.
+    pub(crate) fn upload<B>(self, build: B) -> Upload<B> {
+        Upload {
+            build,
+            body: Some(self),
+        }
     }
-    *request.body_mut() = Some(reqwest::Body::wrap_stream(form.into_stream()));
+}
+
+/// The one request of an upload: built by `B` from the builder's checked values (progenitor's
+/// code builds it without a body), with the multipart body. A stream cannot be replayed: there
+/// is no request for a further attempt.
+pub(crate) struct Upload<B> {
+    build: B,
+    body: Option<Multipart>,
+}
+
+impl<B, E> Requests for Upload<B>
+where
+    B: Fn() -> Result<reqwest::Request, E> + Send,
+    Error: From<E>,
+{
+    fn next(&mut self) -> Result<reqwest::Request, Error> {
+        let mut request = (self.build)()?;
+        if let Some(Multipart(form)) = self.body.take() {
+            let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+            if let Ok(value) = http::HeaderValue::from_str(&content_type) {
+                request
+                    .headers_mut()
+                    .insert(http::header::CONTENT_TYPE, value);
+            }
+            *request.body_mut() = Some(reqwest::Body::wrap_stream(form.into_stream()));
+        }
+        Ok(request)
+    }
+
+    fn again(&self) -> bool {
+        self.body.is_some()
+    }
 }
