@@ -190,13 +190,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::runtime::Runtime>,
-    {}
-};
+impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
     /**Get a tenant_access_token for a self-built app (自建应用获取 tenant_access_token)
 
@@ -333,7 +327,7 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "tenant_access_token_internal",
             &OPERATIONS[0],
@@ -379,32 +373,6 @@ pub fn __send_from_json<'a>(
         _ => None,
     }
 }
-impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
-    fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<(), progenitor_client::Error<E>>,
-    > {
-        crate::runtime::pre(request);
-        std::future::ready(Ok(()))
-    }
-    fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        use progenitor_client::ClientInfo as _;
-        crate::runtime::exec(
-            self.client(),
-            self.inner(),
-            request,
-            info,
-            operation(info.operation_id),
-        )
-    }
-}
 /// Every operation of this spec: the access tokens it takes, its request-body rules
 /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
@@ -436,7 +404,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
-/// the spec has (the hooks look it up on every send).
+/// the spec has (the fake looks up every request's).
+#[cfg(feature = "fake")]
 pub(crate) fn operation(
     operation_id: &str,
 ) -> Option<&'static crate::runtime::Operation> {

@@ -13229,13 +13229,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::runtime::Runtime>,
-    {}
-};
+impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
     /**Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
 
@@ -17692,48 +17686,38 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/files`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            ResponseValue<types::FileCreateResponse>,
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "file_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::file_get`]
@@ -17765,42 +17749,33 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/files/{file_key}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client, file_key } = self;
             let file_key = file_key.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(& file_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            let info = OperationInfo {
-                operation_id: "file_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(&
+                        file_key.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::image_create`]
@@ -17816,45 +17791,38 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/open-apis/im/v1/images`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<types::ImageUploaded>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client } = self;
-            let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "image_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::image_get`]
@@ -17886,42 +17854,33 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/images/{image_key}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client, image_key } = self;
             let image_key = image_key.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(& image_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            let info = OperationInfo {
-                operation_id: "image_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(&
+                        image_key.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_list`]
@@ -19969,49 +19928,40 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/resources/{file_key}`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client, message_id, file_key, type_ } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let file_key = file_key.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
-                encode_path(& message_id.to_string()), encode_path(& file_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("type", &type_))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "message_resource_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
+                        encode_path(& message_id.to_string()), encode_path(& file_key
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(&progenitor_client::QueryParam::new("type", &type_))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_urgent_app`]
@@ -22206,7 +22156,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "batch_message_delete",
             &OPERATIONS[0],
@@ -22228,7 +22178,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "batch_message_get_progress",
             &OPERATIONS[1],
@@ -22262,7 +22212,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "batch_message_read_user",
             &OPERATIONS[2],
@@ -22296,7 +22246,7 @@ impl<'a> builder::ChatList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_list", &OPERATIONS[3])
+        crate::runtime::send(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22350,7 +22300,7 @@ impl<'a> builder::ChatCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_create", &OPERATIONS[4])
+        crate::runtime::send(self.prepare_direct(), "chat_create", &OPERATIONS[4])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22377,7 +22327,7 @@ impl<'a> builder::ChatSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_search", &OPERATIONS[5])
+        crate::runtime::send(self.prepare_direct(), "chat_search", &OPERATIONS[5])
     }
 }
 impl<'a> builder::ChatGet<'a> {
@@ -22395,7 +22345,7 @@ impl<'a> builder::ChatGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_get", &OPERATIONS[7])
+        crate::runtime::send(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22422,7 +22372,7 @@ impl<'a> builder::ChatUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_update", &OPERATIONS[8])
+        crate::runtime::send(self.prepare_direct(), "chat_update", &OPERATIONS[8])
     }
 }
 impl<'a> builder::ChatDelete<'a> {
@@ -22440,7 +22390,7 @@ impl<'a> builder::ChatDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_delete", &OPERATIONS[6])
+        crate::runtime::send(self.prepare_direct(), "chat_delete", &OPERATIONS[6])
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
@@ -22458,7 +22408,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_announcement_get",
             &OPERATIONS[9],
@@ -22492,7 +22442,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_announcement_patch",
             &OPERATIONS[10],
@@ -22514,11 +22464,7 @@ impl<'a> builder::ChatTabCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "chat_tab_create",
-            &OPERATIONS[11],
-        )
+        crate::runtime::send(self.prepare_direct(), "chat_tab_create", &OPERATIONS[11])
     }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
@@ -22536,7 +22482,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_tab_delete_tabs",
             &OPERATIONS[12],
@@ -22558,7 +22504,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_tab_list_tabs",
             &OPERATIONS[13],
@@ -22580,7 +22526,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_tab_sort_tabs",
             &OPERATIONS[14],
@@ -22602,7 +22548,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_tab_update_tabs",
             &OPERATIONS[15],
@@ -22624,7 +22570,7 @@ impl<'a> builder::ChatLink<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "chat_link", &OPERATIONS[16])
+        crate::runtime::send(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22651,7 +22597,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_managers_add_managers",
             &OPERATIONS[17],
@@ -22685,7 +22631,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_managers_delete_managers",
             &OPERATIONS[18],
@@ -22719,11 +22665,7 @@ impl<'a> builder::ChatMembersGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "chat_members_get",
-            &OPERATIONS[20],
-        )
+        crate::runtime::send(self.prepare_direct(), "chat_members_get", &OPERATIONS[20])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22780,7 +22722,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_members_create",
             &OPERATIONS[21],
@@ -22814,7 +22756,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_members_delete",
             &OPERATIONS[19],
@@ -22848,7 +22790,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_members_is_in_chat",
             &OPERATIONS[22],
@@ -22882,7 +22824,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_members_me_join",
             &OPERATIONS[23],
@@ -22904,7 +22846,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_menu_item_patch",
             &OPERATIONS[24],
@@ -22938,7 +22880,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_menu_tree_get",
             &OPERATIONS[26],
@@ -22960,7 +22902,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_menu_tree_create",
             &OPERATIONS[27],
@@ -22982,7 +22924,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_menu_tree_delete",
             &OPERATIONS[25],
@@ -23004,7 +22946,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_menu_tree_sort",
             &OPERATIONS[28],
@@ -23026,7 +22968,7 @@ impl<'a> builder::ChatModerationGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_moderation_get",
             &OPERATIONS[29],
@@ -23087,7 +23029,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_moderation_update",
             &OPERATIONS[30],
@@ -23111,7 +23053,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_top_notice_delete_top_notice",
             &OPERATIONS[31],
@@ -23133,7 +23075,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_top_notice_put_top_notice",
             &OPERATIONS[32],
@@ -23163,7 +23105,14 @@ impl<'a> builder::FileCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("file", file);
-        crate::runtime::send_upload(body, self.send_unscreened()).await
+        crate::runtime::send(
+                self
+                    .prepare_direct()
+                    .map(|(client, build)| (client, body.upload(build))),
+                "file_create",
+                &OPERATIONS[33],
+            )
+            .await
     }
     /// Uploads the form and its files and returns the `data` of Feishu's answer; any
     /// failure is the crate's [`Error`](crate::Error).
@@ -23194,7 +23143,7 @@ impl<'a> builder::FileGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -23229,7 +23178,14 @@ impl<'a> builder::ImageCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("image", image);
-        crate::runtime::send_upload(body, self.send_unscreened()).await
+        crate::runtime::send(
+                self
+                    .prepare_direct()
+                    .map(|(client, build)| (client, body.upload(build))),
+                "image_create",
+                &OPERATIONS[35],
+            )
+            .await
     }
     /// Uploads the form and its files and returns the `data` of Feishu's answer; any
     /// failure is the crate's [`Error`](crate::Error).
@@ -23260,7 +23216,7 @@ impl<'a> builder::ImageGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -23287,11 +23243,7 @@ impl<'a> builder::MessageList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_list",
-            &OPERATIONS[37],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_list", &OPERATIONS[37])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -23348,11 +23300,7 @@ impl<'a> builder::MessageCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_create",
-            &OPERATIONS[38],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_create", &OPERATIONS[38])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -23379,7 +23327,7 @@ impl<'a> builder::MessageMergeForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_merge_forward",
             &OPERATIONS[39],
@@ -23413,7 +23361,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_reaction_batch_query",
             &OPERATIONS[40],
@@ -23447,11 +23395,7 @@ impl<'a> builder::MessageSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_search",
-            &OPERATIONS[41],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_search", &OPERATIONS[41])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -23508,11 +23452,7 @@ impl<'a> builder::MessageGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_get",
-            &OPERATIONS[43],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_get", &OPERATIONS[43])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -23539,11 +23479,7 @@ impl<'a> builder::MessageUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_update",
-            &OPERATIONS[45],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_update", &OPERATIONS[45])
     }
 }
 impl<'a> builder::MessageDelete<'a> {
@@ -23561,11 +23497,7 @@ impl<'a> builder::MessageDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_delete",
-            &OPERATIONS[42],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_delete", &OPERATIONS[42])
     }
 }
 impl<'a> builder::MessagePatch<'a> {
@@ -23583,11 +23515,7 @@ impl<'a> builder::MessagePatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_patch",
-            &OPERATIONS[44],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_patch", &OPERATIONS[44])
     }
 }
 impl<'a> builder::MessageForward<'a> {
@@ -23605,11 +23533,7 @@ impl<'a> builder::MessageForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_forward",
-            &OPERATIONS[46],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_forward", &OPERATIONS[46])
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
@@ -23627,7 +23551,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_push_follow_up",
             &OPERATIONS[47],
@@ -23649,7 +23573,7 @@ impl<'a> builder::MessageReactionList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_reaction_list",
             &OPERATIONS[48],
@@ -23713,7 +23637,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_reaction_create",
             &OPERATIONS[49],
@@ -23735,7 +23659,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_reaction_delete",
             &OPERATIONS[50],
@@ -23757,7 +23681,7 @@ impl<'a> builder::MessageReadUsers<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_read_users",
             &OPERATIONS[51],
@@ -23791,11 +23715,7 @@ impl<'a> builder::MessageReply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "message_reply",
-            &OPERATIONS[52],
-        )
+        crate::runtime::send(self.prepare_direct(), "message_reply", &OPERATIONS[52])
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
@@ -23813,7 +23733,11 @@ impl<'a> builder::MessageResourceGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_resource_get",
+            &OPERATIONS[53],
+        )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -23840,7 +23764,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_urgent_app",
             &OPERATIONS[54],
@@ -23874,7 +23798,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_urgent_phone",
             &OPERATIONS[55],
@@ -23908,7 +23832,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "message_urgent_sms",
             &OPERATIONS[56],
@@ -23942,7 +23866,7 @@ impl<'a> builder::PinList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "pin_list", &OPERATIONS[57])
+        crate::runtime::send(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -23999,7 +23923,7 @@ impl<'a> builder::PinCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "pin_create", &OPERATIONS[58])
+        crate::runtime::send(self.prepare_direct(), "pin_create", &OPERATIONS[58])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24026,7 +23950,7 @@ impl<'a> builder::PinDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "pin_delete", &OPERATIONS[59])
+        crate::runtime::send(self.prepare_direct(), "pin_delete", &OPERATIONS[59])
     }
 }
 impl<'a> builder::ThreadForward<'a> {
@@ -24044,11 +23968,7 @@ impl<'a> builder::ThreadForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "thread_forward",
-            &OPERATIONS[60],
-        )
+        crate::runtime::send(self.prepare_direct(), "thread_forward", &OPERATIONS[60])
     }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
@@ -24066,7 +23986,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "app_feed_card_create",
             &OPERATIONS[61],
@@ -24100,7 +24020,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "app_feed_card_batch_update",
             &OPERATIONS[63],
@@ -24122,7 +24042,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "app_feed_card_batch_delete",
             &OPERATIONS[62],
@@ -24144,7 +24064,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "biz_entity_tag_relation_get",
             &OPERATIONS[64],
@@ -24178,7 +24098,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "biz_entity_tag_relation_update",
             &OPERATIONS[66],
@@ -24200,7 +24120,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "biz_entity_tag_relation_create",
             &OPERATIONS[65],
@@ -24222,7 +24142,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "chat_button_update",
             &OPERATIONS[67],
@@ -24256,11 +24176,7 @@ impl<'a> builder::ChatSearchV2<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "chat_search_v2",
-            &OPERATIONS[68],
-        )
+        crate::runtime::send(self.prepare_direct(), "chat_search_v2", &OPERATIONS[68])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24317,7 +24233,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "feed_card_bot_time_sentive",
             &OPERATIONS[69],
@@ -24351,11 +24267,7 @@ impl<'a> builder::FeedCardPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "feed_card_patch",
-            &OPERATIONS[70],
-        )
+        crate::runtime::send(self.prepare_direct(), "feed_card_patch", &OPERATIONS[70])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24385,7 +24297,7 @@ impl<'a> builder::TagCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "tag_create", &OPERATIONS[71])
+        crate::runtime::send(self.prepare_direct(), "tag_create", &OPERATIONS[71])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24412,7 +24324,7 @@ impl<'a> builder::TagPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
+        crate::runtime::send(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24439,7 +24351,7 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "url_preview_batch_update",
             &OPERATIONS[73],
@@ -26141,32 +26053,6 @@ pub fn __send_from_json<'a>(
             )
         }
         _ => None,
-    }
-}
-impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
-    fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<(), progenitor_client::Error<E>>,
-    > {
-        crate::runtime::pre(request);
-        std::future::ready(Ok(()))
-    }
-    fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        use progenitor_client::ClientInfo as _;
-        crate::runtime::exec(
-            self.client(),
-            self.inner(),
-            request,
-            info,
-            operation(info.operation_id),
-        )
     }
 }
 /// Every operation of this spec: the access tokens it takes, its request-body rules
@@ -32678,7 +32564,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
-/// the spec has (the hooks look it up on every send).
+/// the spec has (the fake looks up every request's).
+#[cfg(feature = "fake")]
 pub(crate) fn operation(
     operation_id: &str,
 ) -> Option<&'static crate::runtime::Operation> {

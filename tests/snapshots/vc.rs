@@ -10441,13 +10441,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::runtime::Runtime>,
-    {}
-};
+impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
     /**Sends a `GET` request to `/open-apis/vc/v1/alerts`
 
@@ -12261,43 +12255,41 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
         #[allow(unused_mut)]
-        pub(super) async fn send_unscreened(
+        pub(super) fn prepare_direct(
             self,
-        ) -> Result<ResponseValue<ByteStream>, Error<crate::FeishuErrorBody>> {
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
             let Self { client, file_token } = self;
             let file_token = file_token.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("file_token", &file_token))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "export_download",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/download", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "file_token",
+                                &file_token,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_meeting_list`]
@@ -19383,7 +19375,7 @@ impl<'a> builder::AlertList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "alert_list", &OPERATIONS[0])
+        crate::runtime::send(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19440,7 +19432,7 @@ impl<'a> builder::BotEvents<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "bot_events", &OPERATIONS[1])
+        crate::runtime::send(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19497,7 +19489,7 @@ impl<'a> builder::BotJoin<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "bot_join", &OPERATIONS[2])
+        crate::runtime::send(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19524,7 +19516,7 @@ impl<'a> builder::BotLeave<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
+        crate::runtime::send(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19551,7 +19543,7 @@ impl<'a> builder::BotMessage<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "bot_message", &OPERATIONS[4])
+        crate::runtime::send(self.prepare_direct(), "bot_message", &OPERATIONS[4])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19578,7 +19570,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "bot_user_active_meeting",
             &OPERATIONS[5],
@@ -19612,7 +19604,7 @@ impl<'a> builder::ExportDownload<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.send_unscreened())
+        crate::runtime::send(self.prepare_direct(), "export_download", &OPERATIONS[6])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -19639,7 +19631,7 @@ impl<'a> builder::ExportMeetingList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "export_meeting_list",
             &OPERATIONS[7],
@@ -19670,7 +19662,7 @@ impl<'a> builder::ExportParticipantList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "export_participant_list",
             &OPERATIONS[8],
@@ -19701,7 +19693,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "export_participant_quality_list",
             &OPERATIONS[9],
@@ -19732,7 +19724,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "export_resource_reservation_list",
             &OPERATIONS[10],
@@ -19763,7 +19755,7 @@ impl<'a> builder::ExportGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "export_get", &OPERATIONS[11])
+        crate::runtime::send(self.prepare_direct(), "export_get", &OPERATIONS[11])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19790,11 +19782,7 @@ impl<'a> builder::MeetingListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_list_get",
-            &OPERATIONS[12],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_list_get", &OPERATIONS[12])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19851,7 +19839,7 @@ impl<'a> builder::MeetingListByNo<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_list_by_no",
             &OPERATIONS[13],
@@ -19912,11 +19900,7 @@ impl<'a> builder::MeetingSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_search",
-            &OPERATIONS[14],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_search", &OPERATIONS[14])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19973,7 +19957,7 @@ impl<'a> builder::MeetingSubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_subscription",
             &OPERATIONS[15],
@@ -19995,7 +19979,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_unsubscription",
             &OPERATIONS[16],
@@ -20017,11 +20001,7 @@ impl<'a> builder::MeetingGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_get",
-            &OPERATIONS[17],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_get", &OPERATIONS[17])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20048,11 +20028,7 @@ impl<'a> builder::MeetingEnd<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_end",
-            &OPERATIONS[18],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_end", &OPERATIONS[18])
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
@@ -20070,11 +20046,7 @@ impl<'a> builder::MeetingInvite<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_invite",
-            &OPERATIONS[19],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_invite", &OPERATIONS[19])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20104,11 +20076,7 @@ impl<'a> builder::MeetingKickout<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_kickout",
-            &OPERATIONS[20],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_kickout", &OPERATIONS[20])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20138,7 +20106,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_recording_get",
             &OPERATIONS[21],
@@ -20174,7 +20142,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_recording_set_permission",
             &OPERATIONS[22],
@@ -20196,7 +20164,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_recording_start",
             &OPERATIONS[23],
@@ -20218,7 +20186,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "meeting_recording_stop",
             &OPERATIONS[24],
@@ -20240,11 +20208,7 @@ impl<'a> builder::MeetingSetHost<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "meeting_set_host",
-            &OPERATIONS[25],
-        )
+        crate::runtime::send(self.prepare_direct(), "meeting_set_host", &OPERATIONS[25])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20274,11 +20238,7 @@ impl<'a> builder::NoteSubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "note_subscription",
-            &OPERATIONS[26],
-        )
+        crate::runtime::send(self.prepare_direct(), "note_subscription", &OPERATIONS[26])
     }
 }
 impl<'a> builder::NoteUnsubscription<'a> {
@@ -20296,7 +20256,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "note_unsubscription",
             &OPERATIONS[27],
@@ -20318,7 +20278,7 @@ impl<'a> builder::NoteGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "note_get", &OPERATIONS[28])
+        crate::runtime::send(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20345,7 +20305,7 @@ impl<'a> builder::ParticipantListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "participant_list_get",
             &OPERATIONS[29],
@@ -20406,7 +20366,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "participant_quality_list_get",
             &OPERATIONS[30],
@@ -20478,11 +20438,7 @@ impl<'a> builder::ReportGetDaily<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "report_get_daily",
-            &OPERATIONS[31],
-        )
+        crate::runtime::send(self.prepare_direct(), "report_get_daily", &OPERATIONS[31])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20512,7 +20468,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "report_get_top_user",
             &OPERATIONS[32],
@@ -20546,7 +20502,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_reserve_scope",
             &OPERATIONS[33],
@@ -20580,7 +20536,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_patch",
             &OPERATIONS[34],
@@ -20602,7 +20558,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_admin_get",
             &OPERATIONS[35],
@@ -20636,7 +20592,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_admin_patch",
             &OPERATIONS[36],
@@ -20660,7 +20616,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_disable_inform_get",
             &OPERATIONS[37],
@@ -20696,7 +20652,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_disable_inform_patch",
             &OPERATIONS[38],
@@ -20718,7 +20674,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_form_get",
             &OPERATIONS[39],
@@ -20752,7 +20708,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_config_form_patch",
             &OPERATIONS[40],
@@ -20774,11 +20730,7 @@ impl<'a> builder::ReserveApply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "reserve_apply",
-            &OPERATIONS[41],
-        )
+        crate::runtime::send(self.prepare_direct(), "reserve_apply", &OPERATIONS[41])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20808,11 +20760,7 @@ impl<'a> builder::ReserveGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "reserve_get",
-            &OPERATIONS[43],
-        )
+        crate::runtime::send(self.prepare_direct(), "reserve_get", &OPERATIONS[43])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20839,11 +20787,7 @@ impl<'a> builder::ReserveUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "reserve_update",
-            &OPERATIONS[44],
-        )
+        crate::runtime::send(self.prepare_direct(), "reserve_update", &OPERATIONS[44])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20873,11 +20817,7 @@ impl<'a> builder::ReserveDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "reserve_delete",
-            &OPERATIONS[42],
-        )
+        crate::runtime::send(self.prepare_direct(), "reserve_delete", &OPERATIONS[42])
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
@@ -20895,7 +20835,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "reserve_get_active_meeting",
             &OPERATIONS[45],
@@ -20929,7 +20869,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "resource_reservation_list_get",
             &OPERATIONS[46],
@@ -21001,11 +20941,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_config_query",
-            &OPERATIONS[47],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_config_query", &OPERATIONS[47])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21035,11 +20971,7 @@ impl<'a> builder::RoomConfigSet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_config_set",
-            &OPERATIONS[48],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_config_set", &OPERATIONS[48])
     }
 }
 impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
@@ -21059,7 +20991,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "room_config_set_checkboard_access_code",
             &OPERATIONS[49],
@@ -21093,7 +21025,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "room_config_set_room_access_code",
             &OPERATIONS[50],
@@ -21127,11 +21059,7 @@ impl<'a> builder::RoomLevelList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_list",
-            &OPERATIONS[51],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_list", &OPERATIONS[51])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21188,11 +21116,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_create",
-            &OPERATIONS[52],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_create", &OPERATIONS[52])
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
@@ -21210,11 +21134,7 @@ impl<'a> builder::RoomLevelDel<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_del",
-            &OPERATIONS[53],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_del", &OPERATIONS[53])
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
@@ -21232,11 +21152,7 @@ impl<'a> builder::RoomLevelMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_mget",
-            &OPERATIONS[54],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_mget", &OPERATIONS[54])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21266,11 +21182,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_search",
-            &OPERATIONS[55],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_search", &OPERATIONS[55])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21300,11 +21212,7 @@ impl<'a> builder::RoomLevelGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_get",
-            &OPERATIONS[56],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_get", &OPERATIONS[56])
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
@@ -21322,11 +21230,7 @@ impl<'a> builder::RoomLevelPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_level_patch",
-            &OPERATIONS[57],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_level_patch", &OPERATIONS[57])
     }
 }
 impl<'a> builder::RoomList<'a> {
@@ -21344,7 +21248,7 @@ impl<'a> builder::RoomList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "room_list", &OPERATIONS[58])
+        crate::runtime::send(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
 }
 impl<'a> builder::RoomCreate<'a> {
@@ -21362,11 +21266,7 @@ impl<'a> builder::RoomCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_create",
-            &OPERATIONS[59],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_create", &OPERATIONS[59])
     }
 }
 impl<'a> builder::RoomMget<'a> {
@@ -21384,7 +21284,7 @@ impl<'a> builder::RoomMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "room_mget", &OPERATIONS[60])
+        crate::runtime::send(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21411,11 +21311,7 @@ impl<'a> builder::RoomSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_search",
-            &OPERATIONS[61],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_search", &OPERATIONS[61])
     }
 }
 impl<'a> builder::RoomGet<'a> {
@@ -21433,7 +21329,7 @@ impl<'a> builder::RoomGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "room_get", &OPERATIONS[63])
+        crate::runtime::send(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
 }
 impl<'a> builder::RoomDelete<'a> {
@@ -21451,11 +21347,7 @@ impl<'a> builder::RoomDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "room_delete",
-            &OPERATIONS[62],
-        )
+        crate::runtime::send(self.prepare_direct(), "room_delete", &OPERATIONS[62])
     }
 }
 impl<'a> builder::RoomPatch<'a> {
@@ -21473,7 +21365,7 @@ impl<'a> builder::RoomPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(self.prepare_direct(), "room_patch", &OPERATIONS[64])
+        crate::runtime::send(self.prepare_direct(), "room_patch", &OPERATIONS[64])
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
@@ -21491,11 +21383,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
-            self.prepare_direct(),
-            "scope_config_get",
-            &OPERATIONS[65],
-        )
+        crate::runtime::send(self.prepare_direct(), "scope_config_get", &OPERATIONS[65])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21525,7 +21413,7 @@ impl<'a> builder::ScopeConfigCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send_direct(
+        crate::runtime::send(
             self.prepare_direct(),
             "scope_config_create",
             &OPERATIONS[66],
@@ -23219,32 +23107,6 @@ pub fn __send_from_json<'a>(
             )
         }
         _ => None,
-    }
-}
-impl progenitor_client::ClientHooks<crate::runtime::Runtime> for Client {
-    fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<(), progenitor_client::Error<E>>,
-    > {
-        crate::runtime::pre(request);
-        std::future::ready(Ok(()))
-    }
-    fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        use progenitor_client::ClientInfo as _;
-        crate::runtime::exec(
-            self.client(),
-            self.inner(),
-            request,
-            info,
-            operation(info.operation_id),
-        )
     }
 }
 /// Every operation of this spec: the access tokens it takes, its request-body rules
@@ -27293,7 +27155,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
-/// the spec has (the hooks look it up on every send).
+/// the spec has (the fake looks up every request's).
+#[cfg(feature = "fake")]
 pub(crate) fn operation(
     operation_id: &str,
 ) -> Option<&'static crate::runtime::Operation> {
