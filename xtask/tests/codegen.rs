@@ -131,3 +131,44 @@ fn generate_all_keeps_the_order_and_reports_each_spec() {
     assert_eq!(operations[4], Ok(4));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An operation whose request building might move the builder's checked values (a header
+/// parameter: a conditional) builds from clones of those it does not only borrow, so that the
+/// runtime can build it again for a retry.
+#[test]
+fn a_request_with_a_header_parameter_is_built_from_clones() {
+    let dir = temp("header");
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let path = dir.join("synth.yaml");
+    let mut spec = xtask::synth::spec("synth", 1);
+    let operation = spec
+        .pointer_mut("/paths/~1open-apis~1synth~1v1~1exports~1list_0/post")
+        .expect("the synthetic operation");
+    operation["parameters"]
+        .as_array_mut()
+        .expect("its parameters")
+        .push(serde_json::json!({
+            "name": "X-Request-Tag", "in": "header", "required": false,
+            "schema": {"type": "string"}
+        }));
+    std::fs::write(&path, serde_json::to_string(&spec).expect("JSON")).expect("written");
+    let generated = generate(&path, Options::default()).expect("the spec generates");
+    let file = syn::parse_file(&generated.source).expect("the generated code parses");
+    let source = prettyplease::unparse(&file);
+    let prepare = &source[source.find("fn prepare_direct").expect("prepare_direct")..];
+    let build = &prepare[prepare.find("move ||").expect("a request builder")..];
+    assert!(
+        build.contains("let x_request_tag = x_request_tag.clone();"),
+        "the header's value is not cloned:\n{prepare}"
+    );
+    // The values the building only borrows are not copied.
+    for value in ["body", "user_id_type"] {
+        assert!(
+            !build.contains(&format!("let {value} = {value}.clone();")),
+            "{value} is cloned:\n{prepare}"
+        );
+    }
+    assert!(build.contains("header_map"), "{prepare}");
+    assert!(source.contains("crate::runtime::send(self.prepare_direct()"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -130,3 +130,18 @@ fn a_bad_rust_replacement_is_named() {
     let message = error_of("impls", &broken);
     assert!(message.contains("schema Body: x-rust-impls"), "{message}");
 }
+
+#[test]
+fn an_answer_the_runtime_cannot_hand_over_is_named() {
+    // An inline schema: neither a named one the runtime decodes nor a file it streams.
+    let broken = VALID.replace(
+        "              schema: {$ref: \"#/components/schemas/Body\"}\ncomponents",
+        "              schema: {type: object}\ncomponents",
+    );
+    assert_ne!(broken, VALID);
+    let message = error_of("answer", &broken);
+    assert!(
+        message.contains("post /open-apis/x/v1/things: its 200 answer is neither JSON"),
+        "{message}"
+    );
+}
