@@ -23,13 +23,20 @@ use crate::Error;
 pub(super) fn run<'a, T: 'static>(
     http: &'a reqwest::Client,
     runtime: &'a Runtime,
-    requests: impl Requests + 'a,
+    mut requests: impl Requests + 'a,
     operation_id: &'static str,
     op: &'a Operation,
 ) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
     let (span, started) = call_span(operation_id);
     let recorded = span.clone();
-    let attempts = attempts(http, runtime, requests, op, span.clone()).instrument(span);
+    let lent = span.clone();
+    // A thin shell, one per kind of `requests` (one per operation): it holds them and lends them,
+    // with the span, to [`each_attempt`], whose loop is compiled once for every operation (a
+    // moved value would be held twice in the call's state). Being an `async` block, the shell
+    // (and the operation's request building, which it reaches) is compiled only where a call is
+    // awaited.
+    let attempts =
+        async move { each_attempt(http, runtime, &mut requests, op, &lent).await }.instrument(span);
     super::finish(attempts, move |result| {
         finished(result, started, &recorded)?.typed()
     })
@@ -72,24 +79,6 @@ fn finished(
         }
     }
     result
-}
-
-/// The attempts of one call, each sending the request `requests` hands over.
-///
-/// A thin shell, one per kind of `requests` (one per operation): it holds them and lends them to
-/// [`each_attempt`], whose loop is compiled once for every operation. Being an `async` block, the
-/// shell (and the operation's request building, which it reaches) is compiled only where a call
-/// is awaited.
-fn attempts<'a>(
-    http: &'a reqwest::Client,
-    runtime: &'a Runtime,
-    mut requests: impl Requests + 'a,
-    op: &'a Operation,
-    span: tracing::Span,
-) -> impl Future<Output = Result<Answer, Error>> + Send + 'a {
-    // The requests and the span are lent, not moved: a moved value would be held twice in the
-    // call's state, once here and once in the loop's.
-    async move { each_attempt(http, runtime, &mut requests, op, &span).await }
 }
 
 /// The attempts' loop, over any [`Requests`].
