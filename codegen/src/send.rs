@@ -5,7 +5,7 @@
 //! build the request another way; instead the generated code is adjusted:
 //!
 //! - in progenitor's `pub mod builder`, each `pub async fn send` gives way to
-//!   `pub(super) fn prepare_direct` (see [`prepare_direct`]): the part of it that checks the
+//!   `pub(super) fn prepare_direct` (see `prepare_direct` below): the part of it that checks the
 //!   builder's values — and, for an operation whose body has rules (`x-feishu-rules`), the typed
 //!   body against them before it is serialised — and a function that builds the request from
 //!   them; nothing of progenitor's response handling is kept;
