@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::send::pascal;
+use super::tokens::pascal;
 
 /// For each operation whose answer is a file, keyed by its builder's name (the operationId in
 /// PascalCase, as progenitor names it): the name a download gets when Feishu offers none,

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::send::pascal;
+use super::tokens::pascal;
 
 /// For each operation with `x-feishu-pagination: {items: <field>}`, keyed by its builder's name:
 /// `pages()` and `items()`, streams that follow `page_token` (implemented once, in

@@ -28,3 +28,16 @@ pub(crate) fn ident(tree: &TokenTree, name: &str) -> bool {
 pub(crate) fn punct(tree: &TokenTree, c: char) -> bool {
     matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
 }
+
+/// `export_download` → `ExportDownload`.
+pub(crate) fn pascal(id: &str) -> String {
+    id.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

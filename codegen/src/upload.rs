@@ -69,7 +69,7 @@ pub fn extract(raw: &mut Value) -> Result<BTreeMap<String, Upload>, String> {
             if files.is_empty() {
                 return Err(fail("no file field (`type: string, format: binary`)"));
             }
-            let form = format!("{}Form", super::send::pascal(&id));
+            let form = format!("{}Form", super::tokens::pascal(&id));
             let form_required: Vec<Value> = required
                 .iter()
                 .filter(|r| fields.contains_key(**r))
@@ -85,7 +85,7 @@ pub fn extract(raw: &mut Value) -> Result<BTreeMap<String, Upload>, String> {
             if let Some(op) = op.as_object_mut() {
                 op.remove("requestBody");
             }
-            uploads.insert(super::send::pascal(&id), Upload { form, files });
+            uploads.insert(super::tokens::pascal(&id), Upload { form, files });
         }
     }
     if !forms.is_empty() {
