@@ -1,42 +1,14 @@
-//! [`FeishuClient`]: one configured connection to Feishu or Lark, handing out service clients.
+//! [`FeishuClient`]: one configured connection to Feishu or Lark, handing out a client per
+//! enabled service (the accessors are generated with the services, see `services.rs`).
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::runtime::{InMemoryTokenCache, RetryPolicy, Runtime, Shared, TokenCache, TokenManager};
-use crate::secret::AppCredentials;
-use crate::{AccessToken, Error};
-
-/// Default timeout for establishing a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default timeout for one request, from sending it to the end of its response body.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default limit of a response body read into memory: 32 MiB. Feishu's JSON answers, a page of
-/// 500 records included, stay far below it; file downloads are streamed and not limited by it.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
-
-/// Which Open Platform to call. Paths are the same on both.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Brand {
-    /// Feishu (飞书), `https://open.feishu.cn` — the default.
-    #[default]
-    Feishu,
-    /// Lark, the international brand, `https://open.larksuite.com`.
-    Lark,
-}
-
-impl Brand {
-    /// The brand's base URL.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Brand::Feishu => "https://open.feishu.cn",
-            Brand::Lark => "https://open.larksuite.com",
-        }
-    }
-}
+use feishu_openapi_core::{AccessToken, ClientBuilder, Connection};
 
 /// A configured client: base URL, identity (app credentials with a token cache, or a token),
-/// retries and one connection pool, shared by every service.
+/// retries and one connection pool, shared by every service; `feishu.vc()`, `feishu.im()`, … give
+/// the client of each service whose feature is on.
+///
+/// It is a [`Connection`] (which it dereferences to) with those accessors: pass `&feishu`
+/// wherever a `&Connection` is asked for.
 ///
 /// ```
 /// use feishu_openapi::{AccessToken, Brand, FeishuClient};
@@ -52,232 +24,48 @@ impl Brand {
 /// ```
 #[derive(Clone, Debug)]
 pub struct FeishuClient {
-    http: reqwest::Client,
-    runtime: Runtime,
+    connection: Connection,
 }
+
+/// Builds a [`FeishuClient`]: every setting of [`ClientBuilder`].
+pub type FeishuClientBuilder = ClientBuilder<FeishuClient>;
 
 impl FeishuClient {
     /// A builder; by default Feishu (`https://open.feishu.cn`) with no identity.
     pub fn builder() -> FeishuClientBuilder {
-        FeishuClientBuilder::default()
-    }
-
-    /// The base URL every request goes to.
-    pub fn base_url(&self) -> &str {
-        self.runtime.base_url()
+        ClientBuilder::new()
     }
 
     /// The same client calling as `token` (a user access token, or a tenant token you manage):
     /// it takes precedence over the token cache. Shares the connection pool and settings; cheap.
     pub fn with_access_token(&self, token: AccessToken) -> Self {
         Self {
-            http: self.http.clone(),
-            runtime: self.runtime.with_token(token),
+            connection: self.connection.with_access_token(token),
         }
     }
 
-    /// The parts a generated service client is made of.
-    pub(crate) fn parts(&self) -> (&str, reqwest::Client, Runtime) {
-        (
-            self.runtime.base_url(),
-            self.http.clone(),
-            self.runtime.clone(),
-        )
+    /// The connection every service client of this client shares.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
     }
 }
 
-/// Builds a [`FeishuClient`].
-#[derive(Default)]
-pub struct FeishuClientBuilder {
-    brand: Brand,
-    base_url: Option<String>,
-    token: Option<AccessToken>,
-    credentials: Option<AppCredentials>,
-    cache: Option<Arc<dyn TokenCache>>,
-    refresh_margin: Option<Duration>,
-    retry: RetryPolicy,
-    allow_insecure_http: bool,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
-    max_response_bytes: Option<u64>,
-}
-
-impl FeishuClientBuilder {
-    /// Feishu (default) or Lark.
-    pub fn brand(mut self, brand: Brand) -> Self {
-        self.brand = brand;
-        self
-    }
-
-    /// A custom base URL (a private deployment, a test server), instead of the brand's.
-    ///
-    /// Plain `http://` is accepted only for a loopback host (127.0.0.1, localhost, ::1) unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http) is set: tokens must not cross a network
-    /// unencrypted.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// A fixed access token to send (tenant or user). It takes precedence over app credentials.
-    pub fn access_token(mut self, token: AccessToken) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// A self-built app's id (`cli_…`) and secret: the client fetches tenant access tokens with
-    /// them, caches them, and refreshes them before they expire.
-    pub fn app_credentials(
-        mut self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> Self {
-        self.credentials = Some(AppCredentials::new(app_id, app_secret));
-        self
-    }
-
-    /// Where tenant tokens are cached (default: [`InMemoryTokenCache`]). Share one cache between
-    /// clients, or implement [`TokenCache`] to share tokens between processes.
-    pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
-        self.cache = Some(cache);
-        self
-    }
-
-    /// How long before it expires a cached token is replaced
-    /// (default [`DEFAULT_REFRESH_MARGIN`](crate::DEFAULT_REFRESH_MARGIN), 3 minutes).
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.refresh_margin = Some(margin);
-        self
-    }
-
-    /// Retry bounds (default [`RetryPolicy::default`]: 3 attempts).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Accept a plain `http://` base URL on a non-loopback host.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
-    /// Timeout for establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// Timeout for one request, response body included (default [`DEFAULT_TIMEOUT`], 60 s).
-    ///
-    /// A file download (an operation whose response is streamed, such as `export_download`) is
-    /// not cut off after this long in all: for it, this is the longest wait for the response and
-    /// between two reads of its body, and
-    /// [`STREAMING_TOTAL_TIMEOUT`](crate::STREAMING_TOTAL_TIMEOUT) bounds the whole.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// The largest response body the client reads into memory (default
-    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB). A JSON answer above it — announced by its
-    /// `Content-Length` or found while reading — is [`Error::TooLarge`], and is read no further,
-    /// so a hostile or broken server cannot make the process grow. File downloads are streamed
-    /// and not limited by it.
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = Some(limit);
-        self
-    }
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<FeishuClient, Error> {
-        let base_url = match self.base_url {
-            Some(url) => check_base_url(&url, self.allow_insecure_http)?,
-            None => self.brand.base_url().to_string(),
-        };
-        if self.retry.max_attempts == 0 {
-            return Err(Error::Config(
-                "RetryPolicy::max_attempts must be at least 1".into(),
-            ));
-        }
-        let tokens = match self.credentials {
-            Some(c) if c.app_id.trim().is_empty() || c.app_secret.expose_secret().is_empty() => {
-                return Err(Error::Config(
-                    "app credentials need a non-empty app id and app secret".into(),
-                ))
-            }
-            Some(c) => Some(TokenManager::new(
-                c,
-                self.cache
-                    .unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
-                self.refresh_margin.unwrap_or(crate::DEFAULT_REFRESH_MARGIN),
-            )),
-            None => None,
-        };
-        // Redirects are not followed: Feishu's APIs do not redirect, and a followed redirect
-        // could carry the Authorization header to another host.
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("feishu-openapi-rust/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            // Also between two reads: what bounds a streamed download, whose total is lifted.
-            .read_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let shared = Shared {
-            base_url,
-            retry: self.retry,
-            max_response_bytes: self
-                .max_response_bytes
-                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            tokens,
-        };
-        Ok(FeishuClient {
-            http,
-            runtime: Runtime::new(shared, self.token),
-        })
+impl From<Connection> for FeishuClient {
+    fn from(connection: Connection) -> Self {
+        Self { connection }
     }
 }
 
-fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::Config(format!("base URL {url:?} is not a URL: {e}")))?;
-    match parsed.scheme() {
-        "https" => {}
-        "http" if allow_insecure_http || is_loopback(&parsed) => {}
-        "http" => {
-            return Err(Error::Config(format!(
-                "base URL {url:?} uses plain http on a non-loopback host; use https, or allow_insecure_http(true)"
-            )))
-        }
-        other => return Err(Error::Config(format!("base URL {url:?}: scheme {other:?} is not http(s)"))),
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "base URL {url:?} must not have a query or fragment"
-        )));
-    }
-    Ok(url.trim_end_matches('/').to_string())
-}
+impl std::ops::Deref for FeishuClient {
+    type Target = Connection;
 
-fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+    fn deref(&self) -> &Connection {
+        &self.connection
     }
 }
 
-impl std::fmt::Debug for FeishuClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FeishuClientBuilder")
-            .field("brand", &self.brand)
-            .field("base_url", &self.base_url)
-            .field("token", &self.token)
-            .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
+impl AsRef<Connection> for FeishuClient {
+    fn as_ref(&self) -> &Connection {
+        &self.connection
     }
 }

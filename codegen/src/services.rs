@@ -9,16 +9,53 @@ use quote::quote;
 /// lint fails for a spec without such a feature.
 pub const ALWAYS_ON: &[&str] = &["auth"];
 
-/// The crate root's view of the enabled `services` (`$OUT_DIR/services.rs`, included at the
-/// root, hidden): the list of them, each one's component schemas with their Rust types (for the
-/// schema agreement test), and any operation of any of them sent from JSON values (for the
-/// conformance suite and the fake's tests), so that the tests need no list of services.
+/// The crate root of `feishu-openapi` for the enabled `services` (`$OUT_DIR/services.rs`): each
+/// service crate re-exported as the module of its name, with an accessor on `FeishuClient`
+/// (except [`ALWAYS_ON`]: `auth` is the core's, reached through the `Connection`); and, hidden,
+/// the list of them, each one's component schemas with their Rust types (for the schema
+/// agreement test), each one's spec and operation table (for the fake), and any operation of any
+/// of them sent from JSON values (for the conformance suite and the fake's tests), so that the
+/// tests need no list of services.
 pub fn crate_root(services: &[String]) -> String {
-    let modules: Vec<Ident> = services
+    let path = |service: &String| -> proc_macro2::TokenStream {
+        let module = Ident::new(service, Span::call_site());
+        if ALWAYS_ON.contains(&service.as_str()) {
+            quote!(feishu_openapi_core::#module)
+        } else {
+            quote!(crate::#module)
+        }
+    };
+    let paths: Vec<_> = services.iter().map(path).collect();
+    let crates = services
         .iter()
-        .map(|s| Ident::new(s, Span::call_site()))
-        .collect();
+        .filter(|s| !ALWAYS_ON.contains(&s.as_str()))
+        .map(|service| {
+            let module = Ident::new(service, Span::call_site());
+            let krate = Ident::new(&format!("feishu_openapi_{service}"), Span::call_site());
+            let doc = format!(
+                "The `{service}` service's client ([`{service}`](crate::{service})), sharing this \
+                 client's connection pool and identity."
+            );
+            quote! {
+                #[doc(no_inline)]
+                pub use #krate as #module;
+
+                impl crate::FeishuClient {
+                    #[doc = #doc]
+                    pub fn #module(&self) -> #module::Client {
+                        #module::Client::from(self.connection())
+                    }
+                }
+            }
+        });
+    let accessor = |service: &String| -> proc_macro2::TokenStream {
+        let module = Ident::new(service, Span::call_site());
+        quote!(feishu.#module())
+    };
+    let accessors: Vec<_> = services.iter().map(accessor).collect();
     let tokens = quote! {
+        #(#crates)*
+
         /// The services of this build: `auth`, and every service whose feature is on. Not part
         /// of the API.
         #[doc(hidden)]
@@ -30,15 +67,19 @@ pub fn crate_root(services: &[String]) -> String {
         #[doc(hidden)]
         pub fn __component_schemas(
         ) -> Vec<(&'static str, Vec<(&'static str, schemars::schema::RootSchema)>)> {
-            vec![#((#services, crate::#modules::__component_schemas())),*]
+            vec![#((#services, #paths::__component_schemas())),*]
         }
+
+        /// Every enabled service, its spec as JSON, and the lookup of its generated operation
+        /// table, for the fake Feishu.
+        #[cfg(feature = "fake")]
+        pub(crate) const SPECS: &[(&str, &str, fn(&str) -> Option<&'static feishu_openapi_core::runtime::Operation>)] =
+            &[#((#services, #paths::__SPEC_JSON, #paths::operation)),*];
 
         /// What `__send_from_json` returns for an operation it has: the call. Not part of the API.
         #[cfg(feature = "fake")]
         #[doc(hidden)]
-        pub type __SentFromJson<'a> = std::pin::Pin<
-            Box<dyn std::future::Future<Output = std::result::Result<(), crate::Error>> + Send + 'a>,
-        >;
+        pub type __SentFromJson<'a> = feishu_openapi_core::__private::__SentFromJson<'a>;
 
         /// Sends the operation `operation` of `service` through `feishu`, its parameters (by
         /// name) and body given as JSON values (see each service's `__send_from_json`); `None`
@@ -53,7 +94,7 @@ pub fn crate_root(services: &[String]) -> String {
             body: Option<&'a serde_json::Value>,
         ) -> Option<__SentFromJson<'a>> {
             match service {
-                #(#services => crate::#modules::__send_from_json(feishu.#modules(), operation, params, body),)*
+                #(#services => #paths::__send_from_json(#accessors, operation, params, body),)*
                 _ => None,
             }
         }

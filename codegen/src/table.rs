@@ -108,7 +108,6 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             entries.push(quote! {
                 crate::runtime::Operation {
                     tokens: &[#(#tokens),*],
-                    #[cfg(any(feishu_rules, feature = "fake"))]
                     rules: &[#(#rules),*],
                     errors: &[#(#errors),*],
                     file: #file,
@@ -125,7 +124,8 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
         /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
         /// the spec has (the fake looks up every request's).
         #[cfg(feature = "fake")]
-        pub(crate) fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
+        #[doc(hidden)]
+        pub fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
             match operation_id {
                 #(#arms)*
                 _ => None,
@@ -321,13 +321,7 @@ fn error_rows(op: &Value) -> Result<Vec<proc_macro2::TokenStream>, String> {
                 Some(flag) => flag.as_bool().ok_or_else(bad)?,
             };
             Ok(quote! {
-                crate::DocumentedError {
-                    code: #code,
-                    http_status: #http,
-                    msg: #msg,
-                    advice: #advice,
-                    retryable: #retryable,
-                }
+                crate::DocumentedError::__row(#code, #http, #msg, #advice, #retryable)
             })
         })
         .collect()

@@ -19,10 +19,9 @@ use super::state::{Core, RecordedRequest};
 use crate::runtime::TokenKind;
 
 /// The lookup of a service's generated operation table by operationId.
-type Lookup = fn(&str) -> Option<&'static crate::runtime::Operation>;
-
-// `SPECS`: every enabled service, its spec as JSON and its `Lookup`, written by build.rs.
-include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+// `SPECS`: every enabled service, its spec as JSON and the lookup of its operation table,
+// written by build.rs.
+use crate::SPECS;
 
 /// Feishu's code for a request whose fields fail validation.
 const FIELD_VALIDATION_FAILED: i64 = 99992402;

@@ -378,23 +378,22 @@ pub fn __send_from_json<'a>(
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[],
-        #[cfg(any(feishu_rules, feature = "fake"))]
         rules: &[],
         errors: &[
-            crate::DocumentedError {
-                code: 10014i64,
-                http_status: 400u16,
-                msg: "app secret invalid",
-                advice: Some("the app secret is wrong"),
-                retryable: false,
-            },
-            crate::DocumentedError {
-                code: 99991543i64,
-                http_status: 400u16,
-                msg: "app_id or app_secret is invalid",
-                advice: Some("check the app id and app secret"),
-                retryable: false,
-            },
+            crate::DocumentedError::__row(
+                10014i64,
+                400u16,
+                "app secret invalid",
+                Some("the app secret is wrong"),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                99991543i64,
+                400u16,
+                "app_id or app_secret is invalid",
+                Some("check the app id and app secret"),
+                false,
+            ),
         ],
         file: None,
         decodes: Some(|body: &[u8]| {
@@ -406,9 +405,8 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
 /// the spec has (the fake looks up every request's).
 #[cfg(feature = "fake")]
-pub(crate) fn operation(
-    operation_id: &str,
-) -> Option<&'static crate::runtime::Operation> {
+#[doc(hidden)]
+pub fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
     match operation_id {
         "tenant_access_token_internal" => Some(&OPERATIONS[0usize]),
         _ => None,

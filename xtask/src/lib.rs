@@ -21,6 +21,7 @@ pub mod import;
 pub mod lint;
 pub mod schema;
 pub mod synth;
+pub mod workspace;
 pub mod yaml;
 
 /// Imports a doc page's markdown text: parses it and returns the OpenAPI fragment as YAML text.

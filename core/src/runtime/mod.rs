@@ -1,0 +1,203 @@
+//! The runtime shared by every generated client: identity and token cache, retries, Feishu's
+//! response quirks, tracing.
+//!
+//! Each generated `Client` carries a [`Runtime`] (progenitor's *inner type*), and every
+//! operation's `send()` hands the request its builder prepared (an upload's with its body, see
+//! `Multipart::upload`) to [`send`] here with the operation's entry of its spec's [`Operation`]
+//! table, so every operation of every service — and every endpoint added later by a spec edit —
+//! gets the same behaviour without code of its own.
+//!
+//! Data flows one way: [`send`] → `call` (identity, attempts, retries, tracing) → `quirks`
+//! (screening a response) → `file` (checking a download's body).
+
+use std::sync::Arc;
+
+use progenitor_client::{ClientInfo, ResponseValue};
+
+use crate::{AccessToken, Error, FeishuErrorBody};
+
+pub mod call;
+pub(crate) mod file;
+mod finish;
+mod pages;
+mod quirks;
+mod retry;
+mod token;
+#[cfg(feature = "upload")]
+mod upload;
+
+pub use retry::RetryPolicy;
+pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
+
+pub use finish::finish;
+pub use pages::MAX_PAGES;
+pub use pages::{items, pages};
+pub use quirks::JsonBody;
+pub(crate) use token::TokenManager;
+#[cfg(feature = "upload")]
+pub use upload::Multipart;
+
+/// The kinds of access token an operation accepts (its spec's `security`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `tenant_access_token`.
+    Tenant,
+    /// `user_access_token`.
+    User,
+}
+
+/// What the runtime knows of one operation, generated from its spec.
+#[derive(Clone, Copy, Debug)]
+pub struct Operation {
+    /// The token kinds it accepts; empty for operations that take none (the token endpoint).
+    pub tokens: &'static [TokenKind],
+    /// Its request-body rules (read where some enabled spec has rules, and by the fake).
+    pub rules: &'static [crate::rules::Rule],
+    /// Its error table (`x-feishu-errors`): what each documented code means, its advice, whether
+    /// it is retried.
+    pub errors: &'static [crate::DocumentedError],
+    /// The media type of its 2xx response when that is a file, handed over as a stream
+    /// (`progenitor_client::ByteStream`): the client's total timeout would cut a large download
+    /// off, so it is lifted to [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's
+    /// timeout again, between two reads) still ends a stalled transfer. The body is checked to be
+    /// such a file before it is handed over (see [`file`]).
+    pub file: Option<&'static str>,
+    /// Decodes a success body as the operation's 200 response type (for JSON responses with a
+    /// named schema) and returns its `code` (0 when the type has none); `None` when it does not
+    /// decode. Checked while the status and headers are at hand, so an undecodable success is an
+    /// [`Error::Undecodable`] that keeps them — and on the hot path it is the only parse.
+    pub decodes: Option<Decode>,
+}
+
+/// Decodes a success body as an operation's 200 response type: its `code` and the decoded value
+/// (handed to the caller as the operation's answer type), or `None` when the body does not
+/// decode. Generated per operation.
+pub type Decode = fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)>;
+
+/// The total time a streaming operation (a file download) may take, response body included: a
+/// backstop only. What ends a stalled download is the read timeout, the client's
+/// [`timeout`](crate::ClientBuilder::timeout) between two reads.
+pub const STREAMING_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The value every generated client carries: the settings shared by all services of one
+/// [`Connection`](crate::Connection), and the identity of this handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+    /// A token given for this handle; takes precedence over the token cache.
+    token: Option<AccessToken>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    /// The largest response body read into memory (JSON answers); see
+    /// [`FeishuClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes).
+    pub(crate) max_response_bytes: u64,
+    pub tokens: Option<TokenManager>,
+}
+
+impl Runtime {
+    pub(crate) fn new(shared: Shared, token: Option<AccessToken>) -> Self {
+        Self {
+            shared: Arc::new(shared),
+            token,
+        }
+    }
+
+    /// The same runtime calling as `token`.
+    pub(crate) fn with_token(&self, token: AccessToken) -> Self {
+        Self {
+            shared: self.shared.clone(),
+            token: Some(token),
+        }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+}
+
+/// What an operation builder's `prepare_direct` gives: the client and the function that builds
+/// its request (the call's [`Requests`](call::Requests)), or the refusal of the builder's values.
+type Prepared<'a, C, B> = Result<(&'a C, B), progenitor_client::Error<FeishuErrorBody>>;
+
+/// The crate's `send` of every operation: `prepared`'s requests (built again for a retry, or an
+/// upload's one request, see `Multipart::upload`) are sent, retried as they allow, and the
+/// answer comes back as the operation's answer type `T`: the decoded JSON answer, or a file's
+/// [`ByteStream`](progenitor_client::ByteStream) once it is checked to be the declared kind (see
+/// [`file`]), still streaming. A refusal of the builder's values is the error, before any I/O.
+///
+/// The call is boxed once: the generated code's futures then carry a pointer, not the call's
+/// whole state (which holds the requests: the builder's checked values, no request).
+pub fn send<'a, C, R, T>(
+    prepared: Prepared<'a, C, R>,
+    operation_id: &'static str,
+    op: &'static Operation,
+) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a
+where
+    C: ClientInfo<Runtime> + Sync,
+    R: call::Requests + 'a,
+    T: Send + 'static,
+{
+    use futures::future::Either;
+    let (client, requests) = match prepared {
+        Ok(prepared) => prepared,
+        Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
+    };
+    Either::Left(Box::pin(call::run::<T>(
+        client.client(),
+        client.inner(),
+        requests,
+        operation_id,
+        op,
+    )))
+}
+
+/// Identity of one attempt: the header to send, and whether it came from the token cache (only
+/// such a token is evicted and refreshed when Feishu calls it invalid).
+pub(crate) struct Identity {
+    header: Option<http::HeaderValue>,
+    cached: Option<std::sync::Arc<token::ReadyToken>>,
+}
+
+impl Runtime {
+    async fn identity(
+        &self,
+        http: &reqwest::Client,
+        tokens: &[TokenKind],
+    ) -> Result<Identity, Error> {
+        if tokens.is_empty() {
+            return Ok(Identity {
+                header: None,
+                cached: None,
+            });
+        }
+        if let Some(token) = &self.token {
+            return Ok(Identity {
+                header: Some(token.header_value()?),
+                cached: None,
+            });
+        }
+        match &self.shared.tokens {
+            Some(manager) if tokens.contains(&TokenKind::Tenant) => {
+                let ready = match manager.ready() {
+                    Some(ready) => ready,
+                    // Boxed: the slow path's future stays out of every call's state machine.
+                    None => Box::pin(manager.token(http, &self.shared)).await?,
+                };
+                Ok(Identity { header: Some(ready.header.clone()), cached: Some(ready) })
+            }
+            _ => Err(Error::Config(
+                "this operation needs an access token: give the client app credentials or an access token".into(),
+            )),
+        }
+    }
+
+    async fn evict(&self, token: &crate::SecretString) {
+        if let Some(manager) = &self.shared.tokens {
+            manager.evict(token).await;
+        }
+    }
+}
