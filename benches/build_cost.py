@@ -8,7 +8,8 @@ Each round builds, in turn and each from clean with its dependencies already bui
   made in a temporary folder (`cargo clean -p aws-sdk-sqs`, then `cargo build`);
 - the crate of DIR (default: this checkout) with no service (`--no-default-features`: `auth`
   only), then with each SERVICE alone (`--no-default-features --features SERVICE`), each after
-  `cargo clean -p feishu-openapi` (so its build script and code generation are counted too).
+  `cargo clean -p feishu-openapi` (and, in a checkout with a crate per service, of the core and
+  the service's crate), so build scripts and code generation are counted too.
 
 It prints, per build, the median CPU time (user + system, cargo and everything it ran) and the
 peak resident memory of the largest process; per service, the marginal CPU per operation
@@ -51,6 +52,17 @@ def operations(checkout, service):
         return sum(1 for line in spec if line.strip().startswith("operationId:"))
 
 
+def ours_packages(checkout, features):
+    """`-p` arguments for what a build with `features` compiles of ours: the crate, and where the
+    checkout has a crate per service, the core and the enabled service's crate too."""
+    packages = ["-p", "feishu-openapi"]
+    if os.path.exists(os.path.join(checkout, "core", "Cargo.toml")):
+        packages += ["-p", "feishu-openapi-core"]
+        for service in features[1:]:
+            packages += ["-p", f"feishu-openapi-{service}"]
+    return packages
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkout", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,7 +98,7 @@ def main():
         cpu[name].append(c)
         peak[name].append(m)
         for label, features in ours:
-            run(["cargo", "clean", "-q", "-p", "feishu-openapi"], checkout, env)
+            run(["cargo", "clean", "-q"] + ours_packages(checkout, features), checkout, env)
             c, m = timed(["cargo", "build", "-q", "--lib", "--no-default-features"] + features,
                          checkout, env)
             cpu[label].append(c)

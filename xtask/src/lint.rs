@@ -194,7 +194,7 @@ pub fn upload_feature_problems(uploading: &[&str], manifest: &str) -> Vec<Proble
                 location: "cargo feature".into(),
                 message: format!(
                     "the service `{service}` uploads files (multipart/form-data), so its feature \
-                     must turn on the upload support: `{service} = [\"upload\"]` in Cargo.toml"
+                     must turn on the upload support: run `cargo run -p xtask --bin services`"
                 ),
             })
         })
@@ -232,10 +232,9 @@ pub fn feature_problems(files: &[&str], manifest: &str) -> Vec<Problem> {
                 file: file.to_string(),
                 location: "cargo feature".into(),
                 message: format!(
-                    "the service `{service}` has no cargo feature, so build.rs never generates it: \
-                     add `{service} = []` to [features] in Cargo.toml (and to `default` if it is \
-                     on by default), and gate its module in src/lib.rs with \
-                     `#[cfg(feature = \"{service}\")]`"
+                    "the service `{service}` has no cargo feature, so no build has it: run \
+                     `cargo run -p xtask --bin services`, which makes its crate in services/ and \
+                     its feature in Cargo.toml"
                 ),
             })
         })

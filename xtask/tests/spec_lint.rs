@@ -49,6 +49,17 @@ fn every_spec_in_openapi_has_a_cargo_feature() {
     assert!(list.is_empty(), "{}", list.join("\n"));
 }
 
+#[test]
+fn every_spec_in_openapi_has_its_crate_in_services() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let problems = xtask::workspace::check(&root).expect("openapi/ and services/ are readable");
+    assert!(
+        problems.is_empty(),
+        "{}\nrun `cargo run -p xtask --bin services` to bring them up to date",
+        problems.join("\n")
+    );
+}
+
 /// A manifest with features in the forms TOML allows, and names that are not features.
 const MANIFEST: &str = r#"
 [package]
