@@ -70,10 +70,14 @@ pub fn crate_root(services: &[String]) -> String {
             vec![#((#services, #paths::__component_schemas())),*]
         }
 
+        /// The lookup of an operation's entry in a service's generated table, by operationId.
+        #[cfg(feature = "fake")]
+        pub(crate) type Lookup = fn(&str) -> Option<&'static feishu_openapi_core::runtime::Operation>;
+
         /// Every enabled service, its spec as JSON, and the lookup of its generated operation
         /// table, for the fake Feishu.
         #[cfg(feature = "fake")]
-        pub(crate) const SPECS: &[(&str, &str, fn(&str) -> Option<&'static feishu_openapi_core::runtime::Operation>)] =
+        pub(crate) const SPECS: &[(&str, &str, Lookup)] =
             &[#((#services, #paths::__SPEC_JSON, #paths::operation)),*];
 
         /// What `__send_from_json` returns for an operation it has: the call. Not part of the API.

@@ -66,7 +66,7 @@ type ProgressFn<'a> = Box<dyn FnMut(DownloadProgress) + Send + 'a>;
 
 /// One download: choose a callback, then where the bytes go. Made by the `download()` of every
 /// generated operation whose answer is a file (e.g. `feishu.vc().export_download()
-/// .file_token(t).download()`), and by [`ExportFile::download`](crate::vc::export::ExportFile::download).
+/// .file_token(t).download()`), and by the VC export's `ExportFile::download`.
 ///
 /// The body is streamed: memory use does not grow with the file. The client's
 /// [`timeout`](crate::ClientBuilder::timeout) bounds the wait for the response and every

@@ -21,7 +21,7 @@ pub struct MeetingListExport {
 
 impl MeetingListExport {
     /// An export of the meetings `body` selects (its time range, status and at most one
-    /// filter; see [`MeetingFilter`](crate::vc::MeetingFilter)).
+    /// filter; see [`MeetingFilter`](crate::MeetingFilter)).
     pub fn new(body: ExportMeetingListRequest) -> Self {
         Self {
             body,

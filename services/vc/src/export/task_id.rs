@@ -8,7 +8,7 @@ use std::str::FromStr;
 /// [`TaskId::MAX_LEN`]. Feishu returns it when an export is created; keep it to resume the task.
 ///
 /// An answer whose `task_id` is anything else fails to decode
-/// ([`Error::Undecodable`](crate::Error::Undecodable)), so an id from a hostile or broken server
+/// ([`Error::Undecodable`](feishu_openapi_core::Error::Undecodable)), so an id from a hostile or broken server
 /// can never carry a control character to a terminal or a path to a request.
 ///
 /// ```

@@ -102,7 +102,7 @@ impl WaitOptions {
     /// the task id to resume with (default 10 minutes). The task goes on at Feishu either way.
     ///
     /// It is checked between polls: one poll may take longer (a slow answer, or the runtime
-    /// waiting out a rate limit before its own retry, see [`RetryPolicy`](crate::RetryPolicy)).
+    /// waiting out a rate limit before its own retry, see [`RetryPolicy`](feishu_openapi_core::RetryPolicy)).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
