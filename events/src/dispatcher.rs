@@ -57,10 +57,10 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn ok(reply: Option<Value>) -> Self {
+    pub(crate) fn ok(reply: Option<Value>) -> Self {
         Self { code: 200, reply }
     }
-    fn failed() -> Self {
+    pub(crate) fn failed() -> Self {
         Self { code: 500, reply: None }
     }
 }

@@ -25,11 +25,13 @@ mod dispatcher;
 mod envelope;
 mod event;
 mod webhook;
+pub mod ws;
 
 pub use crypto::{DecryptError, EncryptKey, VerificationToken};
 pub use dispatcher::{Dispatcher, Handling};
 pub use envelope::{EnvelopeError, EventHeader, Schema, V1Envelope};
 pub use event::{Event, EventContext, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
+pub use ws::{ConnectionState, LongConnection, LongConnectionBuilder, LongConnectionError, ShutdownHandle};
 pub use webhook::{Refusal, Webhook, WebhookConfig, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// The event type this crate gives the legacy card callback (which carries none).
