@@ -18,12 +18,16 @@
 //! # drop(dispatcher);
 //! ```
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod card;
 mod crypto;
 pub mod dedup;
 mod dispatcher;
 mod envelope;
 mod event;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod webhook;
 pub mod ws;
 

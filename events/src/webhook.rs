@@ -95,7 +95,7 @@ impl Refusal {
         }
     }
 
-    fn response(self) -> Response<Bytes> {
+    pub(crate) fn response(self) -> Response<Bytes> {
         let body = serde_json::json!({ "refused": self.rule(), "msg": self.message() });
         json_response(self.status(), &body)
     }
