@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::dedup::{BoxFuture, DedupStore, MemoryDedup};
 use crate::envelope::Envelope;
-use crate::event::{Event, EventContext, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
+use crate::event::{Event, EventEnvelope, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
 
 type Handler = Arc<
-    dyn Fn(EventContext, Box<RawValue>) -> BoxFuture<'static, Result<Option<Value>, HandlerError>>
+    dyn Fn(EventEnvelope, Box<RawValue>) -> BoxFuture<'static, Result<Option<Value>, HandlerError>>
         + Send
         + Sync,
 >;
@@ -73,19 +73,19 @@ struct Registered {
 /// Routes events to their handlers: one per app, no globals (run several side by side).
 ///
 /// ```
-/// use feishu_openapi_events::{card::{CardAction, CardActionReply, Toast}, Dispatcher};
+/// use feishu_openapi_events::{card::{CardAction, CardActionReply, Toast}, Dispatcher, Event};
 ///
 /// let dispatcher = Dispatcher::new()
-///     .on::<CardAction, _, _, _>(|click| async move {
+///     .on(|click: Event<CardAction>| async move {
 ///         let _who = click.operator.as_ref().and_then(|o| o.open_id.clone());
 ///         Ok(CardActionReply::new().toast(Toast::success("Done")))
 ///     })
 ///     .on_raw("im.message.receive_v1", |event| async move {
-///         println!("handled {} {:?}", event.context.event_type, event.context.event_id);
+///         println!("handled {} {:?}", event.envelope.event_type, event.envelope.event_id);
 ///         Ok(())
 ///     })
 ///     .on_unknown(|event| async move {
-///         println!("unhandled {}", event.context.event_type);
+///         println!("unhandled {}", event.envelope.event_type);
 ///         Ok(())
 ///     });
 /// # drop(dispatcher);
@@ -144,13 +144,13 @@ impl Dispatcher {
         R: IntoReply,
     {
         let handler = Arc::new(handler);
-        let erased: Handler = Arc::new(move |context, raw: Box<RawValue>| {
+        let erased: Handler = Arc::new(move |envelope, raw: Box<RawValue>| {
             let handler = Arc::clone(&handler);
             Box::pin(async move {
                 let event: E = serde_json::from_str(raw.get()).map_err(|e| {
                     format!("the {} payload does not read as expected: {e}", E::EVENT_TYPE)
                 })?;
-                handler(Event { context, event }).await?.into_reply()
+                handler(Event { envelope, event }).await?.into_reply()
             })
         });
         self.handlers.insert(
@@ -227,7 +227,7 @@ impl Dispatcher {
             tracing::debug!(event_type = %crate::printable(&envelope.event_type), "no handler");
             return Answer::ok(None);
         };
-        let context = EventContext::new(&envelope, transport);
+        let meta = EventEnvelope::new(&envelope, transport);
         let dedup_key = envelope.event_id.clone().filter(|_| !callback);
         if let Some(id) = &dedup_key {
             if !self.dedup.first_sight(id).await {
@@ -241,7 +241,7 @@ impl Dispatcher {
             event_id = %crate::printable(envelope.event_id.as_deref().unwrap_or("")),
         );
         let task = tokio::spawn(tracing::Instrument::instrument(
-            handler(context, envelope.payload),
+            handler(meta, envelope.payload),
             span,
         ));
         let deadline = match (callback, self.handling) {
@@ -291,8 +291,8 @@ where
     R: IntoReply,
 {
     let handler = Arc::new(handler);
-    Arc::new(move |context, event| {
+    Arc::new(move |envelope, event| {
         let handler = Arc::clone(&handler);
-        Box::pin(async move { handler(RawEvent { context, event }).await?.into_reply() })
+        Box::pin(async move { handler(RawEvent { envelope, event }).await?.into_reply() })
     })
 }

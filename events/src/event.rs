@@ -1,4 +1,4 @@
-//! What a handler receives: the event's context and its payload, typed or raw.
+//! What a handler receives: the event's envelope and its payload, typed or raw.
 
 use std::ops::Deref;
 
@@ -80,7 +80,7 @@ pub enum Transport {
 /// Everything about an event but its payload. `Debug` hides the verification token.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct EventContext {
+pub struct EventEnvelope {
     /// The envelope it came in.
     pub schema: Schema,
     /// The event type, e.g. `im.message.receive_v1`, `app_ticket`.
@@ -99,7 +99,7 @@ pub struct EventContext {
     pub transport: Transport,
 }
 
-impl EventContext {
+impl EventEnvelope {
     pub(crate) fn new(envelope: &Envelope, transport: Transport) -> Self {
         Self {
             schema: envelope.schema,
@@ -114,12 +114,12 @@ impl EventContext {
     }
 }
 
-/// A typed event: its context and its payload (which it dereferences to).
+/// A typed event: its envelope and its payload (which it dereferences to).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Event<E> {
     /// Everything but the payload.
-    pub context: EventContext,
+    pub envelope: EventEnvelope,
     /// The payload.
     pub event: E,
 }
@@ -137,7 +137,7 @@ impl<E> Deref for Event<E> {
 #[non_exhaustive]
 pub struct RawEvent {
     /// Everything but the payload.
-    pub context: EventContext,
+    pub envelope: EventEnvelope,
     /// The payload as it came (`event`, or a legacy card callback's whole body).
     pub event: Box<RawValue>,
 }

@@ -34,7 +34,7 @@ pub mod ws;
 pub use crypto::{DecryptError, EncryptKey, VerificationToken};
 pub use dispatcher::{Dispatcher, Handling};
 pub use envelope::{EnvelopeError, EventHeader, Schema, V1Envelope};
-pub use event::{Event, EventContext, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
+pub use event::{Event, EventEnvelope, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
 pub use ws::{ConnectionState, LongConnection, LongConnectionBuilder, LongConnectionError, ShutdownHandle};
 pub use webhook::{Refusal, Webhook, WebhookConfig, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 

@@ -215,7 +215,7 @@ impl LongConnectionBuilder {
 ///
 /// # async fn demo() -> Result<(), feishu_openapi_events::LongConnectionError> {
 /// let dispatcher = Dispatcher::new().on_raw("im.message.receive_v1", |event| async move {
-///     println!("handled {} {:?}", event.context.event_type, event.context.event_id);
+///     println!("handled {} {:?}", event.envelope.event_type, event.envelope.event_id);
 ///     Ok(())
 /// });
 /// let client = LongConnection::builder(AppCredentials::new("cli_a1b2c3d4e5f6a7b8", "secret"), dispatcher)

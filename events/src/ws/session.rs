@@ -56,6 +56,7 @@ impl Session<'_> {
             return SessionEnd::Lost(format!("the first ping failed: {e}"));
         }
         let now = Instant::now();
+        let mut last_ping = now;
         let mut next_ping = now + self.ping_interval();
         let mut watchdog = self.settings.watchdog.map(|t| now + t);
         let end = loop {
@@ -76,7 +77,9 @@ impl Session<'_> {
                     Some(Ok(Message::Close(_))) => break SessionEnd::Lost("closed by the server".into()),
                     Some(Ok(Message::Binary(bytes))) => {
                         watchdog = None;
-                        self.on_frame(&bytes, &mut reassembler, &ack_tx).await;
+                        if self.on_frame(&bytes, &mut reassembler, &ack_tx).await {
+                            next_ping = last_ping + self.ping_interval();
+                        }
                     }
                     Some(Ok(_)) => watchdog = None,
                 },
@@ -85,6 +88,7 @@ impl Session<'_> {
                         break SessionEnd::Lost(format!("a ping failed: {e}"));
                     }
                     let now = Instant::now();
+                    last_ping = now;
                     next_ping = now + self.ping_interval();
                     if watchdog.is_none() {
                         watchdog = self.settings.watchdog.map(|t| now + t);
@@ -115,16 +119,17 @@ impl Session<'_> {
         end
     }
 
-    async fn on_frame(&self, bytes: &[u8], reassembler: &mut Reassembler, acks: &mpsc::Sender<Frame>) {
+    /// Takes one frame; `true` when it changed the settings.
+    async fn on_frame(&self, bytes: &[u8], reassembler: &mut Reassembler, acks: &mpsc::Sender<Frame>) -> bool {
         let mut frame = match Frame::from_bytes(bytes) {
             Ok(frame) => frame,
             Err(_) => {
                 tracing::warn!(len = bytes.len(), "malformed frame dropped");
-                return;
+                return false;
             }
         };
         match (frame.method, frame.kind()) {
-            (METHOD_CONTROL, kind::PONG) => self.on_pong(&frame),
+            (METHOD_CONTROL, kind::PONG) => return self.on_pong(&frame),
             (METHOD_CONTROL, _) => {}
             (METHOD_DATA, kind::EVENT | kind::CARD) => {
                 let payload = frame.payload.take().unwrap_or_default();
@@ -133,14 +138,14 @@ impl Session<'_> {
                 let seq = frame.header(key::SEQ).unwrap_or("0").to_string();
                 let whole = match reassembler.push(&message_id, &sum, &seq, payload, Instant::now()) {
                     Ok(Some(whole)) => whole,
-                    Ok(None) => return,
+                    Ok(None) => return false,
                     Err(e) => {
                         tracing::warn!(message_id = %crate::printable(&message_id), error = %e, "fragment dropped");
-                        return;
+                        return false;
                     }
                 };
                 let Ok(permit) = Arc::clone(self.in_flight).acquire_owned().await else {
-                    return;
+                    return false;
                 };
                 let dispatcher = Arc::clone(self.dispatcher);
                 let acks = acks.clone();
@@ -157,19 +162,25 @@ impl Session<'_> {
                 tracing::debug!(kind = %crate::printable(other), "frame of unknown kind ignored");
             }
         }
+        false
     }
 
-    fn on_pong(&self, frame: &Frame) {
+    /// Takes the settings a pong carries; `true` when it carried some.
+    fn on_pong(&self, frame: &Frame) -> bool {
         let Some(payload) = frame.payload.as_deref().filter(|p| !p.is_empty()) else {
-            return;
+            return false;
         };
         match serde_json::from_slice::<WireClientConfig>(payload) {
             Ok(wire) => {
                 let mut config = self.config.lock().unwrap_or_else(|p| p.into_inner());
                 config.apply(&wire);
                 tracing::debug!(?config, "settings updated by a pong");
+                true
             }
-            Err(_) => tracing::debug!("pong with unreadable settings ignored"),
+            Err(_) => {
+                tracing::debug!("pong with unreadable settings ignored");
+                false
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use feishu_openapi_events::{EncryptKey, VerificationToken};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("fixtures/node-sdk-vectors.json")).expect("fixture is JSON")
+    serde_json::from_str(include_str!("../fixtures/node-sdk-vectors.json")).expect("fixture is JSON")
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
