@@ -166,7 +166,11 @@ pub struct Toast {
 impl Toast {
     /// A toast of `kind` saying `content`.
     pub fn new(kind: ToastKind, content: impl Into<String>) -> Self {
-        Self { kind, content: content.into(), i18n: BTreeMap::new() }
+        Self {
+            kind,
+            content: content.into(),
+            i18n: BTreeMap::new(),
+        }
     }
     /// An `info` toast.
     pub fn info(content: impl Into<String>) -> Self {
@@ -316,7 +320,10 @@ pub struct InlinePreview {
 impl InlinePreview {
     /// A preview titled `title`.
     pub fn new(title: impl Into<String>) -> Self {
-        Self { title: title.into(), ..Self::default() }
+        Self {
+            title: title.into(),
+            ..Self::default()
+        }
     }
     /// Adds the title for `locale`.
     pub fn i18n_title(mut self, locale: impl Into<String>, title: impl Into<String>) -> Self {

@@ -198,7 +198,10 @@ mod tests {
         assert_eq!(key.decrypt("%%%"), Err(DecryptError::NotBase64));
         let b64 = |n: usize| base64::engine::general_purpose::STANDARD.encode(vec![0u8; n]);
         assert_eq!(key.decrypt(&b64(16)), Err(DecryptError::TooShort(16)));
-        assert_eq!(key.decrypt(&b64(40)), Err(DecryptError::NotBlockAligned(40)));
+        assert_eq!(
+            key.decrypt(&b64(40)),
+            Err(DecryptError::NotBlockAligned(40))
+        );
         assert_eq!(key.decrypt(&b64(48)), Err(DecryptError::BadPadding));
         let other = EncryptKey::new("other").encrypt(b"hello", [1; 16]);
         assert_eq!(key.decrypt(&other), Err(DecryptError::BadPadding));

@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use crate::dedup::{BoxFuture, DedupStore, MemoryDedup};
 use crate::envelope::Envelope;
-use crate::event::{Event, EventEnvelope, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
+use crate::event::{
+    Event, EventEnvelope, EventPayload, HandlerError, IntoReply, RawEvent, Transport,
+};
 
 type Handler = Arc<
     dyn Fn(EventEnvelope, Box<RawValue>) -> BoxFuture<'static, Result<Option<Value>, HandlerError>>
@@ -27,11 +29,12 @@ const CALLBACK_TYPES: [&str; 3] = [
 ];
 
 /// When the platform is answered for an event (callbacks always wait for their handler).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Handling {
     /// Answer 200 at once, then run the handler (the default): the platform's 3 seconds are never
     /// missed; a failed handler is only logged.
+    #[default]
     AckThenHandle,
     /// Run the handler first, answer 200 when it succeeds and 500 when it fails (the platform
     /// then pushes the event again). Past `deadline` the answer is 200 and the handler goes on.
@@ -39,12 +42,6 @@ pub enum Handling {
         /// Keep it under the platform's 3 seconds.
         deadline: Duration,
     },
-}
-
-impl Default for Handling {
-    fn default() -> Self {
-        Self::AckThenHandle
-    }
 }
 
 /// What the transport sends back for one event.
@@ -61,7 +58,10 @@ impl Answer {
         Self { code: 200, reply }
     }
     pub(crate) fn failed() -> Self {
-        Self { code: 500, reply: None }
+        Self {
+            code: 500,
+            reply: None,
+        }
     }
 }
 
@@ -148,14 +148,20 @@ impl Dispatcher {
             let handler = Arc::clone(&handler);
             Box::pin(async move {
                 let event: E = serde_json::from_str(raw.get()).map_err(|e| {
-                    format!("the {} payload does not read as expected: {e}", E::EVENT_TYPE)
+                    format!(
+                        "the {} payload does not read as expected: {e}",
+                        E::EVENT_TYPE
+                    )
                 })?;
                 handler(Event { envelope, event }).await?.into_reply()
             })
         });
         self.handlers.insert(
             E::EVENT_TYPE.to_string(),
-            Registered { handler: erased, callback: E::IS_CALLBACK },
+            Registered {
+                handler: erased,
+                callback: E::IS_CALLBACK,
+            },
         );
         self
     }
@@ -169,8 +175,13 @@ impl Dispatcher {
         R: IntoReply,
     {
         let handler = erase_raw(handler);
-        self.handlers
-            .insert(event_type.into(), Registered { handler, callback: false });
+        self.handlers.insert(
+            event_type.into(),
+            Registered {
+                handler,
+                callback: false,
+            },
+        );
         self
     }
 
@@ -271,7 +282,10 @@ impl Dispatcher {
                 Answer::failed()
             }
             Err(_) => {
-                tracing::warn!(?deadline, "handler still running at its deadline; answered 200");
+                tracing::warn!(
+                    ?deadline,
+                    "handler still running at its deadline; answered 200"
+                );
                 Answer::ok(None)
             }
         }

@@ -104,7 +104,7 @@ pub(crate) enum Incoming {
         token: Option<String>,
     },
     /// An event or callback to dispatch.
-    Event(Envelope),
+    Event(Box<Envelope>),
 }
 
 /// An event or callback with its envelope read and its payload left raw (no `Debug`: it holds
@@ -183,7 +183,7 @@ pub(crate) fn parse(body: &str) -> Result<Incoming, EnvelopeError> {
             return Err(EnvelopeError::NoEventType);
         }
         let payload = probe.event.map_or_else(empty_object, RawValue::to_owned);
-        return Ok(Incoming::Event(Envelope {
+        return Ok(Incoming::Event(Box::new(Envelope {
             schema: Schema::V2,
             event_type: header.event_type.clone(),
             event_id: Some(header.event_id.clone()).filter(|id| !id.is_empty()),
@@ -193,7 +193,7 @@ pub(crate) fn parse(body: &str) -> Result<Incoming, EnvelopeError> {
             header: Some(header),
             v1: None,
             payload,
-        }));
+        })));
     }
     if let Some(event) = probe.event {
         let head: V1EventHead = serde_json::from_str(event.get()).unwrap_or_default();
@@ -201,7 +201,7 @@ pub(crate) fn parse(body: &str) -> Result<Incoming, EnvelopeError> {
             return Err(EnvelopeError::NoEventType);
         }
         let uuid = probe.uuid.unwrap_or_default();
-        return Ok(Incoming::Event(Envelope {
+        return Ok(Incoming::Event(Box::new(Envelope {
             schema: Schema::V1,
             event_type: head.kind,
             event_id: Some(uuid.clone()).filter(|id| !id.is_empty()),
@@ -216,10 +216,10 @@ pub(crate) fn parse(body: &str) -> Result<Incoming, EnvelopeError> {
                 kind: probe.kind,
             }),
             payload: event.to_owned(),
-        }));
+        })));
     }
     if probe.action.is_some() || probe.open_message_id.is_some() {
-        return Ok(Incoming::Event(Envelope {
+        return Ok(Incoming::Event(Box::new(Envelope {
             schema: Schema::LegacyCard,
             event_type: crate::LEGACY_CARD_ACTION.to_string(),
             event_id: None,
@@ -228,8 +228,9 @@ pub(crate) fn parse(body: &str) -> Result<Incoming, EnvelopeError> {
             app_id: None,
             tenant_key: None,
             token: None,
-            payload: RawValue::from_string(body.to_string()).map_err(|_| EnvelopeError::NotJsonObject)?,
-        }));
+            payload: RawValue::from_string(body.to_string())
+                .map_err(|_| EnvelopeError::NotJsonObject)?,
+        })));
     }
     Err(EnvelopeError::Unknown)
 }
@@ -261,13 +262,23 @@ mod tests {
     #[test]
     fn reads_each_envelope() {
         let v2 = r#"{"schema":"2.0","header":{"event_id":"e1","event_type":"im.message.receive_v1","create_time":1608725989000,"token":"t","extra":1},"event":{"a":1}}"#;
-        let Ok(Incoming::Event(e)) = parse(v2) else { panic!() };
-        assert_eq!((e.schema, e.event_type.as_str()), (Schema::V2, "im.message.receive_v1"));
-        assert_eq!(e.header.unwrap().create_time.as_deref(), Some("1608725989000"));
+        let Ok(Incoming::Event(e)) = parse(v2) else {
+            panic!()
+        };
+        assert_eq!(
+            (e.schema, e.event_type.as_str()),
+            (Schema::V2, "im.message.receive_v1")
+        );
+        assert_eq!(
+            e.header.unwrap().create_time.as_deref(),
+            Some("1608725989000")
+        );
         assert_eq!(e.payload.get(), r#"{"a":1}"#);
 
         let v1 = r#"{"uuid":"u1","token":"t","ts":"1.0","type":"event_callback","event":{"type":"app_ticket","app_id":"cli_x","app_ticket":"tk"}}"#;
-        let Ok(Incoming::Event(e)) = parse(v1) else { panic!() };
+        let Ok(Incoming::Event(e)) = parse(v1) else {
+            panic!()
+        };
         assert_eq!((e.schema, e.event_id.as_deref()), (Schema::V1, Some("u1")));
         assert_eq!(e.event_type, "app_ticket");
 
@@ -275,11 +286,16 @@ mod tests {
         assert!(matches!(parse(check), Ok(Incoming::UrlVerification { .. })));
 
         let card = r#"{"open_id":"ou","open_message_id":"om","action":{"tag":"button"}}"#;
-        let Ok(Incoming::Event(e)) = parse(card) else { panic!() };
+        let Ok(Incoming::Event(e)) = parse(card) else {
+            panic!()
+        };
         assert_eq!(e.schema, Schema::LegacyCard);
 
         assert_eq!(parse("[]").err(), Some(EnvelopeError::NotJsonObject));
         assert_eq!(parse("{}").err(), Some(EnvelopeError::Unknown));
-        assert_eq!(parse(r#"{"schema":"2.0"}"#).err(), Some(EnvelopeError::NoEventType));
+        assert_eq!(
+            parse(r#"{"schema":"2.0"}"#).err(),
+            Some(EnvelopeError::NoEventType)
+        );
     }
 }

@@ -35,8 +35,12 @@ pub use crypto::{DecryptError, EncryptKey, VerificationToken};
 pub use dispatcher::{Dispatcher, Handling};
 pub use envelope::{EnvelopeError, EventHeader, Schema, V1Envelope};
 pub use event::{Event, EventEnvelope, EventPayload, HandlerError, IntoReply, RawEvent, Transport};
-pub use ws::{ConnectionState, LongConnection, LongConnectionBuilder, LongConnectionError, ShutdownHandle};
-pub use webhook::{Refusal, Webhook, WebhookConfig, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+pub use webhook::{
+    Refusal, Webhook, WebhookConfig, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
+pub use ws::{
+    ConnectionState, LongConnection, LongConnectionBuilder, LongConnectionError, ShutdownHandle,
+};
 
 /// The event type this crate gives the legacy card callback (which carries none).
 pub const LEGACY_CARD_ACTION: &str = "card.action.trigger_v1";

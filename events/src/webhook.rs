@@ -185,7 +185,10 @@ struct Encrypted {
 impl Webhook {
     /// A webhook dispatching to `dispatcher`.
     pub fn new(dispatcher: Dispatcher, config: WebhookConfig) -> Self {
-        Self { dispatcher: Arc::new(dispatcher), config: Arc::new(config) }
+        Self {
+            dispatcher: Arc::new(dispatcher),
+            config: Arc::new(config),
+        }
     }
 
     /// Its settings.
@@ -200,16 +203,21 @@ impl Webhook {
                 tracing::warn!(rule = refusal.rule(), "webhook request refused");
                 refusal.response()
             }
-            Ok(Checked::Challenge(challenge)) => {
-                json_response(StatusCode::OK, &serde_json::json!({ "challenge": challenge }))
-            }
+            Ok(Checked::Challenge(challenge)) => json_response(
+                StatusCode::OK,
+                &serde_json::json!({ "challenge": challenge }),
+            ),
             Ok(Checked::Event(envelope)) => {
                 let callback_shape = envelope.schema == Schema::LegacyCard;
-                let Answer { code, reply } =
-                    self.dispatcher.dispatch(envelope, Transport::Webhook, callback_shape).await;
+                let Answer { code, reply } = self
+                    .dispatcher
+                    .dispatch(*envelope, Transport::Webhook, callback_shape)
+                    .await;
                 match (code, reply) {
                     (200, Some(reply)) => json_response(StatusCode::OK, &reply),
-                    (200, None) => json_response(StatusCode::OK, &serde_json::json!({"msg": "success"})),
+                    (200, None) => {
+                        json_response(StatusCode::OK, &serde_json::json!({"msg": "success"}))
+                    }
                     _ => json_response(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         &serde_json::json!({"msg": "the handler failed"}),
@@ -236,8 +244,16 @@ impl Webhook {
         let outer: Encrypted = serde_json::from_slice(raw).map_err(|_| Refusal::MalformedBody)?;
         let (plain, encrypted) = match outer.encrypt {
             Some(sealed) => {
-                let key = self.config.encrypt_key.as_ref().ok_or(Refusal::EncryptKeyMissing)?;
-                (key.decrypt(&sealed).map_err(|_| Refusal::MalformedEncrypt)?, true)
+                let key = self
+                    .config
+                    .encrypt_key
+                    .as_ref()
+                    .ok_or(Refusal::EncryptKeyMissing)?;
+                (
+                    key.decrypt(&sealed)
+                        .map_err(|_| Refusal::MalformedEncrypt)?,
+                    true,
+                )
             }
             None => {
                 let text = std::str::from_utf8(raw).map_err(|_| Refusal::MalformedBody)?;
@@ -254,7 +270,11 @@ impl Webhook {
         };
         let headers = request.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let signing = (header(TIMESTAMP_HEADER), header(NONCE_HEADER), header(SIGNATURE_HEADER));
+        let signing = (
+            header(TIMESTAMP_HEADER),
+            header(NONCE_HEADER),
+            header(SIGNATURE_HEADER),
+        );
         if envelope.schema == Schema::LegacyCard && !encrypted {
             if let Some(token) = &self.config.verification_token {
                 let (Some(ts), Some(nonce), Some(sig)) = signing else {
@@ -293,7 +313,7 @@ impl Webhook {
 
 enum Checked {
     Challenge(String),
-    Event(envelope::Envelope),
+    Event(Box<envelope::Envelope>),
 }
 
 /// Whether `timestamp` (Unix seconds) is within `window` of now.
@@ -301,7 +321,9 @@ fn within(timestamp: &str, window: Duration) -> bool {
     let Ok(then) = timestamp.trim().parse::<u64>() else {
         return false;
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     now.abs_diff(then) <= window.as_secs()
 }
 

@@ -39,13 +39,21 @@ impl Ack {
             .as_deref()
             .and_then(|p| serde_json::from_slice(p).ok())
             .unwrap_or(Value::Null);
-        let code = payload["code"].as_u64().and_then(|c| u16::try_from(c).ok()).unwrap_or(0);
+        let code = payload["code"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(0);
         let data = payload["data"]
             .as_str()
             .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
             .and_then(|d| serde_json::from_slice(&d).ok());
         let biz_rt = frame.header(key::BIZ_RT).and_then(|v| v.parse().ok());
-        Self { frame, code, data, biz_rt }
+        Self {
+            frame,
+            code,
+            data,
+            biz_rt,
+        }
     }
 }
 
@@ -76,7 +84,11 @@ impl FakeConnection {
         let stalled = Arc::new(AtomicBool::new(false));
         let pong_settings = Arc::new(Mutex::new(None::<WireClientConfig>));
         let (ended_tx, ended) = watch::channel(None);
-        let (p, s, ps) = (Arc::clone(&pings), Arc::clone(&stalled), Arc::clone(&pong_settings));
+        let (p, s, ps) = (
+            Arc::clone(&pings),
+            Arc::clone(&stalled),
+            Arc::clone(&pong_settings),
+        );
         tokio::spawn(async move {
             let (mut sink, mut stream) = ws.split();
             let graceful = loop {
@@ -142,9 +154,18 @@ impl FakeConnection {
     /// A data frame of `kind` with these headers and payload; fresh SeqID and LogID.
     pub fn data_frame(&self, kind: &str, headers: &[(&str, &str)], payload: Vec<u8>) -> Frame {
         let n = self.next.fetch_add(1, Ordering::SeqCst);
-        let mut all = vec![Header { key: key::TYPE.into(), value: kind.into() }];
-        all.extend(headers.iter().map(|(k, v)| Header { key: (*k).into(), value: (*v).into() }));
-        all.push(Header { key: key::TRACE_ID.into(), value: format!("trace-{n}") });
+        let mut all = vec![Header {
+            key: key::TYPE.into(),
+            value: kind.into(),
+        }];
+        all.extend(headers.iter().map(|(k, v)| Header {
+            key: (*k).into(),
+            value: (*v).into(),
+        }));
+        all.push(Header {
+            key: key::TRACE_ID.into(),
+            value: format!("trace-{n}"),
+        });
         Frame {
             seq_id: n,
             log_id: 1_000_000 + n,
@@ -159,7 +180,11 @@ impl FakeConnection {
     /// Pushes a whole message of `kind` (`event` or `card`); its `message_id`.
     pub fn send_message(&self, kind: &str, payload: &[u8]) -> String {
         let id = format!("msg-{}", self.next.load(Ordering::SeqCst));
-        let frame = self.data_frame(kind, &[(key::MESSAGE_ID, &id), (key::SUM, "1"), (key::SEQ, "0")], payload.to_vec());
+        let frame = self.data_frame(
+            kind,
+            &[(key::MESSAGE_ID, &id), (key::SUM, "1"), (key::SEQ, "0")],
+            payload.to_vec(),
+        );
         self.send_frame(&frame);
         id
     }
@@ -176,17 +201,35 @@ impl FakeConnection {
 
     /// Pushes `payload` cut into `sum` fragments, sent in the order of `order` (indexes, any
     /// order, repeats and gaps allowed); the `message_id`.
-    pub fn send_fragments(&self, kind: &str, payload: &[u8], sum: usize, order: &[usize]) -> String {
+    pub fn send_fragments(
+        &self,
+        kind: &str,
+        payload: &[u8],
+        sum: usize,
+        order: &[usize],
+    ) -> String {
         let id = format!("msg-{}", self.next.load(Ordering::SeqCst));
         let size = payload.len().div_ceil(sum.max(1)).max(1);
         let parts: Vec<&[u8]> = (0..sum)
-            .map(|i| payload.get((i * size).min(payload.len())..((i + 1) * size).min(payload.len())).unwrap_or(&[]))
+            .map(|i| {
+                payload
+                    .get((i * size).min(payload.len())..((i + 1) * size).min(payload.len()))
+                    .unwrap_or(&[])
+            })
             .collect();
         let sum_text = sum.to_string();
         for &i in order {
             let seq = i.to_string();
             let part = parts.get(i).copied().unwrap_or(&[]).to_vec();
-            let frame = self.data_frame(kind, &[(key::MESSAGE_ID, &id), (key::SUM, &sum_text), (key::SEQ, &seq)], part);
+            let frame = self.data_frame(
+                kind,
+                &[
+                    (key::MESSAGE_ID, &id),
+                    (key::SUM, &sum_text),
+                    (key::SEQ, &seq),
+                ],
+                part,
+            );
             self.send_frame(&frame);
         }
         id
@@ -246,7 +289,10 @@ fn pong(service_id: i32, settings: Option<&WireClientConfig>) -> Frame {
     Frame {
         service: service_id,
         method: METHOD_CONTROL,
-        headers: vec![Header { key: key::TYPE.into(), value: kind::PONG.into() }],
+        headers: vec![Header {
+            key: key::TYPE.into(),
+            value: kind::PONG.into(),
+        }],
         payload: settings.map(|s| serde_json::to_vec(s).unwrap_or_default()),
         ..Frame::default()
     }

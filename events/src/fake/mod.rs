@@ -37,7 +37,9 @@ use feishu_openapi::AppCredentials;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{
+    Callback, ErrorResponse, Request, Response,
+};
 
 pub use connection::{Ack, FakeConnection};
 pub use pusher::{PushOutcome, WebhookPusher};
@@ -136,7 +138,9 @@ impl FakeFeishu {
 
     /// The next endpoint call answers `{"code": code, "msg": msg}` (queued, one call each).
     pub fn fail_endpoint(&self, code: i64, msg: impl Into<String>) {
-        lock(&self.shared).endpoint_faults.push_back((code, msg.into()));
+        lock(&self.shared)
+            .endpoint_faults
+            .push_back((code, msg.into()));
     }
 
     /// The next WebSocket upgrade is refused (queued, one upgrade each).
@@ -171,7 +175,10 @@ async fn endpoint(
 ) -> ([(http::HeaderName, &'static str); 1], String) {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let answer = endpoint_answer(&shared, &body);
-    ([(http::header::CONTENT_TYPE, "application/json")], answer.to_string())
+    (
+        [(http::header::CONTENT_TYPE, "application/json")],
+        answer.to_string(),
+    )
 }
 
 fn endpoint_answer(shared: &Shared, body: &Value) -> Value {
@@ -194,29 +201,40 @@ fn endpoint_answer(shared: &Shared, body: &Value) -> Value {
     })
 }
 
-async fn accept_loop(listener: TcpListener, shared: Shared, accepted: mpsc::UnboundedSender<FakeConnection>) {
+/// Accepts an upgrade, or refuses it as the platform does.
+struct Upgrade(Option<HandshakeRefusal>);
+
+impl Callback for Upgrade {
+    fn on_request(self, _: &Request, response: Response) -> Result<Response, ErrorResponse> {
+        let Some(r) = self.0 else {
+            return Ok(response);
+        };
+        let mut error = ErrorResponse::new(Some(r.msg.clone()));
+        *error.status_mut() =
+            http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::FORBIDDEN);
+        let headers = error.headers_mut();
+        headers.insert("handshake-status", r.status.into());
+        if let Some(code) = r.auth_code {
+            headers.insert("handshake-autherrcode", code.into());
+        }
+        if let Ok(msg) = http::HeaderValue::from_str(&r.msg) {
+            headers.insert("handshake-msg", msg);
+        }
+        Err(error)
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Shared,
+    accepted: mpsc::UnboundedSender<FakeConnection>,
+) {
     while let Ok((stream, _)) = listener.accept().await {
         let shared = Arc::clone(&shared);
         let accepted = accepted.clone();
         tokio::spawn(async move {
             let refusal = lock(&shared).handshake_faults.pop_front();
-            let callback = |_: &Request, response: Response| match refusal {
-                None => Ok(response),
-                Some(r) => {
-                    let mut error = ErrorResponse::new(Some(r.msg.clone()));
-                    *error.status_mut() =
-                        http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::FORBIDDEN);
-                    let headers = error.headers_mut();
-                    headers.insert("handshake-status", r.status.into());
-                    if let Some(code) = r.auth_code {
-                        headers.insert("handshake-autherrcode", code.into());
-                    }
-                    if let Ok(msg) = http::HeaderValue::from_str(&r.msg) {
-                        headers.insert("handshake-msg", msg);
-                    }
-                    Err(error)
-                }
-            };
+            let callback = Upgrade(refusal);
             if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await {
                 let service_id = {
                     let mut inner = lock(&shared);

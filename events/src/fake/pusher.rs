@@ -150,7 +150,11 @@ impl WebhookPusher {
         body: Bytes,
         sign: impl Fn(&str, &str, &[u8]) -> Option<String>,
     ) -> PushOutcome {
-        let mut outcome = PushOutcome { attempts: 0, status: None, body: Bytes::new() };
+        let mut outcome = PushOutcome {
+            attempts: 0,
+            status: None,
+            body: Bytes::new(),
+        };
         while outcome.attempts < self.max_attempts {
             if outcome.attempts > 0 {
                 tokio::time::sleep(self.retry_delay).await;
@@ -190,5 +194,7 @@ impl WebhookPusher {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -35,16 +35,32 @@ impl Default for ClientConfig {
 #[non_exhaustive]
 pub struct WireClientConfig {
     /// `ReconnectCount`.
-    #[serde(rename = "ReconnectCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ReconnectCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconnect_count: Option<i64>,
     /// `ReconnectInterval`, seconds.
-    #[serde(rename = "ReconnectInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ReconnectInterval",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconnect_interval: Option<u64>,
     /// `ReconnectNonce`, seconds.
-    #[serde(rename = "ReconnectNonce", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ReconnectNonce",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconnect_nonce: Option<u64>,
     /// `PingInterval`, seconds.
-    #[serde(rename = "PingInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PingInterval",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ping_interval: Option<u64>,
 }
 

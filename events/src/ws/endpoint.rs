@@ -59,7 +59,9 @@ pub(crate) async fn fetch(
         .json(&body)
         .send()
         .await
-        .map_err(|e| AttemptError::Retryable(format!("endpoint call failed: {}", without_url(e))))?;
+        .map_err(|e| {
+            AttemptError::Retryable(format!("endpoint call failed: {}", without_url(e)))
+        })?;
     let status = response.status();
     let mut bytes = Vec::new();
     loop {
@@ -82,7 +84,10 @@ pub(crate) async fn fetch(
     let Ok(answer) = serde_json::from_slice::<Answer>(&bytes) else {
         let why = format!("endpoint answered HTTP {status} without a JSON body");
         return Err(if status.is_client_error() && status.as_u16() != 429 {
-            AttemptError::Fatal(LongConnectionError::EndpointRefused { code: i64::from(status.as_u16()), msg: why })
+            AttemptError::Fatal(LongConnectionError::EndpointRefused {
+                code: i64::from(status.as_u16()),
+                msg: why,
+            })
         } else {
             AttemptError::Retryable(why)
         });
@@ -102,12 +107,18 @@ pub(crate) async fn fetch(
             }))
         }
     }
-    let data = answer.data.unwrap_or(Data { url: None, client_config: None });
+    let data = answer.data.unwrap_or(Data {
+        url: None,
+        client_config: None,
+    });
     let url = data
         .url
         .filter(|u| !u.is_empty())
         .ok_or_else(|| AttemptError::Retryable("endpoint answer without a URL".into()))?;
-    Ok(Endpoint { url, config: data.client_config })
+    Ok(Endpoint {
+        url,
+        config: data.client_config,
+    })
 }
 
 /// A reqwest error's text without the URL (which could carry data from the server).

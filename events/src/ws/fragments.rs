@@ -71,7 +71,11 @@ pub struct Reassembler {
 impl Reassembler {
     /// An empty reassembler.
     pub fn new(limits: FragmentLimits) -> Self {
-        Self { limits, partial: HashMap::new(), bytes: 0 }
+        Self {
+            limits,
+            partial: HashMap::new(),
+            bytes: 0,
+        }
     }
 
     /// Unfinished messages held.
@@ -124,7 +128,12 @@ impl Reassembler {
             }
             self.partial.insert(
                 message_id.to_string(),
-                Partial { parts: vec![None; slots], missing: slots, bytes: 0, first: now },
+                Partial {
+                    parts: vec![None; slots],
+                    missing: slots,
+                    bytes: 0,
+                    first: now,
+                },
             );
         }
         while self.bytes + payload.len() > self.limits.max_bytes {
@@ -147,7 +156,10 @@ impl Reassembler {
 
     /// When the oldest unfinished message expires.
     pub fn next_expiry(&self) -> Option<Instant> {
-        self.partial.values().map(|p| p.first + self.limits.ttl).min()
+        self.partial
+            .values()
+            .map(|p| p.first + self.limits.ttl)
+            .min()
     }
 
     /// Drops the messages unfinished for longer than the TTL.

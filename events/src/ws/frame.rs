@@ -85,7 +85,10 @@ pub mod key {
 impl Frame {
     /// The value of header `key`, if present.
     pub fn header(&self, key: &str) -> Option<&str> {
-        self.headers.iter().find(|h| h.key == key).map(|h| h.value.as_str())
+        self.headers
+            .iter()
+            .find(|h| h.key == key)
+            .map(|h| h.value.as_str())
     }
 
     /// Sets header `key` (replacing it if present).
@@ -93,7 +96,10 @@ impl Frame {
         let value = value.into();
         match self.headers.iter_mut().find(|h| h.key == key) {
             Some(h) => h.value = value,
-            None => self.headers.push(Header { key: key.to_string(), value }),
+            None => self.headers.push(Header {
+                key: key.to_string(),
+                value,
+            }),
         }
     }
 
@@ -107,7 +113,10 @@ impl Frame {
         Self {
             service,
             method: METHOD_CONTROL,
-            headers: vec![Header { key: key::TYPE.into(), value: kind::PING.into() }],
+            headers: vec![Header {
+                key: key::TYPE.into(),
+                value: kind::PING.into(),
+            }],
             ..Self::default()
         }
     }
@@ -124,7 +133,12 @@ impl Frame {
 
     /// The ack of this (data) frame: the same frame with `biz_rt` and the payload
     /// `{"code": code, "data": base64(reply)}` (`data` only with a reply).
-    pub(crate) fn ack(mut self, code: u16, reply: Option<&serde_json::Value>, took: Duration) -> Self {
+    pub(crate) fn ack(
+        mut self,
+        code: u16,
+        reply: Option<&serde_json::Value>,
+        took: Duration,
+    ) -> Self {
         let biz_rt = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
         self.set_header(key::BIZ_RT, biz_rt.to_string());
         let mut body = serde_json::json!({ "code": code });

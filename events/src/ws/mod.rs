@@ -45,7 +45,9 @@ pub enum LongConnectionError {
         msg: String,
     },
     /// The WebSocket handshake was refused for good (403, or over the connection limit).
-    #[error("the WebSocket handshake was refused (status {status}, auth code {auth_code:?}: {msg})")]
+    #[error(
+        "the WebSocket handshake was refused (status {status}, auth code {auth_code:?}: {msg})"
+    )]
     HandshakeRefused {
         /// `handshake-status` (or the HTTP status).
         status: i64,
@@ -321,7 +323,10 @@ impl LongConnection {
             let policy = *config.lock().unwrap_or_else(|p| p.into_inner());
             if policy.reconnect_count >= 0 && i64::from(reconnects) >= policy.reconnect_count {
                 self.set_state(ConnectionState::Failed);
-                return Err(LongConnectionError::GaveUp { attempts: reconnects, last });
+                return Err(LongConnectionError::GaveUp {
+                    attempts: reconnects,
+                    last,
+                });
             }
             let wait = if reconnects == 0 {
                 jitter(policy.reconnect_nonce)
@@ -329,7 +334,9 @@ impl LongConnection {
                 policy.reconnect_interval
             };
             reconnects += 1;
-            self.set_state(ConnectionState::Reconnecting { attempt: reconnects });
+            self.set_state(ConnectionState::Reconnecting {
+                attempt: reconnects,
+            });
             tokio::select! {
                 () = self.shutdown.cancelled() => return self.stopped(),
                 () = tokio::time::sleep(wait) => {}
@@ -359,7 +366,8 @@ impl LongConnection {
             .url
             .parse()
             .map_err(|_| AttemptError::Retryable("the endpoint gave no valid URL".into()))?;
-        check_scheme(&uri, "wss", "ws", self.settings.allow_insecure).map_err(AttemptError::Fatal)?;
+        check_scheme(&uri, "wss", "ws", self.settings.allow_insecure)
+            .map_err(AttemptError::Fatal)?;
         let query = |name: &str| {
             uri.query()
                 .unwrap_or("")
@@ -367,7 +375,9 @@ impl LongConnection {
                 .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
                 .map(str::to_string)
         };
-        let service_id = query("service_id").and_then(|s| s.parse().ok()).unwrap_or(0);
+        let service_id = query("service_id")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let connection_id = crate::printable(&query("device_id").unwrap_or_default());
         let connector = if uri.scheme_str() == Some("wss") {
             Some(tls_connector().map_err(AttemptError::Fatal)?)
@@ -384,7 +394,9 @@ impl LongConnection {
             connector,
         );
         match tokio::time::timeout(self.settings.handshake_timeout, connecting).await {
-            Err(_) => Err(AttemptError::Retryable("the WebSocket handshake timed out".into())),
+            Err(_) => Err(AttemptError::Retryable(
+                "the WebSocket handshake timed out".into(),
+            )),
             Ok(Err(tungstenite::Error::Http(response))) => Err(handshake_refusal(&response)),
             Ok(Err(e)) => Err(AttemptError::Retryable(format!(
                 "the WebSocket connection failed: {}",
@@ -395,7 +407,8 @@ impl LongConnection {
     }
 }
 
-type WsStream = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type WsStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A uniform random wait in `[0, nonce)`.
 fn jitter(nonce: Duration) -> Duration {
@@ -413,9 +426,15 @@ fn handshake_refusal(response: &http::Response<Option<Vec<u8>>>) -> AttemptError
     let auth_code = header("handshake-autherrcode").and_then(|s| s.trim().parse().ok());
     let msg = crate::printable(header("handshake-msg").unwrap_or(""));
     if status == 403 || (status == 514 && auth_code == Some(1_000_040_350)) {
-        AttemptError::Fatal(LongConnectionError::HandshakeRefused { status, auth_code, msg })
+        AttemptError::Fatal(LongConnectionError::HandshakeRefused {
+            status,
+            auth_code,
+            msg,
+        })
     } else {
-        AttemptError::Retryable(format!("handshake refused (status {status}, auth code {auth_code:?}: {msg})"))
+        AttemptError::Retryable(format!(
+            "handshake refused (status {status}, auth code {auth_code:?}: {msg})"
+        ))
     }
 }
 
@@ -426,7 +445,10 @@ fn check_scheme(
     allow_insecure: bool,
 ) -> Result<(), LongConnectionError> {
     let scheme = uri.scheme_str().unwrap_or("");
-    let loopback = matches!(uri.host(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
+    let loopback = matches!(
+        uri.host(),
+        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+    );
     if scheme == secure || (scheme == plain && (loopback || allow_insecure)) {
         Ok(())
     } else {

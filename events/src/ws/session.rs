@@ -42,7 +42,10 @@ fn binary(frame: &Frame) -> Message {
 
 impl Session<'_> {
     fn ping_interval(&self) -> std::time::Duration {
-        self.config.lock().unwrap_or_else(|p| p.into_inner()).ping_interval
+        self.config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .ping_interval
     }
 
     pub(crate) async fn run<S>(self, ws: WebSocketStream<S>) -> SessionEnd
@@ -111,8 +114,13 @@ impl Session<'_> {
                     }
                 }
             };
-            if tokio::time::timeout(self.settings.shutdown_grace, drain).await.is_err() {
-                tracing::warn!("shutdown: some handlers did not finish in time; their acks are not sent");
+            if tokio::time::timeout(self.settings.shutdown_grace, drain)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "shutdown: some handlers did not finish in time; their acks are not sent"
+                );
             }
             let _ = sink.close().await;
         }
@@ -120,7 +128,12 @@ impl Session<'_> {
     }
 
     /// Takes one frame; `true` when it changed the settings.
-    async fn on_frame(&self, bytes: &[u8], reassembler: &mut Reassembler, acks: &mpsc::Sender<Frame>) -> bool {
+    async fn on_frame(
+        &self,
+        bytes: &[u8],
+        reassembler: &mut Reassembler,
+        acks: &mpsc::Sender<Frame>,
+    ) -> bool {
         let mut frame = match Frame::from_bytes(bytes) {
             Ok(frame) => frame,
             Err(_) => {
@@ -136,7 +149,8 @@ impl Session<'_> {
                 let message_id = frame.header(key::MESSAGE_ID).unwrap_or("").to_string();
                 let sum = frame.header(key::SUM).unwrap_or("1").to_string();
                 let seq = frame.header(key::SEQ).unwrap_or("0").to_string();
-                let whole = match reassembler.push(&message_id, &sum, &seq, payload, Instant::now()) {
+                let whole = match reassembler.push(&message_id, &sum, &seq, payload, Instant::now())
+                {
                     Ok(Some(whole)) => whole,
                     Ok(None) => return false,
                     Err(e) => {
@@ -187,12 +201,12 @@ impl Session<'_> {
 
 /// Dispatches one whole message; what to ack.
 async fn handle(dispatcher: &Arc<Dispatcher>, payload: &[u8], card: bool) -> Answer {
-    let parsed = std::str::from_utf8(payload)
-        .ok()
-        .map(envelope::parse);
+    let parsed = std::str::from_utf8(payload).ok().map(envelope::parse);
     match parsed {
         Some(Ok(Incoming::Event(envelope))) => {
-            dispatcher.dispatch(envelope, Transport::LongConnection, card).await
+            dispatcher
+                .dispatch(*envelope, Transport::LongConnection, card)
+                .await
         }
         Some(Ok(Incoming::UrlVerification { .. })) => Answer::ok(None),
         Some(Err(e)) => {

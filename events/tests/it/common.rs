@@ -10,7 +10,9 @@ use serde::Deserialize;
 pub const GUARD: Duration = Duration::from_secs(20);
 
 pub async fn guard<F: std::future::Future>(what: &str, f: F) -> F::Output {
-    tokio::time::timeout(GUARD, f).await.unwrap_or_else(|_| panic!("timed out: {what}"))
+    tokio::time::timeout(GUARD, f)
+        .await
+        .unwrap_or_else(|_| panic!("timed out: {what}"))
 }
 
 /// Waits until `check` holds (polling), under the guard.

@@ -9,7 +9,12 @@ use tokio::time::Instant;
 fn split(payload: &[u8], sum: usize) -> Vec<Vec<u8>> {
     let size = payload.len().div_ceil(sum).max(1);
     (0..sum)
-        .map(|i| payload.get((i * size).min(payload.len())..((i + 1) * size).min(payload.len())).unwrap_or(&[]).to_vec())
+        .map(|i| {
+            payload
+                .get((i * size).min(payload.len())..((i + 1) * size).min(payload.len()))
+                .unwrap_or(&[])
+                .to_vec()
+        })
         .collect()
 }
 
@@ -60,13 +65,26 @@ proptest! {
 async fn unfinished_messages_expire() {
     let mut r = Reassembler::new(FragmentLimits::default());
     assert_eq!(r.push("m", "2", "0", vec![1; 10], Instant::now()), Ok(None));
-    assert_eq!(r.push("m", "3", "1", vec![1], Instant::now()), Err(FragmentError::SumChanged));
-    assert_eq!(r.push("m", "0", "0", vec![1], Instant::now()), Err(FragmentError::BadSum));
-    assert_eq!(r.push("m", "2", "2", vec![1], Instant::now()), Err(FragmentError::BadSeq));
+    assert_eq!(
+        r.push("m", "3", "1", vec![1], Instant::now()),
+        Err(FragmentError::SumChanged)
+    );
+    assert_eq!(
+        r.push("m", "0", "0", vec![1], Instant::now()),
+        Err(FragmentError::BadSum)
+    );
+    assert_eq!(
+        r.push("m", "2", "2", vec![1], Instant::now()),
+        Err(FragmentError::BadSeq)
+    );
     tokio::time::advance(Duration::from_secs(11)).await;
     r.expire(Instant::now());
     assert_eq!((r.pending(), r.bytes()), (0, 0));
-    assert_eq!(r.push("m", "2", "1", vec![2], Instant::now()), Ok(None), "a fresh start");
+    assert_eq!(
+        r.push("m", "2", "1", vec![2], Instant::now()),
+        Ok(None),
+        "a fresh start"
+    );
 }
 
 #[test]

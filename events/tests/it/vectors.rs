@@ -5,7 +5,8 @@ use feishu_openapi_events::{EncryptKey, VerificationToken};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("../fixtures/node-sdk-vectors.json")).expect("fixture is JSON")
+    serde_json::from_str(include_str!("../fixtures/node-sdk-vectors.json"))
+        .expect("fixture is JSON")
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -19,7 +20,10 @@ fn decrypts_what_the_node_sdk_decrypts() {
     assert!(cases.len() >= 10);
     for case in cases {
         let key = EncryptKey::new(s(case, "encrypt_key"));
-        assert_eq!(key.decrypt(s(case, "encrypt")).unwrap(), s(case, "plaintext"));
+        assert_eq!(
+            key.decrypt(s(case, "encrypt")).unwrap(),
+            s(case, "plaintext")
+        );
     }
 }
 
@@ -59,8 +63,12 @@ fn encrypted_url_check_decrypts_to_the_node_sdk_challenge() {
     for case in all["challenge"].as_array().unwrap() {
         let key = EncryptKey::new(s(case, "encrypt_key"));
         let body: Value = serde_json::from_str(s(case, "body")).unwrap();
-        let plain: Value = serde_json::from_str(&key.decrypt(s(&body, "encrypt")).unwrap()).unwrap();
-        assert_eq!(plain["type"] == "url_verification", case["is_challenge"].as_bool().unwrap());
+        let plain: Value =
+            serde_json::from_str(&key.decrypt(s(&body, "encrypt")).unwrap()).unwrap();
+        assert_eq!(
+            plain["type"] == "url_verification",
+            case["is_challenge"].as_bool().unwrap()
+        );
         assert_eq!(plain["challenge"], case["answer"]["challenge"]);
     }
 }
