@@ -171,6 +171,7 @@ impl VerificationToken {
     }
 
     /// The token itself, to put into a fake request.
+    #[cfg(feature = "fake")]
     pub(crate) fn expose(&self) -> &str {
         self.0.expose_secret()
     }
