@@ -7,6 +7,11 @@ pub mod fake;
 
 pub use client::{FeishuClient, FeishuClientBuilder};
 
+/// Receiving events and callbacks (feature `events`): the crate `feishu_openapi_events`.
+#[cfg(feature = "events")]
+#[doc(no_inline)]
+pub use feishu_openapi_events as events;
+
 pub use feishu_openapi_core::auth;
 pub use feishu_openapi_core::download;
 #[cfg(feature = "upload")]
