@@ -135,7 +135,10 @@ impl WebhookConfig {
         self
     }
     /// Sets the verification token.
-    pub fn verification_token(mut self, token: impl Into<feishu_openapi_core::SecretString>) -> Self {
+    pub fn verification_token(
+        mut self,
+        token: impl Into<feishu_openapi_core::SecretString>,
+    ) -> Self {
         self.verification_token = Some(VerificationToken::new(token));
         self
     }

@@ -161,7 +161,7 @@ fn manifest(service: &Service) -> String {
 name = "feishu-openapi-{name}"
 version = "0.1.0"
 edition = "2021"
-rust-version = "1.89"
+rust-version = "1.88"
 description = "The Feishu `{name}` service for feishu-openapi: its client, generated from its OpenAPI spec"
 license = "MIT OR Apache-2.0"
 keywords = ["feishu", "lark", "openapi", "client"]

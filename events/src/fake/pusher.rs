@@ -63,7 +63,10 @@ impl WebhookPusher {
         self
     }
     /// Puts this token into envelopes and signs legacy card callbacks with it.
-    pub fn verification_token(mut self, token: impl Into<feishu_openapi_core::SecretString>) -> Self {
+    pub fn verification_token(
+        mut self,
+        token: impl Into<feishu_openapi_core::SecretString>,
+    ) -> Self {
         self.verification_token = Some(VerificationToken::new(token));
         self
     }
