@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use futures::future::Either;
 
-use http::header::AUTHORIZATION;
+use http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use http::{HeaderValue, Method};
 use progenitor_client::ResponseValue;
 use tracing::{field, Instrument};
 
@@ -116,6 +117,18 @@ fn each_attempt<'a, 'r>(
                 }
                 if let Some(header) = identity.header {
                     request.headers_mut().insert(AUTHORIZATION, header);
+                }
+                // A POST, PUT or PATCH without a body says so: a gateway may refuse one that
+                // announces no length (HTTP 411), and hyper sends none for an absent body.
+                if request.body().is_none()
+                    && matches!(
+                        *request.method(),
+                        Method::POST | Method::PUT | Method::PATCH
+                    )
+                {
+                    request
+                        .headers_mut()
+                        .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
                 }
                 http.execute(request)
             };
