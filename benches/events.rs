@@ -248,13 +248,7 @@ fn node_sdk() -> Option<PathBuf> {
         println!("installing {NODE_SDK} into {} (npm)", dir.display());
         std::fs::create_dir_all(&dir).ok()?;
         let status = Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--silent",
-                "--prefix",
-            ])
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
             .arg(&dir)
             .arg(NODE_SDK)
             .status();
@@ -278,7 +272,11 @@ impl Driver {
         let message_id = format!("m{}", self.next_id);
         let frame = connection.data_frame(
             kind::EVENT,
-            &[(key::MESSAGE_ID, &message_id), (key::SUM, "1"), (key::SEQ, "0")],
+            &[
+                (key::MESSAGE_ID, &message_id),
+                (key::SUM, "1"),
+                (key::SEQ, "0"),
+            ],
             event(self.next_id),
         );
         sent.insert(message_id, Instant::now());
@@ -287,12 +285,7 @@ impl Driver {
 
     /// `count` events, at most `window` unacked at once: the time from the first push to the
     /// last ack, and each event's ack latency.
-    async fn run(
-        &mut self,
-        client: &Client,
-        count: u64,
-        window: u64,
-    ) -> (Duration, Vec<Duration>) {
+    async fn run(&mut self, client: &Client, count: u64, window: u64) -> (Duration, Vec<Duration>) {
         let mut sent = HashMap::new();
         let mut latencies = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let start = Instant::now();
@@ -394,7 +387,9 @@ async fn bench(options: Options) {
         for &i in &order {
             let pid = clients[i].child.id();
             let before = cpu_time(pid);
-            let (took, mut under_load) = driver.run(&clients[i], options.events, options.window).await;
+            let (took, mut under_load) = driver
+                .run(&clients[i], options.events, options.window)
+                .await;
             if let (Some(before), Some(after)) = (before, cpu_time(pid)) {
                 cpu[i] += after.saturating_sub(before);
             }
@@ -415,7 +410,8 @@ async fn bench(options: Options) {
     let mut p50 = Vec::new();
     for i in 0..n {
         let (_, median, _) = quartiles(rates[i].clone());
-        let per_event = cpu[i].as_secs_f64() * 1e6 / (options.events as f64 * options.rounds as f64);
+        let per_event =
+            cpu[i].as_secs_f64() * 1e6 / (options.events as f64 * options.rounds as f64);
         let (a50, a99) = (
             percentile(&mut latencies[i], 0.5),
             percentile(&mut latencies[i], 0.99),
@@ -524,7 +520,11 @@ async fn fragment_flood(fake: &FakeFeishu, kind: &Kind, driver: &mut Driver) -> 
         let message_id = format!("flood-{i}");
         let frame = client.connection.data_frame(
             kind::EVENT,
-            &[(key::MESSAGE_ID, &message_id), (key::SUM, "2"), (key::SEQ, "0")],
+            &[
+                (key::MESSAGE_ID, &message_id),
+                (key::SUM, "2"),
+                (key::SEQ, "0"),
+            ],
             fragment.clone(),
         );
         client.connection.send_frame(&frame);

@@ -260,8 +260,12 @@ fn target_from_env() -> Result<Target, String> {
             encrypt_key,
             verification_token,
         })),
-        (Some(_), None) => Err("FEISHU_APP_ID is set but FEISHU_APP_SECRET is not: set both".into()),
-        (None, Some(_)) => Err("FEISHU_APP_SECRET is set but FEISHU_APP_ID is not: set both".into()),
+        (Some(_), None) => {
+            Err("FEISHU_APP_ID is set but FEISHU_APP_SECRET is not: set both".into())
+        }
+        (None, Some(_)) => {
+            Err("FEISHU_APP_SECRET is set but FEISHU_APP_ID is not: set both".into())
+        }
         (None, None) => {
             let mut ignored = Vec::new();
             for (name, set) in [
@@ -328,7 +332,10 @@ impl Bot {
                 let bot = on_legacy_card.clone();
                 async move {
                     announce(&click.envelope);
-                    eprintln!("  legacy card clicked by {}", shown(click.open_id.as_deref()));
+                    eprintln!(
+                        "  legacy card clicked by {}",
+                        shown(click.open_id.as_deref())
+                    );
                     bot.done();
                     Ok(json!({"toast": {"type": "success", "content": "Echo bot: got your click"}}))
                 }
@@ -357,7 +364,8 @@ impl Bot {
             shown(received.sender.sender_id.open_id.as_deref()),
             shown(message.chat_type.as_deref()),
             shown(message.chat_id.as_deref()),
-            text.as_deref().map_or(String::new(), |t| format!(": {}", quoted(t))),
+            text.as_deref()
+                .map_or(String::new(), |t| format!(": {}", quoted(t))),
         );
         if received.sender.sender_type.as_deref() == Some("app") {
             eprintln!("  sent by an app: not echoed");
@@ -592,7 +600,9 @@ async fn report_states(mut state: tokio::sync::watch::Receiver<ConnectionState>)
 
 fn say_listening(listener: &TcpListener) {
     if let Ok(addr) = listener.local_addr() {
-        eprintln!("Listening on http://{addr}: events at {EVENT_PATH}, card callbacks at {CARD_PATH}.");
+        eprintln!(
+            "Listening on http://{addr}: events at {EVENT_PATH}, card callbacks at {CARD_PATH}."
+        );
     }
 }
 
@@ -790,7 +800,10 @@ async fn demo_webhook(
     let config = WebhookConfig::default()
         .encrypt_key(encrypt_key.clone())
         .verification_token(token.clone());
-    let server = tokio::spawn(serve_webhook(listener, Webhook::new(bot.dispatcher(), config)));
+    let server = tokio::spawn(serve_webhook(
+        listener,
+        Webhook::new(bot.dispatcher(), config),
+    ));
     // The pusher reaches an unspecified address (0.0.0.0) on loopback.
     let ip = match local.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -846,7 +859,11 @@ async fn guard<T>(what: &str, future: impl std::future::Future<Output = T>) -> R
 
 /// What the demo pushes; `token` is the verification token the envelopes carry.
 fn steps(token: &str) -> Vec<Step> {
-    let first = v2(token, MESSAGE_RECEIVED, message("p2p", "hello, bot", "text"));
+    let first = v2(
+        token,
+        MESSAGE_RECEIVED,
+        message("p2p", "hello, bot", "text"),
+    );
     vec![
         Step {
             what: "a text message in a one-to-one chat",
@@ -864,7 +881,11 @@ fn steps(token: &str) -> Vec<Step> {
         },
         Step {
             what: "a text message in a group that mentions the bot; its reply fails",
-            envelope: v2(token, MESSAGE_RECEIVED, message("group", "@_user_1 ping", "text")),
+            envelope: v2(
+                token,
+                MESSAGE_RECEIVED,
+                message("group", "@_user_1 ping", "text"),
+            ),
             card: false,
             handled: true,
             reply_fails: true,

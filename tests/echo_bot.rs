@@ -339,8 +339,14 @@ async fn with_credentials_it_answers_over_the_long_connection_until_ctrl_c() {
     assert_eq!(
         handled,
         [
-            ("app_uninstalled".into(), "41b5f371157e3d5341b38b20396e77a3".into()),
-            ("im.message.receive_v1".into(), "5e3702a84e847582be8db7fb73283c02".into()),
+            (
+                "app_uninstalled".into(),
+                "41b5f371157e3d5341b38b20396e77a3".into()
+            ),
+            (
+                "im.message.receive_v1".into(),
+                "5e3702a84e847582be8db7fb73283c02".into()
+            ),
         ]
     );
     let reply_sent = async {
@@ -384,7 +390,10 @@ async fn with_credentials_it_answers_over_the_long_connection_until_ctrl_c() {
     );
     assert!(stderr.contains("Stopped."), "{stderr}");
     assert!(!stderr.contains(secret), "{stderr}");
-    assert!(!stderr.contains("fake"), "no demo with credentials: {stderr}");
+    assert!(
+        !stderr.contains("local fakes"),
+        "no demo with credentials: {stderr}"
+    );
 
     // The reply: one message_create, with a token fetched from the app's credentials.
     assert_eq!(api.token_requests(), 1);
