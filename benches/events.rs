@@ -42,7 +42,7 @@ const lark = require('@larksuiteoapi/node-sdk');
 const [base, mode] = process.argv.slice(2);
 const never = new Promise(() => {});
 const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.error }).register({
-  'im.message.receive_v1': mode === 'stall' ? async () => { await never; } : async (data) => data,
+  'im.message.receive_v1': mode === 'stall' ? async () => { await never; } : async () => {},
 });
 const client = new lark.WSClient({
   appId: 'cli_a1b2c3d4e5f6a7b8', appSecret: 'bench-secret', domain: base,

@@ -7,19 +7,8 @@
 //! own fakes), or against fakes started here behind one base URL, so that the test sees what the
 //! bot acknowledged and what it sent. No timing is asserted: the waits are deadlock guards.
 
-use std::convert::Infallible;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
-
-use bytes::Bytes;
-use feishu_openapi::events::fake::FakeFeishu as FakeEvents;
-use feishu_openapi::events::ws::ENDPOINT_PATH;
-use feishu_openapi::fake::FakeFeishu;
-use feishu_openapi::AppCredentials;
-use http_body_util::{BodyExt as _, Full};
-use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 
 /// Every variable the example reads, removed so that the caller's environment never leaks in.
 const FEISHU_VARS: [&str; 6] = [
@@ -211,216 +200,233 @@ async fn bad_flags_and_half_credentials_are_refused() {
     }
 }
 
-/// One base URL for both fakes, as Feishu has: the long connection's endpoint call goes to the
-/// fake event source, every other request to the fake API.
-async fn one_base_url(api: &str, events: &str) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (api, events) = (api.to_string(), events.to_string());
-    let http = reqwest::Client::new();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (http, api, events) = (http.clone(), api.clone(), events.clone());
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let (http, api, events) = (http.clone(), api.clone(), events.clone());
-                    async move { Ok::<_, Infallible>(forward(&http, &api, &events, request).await) }
-                });
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-async fn forward(
-    http: &reqwest::Client,
-    api: &str,
-    events: &str,
-    request: http::Request<hyper::body::Incoming>,
-) -> http::Response<Full<Bytes>> {
-    let base = if request.uri().path() == ENDPOINT_PATH {
-        events
-    } else {
-        api
-    };
-    let url = format!(
-        "{base}{}",
-        request.uri().path_and_query().map_or("/", |p| p.as_str())
-    );
-    let (mut parts, body) = request.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    for hop in ["host", "content-length", "transfer-encoding", "connection"] {
-        parts.headers.remove(hop);
-    }
-    let answer = http
-        .request(parts.method, url)
-        .headers(parts.headers)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status();
-    let mut headers = answer.headers().clone();
-    for hop in ["content-length", "transfer-encoding", "connection"] {
-        headers.remove(hop);
-    }
-    let mut response = http::Response::new(Full::new(answer.bytes().await.unwrap()));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
-}
-
+/// With credentials the bot runs until Ctrl-C: SIGINT, sent with `kill`.
 #[cfg(unix)]
-#[tokio::test]
-async fn with_credentials_it_answers_over_the_long_connection_until_ctrl_c() {
-    let secret = "VERY-SECRET-echo-bot";
-    let api = FakeFeishu::builder()
-        .app_credentials("cli_echo_test", secret)
-        .start()
-        .await;
-    let events = FakeEvents::start(&AppCredentials::new("cli_echo_test", secret))
-        .await
-        .unwrap();
-    let base_url = one_base_url(api.base_url(), events.base_url()).await;
-    let env = [
-        ("FEISHU_BASE_URL", base_url.as_str()),
-        ("FEISHU_APP_ID", "cli_echo_test"),
-        ("FEISHU_APP_SECRET", secret),
-    ];
-    let mut child = command(&[], &env)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the example runs");
-    let connection = tokio::time::timeout(GUARD, events.next_connection())
-        .await
-        .expect("deadlock guard: the bot connects");
+mod with_credentials {
+    use std::convert::Infallible;
+    use std::process::Stdio;
 
-    let message_event = json!({
-        "schema": "2.0",
-        "header": {"event_id": "5e3702a84e847582be8db7fb73283c02", "event_type": "im.message.receive_v1",
-                   "create_time": "1608725989000", "token": "", "app_id": "cli_echo_test", "tenant_key": "t-1"},
-        "event": {
-            "sender": {"sender_id": {"open_id": "ou_84aad35d084aa403a838cf73ee18467"}, "sender_type": "user"},
-            "message": {"message_id": "om_5ce6d572455d361153b7cb51da133945", "chat_id": "oc_5ce6d572455d361153b7xx51da133945",
-                        "chat_type": "p2p", "message_type": "text", "content": "{\"text\":\"hi there\"}"}
-        }
-    });
-    let unknown_v1 = json!({
-        "uuid": "41b5f371157e3d5341b38b20396e77a3", "token": "", "ts": "1608725989.000000", "type": "event_callback",
-        "event": {"type": "app_uninstalled", "app_id": "cli_echo_test", "tenant_key": "t-1"}
-    });
-    connection.send_event(&message_event);
-    connection.send_event(&unknown_v1);
-    for _ in 0..2 {
-        let ack = tokio::time::timeout(GUARD, connection.next_ack())
-            .await
-            .expect("deadlock guard: an ack")
-            .expect("the connection is open");
-        assert_eq!(ack.code, 200);
+    use bytes::Bytes;
+    use feishu_openapi::events::fake::FakeFeishu as FakeEvents;
+    use feishu_openapi::events::ws::ENDPOINT_PATH;
+    use feishu_openapi::fake::FakeFeishu;
+    use feishu_openapi::AppCredentials;
+    use http_body_util::{BodyExt as _, Full};
+    use serde_json::{json, Value};
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
+
+    use super::{command, handled_line, GUARD};
+
+    /// One base URL for both fakes, as Feishu has: the long connection's endpoint call goes to the
+    /// fake event source, every other request to the fake API.
+    async fn one_base_url(api: &str, events: &str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (api, events) = (api.to_string(), events.to_string());
+        let http = reqwest::Client::new();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (http, api, events) = (http.clone(), api.clone(), events.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let (http, api, events) = (http.clone(), api.clone(), events.clone());
+                        async move { Ok::<_, Infallible>(forward(&http, &api, &events, request).await) }
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+        format!("http://{addr}")
     }
 
-    // Both handled (their lines on stdout), then Ctrl-C.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut handled = Vec::new();
-    while handled.len() < 2 {
-        let line = tokio::time::timeout(GUARD, stdout.next_line())
+    async fn forward(
+        http: &reqwest::Client,
+        api: &str,
+        events: &str,
+        request: http::Request<hyper::body::Incoming>,
+    ) -> http::Response<Full<Bytes>> {
+        let base = if request.uri().path() == ENDPOINT_PATH {
+            events
+        } else {
+            api
+        };
+        let url = format!(
+            "{base}{}",
+            request.uri().path_and_query().map_or("/", |p| p.as_str())
+        );
+        let (mut parts, body) = request.into_parts();
+        let body = body.collect().await.unwrap().to_bytes();
+        for hop in ["host", "content-length", "transfer-encoding", "connection"] {
+            parts.headers.remove(hop);
+        }
+        let answer = http
+            .request(parts.method, url)
+            .headers(parts.headers)
+            .body(body)
+            .send()
             .await
-            .expect("deadlock guard: a handled line")
+            .unwrap();
+        let status = answer.status();
+        let mut headers = answer.headers().clone();
+        for hop in ["content-length", "transfer-encoding", "connection"] {
+            headers.remove(hop);
+        }
+        let mut response = http::Response::new(Full::new(answer.bytes().await.unwrap()));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        response
+    }
+
+    #[tokio::test]
+    async fn with_credentials_it_answers_over_the_long_connection_until_ctrl_c() {
+        let secret = "VERY-SECRET-echo-bot";
+        let api = FakeFeishu::builder()
+            .app_credentials("cli_echo_test", secret)
+            .start()
+            .await;
+        let events = FakeEvents::start(&AppCredentials::new("cli_echo_test", secret))
+            .await
+            .unwrap();
+        let base_url = one_base_url(api.base_url(), events.base_url()).await;
+        let env = [
+            ("FEISHU_BASE_URL", base_url.as_str()),
+            ("FEISHU_APP_ID", "cli_echo_test"),
+            ("FEISHU_APP_SECRET", secret),
+        ];
+        let mut child = command(&[], &env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the example runs");
+        let connection = tokio::time::timeout(GUARD, events.next_connection())
+            .await
+            .expect("deadlock guard: the bot connects");
+
+        let message_event = json!({
+            "schema": "2.0",
+            "header": {"event_id": "5e3702a84e847582be8db7fb73283c02", "event_type": "im.message.receive_v1",
+                       "create_time": "1608725989000", "token": "", "app_id": "cli_echo_test", "tenant_key": "t-1"},
+            "event": {
+                "sender": {"sender_id": {"open_id": "ou_84aad35d084aa403a838cf73ee18467"}, "sender_type": "user"},
+                "message": {"message_id": "om_5ce6d572455d361153b7cb51da133945", "chat_id": "oc_5ce6d572455d361153b7xx51da133945",
+                            "chat_type": "p2p", "message_type": "text", "content": "{\"text\":\"hi there\"}"}
+            }
+        });
+        let unknown_v1 = json!({
+            "uuid": "41b5f371157e3d5341b38b20396e77a3", "token": "", "ts": "1608725989.000000", "type": "event_callback",
+            "event": {"type": "app_uninstalled", "app_id": "cli_echo_test", "tenant_key": "t-1"}
+        });
+        connection.send_event(&message_event);
+        connection.send_event(&unknown_v1);
+        for _ in 0..2 {
+            let ack = tokio::time::timeout(GUARD, connection.next_ack())
+                .await
+                .expect("deadlock guard: an ack")
+                .expect("the connection is open");
+            assert_eq!(ack.code, 200);
+        }
+
+        // Both handled (their lines on stdout), then Ctrl-C.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut handled = Vec::new();
+        while handled.len() < 2 {
+            let line = tokio::time::timeout(GUARD, stdout.next_line())
+                .await
+                .expect("deadlock guard: a handled line")
+                .unwrap()
+                .expect("stdout is open while the bot runs");
+            handled.push(handled_line(&line).unwrap_or_else(|| panic!("{line:?}")));
+        }
+        handled.sort();
+        assert_eq!(
+            handled,
+            [
+                (
+                    "app_uninstalled".into(),
+                    "41b5f371157e3d5341b38b20396e77a3".into()
+                ),
+                (
+                    "im.message.receive_v1".into(),
+                    "5e3702a84e847582be8db7fb73283c02".into()
+                ),
+            ]
+        );
+        let reply_sent = async {
+            while api.operation_requests("message_create") == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(GUARD, reply_sent)
+            .await
+            .expect("deadlock guard: the reply reaches the fake");
+
+        let pid = child.id().expect("running").to_string();
+        let signalled = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(signalled.success());
+        let status = tokio::time::timeout(GUARD, child.wait())
+            .await
+            .expect("deadlock guard: the bot stops")
+            .unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
             .unwrap()
-            .expect("stdout is open while the bot runs");
-        handled.push(handled_line(&line).unwrap_or_else(|| panic!("{line:?}")));
-    }
-    handled.sort();
-    assert_eq!(
-        handled,
-        [
-            (
-                "app_uninstalled".into(),
-                "41b5f371157e3d5341b38b20396e77a3".into()
-            ),
-            (
-                "im.message.receive_v1".into(),
-                "5e3702a84e847582be8db7fb73283c02".into()
-            ),
-        ]
-    );
-    let reply_sent = async {
-        while api.operation_requests("message_create") == 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    tokio::time::timeout(GUARD, reply_sent)
-        .await
-        .expect("deadlock guard: the reply reaches the fake");
-
-    let pid = child.id().expect("running").to_string();
-    let signalled = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(signalled.success());
-    let status = tokio::time::timeout(GUARD, child.wait())
-        .await
-        .expect("deadlock guard: the bot stops")
-        .unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "{stderr}");
-    assert_eq!(
-        stdout.next_line().await.unwrap(),
-        None,
-        "nothing more on stdout"
-    );
-    assert!(
-        tokio::time::timeout(GUARD, connection.closed())
+            .read_to_string(&mut stderr)
             .await
-            .expect("deadlock guard: the connection ends"),
-        "closed with a close frame: {stderr}"
-    );
-    assert!(stderr.contains("Stopped."), "{stderr}");
-    assert!(!stderr.contains(secret), "{stderr}");
-    assert!(
-        !stderr.contains("local fakes"),
-        "no demo with credentials: {stderr}"
-    );
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            stdout.next_line().await.unwrap(),
+            None,
+            "nothing more on stdout"
+        );
+        assert!(
+            tokio::time::timeout(GUARD, connection.closed())
+                .await
+                .expect("deadlock guard: the connection ends"),
+            "closed with a close frame: {stderr}"
+        );
+        assert!(stderr.contains("Stopped."), "{stderr}");
+        assert!(!stderr.contains(secret), "{stderr}");
+        assert!(
+            !stderr.contains("local fakes"),
+            "no demo with credentials: {stderr}"
+        );
 
-    // The reply: one message_create, with a token fetched from the app's credentials.
-    assert_eq!(api.token_requests(), 1);
-    let replies: Vec<_> = api
-        .requests()
-        .into_iter()
-        .filter(|r| r.path != feishu_openapi::fake::TENANT_ACCESS_TOKEN_PATH)
-        .collect();
-    assert_eq!(replies.len(), 1, "{replies:?}");
-    let reply = &replies[0];
-    assert_eq!(reply.method, http::Method::POST);
-    assert_eq!(reply.path, "/open-apis/im/v1/messages");
-    assert_eq!(
-        reply.query_param("receive_id_type").as_deref(),
-        Some("chat_id")
-    );
-    assert!(reply
-        .header("authorization")
-        .is_some_and(|a| a.starts_with("Bearer t-")));
-    let body: Value = reply.json().expect("a JSON body");
-    assert_eq!(
-        body,
-        json!({
-            "receive_id": "oc_5ce6d572455d361153b7xx51da133945",
-            "msg_type": "text",
-            "content": "{\"text\":\"hi there\"}",
-            "uuid": "5e3702a84e847582be8db7fb73283c02"
-        })
-    );
+        // The reply: one message_create, with a token fetched from the app's credentials.
+        assert_eq!(api.token_requests(), 1);
+        let replies: Vec<_> = api
+            .requests()
+            .into_iter()
+            .filter(|r| r.path != feishu_openapi::fake::TENANT_ACCESS_TOKEN_PATH)
+            .collect();
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        let reply = &replies[0];
+        assert_eq!(reply.method, http::Method::POST);
+        assert_eq!(reply.path, "/open-apis/im/v1/messages");
+        assert_eq!(
+            reply.query_param("receive_id_type").as_deref(),
+            Some("chat_id")
+        );
+        assert!(reply
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer t-")));
+        let body: Value = reply.json().expect("a JSON body");
+        assert_eq!(
+            body,
+            json!({
+                "receive_id": "oc_5ce6d572455d361153b7xx51da133945",
+                "msg_type": "text",
+                "content": "{\"text\":\"hi there\"}",
+                "uuid": "5e3702a84e847582be8db7fb73283c02"
+            })
+        );
+    }
 }
