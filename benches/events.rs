@@ -218,6 +218,16 @@ impl Kind {
         let connection = tokio::time::timeout(STUCK, fake.next_connection())
             .await
             .unwrap_or_else(|_| panic!("the {} client did not connect", self.name()));
+        // The Node SDK drops frames that arrive with the handshake's answer (its message
+        // listener is attached after the `open` event): push only after the client's first ping.
+        let ready = async {
+            while connection.pings() == 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(STUCK, ready)
+            .await
+            .unwrap_or_else(|_| panic!("the {} client did not ping", self.name()));
         Client {
             name: self.name(),
             child,
