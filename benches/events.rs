@@ -334,6 +334,14 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// The CPU time of the calling thread (`/proc/thread-self/schedstat`), where the kernel has it.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(
+        stat.split_whitespace().next()?.parse().ok()?,
+    ))
+}
+
 /// `VmRSS` and `VmHWM` of a process, in bytes.
 fn memory(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -385,6 +393,7 @@ async fn bench(options: Options) {
     let n = clients.len();
     let mut rates = vec![Vec::new(); n];
     let mut cpu = vec![Duration::ZERO; n];
+    let mut server_cpu = vec![Duration::ZERO; n];
     let mut latencies = vec![Vec::new(); n];
     let mut loaded = vec![Vec::new(); n];
     let mut ratios = Vec::new();
@@ -396,12 +405,15 @@ async fn bench(options: Options) {
         let mut rate = vec![0.0; n];
         for &i in &order {
             let pid = clients[i].child.id();
-            let before = cpu_time(pid);
+            let (before, server_before) = (cpu_time(pid), thread_cpu_time());
             let (took, mut under_load) = driver
                 .run(&clients[i], options.events, options.window)
                 .await;
             if let (Some(before), Some(after)) = (before, cpu_time(pid)) {
                 cpu[i] += after.saturating_sub(before);
+            }
+            if let (Some(before), Some(after)) = (server_before, thread_cpu_time()) {
+                server_cpu[i] += after.saturating_sub(before);
             }
             rate[i] = options.events as f64 / took.as_secs_f64();
             rates[i].push(rate[i]);
@@ -414,14 +426,15 @@ async fn bench(options: Options) {
         }
     }
     println!(
-        "\n| client | events/s (median) | CPU per event | ack latency, one at a time (p50 / p99) | under load (p50 / p99) |"
+        "\n| client | events/s (median) | client CPU per event | server CPU per event | ack latency, one at a time (p50 / p99) | under load (p50 / p99) |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|");
     let mut p50 = Vec::new();
     for i in 0..n {
         let (_, median, _) = quartiles(rates[i].clone());
-        let per_event =
-            cpu[i].as_secs_f64() * 1e6 / (options.events as f64 * options.rounds as f64);
+        let all_events = options.events as f64 * options.rounds as f64;
+        let per_event = cpu[i].as_secs_f64() * 1e6 / all_events;
+        let server_per_event = server_cpu[i].as_secs_f64() * 1e6 / all_events;
         let (a50, a99) = (
             percentile(&mut latencies[i], 0.5),
             percentile(&mut latencies[i], 0.99),
@@ -432,7 +445,7 @@ async fn bench(options: Options) {
         );
         p50.push(a50);
         println!(
-            "| {} | {median:.0} | {per_event:.1} µs | {} / {} µs | {:.1} / {:.1} ms |",
+            "| {} | {median:.0} | {per_event:.1} µs | {server_per_event:.1} µs | {} / {} µs | {:.1} / {:.1} ms |",
             clients[i].name,
             a50.as_micros(),
             a99.as_micros(),
