@@ -181,7 +181,8 @@ async fn the_demo_over_a_webhook_handles_every_event_and_replies() {
 
 #[tokio::test]
 async fn bad_flags_and_half_credentials_are_refused() {
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(&[&str], Env, &[&str])] = &[
         (&["--webhook", "8080"], &[], &["--webhook", "0.0.0.0:8080"]),
         (&["--webhook"], &[], &["--webhook", "needs"]),
         (&["--bogus"], &[], &["unknown flag --bogus"]),
@@ -205,6 +206,7 @@ async fn bad_flags_and_half_credentials_are_refused() {
 mod with_credentials {
     use std::convert::Infallible;
     use std::process::Stdio;
+    use std::time::Duration;
 
     use bytes::Bytes;
     use feishu_openapi::events::fake::FakeFeishu as FakeEvents;
