@@ -1,8 +1,8 @@
 //! `service-builds [--check] [--services a,b,…] [--target DIR]`: builds the crate with each
 //! service alone (`--no-default-features --features <service>`), after `cargo clean -p
-//! feishu-openapi` each time, so that every figure is the crate alone (its build script, code
-//! generation and compilation) with its dependencies already built; then the default features,
-//! and no service at all (`auth` only).
+//! feishu-openapi` (and of the core and the service's crate) each time, so that every figure is
+//! ours alone (build scripts, code generation and compilation) with the dependencies already
+//! built; then the default features, and no service at all (`auth` only).
 //!
 //! Prints one Markdown row per build: wall time and the CPU time of cargo and what it ran
 //! (user + system). Fails, naming them, if any build fails: every service builds alone.
@@ -22,8 +22,10 @@ use xtask::cli::Args;
 const USAGE: &str =
     "usage: service-builds [--check] [--services a,b,…] [--target DIR]   (run from the crate's root)";
 
-/// The crate's package name, for `cargo clean -p`.
+/// The crate's package name, for `cargo clean -p`; a service's crate is `<PACKAGE>-<service>`.
 const PACKAGE: &str = "feishu-openapi";
+/// The core's package name, cleaned with the crate.
+const CORE: &str = "feishu-openapi-core";
 
 struct Options {
     check: bool,
@@ -98,9 +100,19 @@ fn run(options: &Options) -> Result<(), String> {
     println!("|---|---:|---:|---|");
     let mut failed = Vec::new();
     for build in &builds {
+        // The crate, the core and the service's own crate: what the row's build compiles of ours.
+        let mut clean = vec!["clean", "-q", "-p", PACKAGE, "-p", CORE];
+        let own = build
+            .features
+            .as_deref()
+            .filter(|f| !f.contains(','))
+            .map(|service| format!("{PACKAGE}-{service}"));
+        if let Some(own) = &own {
+            clean.extend(["-p", own.as_str()]);
+        }
         let status = cargo()
             .env("CARGO_TARGET_DIR", &options.target)
-            .args(["clean", "-q", "-p", PACKAGE])
+            .args(&clean)
             .status()
             .map_err(|e| format!("cannot run cargo clean: {e}"))?;
         if !status.success() {
