@@ -188,8 +188,9 @@ pub fn strip(raw: &mut Value) {
     }
 }
 
-/// The Rust name progenitor (typify) gives the component schema `name`.
-fn rust_name(name: &str) -> proc_macro2::Ident {
+/// The Rust name progenitor (typify) gives the component schema `name`: its PascalCase (heck's),
+/// which differs from the name where a word follows digits (`…V1I18nNames` → `…V1i18nNames`).
+pub(crate) fn rust_name(name: &str) -> proc_macro2::Ident {
     format_ident!("{}", name.to_pascal_case())
 }
 
