@@ -28,7 +28,7 @@ async fn guard<F: std::future::Future>(what: &str, f: F) -> F::Output {
 fn the_generated_payloads_say_their_type_and_envelope() {
     assert_eq!(MessageReceiveV1::EVENT_TYPE, "im.message.receive_v1");
     assert_eq!(MessageReceiveV1::SCHEMA, Schema::V2);
-    assert!(!MessageReceiveV1::IS_CALLBACK);
+    const { assert!(!MessageReceiveV1::IS_CALLBACK) };
     assert_eq!(P2pChatCreateEvent::EVENT_TYPE, "p2p_chat_create");
     assert_eq!(P2pChatCreateEvent::SCHEMA, Schema::V1);
 }

@@ -76,12 +76,18 @@ pub fn crate_root(services: &[String]) -> String {
             vec![#((#services, #paths::__component_schemas())),*]
         }
 
+        /// A generated event: its type, its payload schema's name, a decode check of a payload.
+        /// Not part of the API.
+        #[cfg(all(feature = "events", feature = "fake"))]
+        #[doc(hidden)]
+        pub type __EventEntry = (&'static str, &'static str, fn(&str) -> Result<(), String>);
+
         /// Every enabled service (but the core's `auth`) with its spec as JSON and its generated
         /// events: each event type, its payload schema's name and a decode check of a payload,
         /// for the tests. Not part of the API.
         #[cfg(all(feature = "events", feature = "fake"))]
         #[doc(hidden)]
-        pub fn __events() -> Vec<(&'static str, &'static str, &'static [(&'static str, &'static str, fn(&str) -> Result<(), String>)])> {
+        pub fn __events() -> Vec<(&'static str, &'static str, &'static [__EventEntry])> {
             vec![#((#with_events, #event_paths::__SPEC_JSON, #event_paths::events::__EVENTS)),*]
         }
 
