@@ -33,7 +33,7 @@
 
 use yaml_serde::{Mapping, Value};
 
-use super::names::{pascal, singular};
+use super::names::{pascal, rust_spelling, singular};
 use super::schema::{At, Components};
 
 /// The top-level key of a spec's event list.
@@ -199,8 +199,8 @@ fn object(
     for (name, property) in properties {
         let child = At {
             operation: at.operation,
-            name: format!("{}{}", at.prefix, pascal(name)),
-            item_name: format!("{}{}", at.prefix, pascal(&singular(name))),
+            name: rust_spelling(&format!("{}{}", at.prefix, pascal(name))),
+            item_name: rust_spelling(&format!("{}{}", at.prefix, pascal(&singular(name)))),
             prefix: format!("{}{}", at.prefix, pascal(name)),
             path: format!("{}.{name}", at.path),
             binary_ok: false,
@@ -275,7 +275,11 @@ fn convert(
         },
         "number" | "boolean" if node.get("enum").is_none() => map([("type", text(kind))]),
         "array" => {
-            let child = At::new(at.operation, at.item_name.clone(), format!("{}[]", at.path));
+            let child = At::new(
+                at.operation,
+                rust_spelling(&at.item_name),
+                format!("{}[]", at.path),
+            );
             let items = match (node.get("items"), node["prefixItems"].as_array()) {
                 (Some(items), None) => convert(items, rules, &child, depth + 1, components)?,
                 // A tuple from samples is a list: of its members' schema when they are alike.
@@ -297,7 +301,7 @@ fn convert(
             if let Some(values) = node.get("additionalProperties") {
                 let child = At::new(
                     at.operation,
-                    at.item_name.clone(),
+                    rust_spelling(&at.item_name),
                     format!("{}{{}}", at.path),
                 );
                 let values = convert(values, rules, &child, depth + 1, components)?;
