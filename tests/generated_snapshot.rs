@@ -29,7 +29,10 @@ fn generate(service: &str) -> String {
     let spec = manifest_dir()
         .join("openapi")
         .join(format!("{service}.yaml"));
-    let options = feishu_openapi_codegen::Options { json_schema: true };
+    let options = feishu_openapi_codegen::Options {
+        json_schema: true,
+        events: false,
+    };
     feishu_openapi_codegen::generate(&spec, options)
         .unwrap_or_else(|e| panic!("openapi/{service}.yaml does not generate: {e}"))
         .source

@@ -12,7 +12,8 @@ pub const SPEC_DIR: &str = "openapi";
 /// (with the shared parts of `openapi/shared/` merged in) into `$OUT_DIR/<service>.rs`, which
 /// the crate includes with `feishu_openapi_core::generated_service!`, and its spec as JSON into
 /// `$OUT_DIR/<service>.json` (for the fake Feishu). With the package's `schemars` feature on,
-/// every generated type derives `JsonSchema`.
+/// every generated type derives `JsonSchema`; with its `events` feature, the spec's events get
+/// their payload types and the `events` module ([`crate::events`]).
 ///
 /// Call it from a build script; a malformed spec stops the build with one line naming the file
 /// and the problem.
@@ -30,6 +31,7 @@ pub fn service(service: &str) {
     let display = format!("{SPEC_DIR}/{service}.yaml");
     let options = Options {
         json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+        events: std::env::var_os("CARGO_FEATURE_EVENTS").is_some(),
     };
     // Progenitor's panics become errors (see `run_quietly`); keep their default message off
     // stderr.

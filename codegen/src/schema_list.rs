@@ -3,7 +3,7 @@
 //! enabled spec without a hand-written list. Hidden: not part of the API.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 /// The hidden function listing the spec's component schemas and their Rust types: the
@@ -16,7 +16,7 @@ pub(crate) fn component_schemas(raw: &Value) -> Result<TokenStream, String> {
                 .parse::<TokenStream>()
                 .map_err(|e| format!("schema {name}: x-rust-type `{path}`: {e}"))?,
             None => {
-                let ident = format_ident!("{name}");
+                let ident = crate::events::rust_name(name);
                 quote!(types::#ident)
             }
         };

@@ -14,8 +14,9 @@ pub const ALWAYS_ON: &[&str] = &["auth"];
 /// (except [`ALWAYS_ON`]: `auth` is the core's, reached through the `Connection`); and, hidden,
 /// the list of them, each one's component schemas with their Rust types (for the schema
 /// agreement test), each one's spec and operation table (for the fake), and any operation of any
-/// of them sent from JSON values (for the conformance suite and the fake's tests), so that the
-/// tests need no list of services.
+/// of them sent from JSON values (for the conformance suite and the fake's tests), and each
+/// one's events (with the `events` feature, for the events tests), so that the tests need no
+/// list of services.
 pub fn crate_root(services: &[String]) -> String {
     let path = |service: &String| -> proc_macro2::TokenStream {
         let module = Ident::new(service, Span::call_site());
@@ -53,6 +54,11 @@ pub fn crate_root(services: &[String]) -> String {
         quote!(feishu.#module())
     };
     let accessors: Vec<_> = services.iter().map(accessor).collect();
+    let with_events: Vec<&String> = services
+        .iter()
+        .filter(|s| !ALWAYS_ON.contains(&s.as_str()))
+        .collect();
+    let event_paths: Vec<_> = with_events.iter().map(|s| path(s)).collect();
     let tokens = quote! {
         #(#crates)*
 
@@ -68,6 +74,21 @@ pub fn crate_root(services: &[String]) -> String {
         pub fn __component_schemas(
         ) -> Vec<(&'static str, Vec<(&'static str, schemars::schema::RootSchema)>)> {
             vec![#((#services, #paths::__component_schemas())),*]
+        }
+
+        /// A generated event: its type, its payload schema's name, a decode check of a payload.
+        /// Not part of the API.
+        #[cfg(all(feature = "events", feature = "fake"))]
+        #[doc(hidden)]
+        pub type __EventEntry = (&'static str, &'static str, fn(&str) -> Result<(), String>);
+
+        /// Every enabled service (but the core's `auth`) with its spec as JSON and its generated
+        /// events: each event type, its payload schema's name and a decode check of a payload,
+        /// for the tests. Not part of the API.
+        #[cfg(all(feature = "events", feature = "fake"))]
+        #[doc(hidden)]
+        pub fn __events() -> Vec<(&'static str, &'static str, &'static [__EventEntry])> {
+            vec![#((#with_events, #event_paths::__SPEC_JSON, #event_paths::events::__EVENTS)),*]
         }
 
         /// The lookup of an operation's entry in a service's generated table, by operationId.

@@ -2,13 +2,21 @@
 
 /// Includes the client that the service crate's build script generated from its spec
 /// (`$OUT_DIR/<service>.rs`), imports what the generated code names from the crate root,
-/// re-exports its `Client`, `types` and `builder`, and makes the `Client` from a
+/// re-exports its `Client`, `types` and `builder` (and `events` with the crate's feature
+/// `events`), and makes the `Client` from a
 /// [`Connection`](crate::Connection). Use it once, at the root of a service crate (the `auth`
 /// module here is the one exception). Not part of the API.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! generated_service {
     ($service:ident) => {
+        $crate::generated_service!(@client $service);
+
+        #[cfg(feature = "events")]
+        pub use generated::events;
+    };
+    // The client alone: the core's `auth`, which has no events and no `events` feature.
+    (@client $service:ident) => {
         #[allow(unused_imports)]
         use $crate::__private::*;
 

@@ -301,6 +301,33 @@ impl<'a> FileLint<'a> {
         for (name, schema) in object(spec.pointer("/components/schemas")) {
             self.walk_schema(schema, &format!("schema {name}"), 0);
         }
+        self.check_events();
+    }
+
+    /// `x-feishu-events`: well-formed entries (the generator's own check: a `schema` of "2.0"
+    /// or "1.0", a payload `$ref` that resolves to an object schema, unique types and payloads),
+    /// and each 2.0 type naming this service first (`im.message.receive_v1` in `im.yaml`).
+    fn check_events(&mut self) {
+        match feishu_openapi_codegen::events::declared(self.spec) {
+            // The message names the entry first: `x-feishu-events <type>: <problem>`.
+            Err(message) => match message.split_once(": ") {
+                Some((at, problem)) => self.problem(at, problem),
+                None => self.problem("x-feishu-events", message),
+            },
+            Ok(events) => {
+                for event in events.iter().filter(|e| !e.v1) {
+                    if !event.event_type.starts_with(&format!("{}.", self.service)) {
+                        self.problem(
+                            &format!("x-feishu-events {}", event.event_type),
+                            format!(
+                                "a schema 2.0 event type starts with its service, `{}.`",
+                                self.service
+                            ),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// Every `$ref` in the document resolves.

@@ -13,7 +13,8 @@
 //!   workspace's specs, so that `openapi/` stays the one place specs are edited and a published
 //!   package carries a copy;
 //! - in the root `Cargo.toml`, between [`BEGIN`] and [`END`]: a feature and an optional
-//!   dependency per service, `full`, and what `fake` and `schemars` turn on in each service.
+//!   dependency per service, `events` (the events crate and each enabled service's `events`),
+//!   `full`, and what `fake` and `schemars` turn on in each service.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -92,9 +93,14 @@ pub fn expected(root: &Path, services: &[Service]) -> Result<BTreeMap<PathBuf, E
             // A service with handwritten extensions names its own extra dependencies.
             Some(text) => {
                 let package = format!("name = \"feishu-openapi-{name}\"");
-                if !text.contains(&package) || (service.uploads && !text.contains("\"upload\"")) {
+                let events = text.contains("events = [\"dep:feishu-openapi-events\"");
+                if !text.contains(&package)
+                    || !events
+                    || (service.uploads && !text.contains("\"upload\""))
+                {
                     return Err(format!(
-                        "{}: a handwritten manifest must be the package `feishu-openapi-{name}`{}",
+                        "{}: a handwritten manifest must be the package `feishu-openapi-{name}` \
+                         with the feature `events = [\"dep:feishu-openapi-events\"]`{}",
                         cargo.display(),
                         if service.uploads {
                             " and turn on the core's `upload` (its spec uploads files)"
@@ -174,9 +180,12 @@ build = "build.rs"
 fake = ["feishu-openapi-core/fake"]
 # `JsonSchema` for every generated type.
 schemars = ["dep:schemars", "feishu-openapi-core/schemars"]
+# The service's events: a payload type per event of its spec (`x-feishu-events`), in `events`.
+events = ["dep:feishu-openapi-events"]
 
 [dependencies]
 feishu-openapi-core = {{ path = "../../core", version = "0.1"{core_features} }}
+feishu-openapi-events = {{ path = "../../events", version = "0.1", optional = true }}
 progenitor-client = "0.15"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "query"{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
@@ -223,6 +232,11 @@ pub fn root_blocks(services: &[Service]) -> (String, String) {
             s.name, s.name
         ));
     }
+    features.push_str(
+        "# Receiving events and callbacks: webhooks, card callbacks and the long connection (the\n\
+         # crate feishu-openapi-events, re-exported as `events`), and the event payloads of every\n\
+         # enabled service (`<service>::events`).\n",
+    );
     let list = |f: &dyn Fn(&str) -> String| -> String {
         crates
             .iter()
@@ -230,6 +244,10 @@ pub fn root_blocks(services: &[Service]) -> (String, String) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    features.push_str(&format!(
+        "events = [\"dep:feishu-openapi-events\", {}]\n",
+        list(&|n| format!("feishu-openapi-{n}?/events"))
+    ));
     features.push_str("# Every service.\n");
     features.push_str(&format!("full = [{}]\n", list(&|n| n.to_string())));
     features.push_str(

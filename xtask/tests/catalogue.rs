@@ -28,6 +28,10 @@ fn doc(project: &str) -> Value {
     yaml_serde::from_str(&read(&fixtures().join(format!("{project}.yaml")))).unwrap()
 }
 
+fn event_catalogue() -> catalogue::events::Catalogue {
+    catalogue::events::read(&read(&fixtures().join("events/events.json"))).unwrap()
+}
+
 fn overlay_of(service: &str) -> Value {
     yaml_serde::from_str(&read(
         &root().join(format!("openapi/overlay/{service}.yaml")),
@@ -82,11 +86,18 @@ fn the_import_is_deterministic_and_idempotent() {
     let out = std::env::temp_dir().join(format!("import-catalogue-{}", std::process::id()));
     std::fs::create_dir_all(&out).unwrap();
     let only = ["demo".to_string()];
-    catalogue::import_dir(&fixtures(), Some(&only), &out).unwrap();
+    let imported = catalogue::import_dir(&fixtures(), Some(&only), &out).unwrap();
+    assert_eq!(imported.written, [("demo".to_string(), 5, 4)]);
+    assert_eq!(imported.events_left_out, [("elsewhere".to_string(), 1)]);
     let once = read(&out.join("demo.yaml"));
     catalogue::import_dir(&fixtures(), Some(&only), &out).unwrap();
     assert_eq!(once, read(&out.join("demo.yaml")));
-    assert_eq!(once, first);
+    let events = event_catalogue();
+    let demo_events: Vec<_> = events.of("demo").collect();
+    let with_events =
+        catalogue::render_with_events("demo", &doc("demo"), &patch(), &demo_events, None).unwrap();
+    assert_eq!(once, with_events);
+    assert!(with_events.starts_with(&first[..first.find("\ncomponents:").unwrap()]));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -404,4 +415,76 @@ fn an_overlay_entry_that_targets_nothing_is_refused() {
             "{error:?} does not say {message:?}"
         );
     }
+}
+
+/// The event catalogue's defects, handled as decided (docs/events.md): open enums, `number`,
+/// `any`, maps, empty objects, tuples, the shadowed header field, 1.0's required flags, empty
+/// bodies, deprecation; the envelope fields are not carried.
+#[test]
+fn events_are_imported_as_decided() {
+    let events = event_catalogue();
+    let demo: Vec<_> = events.of("demo").collect();
+    let out = catalogue::render_with_events("demo", &doc("demo"), &patch(), &demo, None).unwrap();
+    let spec: Value = yaml_serde::from_str(&out).unwrap();
+    let declared = yaml(
+        r##"
+- {type: demo.widget.created_v1, schema: "2.0", payload: {$ref: "#/components/schemas/WidgetCreatedV1"}}
+- {type: demo.widget.deleted_v1, schema: "2.0", payload: {$ref: "#/components/schemas/WidgetDeletedV1"}}
+- {type: widget_add, schema: "1.0", deprecated: true, payload: {$ref: "#/components/schemas/WidgetAddEvent"}}
+- {type: widget_scope_change, schema: "1.0", payload: {$ref: "#/components/schemas/WidgetScopeChangeEvent"}}
+"##,
+    );
+    assert_eq!(spec["x-feishu-events"], declared);
+    let schemas = &spec["components"]["schemas"];
+    let expected = yaml(
+        r##"
+WidgetCreatedV1Widget:
+  type: object
+  required: [widget_id]
+  properties:
+    widget_id: {type: string}
+    colour: {type: string, x-feishu-values: [red, blue]}
+    weight: {type: number}
+    labels: {type: object, additionalProperties: {type: string}}
+    owner: {$ref: "#/components/schemas/WidgetCreatedV1WidgetOwner"}
+WidgetCreatedV1WidgetOwner:
+  type: object
+  properties: {open_id: {type: string}}
+WidgetCreatedV1:
+  type: object
+  required: [widget]
+  properties:
+    widget: {$ref: "#/components/schemas/WidgetCreatedV1Widget"}
+    extra: {}
+    nothing: {}
+    event_id: {type: string}
+WidgetDeletedV1:
+  type: object
+  properties:
+    owner: {$ref: "#/components/schemas/WidgetCreatedV1WidgetOwner"}
+    pairs: {type: array, items: {type: array, items: {type: number}}}
+    mixed: {type: array, items: {}}
+WidgetAddEvent:
+  type: object
+  properties: {widget_id: {type: string}}
+WidgetScopeChangeEvent:
+  type: object
+  properties: {}
+"##,
+    );
+    for (name, schema) in expected.as_mapping().unwrap() {
+        assert_eq!(&schemas[name.as_str().unwrap()], schema, "schema {name:?}");
+    }
+    // The operations' schemas come first, the events' after them.
+    let names: Vec<&str> = schemas
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .filter_map(Value::as_str)
+        .collect();
+    let first_event = names.iter().position(|n| n.starts_with("Widget")).unwrap();
+    assert!(
+        names[first_event..].iter().all(|n| n.starts_with("Widget")),
+        "{names:?}"
+    );
 }

@@ -56,8 +56,14 @@ fn synthetic_specs_pass_the_spec_lint() {
 fn synthetic_specs_generate_one_operation_entry_each() {
     let dir = temp("one");
     let path = write_synthetic(&dir, "synth", 3);
-    let generated =
-        generate(&path, Options { json_schema: true }).expect("a synthetic spec generates");
+    let generated = generate(
+        &path,
+        Options {
+            json_schema: true,
+            events: false,
+        },
+    )
+    .expect("a synthetic spec generates");
     assert_eq!(generated.operations, 3);
     // The layout is for the compiler; printed by prettyplease it reads as the snapshots do (and
     // parsing it checks the layout kept the code intact).
@@ -92,11 +98,17 @@ fn json_schema_is_derived_only_with_the_option() {
     let dir = temp("schema");
     let path = write_synthetic(&dir, "synth", 2);
     let derives = |json_schema| {
-        generate(&path, Options { json_schema })
-            .expect("a synthetic spec generates")
-            .source
-            .matches("JsonSchema")
-            .count()
+        generate(
+            &path,
+            Options {
+                json_schema,
+                events: false,
+            },
+        )
+        .expect("a synthetic spec generates")
+        .source
+        .matches("JsonSchema")
+        .count()
     };
     assert_eq!(derives(false), 0, "no derive without the option");
     assert!(derives(true) > 0, "the option derives JsonSchema");
@@ -112,7 +124,14 @@ fn generate_all_keeps_the_order_and_reports_each_spec() {
     let broken = dir.join("broken.yaml");
     std::fs::write(&broken, "openapi: 3.0.3\npaths: [not, a, map]\n").expect("written");
     specs.insert(2, broken);
-    let results = generate_all(&specs, 2, Options { json_schema: true });
+    let results = generate_all(
+        &specs,
+        2,
+        Options {
+            json_schema: true,
+            events: false,
+        },
+    );
     assert_eq!(results.len(), specs.len());
     let operations: Vec<Result<usize, String>> = results
         .into_iter()

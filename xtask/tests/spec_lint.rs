@@ -531,3 +531,53 @@ fn a_service_with_uploads_needs_the_upload_feature() {
         "{problems:?}"
     );
 }
+
+/// `x-feishu-events`: each entry's shape, its payload's `$ref`, unique types, and a 2.0 type
+/// that starts with the service.
+#[test]
+fn events_are_checked() {
+    let payload = json!({"$ref": "#/components/schemas/Request"});
+    let event = |t: &str, schema: &str| json!({"type": t, "schema": schema, "payload": payload});
+    // A good list passes.
+    assert_problems(
+        |s| {
+            set(
+                s,
+                "/x-feishu-events",
+                json!([event("demo.thing.created_v1", "2.0")]),
+            )
+        },
+        &[],
+    );
+    let cases: [(Value, &str); 5] = [
+        (
+            json!([event("im.thing.created_v1", "2.0")]),
+            "demo.yaml: x-feishu-events im.thing.created_v1: a schema 2.0 event type starts with its service, `demo.`",
+        ),
+        (
+            json!([event("thing", "3.0")]),
+            "demo.yaml: x-feishu-events thing: `schema` must be \"2.0\" or \"1.0\"",
+        ),
+        (
+            json!([event("thing", "1.0"), event("thing", "1.0")]),
+            "demo.yaml: x-feishu-events thing: declared twice",
+        ),
+        (
+            json!([{"type": "thing", "schema": "1.0", "payload": {"$ref": "#/components/schemas/Nope"}}]),
+            "demo.yaml: x-feishu-events thing: the payload schema `Nope` does not exist",
+        ),
+        (
+            json!([event("a", "1.0"), event("b", "1.0")]),
+            "demo.yaml: x-feishu-events b: the payload `Request` is also a's (each event needs a type of its own)",
+        ),
+    ];
+    for (events, message) in cases {
+        let mut spec = good();
+        set(&mut spec, "/x-feishu-events", events);
+        let problems = lint(&spec);
+        assert!(
+            problems.iter().any(|p| p == message),
+            "{problems:?} does not say {message:?}"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! ([`ClientBuilder::app_credentials`](crate::ClientBuilder::app_credentials)); call it yourself
 //! only to manage tokens by hand.
 
-generated_service!(auth);
+generated_service!(@client auth);
 
 impl crate::Connection {
     /// The auth client (`openapi/auth.yaml`), sharing this connection's pool.

@@ -37,9 +37,12 @@ fn run(mut args: Args) -> Result<(), String> {
     }
     let dir = dir.ok_or_else(|| args.error("--catalogue is required"))?;
     let out = out.ok_or_else(|| args.error("--out is required"))?;
-    let written = catalogue::import_dir(&dir, only.as_deref(), &out)?;
-    for (project, operations) in written {
-        eprintln!("{project}.yaml: {operations} operations");
+    let imported = catalogue::import_dir(&dir, only.as_deref(), &out)?;
+    for (project, operations, events) in imported.written {
+        eprintln!("{project}.yaml: {operations} operations, {events} events");
+    }
+    for (service, events) in imported.events_left_out {
+        eprintln!("left out: {events} events of `{service}` (no imported spec of that name)");
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 use yaml_serde::{Mapping, Value};
 
 pub mod answer;
+pub mod events;
 pub mod names;
 pub mod operation;
 pub mod overlay;
@@ -138,28 +139,56 @@ pub fn header(project: &str) -> String {
 }
 
 /// Imports the catalogue document `doc` of `project`, applies `overlay` if given, drops the
-/// schemas nothing refers to, and returns the spec's text.
+/// schemas nothing refers to, and returns the spec's text (without events: see
+/// [`render_with_events`]).
 pub fn render(
     project: &str,
     doc: &Value,
     patch: &Patch,
     overlay: Option<&Value>,
 ) -> Result<String, String> {
+    render_with_events(project, doc, patch, &[], overlay)
+}
+
+/// [`render`] with the project's events (entries of the event catalogue, [`events`]) declared
+/// as `x-feishu-events`, their payloads among the component schemas.
+pub fn render_with_events(
+    project: &str,
+    doc: &Value,
+    patch: &Patch,
+    project_events: &[&serde_json::Value],
+    overlay: Option<&Value>,
+) -> Result<String, String> {
     let mut spec =
         import_project(project, doc, patch).map_err(|e| format!("{project}.yaml: {e}"))?;
+    if !project_events.is_empty() {
+        let mut components = spec
+            .remove("components")
+            .unwrap_or(Value::Mapping(Mapping::new()));
+        let schemas = components
+            .get_mut("schemas")
+            .and_then(Value::as_mapping_mut)
+            .ok_or_else(|| format!("{project}.yaml: no components.schemas"))?;
+        let declared = events::import(project, project_events, schemas)
+            .map_err(|e| format!("events.json: {project}: {e}"))?;
+        spec.insert(text(events::KEY), Value::Sequence(declared));
+        spec.insert(text("components"), components);
+    }
     if let Some(layer) = overlay {
         overlay::apply(&mut spec, layer).map_err(|e| format!("overlay/{project}.yaml: {e}"))?;
     }
     overlay::prune(&mut spec);
+    overlay::events_last(&mut spec);
     Ok(header(project) + &crate::yaml::to_string(&Value::Mapping(spec)))
 }
 
-/// Imports the catalogue file of `project` (read from `catalogue_dir`), applies the overlay in
-/// `out_dir/overlay/` if there is one, and returns the spec's text.
+/// Imports the catalogue file of `project` (read from `catalogue_dir`) with its events, applies
+/// the overlay in `out_dir/overlay/` if there is one, and returns the spec's text.
 pub fn import_file(
     catalogue_dir: &Path,
     project: &str,
     patch: &Patch,
+    project_events: &[&serde_json::Value],
     out_dir: &Path,
 ) -> Result<String, String> {
     let file = catalogue_dir.join(format!("{project}.yaml"));
@@ -174,7 +203,7 @@ pub fn import_file(
     } else {
         None
     };
-    render(project, &doc, patch, overlay.as_ref())
+    render_with_events(project, &doc, patch, project_events, overlay.as_ref())
 }
 
 /// The projects of a catalogue folder: the stems of its `*.yaml` files, sorted.
@@ -187,14 +216,35 @@ pub fn projects(catalogue_dir: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// What an import wrote.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Each written project, its number of operations and of events.
+    pub written: Vec<(String, usize, usize)>,
+    /// The services of the event catalogue that get no events, with how many each has: no
+    /// project of that name, or a project not imported (`auth`).
+    pub events_left_out: Vec<(String, usize)>,
+}
+
+/// The event catalogue beside the catalogue folder: `<dir>/events/events.json`, or one folder up
+/// (the catalogue's README layout).
+pub fn events_file(catalogue_dir: &Path) -> Option<std::path::PathBuf> {
+    [
+        catalogue_dir.join("events").join("events.json"),
+        catalogue_dir.join("..").join("events").join("events.json"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
 /// Imports the projects of `catalogue_dir` (all, or those in `only`) into `out_dir`, each with
-/// its overlay; writes nothing unless every project imports. Returns each written project and
-/// its number of operations.
+/// its events (from [`events_file`]) and its overlay; writes nothing unless every project
+/// imports.
 pub fn import_dir(
     catalogue_dir: &Path,
     only: Option<&[String]>,
     out_dir: &Path,
-) -> Result<Vec<(String, usize)>, String> {
+) -> Result<Imported, String> {
     let patch_file = catalogue_dir.join("body-required-patch.json");
     let patch_dir = if patch_file.is_file() {
         patch_file
@@ -206,6 +256,16 @@ pub fn import_dir(
         &std::fs::read_to_string(&patch_dir)
             .map_err(|e| format!("{}: cannot read: {e}", patch_dir.display()))?,
     )?;
+    let events_path = events_file(catalogue_dir).ok_or_else(|| {
+        format!(
+            "{}: no events/events.json here or one folder up (the event catalogue)",
+            catalogue_dir.display()
+        )
+    })?;
+    let event_catalogue = events::read(
+        &std::fs::read_to_string(&events_path)
+            .map_err(|e| format!("{}: cannot read: {e}", events_path.display()))?,
+    )?;
     let all = projects(catalogue_dir)?;
     if let Some(unknown) = only.into_iter().flatten().find(|p| !all.contains(p)) {
         return Err(format!("--only: the catalogue has no project `{unknown}`"));
@@ -216,23 +276,32 @@ pub fn import_dir(
     {
         return Err(format!("--only: `{project}` is not imported: {why}"));
     }
-    let mut texts = Vec::new();
-    for project in all {
-        if only.is_some_and(|o| !o.contains(&project)) {
-            continue;
+    let imported =
+        |p: &str| all.iter().any(|a| a == p) && !NOT_IMPORTED.iter().any(|(n, _)| *n == p);
+    let mut out = Imported::default();
+    for event in &event_catalogue.events {
+        let service = events::Catalogue::service(event);
+        if !imported(service) {
+            match out.events_left_out.iter_mut().find(|(s, _)| s == service) {
+                Some((_, n)) => *n += 1,
+                None => out.events_left_out.push((service.to_string(), 1)),
+            }
         }
-        if NOT_IMPORTED.iter().any(|(p, _)| *p == project) {
-            continue;
-        }
-        let spec = import_file(catalogue_dir, &project, &patch, out_dir)?;
-        texts.push((project, spec));
     }
-    let mut written = Vec::new();
-    for (project, spec) in texts {
+    let mut texts = Vec::new();
+    for project in all.iter().filter(|p| imported(p)) {
+        if only.is_some_and(|o| !o.contains(project)) {
+            continue;
+        }
+        let project_events: Vec<&serde_json::Value> = event_catalogue.of(project).collect();
+        let spec = import_file(catalogue_dir, project, &patch, &project_events, out_dir)?;
+        texts.push((project.clone(), spec, project_events.len()));
+    }
+    for (project, spec, events) in texts {
         let operations = spec.matches("\n      operationId: ").count();
         std::fs::write(out_dir.join(format!("{project}.yaml")), spec)
             .map_err(|e| format!("{project}.yaml: cannot write: {e}"))?;
-        written.push((project, operations));
+        out.written.push((project, operations, events));
     }
-    Ok(written)
+    Ok(out)
 }

@@ -90,6 +90,58 @@ pub fn singular(name: &str) -> String {
     format!("{name}_item")
 }
 
+/// `name` as typify spells a schema name in Rust (heck's PascalCase: words split at case
+/// changes, each word capitalised and the rest lowercased). For most names it is `name`; after
+/// digits it may differ (`…V1I18nNames` → `…V1i18nNames`). Event schemas are named this way so
+/// that a schema's name is its Rust type's.
+pub fn rust_spelling(name: &str) -> String {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Mode {
+        Boundary,
+        Lower,
+        Upper,
+    }
+    let mut words: Vec<&str> = Vec::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        let (mut init, mut mode) = (0, Mode::Boundary);
+        for (k, &(i, c)) in chars.iter().enumerate() {
+            let Some(&(next_i, next)) = chars.get(k + 1) else {
+                words.push(&word[init..]);
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lower
+            } else if c.is_ascii_uppercase() {
+                Mode::Upper
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+                words.push(&word[init..next_i]);
+                (init, mode) = (next_i, Mode::Boundary);
+            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                words.push(&word[init..i]);
+                (init, mode) = (i, Mode::Boundary);
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first
+                .into_iter()
+                .chain(chars.map(|c| c.to_ascii_lowercase()))
+                .collect::<String>()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +176,16 @@ mod tests {
         assert_eq!(singular("addresses"), "address");
         assert_eq!(singular("status"), "status_item");
         assert_eq!(singular("data"), "data_item");
+        assert_eq!(
+            rust_spelling("MessageReceiveV1Message"),
+            "MessageReceiveV1Message"
+        );
+        assert_eq!(
+            rust_spelling("ChatMemberUserDeletedV1I18nNames"),
+            "ChatMemberUserDeletedV1i18nNames"
+        );
+        assert_eq!(rust_spelling("TagInfoI18nName"), "TagInfoI18nName");
+        assert_eq!(rust_spelling("P2pChatCreateEvent"), "P2pChatCreateEvent");
+        assert_eq!(rust_spelling("HTTPServer"), "HttpServer");
     }
 }

@@ -10,6 +10,10 @@
 //!     requestBody: {…}
 //! schemas:
 //!   MeetingStatus: {…}                     # replaces the imported schema of that name, or adds one
+//! events:
+//!   remedy_approval:                       # an imported event type (x-feishu-events)
+//!     payload: {$ref: …}                   # each key replaces the imported value; null removes it
+//!     doc: https://…
 //! ```
 //!
 //! An entry that targets nothing is an error (an operationId or tag the import does not have, an
@@ -42,7 +46,7 @@ const OPERATION_ORDER: &[&str] = &[
     "responses",
 ];
 
-const SECTIONS: &[&str] = &["info", "tags", "operations", "schemas"];
+const SECTIONS: &[&str] = &["info", "tags", "operations", "schemas", "events"];
 
 fn text(s: &str) -> Value {
     Value::String(s.to_string())
@@ -119,6 +123,40 @@ pub fn apply(spec: &mut Mapping, layer: &Value) -> Result<(), String> {
             order(op);
         }
     }
+    if let Some(events) = section(layer, "events")? {
+        for (event_type, changes) in events {
+            let event_type = event_type.as_str().unwrap_or_default();
+            let changes = changes
+                .as_mapping()
+                .ok_or_else(|| format!("events.{event_type}: not a mapping"))?;
+            let entry = spec
+                .get_mut(super::events::KEY)
+                .and_then(Value::as_sequence_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_mapping_mut)
+                .find(|e| e.get("type").and_then(Value::as_str) == Some(event_type))
+                .ok_or_else(|| {
+                    format!("events.{event_type}: the import has no event `{event_type}`")
+                })?;
+            for (key, value) in changes {
+                if value.is_null() {
+                    if entry.remove(key).is_none() {
+                        return Err(format!(
+                            "events.{event_type}.{}: removes nothing",
+                            key.as_str().unwrap_or("?")
+                        ));
+                    }
+                } else {
+                    entry.insert(key.clone(), value.clone());
+                }
+            }
+            // `payload` stays last, as imported.
+            if let Some(payload) = entry.remove("payload") {
+                entry.insert(text("payload"), payload);
+            }
+        }
+    }
     let mut added = Vec::new();
     if let Some(schemas) = section(layer, "schemas")? {
         let target = spec
@@ -164,7 +202,8 @@ fn order(op: &mut Mapping) {
     *op = sorted;
 }
 
-/// The component schemas referred to from the paths, directly or through other schemas.
+/// The component schemas referred to from the paths or the events, directly or through other
+/// schemas.
 pub fn reachable(spec: &Mapping) -> BTreeSet<String> {
     let schemas = spec
         .get("components")
@@ -173,6 +212,10 @@ pub fn reachable(spec: &Mapping) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo = Vec::new();
     refs(spec.get("paths").unwrap_or(&Value::Null), &mut todo);
+    refs(
+        spec.get(super::events::KEY).unwrap_or(&Value::Null),
+        &mut todo,
+    );
     while let Some(name) = todo.pop() {
         if seen.insert(name.clone()) {
             if let Some(schema) = schemas.and_then(|s| s.get(name.as_str())) {
@@ -181,6 +224,24 @@ pub fn reachable(spec: &Mapping) -> BTreeSet<String> {
         }
     }
     seen
+}
+
+/// Puts the component schemas only events use after the operations' (in their order), so that
+/// the events' schemas follow the operations' and the overlay's.
+pub fn events_last(spec: &mut Mapping) {
+    let mut operations_only = spec.clone();
+    operations_only.remove(super::events::KEY);
+    let used = reachable(&operations_only);
+    if let Some(Value::Mapping(schemas)) = spec
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+    {
+        let (first, last): (Vec<_>, Vec<_>) = std::mem::take(schemas)
+            .into_iter()
+            .partition(|(name, _)| name.as_str().is_some_and(|n| used.contains(n)));
+        schemas.extend(first);
+        schemas.extend(last);
+    }
 }
 
 fn refs(node: &Value, out: &mut Vec<String>) {

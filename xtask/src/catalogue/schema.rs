@@ -124,6 +124,20 @@ impl<'a> Components<'a> {
         Ok(reference(&at.name))
     }
 
+    /// Names `schema` `at.name` whatever shapes exist (an event's payload is a type of its own,
+    /// even when another event's body has the same shape) and returns a `$ref` to it.
+    pub fn insert_named(&mut self, schema: Value, at: &At) -> Result<Value, String> {
+        let key = text(&at.name);
+        if self.schemas.contains_key(&key) {
+            return Err(at.refuse(format!(
+                "two different schemas would both be named `{}`",
+                at.name
+            )));
+        }
+        self.schemas.insert(key, schema);
+        Ok(reference(&at.name))
+    }
+
     /// Converts one catalogue schema; objects with properties come back as a `$ref` to a new
     /// component named `at.name`.
     pub fn convert(
