@@ -196,6 +196,10 @@ schemars = {{ version = "0.8", optional = true }}
 
 [build-dependencies]
 feishu-openapi-codegen = {{ path = "../../codegen", version = "0.1" }}
+
+[package.metadata.docs.rs]
+# The client and its event payloads.
+features = ["events"]
 "#
     )
 }
