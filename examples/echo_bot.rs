@@ -35,8 +35,8 @@ use bytes::Bytes;
 use feishu_openapi::events::card::{CardAction, CardActionReply, LegacyCardAction, Toast};
 use feishu_openapi::events::fake::{FakeConnection, FakeFeishu as FakeEvents, WebhookPusher};
 use feishu_openapi::events::{
-    ConnectionState, Dispatcher, Event, EventEnvelope, LongConnection, RawEvent, Webhook,
-    WebhookConfig,
+    printable, ConnectionState, Dispatcher, Event, EventEnvelope, LongConnection, RawEvent,
+    Webhook, WebhookConfig,
 };
 use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault};
 use feishu_openapi::im::types::{MessageCreateRequest, ReceiveIdType};
@@ -437,24 +437,7 @@ fn text_of(content: &str) -> Option<String> {
     Some(words.join(" "))
 }
 
-/// Server text made safe to print: control characters escaped, at most 200 characters.
-fn printable(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == 200 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Server text as one word: [`printable`], with white space escaped too.
+/// Server text as one word: [`printable`] (the events crate's), with white space escaped too.
 fn word(text: &str) -> String {
     let text = printable(text);
     if text.is_empty() {

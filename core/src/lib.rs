@@ -31,6 +31,7 @@ pub use client::{
 pub use common::{InvalidUnixSeconds, UnixSeconds, UserId, UserIdType};
 pub use error::{
     log_id, ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
+    Printable,
 };
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 /// The most pages a paginated listing's `pages()` or `items()` requests.

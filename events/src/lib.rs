@@ -45,19 +45,17 @@ pub use ws::{
 /// The event type this crate gives the legacy card callback (which carries none).
 pub const LEGACY_CARD_ACTION: &str = "card.action.trigger_v1";
 
-/// Server-supplied text made safe to print: control characters escaped, at most 200 characters.
-pub(crate) fn printable(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == 200 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+/// Server-supplied text made safe to print: at most 200 characters (then `…`), shown as
+/// [`Printable`](feishu_openapi_core::Printable) shows it (control characters and bidi marks
+/// escaped).
+pub fn printable(text: &str) -> String {
+    let cut = text
+        .char_indices()
+        .nth(200)
+        .map_or(text.len(), |(at, _)| at);
+    let mut out = feishu_openapi_core::Printable(&text[..cut]).to_string();
+    if cut < text.len() {
+        out.push('…');
     }
     out
 }

@@ -11,7 +11,7 @@ mod text;
 
 pub use convert::log_id;
 pub(crate) use convert::{api_error, body_start};
-pub(crate) use text::Printable;
+pub use text::Printable;
 
 pub use documented::DocumentedError;
 pub use kind::ErrorKind;

@@ -6,7 +6,12 @@ use std::fmt;
 /// overrides included, so that a message from a hostile or broken server can neither move the
 /// cursor, forge a line, nor reorder what follows it. Everything else — Chinese text included —
 /// is shown as it is.
-pub(crate) struct Printable<'a>(pub(crate) &'a str);
+///
+/// ```
+/// use feishu_openapi_core::Printable;
+/// assert_eq!(Printable("ok\u{1b}[2K").to_string(), "ok\\u{1b}[2K");
+/// ```
+pub struct Printable<'a>(pub &'a str);
 
 impl fmt::Display for Printable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
