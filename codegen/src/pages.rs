@@ -8,11 +8,17 @@ use serde_json::Value;
 
 use super::tokens::pascal;
 
-/// For each operation with `x-feishu-pagination: {items: <field>}`, keyed by its builder's name:
-/// `pages()` and `items()`, streams that follow `page_token` (implemented once, in
-/// `crate::runtime::pages`). The operation must take the query parameter `page_token`, and its
-/// answer be an envelope whose required `data` names a schema with `has_more`, `page_token` and
-/// the array `<field>` of a named schema; anything else is an error naming what is missing.
+/// For each operation with `x-feishu-pagination`, keyed by its builder's name: `pages()`, and
+/// `items()` when it names the page's list (`items: <field>`) — streams that follow the page
+/// token (implemented once, in `crate::runtime::pages`).
+///
+/// The extension's keys: `items` (an array field of `data`, of a named schema or of strings;
+/// optional), `token` (the field of `data` with the next page's token; `page_token` unless
+/// given), `request` (`query`, the default, or `body`: where the request carries `page_token`).
+/// The request must have that `page_token` (a query parameter, or a field of its body's named
+/// schema), and the answer be an envelope whose required `data` names a schema with the token
+/// field; `has_more` is read when `data` has it. Anything else is an error naming what is
+/// missing.
 pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String> {
     let schema = |name: &str| raw.pointer(&format!("/components/schemas/{name}"));
     let reference = |node: &Value| {
@@ -38,18 +44,46 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
             .and_then(Value::as_str)
             .unwrap_or_default();
         let fail = |what: &str| format!("operation {id}: x-feishu-pagination: {what}");
-        let items_field = pagination
-            .get("items")
-            .and_then(Value::as_str)
-            .ok_or_else(|| fail("needs `items: <the answer's array field>`"))?;
-        let takes_token = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|p| p.get("name").and_then(Value::as_str) == Some("page_token"));
-        if !takes_token {
-            return Err(fail("the operation has no query parameter `page_token`"));
+        let Some(keys) = pagination.as_object() else {
+            return Err(fail("not a mapping"));
+        };
+        if let Some(unknown) = keys
+            .keys()
+            .find(|k| !["items", "token", "request"].contains(&k.as_str()))
+        {
+            return Err(fail(&format!("unknown key `{unknown}`")));
+        }
+        let text = |key: &str| match keys.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(fail(&format!("`{key}` is not a string"))),
+        };
+        let items_field = text("items")?;
+        let token_field = text("token")?.unwrap_or("page_token");
+        let in_body = match text("request")? {
+            None | Some("query") => false,
+            Some("body") => true,
+            Some(other) => return Err(fail(&format!("`request: {other}` (query or body)"))),
+        };
+        if in_body {
+            let body = op
+                .pointer("/requestBody/content/application~1json/schema")
+                .and_then(reference)
+                .and_then(|name| schema(&name))
+                .ok_or_else(|| fail("`request: body`, but the body is not a named schema"))?;
+            if body.pointer("/properties/page_token").is_none() {
+                return Err(fail("`request: body`, but the body has no `page_token`"));
+            }
+        } else {
+            let takes_token = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|p| p.get("name").and_then(Value::as_str) == Some("page_token"));
+            if !takes_token {
+                return Err(fail("the operation has no query parameter `page_token`"));
+            }
         }
         let envelope_name = super::table::success_schema(raw, op)
             .ok_or_else(|| fail("the 200 answer is not a named schema"))?;
@@ -60,57 +94,86 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
             .filter(|_| required(envelope, "data"))
             .ok_or_else(|| fail("the answer's `data` is not a required named schema"))?;
         let data = schema(&data_name).ok_or_else(|| fail("no schema for `data`"))?;
-        let item_name = data
-            .pointer(&format!("/properties/{items_field}/items"))
-            .and_then(reference)
-            .ok_or_else(|| {
-                fail(&format!(
-                    "`data.{items_field}` is not an array of a named schema"
-                ))
-            })?;
-        for field in ["has_more", "page_token"] {
-            if data.pointer(&format!("/properties/{field}")).is_none() {
-                return Err(fail(&format!("`data` has no `{field}`")));
-            }
+        if data
+            .pointer(&format!("/properties/{token_field}/type"))
+            .and_then(Value::as_str)
+            != Some("string")
+        {
+            return Err(fail(&format!("`data` has no string `{token_field}`")));
         }
         let data_ty = format_ident!("{data_name}");
-        let item_ty = format_ident!("{item_name}");
-        let items = format_ident!("{items_field}");
-        let has_more = if required(data, "has_more") {
+        let has_more = if data.pointer("/properties/has_more").is_none() {
+            quote!(true)
+        } else if required(data, "has_more") {
             quote!(data.has_more)
         } else {
             quote!(data.has_more.unwrap_or(false))
         };
-        let token = if required(data, "page_token") {
-            quote!(Some(data.page_token.as_str()))
+        let token = format_ident!("{token_field}");
+        let token = if required(data, token_field) {
+            quote!(Some(data.#token.as_str()))
         } else {
-            quote!(data.page_token.as_deref())
+            quote!(data.#token.as_deref())
         };
-        out.insert(
-                pascal(id),
-                quote! {
-                    /// Every page of the answer, one request each, following `page_token`: ends
-                    /// after a page whose `has_more` is false or whose `page_token` is absent or
-                    /// empty. A `page_token` that comes back twice, or more than
-                    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
-                    pub fn pages(
-                        self,
-                    ) -> impl futures::Stream<Item = std::result::Result<types::#data_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::pages(
-                            self,
-                            |builder, token| builder.page_token(token),
-                            |builder| builder.call(),
-                            |data: &types::#data_ty| (#has_more, #token),
-                        )
+        let with_token = if in_body {
+            quote!(|builder, token| builder.body_map(|body| body.page_token(token)))
+        } else {
+            quote!(|builder, token| builder.page_token(token))
+        };
+        let items = match items_field {
+            None => quote!(),
+            Some(field) => {
+                let elements = data
+                    .pointer(&format!("/properties/{field}"))
+                    .filter(|f| f.get("type").and_then(Value::as_str) == Some("array"))
+                    .and_then(|f| f.get("items"))
+                    .ok_or_else(|| fail(&format!("`data.{field}` is not an array")))?;
+                let item_ty = match reference(elements) {
+                    Some(name) => {
+                        let name = format_ident!("{name}");
+                        quote!(types::#name)
                     }
+                    None if elements.get("type").and_then(Value::as_str) == Some("string") => {
+                        quote!(String)
+                    }
+                    None => {
+                        return Err(fail(&format!(
+                            "`data.{field}` is neither an array of a named schema nor of strings"
+                        )))
+                    }
+                };
+                let field = format_ident!("{field}");
+                let list = quote!(data.#field);
+                quote! {
                     /// Every item of every page (see [`pages`](Self::pages)).
                     pub fn items(
                         self,
-                    ) -> impl futures::Stream<Item = std::result::Result<types::#item_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::items(self.pages(), |data: types::#data_ty| data.#items)
+                    ) -> impl futures::Stream<Item = std::result::Result<#item_ty, crate::Error>> + Send + 'a {
+                        crate::runtime::items(self.pages(), |data: types::#data_ty| #list)
                     }
-                },
-            );
+                }
+            }
+        };
+        out.insert(
+            pascal(id),
+            quote! {
+                /// Every page of the answer, one request each, following the page token: ends
+                /// after a page whose `has_more` is false or whose token is absent or empty. A
+                /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+                /// pages, ends it with an error.
+                pub fn pages(
+                    self,
+                ) -> impl futures::Stream<Item = std::result::Result<types::#data_ty, crate::Error>> + Send + 'a {
+                    crate::runtime::pages(
+                        self,
+                        #with_token,
+                        |builder| builder.call(),
+                        |data: &types::#data_ty| (#has_more, #token),
+                    )
+                }
+                #items
+            },
+        );
     }
     Ok(out)
 }

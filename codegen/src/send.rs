@@ -51,7 +51,7 @@ struct Sent {
 /// to its own (see [`super::table::Table`]).
 pub fn wrap(
     tokens: TokenStream,
-    data_types: &BTreeMap<String, TokenStream>,
+    data_types: &BTreeMap<String, Data>,
     files: &BTreeMap<String, (String, &'static str)>,
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
@@ -111,7 +111,7 @@ pub fn wrap(
                 )
             };
             let methods =
-                super::upload::methods(upload, &answer, data_types.get(&last_ident(&answer)), sent);
+                super::upload::methods(upload, &answer, data_types.get(&last_ident(&answer)), sent, &id);
             stream.extend(quote! {
                 impl<'a> builder::#name<'a> {
                     #methods
@@ -120,13 +120,15 @@ pub fn wrap(
             continue;
         }
         let call = data_types.get(&last_ident(&answer)).map(|data| {
+            let take = data.take(quote!(sent), &answer, &id);
+            let data = &data.ty;
             quote! {
                 /// Sends the request and returns the `data` of Feishu's answer; any failure is the
                 /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
                 pub fn call(
                     self,
                 ) -> impl std::future::Future<Output = std::result::Result<#data, crate::Error>> + Send + 'a {
-                    crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+                    crate::runtime::finish(self.send(), |sent| #take)
                 }
             }
         });
@@ -620,7 +622,7 @@ fn last_ident(path: &TokenStream) -> String {
 /// For each component schema that is a Feishu envelope whose `data` is a named schema (a `$ref`,
 /// or `allOf` of one), the Rust type of that `data` field: `types::<Name>`, or
 /// `Option<types::<Name>>` when `data` is not required.
-pub fn data_types(raw: &Value) -> BTreeMap<String, TokenStream> {
+pub fn data_types(raw: &Value) -> BTreeMap<String, Data> {
     let mut out = BTreeMap::new();
     for (name, schema) in super::schemas(raw) {
         let Some(data) = schema.pointer("/properties/data") else {
@@ -641,14 +643,33 @@ pub fn data_types(raw: &Value) -> BTreeMap<String, TokenStream> {
             .is_some_and(|r| r.iter().any(|f| f == "data"));
         out.insert(
             name.clone(),
-            if required {
-                quote!(types::#ty)
-            } else {
-                quote!(Option<types::#ty>)
+            Data {
+                ty: quote!(types::#ty),
+                required,
             },
         );
     }
     out
+}
+
+/// The named `data` of a success answer: what `call()` returns.
+pub struct Data {
+    /// Its Rust type (`types::ChatGetResponseData`).
+    pub ty: TokenStream,
+    /// Whether the envelope's schema requires it (else the answer's field is an `Option`).
+    pub required: bool,
+}
+
+impl Data {
+    /// The expression turning `sent` (a `Result<ResponseValue<answer>, Error>`) into the data:
+    /// an answer without it is `Error::NoData` naming `id`.
+    pub fn take(&self, sent: TokenStream, answer: &TokenStream, id: &str) -> TokenStream {
+        if self.required {
+            quote!(Ok(#sent?.into_inner().data))
+        } else {
+            quote!(crate::runtime::data(#sent, #id, |answer: #answer| answer.data))
+        }
+    }
 }
 
 /// A schema name that progenitor keeps as the type's name (PascalCase, letters and digits).

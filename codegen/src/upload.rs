@@ -109,8 +109,9 @@ pub fn extract(raw: &mut Value) -> Result<BTreeMap<String, Upload>, String> {
 pub fn methods(
     upload: &Upload,
     answer: &TokenStream,
-    data: Option<&TokenStream>,
+    data: Option<&super::send::Data>,
     sent: TokenStream,
+    id: &str,
 ) -> TokenStream {
     let form = format_ident!("{}", upload.form);
     let names: Vec<_> = upload
@@ -142,6 +143,8 @@ pub fn methods(
         })
         .collect();
     let call = data.map(|data| {
+        let take = data.take(quote!(self.send(form, #(#names),*).await), answer, id);
+        let data = &data.ty;
         quote! {
             /// Uploads the form and its files and returns the `data` of Feishu's answer; any
             /// failure is the crate's [`Error`](crate::Error).
@@ -154,7 +157,7 @@ pub fn methods(
                 F: std::convert::TryInto<types::#form>,
                 F::Error: std::fmt::Display,
             {
-                Ok(self.send(form, #(#names),*).await?.into_inner().data)
+                #take
             }
         }
     });

@@ -28,8 +28,17 @@ pub struct Service {
     pub name: String,
     /// Its operations.
     pub operations: usize,
-    /// Operations with `x-feishu-pagination` (`pages()` / `items()`).
+    /// Operations with `x-feishu-pagination` (`pages()`).
     pub paginated: usize,
+    /// Of those, the ones that also have `items()` (their pages have one list).
+    pub with_items: usize,
+    /// Operations flagged paginated that cannot page (`x-feishu-unpaged`, with the reason).
+    pub unpaged: usize,
+    /// Operations whose JSON answer types `data` (a named schema: `call()` returns it).
+    pub typed: usize,
+    /// Operations whose JSON answer has no typed `data`: empty by the documentation (no
+    /// properties, or none at all).
+    pub untyped: usize,
     /// Operations with a `multipart/form-data` body (a file upload).
     pub uploads: usize,
     /// Operations whose 200 answer is not JSON (a file download).
@@ -54,6 +63,17 @@ pub fn service(name: &str, spec: &Value) -> Service {
     for op in operations {
         service.operations += 1;
         service.paginated += usize::from(op.get("x-feishu-pagination").is_some());
+        service.with_items += usize::from(op.pointer("/x-feishu-pagination/items").is_some());
+        service.unpaged += usize::from(op.get("x-feishu-unpaged").is_some());
+        if let Some(envelope) = op.pointer("/responses/200/content/application~1json/schema") {
+            let envelope = resolve(spec, envelope);
+            let data = envelope.pointer("/properties/data");
+            if data.is_some_and(|d| d.get("$ref").is_some()) {
+                service.typed += 1;
+            } else {
+                service.untyped += 1;
+            }
+        }
         let body_types = op
             .pointer("/requestBody/content")
             .and_then(Value::as_object);
@@ -84,6 +104,15 @@ pub fn service(name: &str, spec: &Value) -> Service {
     service
 }
 
+/// `node`, or the component schema its `$ref` names.
+fn resolve<'v>(spec: &'v Value, node: &'v Value) -> &'v Value {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .and_then(|name| spec.pointer(&format!("/components/schemas/{name}")))
+        .unwrap_or(node)
+}
+
 /// Every service spec in `dir`, counted.
 pub fn services(dir: &Path) -> Result<Vec<Service>, String> {
     feishu_openapi_codegen::list_specs(dir)?
@@ -111,25 +140,32 @@ pub fn page(services: &[Service]) -> String {
          Generated from the specs in `openapi/` by `cargo run -p xtask --bin coverage`; do not\n\
          edit (a test fails when it is stale). Each service is a cargo feature of its name\n\
          (`auth` is always on); `full` enables them all.\n\n\
-         {} operations in {} services: {} paginated (`pages()` / `items()`), {} file uploads,\n\
-         {} file downloads. Token columns count the operations that accept each kind of access\n\
-         token (an operation may accept several); `none` is an operation that takes none.\n",
+         {} operations in {} services: {} paginated (`pages()`; {} of them with `items()`, and\n\
+         {} flagged by the catalogue that cannot page, each with `x-feishu-unpaged` saying why),\n\
+         {} file uploads, {} file downloads. Answers: {} type their `data` (`call()` returns\n\
+         it), {} have no `data` to type (empty by the documentation), and the downloads are\n\
+         files. Token columns count the operations that accept each kind of access token (an\n\
+         operation may accept several); `none` is an operation that takes none.\n",
         total(|s| s.operations),
         services.len(),
         total(|s| s.paginated),
+        total(|s| s.with_items),
+        total(|s| s.unpaged),
         total(|s| s.uploads),
         total(|s| s.downloads),
+        total(|s| s.typed),
+        total(|s| s.untyped),
     );
     let _ = writeln!(
         out,
-        "| service | operations | paginated | upload | download | tenant | user | app | none |"
+        "| service | operations | typed data | paginated | with items | upload | download | tenant | user | app | none |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for s in services {
         let _ = write!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            s.name, s.operations, s.paginated, s.uploads, s.downloads
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            s.name, s.operations, s.typed, s.paginated, s.with_items, s.uploads, s.downloads
         );
         for (scheme, _) in TOKENS {
             let _ = write!(out, " {} |", tokens(s, scheme));
@@ -138,9 +174,11 @@ pub fn page(services: &[Service]) -> String {
     }
     let _ = write!(
         out,
-        "| **total** | **{}** | **{}** | **{}** | **{}** |",
+        "| **total** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
         total(|s| s.operations),
+        total(|s| s.typed),
         total(|s| s.paginated),
+        total(|s| s.with_items),
         total(|s| s.uploads),
         total(|s| s.downloads),
     );
@@ -169,25 +207,30 @@ mod tests {
             "paths": {
                 "/a": {
                     "get": {"x-feishu-pagination": {"items": "items"},
+                            "responses": {"200": {"content": {"application/json": {"schema":
+                                {"$ref": "#/components/schemas/AResponse"}}}}},
                             "security": [{"tenant_access_token": []}, {"user_access_token": []}]},
                     "post": {"requestBody": {"content": {"multipart/form-data": {}}},
                              "security": [{"tenant_access_token": []}]}
                 },
                 "/b": {"get": {"responses": {"200": {"content": {"application/octet-stream": {}}}},
                                "security": []}}
-            }
+            },
+            "components": {"schemas": {"AResponse": {"properties": {
+                "data": {"$ref": "#/components/schemas/AResponseData"}}}}}
         });
         let s = service("x", &spec);
         assert_eq!(
-            (s.operations, s.paginated, s.uploads, s.downloads),
-            (3, 1, 1, 1)
+            (s.operations, s.paginated, s.with_items, s.uploads, s.downloads),
+            (3, 1, 1, 1, 1)
         );
+        assert_eq!((s.typed, s.untyped), (1, 0));
         assert_eq!(s.tokens["tenant_access_token"], 2);
         assert_eq!(s.tokens["user_access_token"], 1);
         assert_eq!(s.tokens["none"], 1);
         let page = page(&[s]);
         assert!(
-            page.contains("| `x` | 3 | 1 | 1 | 1 | 2 | 1 | 0 | 1 |"),
+            page.contains("| `x` | 3 | 1 | 1 | 1 | 1 | 1 | 2 | 1 | 0 | 1 |"),
             "{page}"
         );
     }

@@ -107,6 +107,16 @@ pub fn lint_with_shared(sources: &[(&str, &str)], shared: &[(String, Value)]) ->
     for (file, text) in sources {
         // operationIds are unique within a service: each service is a module of its own.
         operation_ids.clear();
+        for (line, scalar) in crate::yaml::yaml11_ambiguities(text) {
+            problems.push(Problem {
+                file: file.to_string(),
+                location: format!("line {line}"),
+                message: format!(
+                    "`{scalar}` is a string here but a YAML 1.1 reader (PyYAML, Go's yaml.v2) \
+                     reads it as a boolean or a number: quote it"
+                ),
+            });
+        }
         let merged = yaml_serde::from_str::<Value>(text).map(|mut spec| {
             let merged = shared.iter().try_for_each(|(name, part)| {
                 feishu_openapi_codegen::spec::merge(&mut spec, part, name)
@@ -302,6 +312,46 @@ impl<'a> FileLint<'a> {
             self.walk_schema(schema, &format!("schema {name}"), 0);
         }
         self.check_events();
+        self.check_pagination();
+    }
+
+    /// `x-feishu-pagination`: what the pager needs is there (the generator's own check: the
+    /// request's `page_token`, a required `data` with the token field, the items' array), and
+    /// `x-feishu-unpaged` says why in words.
+    fn check_pagination(&mut self) {
+        if let Err(message) = feishu_openapi_codegen::pages::paginations(self.spec) {
+            // `operation <id>: x-feishu-pagination: <problem>`.
+            match message.split_once(": ") {
+                Some((at, problem)) => self.problem(at, problem),
+                None => self.problem("x-feishu-pagination", message),
+            }
+        }
+        for op in self
+            .spec
+            .pointer("/paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|paths| paths.values())
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+        {
+            let Some(why) = op.get("x-feishu-unpaged") else {
+                continue;
+            };
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+            if why.as_str().is_none_or(|w| w.trim().is_empty()) {
+                self.problem(
+                    &format!("operation {id}"),
+                    "x-feishu-unpaged is the reason the operation is not paged, in words",
+                );
+            }
+            if op.get("x-feishu-pagination").is_some() {
+                self.problem(
+                    &format!("operation {id}"),
+                    "both x-feishu-pagination and x-feishu-unpaged",
+                );
+            }
+        }
     }
 
     /// `x-feishu-events`: well-formed entries (the generator's own check: a `schema` of "2.0"

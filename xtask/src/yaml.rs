@@ -171,8 +171,60 @@ fn is_plain_safe(s: &str, in_flow: bool) -> bool {
     if in_flow && s.chars().any(|c| ",[]{}:".contains(c)) {
         return false;
     }
-    // Anything that YAML would read as another type (numbers, booleans, null, …) is quoted.
-    matches!(yaml_serde::from_str::<Value>(s), Ok(Value::String(back)) if back == s)
+    // Anything that YAML would read as another type (numbers, booleans, null, …) is quoted, by
+    // YAML 1.2 (our reader) or by YAML 1.1 (PyYAML, Go's yaml.v2).
+    !yaml11_ambiguous(s)
+        && matches!(yaml_serde::from_str::<Value>(s), Ok(Value::String(back)) if back == s)
+}
+
+/// Whether a plain scalar `s` is a string for YAML 1.2 but not for a YAML 1.1 reader: the 1.1
+/// booleans (`yes`, `no`, `on`, `off`, `y`, `n` in their three casings), and the 1.1 numbers
+/// (`0b101`, `1_000`, sexagesimal `1:30`).
+pub fn yaml11_ambiguous(s: &str) -> bool {
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off"];
+    let lower = s.to_ascii_lowercase();
+    let cased = s == lower || s == s.to_ascii_uppercase() || {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f.is_ascii_uppercase()) && c.as_str() == &lower[1..]
+    };
+    if cased && WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let numeric = |t: &str, ok: fn(char) -> bool| !t.is_empty() && t.chars().all(ok);
+    if let Some(bits) = digits.strip_prefix("0b") {
+        return numeric(bits, |c| c == '0' || c == '1' || c == '_');
+    }
+    let starts_with_digit = digits.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let number_like = numeric(digits, |c| c.is_ascii_digit() || "_:.".contains(c));
+    starts_with_digit && number_like && (digits.contains('_') || digits.contains(':'))
+}
+
+/// The plain scalars of a YAML text that a YAML 1.1 reader would not read as the strings they
+/// are (see [`yaml11_ambiguous`]), with their line numbers (from 1). A scan of the text, for
+/// the spec lint: keys and values after `- `, `: `, and inside `[…]` / `{…}`.
+pub fn yaml11_ambiguities(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = match line.find(" #") {
+            Some(i) => &line[..i],
+            None if line.trim_start().starts_with('#') => continue,
+            None => line,
+        };
+        let mut pieces: Vec<&str> = Vec::new();
+        for part in code.split([',', '[', ']', '{', '}']) {
+            for piece in part.split(": ") {
+                let piece = piece.trim().trim_start_matches("- ").trim();
+                pieces.push(piece.strip_suffix(':').unwrap_or(piece).trim());
+            }
+        }
+        for piece in pieces {
+            if !piece.starts_with(['"', '\'']) && yaml11_ambiguous(piece) {
+                found.push((n + 1, piece.to_string()));
+            }
+        }
+    }
+    found
 }
 
 fn quoted(s: &str) -> String {
@@ -287,5 +339,30 @@ paths:
             m.insert(Value::from("k"), Value::from(s));
             round_trip(&yaml_serde::to_string(&Value::Mapping(m)).unwrap());
         }
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_numbers_are_quoted() {
+        for s in ["yes", "No", "OFF", "on", "y", "N", "1_000", "1:30", "0b101"] {
+            assert!(yaml11_ambiguous(s), "{s}");
+            let mut m = yaml_serde::Mapping::new();
+            m.insert(Value::from("enum"), Value::Sequence(vec![Value::from(s)]));
+            m.insert(Value::from("k"), Value::from(s));
+            let text = to_string(&Value::Mapping(m));
+            assert_eq!(yaml11_ambiguities(&text), vec![], "{text}");
+            assert!(text.contains(&format!("\"{s}\"")), "{text}");
+        }
+        for s in ["yess", "nO", "tenant_editable", "to_be_confirmed", "12", "1.5", "a:b"] {
+            assert!(!yaml11_ambiguous(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_scan_finds_plain_yaml_1_1_booleans() {
+        let text = "a:\n  enum: [to_be_confirmed, no, \"yes\"]\n  - off\n  k: On # c\n  \"n\": 1\n";
+        assert_eq!(
+            yaml11_ambiguities(text),
+            vec![(2, "no".to_string()), (3, "off".to_string()), (4, "On".to_string())]
+        );
     }
 }

@@ -64,7 +64,11 @@ fn no_prose_is_carried_over() {
             "description: Success (code 0).",
             "description: The file, streamed.",
         ];
-        for line in out.lines().filter(|l| l.contains("description:")) {
+        // (A property named `description` opens a mapping: `description:` alone.)
+        for line in out
+            .lines()
+            .filter(|l| l.contains("description:") && l.trim() != "description:")
+        {
             assert!(
                 ours.contains(&line.trim()),
                 "{project}: a description in the output: {line}"
@@ -87,7 +91,7 @@ fn the_import_is_deterministic_and_idempotent() {
     std::fs::create_dir_all(&out).unwrap();
     let only = ["demo".to_string()];
     let imported = catalogue::import_dir(&fixtures(), Some(&only), &out).unwrap();
-    assert_eq!(imported.written, [("demo".to_string(), 5, 4)]);
+    assert_eq!(imported.written, [("demo".to_string(), 7, 4)]);
     assert_eq!(imported.events_left_out, [("elsewhere".to_string(), 1)]);
     let once = read(&out.join("demo.yaml"));
     catalogue::import_dir(&fixtures(), Some(&only), &out).unwrap();
@@ -132,7 +136,9 @@ fn each_construct_is_mapped_as_decided() {
     );
     assert_eq!(body["properties"]["widget_id"]["type"], "string");
     assert_eq!(body["properties"]["widget_id"]["format"], "int64");
-    assert_eq!(body["properties"]["legacy_id"]["type"], "string");
+    // `x-lark-original-type: int64` on a string: a number on the wire.
+    assert_eq!(body["properties"]["legacy_id"]["type"], "integer");
+    assert_eq!(body["properties"]["legacy_id"]["format"], "int64");
     assert_eq!(body["properties"]["level"]["enum"][2], 3);
     assert!(body["properties"]["flag"].get("enum").is_none());
     assert_eq!(body["properties"]["labels"]["type"], "object");
@@ -172,10 +178,32 @@ fn each_construct_is_mapped_as_decided() {
         schema("WidgetListItem")["properties"]["kind"].get("enum"),
         None
     );
-    // Paginated without a list of objects; an app token; camelCase method.
+    // Paginated over a list of strings; an app token; camelCase method.
     let batch = &spec["paths"]["/open-apis/demo/v1/widgets/{widget_id}/parts/batchQuery"]["post"];
     assert_eq!(batch["operationId"], "widget_part_batch_query");
-    assert_eq!(batch["x-feishu-paginated"], true);
+    assert_eq!(batch["x-feishu-pagination"]["items"], "part_ids");
+    // Paginated by shape (not flagged): the token in the body, `next_page_token` in the
+    // answer, whose envelope is a `$ref` to a one-member `allOf`; a required `user_id_type`
+    // stays required.
+    let search = &spec["paths"]["/open-apis/demo/v1/widgets/search"]["post"];
+    assert_eq!(search["x-feishu-pagination"]["items"], "items");
+    assert_eq!(search["x-feishu-pagination"]["token"], "next_page_token");
+    assert_eq!(search["x-feishu-pagination"]["request"], "body");
+    assert_eq!(
+        search["parameters"][0]["$ref"],
+        "#/components/parameters/user_id_type_required"
+    );
+    assert_eq!(
+        schema("WidgetSearchResponse")["properties"]["data"]["$ref"],
+        "#/components/schemas/WidgetSearchResponseData"
+    );
+    // Flagged, but the answer gives no token back: unpaged, with the reason.
+    let comments = &spec["paths"]["/open-apis/demo/v1/widgets/{widget_id}/comments"]["get"];
+    assert!(comments.get("x-feishu-pagination").is_none());
+    assert!(comments["x-feishu-unpaged"]
+        .as_str()
+        .unwrap()
+        .contains("no string `page_token`"));
     assert!(batch["security"][0].get("app_access_token").is_some());
     assert_eq!(batch["x-feishu-no-scope-needed"], true);
     // Upload and download.

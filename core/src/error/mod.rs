@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-mod convert;
+pub(crate) mod convert;
 mod documented;
 mod kind;
 mod text;
@@ -125,6 +125,15 @@ pub enum Error {
     /// listing passed `MAX_PAGES` pages.
     #[error("pagination stopped: {0}")]
     Pagination(String),
+    /// Feishu answered success (code 0) without the `data` its documentation gives this
+    /// operation.
+    #[error("{operation}: Feishu answered success without the documented `data`{}", log_id.as_deref().map(|l| format!(" (log id {})", Printable(l))).unwrap_or_default())]
+    NoData {
+        /// The operation (its operationId).
+        operation: &'static str,
+        /// Feishu's log id, when a header carried one.
+        log_id: Option<String>,
+    },
     /// A file to upload could not be read.
     #[error("cannot read the file to upload{}: {source}", path.as_deref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     ReadFile {
@@ -172,7 +181,8 @@ impl Error {
             Self::Api(e) => e.log_id.as_deref(),
             Self::Undecodable { log_id, .. }
             | Self::RateLimited { log_id, .. }
-            | Self::TooLarge { log_id, .. } => log_id.as_deref(),
+            | Self::TooLarge { log_id, .. }
+            | Self::NoData { log_id, .. } => log_id.as_deref(),
             _ => None,
         }
     }

@@ -57,3 +57,15 @@ mod tests {
         assert_eq!(finish(async { 20 }, |n| n + 1).await, 21);
     }
 }
+
+/// The `data` of a sent call's answer, taken by `take`; an answer without it is
+/// [`Error::NoData`](crate::Error::NoData) naming `operation`, with the response's log id.
+pub fn data<E, D>(
+    sent: Result<progenitor_client::ResponseValue<E>, crate::Error>,
+    operation: &'static str,
+    take: impl FnOnce(E) -> Option<D>,
+) -> Result<D, crate::Error> {
+    let sent = sent?;
+    let log_id = crate::error::convert::log_id(sent.headers(), None);
+    take(sent.into_inner()).ok_or(crate::Error::NoData { operation, log_id })
+}

@@ -29,7 +29,7 @@ mod upload;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
-pub use finish::finish;
+pub use finish::{data, finish};
 pub use pages::MAX_PAGES;
 pub use pages::{items, pages};
 pub use quirks::JsonBody;

@@ -7,7 +7,8 @@
 //!   pagination, uploads, downloads);
 //! - [`answer`] maps the 200 answer (the envelope, pagination);
 //! - [`schema`] maps schemas (types, enums, the catalogue's defects, component names);
-//! - [`names`] holds the naming rules.
+//! - [`names`] holds the naming rules;
+//! - [`agree`] checks that the written spec keeps the catalogue's required flags.
 //!
 //! Deterministic: the output follows the catalogue's order, and the same input gives the same
 //! bytes. A construct the importer cannot map is an error naming the operation and the construct.
@@ -17,6 +18,7 @@ use std::path::Path;
 
 use yaml_serde::{Mapping, Value};
 
+pub mod agree;
 pub mod answer;
 pub mod events;
 pub mod names;
@@ -177,6 +179,7 @@ pub fn render_with_events(
     if let Some(layer) = overlay {
         overlay::apply(&mut spec, layer).map_err(|e| format!("overlay/{project}.yaml: {e}"))?;
     }
+    agree::parameters_required(doc, &spec).map_err(|e| format!("{project}.yaml: {e}"))?;
     overlay::prune(&mut spec);
     overlay::events_last(&mut spec);
     Ok(header(project) + &crate::yaml::to_string(&Value::Mapping(spec)))

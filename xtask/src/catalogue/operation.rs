@@ -9,14 +9,14 @@
 //! | `x-lark-scopes`, `x-lark-field-scopes` | `x-feishu-scopes`, `x-feishu-field-scopes`; no scopes → `[]` with `x-feishu-no-scope-needed: true` |
 //! | `x-lark-error-mappings` `{code, httpCode, msg}` | `x-feishu-errors` `{http, code, msg}`, one row per code (the first) |
 //! | `x-lark-rate-limit: {tier: N}` | `x-feishu-rate-limit: tier N` |
-//! | `x-lark-pagination: true` | `x-feishu-pagination: {items: <field>}` when the answer's data names one array of objects, else `x-feishu-paginated: true` |
+//! | `x-lark-pagination: true`, or the shape | `x-feishu-pagination: {items?, token?, request?}` when the request carries `page_token` (query or body) and the answer's `data` gives one back; flagged but not so: `x-feishu-unpaged: <why>` |
 //! | `x-lark-file-download: true` | the 200 is `application/octet-stream`, `format: binary` |
 //! | `x-lark-file-upload: true` | nothing more: a `multipart/form-data` body is the upload (the flag without one is ignored) |
 //! | `summary`, `description`, `x-lark-id-transform` | dropped (prose; the gateway's id conversion) |
 
 use yaml_serde::{Mapping, Value};
 
-use super::answer::answer;
+use super::answer::{answer, Paging, TokenIn};
 use super::names;
 use super::schema::{At, Components, Side};
 use super::Patch;
@@ -164,8 +164,16 @@ pub fn import(
             .get("schema")
             .ok_or_else(|| refuse(&format!("parameter {name} without a schema")))?;
         if name == "user_id_type" && place == "query" && is_user_id_type(schema) {
+            // The shared parameter, keeping the catalogue's required flag.
+            let shared_name = match parameter.get("required").and_then(Value::as_bool) {
+                Some(true) => "user_id_type_required",
+                _ => "user_id_type",
+            };
             let mut shared = Mapping::new();
-            shared.insert(text("$ref"), text("#/components/parameters/user_id_type"));
+            shared.insert(
+                text("$ref"),
+                text(&format!("#/components/parameters/{shared_name}")),
+            );
             parameters.push(Value::Mapping(shared));
             continue;
         }
@@ -190,6 +198,7 @@ pub fn import(
 
     // Request body.
     let mut request_body = None;
+    let mut body_takes_token = false;
     if let Some(body) = op.get("requestBody") {
         let content = body
             .get("content")
@@ -210,6 +219,10 @@ pub fn import(
         let converted = match media {
             JSON => {
                 let mut inline = components.convert_inline(schema, Side::Request, &here)?;
+                body_takes_token = inline
+                    .get("properties")
+                    .and_then(|p| p.get("page_token"))
+                    .is_some();
                 if inline.get("properties").is_some() {
                     restore_required(&mut inline, required).map_err(|e| refuse(&e))?;
                     components.hoist(inline, &here)?
@@ -266,7 +279,7 @@ pub fn import(
         return Err(refuse("a 200 that is not only application/json"));
     }
     let mut ok = Mapping::new();
-    let mut pagination = None;
+    let mut pagination = Paging::No;
     if download {
         ok.insert(text("description"), text("The file, streamed."));
         let mut schema = Mapping::new();
@@ -282,18 +295,20 @@ pub fn import(
             .get(JSON)
             .and_then(|m| m.get("schema"))
             .ok_or_else(|| refuse("a 200 without a schema"))?;
-        let paginated = op
+        let flagged = op
             .get("x-lark-pagination")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let (schema, items) = answer(
-            &at,
-            &pascal,
-            envelope,
-            paginated && takes_page_token,
-            components,
-        )?;
-        pagination = paginated.then_some(items);
+        let request_token = if takes_page_token {
+            Some(TokenIn::Query)
+        } else if body_takes_token {
+            Some(TokenIn::Body)
+        } else {
+            None
+        };
+        let (schema, paging) =
+            answer(&at, &pascal, envelope, request_token, flagged, components)?;
+        pagination = paging;
         ok.insert(text("description"), text("Success (code 0)."));
         let mut media = Mapping::new();
         media.insert(text("schema"), schema);
@@ -302,15 +317,28 @@ pub fn import(
         ok.insert(text("content"), Value::Mapping(content));
     }
     match pagination {
-        Some(Some(items)) => {
+        Paging::Pages {
+            items,
+            token,
+            request,
+        } => {
+            // Defaults left out: `token: page_token`, `request: query`.
             let mut p = Mapping::new();
-            p.insert(text("items"), text(&items));
+            if let Some(items) = items {
+                p.insert(text("items"), text(&items));
+            }
+            if token != "page_token" {
+                p.insert(text("token"), text(&token));
+            }
+            if request == TokenIn::Body {
+                p.insert(text("request"), text("body"));
+            }
             out.insert(text("x-feishu-pagination"), Value::Mapping(p));
         }
-        Some(None) => {
-            out.insert(text("x-feishu-paginated"), Value::Bool(true));
+        Paging::Unpaged(why) => {
+            out.insert(text("x-feishu-unpaged"), text(&why));
         }
-        None => {}
+        Paging::No => {}
     }
     if !errors.is_empty() {
         out.insert(text("x-feishu-errors"), Value::Sequence(errors));

@@ -39,7 +39,7 @@ const OPERATION_ORDER: &[&str] = &[
     "x-feishu-rate-limit",
     "x-feishu-doc",
     "x-feishu-pagination",
-    "x-feishu-paginated",
+    "x-feishu-unpaged",
     "x-feishu-errors",
     "parameters",
     "requestBody",

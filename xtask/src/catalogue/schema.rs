@@ -8,7 +8,8 @@
 //!   own component names (`Schema`, `Data2`) carry no meaning. Two places with the very same
 //!   converted shape share one component (the first name given wins).
 //! - `type: string, format: int64` stays a string (ids and unix times are sent as strings);
-//!   `x-lark-original-type: int64` on a string likewise.
+//!   `x-lark-original-type: int64` on a string is a number (`integer`, `int64`): the wire sends
+//!   those fields as JSON numbers (the docs' examples, the Go SDK's `*int64`).
 //! - `x-lark-original-type: map` → `{type: object, additionalProperties: {}}` (the value type is
 //!   not stated, so any JSON value); `x-lark-original-type: union` → `{}` (any JSON value).
 //! - An object without properties → `{}`, a free-form JSON value.
@@ -162,6 +163,22 @@ impl<'a> Components<'a> {
         }
     }
 
+    /// `node` with its `$ref`s and one-member `allOf`s followed, for places that read a
+    /// catalogue schema's keywords without converting it (the answer's envelope).
+    pub fn resolve<'n>(&self, node: &'n Value, at: &At) -> Result<&'n Value, String>
+    where
+        'a: 'n,
+    {
+        let mut node = self.follow(node, at)?;
+        for _ in 0..40 {
+            match node.get("allOf").and_then(Value::as_sequence).map(Vec::as_slice) {
+                Some([only]) => node = self.follow(only, at)?,
+                _ => return Ok(node),
+            }
+        }
+        Err(at.refuse("`$ref`s and `allOf`s nested deeper than 40 levels"))
+    }
+
     fn follow<'n>(&self, node: &'n Value, at: &At) -> Result<&'n Value, String>
     where
         'a: 'n,
@@ -215,9 +232,11 @@ impl<'a> Components<'a> {
                     ])))
                 }
                 Some("union") => return Ok(Converted::Inline(Value::Mapping(Mapping::new()))),
+                // The wire carries these as JSON numbers (the catalogue keeps the type the
+                // SDKs generate from, `int64`, beside a `string` that is wrong for them).
                 Some("int64") if s.get("type").and_then(Value::as_str) == Some("string") => {
                     return Ok(Converted::Inline(map([
-                        ("type", text("string")),
+                        ("type", text("integer")),
                         ("format", text("int64")),
                     ])))
                 }
