@@ -7,6 +7,16 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`AppFeedCardBatchDeleteFailedCard`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct AppFeedCardBatchDeleteFailedCard {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub biz_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
     ///`AppFeedCardBatchDeleteRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
@@ -35,7 +45,15 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AppFeedCardBatchDeleteResponseData>,
         pub msg: ::std::string::String,
+    }
+    ///`AppFeedCardBatchDeleteResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct AppFeedCardBatchDeleteResponseData {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub failed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
     }
     ///`AppFeedCardBatchUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -491,17 +509,9 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AppFeedCardBatchDeleteResponseData>,
         pub msg: ::std::string::String,
-    }
-    ///`AppFeedCardCreateFailedCard`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct AppFeedCardCreateFailedCard {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub biz_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reason: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_id: ::std::option::Option<::std::string::String>,
     }
     ///`AppFeedCardCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -533,7 +543,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub failed_cards: ::std::vec::Vec<AppFeedCardCreateFailedCard>,
+        pub failed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
     }
     ///`BatchMessageDeleteResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -1725,6 +1735,44 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub share_link: ::std::option::Option<::std::string::String>,
     }
+    ///`ChatListItem`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatListItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_mode: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_id_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub p2p_target_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub p2p_target_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    ///`ChatListResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatListResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_more: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub items: ::std::vec::Vec<ChatListItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_token: ::std::option::Option<::std::string::String>,
+    }
     ///`ChatManagersAddManagersMemberIdType`
     #[derive(
         ::serde::Serialize,
@@ -2477,6 +2525,32 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
     }
+    ///`ChatMenuTreeCreateMenuTree`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatMenuTreeCreateMenuTree {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub chat_menu_top_levels: ::std::vec::Vec<
+            ChatMenuTreeCreateMenuTreeChatMenuTopLevel,
+        >,
+    }
+    ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevel`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatMenuTreeCreateMenuTreeChatMenuTopLevel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_menu_top_level_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub children: ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild>,
+    }
+    ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_menu_second_level_id: ::std::option::Option<::std::string::String>,
+    }
     ///`ChatMenuTreeCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
@@ -2614,7 +2688,15 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
+    }
+    ///`ChatMenuTreeCreateResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatMenuTreeCreateResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub menu_tree: ::std::option::Option<ChatMenuTreeCreateMenuTree>,
     }
     ///`ChatMenuTreeDeleteRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -2631,18 +2713,24 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeDeleteResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatMenuTreeGetResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeGetResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatMenuTreeSortResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeSortResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatMode`
@@ -2773,6 +2861,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatSearchResponse {
         pub code: i64,
+        pub data: ChatListResponseData,
         pub msg: ::std::string::String,
     }
     ///`ChatSearchV2Item`
@@ -3171,6 +3260,20 @@ pub mod types {
             value.parse()
         }
     }
+    ///`ChatTabCreateChatTab`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatTabCreateChatTab {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_content: ::std::option::Option<ChatTabCreateRequestChatTabTabContent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_type: ::std::option::Option<::std::string::String>,
+    }
     ///`ChatTabCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
@@ -3200,8 +3303,14 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
     pub struct ChatTabCreateRequestChatTabTabConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon_key: ::std::option::Option<::std::string::String>,
@@ -3214,8 +3323,14 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabContent`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
     pub struct ChatTabCreateRequestChatTabTabContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc: ::std::option::Option<::std::string::String>,
@@ -3328,7 +3443,15 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabCreateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
+    }
+    ///`ChatTabCreateResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct ChatTabCreateResponseData {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub chat_tabs: ::std::vec::Vec<ChatTabCreateChatTab>,
     }
     ///`ChatTabDeleteTabsRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -3345,12 +3468,16 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabDeleteTabsResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatTabListTabsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabListTabsResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatTabSortTabsRequest`
@@ -3369,6 +3496,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabSortTabsResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatTabUpdateTabsRequest`
@@ -3499,6 +3628,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabUpdateTabsResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`ChatTopNoticeDeleteTopNoticeResponse`
@@ -4213,6 +4344,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`MessageCreateBody`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct MessageCreateBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+    }
+    ///`MessageCreateMention`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct MessageCreateMention {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
     ///Body of message_create.
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
@@ -4231,6 +4382,60 @@ pub mod types {
         pub fn builder() -> builder::MessageCreateRequest {
             Default::default()
         }
+    }
+    ///`MessageCreateResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct MessageCreateResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<MessageCreateBody>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub mentions: ::std::vec::Vec<MessageCreateMention>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_position: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub root_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender: ::std::option::Option<MessageCreateSender>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_message_position: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upper_message_id: ::std::option::Option<::std::string::String>,
+    }
+    ///`MessageCreateSender`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct MessageCreateSender {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub open_bot_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender_i18n_names: ::std::option::Option<
+            ChatMenuItemPatchRequestChatMenuItemI18nNames,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     ///Success envelope of message_create.
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4335,6 +4540,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageForwardResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`MessageGetResponse`
@@ -4349,81 +4556,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageGetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageListItem>,
-    }
-    ///`MessageListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageListItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<MessageListItemBody>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub chat_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deleted: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub mentions: ::std::vec::Vec<MessageListItemMention>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_position: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub msg_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parent_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub root_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sender: ::std::option::Option<MessageListItemSender>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub thread_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub thread_message_position: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub upper_message_id: ::std::option::Option<::std::string::String>,
-    }
-    ///`MessageListItemBody`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageListItemBody {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub content: ::std::option::Option<::std::string::String>,
-    }
-    ///`MessageListItemMention`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageListItemMention {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub key: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tenant_key: ::std::option::Option<::std::string::String>,
-    }
-    ///`MessageListItemSender`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageListItemSender {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub open_bot_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sender_i18n_names: ::std::option::Option<
-            ChatMenuItemPatchRequestChatMenuItemI18nNames,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sender_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tenant_key: ::std::option::Option<::std::string::String>,
+        pub items: ::std::vec::Vec<MessageCreateResponseData>,
     }
     ///`MessageListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4438,7 +4571,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageListItem>,
+        pub items: ::std::vec::Vec<MessageCreateResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -4624,7 +4757,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_message_id_list: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<MessageListItem>,
+        pub message: ::std::option::Option<MessageCreateResponseData>,
     }
     ///`MessagePatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -4920,6 +5053,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_type: ::std::option::Option<::std::string::String>,
     }
+    ///`MessageReactionCreateReactionType`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct MessageReactionCreateReactionType {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emoji_type: ::std::option::Option<::std::string::String>,
+    }
     ///`MessageReactionCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
@@ -4946,17 +5085,13 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionCreateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageReactionCreateResponseData>,
         pub msg: ::std::string::String,
     }
-    ///`MessageReactionDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
-    pub struct MessageReactionDeleteResponse {
-        pub code: i64,
-        pub msg: ::std::string::String,
-    }
-    ///`MessageReactionListItem`
+    ///`MessageReactionCreateResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageReactionListItem {
+    pub struct MessageReactionCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4966,13 +5101,15 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reaction_type: ::std::option::Option<MessageReactionListItemReactionType>,
+        pub reaction_type: ::std::option::Option<MessageReactionCreateReactionType>,
     }
-    ///`MessageReactionListItemReactionType`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct MessageReactionListItemReactionType {
+    ///`MessageReactionDeleteResponse`
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    pub struct MessageReactionDeleteResponse {
+        pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub emoji_type: ::std::option::Option<::std::string::String>,
+        pub data: ::std::option::Option<MessageReactionCreateResponseData>,
+        pub msg: ::std::string::String,
     }
     ///`MessageReactionListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4987,7 +5124,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageReactionListItem>,
+        pub items: ::std::vec::Vec<MessageReactionCreateResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -5007,8 +5144,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReadUsersResponse {
         pub code: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<MessageReadUsersResponseData>,
+        pub data: MessageReadUsersResponseData,
         pub msg: ::std::string::String,
     }
     ///`MessageReadUsersResponseData`
@@ -5041,6 +5177,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReplyResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`MessageSearchItem`
@@ -5441,6 +5579,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUpdateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`MessageUrgentAppRequest`
@@ -5905,6 +6045,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct ThreadForwardResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`UploadedImage`
@@ -13953,7 +14095,7 @@ Arguments:
 - `message_id`
 - `page_size`
 - `page_token`
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 ```ignore
 let response = client.message_read_users()
     .message_id(message_id)
@@ -13995,7 +14137,7 @@ let response = client.message_resource_get()
 
 Arguments:
 - `message_id`
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 - `body`
 ```ignore
 let response = client.message_urgent_app()
@@ -14012,7 +14154,7 @@ let response = client.message_urgent_app()
 
 Arguments:
 - `message_id`
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 - `body`
 ```ignore
 let response = client.message_urgent_phone()
@@ -14029,7 +14171,7 @@ let response = client.message_urgent_phone()
 
 Arguments:
 - `message_id`
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 - `body`
 ```ignore
 let response = client.message_urgent_sms()
@@ -14213,7 +14355,7 @@ let response = client.chat_search_v2()
     /**Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
 
 Arguments:
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 - `body`
 ```ignore
 let response = client.feed_card_bot_time_sentive()
@@ -14229,7 +14371,7 @@ let response = client.feed_card_bot_time_sentive()
 
 Arguments:
 - `feed_card_id`
-- `user_id_type`: 用户 ID 类型 (the kind of user ID used in the request and the response).
+- `user_id_type`: The kind of user ID used in the request and the response; required by the operation.
 - `body`
 ```ignore
 let response = client.feed_card_patch()
@@ -19652,7 +19794,7 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
         page_size: Result<Option<i64>, String>,
         page_token: Result<Option<::std::string::String>, String>,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
     }
     impl<'a> MessageReadUsers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19661,7 +19803,7 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
                 page_size: Ok(None),
                 page_token: Ok(None),
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19705,7 +19847,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -19971,7 +20112,7 @@ pub mod builder {
     pub struct MessageUrgentApp<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentApp<'a> {
@@ -19979,7 +20120,7 @@ pub mod builder {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
             }
         }
@@ -20001,7 +20142,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -20096,7 +20236,7 @@ pub mod builder {
     pub struct MessageUrgentPhone<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentPhone<'a> {
@@ -20104,7 +20244,7 @@ pub mod builder {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
             }
         }
@@ -20126,7 +20266,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -20221,7 +20360,7 @@ pub mod builder {
     pub struct MessageUrgentSms<'a> {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
     }
     impl<'a> MessageUrgentSms<'a> {
@@ -20229,7 +20368,7 @@ pub mod builder {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
             }
         }
@@ -20251,7 +20390,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -21634,14 +21772,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FeedCardBotTimeSentive<'a> {
         client: &'a super::Client,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
     }
     impl<'a> FeedCardBotTimeSentive<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
             }
         }
@@ -21651,7 +21789,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -21745,7 +21882,7 @@ pub mod builder {
     pub struct FeedCardPatch<'a> {
         client: &'a super::Client,
         feed_card_id: Result<::std::string::String, String>,
-        user_id_type: Result<Option<crate::UserIdType>, String>,
+        user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
     }
     impl<'a> FeedCardPatch<'a> {
@@ -21753,7 +21890,7 @@ pub mod builder {
             Self {
                 client: client,
                 feed_card_id: Err("feed_card_id was not initialized".to_string()),
-                user_id_type: Ok(None),
+                user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
             }
         }
@@ -21775,7 +21912,6 @@ pub mod builder {
         {
             self.user_id_type = value
                 .try_into()
-                .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: UserIdType` for user_id_type failed"
                         .to_string()
@@ -22190,11 +22326,18 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::BatchMessageGetProgressResponseData>,
+            types::BatchMessageGetProgressResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "batch_message_get_progress",
+                |answer: types::BatchMessageGetProgressResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::BatchMessageReadUser<'a> {
@@ -22224,11 +22367,18 @@ impl<'a> builder::BatchMessageReadUser<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::BatchMessageReadUserResponseData>,
+            types::BatchMessageReadUserResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "batch_message_read_user",
+                |answer: types::BatchMessageReadUserResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatList<'a> {
@@ -22257,10 +22407,10 @@ impl<'a> builder::ChatList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -22307,9 +22457,16 @@ impl<'a> builder::ChatCreate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::ChatCreateResponseData>, crate::Error>,
+        Output = std::result::Result<types::ChatCreateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_create",
+                |answer: types::ChatCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatSearch<'a> {
@@ -22328,6 +22485,45 @@ impl<'a> builder::ChatSearch<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "chat_search", &OPERATIONS[5])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::ChatListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::pages(
+            self,
+            |builder, token| builder.page_token(token),
+            |builder| builder.call(),
+            |data: &types::ChatListResponseData| (
+                data.has_more.unwrap_or(false),
+                data.page_token.as_deref(),
+            ),
+        )
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::ChatListItem, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::items(
+            self.pages(),
+            |data: types::ChatListResponseData| data.items,
+        )
     }
 }
 impl<'a> builder::ChatGet<'a> {
@@ -22352,9 +22548,16 @@ impl<'a> builder::ChatGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::ChatGetResponseData>, crate::Error>,
+        Output = std::result::Result<types::ChatGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_get",
+                |answer: types::ChatGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatUpdate<'a> {
@@ -22420,11 +22623,18 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ChatAnnouncementGetResponseData>,
+            types::ChatAnnouncementGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_announcement_get",
+                |answer: types::ChatAnnouncementGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatAnnouncementPatch<'a> {
@@ -22466,6 +22676,22 @@ impl<'a> builder::ChatTabCreate<'a> {
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "chat_tab_create", &OPERATIONS[11])
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_tab_create",
+                |answer: types::ChatTabCreateResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -22486,6 +22712,22 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
             self.prepare_direct(),
             "chat_tab_delete_tabs",
             &OPERATIONS[12],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_tab_delete_tabs",
+                |answer: types::ChatTabDeleteTabsResponse| answer.data,
+            ),
         )
     }
 }
@@ -22510,6 +22752,22 @@ impl<'a> builder::ChatTabListTabs<'a> {
             &OPERATIONS[13],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_tab_list_tabs",
+                |answer: types::ChatTabListTabsResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::ChatTabSortTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -22532,6 +22790,22 @@ impl<'a> builder::ChatTabSortTabs<'a> {
             &OPERATIONS[14],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_tab_sort_tabs",
+                |answer: types::ChatTabSortTabsResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::ChatTabUpdateTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -22552,6 +22826,22 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
             self.prepare_direct(),
             "chat_tab_update_tabs",
             &OPERATIONS[15],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_tab_update_tabs",
+                |answer: types::ChatTabUpdateTabsResponse| answer.data,
+            ),
         )
     }
 }
@@ -22577,9 +22867,16 @@ impl<'a> builder::ChatLink<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::ChatLinkResponseData>, crate::Error>,
+        Output = std::result::Result<types::ChatLinkResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_link",
+                |answer: types::ChatLinkResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatManagersAddManagers<'a> {
@@ -22609,11 +22906,18 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ChatManagersAddManagersResponseData>,
+            types::ChatManagersAddManagersResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_managers_add_managers",
+                |answer: types::ChatManagersAddManagersResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatManagersDeleteManagers<'a> {
@@ -22643,11 +22947,18 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ChatManagersAddManagersResponseData>,
+            types::ChatManagersAddManagersResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_managers_delete_managers",
+                |answer: types::ChatManagersDeleteManagersResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatMembersGet<'a> {
@@ -22676,10 +22987,10 @@ impl<'a> builder::ChatMembersGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -22733,12 +23044,16 @@ impl<'a> builder::ChatMembersCreate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatMembersCreateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatMembersCreateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_members_create",
+                |answer: types::ChatMembersCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatMembersDelete<'a> {
@@ -22767,12 +23082,16 @@ impl<'a> builder::ChatMembersDelete<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatMembersDeleteResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatMembersDeleteResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_members_delete",
+                |answer: types::ChatMembersDeleteResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatMembersIsInChat<'a> {
@@ -22802,11 +23121,18 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ChatMembersIsInChatResponseData>,
+            types::ChatMembersIsInChatResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_members_is_in_chat",
+                |answer: types::ChatMembersIsInChatResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatMembersMeJoin<'a> {
@@ -22857,12 +23183,16 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatMenuItemPatchResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatMenuItemPatchResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_menu_item_patch",
+                |answer: types::ChatMenuItemPatchResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatMenuTreeGet<'a> {
@@ -22884,6 +23214,22 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
             self.prepare_direct(),
             "chat_menu_tree_get",
             &OPERATIONS[26],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_menu_tree_get",
+                |answer: types::ChatMenuTreeGetResponse| answer.data,
+            ),
         )
     }
 }
@@ -22908,6 +23254,22 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
             &OPERATIONS[27],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_menu_tree_create",
+                |answer: types::ChatMenuTreeCreateResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::ChatMenuTreeDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -22930,6 +23292,22 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
             &OPERATIONS[25],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_menu_tree_delete",
+                |answer: types::ChatMenuTreeDeleteResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::ChatMenuTreeSort<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -22950,6 +23328,22 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
             self.prepare_direct(),
             "chat_menu_tree_sort",
             &OPERATIONS[28],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_menu_tree_sort",
+                |answer: types::ChatMenuTreeSortResponse| answer.data,
+            ),
         )
     }
 }
@@ -22983,10 +23377,10 @@ impl<'a> builder::ChatModerationGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -23120,12 +23514,16 @@ impl<'a> builder::FileCreate<'a> {
         self,
         form: F,
         file: crate::upload::UploadFile,
-    ) -> std::result::Result<Option<types::FileCreateResponseData>, crate::Error>
+    ) -> std::result::Result<types::FileCreateResponseData, crate::Error>
     where
         F: std::convert::TryInto<types::FileCreateForm>,
         F::Error: std::fmt::Display,
     {
-        Ok(self.send(form, file).await?.into_inner().data)
+        crate::runtime::data(
+            self.send(form, file).await,
+            "file_create",
+            |answer: types::FileCreateResponse| answer.data,
+        )
     }
 }
 impl<'a> builder::FileGet<'a> {
@@ -23254,10 +23652,10 @@ impl<'a> builder::MessageList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -23277,7 +23675,7 @@ impl<'a> builder::MessageList<'a> {
     pub fn items(
         self,
     ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageListItem, crate::Error>,
+        Item = std::result::Result<types::MessageCreateResponseData, crate::Error>,
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
@@ -23339,11 +23737,18 @@ impl<'a> builder::MessageMergeForward<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::MessageMergeForwardResponseData>,
+            types::MessageMergeForwardResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_merge_forward",
+                |answer: types::MessageMergeForwardResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageReactionBatchQuery<'a> {
@@ -23373,11 +23778,18 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::MessageReactionBatchQueryResponseData>,
+            types::MessageReactionBatchQueryResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_reaction_batch_query",
+                |answer: types::MessageReactionBatchQueryResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageSearch<'a> {
@@ -23406,10 +23818,10 @@ impl<'a> builder::MessageSearch<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -23459,9 +23871,16 @@ impl<'a> builder::MessageGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::MessageGetResponseData>, crate::Error>,
+        Output = std::result::Result<types::MessageGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_get",
+                |answer: types::MessageGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageUpdate<'a> {
@@ -23480,6 +23899,22 @@ impl<'a> builder::MessageUpdate<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "message_update", &OPERATIONS[45])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_update",
+                |answer: types::MessageUpdateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageDelete<'a> {
@@ -23534,6 +23969,22 @@ impl<'a> builder::MessageForward<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "message_forward", &OPERATIONS[46])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_forward",
+                |answer: types::MessageForwardResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
@@ -23591,10 +24042,10 @@ impl<'a> builder::MessageReactionList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -23614,7 +24065,10 @@ impl<'a> builder::MessageReactionList<'a> {
     pub fn items(
         self,
     ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageReactionListItem, crate::Error>,
+        Item = std::result::Result<
+            types::MessageReactionCreateResponseData,
+            crate::Error,
+        >,
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
@@ -23643,6 +24097,25 @@ impl<'a> builder::MessageReactionCreate<'a> {
             &OPERATIONS[49],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::MessageReactionCreateResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_reaction_create",
+                |answer: types::MessageReactionCreateResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::MessageReactionDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -23663,6 +24136,25 @@ impl<'a> builder::MessageReactionDelete<'a> {
             self.prepare_direct(),
             "message_reaction_delete",
             &OPERATIONS[50],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::MessageReactionCreateResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_reaction_delete",
+                |answer: types::MessageReactionDeleteResponse| answer.data,
+            ),
         )
     }
 }
@@ -23692,12 +24184,39 @@ impl<'a> builder::MessageReadUsers<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MessageReadUsersResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::pages(
+            self,
+            |builder, token| builder.page_token(token),
+            |builder| builder.call(),
+            |data: &types::MessageReadUsersResponseData| (
+                data.has_more.unwrap_or(false),
+                data.page_token.as_deref(),
+            ),
+        )
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::MessageReadUsersItem, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::items(
+            self.pages(),
+            |data: types::MessageReadUsersResponseData| data.items,
+        )
     }
 }
 impl<'a> builder::MessageReply<'a> {
@@ -23716,6 +24235,22 @@ impl<'a> builder::MessageReply<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "message_reply", &OPERATIONS[52])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_reply",
+                |answer: types::MessageReplyResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
@@ -23775,12 +24310,16 @@ impl<'a> builder::MessageUrgentApp<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MessageUrgentAppResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_urgent_app",
+                |answer: types::MessageUrgentAppResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageUrgentPhone<'a> {
@@ -23809,12 +24348,16 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MessageUrgentAppResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_urgent_phone",
+                |answer: types::MessageUrgentPhoneResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MessageUrgentSms<'a> {
@@ -23843,12 +24386,16 @@ impl<'a> builder::MessageUrgentSms<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MessageUrgentAppResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "message_urgent_sms",
+                |answer: types::MessageUrgentSmsResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::PinList<'a> {
@@ -23877,10 +24424,10 @@ impl<'a> builder::PinList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -23930,9 +24477,16 @@ impl<'a> builder::PinCreate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::PinCreateResponseData>, crate::Error>,
+        Output = std::result::Result<types::PinCreateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "pin_create",
+                |answer: types::PinCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::PinDelete<'a> {
@@ -23970,6 +24524,22 @@ impl<'a> builder::ThreadForward<'a> {
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "thread_forward", &OPERATIONS[60])
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "thread_forward",
+                |answer: types::ThreadForwardResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -23997,12 +24567,16 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::AppFeedCardCreateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::AppFeedCardCreateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "app_feed_card_create",
+                |answer: types::AppFeedCardCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::AppFeedCardBatchUpdate<'a> {
@@ -24026,6 +24600,25 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
             &OPERATIONS[63],
         )
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::AppFeedCardBatchDeleteResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "app_feed_card_batch_update",
+                |answer: types::AppFeedCardBatchUpdateResponse| answer.data,
+            ),
+        )
+    }
 }
 impl<'a> builder::AppFeedCardBatchDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -24046,6 +24639,25 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
             self.prepare_direct(),
             "app_feed_card_batch_delete",
             &OPERATIONS[62],
+        )
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            types::AppFeedCardBatchDeleteResponseData,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "app_feed_card_batch_delete",
+                |answer: types::AppFeedCardBatchDeleteResponse| answer.data,
+            ),
         )
     }
 }
@@ -24076,11 +24688,18 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::BizEntityTagRelationGetResponseData>,
+            types::BizEntityTagRelationGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "biz_entity_tag_relation_get",
+                |answer: types::BizEntityTagRelationGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::BizEntityTagRelationUpdate<'a> {
@@ -24153,12 +24772,16 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatButtonUpdateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "chat_button_update",
+                |answer: types::ChatButtonUpdateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ChatSearchV2<'a> {
@@ -24187,10 +24810,10 @@ impl<'a> builder::ChatSearchV2<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -24244,12 +24867,16 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatButtonUpdateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "feed_card_bot_time_sentive",
+                |answer: types::FeedCardBotTimeSentiveResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::FeedCardPatch<'a> {
@@ -24274,12 +24901,16 @@ impl<'a> builder::FeedCardPatch<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ChatButtonUpdateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "feed_card_patch",
+                |answer: types::FeedCardPatchResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::TagCreate<'a> {
@@ -24304,9 +24935,16 @@ impl<'a> builder::TagCreate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::TagCreateResponseData>, crate::Error>,
+        Output = std::result::Result<types::TagCreateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "tag_create",
+                |answer: types::TagCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::TagPatch<'a> {
@@ -24331,9 +24969,16 @@ impl<'a> builder::TagPatch<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::TagPatchResponseData>, crate::Error>,
+        Output = std::result::Result<types::TagPatchResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "tag_patch",
+                |answer: types::TagPatchResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::UrlPreviewBatchUpdate<'a> {
@@ -29800,12 +30445,16 @@ pub fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operatio
 #[doc(hidden)]
 pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     vec![
+        ("AppFeedCardBatchDeleteFailedCard",
+        schemars::schema_for!(types::AppFeedCardBatchDeleteFailedCard)),
         ("AppFeedCardBatchDeleteRequest",
         schemars::schema_for!(types::AppFeedCardBatchDeleteRequest)),
         ("AppFeedCardBatchDeleteRequestFeedCard",
         schemars::schema_for!(types::AppFeedCardBatchDeleteRequestFeedCard)),
         ("AppFeedCardBatchDeleteResponse",
         schemars::schema_for!(types::AppFeedCardBatchDeleteResponse)),
+        ("AppFeedCardBatchDeleteResponseData",
+        schemars::schema_for!(types::AppFeedCardBatchDeleteResponseData)),
         ("AppFeedCardBatchUpdateRequest",
         schemars::schema_for!(types::AppFeedCardBatchUpdateRequest)),
         ("AppFeedCardBatchUpdateRequestFeedCard",
@@ -29828,8 +30477,6 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         schemars::schema_for!(types::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel)),
         ("AppFeedCardBatchUpdateResponse",
         schemars::schema_for!(types::AppFeedCardBatchUpdateResponse)),
-        ("AppFeedCardCreateFailedCard",
-        schemars::schema_for!(types::AppFeedCardCreateFailedCard)),
         ("AppFeedCardCreateRequest",
         schemars::schema_for!(types::AppFeedCardCreateRequest)),
         ("AppFeedCardCreateResponse",
@@ -29897,6 +30544,8 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("ChatLinkRequest", schemars::schema_for!(types::ChatLinkRequest)),
         ("ChatLinkResponse", schemars::schema_for!(types::ChatLinkResponse)),
         ("ChatLinkResponseData", schemars::schema_for!(types::ChatLinkResponseData)),
+        ("ChatListItem", schemars::schema_for!(types::ChatListItem)),
+        ("ChatListResponseData", schemars::schema_for!(types::ChatListResponseData)),
         ("ChatManagersAddManagersRequest",
         schemars::schema_for!(types::ChatManagersAddManagersRequest)),
         ("ChatManagersAddManagersResponse",
@@ -29939,6 +30588,12 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         schemars::schema_for!(types::ChatMenuItemPatchResponse)),
         ("ChatMenuItemPatchResponseData",
         schemars::schema_for!(types::ChatMenuItemPatchResponseData)),
+        ("ChatMenuTreeCreateMenuTree",
+        schemars::schema_for!(types::ChatMenuTreeCreateMenuTree)),
+        ("ChatMenuTreeCreateMenuTreeChatMenuTopLevel",
+        schemars::schema_for!(types::ChatMenuTreeCreateMenuTreeChatMenuTopLevel)),
+        ("ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild",
+        schemars::schema_for!(types::ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild)),
         ("ChatMenuTreeCreateRequest",
         schemars::schema_for!(types::ChatMenuTreeCreateRequest)),
         ("ChatMenuTreeCreateRequestMenuTree",
@@ -29951,6 +30606,8 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         schemars::schema_for!(types::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild)),
         ("ChatMenuTreeCreateResponse",
         schemars::schema_for!(types::ChatMenuTreeCreateResponse)),
+        ("ChatMenuTreeCreateResponseData",
+        schemars::schema_for!(types::ChatMenuTreeCreateResponseData)),
         ("ChatMenuTreeDeleteRequest",
         schemars::schema_for!(types::ChatMenuTreeDeleteRequest)),
         ("ChatMenuTreeDeleteResponse",
@@ -29979,7 +30636,8 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("ChatSearchV2ResponseData",
         schemars::schema_for!(types::ChatSearchV2ResponseData)), ("ChatSortType",
         schemars::schema_for!(types::ChatSortType)), ("ChatStatus",
-        schemars::schema_for!(types::ChatStatus)), ("ChatTabCreateRequest",
+        schemars::schema_for!(types::ChatStatus)), ("ChatTabCreateChatTab",
+        schemars::schema_for!(types::ChatTabCreateChatTab)), ("ChatTabCreateRequest",
         schemars::schema_for!(types::ChatTabCreateRequest)),
         ("ChatTabCreateRequestChatTab",
         schemars::schema_for!(types::ChatTabCreateRequestChatTab)),
@@ -29988,6 +30646,8 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("ChatTabCreateRequestChatTabTabContent",
         schemars::schema_for!(types::ChatTabCreateRequestChatTabTabContent)),
         ("ChatTabCreateResponse", schemars::schema_for!(types::ChatTabCreateResponse)),
+        ("ChatTabCreateResponseData",
+        schemars::schema_for!(types::ChatTabCreateResponseData)),
         ("ChatTabDeleteTabsRequest",
         schemars::schema_for!(types::ChatTabDeleteTabsRequest)),
         ("ChatTabDeleteTabsResponse",
@@ -30026,18 +30686,19 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("I18nNames", schemars::schema_for!(types::I18nNames)), ("ImageUploaded",
         schemars::schema_for!(types::ImageUploaded)), ("Message",
         schemars::schema_for!(types::Message)), ("MessageBody",
-        schemars::schema_for!(types::MessageBody)), ("MessageCreateRequest",
-        schemars::schema_for!(types::MessageCreateRequest)), ("MessageCreated",
+        schemars::schema_for!(types::MessageBody)), ("MessageCreateBody",
+        schemars::schema_for!(types::MessageCreateBody)), ("MessageCreateMention",
+        schemars::schema_for!(types::MessageCreateMention)), ("MessageCreateRequest",
+        schemars::schema_for!(types::MessageCreateRequest)),
+        ("MessageCreateResponseData",
+        schemars::schema_for!(types::MessageCreateResponseData)), ("MessageCreateSender",
+        schemars::schema_for!(types::MessageCreateSender)), ("MessageCreated",
         schemars::schema_for!(types::MessageCreated)), ("MessageDeleteResponse",
         schemars::schema_for!(types::MessageDeleteResponse)), ("MessageForwardRequest",
         schemars::schema_for!(types::MessageForwardRequest)), ("MessageForwardResponse",
         schemars::schema_for!(types::MessageForwardResponse)), ("MessageGetResponse",
         schemars::schema_for!(types::MessageGetResponse)), ("MessageGetResponseData",
-        schemars::schema_for!(types::MessageGetResponseData)), ("MessageListItem",
-        schemars::schema_for!(types::MessageListItem)), ("MessageListItemBody",
-        schemars::schema_for!(types::MessageListItemBody)), ("MessageListItemMention",
-        schemars::schema_for!(types::MessageListItemMention)), ("MessageListItemSender",
-        schemars::schema_for!(types::MessageListItemSender)), ("MessageListResponse",
+        schemars::schema_for!(types::MessageGetResponseData)), ("MessageListResponse",
         schemars::schema_for!(types::MessageListResponse)), ("MessageListResponseData",
         schemars::schema_for!(types::MessageListResponseData)), ("MessageMention",
         schemars::schema_for!(types::MessageMention)), ("MessageMergeForwardRequest",
@@ -30076,18 +30737,18 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem)),
         ("MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator",
         schemars::schema_for!(types::MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator)),
+        ("MessageReactionCreateReactionType",
+        schemars::schema_for!(types::MessageReactionCreateReactionType)),
         ("MessageReactionCreateRequest",
         schemars::schema_for!(types::MessageReactionCreateRequest)),
         ("MessageReactionCreateRequestReactionType",
         schemars::schema_for!(types::MessageReactionCreateRequestReactionType)),
         ("MessageReactionCreateResponse",
         schemars::schema_for!(types::MessageReactionCreateResponse)),
+        ("MessageReactionCreateResponseData",
+        schemars::schema_for!(types::MessageReactionCreateResponseData)),
         ("MessageReactionDeleteResponse",
         schemars::schema_for!(types::MessageReactionDeleteResponse)),
-        ("MessageReactionListItem",
-        schemars::schema_for!(types::MessageReactionListItem)),
-        ("MessageReactionListItemReactionType",
-        schemars::schema_for!(types::MessageReactionListItemReactionType)),
         ("MessageReactionListResponse",
         schemars::schema_for!(types::MessageReactionListResponse)),
         ("MessageReactionListResponseData",

@@ -3523,7 +3523,7 @@ pub mod types {
             RoomConfigQueryDigitalSignage,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub room_status: ::std::option::Option<RoomMgetItemRoomStatus>,
+        pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
     }
     ///`RoomConfigQueryScope`
     #[derive(::serde::Serialize, Clone, Debug)]
@@ -4072,7 +4072,65 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<RoomCreateResponseData>,
         pub msg: ::std::string::String,
+    }
+    ///`RoomCreateResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomCreateResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room: ::std::option::Option<RoomCreateRoom>,
+    }
+    ///`RoomCreateRoom`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomCreateRoom {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub capacity: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_room_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub device: ::std::vec::Vec<RoomCreateRoomDeviceItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub path: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_level_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
+    }
+    ///`RoomCreateRoomDeviceItem`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomCreateRoomDeviceItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///`RoomCreateRoomRoomStatus`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomCreateRoomRoomStatus {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub contact_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_end_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_notice: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_reason: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resume_notice: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_status: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<bool>,
     }
     ///`RoomDeleteResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4086,6 +4144,8 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomGetResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<RoomCreateResponseData>,
         pub msg: ::std::string::String,
     }
     ///`RoomLevelCreateRequest`
@@ -4106,7 +4166,31 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelCreateResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<RoomLevelCreateResponseData>,
         pub msg: ::std::string::String,
+    }
+    ///`RoomLevelCreateResponseData`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomLevelCreateResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_level: ::std::option::Option<RoomLevelCreateRoomLevel>,
+    }
+    ///`RoomLevelCreateRoomLevel`
+    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    pub struct RoomLevelCreateRoomLevel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_group_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_child: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub path: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_level_id: ::std::option::Option<::std::string::String>,
     }
     ///`RoomLevelDelRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -4133,23 +4217,9 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelGetResponse {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<RoomLevelCreateResponseData>,
         pub msg: ::std::string::String,
-    }
-    ///`RoomLevelListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct RoomLevelListItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_group_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub has_child: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub parent_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub path: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub room_level_id: ::std::option::Option<::std::string::String>,
     }
     ///`RoomLevelListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4164,7 +4234,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomLevelListItem>,
+        pub items: ::std::vec::Vec<RoomLevelCreateRoomLevel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -4191,7 +4261,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomLevelListItem>,
+        pub items: ::std::vec::Vec<RoomLevelCreateRoomLevel>,
     }
     ///`RoomLevelPatchResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4219,57 +4289,18 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomListResponse {
         pub code: i64,
+        pub data: RoomListResponseData,
         pub msg: ::std::string::String,
     }
-    ///`RoomMgetItem`
+    ///`RoomListResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct RoomMgetItem {
+    pub struct RoomListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub capacity: ::std::option::Option<i64>,
+        pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_room_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub page_token: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub device: ::std::vec::Vec<RoomMgetItemDeviceItem>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub path: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub room_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub room_level_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub room_status: ::std::option::Option<RoomMgetItemRoomStatus>,
-    }
-    ///`RoomMgetItemDeviceItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct RoomMgetItemDeviceItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-    }
-    ///`RoomMgetItemRoomStatus`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
-    pub struct RoomMgetItemRoomStatus {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contact_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disable_end_time: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disable_notice: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disable_reason: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disable_start_time: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resume_notice: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub schedule_status: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<bool>,
+        pub rooms: ::std::vec::Vec<RoomCreateRoom>,
     }
     ///`RoomMgetRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -4294,7 +4325,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomMgetItem>,
+        pub items: ::std::vec::Vec<RoomCreateRoom>,
     }
     ///`RoomPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -4354,6 +4385,7 @@ pub mod types {
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct RoomSearchResponse {
         pub code: i64,
+        pub data: RoomListResponseData,
         pub msg: ::std::string::String,
     }
     ///`ScopeConfigCreateRequest`
@@ -19374,10 +19406,10 @@ impl<'a> builder::AlertList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -19431,10 +19463,10 @@ impl<'a> builder::BotEvents<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -19484,9 +19516,16 @@ impl<'a> builder::BotJoin<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::BotJoinResponseData>, crate::Error>,
+        Output = std::result::Result<types::BotJoinResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "bot_join",
+                |answer: types::BotJoinResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::BotLeave<'a> {
@@ -19511,9 +19550,16 @@ impl<'a> builder::BotLeave<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::BotLeaveResponseData>, crate::Error>,
+        Output = std::result::Result<types::BotLeaveResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "bot_leave",
+                |answer: types::BotLeaveResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::BotMessage<'a> {
@@ -19538,9 +19584,16 @@ impl<'a> builder::BotMessage<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::BotMessageResponseData>, crate::Error>,
+        Output = std::result::Result<types::BotMessageResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "bot_message",
+                |answer: types::BotMessageResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::BotUserActiveMeeting<'a> {
@@ -19570,11 +19623,18 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::BotUserActiveMeetingResponseData>,
+            types::BotUserActiveMeetingResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "bot_user_active_meeting",
+                |answer: types::BotUserActiveMeetingResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ExportDownload<'a> {
@@ -19781,10 +19841,10 @@ impl<'a> builder::MeetingListGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -19842,10 +19902,10 @@ impl<'a> builder::MeetingListByNo<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -19899,10 +19959,10 @@ impl<'a> builder::MeetingSearch<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -19996,9 +20056,16 @@ impl<'a> builder::MeetingGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::MeetingGetResponseData>, crate::Error>,
+        Output = std::result::Result<types::MeetingGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "meeting_get",
+                |answer: types::MeetingGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MeetingEnd<'a> {
@@ -20041,12 +20108,16 @@ impl<'a> builder::MeetingInvite<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MeetingInviteResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MeetingInviteResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "meeting_invite",
+                |answer: types::MeetingInviteResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MeetingKickout<'a> {
@@ -20071,12 +20142,16 @@ impl<'a> builder::MeetingKickout<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MeetingKickoutResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MeetingKickoutResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "meeting_kickout",
+                |answer: types::MeetingKickoutResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MeetingRecordingGet<'a> {
@@ -20106,11 +20181,18 @@ impl<'a> builder::MeetingRecordingGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::MeetingRecordingGetResponseData>,
+            types::MeetingRecordingGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "meeting_recording_get",
+                |answer: types::MeetingRecordingGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::MeetingRecordingSetPermission<'a> {
@@ -20203,12 +20285,16 @@ impl<'a> builder::MeetingSetHost<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::MeetingSetHostResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::MeetingSetHostResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "meeting_set_host",
+                |answer: types::MeetingSetHostResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::NoteSubscription<'a> {
@@ -20273,9 +20359,16 @@ impl<'a> builder::NoteGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::NoteGetResponseData>, crate::Error>,
+        Output = std::result::Result<types::NoteGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "note_get",
+                |answer: types::NoteGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ParticipantListGet<'a> {
@@ -20308,10 +20401,10 @@ impl<'a> builder::ParticipantListGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -20372,10 +20465,10 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -20433,12 +20526,16 @@ impl<'a> builder::ReportGetDaily<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ReportGetDailyResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ReportGetDailyResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "report_get_daily",
+                |answer: types::ReportGetDailyResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReportGetTopUser<'a> {
@@ -20467,12 +20564,16 @@ impl<'a> builder::ReportGetTopUser<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ReportGetTopUserResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ReportGetTopUserResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "report_get_top_user",
+                |answer: types::ReportGetTopUserResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveConfigReserveScope<'a> {
@@ -20502,11 +20603,18 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ReserveConfigReserveScopeResponseData>,
+            types::ReserveConfigReserveScopeResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_config_reserve_scope",
+                |answer: types::ReserveConfigReserveScopeResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveConfigPatch<'a> {
@@ -20558,11 +20666,18 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ReserveConfigAdminGetResponseData>,
+            types::ReserveConfigAdminGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_config_admin_get",
+                |answer: types::ReserveConfigAdminGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveConfigAdminPatch<'a> {
@@ -20616,11 +20731,18 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ReserveConfigDisableInformGetResponseData>,
+            types::ReserveConfigDisableInformGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_config_disable_inform_get",
+                |answer: types::ReserveConfigDisableInformGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
@@ -20674,11 +20796,18 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ReserveConfigFormGetResponseData>,
+            types::ReserveConfigFormGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_config_form_get",
+                |answer: types::ReserveConfigFormGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveConfigFormPatch<'a> {
@@ -20725,12 +20854,16 @@ impl<'a> builder::ReserveApply<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ReserveApplyResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ReserveApplyResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_apply",
+                |answer: types::ReserveApplyResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveGet<'a> {
@@ -20755,9 +20888,16 @@ impl<'a> builder::ReserveGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::ReserveGetResponseData>, crate::Error>,
+        Output = std::result::Result<types::ReserveGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_get",
+                |answer: types::ReserveGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveUpdate<'a> {
@@ -20782,12 +20922,16 @@ impl<'a> builder::ReserveUpdate<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ReserveUpdateResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ReserveUpdateResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_update",
+                |answer: types::ReserveUpdateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ReserveDelete<'a> {
@@ -20835,11 +20979,18 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::ReserveGetActiveMeetingResponseData>,
+            types::ReserveGetActiveMeetingResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "reserve_get_active_meeting",
+                |answer: types::ReserveGetActiveMeetingResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ResourceReservationListGet<'a> {
@@ -20875,10 +21026,10 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -20936,12 +21087,16 @@ impl<'a> builder::RoomConfigQuery<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::RoomConfigQueryResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::RoomConfigQueryResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_config_query",
+                |answer: types::RoomConfigQueryResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomConfigSet<'a> {
@@ -20991,11 +21146,18 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
+            types::RoomConfigSetCheckboardAccessCodeResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_config_set_checkboard_access_code",
+                |answer: types::RoomConfigSetCheckboardAccessCodeResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
@@ -21025,11 +21187,18 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
-            Option<types::RoomConfigSetCheckboardAccessCodeResponseData>,
+            types::RoomConfigSetCheckboardAccessCodeResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_config_set_room_access_code",
+                |answer: types::RoomConfigSetRoomAccessCodeResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomLevelList<'a> {
@@ -21058,10 +21227,10 @@ impl<'a> builder::RoomLevelList<'a> {
     > + Send + 'a {
         crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
     }
-    /// Every page of the answer, one request each, following `page_token`: ends
-    /// after a page whose `has_more` is false or whose `page_token` is absent or
-    /// empty. A `page_token` that comes back twice, or more than
-    /// [`MAX_PAGES`](crate::MAX_PAGES) pages, ends it with an error.
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
     pub fn pages(
         self,
     ) -> impl futures::Stream<
@@ -21081,7 +21250,7 @@ impl<'a> builder::RoomLevelList<'a> {
     pub fn items(
         self,
     ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomLevelListItem, crate::Error>,
+        Item = std::result::Result<types::RoomLevelCreateRoomLevel, crate::Error>,
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
@@ -21105,6 +21274,22 @@ impl<'a> builder::RoomLevelCreate<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_level_create", &OPERATIONS[52])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomLevelCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_level_create",
+                |answer: types::RoomLevelCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
@@ -21147,12 +21332,16 @@ impl<'a> builder::RoomLevelMget<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::RoomLevelMgetResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::RoomLevelMgetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_level_mget",
+                |answer: types::RoomLevelMgetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomLevelSearch<'a> {
@@ -21177,12 +21366,16 @@ impl<'a> builder::RoomLevelSearch<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::RoomLevelSearchResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::RoomLevelSearchResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_level_search",
+                |answer: types::RoomLevelSearchResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomLevelGet<'a> {
@@ -21201,6 +21394,22 @@ impl<'a> builder::RoomLevelGet<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_level_get", &OPERATIONS[56])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomLevelCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_level_get",
+                |answer: types::RoomLevelGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
@@ -21238,6 +21447,45 @@ impl<'a> builder::RoomList<'a> {
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::RoomListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::pages(
+            self,
+            |builder, token| builder.page_token(token),
+            |builder| builder.call(),
+            |data: &types::RoomListResponseData| (
+                data.has_more.unwrap_or(false),
+                data.page_token.as_deref(),
+            ),
+        )
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::RoomCreateRoom, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::items(
+            self.pages(),
+            |data: types::RoomListResponseData| data.rooms,
+        )
+    }
 }
 impl<'a> builder::RoomCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -21255,6 +21503,22 @@ impl<'a> builder::RoomCreate<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_create", &OPERATIONS[59])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_create",
+                |answer: types::RoomCreateResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomMget<'a> {
@@ -21279,9 +21543,16 @@ impl<'a> builder::RoomMget<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<Option<types::RoomMgetResponseData>, crate::Error>,
+        Output = std::result::Result<types::RoomMgetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_mget",
+                |answer: types::RoomMgetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomSearch<'a> {
@@ -21301,6 +21572,45 @@ impl<'a> builder::RoomSearch<'a> {
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_search", &OPERATIONS[61])
     }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::RoomListResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::pages(
+            self,
+            |builder, token| builder.body_map(|body| body.page_token(token)),
+            |builder| builder.call(),
+            |data: &types::RoomListResponseData| (
+                data.has_more.unwrap_or(false),
+                data.page_token.as_deref(),
+            ),
+        )
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(
+        self,
+    ) -> impl futures::Stream<
+        Item = std::result::Result<types::RoomCreateRoom, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::items(
+            self.pages(),
+            |data: types::RoomListResponseData| data.rooms,
+        )
+    }
 }
 impl<'a> builder::RoomGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
@@ -21318,6 +21628,22 @@ impl<'a> builder::RoomGet<'a> {
         >,
     > + Send + 'a {
         crate::runtime::send(self.prepare_direct(), "room_get", &OPERATIONS[63])
+    }
+    /// Sends the request and returns the `data` of Feishu's answer; any failure is the
+    /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
+    pub fn call(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomCreateResponseData, crate::Error>,
+    > + Send + 'a {
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "room_get",
+                |answer: types::RoomGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::RoomDelete<'a> {
@@ -21378,12 +21704,16 @@ impl<'a> builder::ScopeConfigGet<'a> {
     pub fn call(
         self,
     ) -> impl std::future::Future<
-        Output = std::result::Result<
-            Option<types::ScopeConfigGetResponseData>,
-            crate::Error,
-        >,
+        Output = std::result::Result<types::ScopeConfigGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        crate::runtime::finish(
+            self.send(),
+            |sent| crate::runtime::data(
+                sent,
+                "scope_config_get",
+                |answer: types::ScopeConfigGetResponse| answer.data,
+            ),
+        )
     }
 }
 impl<'a> builder::ScopeConfigCreate<'a> {
@@ -26695,17 +27025,26 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         ("RoomCreateRequestRoomStatus",
         schemars::schema_for!(types::RoomCreateRequestRoomStatus)),
         ("RoomCreateResponse", schemars::schema_for!(types::RoomCreateResponse)),
-        ("RoomDeleteResponse", schemars::schema_for!(types::RoomDeleteResponse)),
-        ("RoomGetResponse", schemars::schema_for!(types::RoomGetResponse)), ("RoomId",
+        ("RoomCreateResponseData", schemars::schema_for!(types::RoomCreateResponseData)),
+        ("RoomCreateRoom", schemars::schema_for!(types::RoomCreateRoom)),
+        ("RoomCreateRoomDeviceItem",
+        schemars::schema_for!(types::RoomCreateRoomDeviceItem)),
+        ("RoomCreateRoomRoomStatus",
+        schemars::schema_for!(types::RoomCreateRoomRoomStatus)), ("RoomDeleteResponse",
+        schemars::schema_for!(types::RoomDeleteResponse)), ("RoomGetResponse",
+        schemars::schema_for!(types::RoomGetResponse)), ("RoomId",
         schemars::schema_for!(crate ::RoomId)), ("RoomLevelCreateRequest",
         schemars::schema_for!(types::RoomLevelCreateRequest)),
         ("RoomLevelCreateResponse",
-        schemars::schema_for!(types::RoomLevelCreateResponse)), ("RoomLevelDelRequest",
+        schemars::schema_for!(types::RoomLevelCreateResponse)),
+        ("RoomLevelCreateResponseData",
+        schemars::schema_for!(types::RoomLevelCreateResponseData)),
+        ("RoomLevelCreateRoomLevel",
+        schemars::schema_for!(types::RoomLevelCreateRoomLevel)), ("RoomLevelDelRequest",
         schemars::schema_for!(types::RoomLevelDelRequest)), ("RoomLevelDelResponse",
         schemars::schema_for!(types::RoomLevelDelResponse)), ("RoomLevelGetResponse",
         schemars::schema_for!(types::RoomLevelGetResponse)), ("RoomLevelId",
-        schemars::schema_for!(crate ::RoomLevelId)), ("RoomLevelListItem",
-        schemars::schema_for!(types::RoomLevelListItem)), ("RoomLevelListResponse",
+        schemars::schema_for!(crate ::RoomLevelId)), ("RoomLevelListResponse",
         schemars::schema_for!(types::RoomLevelListResponse)),
         ("RoomLevelListResponseData",
         schemars::schema_for!(types::RoomLevelListResponseData)),
@@ -26718,10 +27057,8 @@ pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)
         schemars::schema_for!(types::RoomLevelSearchResponse)),
         ("RoomLevelSearchResponseData",
         schemars::schema_for!(types::RoomLevelSearchResponseData)), ("RoomListResponse",
-        schemars::schema_for!(types::RoomListResponse)), ("RoomMgetItem",
-        schemars::schema_for!(types::RoomMgetItem)), ("RoomMgetItemDeviceItem",
-        schemars::schema_for!(types::RoomMgetItemDeviceItem)), ("RoomMgetItemRoomStatus",
-        schemars::schema_for!(types::RoomMgetItemRoomStatus)), ("RoomMgetRequest",
+        schemars::schema_for!(types::RoomListResponse)), ("RoomListResponseData",
+        schemars::schema_for!(types::RoomListResponseData)), ("RoomMgetRequest",
         schemars::schema_for!(types::RoomMgetRequest)), ("RoomMgetResponse",
         schemars::schema_for!(types::RoomMgetResponse)), ("RoomMgetResponseData",
         schemars::schema_for!(types::RoomMgetResponseData)), ("RoomPatchRequest",
