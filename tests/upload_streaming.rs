@@ -1,7 +1,8 @@
-//! An upload is streamed: a 64 MiB file goes to the server without the process holding it. The
-//! server is a raw HTTP/1.1 responder on 127.0.0.1 that reads and discards the body; the test
-//! binary counts the heap with its own global allocator and checks the peak (no timing). Run
-//! with `--features im`.
+//! An upload is streamed: a 64 MiB file goes to the server without the process holding it, with
+//! its `Content-Length` when every part's size is known (chunked otherwise). The server is a raw
+//! HTTP/1.1 responder on 127.0.0.1 that reads and discards the body; the test binary counts the
+//! heap with its own global allocator and checks the peak (no timing). Run with
+//! `--features im`.
 #![cfg(feature = "im")]
 
 use feishu_openapi::im::types::{ImageCreateForm, ImageCreateFormImageType};
@@ -17,8 +18,15 @@ static ALLOCATOR: alloc_support::Counting = alloc_support::Counting;
 
 const FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads each request to its end (counting the bytes) and answers with an image key.
-async fn discarding_server() -> (String, tokio::sync::oneshot::Receiver<u64>) {
+/// What the server saw of the request: its bytes, and the `Content-Length` it announced.
+struct Seen {
+    bytes: u64,
+    content_length: Option<u64>,
+}
+
+/// Reads the request to its end (counting the bytes) and answers with an image key: a body
+/// with a `Content-Length` ends after that many bytes, a chunked one with the last chunk.
+async fn discarding_server() -> (String, tokio::sync::oneshot::Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -26,6 +34,9 @@ async fn discarding_server() -> (String, tokio::sync::oneshot::Receiver<u64>) {
         let (mut socket, _) = listener.accept().await.unwrap();
         let mut buffer = vec![0u8; 64 * 1024];
         let mut seen = 0u64;
+        let mut head = Vec::new();
+        let mut head_end = None;
+        let mut content_length = None;
         let mut tail = Vec::new();
         loop {
             let n = socket.read(&mut buffer).await.unwrap();
@@ -33,11 +44,26 @@ async fn discarding_server() -> (String, tokio::sync::oneshot::Receiver<u64>) {
                 break;
             }
             seen += n as u64;
+            if head_end.is_none() {
+                head.extend_from_slice(&buffer[..n]);
+                if let Some(i) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                    head_end = Some(i as u64 + 4);
+                    let text = String::from_utf8_lossy(&head[..i]).to_ascii_lowercase();
+                    content_length = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map(|v| v.trim().parse::<u64>().unwrap());
+                }
+            }
             tail.extend_from_slice(&buffer[..n]);
             let keep = tail.len().saturating_sub(128);
             tail.drain(..keep);
-            // The body (chunked: its length is not announced) ends with the last chunk.
-            if seen > FILE_BYTES && tail.ends_with(b"\r\n0\r\n\r\n") {
+            let done = match (head_end, content_length) {
+                (Some(end), Some(length)) => seen >= end + length,
+                (Some(_), None) => seen > FILE_BYTES && tail.ends_with(b"\r\n0\r\n\r\n"),
+                _ => false,
+            };
+            if done {
                 break;
             }
         }
@@ -47,7 +73,10 @@ async fn discarding_server() -> (String, tokio::sync::oneshot::Receiver<u64>) {
             body.len()
         );
         socket.write_all(answer.as_bytes()).await.unwrap();
-        let _ = tx.send(seen);
+        let _ = tx.send(Seen {
+            bytes: seen,
+            content_length,
+        });
     });
     (url, rx)
 }
@@ -79,12 +108,40 @@ async fn a_large_upload_is_streamed_in_bounded_memory() {
     let grown = alloc_support::grown(before);
     println!("64 MiB upload: heap grew by {} KiB", grown / 1024);
     assert_eq!(uploaded.image_key.as_deref(), Some("img_big"));
+    let seen = seen.await.unwrap();
+    assert!(seen.bytes > FILE_BYTES, "the whole file reached the server");
+    // Every part's size is known (a file from its path, a text field): the length is
+    // announced, framing included.
+    let length = seen.content_length.expect("a Content-Length");
     assert!(
-        seen.await.unwrap() > FILE_BYTES,
-        "the whole file reached the server"
+        length > FILE_BYTES && length < FILE_BYTES + 1024,
+        "{length}"
     );
     assert!(
         grown < 8 * MIB,
         "the heap grew by {grown} bytes for a 64 MiB file"
     );
+}
+
+/// A part of unknown size (a reader) cannot announce the form's length: chunked.
+#[tokio::test(flavor = "current_thread")]
+async fn an_upload_from_a_reader_goes_chunked() {
+    let (url, seen) = discarding_server().await;
+    let feishu = FeishuClient::builder()
+        .base_url(url)
+        .access_token(AccessToken::tenant("t-upload"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let reader = tokio::io::repeat(0).take(FILE_BYTES + 1);
+    let form = ImageCreateForm::builder().image_type(ImageCreateFormImageType::Message);
+    feishu
+        .im()
+        .image_create()
+        .call(form, UploadFile::from_reader("big.png", reader))
+        .await
+        .unwrap();
+    let seen = seen.await.unwrap();
+    assert_eq!(seen.content_length, None);
+    assert!(seen.bytes > FILE_BYTES);
 }

@@ -105,7 +105,7 @@ fn each_attempt<'a, 'r>(
             let identity = runtime.identity(http, op.tokens).await?;
             // No request is held across an await here: it goes to reqwest at once.
             let sent = {
-                let mut request = requests.next()?;
+                let mut request = requests.next(http)?;
                 if attempt == 1 && !span.is_disabled() {
                     span.record("method", field::display(request.method()));
                     span.record("path", request.url().path());
@@ -181,8 +181,8 @@ fn each_attempt<'a, 'r>(
 
 /// Where the request of each attempt comes from.
 pub trait Requests: Send {
-    /// The request of the next attempt.
-    fn next(&mut self) -> Result<reqwest::Request, Error>;
+    /// The request of the next attempt (`http` is the client that will send it).
+    fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error>;
     /// Whether there can be a request for a further attempt.
     fn again(&self) -> bool;
 }
@@ -195,7 +195,7 @@ where
     B: Fn() -> Result<reqwest::Request, E> + Send,
     Error: From<E>,
 {
-    fn next(&mut self) -> Result<reqwest::Request, Error> {
+    fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
         self().map_err(Error::from)
     }
 

@@ -55,18 +55,19 @@ where
     B: Fn() -> Result<reqwest::Request, E> + Send,
     Error: From<E>,
 {
-    fn next(&mut self) -> Result<reqwest::Request, Error> {
-        let mut request = (self.build)()?;
-        if let Some(Multipart(form)) = self.body.take() {
-            let content_type = format!("multipart/form-data; boundary={}", form.boundary());
-            if let Ok(value) = http::HeaderValue::from_str(&content_type) {
-                request
-                    .headers_mut()
-                    .insert(http::header::CONTENT_TYPE, value);
-            }
-            *request.body_mut() = Some(reqwest::Body::wrap_stream(form.into_stream()));
+    /// The request with the form as its body, streamed, with its `Content-Type` (the boundary)
+    /// and, when every part's size is known (files from a path or bytes, text fields), its
+    /// `Content-Length`; a part of unknown size (a reader) makes it chunked. reqwest's builder
+    /// computes the length of its own framing.
+    fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
+        let request = (self.build)()?;
+        match self.body.take() {
+            Some(Multipart(form)) => reqwest::RequestBuilder::from_parts(http.clone(), request)
+                .multipart(form)
+                .build()
+                .map_err(Error::Transport),
+            None => Ok(request),
         }
-        Ok(request)
     }
 
     fn again(&self) -> bool {
