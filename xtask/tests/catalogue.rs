@@ -516,3 +516,78 @@ WidgetScopeChangeEvent:
         "{names:?}"
     );
 }
+
+/// A catalogue schema with its `$ref`s and one-member `allOf`s followed.
+fn resolved<'v>(doc: &'v Value, mut node: &'v Value) -> &'v Value {
+    loop {
+        if let Some(name) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            node = &doc["components"]["schemas"][name];
+        } else if let Some([only]) = node
+            .get("allOf")
+            .and_then(Value::as_sequence)
+            .map(Vec::as_slice)
+        {
+            node = only;
+        } else {
+            return node;
+        }
+    }
+}
+
+/// Every operation whose catalogue answer gives `data` fields is imported with a typed `data`
+/// (a named schema), however the catalogue reaches its envelope (`$ref`, `allOf`, inline).
+#[test]
+fn every_answer_the_catalogue_types_is_typed() {
+    let mut checked = 0;
+    for project in ["demo", "vc", "im"] {
+        let doc = doc(project);
+        let out: Value =
+            yaml_serde::from_str(&catalogue::render(project, &doc, &patch(), None).unwrap())
+                .unwrap();
+        for (path, item) in doc["paths"].as_mapping().unwrap() {
+            for (method, op) in item.as_mapping().unwrap() {
+                let Some(schema) = op
+                    .get("responses")
+                    .and_then(|r| r.get("200"))
+                    .and_then(|r| r.get("content"))
+                    .and_then(|c| c.get("application/json"))
+                    .and_then(|m| m.get("schema"))
+                else {
+                    continue;
+                };
+                if op.get("x-lark-file-download").is_some() {
+                    continue;
+                }
+                let envelope = resolved(&doc, schema);
+                let Some(data) = envelope.get("properties").and_then(|p| p.get("data")) else {
+                    continue;
+                };
+                let fields = resolved(&doc, data).get("properties");
+                if fields.and_then(Value::as_mapping).is_none_or(|f| f.is_empty()) {
+                    continue;
+                }
+                let ours = &out["paths"][path][method];
+                let answer = ours["responses"]["200"]["content"]["application/json"]["schema"]
+                    ["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .unwrap();
+                let typed = out["components"]["schemas"][answer]["properties"]["data"]
+                    .get("$ref")
+                    .is_some();
+                assert!(
+                    typed,
+                    "{project}: {} {}: the catalogue types `data`, the import does not",
+                    method.as_str().unwrap(),
+                    path.as_str().unwrap()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} answers checked");
+}
