@@ -36,7 +36,10 @@ async fn the_documented_ehr_employee_list_answer_decodes() {
     let fields = data.items[0].system_fields.as_ref().unwrap();
     let job = fields.job.as_ref().unwrap();
     assert_eq!(job.id, Some(1_695_838_220_091_399_i64));
-    assert_eq!(fields.contract_company.as_ref().unwrap().id, Some(1_695_838_220_091_399));
+    assert_eq!(
+        fields.contract_company.as_ref().unwrap().id,
+        Some(1_695_838_220_091_399)
+    );
     assert_eq!(fields.id_photo[0].size, Some(1024_i64));
     assert_eq!(fields.create_time, Some(1_608_690_517_811_i64));
     assert_eq!(data.has_more, Some(false));
@@ -63,7 +66,13 @@ async fn a_success_without_its_documented_data_is_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::NoData { operation: "meeting_get", .. }),
+        matches!(
+            error,
+            Error::NoData {
+                operation: "meeting_get",
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(error.log_id(), Some("202612070001"));
@@ -124,7 +133,10 @@ async fn a_pager_carries_its_token_in_the_body() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<_> = rooms.iter().map(|r| r.room_id.as_deref().unwrap()).collect();
+    let ids: Vec<_> = rooms
+        .iter()
+        .map(|r| r.room_id.as_deref().unwrap())
+        .collect();
     assert_eq!(ids, ["omm_1", "omm_2", "omm_3"]);
     let sent = server.received_requests().await.unwrap();
     let second: serde_json::Value = serde_json::from_slice(&sent[1].body).unwrap();

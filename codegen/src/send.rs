@@ -110,8 +110,13 @@ pub fn wrap(
                     &OPERATIONS[#index],
                 )
             };
-            let methods =
-                super::upload::methods(upload, &answer, data_types.get(&last_ident(&answer)), sent, &id);
+            let methods = super::upload::methods(
+                upload,
+                &answer,
+                data_types.get(&last_ident(&answer)),
+                sent,
+                &id,
+            );
             stream.extend(quote! {
                 impl<'a> builder::#name<'a> {
                     #methods

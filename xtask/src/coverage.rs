@@ -160,7 +160,10 @@ pub fn page(services: &[Service]) -> String {
         out,
         "| service | operations | typed data | paginated | with items | upload | download | tenant | user | app | none |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for s in services {
         let _ = write!(
             out,
@@ -221,7 +224,13 @@ mod tests {
         });
         let s = service("x", &spec);
         assert_eq!(
-            (s.operations, s.paginated, s.with_items, s.uploads, s.downloads),
+            (
+                s.operations,
+                s.paginated,
+                s.with_items,
+                s.uploads,
+                s.downloads
+            ),
             (3, 1, 1, 1, 1)
         );
         assert_eq!((s.typed, s.untyped), (1, 0));

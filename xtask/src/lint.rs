@@ -338,7 +338,10 @@ impl<'a> FileLint<'a> {
             let Some(why) = op.get("x-feishu-unpaged") else {
                 continue;
             };
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if why.as_str().is_none_or(|w| w.trim().is_empty()) {
                 self.problem(
                     &format!("operation {id}"),

@@ -352,7 +352,15 @@ paths:
             assert_eq!(yaml11_ambiguities(&text), vec![], "{text}");
             assert!(text.contains(&format!("\"{s}\"")), "{text}");
         }
-        for s in ["yess", "nO", "tenant_editable", "to_be_confirmed", "12", "1.5", "a:b"] {
+        for s in [
+            "yess",
+            "nO",
+            "tenant_editable",
+            "to_be_confirmed",
+            "12",
+            "1.5",
+            "a:b",
+        ] {
             assert!(!yaml11_ambiguous(s), "{s}");
         }
     }
@@ -362,7 +370,11 @@ paths:
         let text = "a:\n  enum: [to_be_confirmed, no, \"yes\"]\n  - off\n  k: On # c\n  \"n\": 1\n";
         assert_eq!(
             yaml11_ambiguities(text),
-            vec![(2, "no".to_string()), (3, "off".to_string()), (4, "On".to_string())]
+            vec![
+                (2, "no".to_string()),
+                (3, "off".to_string()),
+                (4, "On".to_string())
+            ]
         );
     }
 }

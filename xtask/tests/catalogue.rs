@@ -567,7 +567,10 @@ fn every_answer_the_catalogue_types_is_typed() {
                     continue;
                 };
                 let fields = resolved(&doc, data).get("properties");
-                if fields.and_then(Value::as_mapping).is_none_or(|f| f.is_empty()) {
+                if fields
+                    .and_then(Value::as_mapping)
+                    .is_none_or(|f| f.is_empty())
+                {
                     continue;
                 }
                 let ours = &out["paths"][path][method];

@@ -22,10 +22,15 @@ fn parameter<'v>(spec: &'v Mapping, platform: &'v Value, p: &'v Value) -> Option
 /// Every parameter the catalogue requires is required in `spec`: an error naming the first
 /// operation and parameter that is less required.
 pub fn parameters_required(doc: &Value, spec: &Mapping) -> Result<(), String> {
-    let platform: Value = yaml_serde::from_str(PLATFORM)
-        .map_err(|e| format!("shared/platform.yaml: {e}"))?;
+    let platform: Value =
+        yaml_serde::from_str(PLATFORM).map_err(|e| format!("shared/platform.yaml: {e}"))?;
     let ours = spec.get("paths").and_then(Value::as_mapping);
-    for (path, item) in doc.get("paths").and_then(Value::as_mapping).into_iter().flatten() {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+    {
         for (method, op) in item.as_mapping().into_iter().flatten() {
             let Some(mine) = ours.and_then(|o| o.get(path)).and_then(|i| i.get(method)) else {
                 continue;
@@ -37,7 +42,10 @@ pub fn parameters_required(doc: &Value, spec: &Mapping) -> Result<(), String> {
                     .unwrap_or_default()
             };
             for theirs in list(op) {
-                let name = theirs.get("name").and_then(Value::as_str).unwrap_or_default();
+                let name = theirs
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let place = theirs.get("in").and_then(Value::as_str).unwrap_or_default();
                 let required = place == "path"
                     || theirs.get("required").and_then(Value::as_bool) == Some(true);

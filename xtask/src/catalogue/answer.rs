@@ -162,8 +162,7 @@ fn list_field(data: &Mapping) -> Option<String> {
             let items = p.get("items");
             p.get("type").and_then(Value::as_str) == Some("array")
                 && (items.and_then(|i| i.get("$ref")).is_some()
-                    || items.and_then(|i| i.get("type")).and_then(Value::as_str)
-                        == Some("string"))
+                    || items.and_then(|i| i.get("type")).and_then(Value::as_str) == Some("string"))
         })
         .filter_map(|(k, _)| k.as_str())
         .collect();

@@ -306,8 +306,7 @@ pub fn import(
         } else {
             None
         };
-        let (schema, paging) =
-            answer(&at, &pascal, envelope, request_token, flagged, components)?;
+        let (schema, paging) = answer(&at, &pascal, envelope, request_token, flagged, components)?;
         pagination = paging;
         ok.insert(text("description"), text("Success (code 0)."));
         let mut media = Mapping::new();

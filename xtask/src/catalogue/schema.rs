@@ -171,7 +171,11 @@ impl<'a> Components<'a> {
     {
         let mut node = self.follow(node, at)?;
         for _ in 0..40 {
-            match node.get("allOf").and_then(Value::as_sequence).map(Vec::as_slice) {
+            match node
+                .get("allOf")
+                .and_then(Value::as_sequence)
+                .map(Vec::as_slice)
+            {
                 Some([only]) => node = self.follow(only, at)?,
                 _ => return Ok(node),
             }
