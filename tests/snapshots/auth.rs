@@ -65,79 +65,11 @@ pub mod types {
         ///The marketplace app's app_access_token (from app_access_token_create).
         pub app_access_token: crate::SecretString,
         ///The tenant (a tenant that has the app installed).
-        pub tenant_key: MarketplaceTenantAccessTokenRequestTenantKey,
+        pub tenant_key: ::std::string::String,
     }
     impl MarketplaceTenantAccessTokenRequest {
         pub fn builder() -> builder::MarketplaceTenantAccessTokenRequest {
             Default::default()
-        }
-    }
-    ///The tenant (a tenant that has the app installed).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MarketplaceTenantAccessTokenRequestTenantKey(::std::string::String);
-    impl ::std::ops::Deref for MarketplaceTenantAccessTokenRequestTenantKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MarketplaceTenantAccessTokenRequestTenantKey>
-    for ::std::string::String {
-        fn from(value: MarketplaceTenantAccessTokenRequestTenantKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MarketplaceTenantAccessTokenRequestTenantKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MarketplaceTenantAccessTokenRequestTenantKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MarketplaceTenantAccessTokenRequestTenantKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "fake")]
-    impl<'de> ::serde::Deserialize<'de>
-    for MarketplaceTenantAccessTokenRequestTenantKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`SelfBuiltAppAccessTokenRequest`
@@ -333,7 +265,7 @@ pub mod types {
                 ::std::string::String,
             >,
             tenant_key: ::std::result::Result<
-                super::MarketplaceTenantAccessTokenRequestTenantKey,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -364,9 +296,7 @@ pub mod types {
             }
             pub fn tenant_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::MarketplaceTenantAccessTokenRequestTenantKey,
-                >,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tenant_key = value
