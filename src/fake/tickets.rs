@@ -75,8 +75,8 @@ pub(super) fn deliver_later(core: &Core, ticket: String) {
 
 impl FakeFeishu {
     /// A fresh app ticket for the fake's app, accepted by `app_access_token_create` until
-    /// [`expire_app_tickets`](Self::expire_app_tickets); it is not pushed anywhere (see
-    /// [`push_app_ticket`](Self::push_app_ticket) for that). `app_ticket_resend` issues one too.
+    /// [`expire_app_tickets`](Self::expire_app_tickets); it is not pushed anywhere (with the
+    /// `events` feature, `push_app_ticket` pushes one). `app_ticket_resend` issues one too.
     pub fn issue_app_ticket(&self) -> String {
         lock(&self.state).core.issue_app_ticket()
     }
