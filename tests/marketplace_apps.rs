@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use feishu_openapi::fake::{FakeFeishu, RecordedRequest, DEFAULT_TENANT_KEY};
+use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault, RecordedRequest, DEFAULT_TENANT_KEY};
 use feishu_openapi::im::types::{MessageCreateRequest, ReceiveIdType};
 use feishu_openapi::{
     AccessToken, AppTicketStore, Error, ErrorKind, FeishuClient, InMemoryAppTicketStore,
@@ -176,6 +176,31 @@ async fn without_a_ticket_feishu_is_asked_to_resend_and_the_call_fails_clearly()
         .await;
     send(&feishu.for_tenant(OTHER_TENANT)).await.unwrap();
     assert_eq!(requests_of(&fake, RESEND_PATH).len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_resend_is_named_in_the_error() {
+    let fake = fake().await;
+    fake.inject(
+        Endpoint::Operation("app_ticket_resend"),
+        Fault::Error {
+            status: 400,
+            code: 10016,
+            msg: "app resend fail".into(),
+        },
+    );
+    let feishu = store_app(&fake, Arc::default());
+    let error = send(&feishu.for_tenant(OTHER_TENANT)).await.unwrap_err();
+    let Error::AppTicketMissing {
+        resend: Some(resend),
+        ..
+    } = error.root()
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(resend.code(), Some(10016));
+    assert!(error.to_string().contains("app resend fail"), "{error}");
+    assert!(std::error::Error::source(error.root()).is_some());
 }
 
 #[tokio::test]
