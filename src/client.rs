@@ -44,6 +44,26 @@ impl FeishuClient {
         }
     }
 
+    /// The same client calling for the tenant `tenant_key`: a marketplace (store) app serves
+    /// many tenants and picks one per call (see [`Connection::for_tenant`]). Each tenant gets a
+    /// tenant access token of its own, fetched once and cached. Cheap.
+    ///
+    /// ```
+    /// use feishu_openapi::FeishuClient;
+    /// let feishu = FeishuClient::builder()
+    ///     .marketplace_app("cli_a1b2c3", "app-secret")
+    ///     .build()?;
+    /// let acme = feishu.for_tenant("2ed263bf32cf1651");
+    /// assert_eq!(acme.tenant_key(), Some("2ed263bf32cf1651"));
+    /// let _vc = acme.vc(); // calls with the tenant access token of that tenant
+    /// # Ok::<(), feishu_openapi::Error>(())
+    /// ```
+    pub fn for_tenant(&self, tenant_key: impl AsRef<str>) -> Self {
+        Self {
+            connection: self.connection.for_tenant(tenant_key),
+        }
+    }
+
     /// The connection every service client of this client shares.
     pub fn connection(&self) -> &Connection {
         &self.connection

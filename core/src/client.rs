@@ -4,7 +4,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::runtime::{InMemoryTokenCache, RetryPolicy, Runtime, Shared, TokenCache, TokenManager};
+use crate::runtime::{
+    AppTicketStore, InMemoryAppTicketStore, InMemoryTokenCache, RetryPolicy, Runtime, Shared,
+    TokenCache, TokenManager,
+};
 use crate::secret::AppCredentials;
 use crate::{AccessToken, Error};
 
@@ -81,6 +84,42 @@ impl Connection {
         }
     }
 
+    /// The same connection calling for the tenant `tenant_key`: a marketplace (store) app
+    /// serves many tenants and picks one per call. Each tenant gets a tenant access token of its
+    /// own, fetched once and cached. Shares the connection pool and settings; cheap.
+    ///
+    /// A marketplace app's call that takes a tenant token without a tenant picked fails before
+    /// any I/O ([`Error::Config`]), as does a self-built app's with one (it has one tenant).
+    ///
+    /// ```
+    /// use feishu_openapi_core::Connection;
+    /// let connection: Connection = Connection::builder()
+    ///     .marketplace_app("cli_a1b2c3", "app-secret")
+    ///     .build()?;
+    /// let _acme = connection.for_tenant("2ed263bf32cf1651");
+    /// # Ok::<(), feishu_openapi_core::Error>(())
+    /// ```
+    pub fn for_tenant(&self, tenant_key: impl AsRef<str>) -> Self {
+        Self {
+            http: self.http.clone(),
+            runtime: self.runtime.with_tenant(tenant_key.as_ref()),
+        }
+    }
+
+    /// The tenant this connection calls for ([`for_tenant`](Self::for_tenant)), if one was
+    /// picked.
+    pub fn tenant_key(&self) -> Option<&str> {
+        self.runtime.tenant()
+    }
+
+    /// A marketplace app's ticket store (see
+    /// [`ClientBuilder::app_ticket_store`]): hand it to the events dispatcher
+    /// (`Dispatcher::feed_app_tickets`) so that the `app_ticket` events reach it. `None` for a
+    /// connection that is not a marketplace app's.
+    pub fn app_ticket_store(&self) -> Option<Arc<dyn AppTicketStore>> {
+        self.runtime.app_tickets().cloned()
+    }
+
     /// The parts a generated service client is made of. Not part of the API.
     #[doc(hidden)]
     pub fn __parts(&self) -> (&str, reqwest::Client, Runtime) {
@@ -98,6 +137,8 @@ pub struct ClientBuilder<C = Connection> {
     base_url: Option<String>,
     token: Option<AccessToken>,
     credentials: Option<AppCredentials>,
+    marketplace: bool,
+    tickets: Option<Arc<dyn AppTicketStore>>,
     cache: Option<Arc<dyn TokenCache>>,
     refresh_margin: Option<Duration>,
     retry: RetryPolicy,
@@ -122,6 +163,8 @@ impl<C> ClientBuilder<C> {
             base_url: None,
             token: None,
             credentials: None,
+            marketplace: false,
+            tickets: None,
             cache: None,
             refresh_margin: None,
             retry: RetryPolicy::default(),
@@ -163,10 +206,38 @@ impl<C> ClientBuilder<C> {
         app_secret: impl Into<String>,
     ) -> Self {
         self.credentials = Some(AppCredentials::new(app_id, app_secret));
+        self.marketplace = false;
         self
     }
 
-    /// Where tenant tokens are cached (default: [`InMemoryTokenCache`]). Share one cache between
+    /// A marketplace (store, ISV) app's id (`cli_…`) and secret. Such an app serves many tenants:
+    /// pick one per call with [`Connection::for_tenant`]. The client gets the app's app access
+    /// token with the latest app_ticket (kept in the [ticket store](Self::app_ticket_store)),
+    /// then one tenant access token per tenant; it caches them all and refreshes them before
+    /// they expire.
+    ///
+    /// Feishu pushes the ticket as the `app_ticket` event: let the events dispatcher store it
+    /// (`Dispatcher::feed_app_tickets` with [`Connection::app_ticket_store`]). Without a ticket a
+    /// call asks Feishu to push one and fails with [`Error::AppTicketMissing`].
+    pub fn marketplace_app(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(AppCredentials::new(app_id, app_secret));
+        self.marketplace = true;
+        self
+    }
+
+    /// Where a marketplace app's app_ticket is kept (default: [`InMemoryAppTicketStore`]).
+    /// Implement [`AppTicketStore`] to share tickets between processes, e.g. when another
+    /// process receives the events.
+    pub fn app_ticket_store(mut self, store: Arc<dyn AppTicketStore>) -> Self {
+        self.tickets = Some(store);
+        self
+    }
+
+    /// Where access tokens are cached (default: [`InMemoryTokenCache`]). Share one cache between
     /// clients, or implement [`TokenCache`] to share tokens between processes.
     pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
         self.cache = Some(cache);
@@ -233,18 +304,28 @@ impl<C> ClientBuilder<C> {
                 "RetryPolicy::max_attempts must be at least 1".into(),
             ));
         }
+        if self.tickets.is_some() && !(self.marketplace && self.credentials.is_some()) {
+            return Err(Error::Config(
+                "an app_ticket store is for a marketplace app: set marketplace_app(app_id, app_secret)".into(),
+            ));
+        }
+        let cache = self
+            .cache
+            .unwrap_or_else(|| Arc::new(InMemoryTokenCache::default()));
+        let margin = self.refresh_margin.unwrap_or(crate::DEFAULT_REFRESH_MARGIN);
         let tokens = match self.credentials {
             Some(c) if c.app_id.trim().is_empty() || c.app_secret.expose_secret().is_empty() => {
                 return Err(Error::Config(
                     "app credentials need a non-empty app id and app secret".into(),
                 ))
             }
-            Some(c) => Some(TokenManager::new(
-                c,
-                self.cache
-                    .unwrap_or_else(|| Arc::new(InMemoryTokenCache::default())),
-                self.refresh_margin.unwrap_or(crate::DEFAULT_REFRESH_MARGIN),
-            )),
+            Some(c) if self.marketplace => {
+                let tickets = self
+                    .tickets
+                    .unwrap_or_else(|| Arc::new(InMemoryAppTicketStore::default()));
+                Some(TokenManager::marketplace(c, cache, margin, tickets))
+            }
+            Some(c) => Some(TokenManager::self_built(c, cache, margin)),
             None => None,
         };
         // Redirects are not followed: Feishu's APIs do not redirect, and a followed redirect
@@ -310,6 +391,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("base_url", &self.base_url)
             .field("token", &self.token)
             .field("credentials", &self.credentials)
+            .field("marketplace", &self.marketplace)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }

@@ -37,8 +37,8 @@ pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 /// The most pages a paginated listing's `pages()` or `items()` requests.
 pub use runtime::MAX_PAGES;
 pub use runtime::{
-    CacheFuture, CachedToken, InMemoryTokenCache, RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN,
-    STREAMING_TOTAL_TIMEOUT,
+    AppTicketStore, CacheFuture, CachedToken, InMemoryAppTicketStore, InMemoryTokenCache,
+    RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
 };
 pub use secret::{AccessToken, AppCredentials, SecretString};
 

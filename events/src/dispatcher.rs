@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use feishu_openapi_core::AppTicketStore;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -96,6 +97,8 @@ pub struct Dispatcher {
     dedup: Arc<dyn DedupStore>,
     handling: Handling,
     callback_deadline: Duration,
+    /// Where the tickets of `app_ticket` events go (a marketplace app's REST client's store).
+    app_tickets: Option<Arc<dyn AppTicketStore>>,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -107,6 +110,7 @@ impl fmt::Debug for Dispatcher {
             .field("unknown", &self.unknown.is_some())
             .field("handling", &self.handling)
             .field("callback_deadline", &self.callback_deadline)
+            .field("feeds_app_tickets", &self.app_tickets.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -130,6 +134,7 @@ impl Dispatcher {
             dedup: Arc::new(MemoryDedup::default()),
             handling: Handling::default(),
             callback_deadline: Self::DEFAULT_CALLBACK_DEADLINE,
+            app_tickets: None,
         }
     }
 
@@ -216,6 +221,31 @@ impl Dispatcher {
         self
     }
 
+    /// Stores the ticket of every `app_ticket` event ([`AppTicket`](crate::AppTicket)) in
+    /// `store`, under the event's app id, before the event goes to any handler of its own: give
+    /// it a marketplace app's ticket store (`feishu.app_ticket_store()`, or the store given to
+    /// its client builder), and the client gets its app access token with the tickets Feishu
+    /// pushes, by webhook or long connection.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use feishu_openapi_core::{Connection, InMemoryAppTicketStore};
+    /// use feishu_openapi_events::Dispatcher;
+    ///
+    /// let tickets = Arc::new(InMemoryAppTicketStore::default());
+    /// let feishu: Connection = Connection::builder()
+    ///     .marketplace_app("cli_a1b2c3", "app-secret")
+    ///     .app_ticket_store(tickets.clone())
+    ///     .build()?;
+    /// let dispatcher = Dispatcher::new().feed_app_tickets(tickets);
+    /// # drop((feishu, dispatcher));
+    /// # Ok::<(), feishu_openapi_core::Error>(())
+    /// ```
+    pub fn feed_app_tickets(mut self, store: Arc<dyn AppTicketStore>) -> Self {
+        self.app_tickets = Some(store);
+        self
+    }
+
     /// Where the ids of handled events are remembered (default: [`MemoryDedup`]).
     pub fn dedup_store(mut self, store: impl DedupStore) -> Self {
         self.dedup = Arc::new(store);
@@ -230,6 +260,11 @@ impl Dispatcher {
         transport: Transport,
         card_frame: bool,
     ) -> Answer {
+        if envelope.event_type == crate::app_ticket::APP_TICKET {
+            if let Some(store) = &self.app_tickets {
+                crate::app_ticket::store(store.as_ref(), &envelope).await;
+            }
+        }
         let registered = self.handlers.get(&envelope.event_type);
         let callback = card_frame
             || registered.is_some_and(|r| r.callback)

@@ -1,7 +1,9 @@
 //! Receive Feishu / Lark events and callbacks: webhooks, card callbacks and the long connection.
 //!
 //! - [`Dispatcher`]: handlers per event type (typed with [`EventPayload`], or raw), one for
-//!   unknown types, de-duplication, and when the platform is answered ([`Handling`]).
+//!   unknown types, de-duplication, and when the platform is answered ([`Handling`]); a
+//!   marketplace app's `app_ticket` events fed to its REST client
+//!   ([`Dispatcher::feed_app_tickets`]).
 //! - [`Webhook`]: the app's request URL, framework-agnostic (`http::Request<Bytes>` in,
 //!   `http::Response<Bytes>` out): the URL check, decryption, signatures, token, replay window.
 //! - [`card`]: card actions and link previews with their typed replies.
@@ -18,6 +20,7 @@
 //! # drop(dispatcher);
 //! ```
 
+mod app_ticket;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod card;
@@ -31,6 +34,7 @@ pub mod fake;
 mod webhook;
 pub mod ws;
 
+pub use app_ticket::{AppTicket, APP_TICKET};
 pub use crypto::{DecryptError, EncryptKey, VerificationToken};
 pub use dispatcher::{Dispatcher, Handling};
 pub use envelope::{EnvelopeError, EventHeader, Schema, V1Envelope};

@@ -25,7 +25,16 @@
 //!
 //! - `POST /open-apis/auth/v3/tenant_access_token/internal` checks `app_id` and `app_secret`:
 //!   missing field: 10003 `invalid param`; unknown app id: 99991543; wrong secret: 10014
-//!   `app secret invalid` (all HTTP 400); else a fresh tenant token.
+//!   `app secret invalid` (all HTTP 400); else a fresh tenant token of the app's own tenant
+//!   ([`DEFAULT_TENANT_KEY`]). `app_access_token/internal` answers the same way with an app
+//!   access token (and a tenant token).
+//! - **Marketplace apps** (the same app): `app_ticket/resend` issues an app ticket and, with the
+//!   `events` feature, pushes it as an `app_ticket` event where `deliver_app_tickets` says (a
+//!   webhook, or a long connection of the events crate's fake); `app_access_token` takes only a ticket it issued
+//!   (else 10012) and gives an app access token (`a-…`); `tenant_access_token` takes only such a
+//!   token (else 99991664) and a tenant that has the app ([`DEFAULT_TENANT_KEY`] and those of
+//!   [`FakeFeishuBuilder::tenant`]; else 10013), and gives a tenant token of that tenant:
+//!   [`tenant_of`](FakeFeishu::tenant_of) tells which tenant a request called for.
 //! - **Every other operation of every enabled service** is found from its spec (method and path
 //!   template, path parameters matching their pattern). Its bearer token is checked against the
 //!   token kinds the spec accepts (`security`): missing: 99991661; neither `t-…` nor `u-…`:
@@ -68,6 +77,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+mod auth;
 mod example;
 mod fault;
 mod generic;
@@ -75,12 +85,16 @@ mod plugin;
 mod reply;
 mod routes;
 mod state;
+mod tickets;
 #[cfg(feature = "vc")]
 pub mod vc_export;
 
 pub use fault::{Endpoint, Fault};
 pub use routes::TENANT_ACCESS_TOKEN_PATH;
 pub use state::RecordedRequest;
+#[cfg(feature = "events")]
+pub use tickets::AppTicketDelivery;
+pub use tickets::DEFAULT_TENANT_KEY;
 
 use plugin::Plugin;
 use reply::{Body, Reply};
@@ -261,6 +275,8 @@ impl Default for FakeFeishuBuilder {
                 app_secret: DEFAULT_APP_SECRET.into(),
                 token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
                 user_tokens: Vec::new(),
+                tenant_key: DEFAULT_TENANT_KEY.into(),
+                tenants: Vec::new(),
                 base_url: String::new(),
             },
             plugins: plugin::enabled(),
@@ -330,6 +346,7 @@ impl fmt::Debug for FakeFeishuBuilder {
             .field("app_secret", &"<redacted>")
             .field("token_ttl", &self.config.token_ttl)
             .field("user_tokens", &self.config.user_tokens.len())
+            .field("tenants", &self.config.tenants)
             .field("plugins", &self.plugins)
             .finish()
     }

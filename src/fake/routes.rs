@@ -1,13 +1,13 @@
-//! Every request routed in one place: the token endpoint (the platform's, hand-written: it
-//! issues the tokens every other operation checks), then any operation of an enabled service —
-//! its bearer token checked against the token kinds its spec accepts, then a plug-in's answer
-//! (see [`super::plugin`]) or the answer from its spec ([`super::generic`]).
+//! Every request routed in one place: the token endpoints (the platform's `auth`, hand-written
+//! in [`super::auth`]: they issue the tokens every other operation checks), then any operation
+//! of an enabled service — its bearer token checked against the token kinds its spec accepts,
+//! then a plug-in's answer (see [`super::plugin`]) or the answer from its spec
+//! ([`super::generic`]).
 //!
 //! Handlers are plain functions of the locked state and the [`RecordedRequest`]: they decide
 //! the reply; [`Reply::into_response`] adds the log id and the headers.
 
-use http::{Method, StatusCode};
-use serde_json::{json, Value};
+use http::StatusCode;
 
 use super::generic;
 use super::reply::Reply;
@@ -23,12 +23,12 @@ pub(super) fn route(
     request: &RecordedRequest,
     operation: Option<&'static generic::Operation>,
 ) -> Reply {
-    if request.method == Method::POST && request.path == TENANT_ACCESS_TOKEN_PATH {
-        return tenant_access_token(&mut state.core, request);
-    }
     let Some(operation) = operation else {
         return Reply::not_found();
     };
+    if let ("auth", id) = operation.name() {
+        return super::auth::answer(&mut state.core, id, request);
+    }
     if let Some(refusal) = authorize(&state.core, request, operation.tokens()) {
         return refusal;
     }
@@ -38,41 +38,6 @@ pub(super) fn route(
         }
     }
     generic::answer(&mut state.core, operation, request)
-}
-
-/// `POST /open-apis/auth/v3/tenant_access_token/internal`: the token fields are top level (no
-/// `data`). A fresh token on every call; earlier ones stay valid until they expire.
-fn tenant_access_token(state: &mut Core, request: &RecordedRequest) -> Reply {
-    let body = request.json();
-    let field = |name: &str| {
-        body.as_ref()
-            .and_then(|b| b.get(name))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let (Some(app_id), Some(app_secret)) = (field("app_id"), field("app_secret")) else {
-        return Reply::error(StatusCode::BAD_REQUEST, 10003, "invalid param")
-            .with_message("the body must be a JSON object with the strings app_id and app_secret");
-    };
-    if app_id != state.config.app_id {
-        return Reply::error(
-            StatusCode::BAD_REQUEST,
-            99991543,
-            "app_id or app_secret is invalid",
-        )
-        .with_message("no app with this app_id");
-    }
-    if app_secret != state.config.app_secret {
-        return Reply::error(StatusCode::BAD_REQUEST, 10014, "app secret invalid");
-    }
-    let token = state.issue_tenant_token();
-    Reply::json(json!({
-        "code": 0,
-        "msg": "ok",
-        "tenant_access_token": token,
-        "expire": state.config.token_ttl.as_secs(),
-    }))
 }
 
 /// The bearer-token check every business API makes before looking at the request, against the
@@ -157,6 +122,8 @@ mod tests {
             app_secret: "secret".into(),
             token_ttl: std::time::Duration::from_secs(60),
             user_tokens: vec!["u-alice".into()],
+            tenant_key: "fake-tenant".into(),
+            tenants: Vec::new(),
             base_url: String::new(),
         };
         crate::fake::state::State::new(config, Vec::new()).core

@@ -32,6 +32,11 @@ pub(super) struct Config {
     pub(super) token_ttl: Duration,
     /// User access tokens (`u-…`) it accepts.
     pub(super) user_tokens: Vec<String>,
+    /// The tenant of the app's own tenant tokens (self-built); a marketplace app's tenant
+    /// tokens are issued for it and for [`tenants`](Self::tenants).
+    pub(super) tenant_key: String,
+    /// Further tenants that have the (marketplace) app installed.
+    pub(super) tenants: Vec<String>,
     /// `http://127.0.0.1:<port>`, known once the port is bound.
     pub(super) base_url: String,
 }
@@ -74,8 +79,15 @@ impl State {
 /// What every operation shares: configuration, tokens, requests, faults, ids.
 pub(super) struct Core {
     pub(super) config: Config,
-    /// Tenant tokens issued, with their expiry.
-    tokens: HashMap<String, Instant>,
+    /// Tenant tokens issued, with their expiry and their tenant.
+    tokens: HashMap<String, (Instant, String)>,
+    /// App access tokens issued (`a-…`), with their expiry.
+    app_tokens: HashMap<String, Instant>,
+    /// App tickets issued and not yet expired.
+    app_tickets: Vec<String>,
+    /// Where the tickets of `app_ticket_resend` are pushed.
+    #[cfg(feature = "events")]
+    pub(super) ticket_delivery: Option<super::tickets::AppTicketDelivery>,
     /// The token issued at start, handed to tests by `tenant_access_token()`.
     initial_token: String,
     requests: Vec<RecordedRequest>,
@@ -88,21 +100,77 @@ impl Core {
         let mut state = Self {
             config,
             tokens: HashMap::new(),
+            app_tokens: HashMap::new(),
+            app_tickets: Vec::new(),
+            #[cfg(feature = "events")]
+            ticket_delivery: None,
             initial_token: String::new(),
             requests: Vec::new(),
             faults: Vec::new(),
             ids: Ids::new(),
         };
-        state.initial_token = state.issue_tenant_token();
+        let tenant = state.config.tenant_key.clone();
+        state.initial_token = state.issue_tenant_token(&tenant);
         state
     }
 
-    /// A fresh tenant access token, valid for the configured lifetime.
-    pub(super) fn issue_tenant_token(&mut self) -> String {
+    /// A fresh tenant access token of `tenant`, valid for the configured lifetime.
+    pub(super) fn issue_tenant_token(&mut self, tenant: &str) -> String {
         let token = format!("t-{}", self.ids.hex(40));
+        let expiry = Instant::now() + self.config.token_ttl;
         self.tokens
+            .insert(token.clone(), (expiry, tenant.to_string()));
+        token
+    }
+
+    /// The tenant of a tenant token it issued (expired or not).
+    pub(super) fn tenant_of(&self, token: &str) -> Option<&str> {
+        self.tokens.get(token).map(|(_, tenant)| tenant.as_str())
+    }
+
+    /// Whether `tenant` has the app installed.
+    pub(super) fn has_tenant(&self, tenant: &str) -> bool {
+        tenant == self.config.tenant_key || self.config.tenants.iter().any(|t| t == tenant)
+    }
+
+    /// A fresh app access token, valid for the configured lifetime.
+    pub(super) fn issue_app_token(&mut self) -> String {
+        let token = format!("a-{}", self.ids.hex(40));
+        self.app_tokens
             .insert(token.clone(), Instant::now() + self.config.token_ttl);
         token
+    }
+
+    /// Whether `token` is an app access token it issued that has not expired.
+    pub(super) fn app_token_valid(&self, token: &str) -> bool {
+        self.app_tokens
+            .get(token)
+            .is_some_and(|expiry| Instant::now() < *expiry)
+    }
+
+    /// Makes every app access token issued so far invalid.
+    pub(super) fn expire_app_tokens(&mut self) {
+        let now = Instant::now();
+        self.app_tokens
+            .values_mut()
+            .for_each(|expiry| *expiry = now);
+    }
+
+    /// A fresh app ticket, accepted until [`expire_app_tickets`](Self::expire_app_tickets).
+    pub(super) fn issue_app_ticket(&mut self) -> String {
+        let ticket = format!("fake-ticket-{}", self.ids.hex(24));
+        self.app_tickets.push(ticket.clone());
+        ticket
+    }
+
+    /// Whether `ticket` is an app ticket it issued and has not expired.
+    pub(super) fn app_ticket_valid(&self, ticket: &str) -> bool {
+        self.app_tickets.iter().any(|t| t == ticket)
+    }
+
+    /// Makes every app ticket issued so far invalid.
+    pub(super) fn expire_app_tickets(&mut self) {
+        self.app_tickets.clear();
     }
 
     pub(super) fn initial_token(&self) -> &str {
@@ -112,13 +180,15 @@ impl Core {
     /// Makes every tenant token issued so far invalid, as if their lifetime had run out.
     pub(super) fn expire_tenant_tokens(&mut self) {
         let now = Instant::now();
-        self.tokens.values_mut().for_each(|expiry| *expiry = now);
+        self.tokens
+            .values_mut()
+            .for_each(|(expiry, _)| *expiry = now);
     }
 
     pub(super) fn check_token(&self, token: &str) -> TokenStatus {
         if token.starts_with("t-") {
             match self.tokens.get(token) {
-                Some(expiry) if Instant::now() < *expiry => TokenStatus::Valid,
+                Some((expiry, _)) if Instant::now() < *expiry => TokenStatus::Valid,
                 _ => TokenStatus::TenantInvalid,
             }
         } else if token.starts_with("u-") {
@@ -207,8 +277,8 @@ impl Ids {
 
 /// One HTTP request the fake received, as it arrived.
 ///
-/// `Debug` hides the `Authorization` header and any `app_secret` in the body, so a failing
-/// assertion never prints a token or a secret.
+/// `Debug` hides the `Authorization` header and any `app_secret`, `app_ticket` or
+/// `app_access_token` in the body, so a failing assertion never prints a token or a secret.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -270,8 +340,10 @@ impl fmt::Debug for RecordedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let body = match self.json() {
             Some(Value::Object(mut map)) => {
-                if let Some(secret) = map.get_mut("app_secret") {
-                    *secret = Value::String("<redacted>".into());
+                for field in ["app_secret", "app_ticket", "app_access_token"] {
+                    if let Some(secret) = map.get_mut(field) {
+                        *secret = Value::String("<redacted>".into());
+                    }
                 }
                 Value::Object(map).to_string()
             }

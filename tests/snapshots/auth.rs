@@ -9,6 +9,85 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Success response; the token fields are at the top level (no `data`).
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    pub struct AppAccessToken {
+        ///The token.
+        pub app_access_token: crate::SecretString,
+        ///0 on success.
+        pub code: i64,
+        ///Seconds until the token expires.
+        pub expire: i64,
+        pub msg: ::std::string::String,
+        ///A self-built app's tenant_access_token, sent along by app_access_token_internal.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tenant_access_token: ::std::option::Option<crate::SecretString>,
+    }
+    ///`AppTicketResendRequest`
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    pub struct AppTicketResendRequest {
+        ///The app id (cli_…).
+        pub app_id: ::std::string::String,
+        ///The app secret.
+        pub app_secret: crate::SecretString,
+    }
+    impl AppTicketResendRequest {
+        pub fn builder() -> builder::AppTicketResendRequest {
+            Default::default()
+        }
+    }
+    ///Success response (code 0); the ticket itself comes as an `app_ticket` event.
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    pub struct AppTicketResent {
+        ///0 on success.
+        pub code: i64,
+        pub msg: ::std::string::String,
+    }
+    ///`MarketplaceAppAccessTokenRequest`
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    pub struct MarketplaceAppAccessTokenRequest {
+        ///The app id (cli_…).
+        pub app_id: ::std::string::String,
+        ///The app secret.
+        pub app_secret: crate::SecretString,
+        ///The ticket of the latest `app_ticket` event.
+        pub app_ticket: crate::SecretString,
+    }
+    impl MarketplaceAppAccessTokenRequest {
+        pub fn builder() -> builder::MarketplaceAppAccessTokenRequest {
+            Default::default()
+        }
+    }
+    ///`MarketplaceTenantAccessTokenRequest`
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    pub struct MarketplaceTenantAccessTokenRequest {
+        ///The marketplace app's app_access_token (from app_access_token_create).
+        pub app_access_token: crate::SecretString,
+        ///The tenant (a tenant that has the app installed).
+        pub tenant_key: ::std::string::String,
+    }
+    impl MarketplaceTenantAccessTokenRequest {
+        pub fn builder() -> builder::MarketplaceTenantAccessTokenRequest {
+            Default::default()
+        }
+    }
+    ///`SelfBuiltAppAccessTokenRequest`
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    pub struct SelfBuiltAppAccessTokenRequest {
+        ///The app id (cli_…).
+        pub app_id: ::std::string::String,
+        ///The app secret.
+        pub app_secret: crate::SecretString,
+    }
+    impl SelfBuiltAppAccessTokenRequest {
+        pub fn builder() -> builder::SelfBuiltAppAccessTokenRequest {
+            Default::default()
+        }
+    }
+    ///Success response; the token fields are at the top level (no `data`).
+    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
     pub struct TenantAccessToken {
         ///0 on success.
         pub code: i64,
@@ -34,6 +113,284 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AppTicketResendRequest {
+            app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            app_secret: ::std::result::Result<
+                crate::SecretString,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppTicketResendRequest {
+            fn default() -> Self {
+                Self {
+                    app_id: Err("no value supplied for app_id".to_string()),
+                    app_secret: Err("no value supplied for app_secret".to_string()),
+                }
+            }
+        }
+        impl AppTicketResendRequest {
+            pub fn app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_id: {e}")
+                    });
+                self
+            }
+            pub fn app_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::SecretString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_secret: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppTicketResendRequest>
+        for super::AppTicketResendRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppTicketResendRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_id: value.app_id?,
+                    app_secret: value.app_secret?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AppTicketResendRequest>
+        for AppTicketResendRequest {
+            fn from(value: super::AppTicketResendRequest) -> Self {
+                Self {
+                    app_id: Ok(value.app_id),
+                    app_secret: Ok(value.app_secret),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MarketplaceAppAccessTokenRequest {
+            app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            app_secret: ::std::result::Result<
+                crate::SecretString,
+                ::std::string::String,
+            >,
+            app_ticket: ::std::result::Result<
+                crate::SecretString,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MarketplaceAppAccessTokenRequest {
+            fn default() -> Self {
+                Self {
+                    app_id: Err("no value supplied for app_id".to_string()),
+                    app_secret: Err("no value supplied for app_secret".to_string()),
+                    app_ticket: Err("no value supplied for app_ticket".to_string()),
+                }
+            }
+        }
+        impl MarketplaceAppAccessTokenRequest {
+            pub fn app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_id: {e}")
+                    });
+                self
+            }
+            pub fn app_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::SecretString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_secret: {e}")
+                    });
+                self
+            }
+            pub fn app_ticket<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::SecretString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_ticket = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_ticket: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MarketplaceAppAccessTokenRequest>
+        for super::MarketplaceAppAccessTokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MarketplaceAppAccessTokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_id: value.app_id?,
+                    app_secret: value.app_secret?,
+                    app_ticket: value.app_ticket?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MarketplaceAppAccessTokenRequest>
+        for MarketplaceAppAccessTokenRequest {
+            fn from(value: super::MarketplaceAppAccessTokenRequest) -> Self {
+                Self {
+                    app_id: Ok(value.app_id),
+                    app_secret: Ok(value.app_secret),
+                    app_ticket: Ok(value.app_ticket),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MarketplaceTenantAccessTokenRequest {
+            app_access_token: ::std::result::Result<
+                crate::SecretString,
+                ::std::string::String,
+            >,
+            tenant_key: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MarketplaceTenantAccessTokenRequest {
+            fn default() -> Self {
+                Self {
+                    app_access_token: Err(
+                        "no value supplied for app_access_token".to_string(),
+                    ),
+                    tenant_key: Err("no value supplied for tenant_key".to_string()),
+                }
+            }
+        }
+        impl MarketplaceTenantAccessTokenRequest {
+            pub fn app_access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::SecretString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_access_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for app_access_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tenant_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tenant_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant_key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MarketplaceTenantAccessTokenRequest>
+        for super::MarketplaceTenantAccessTokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MarketplaceTenantAccessTokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_access_token: value.app_access_token?,
+                    tenant_key: value.tenant_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MarketplaceTenantAccessTokenRequest>
+        for MarketplaceTenantAccessTokenRequest {
+            fn from(value: super::MarketplaceTenantAccessTokenRequest) -> Self {
+                Self {
+                    app_access_token: Ok(value.app_access_token),
+                    tenant_key: Ok(value.tenant_key),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SelfBuiltAppAccessTokenRequest {
+            app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            app_secret: ::std::result::Result<
+                crate::SecretString,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SelfBuiltAppAccessTokenRequest {
+            fn default() -> Self {
+                Self {
+                    app_id: Err("no value supplied for app_id".to_string()),
+                    app_secret: Err("no value supplied for app_secret".to_string()),
+                }
+            }
+        }
+        impl SelfBuiltAppAccessTokenRequest {
+            pub fn app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_id: {e}")
+                    });
+                self
+            }
+            pub fn app_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::SecretString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_secret: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SelfBuiltAppAccessTokenRequest>
+        for super::SelfBuiltAppAccessTokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SelfBuiltAppAccessTokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_id: value.app_id?,
+                    app_secret: value.app_secret?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SelfBuiltAppAccessTokenRequest>
+        for SelfBuiltAppAccessTokenRequest {
+            fn from(value: super::SelfBuiltAppAccessTokenRequest) -> Self {
+                Self {
+                    app_id: Ok(value.app_id),
+                    app_secret: Ok(value.app_secret),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct TenantAccessTokenRequest {
             app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -134,7 +491,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Feishu auth v3 — access tokens
 
-App access credentials → tenant_access_token, for self-built (custom) apps.
+App credentials → app and tenant access tokens: for self-built (custom) apps with the app id and secret; for marketplace (store, ISV) apps with the app_ticket Feishu pushes, then per tenant.
 
 Version: v3*/
 pub struct Client {
@@ -192,6 +549,66 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
 }
 impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
+    /**Get an app_access_token for a marketplace app
+
+The app id, app secret and the latest app_ticket (pushed by Feishu as the `app_ticket` event) → an app_access_token. The token fields are at the top level, not in `data`.
+
+Sends a `POST` request to `/open-apis/auth/v3/app_access_token`
+
+```ignore
+let response = client.app_access_token_create()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn app_access_token_create(&self) -> builder::AppAccessTokenCreate<'_> {
+        builder::AppAccessTokenCreate::new(self)
+    }
+    /**Get an app_access_token for a self-built app
+
+The app id and app secret → an app_access_token (the answer carries a tenant_access_token too). The token fields are at the top level, not in `data`.
+
+Sends a `POST` request to `/open-apis/auth/v3/app_access_token/internal`
+
+```ignore
+let response = client.app_access_token_internal()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn app_access_token_internal(&self) -> builder::AppAccessTokenInternal<'_> {
+        builder::AppAccessTokenInternal::new(self)
+    }
+    /**Ask Feishu to push a marketplace app's app_ticket now
+
+Feishu answers at once and pushes the ticket as an `app_ticket` event (schema 1.0) to the app's event subscription (webhook or long connection).
+
+Sends a `POST` request to `/open-apis/auth/v3/app_ticket/resend`
+
+```ignore
+let response = client.app_ticket_resend()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn app_ticket_resend(&self) -> builder::AppTicketResend<'_> {
+        builder::AppTicketResend::new(self)
+    }
+    /**Get a tenant_access_token of one tenant for a marketplace app
+
+A marketplace app's app_access_token and a tenant's tenant_key → that tenant's tenant_access_token (one per tenant). The token fields are at the top level, not in `data`.
+
+Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token`
+
+```ignore
+let response = client.tenant_access_token_create()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn tenant_access_token_create(&self) -> builder::TenantAccessTokenCreate<'_> {
+        builder::TenantAccessTokenCreate::new(self)
+    }
     /**Get a tenant_access_token for a self-built app (自建应用获取 tenant_access_token)
 
 Exchanges the app id and app secret for a tenant_access_token. The token lives at most 2 hours; asking again with less than 30 minutes left returns a new token while the old one stays valid. Unlike other APIs the token fields are at the top level, not in `data`.
@@ -219,6 +636,366 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::app_access_token_create`]
+
+[`Client::app_access_token_create`]: super::Client::app_access_token_create*/
+    #[derive(Debug, Clone)]
+    pub struct AppAccessTokenCreate<'a> {
+        client: &'a super::Client,
+        body: Result<Option<types::builder::MarketplaceAppAccessTokenRequest>, String>,
+    }
+    impl<'a> AppAccessTokenCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(None),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarketplaceAppAccessTokenRequest>,
+            <V as std::convert::TryInto<
+                types::MarketplaceAppAccessTokenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(|v| Some(From::from(v)))
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarketplaceAppAccessTokenRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarketplaceAppAccessTokenRequest,
+            ) -> types::builder::MarketplaceAppAccessTokenRequest,
+        {
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/auth/v3/app_access_token`
+        #[allow(unused_mut)]
+        pub(super) fn prepare_direct(
+            self,
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MarketplaceAppAccessTokenRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_access_token", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(&body)
+                        .build()?;
+                    Ok(request)
+                },
+            ))
+        }
+    }
+    /**Builder for [`Client::app_access_token_internal`]
+
+[`Client::app_access_token_internal`]: super::Client::app_access_token_internal*/
+    #[derive(Debug, Clone)]
+    pub struct AppAccessTokenInternal<'a> {
+        client: &'a super::Client,
+        body: Result<Option<types::builder::SelfBuiltAppAccessTokenRequest>, String>,
+    }
+    impl<'a> AppAccessTokenInternal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(None),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SelfBuiltAppAccessTokenRequest>,
+            <V as std::convert::TryInto<
+                types::SelfBuiltAppAccessTokenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(|v| Some(From::from(v)))
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SelfBuiltAppAccessTokenRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SelfBuiltAppAccessTokenRequest,
+            ) -> types::builder::SelfBuiltAppAccessTokenRequest,
+        {
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/auth/v3/app_access_token/internal`
+        #[allow(unused_mut)]
+        pub(super) fn prepare_direct(
+            self,
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SelfBuiltAppAccessTokenRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(&body)
+                        .build()?;
+                    Ok(request)
+                },
+            ))
+        }
+    }
+    /**Builder for [`Client::app_ticket_resend`]
+
+[`Client::app_ticket_resend`]: super::Client::app_ticket_resend*/
+    #[derive(Debug, Clone)]
+    pub struct AppTicketResend<'a> {
+        client: &'a super::Client,
+        body: Result<Option<types::builder::AppTicketResendRequest>, String>,
+    }
+    impl<'a> AppTicketResend<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(None),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AppTicketResendRequest>,
+            <V as std::convert::TryInto<
+                types::AppTicketResendRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(|v| Some(From::from(v)))
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AppTicketResendRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AppTicketResendRequest,
+            ) -> types::builder::AppTicketResendRequest,
+        {
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/auth/v3/app_ticket/resend`
+        #[allow(unused_mut)]
+        pub(super) fn prepare_direct(
+            self,
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::AppTicketResendRequest::try_from(v.unwrap_or_default())
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(&body)
+                        .build()?;
+                    Ok(request)
+                },
+            ))
+        }
+    }
+    /**Builder for [`Client::tenant_access_token_create`]
+
+[`Client::tenant_access_token_create`]: super::Client::tenant_access_token_create*/
+    #[derive(Debug, Clone)]
+    pub struct TenantAccessTokenCreate<'a> {
+        client: &'a super::Client,
+        body: Result<
+            Option<types::builder::MarketplaceTenantAccessTokenRequest>,
+            String,
+        >,
+    }
+    impl<'a> TenantAccessTokenCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(None),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarketplaceTenantAccessTokenRequest>,
+            <V as std::convert::TryInto<
+                types::MarketplaceTenantAccessTokenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(|v| Some(From::from(v)))
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarketplaceTenantAccessTokenRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarketplaceTenantAccessTokenRequest,
+            ) -> types::builder::MarketplaceTenantAccessTokenRequest,
+        {
+            self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
+            self
+        }
+        ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token`
+        #[allow(unused_mut)]
+        pub(super) fn prepare_direct(
+            self,
+        ) -> Result<
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
+            Error<crate::FeishuErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MarketplaceTenantAccessTokenRequest::try_from(
+                            v.unwrap_or_default(),
+                        )
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(&body)
+                        .build()?;
+                    Ok(request)
+                },
+            ))
+        }
+    }
     /**Builder for [`Client::tenant_access_token_internal`]
 
 [`Client::tenant_access_token_internal`]: super::Client::tenant_access_token_internal*/
@@ -312,6 +1089,90 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::AppAccessTokenCreate<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppAccessToken>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(
+            self.prepare_direct(),
+            "app_access_token_create",
+            &OPERATIONS[0],
+        )
+    }
+}
+impl<'a> builder::AppAccessTokenInternal<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppAccessToken>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(
+            self.prepare_direct(),
+            "app_access_token_internal",
+            &OPERATIONS[1],
+        )
+    }
+}
+impl<'a> builder::AppTicketResend<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::AppTicketResent>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(self.prepare_direct(), "app_ticket_resend", &OPERATIONS[2])
+    }
+}
+impl<'a> builder::TenantAccessTokenCreate<'a> {
+    /// Sends the request and returns Feishu's answer with its status and headers; any
+    /// failure — refused before sending, transport, an error code at any HTTP status,
+    /// an undecodable answer — is the crate's [`Error`](crate::Error).
+    ///
+    /// A plain function returning the runtime's future (not an `async fn`, which
+    /// would keep a second copy of that future in its own state).
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<types::TenantAccessToken>,
+            crate::Error,
+        >,
+    > + Send + 'a {
+        crate::runtime::send(
+            self.prepare_direct(),
+            "tenant_access_token_create",
+            &OPERATIONS[3],
+        )
+    }
+}
 impl<'a> builder::TenantAccessTokenInternal<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
@@ -330,7 +1191,7 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
         crate::runtime::send(
             self.prepare_direct(),
             "tenant_access_token_internal",
-            &OPERATIONS[0],
+            &OPERATIONS[4],
         )
     }
 }
@@ -356,6 +1217,70 @@ pub fn __send_from_json<'a>(
     }
     let _ = (&params, &body, &client);
     match operation_id {
+        "app_access_token_create" => {
+            Some(
+                Box::pin(async move {
+                    let client = client;
+                    #[allow(unused_mut)]
+                    let mut request = client.app_access_token_create();
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<types::MarketplaceAppAccessTokenRequest>("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "app_access_token_internal" => {
+            Some(
+                Box::pin(async move {
+                    let client = client;
+                    #[allow(unused_mut)]
+                    let mut request = client.app_access_token_internal();
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<types::SelfBuiltAppAccessTokenRequest>("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "app_ticket_resend" => {
+            Some(
+                Box::pin(async move {
+                    let client = client;
+                    #[allow(unused_mut)]
+                    let mut request = client.app_ticket_resend();
+                    if let Some(v) = body {
+                        request = request
+                            .body(value::<types::AppTicketResendRequest>("body", v)?);
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
+        "tenant_access_token_create" => {
+            Some(
+                Box::pin(async move {
+                    let client = client;
+                    #[allow(unused_mut)]
+                    let mut request = client.tenant_access_token_create();
+                    if let Some(v) = body {
+                        request = request
+                            .body(
+                                value::<
+                                    types::MarketplaceTenantAccessTokenRequest,
+                                >("body", v)?,
+                            );
+                    }
+                    request.send().await.map(|_| ())
+                }),
+            )
+        }
         "tenant_access_token_internal" => {
             Some(
                 Box::pin(async move {
@@ -376,6 +1301,124 @@ pub fn __send_from_json<'a>(
 /// Every operation of this spec: the access tokens it takes, its request-body rules
 /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
 pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
+    crate::runtime::Operation {
+        tokens: &[],
+        rules: &[],
+        errors: &[
+            crate::DocumentedError::__row(
+                10012i64,
+                400u16,
+                "get app access token fail",
+                Some(
+                    "the app_ticket is invalid or expired: ask for a new one (app_ticket_resend) and use the ticket of the next app_ticket event",
+                ),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                10014i64,
+                400u16,
+                "app secret invalid",
+                Some("the app secret is wrong"),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                99991543i64,
+                400u16,
+                "app_id or app_secret is invalid",
+                Some("check the app id and app secret"),
+                false,
+            ),
+        ],
+        file: None,
+        decodes: Some(|body: &[u8]| {
+            let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+        }),
+    },
+    crate::runtime::Operation {
+        tokens: &[],
+        rules: &[],
+        errors: &[
+            crate::DocumentedError::__row(
+                10014i64,
+                400u16,
+                "app secret invalid",
+                Some("the app secret is wrong"),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                99991543i64,
+                400u16,
+                "app_id or app_secret is invalid",
+                Some("check the app id and app secret"),
+                false,
+            ),
+        ],
+        file: None,
+        decodes: Some(|body: &[u8]| {
+            let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+        }),
+    },
+    crate::runtime::Operation {
+        tokens: &[],
+        rules: &[],
+        errors: &[
+            crate::DocumentedError::__row(
+                10016i64,
+                400u16,
+                "app resend fail",
+                Some("only a marketplace app has app tickets: check the app type"),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                10014i64,
+                400u16,
+                "app secret invalid",
+                Some("the app secret is wrong"),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                99991543i64,
+                400u16,
+                "app_id or app_secret is invalid",
+                Some("check the app id and app secret"),
+                false,
+            ),
+        ],
+        file: None,
+        decodes: Some(|body: &[u8]| {
+            let answer = serde_json::from_slice::<types::AppTicketResent>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+        }),
+    },
+    crate::runtime::Operation {
+        tokens: &[],
+        rules: &[],
+        errors: &[
+            crate::DocumentedError::__row(
+                10013i64,
+                400u16,
+                "get tenant access token fail",
+                Some(
+                    "check the tenant_key (the tenant must have the app installed) and the app_access_token",
+                ),
+                false,
+            ),
+            crate::DocumentedError::__row(
+                99991664i64,
+                400u16,
+                "app access token invalid",
+                Some("the app_access_token is invalid or expired: get a new one"),
+                false,
+            ),
+        ],
+        file: None,
+        decodes: Some(|body: &[u8]| {
+            let answer = serde_json::from_slice::<types::TenantAccessToken>(body).ok()?;
+            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+        }),
+    },
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
@@ -408,7 +1451,11 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
 #[doc(hidden)]
 pub fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operation> {
     match operation_id {
-        "tenant_access_token_internal" => Some(&OPERATIONS[0usize]),
+        "app_access_token_create" => Some(&OPERATIONS[0usize]),
+        "app_access_token_internal" => Some(&OPERATIONS[1usize]),
+        "app_ticket_resend" => Some(&OPERATIONS[2usize]),
+        "tenant_access_token_create" => Some(&OPERATIONS[3usize]),
+        "tenant_access_token_internal" => Some(&OPERATIONS[4usize]),
         _ => None,
     }
 }
@@ -418,10 +1465,19 @@ pub fn operation(operation_id: &str) -> Option<&'static crate::runtime::Operatio
 #[doc(hidden)]
 pub fn __component_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     vec![
+        ("AppAccessToken", schemars::schema_for!(types::AppAccessToken)),
+        ("AppTicketResendRequest", schemars::schema_for!(types::AppTicketResendRequest)),
+        ("AppTicketResent", schemars::schema_for!(types::AppTicketResent)),
         ("FeishuError", schemars::schema_for!(crate ::FeishuErrorBody)),
         ("FeishuErrorDetail", schemars::schema_for!(crate ::FeishuErrorDetail)),
-        ("Secret", schemars::schema_for!(crate ::SecretString)), ("TenantAccessToken",
-        schemars::schema_for!(types::TenantAccessToken)), ("TenantAccessTokenRequest",
+        ("MarketplaceAppAccessTokenRequest",
+        schemars::schema_for!(types::MarketplaceAppAccessTokenRequest)),
+        ("MarketplaceTenantAccessTokenRequest",
+        schemars::schema_for!(types::MarketplaceTenantAccessTokenRequest)), ("Secret",
+        schemars::schema_for!(crate ::SecretString)), ("SelfBuiltAppAccessTokenRequest",
+        schemars::schema_for!(types::SelfBuiltAppAccessTokenRequest)),
+        ("TenantAccessToken", schemars::schema_for!(types::TenantAccessToken)),
+        ("TenantAccessTokenRequest",
         schemars::schema_for!(types::TenantAccessTokenRequest)), ("UnixSeconds",
         schemars::schema_for!(crate ::UnixSeconds)), ("UserId",
         schemars::schema_for!(crate ::UserId)), ("UserIdType",

@@ -1,8 +1,10 @@
 //! Authentication (auth v3): the client generated from `openapi/auth.yaml`.
 //!
 //! The runtime's token cache calls it for you when the client has app credentials
-//! ([`ClientBuilder::app_credentials`](crate::ClientBuilder::app_credentials)); call it yourself
-//! only to manage tokens by hand.
+//! ([`ClientBuilder::app_credentials`](crate::ClientBuilder::app_credentials), or
+//! [`ClientBuilder::marketplace_app`](crate::ClientBuilder::marketplace_app) for a marketplace
+//! app, which gets its app access token with the app_ticket and a tenant access token per
+//! tenant); call it yourself only to manage tokens by hand.
 
 generated_service!(@client auth);
 

@@ -77,9 +77,25 @@ pub enum Error {
         log_id: Option<String>,
     },
     /// The tenant access token could not be fetched with the app credentials (e.g. a wrong app
-    /// secret: code 10014 or 99991543). The cause carries Feishu's code.
+    /// secret: code 10014 or 99991543; for a marketplace app, no app_ticket yet:
+    /// [`Error::AppTicketMissing`]). The cause carries Feishu's code.
     #[error("could not get a tenant_access_token with the app credentials: {0}")]
     TokenFetch(#[source] std::sync::Arc<Error>),
+    /// A marketplace app has no app_ticket yet, so no app access token. Feishu was asked to push
+    /// one again (`app_ticket_resend`); it arrives as an `app_ticket` event: once the events'
+    /// dispatcher has stored it in the client's ticket store (`Dispatcher::feed_app_tickets`),
+    /// the same call succeeds.
+    #[error("marketplace app {} has no app_ticket yet: {}", Printable(app_id), match resend {
+        None => "Feishu was asked to push one (app_ticket_resend); it comes as an app_ticket event, which the events dispatcher must feed to this client's ticket store (feed_app_tickets); call again once it has arrived".to_string(),
+        Some(e) => format!("asking Feishu to push one (app_ticket_resend) failed too: {e}"),
+    })]
+    AppTicketMissing {
+        /// The app (`cli_…`).
+        app_id: String,
+        /// Why asking Feishu to push a ticket failed, if it did.
+        #[source]
+        resend: Option<std::sync::Arc<Error>>,
+    },
     /// The call failed, was retried, and failed every time; `last` is the last failure.
     #[error("failed after {attempts} attempts: {last}")]
     RetriesExhausted {

@@ -19,21 +19,24 @@ use crate::{AccessToken, Error, FeishuErrorBody};
 pub mod call;
 pub(crate) mod file;
 mod finish;
+mod manager;
 mod pages;
 mod quirks;
 mod retry;
+mod ticket;
 mod token;
 #[cfg(feature = "upload")]
 mod upload;
 
 pub use retry::RetryPolicy;
+pub use ticket::{AppTicketStore, InMemoryAppTicketStore};
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 pub use finish::{data, finish};
+pub(crate) use manager::TokenManager;
 pub use pages::MAX_PAGES;
 pub use pages::{items, pages};
 pub use quirks::JsonBody;
-pub(crate) use token::TokenManager;
 #[cfg(feature = "upload")]
 pub use upload::Multipart;
 
@@ -86,6 +89,8 @@ pub struct Runtime {
     shared: Arc<Shared>,
     /// A token given for this handle; takes precedence over the token cache.
     token: Option<AccessToken>,
+    /// The tenant a marketplace app's handle calls for (`for_tenant`).
+    tenant: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -103,15 +108,34 @@ impl Runtime {
         Self {
             shared: Arc::new(shared),
             token,
+            tenant: None,
         }
     }
 
     /// The same runtime calling as `token`.
     pub(crate) fn with_token(&self, token: AccessToken) -> Self {
         Self {
-            shared: self.shared.clone(),
             token: Some(token),
+            ..self.clone()
         }
+    }
+
+    /// The same runtime calling for the tenant `tenant_key` (a marketplace app's).
+    pub(crate) fn with_tenant(&self, tenant_key: &str) -> Self {
+        Self {
+            tenant: Some(Arc::from(tenant_key)),
+            ..self.clone()
+        }
+    }
+
+    /// The tenant this handle calls for, if one was picked.
+    pub(crate) fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// The marketplace app's ticket store; `None` for any other identity.
+    pub(crate) fn app_tickets(&self) -> Option<&Arc<dyn AppTicketStore>> {
+        self.shared.tokens.as_ref()?.tickets()
     }
 
     pub(crate) fn base_url(&self) -> &str {
@@ -182,10 +206,11 @@ impl Runtime {
         }
         match &self.shared.tokens {
             Some(manager) if tokens.contains(&TokenKind::Tenant) => {
-                let ready = match manager.ready() {
+                let tenant = self.tenant.as_deref();
+                let ready = match manager.ready(tenant) {
                     Some(ready) => ready,
                     // Boxed: the slow path's future stays out of every call's state machine.
-                    None => Box::pin(manager.token(http, &self.shared)).await?,
+                    None => Box::pin(manager.token(http, &self.shared, tenant)).await?,
                 };
                 Ok(Identity { header: Some(ready.header.clone()), cached: Some(ready) })
             }
@@ -197,7 +222,7 @@ impl Runtime {
 
     async fn evict(&self, token: &crate::SecretString) {
         if let Some(manager) = &self.shared.tokens {
-            manager.evict(token).await;
+            manager.evict(self.tenant.as_deref(), token).await;
         }
     }
 }

@@ -1,4 +1,6 @@
-//! Tenant access tokens from app credentials: a cache (pluggable), refreshed in one flight.
+//! Access tokens from app credentials: a cache (pluggable), and one [`Slot`] per token — a
+//! self-built app's tenant token, a marketplace app's app token and its tenant token of each
+//! tenant — refreshed in one flight.
 
 use std::fmt;
 use std::future::Future;
@@ -8,8 +10,6 @@ use std::time::{Duration, SystemTime};
 
 use futures::future::{FutureExt, Shared};
 
-use super::Runtime;
-use crate::secret::AppCredentials;
 use crate::{Error, SecretString};
 
 /// A cached token is refreshed this long before it expires, unless configured otherwise
@@ -19,7 +19,7 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(180);
 /// A boxed future, as returned by [`TokenCache`] methods.
 pub type CacheFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A tenant access token and when it expires.
+/// An access token (a tenant's, or a marketplace app's app access token) and when it expires.
 #[derive(Clone, Debug)]
 pub struct CachedToken {
     /// The token (`t-…`).
@@ -28,11 +28,13 @@ pub struct CachedToken {
     pub expires_at: SystemTime,
 }
 
-/// Where tenant access tokens are kept between calls. In memory by default
-/// ([`InMemoryTokenCache`]); implement it to share tokens between processes (e.g. in Redis).
+/// Where access tokens are kept between calls. In memory by default ([`InMemoryTokenCache`]);
+/// implement it to share tokens between processes (e.g. in Redis).
 ///
-/// Keys are the app id. The runtime guarantees one fetch at a time per process; a shared cache
-/// only needs to store and return what it is given.
+/// Keys: a self-built app's tenant access token is stored under its app id (`cli_…`); a
+/// marketplace app's tokens under `app_access_token:<app id>` and, one per tenant,
+/// `tenant_access_token:<app id>:<tenant key>`. The runtime guarantees one fetch at a time per
+/// key and process; a shared cache only needs to store and return what it is given.
 pub trait TokenCache: Send + Sync + fmt::Debug {
     /// The token stored under `key`, if any (expired or not: the runtime checks).
     fn get<'a>(&'a self, key: &'a str) -> CacheFuture<'a, Option<CachedToken>>;
@@ -98,39 +100,36 @@ impl ReadyToken {
     }
 }
 
-type Flight = Shared<Pin<Box<dyn Future<Output = Result<CachedToken, Arc<Error>>> + Send>>>;
+/// The result of one fetch, shared by every caller waiting for it.
+pub(crate) type Fetched = Result<CachedToken, Arc<Error>>;
 
-/// Gets tenant tokens for one app: from the cache while fresh, else from Feishu — one fetch at a
+/// A fetch of one token, boxed (which also breaks the type cycle call → token fetch → generated
+/// `send` → call).
+pub(crate) type Fetch = Pin<Box<dyn Future<Output = Fetched> + Send>>;
+
+type Flight = Shared<Fetch>;
+
+/// One token under one cache key: from the cache while fresh, else fetched — one fetch at a
 /// time, its result (token or error) shared by every caller waiting for it; errors not cached.
-pub(crate) struct TokenManager {
-    credentials: AppCredentials,
-    cache: Arc<dyn TokenCache>,
-    margin: Duration,
+pub(crate) struct Slot {
+    key: String,
     flight: Mutex<Option<Flight>>,
     /// The last token this process used, ready to send: the hot path takes no trip to the cache.
     ready: Mutex<Option<Arc<ReadyToken>>>,
 }
 
-impl fmt::Debug for TokenManager {
+impl fmt::Debug for Slot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenManager")
-            .field("app_id", &self.credentials.app_id)
-            .field("cache", &self.cache)
-            .field("margin", &self.margin)
+        f.debug_struct("Slot")
+            .field("key", &self.key)
             .finish_non_exhaustive()
     }
 }
 
-impl TokenManager {
-    pub(crate) fn new(
-        credentials: AppCredentials,
-        cache: Arc<dyn TokenCache>,
-        margin: Duration,
-    ) -> Self {
+impl Slot {
+    pub(crate) fn new(key: String) -> Self {
         Self {
-            credentials,
-            cache,
-            margin,
+            key,
             flight: Mutex::new(None),
             ready: Mutex::new(None),
         }
@@ -142,19 +141,20 @@ impl TokenManager {
         ready.as_ref().filter(|r| r.is_fresh()).cloned()
     }
 
-    /// A fresh token: the ready one, else from the cache, else fetched (one flight).
+    /// A fresh token: the ready one, else from the cache, else from `fetch` (one flight, whose
+    /// token is stored in the cache).
     pub(crate) async fn token(
         &self,
-        http: &reqwest::Client,
-        shared: &super::Shared,
-    ) -> Result<Arc<ReadyToken>, Error> {
+        cache: &Arc<dyn TokenCache>,
+        margin: Duration,
+        fetch: impl FnOnce() -> Fetch,
+    ) -> Result<Arc<ReadyToken>, Arc<Error>> {
         if let Some(ready) = self.ready() {
             return Ok(ready);
         }
-        let key = &self.credentials.app_id;
-        if let Some(cached) = self.cache.get(key).await {
-            if SystemTime::now() + self.margin < cached.expires_at {
-                return self.make_ready(cached);
+        if let Some(cached) = cache.get(&self.key).await {
+            if SystemTime::now() + margin < cached.expires_at {
+                return self.make_ready(cached, margin);
             }
         }
         let flight = {
@@ -162,7 +162,13 @@ impl TokenManager {
             match slot.as_ref() {
                 Some(flight) => flight.clone(),
                 None => {
-                    let flight = self.fetch(http, shared).shared();
+                    let (cache, key, fetch) = (cache.clone(), self.key.clone(), fetch());
+                    let stored: Fetch = Box::pin(async move {
+                        let token = fetch.await?;
+                        cache.put(&key, token.clone()).await;
+                        Ok(token)
+                    });
+                    let flight = stored.shared();
                     *slot = Some(flight.clone());
                     flight
                 }
@@ -175,67 +181,27 @@ impl TokenManager {
                 *slot = None;
             }
         }
-        self.make_ready(result.map_err(Error::TokenFetch)?)
+        self.make_ready(result?, margin)
     }
 
-    fn make_ready(&self, cached: CachedToken) -> Result<Arc<ReadyToken>, Error> {
-        let ready = ReadyToken::new(cached, self.margin)?;
+    fn make_ready(
+        &self,
+        cached: CachedToken,
+        margin: Duration,
+    ) -> Result<Arc<ReadyToken>, Arc<Error>> {
+        let ready = ReadyToken::new(cached, margin).map_err(Arc::new)?;
         *self.ready.lock().unwrap_or_else(|p| p.into_inner()) = Some(ready.clone());
         Ok(ready)
     }
 
-    pub(crate) async fn evict(&self, token: &SecretString) {
+    /// Forgets `token` (Feishu called it invalid), here and in the cache.
+    pub(crate) async fn evict(&self, cache: &dyn TokenCache, token: &SecretString) {
         {
             let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
             if ready.as_ref().is_some_and(|r| &r.secret == token) {
                 *ready = None;
             }
         }
-        self.cache.evict(&self.credentials.app_id, token).await;
-    }
-
-    /// The fetch, through the generated auth client — boxed, which also breaks the type cycle
-    /// call → token fetch → generated `send` → call.
-    fn fetch(
-        &self,
-        http: &reqwest::Client,
-        shared: &super::Shared,
-    ) -> Pin<Box<dyn Future<Output = Result<CachedToken, Arc<Error>>> + Send>> {
-        // The auth client gets a runtime of its own, without a token manager: the token endpoint
-        // takes no token, and the manager must not own a handle to itself.
-        let runtime = Runtime::new(
-            super::Shared {
-                base_url: shared.base_url.clone(),
-                retry: shared.retry.clone(),
-                max_response_bytes: shared.max_response_bytes,
-                tokens: None,
-            },
-            None,
-        );
-        let auth = crate::auth::Client::new_with_client(&shared.base_url, http.clone(), runtime);
-        let credentials = self.credentials.clone();
-        let cache = self.cache.clone();
-        Box::pin(async move {
-            let body = crate::auth::types::TenantAccessTokenRequest {
-                app_id: credentials.app_id.clone(),
-                app_secret: credentials.app_secret.clone(),
-            };
-            let requested_at = SystemTime::now();
-            let response = auth
-                .tenant_access_token_internal()
-                .body(body)
-                .send()
-                .await
-                .map_err(Arc::new)?
-                .into_inner();
-            let lifetime = Duration::from_secs(u64::try_from(response.expire).unwrap_or(0));
-            let token = CachedToken {
-                token: response.tenant_access_token,
-                expires_at: requested_at + lifetime,
-            };
-            cache.put(&credentials.app_id, token.clone()).await;
-            tracing::debug!(app_id = %credentials.app_id, expire_secs = response.expire, "fetched a tenant_access_token");
-            Ok(token)
-        })
+        cache.evict(&self.key, token).await;
     }
 }

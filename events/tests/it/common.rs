@@ -55,14 +55,3 @@ impl EventPayload for MessageReceive {
     const EVENT_TYPE: &'static str = "im.message.receive_v1";
     const SCHEMA: Schema = Schema::V2;
 }
-
-/// `app_ticket` (schema 1.0).
-#[derive(Debug, Deserialize)]
-pub struct AppTicket {
-    pub app_ticket: Option<String>,
-}
-
-impl EventPayload for AppTicket {
-    const EVENT_TYPE: &'static str = "app_ticket";
-    const SCHEMA: Schema = Schema::V1;
-}

@@ -3,13 +3,15 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::common::{guard, AppTicket, MessageReceive, Seen};
+use crate::common::{guard, MessageReceive, Seen};
 use feishu_openapi_events::card::{
     CardAction, CardActionReply, CardReply, InlinePreview, LegacyCardAction, Toast, UrlPreview,
     UrlPreviewReply,
 };
 use feishu_openapi_events::fake::WebhookPusher;
-use feishu_openapi_events::{Dispatcher, EncryptKey, Event, Handling, Webhook, WebhookConfig};
+use feishu_openapi_events::{
+    AppTicket, Dispatcher, EncryptKey, Event, Handling, Webhook, WebhookConfig,
+};
 use serde_json::{json, Value};
 
 const KEY: &str = "encrypt-key-1";
@@ -43,10 +45,8 @@ fn dispatcher(seen: &Seen) -> Dispatcher {
         .on(move |t: Event<AppTicket>| {
             let seen = b.clone();
             async move {
-                seen.push(format!(
-                    "ticket {}",
-                    t.app_ticket.clone().unwrap_or_default()
-                ));
+                let ticket = t.app_ticket.as_ref().map(|t| t.expose_secret());
+                seen.push(format!("ticket {}", ticket.unwrap_or_default()));
                 Ok(())
             }
         })
