@@ -34,7 +34,8 @@ pub struct Service {
     pub with_items: usize,
     /// Operations flagged paginated that cannot page (`x-feishu-unpaged`, with the reason).
     pub unpaged: usize,
-    /// Operations whose JSON answer types `data` (a named schema: `call()` returns it).
+    /// Operations whose JSON answer is typed: its `data` is a named schema (`call()` returns
+    /// it), or its fields sit beside `code` and `msg` (`auth`'s tokens).
     pub typed: usize,
     /// Operations whose JSON answer has no typed `data`: empty by the documentation (no
     /// properties, or none at all).
@@ -68,7 +69,12 @@ pub fn service(name: &str, spec: &Value) -> Service {
         if let Some(envelope) = op.pointer("/responses/200/content/application~1json/schema") {
             let envelope = resolve(spec, envelope);
             let data = envelope.pointer("/properties/data");
-            if data.is_some_and(|d| d.get("$ref").is_some()) {
+            // `auth`'s answers type their fields beside `code` and `msg`, with no `data`.
+            let beside = envelope
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.keys().any(|k| !["code", "msg", "data"].contains(&k.as_str())));
+            if beside || data.is_some_and(|d| d.get("$ref").is_some()) {
                 service.typed += 1;
             } else {
                 service.untyped += 1;
@@ -142,9 +148,9 @@ pub fn page(services: &[Service]) -> String {
          (`auth` is always on); `full` enables them all.\n\n\
          {} operations in {} services: {} paginated (`pages()`; {} of them with `items()`, and\n\
          {} flagged by the catalogue that cannot page, each with `x-feishu-unpaged` saying why),\n\
-         {} file uploads, {} file downloads. Answers: {} type their `data` (`call()` returns\n\
-         it), {} have no `data` to type (empty by the documentation), and the downloads are\n\
-         files. Token columns count the operations that accept each kind of access token (an\n\
+         {} file uploads, {} file downloads. Answers: {} are typed (`call()` returns their\n\
+         `data`; `auth`'s token fields sit beside `code`), {} have no `data` to type (empty by\n\
+         the documentation), and the downloads are files. Token columns count the operations that accept each kind of access token (an\n\
          operation may accept several); `none` is an operation that takes none.\n",
         total(|s| s.operations),
         services.len(),
