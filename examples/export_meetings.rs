@@ -741,10 +741,10 @@ impl WaitDisplay {
 
     fn update(&self, p: &WaitProgress) {
         let status = match p.status {
-            Some(ExportStatus::Processing) => "processing",
-            Some(ExportStatus::Failed) => "failed",
-            Some(ExportStatus::Done) => "done",
-            None => "waiting for Feishu",
+            Some(ExportStatus::Other(value)) => format!("status {value} (new to this client)"),
+            // processing, failed, done
+            Some(status) => status.to_string(),
+            None => "waiting for Feishu".to_string(),
         };
         let limited = if p.rate_limited {
             " (rate limited: slowing down)"

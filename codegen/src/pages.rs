@@ -81,6 +81,12 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
         } else {
             quote!(data.has_more.unwrap_or(false))
         };
+        // An optional array is an `Option` (see `optional`): an absent one, no items.
+        let items = if required(data, items_field) {
+            quote!(data.#items)
+        } else {
+            quote!(data.#items.unwrap_or_default())
+        };
         let token = if required(data, "page_token") {
             quote!(Some(data.page_token.as_str()))
         } else {
@@ -107,7 +113,7 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
                     pub fn items(
                         self,
                     ) -> impl futures::Stream<Item = std::result::Result<types::#item_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::items(self.pages(), |data: types::#data_ty| data.#items)
+                        crate::runtime::items(self.pages(), |data: types::#data_ty| #items)
                     }
                 },
             );

@@ -17,6 +17,7 @@ use progenitor_client::{ClientInfo, ResponseValue};
 use crate::{AccessToken, Error, FeishuErrorBody};
 
 pub mod call;
+mod extra;
 pub(crate) mod file;
 mod finish;
 mod pages;
@@ -29,6 +30,9 @@ mod upload;
 pub use retry::RetryPolicy;
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
+#[cfg(feature = "fake")]
+pub use extra::json_body;
+pub use extra::{Body, ExtraFields};
 pub use finish::finish;
 pub use pages::MAX_PAGES;
 pub use pages::{items, pages};
