@@ -103,9 +103,9 @@ fn doc_filter(field: &str) -> MeetingFilter {
         "meeting_no" => MeetingFilter::MeetingNo(text(field).parse().expect("9 digits")),
         "user_id" => MeetingFilter::User(text(field).parse().expect("an id")),
         "room_id" => MeetingFilter::Room(text(field).parse().expect("an id")),
-        "meeting_type" => MeetingFilter::MeetingType(
-            MeetingType::try_from(doc[field].as_i64().expect("an integer")).expect("1..=3"),
-        ),
+        "meeting_type" => {
+            MeetingFilter::MeetingType(MeetingType::from(doc[field].as_i64().expect("an integer")))
+        }
         other => panic!("not a filter: {other}"),
     }
 }
@@ -234,7 +234,7 @@ async fn no_user_id_type_means_no_query_string() {
 #[tokio::test]
 async fn every_user_id_type_goes_into_the_query() {
     let body = doc_example_with_only(Some("user_id"));
-    for kind in UserIdType::ALL.iter().cloned() {
+    for kind in UserIdType::ALL {
         let expected = Expected {
             query: Some(kind.as_str()),
             token: TENANT_TOKEN,

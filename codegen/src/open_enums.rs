@@ -514,6 +514,11 @@ fn open_newtype(item: Vec<TokenTree>, checked: &CheckedInteger) -> Vec<TokenTree
             continue;
         };
         trees.next();
+        // After the type's own docs, before its derives.
+        if !documented {
+            out.extend(quote!(#[doc = ""] #[doc = #doc]));
+            documented = true;
+        }
         let trees_in: Vec<TokenTree> = attribute.stream().into_iter().collect();
         let (Some(d), Some(TokenTree::Group(list))) = (trees_in.first(), trees_in.get(1)) else {
             out.extend([tree, TokenTree::Group(attribute)]);

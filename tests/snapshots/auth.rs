@@ -226,12 +226,14 @@ pub mod builder {
     pub struct TenantAccessTokenInternal<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TenantAccessTokenRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TenantAccessTokenInternal<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -275,12 +277,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::TenantAccessTokenRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[0].rules, "tenant_access_token_internal")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -305,6 +310,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
 }
@@ -363,8 +379,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.tenant_access_token_internal();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::TenantAccessTokenRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::TenantAccessTokenRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
