@@ -27,7 +27,7 @@ use feishu_openapi::vc::export::{
     DownloadProgress, ExportTask, MeetingListExport, SavedFile, TaskId, WaitOptions, WaitProgress,
 };
 use feishu_openapi::vc::types::ExportMeetingListRequest;
-use feishu_openapi::vc::{ExportStatus, MeetingFilter, MeetingStatus};
+use feishu_openapi::vc::{ExportStatus, MeetingFilter, MeetingStatus, MeetingType};
 use feishu_openapi::{AccessToken, Error, FeishuClient, UnixSeconds, UserIdType};
 use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
 
@@ -205,7 +205,7 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Command, Stri
                 once(
                     &mut flags.status,
                     "--status",
-                    parsed("--status", &mut parser)?,
+                    listed("--status", MeetingStatus::ALL, &mut parser)?,
                 )?
             }
             Long("user-id-type") => {
@@ -213,7 +213,7 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Command, Stri
                 once(
                     &mut flags.user_id_type,
                     "--user-id-type",
-                    parsed("--user-id-type", &mut parser)?,
+                    listed("--user-id-type", UserIdType::ALL, &mut parser)?,
                 )?
             }
             Long("out") => {
@@ -265,7 +265,7 @@ fn parse_flags(args: impl IntoIterator<Item = OsString>) -> Result<Command, Stri
                     "--meeting-no" => MeetingFilter::MeetingNo(parsed(flag, &mut parser)?),
                     "--user-id" => MeetingFilter::User(parsed(flag, &mut parser)?),
                     "--room-id" => MeetingFilter::Room(parsed(flag, &mut parser)?),
-                    _ => MeetingFilter::MeetingType(parsed(flag, &mut parser)?),
+                    _ => MeetingFilter::MeetingType(listed(flag, MeetingType::ALL, &mut parser)?),
                 };
                 flags.filter = Some((flag, filter));
             }
@@ -307,6 +307,25 @@ where
 {
     let value = string_value(flag, parser)?;
     value.parse().map_err(|e| format!("{flag}: {e}"))
+}
+
+/// The flag's value, one of the enum's `listed` values (by name or number). The crate's enums
+/// keep any other value too (`Other`, for values Feishu adds later); a command line takes only
+/// the documented ones.
+fn listed<T>(flag: &str, listed: &[T], parser: &mut lexopt::Parser) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialEq + std::fmt::Display,
+    T::Err: std::fmt::Display,
+{
+    let value: T = parsed(flag, parser)?;
+    if listed.contains(&value) {
+        return Ok(value);
+    }
+    let names: Vec<String> = listed.iter().map(ToString::to_string).collect();
+    Err(format!(
+        "{flag}: {value} is not one of {}",
+        names.join(", ")
+    ))
 }
 
 fn string_value(flag: &str, parser: &mut lexopt::Parser) -> Result<String, String> {
@@ -741,10 +760,10 @@ impl WaitDisplay {
 
     fn update(&self, p: &WaitProgress) {
         let status = match p.status {
-            Some(ExportStatus::Processing) => "processing",
-            Some(ExportStatus::Failed) => "failed",
-            Some(ExportStatus::Done) => "done",
-            None => "waiting for Feishu",
+            Some(ExportStatus::Other(value)) => format!("status {value} (new to this client)"),
+            // processing, failed, done
+            Some(status) => status.to_string(),
+            None => "waiting for Feishu".to_string(),
         };
         let limited = if p.rate_limited {
             " (rate limited: slowing down)"

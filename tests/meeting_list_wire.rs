@@ -103,9 +103,9 @@ fn doc_filter(field: &str) -> MeetingFilter {
         "meeting_no" => MeetingFilter::MeetingNo(text(field).parse().expect("9 digits")),
         "user_id" => MeetingFilter::User(text(field).parse().expect("an id")),
         "room_id" => MeetingFilter::Room(text(field).parse().expect("an id")),
-        "meeting_type" => MeetingFilter::MeetingType(
-            MeetingType::try_from(doc[field].as_i64().expect("an integer")).expect("1..=3"),
-        ),
+        "meeting_type" => {
+            MeetingFilter::MeetingType(MeetingType::from(doc[field].as_i64().expect("an integer")))
+        }
         other => panic!("not a filter: {other}"),
     }
 }
@@ -158,24 +158,24 @@ fn every_way(field: Option<&str>, user_id_type: Option<UserIdType>) -> Vec<(Stri
     let filter_for_map = filter;
     let from_json: ExportMeetingListRequest =
         serde_json::from_value(raw).expect("a single-filter example deserialises");
+    let kind = [(); 4].map(|()| user_id_type.clone());
+    let [k1, k2, k3, k4] = kind;
     vec![
         (
             "typed layer".into(),
-            fill(move |op| with_query(op, user_id_type).body(typed)),
+            fill(move |op| with_query(op, k1).body(typed)),
         ),
         (
             "generated builder".into(),
-            fill(move |op| with_query(op, user_id_type).body(from_builder)),
+            fill(move |op| with_query(op, k2).body(from_builder)),
         ),
         (
             "body_map".into(),
-            fill(move |op| {
-                with_query(op, user_id_type).body_map(move |b| fill_in(b, filter_for_map))
-            }),
+            fill(move |op| with_query(op, k3).body_map(move |b| fill_in(b, filter_for_map))),
         ),
         (
             "raw JSON".into(),
-            fill(move |op| with_query(op, user_id_type).body(from_json)),
+            fill(move |op| with_query(op, k4).body(from_json)),
         ),
     ]
 }
@@ -234,13 +234,13 @@ async fn no_user_id_type_means_no_query_string() {
 #[tokio::test]
 async fn every_user_id_type_goes_into_the_query() {
     let body = doc_example_with_only(Some("user_id"));
-    for kind in UserIdType::ALL.iter().copied() {
+    for kind in UserIdType::ALL {
         let expected = Expected {
             query: Some(kind.as_str()),
             token: TENANT_TOKEN,
             body: &body,
         };
-        let (how, way) = every_way(Some("user_id"), Some(kind)).remove(0);
+        let (how, way) = every_way(Some("user_id"), Some(kind.clone())).remove(0);
         send_and_check(
             &format!("{how}, {kind}"),
             AccessToken::tenant(TENANT_TOKEN),

@@ -33,14 +33,14 @@ async fn the_documented_ehr_employee_list_answer_decodes() {
         .mount(&server)
         .await;
     let data = client(&server).ehr().employee_list().call().await.unwrap();
-    let fields = data.items[0].system_fields.as_ref().unwrap();
+    let fields = data.items.as_ref().unwrap()[0].system_fields.as_ref().unwrap();
     let job = fields.job.as_ref().unwrap();
     assert_eq!(job.id, Some(1_695_838_220_091_399_i64));
     assert_eq!(
         fields.contract_company.as_ref().unwrap().id,
         Some(1_695_838_220_091_399)
     );
-    assert_eq!(fields.id_photo[0].size, Some(1024_i64));
+    assert_eq!(fields.id_photo.as_ref().unwrap()[0].size, Some(1024_i64));
     assert_eq!(fields.create_time, Some(1_608_690_517_811_i64));
     assert_eq!(data.has_more, Some(false));
 }

@@ -40,11 +40,14 @@ pub(crate) fn send_from_json(arms: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// One operation's arm of [`send_from_json`].
+/// One operation's arm of [`send_from_json`]. A JSON body's top-level fields its type does not
+/// hold are sent as extra body fields where the builder takes them (`extra`), else refused, as
+/// is any such field deeper down (`crate::runtime::json_body`): none is dropped silently.
 pub(crate) fn json_arm(
     id: &str,
     setters: &[(Ident, TokenStream)],
     upload: Option<&super::upload::Upload>,
+    extra: bool,
 ) -> TokenStream {
     let method = format_ident!("{id}");
     let sets = setters
@@ -67,9 +70,27 @@ pub(crate) fn json_arm(
         .iter()
         .find(|(name, _)| name == "body")
         .map(|(_, ty)| {
+            let forward = if extra {
+                quote! {
+                    for (name, value) in extra {
+                        request = request.extra_body_field(name, value);
+                    }
+                }
+            } else {
+                quote! {
+                    if let Some((name, _)) = extra.first() {
+                        return Err(crate::Error::Validation(format!(
+                            "body.{name}: not a field of the body's type, which takes no extra field"
+                        )));
+                    }
+                }
+            };
             quote! {
                 if let Some(v) = body {
-                    request = request.body(value::<#ty>("body", v)?);
+                    let (typed, extra) = crate::runtime::json_body::<#ty>(v)
+                        .map_err(crate::Error::Validation)?;
+                    request = request.body(typed);
+                    #forward
                 }
             }
         });

@@ -7,6 +7,10 @@
 //! `Result<Option<types::builder::X>, String>`, starting at `Ok(None)`; the body's builder is
 //! defaulted only when it is needed — by `body_map`, or at `send` when no body was given (whose
 //! error then names the missing fields, as before).
+//!
+//! Such a builder (its body a JSON object) also takes fields the spec does not list:
+//! `extra_body_field(name, value)` keeps them in `extra_fields` (`crate::runtime::ExtraFields`),
+//! which `prepare_direct` merges into the typed body (see [`super::send`]).
 
 use proc_macro2::{Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
@@ -37,6 +41,10 @@ pub(crate) fn fields(fields: &Group) -> Option<Group> {
     out.extend(trees[path..comma].iter().cloned());
     out.push(TokenTree::Punct(Punct::new('>', Spacing::Alone)));
     out.extend(trees[comma..].iter().cloned());
+    if !out.last().is_some_and(|t| punct(t, ',')) {
+        out.push(TokenTree::Punct(Punct::new(',', Spacing::Alone)));
+    }
+    out.extend(quote!(extra_fields: crate::runtime::ExtraFields,));
     Some(regroup(fields, out.into_iter().collect()))
 }
 
@@ -47,7 +55,7 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
     let rewrites = [
         (
             quote!(body : Ok(::std::default::Default::default())),
-            quote!(body : Ok(None)),
+            quote!(body : Ok(None), extra_fields : ::std::default::Default::default()),
         ),
         (
             quote!(.map(From::from)),
@@ -71,6 +79,19 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
             ));
         }
     }
+    stream.extend(quote! {
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
+    });
     Ok(regroup(body, stream))
 }
 
@@ -139,6 +160,7 @@ mod tests {
             quote! {
                 client: &'a super::Client,
                 body: Result<Option<types::builder::Thing>, String>,
+                extra_fields: crate::runtime::ExtraFields,
             }
             .to_string()
         );
@@ -167,6 +189,8 @@ mod tests {
             quote!(.map(|v| Some(From::from(v)))),
             quote!(self.body.map(|body| Some(f(body.unwrap_or_default())))),
             quote!(try_from(v.unwrap_or_default())),
+            quote!(extra_fields: ::std::default::Default::default()),
+            quote!(pub fn extra_body_field),
         ] {
             assert!(changed.contains(&want.to_string()), "{want} in {changed}");
         }

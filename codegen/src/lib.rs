@@ -7,6 +7,8 @@
 //! - progenitor's output (Builder interface, merged tags, `schemars::JsonSchema` derives when
 //!   [`Options::json_schema`] says so, inner type `crate::runtime::Runtime`), with named schemas replaced by handwritten Rust types where
 //!   the spec says `x-rust-type`;
+//! - every string enum open to values the spec does not list ([`open_enums`]), every optional
+//!   array or map an `Option` ([`optional`]);
 //! - each operation builder's `send()` (and `call()`, `download()`, `pages()` where they apply)
 //!   through the shared runtime, in place of progenitor's (see [`send`]);
 //! - `OPERATIONS` and `operation()` (for the fake): each operation's token kinds (`security`), body rules
@@ -31,6 +33,8 @@ pub mod events;
 mod from_json;
 pub mod layout;
 mod lazy_body;
+pub mod open_enums;
+pub mod optional;
 pub mod pages;
 mod schema_list;
 pub mod send;
@@ -194,6 +198,10 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     // Each type keeps what the way it travels needs: no builder or `Serialize` for answers.
     let forms: Vec<String> = uploads.values().map(|upload| upload.form.clone()).collect();
     let (tokens, _) = trim::by_direction(tokens, &forms)?;
+    // No answer fails on a value its enum does not list, and a request can send one.
+    let (tokens, _) = open_enums::open(tokens)?;
+    // An empty array or map the caller set is sent; an absent one reads as `None`.
+    let (tokens, _) = optional::optional_collections(tokens)?;
     // Laid out by one walk over the token trees, not parsed and pretty-printed (that was 60 % of
     // the generation); the snapshot test prints the readable copy (see [`layout`]).
     // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk

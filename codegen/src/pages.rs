@@ -142,8 +142,14 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
                         )))
                     }
                 };
-                let field = format_ident!("{field}");
-                let list = quote!(data.#field);
+                // An optional array is an `Option` (see `optional`): an absent one, no items.
+                let list = if required(data, field) {
+                    let field = format_ident!("{field}");
+                    quote!(data.#field)
+                } else {
+                    let field = format_ident!("{field}");
+                    quote!(data.#field.unwrap_or_default())
+                };
                 quote! {
                     /// Every item of every page (see [`pages`](Self::pages)).
                     pub fn items(

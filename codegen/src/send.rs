@@ -34,6 +34,8 @@ struct Builder {
     /// Its operationId and index in `OPERATIONS`.
     id: String,
     index: usize,
+    /// Whether it takes extra body fields (`extra_body_field`).
+    extra: bool,
 }
 
 /// What [`rename_send`] found of a builder's `send`: the `T` of its answer, its operationId and
@@ -94,12 +96,14 @@ pub fn wrap(
         setters,
         id,
         index,
+        extra,
     } in builders
     {
         arms.push(super::from_json::json_arm(
             &id,
             &setters,
             uploads.get(&name.to_string()),
+            extra,
         ));
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         if let Some(upload) = uploads.get(&name.to_string()) {
@@ -217,7 +221,8 @@ fn rename_sends(
                     } else {
                         body
                     };
-                    let (renamed, sent) = rename_send(body, ruled, index)?;
+                    let extra = lazy.contains(&name.to_string());
+                    let (renamed, sent) = rename_send(body, ruled, index, extra)?;
                     if let Some(Sent { answer, id, index }) = sent {
                         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
                         builders.push(Builder {
@@ -226,6 +231,7 @@ fn rename_sends(
                             setters: super::from_json::setters(&trees),
                             id,
                             index,
+                            extra,
                         });
                     }
                     out.push(TokenTree::Group(renamed));
@@ -245,11 +251,13 @@ fn is_close_angle(tree: &TokenTree) -> bool {
 
 /// An impl body with `pub async fn send(self) -> Result<ResponseValue<T>, …>` replaced by
 /// `prepare_direct` (see [`prepare_direct`]; with the body's rule check, for an operation in
-/// `ruled`), and what it found of that `send`.
+/// `ruled`; merging the caller's extra body fields, for a builder with `extra`), and what it
+/// found of that `send`.
 fn rename_send(
     body: &Group,
     ruled: &BTreeMap<String, super::table::Ruled>,
     index: &BTreeMap<String, usize>,
+    extra: bool,
 ) -> Result<(Group, Option<Sent>), String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let mut out = Vec::with_capacity(trees.len());
@@ -277,13 +285,18 @@ fn rename_send(
         };
         let mut fn_body = without_api_version(fn_body);
         let id = operation_id(&fn_body.stream()).ok_or("a `send` without an operation_id")?;
+        let index = *index
+            .get(&id)
+            .ok_or_else(|| format!("{id}: not in the operation table"))?;
+        if extra {
+            fn_body = with_extra_fields(&fn_body, &id, index)?;
+        }
+        // After the merge was written: the check goes right after the first `let body`, on the
+        // typed body.
         if let Some(ruled) = ruled.get(&id) {
             fn_body = with_rule_check(&fn_body, &id, ruled)?;
         }
         out.extend(prepare_direct(&fn_body).map_err(|problem| format!("{id}: {problem}"))?);
-        let index = *index
-            .get(&id)
-            .ok_or_else(|| format!("{id}: not in the operation table"))?;
         sent = Some(Sent { answer, id, index });
         i = signature_end + 1;
     }
@@ -581,6 +594,72 @@ fn with_rule_check(body: &Group, id: &str, ruled: &super::table::Ruled) -> Resul
     let mut out: Vec<TokenTree> = trees[..end].to_vec();
     out.extend(check);
     out.extend(trees[end..].iter().cloned());
+    Ok(regroup(body, out.into_iter().collect()))
+}
+
+/// A `send` body that merges the builder's `extra_fields` into its typed body right after
+/// `let body = …;` (`crate::runtime::ExtraFields::merge`: the body as typed when there are none;
+/// a field the typed body sets, or one given twice, is an `InvalidRequest`, as is a merged body
+/// its operation's rules refuse). The builder's fields are taken apart with `extra_fields` too.
+fn with_extra_fields(body: &Group, id: &str, index: usize) -> Result<Group, String> {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len() + 24);
+    let mut taken_apart = false;
+    let mut merged = false;
+    let mut i = 0;
+    while i < trees.len() {
+        // `let Self { … } = self;`
+        if !taken_apart
+            && ident(&trees[i], "let")
+            && trees.get(i + 1).is_some_and(|t| ident(t, "Self"))
+        {
+            if let Some(TokenTree::Group(fields)) = trees.get(i + 2) {
+                let mut stream = fields.stream();
+                if !stream
+                    .clone()
+                    .into_iter()
+                    .last()
+                    .is_some_and(|t| punct(&t, ','))
+                {
+                    stream.extend(quote!(,));
+                }
+                stream.extend(quote!(extra_fields));
+                out.extend([trees[i].clone(), trees[i + 1].clone()]);
+                out.push(TokenTree::Group(regroup(fields, stream)));
+                taken_apart = true;
+                i += 3;
+                continue;
+            }
+        }
+        let binds_body = !merged
+            && ident(&trees[i], "let")
+            && trees.get(i + 1).is_some_and(|t| ident(t, "body"))
+            && trees.get(i + 2).is_some_and(|t| punct(t, '='));
+        if binds_body {
+            let end = trees[i..]
+                .iter()
+                .position(|t| punct(t, ';'))
+                .map(|p| i + p + 1)
+                .ok_or_else(|| format!("{id}: an unterminated `let body`"))?;
+            out.extend(trees[i..end].iter().cloned());
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            out.extend(quote! {
+                let body = extra_fields
+                    .merge(body, super::OPERATIONS[#index].rules, #id)
+                    .map_err(Error::InvalidRequest)?;
+            });
+            merged = true;
+            i = end;
+            continue;
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    if !taken_apart || !merged {
+        return Err(format!(
+            "{id}: its builder takes extra body fields, but its `send` has no `let Self {{ … }} = self;` and `let body`"
+        ));
+    }
     Ok(regroup(body, out.into_iter().collect()))
 }
 

@@ -125,7 +125,7 @@ pub fn by_direction(
 }
 
 /// The index of the body of the top-level `mod <name> { … }` in `trees`.
-fn module_at(trees: &[TokenTree], name: &str) -> Option<usize> {
+pub(crate) fn module_at(trees: &[TokenTree], name: &str) -> Option<usize> {
     trees
         .windows(3)
         .position(|w| {
@@ -138,7 +138,7 @@ fn module_at(trees: &[TokenTree], name: &str) -> Option<usize> {
 
 /// The items of a module's body: each its attributes and tokens up to its body (a brace group)
 /// or its `;`.
-fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
+pub(crate) fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut items = Vec::new();
     let mut item = Vec::new();
     for tree in stream {
@@ -160,7 +160,7 @@ fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
 
 /// An item's keyword (`struct`, `enum`, `impl`, `mod`, …) and name: for an `impl`, the last
 /// identifier of its self type (before its body or `where`).
-fn head(item: &[TokenTree]) -> Option<(&'static str, String)> {
+pub(crate) fn head(item: &[TokenTree]) -> Option<(&'static str, String)> {
     let mut i = 0;
     // Attributes.
     while punct(item.get(i)?, '#') {

@@ -125,6 +125,7 @@ pub fn assert_wire(request: &Request, want: &Wire<'_>, how: &str) {
     let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     let want_query: Vec<(String, String)> = want
         .user_id_type
+        .as_ref()
         .map(|kind| vec![("user_id_type".to_string(), kind.as_str().to_string())])
         .unwrap_or_default();
     assert_eq!(query, want_query, "{how}: query of {}", request.url);

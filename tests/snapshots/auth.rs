@@ -643,12 +643,14 @@ pub mod builder {
     pub struct AppAccessTokenCreate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MarketplaceAppAccessTokenRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppAccessTokenCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -693,7 +695,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MarketplaceAppAccessTokenRequest::try_from(
@@ -701,6 +703,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[0].rules, "app_access_token_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -725,6 +730,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::app_access_token_internal`]
 
@@ -733,12 +749,14 @@ pub mod builder {
     pub struct AppAccessTokenInternal<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::SelfBuiltAppAccessTokenRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppAccessTokenInternal<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -783,7 +801,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::SelfBuiltAppAccessTokenRequest::try_from(
@@ -791,6 +809,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[1].rules, "app_access_token_internal")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -815,6 +836,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::app_ticket_resend`]
 
@@ -823,12 +855,14 @@ pub mod builder {
     pub struct AppTicketResend<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::AppTicketResendRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppTicketResend<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -872,12 +906,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::AppTicketResendRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[2].rules, "app_ticket_resend")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -902,6 +939,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::tenant_access_token_create`]
 
@@ -913,12 +961,14 @@ pub mod builder {
             Option<types::builder::MarketplaceTenantAccessTokenRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TenantAccessTokenCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -963,7 +1013,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MarketplaceTenantAccessTokenRequest::try_from(
@@ -971,6 +1021,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[3].rules, "tenant_access_token_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -995,6 +1048,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::tenant_access_token_internal`]
 
@@ -1003,12 +1067,14 @@ pub mod builder {
     pub struct TenantAccessTokenInternal<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TenantAccessTokenRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TenantAccessTokenInternal<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1052,12 +1118,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::TenantAccessTokenRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[4].rules, "tenant_access_token_internal")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -1082,6 +1151,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
 }
@@ -1224,10 +1304,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.app_access_token_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MarketplaceAppAccessTokenRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MarketplaceAppAccessTokenRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -1240,10 +1324,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.app_access_token_internal();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::SelfBuiltAppAccessTokenRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::SelfBuiltAppAccessTokenRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -1256,8 +1344,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.app_ticket_resend();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::AppTicketResendRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::AppTicketResendRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -1270,12 +1364,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.tenant_access_token_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::MarketplaceTenantAccessTokenRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MarketplaceTenantAccessTokenRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -1288,8 +1384,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.tenant_access_token_internal();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::TenantAccessTokenRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::TenantAccessTokenRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),

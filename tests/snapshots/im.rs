@@ -21,8 +21,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchDeleteRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub feed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub feed_cards: ::std::option::Option<
+            ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
+        >,
     }
     impl AppFeedCardBatchDeleteRequest {
         pub fn builder() -> builder::AppFeedCardBatchDeleteRequest {
@@ -52,15 +54,19 @@ pub mod types {
     ///`AppFeedCardBatchDeleteResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub failed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed_cards: ::std::option::Option<
+            ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+        >,
     }
     ///`AppFeedCardBatchUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub feed_cards: ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub feed_cards: ::std::option::Option<
+            ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
+        >,
     }
     impl AppFeedCardBatchUpdateRequest {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequest {
@@ -135,8 +141,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub action_map: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_map: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         pub action_type: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button_type: ::std::option::Option<
@@ -154,127 +162,176 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
-        #[serde(rename = "url_page")]
         UrlPage,
-        #[serde(rename = "webhook")]
         Webhook,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UrlPage => "url_page",
+                Self::Webhook => "webhook",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "url_page" => ::std::option::Option::Some(Self::UrlPage),
+                "webhook" => ::std::option::Option::Some(Self::Webhook),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UrlPage => f.write_str("url_page"),
-                Self::Webhook => f.write_str("webhook"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "url_page" => Ok(Self::UrlPage),
-                "webhook" => Ok(Self::Webhook),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        fn schema_name() -> ::std::string::String {
+            "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["url_page", "webhook"])
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
-        #[serde(rename = "default")]
         Default,
-        #[serde(rename = "primary")]
         Primary,
-        #[serde(rename = "success")]
         Success,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Default => "default",
+                Self::Primary => "primary",
+                Self::Success => "success",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "default" => ::std::option::Option::Some(Self::Default),
+                "primary" => ::std::option::Option::Some(Self::Primary),
+                "success" => ::std::option::Option::Some(Self::Success),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Default => f.write_str("default"),
-                Self::Primary => f.write_str("primary"),
-                Self::Success => f.write_str("success"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "default" => Ok(Self::Default),
-                "primary" => Ok(Self::Primary),
-                "success" => Ok(Self::Success),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        fn schema_name() -> ::std::string::String {
+            "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["default", "primary", "success"])
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl`
@@ -348,161 +405,202 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
-        #[serde(rename = "primary")]
         Primary,
-        #[serde(rename = "secondary")]
         Secondary,
-        #[serde(rename = "success")]
         Success,
-        #[serde(rename = "danger")]
         Danger,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Primary => "primary",
+                Self::Secondary => "secondary",
+                Self::Success => "success",
+                Self::Danger => "danger",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "primary" => ::std::option::Option::Some(Self::Primary),
+                "secondary" => ::std::option::Option::Some(Self::Secondary),
+                "success" => ::std::option::Option::Some(Self::Success),
+                "danger" => ::std::option::Option::Some(Self::Danger),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Primary => f.write_str("primary"),
-                Self::Secondary => f.write_str("secondary"),
-                Self::Success => f.write_str("success"),
-                Self::Danger => f.write_str("danger"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "primary" => Ok(Self::Primary),
-                "secondary" => Ok(Self::Secondary),
-                "success" => Ok(Self::Success),
-                "danger" => Ok(Self::Danger),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        fn schema_name() -> ::std::string::String {
+            "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["primary", "secondary", "success", "danger"],
+            )
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
-        #[serde(rename = "1")]
         X1,
-        #[serde(rename = "2")]
         X2,
-        #[serde(rename = "3")]
         X3,
-        #[serde(rename = "10")]
         X10,
-        #[serde(rename = "11")]
         X11,
-        #[serde(rename = "12")]
         X12,
-        #[serde(rename = "13")]
         X13,
-        #[serde(rename = "101")]
         X101,
-        #[serde(rename = "102")]
         X102,
-        #[serde(rename = "103")]
         X103,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::X1 => "1",
+                Self::X2 => "2",
+                Self::X3 => "3",
+                Self::X10 => "10",
+                Self::X11 => "11",
+                Self::X12 => "12",
+                Self::X13 => "13",
+                Self::X101 => "101",
+                Self::X102 => "102",
+                Self::X103 => "103",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "1" => ::std::option::Option::Some(Self::X1),
+                "2" => ::std::option::Option::Some(Self::X2),
+                "3" => ::std::option::Option::Some(Self::X3),
+                "10" => ::std::option::Option::Some(Self::X10),
+                "11" => ::std::option::Option::Some(Self::X11),
+                "12" => ::std::option::Option::Some(Self::X12),
+                "13" => ::std::option::Option::Some(Self::X13),
+                "101" => ::std::option::Option::Some(Self::X101),
+                "102" => ::std::option::Option::Some(Self::X102),
+                "103" => ::std::option::Option::Some(Self::X103),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X1 => f.write_str("1"),
-                Self::X2 => f.write_str("2"),
-                Self::X3 => f.write_str("3"),
-                Self::X10 => f.write_str("10"),
-                Self::X11 => f.write_str("11"),
-                Self::X12 => f.write_str("12"),
-                Self::X13 => f.write_str("13"),
-                Self::X101 => f.write_str("101"),
-                Self::X102 => f.write_str("102"),
-                Self::X103 => f.write_str("103"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "1" => Ok(Self::X1),
-                "2" => Ok(Self::X2),
-                "3" => Ok(Self::X3),
-                "10" => Ok(Self::X10),
-                "11" => Ok(Self::X11),
-                "12" => Ok(Self::X12),
-                "13" => Ok(Self::X13),
-                "101" => Ok(Self::X101),
-                "102" => Ok(Self::X102),
-                "103" => Ok(Self::X103),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        fn schema_name() -> ::std::string::String {
+            "AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["1", "2", "3", "10", "11", "12", "13", "101", "102", "103"],
+            )
         }
     }
     ///`AppFeedCardBatchUpdateResponse`
@@ -521,8 +619,8 @@ pub mod types {
         pub app_feed_card: ::std::option::Option<
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub user_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl AppFeedCardCreateRequest {
         pub fn builder() -> builder::AppFeedCardCreateRequest {
@@ -542,8 +640,10 @@ pub mod types {
     pub struct AppFeedCardCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub failed_cards: ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed_cards: ::std::option::Option<
+            ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+        >,
     }
     ///`BatchMessageDeleteResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -619,8 +719,8 @@ pub mod types {
     pub struct BizEntityTagRelationCreateRequest {
         pub biz_entity_id: ::std::string::String,
         pub tag_biz_type: BizEntityTagRelationCreateRequestTagBizType,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tag_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl BizEntityTagRelationCreateRequest {
         pub fn builder() -> builder::BizEntityTagRelationCreateRequest {
@@ -628,56 +728,78 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationCreateRequestTagBizType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BizEntityTagRelationCreateRequestTagBizType {
-        #[serde(rename = "chat")]
         Chat,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl BizEntityTagRelationCreateRequestTagBizType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Chat => "chat",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "chat" => ::std::option::Option::Some(Self::Chat),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for BizEntityTagRelationCreateRequestTagBizType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Chat => f.write_str("chat"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for BizEntityTagRelationCreateRequestTagBizType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "chat" => Ok(Self::Chat),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for BizEntityTagRelationCreateRequestTagBizType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for BizEntityTagRelationCreateRequestTagBizType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for BizEntityTagRelationCreateRequestTagBizType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for BizEntityTagRelationCreateRequestTagBizType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for BizEntityTagRelationCreateRequestTagBizType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateRequestTagBizType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for BizEntityTagRelationCreateRequestTagBizType {
+        fn schema_name() -> ::std::string::String {
+            "BizEntityTagRelationCreateRequestTagBizType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["chat"])
         }
     }
     ///`BizEntityTagRelationCreateResponse`
@@ -699,62 +821,84 @@ pub mod types {
     ///`BizEntityTagRelationGetResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tag_info_with_bind_versions: ::std::vec::Vec<
-            BizEntityTagRelationGetTagInfoWithBindVersion,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag_info_with_bind_versions: ::std::option::Option<
+            ::std::vec::Vec<BizEntityTagRelationGetTagInfoWithBindVersion>,
         >,
     }
     ///`BizEntityTagRelationGetTagBizType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum BizEntityTagRelationGetTagBizType {
-        #[serde(rename = "chat")]
         Chat,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl BizEntityTagRelationGetTagBizType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Chat => "chat",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "chat" => ::std::option::Option::Some(Self::Chat),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for BizEntityTagRelationGetTagBizType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Chat => f.write_str("chat"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for BizEntityTagRelationGetTagBizType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "chat" => Ok(Self::Chat),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for BizEntityTagRelationGetTagBizType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for BizEntityTagRelationGetTagBizType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for BizEntityTagRelationGetTagBizType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for BizEntityTagRelationGetTagBizType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for BizEntityTagRelationGetTagBizType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationGetTagBizType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for BizEntityTagRelationGetTagBizType {
+        fn schema_name() -> ::std::string::String {
+            "BizEntityTagRelationGetTagBizType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["chat"])
         }
     }
     ///`BizEntityTagRelationGetTagInfoWithBindVersion`
@@ -772,9 +916,9 @@ pub mod types {
     pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub i18n_names: ::std::vec::Vec<
-            BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub i18n_names: ::std::option::Option<
+            ::std::vec::Vec<BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -879,8 +1023,8 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatAnnouncementPatchRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub requests: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub requests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub revision: ::std::string::String,
     }
     impl ChatAnnouncementPatchRequest {
@@ -915,8 +1059,8 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
         >,
         pub chat_id: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub user_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ChatButtonUpdateRequest {
         pub fn builder() -> builder::ChatButtonUpdateRequest {
@@ -934,8 +1078,10 @@ pub mod types {
     ///`ChatButtonUpdateResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatButtonUpdateResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub failed_user_reasons: ::std::vec::Vec<ChatButtonUpdateFailedUserReason>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed_user_reasons: ::std::option::Option<
+            ::std::vec::Vec<ChatButtonUpdateFailedUserReason>,
+        >,
     }
     ///`ChatCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -943,8 +1089,8 @@ pub mod types {
     pub struct ChatCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub bot_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bot_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_mode: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -979,8 +1125,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub urgent_setting: ::std::option::Option<ChatCreateRequestUrgentSetting>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub user_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<
             ChatCreateRequestVideoConferenceSetting,
@@ -992,174 +1138,237 @@ pub mod types {
         }
     }
     ///`ChatCreateRequestEditPermission`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestEditPermission {
-        #[serde(rename = "only_owner")]
         OnlyOwner,
-        #[serde(rename = "all_members")]
         AllMembers,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestEditPermission {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OnlyOwner => "only_owner",
+                Self::AllMembers => "all_members",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatCreateRequestEditPermission {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OnlyOwner => f.write_str("only_owner"),
-                Self::AllMembers => f.write_str("all_members"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestEditPermission {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "only_owner" => Ok(Self::OnlyOwner),
-                "all_members" => Ok(Self::AllMembers),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCreateRequestEditPermission {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestEditPermission {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCreateRequestEditPermission {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatCreateRequestEditPermission {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCreateRequestEditPermission {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestEditPermission {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatCreateRequestEditPermission {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestEditPermission".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["only_owner", "all_members"])
         }
     }
     ///`ChatCreateRequestGroupMessageType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestGroupMessageType {
-        #[serde(rename = "chat")]
         Chat,
-        #[serde(rename = "thread")]
         Thread,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestGroupMessageType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Chat => "chat",
+                Self::Thread => "thread",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "chat" => ::std::option::Option::Some(Self::Chat),
+                "thread" => ::std::option::Option::Some(Self::Thread),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatCreateRequestGroupMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Chat => f.write_str("chat"),
-                Self::Thread => f.write_str("thread"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestGroupMessageType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "chat" => Ok(Self::Chat),
-                "thread" => Ok(Self::Thread),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCreateRequestGroupMessageType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestGroupMessageType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCreateRequestGroupMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatCreateRequestGroupMessageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCreateRequestGroupMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestGroupMessageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatCreateRequestGroupMessageType {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestGroupMessageType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["chat", "thread"])
         }
     }
     ///`ChatCreateRequestHideMemberCountSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestHideMemberCountSetting {
-        #[serde(rename = "all_members")]
         AllMembers,
-        #[serde(rename = "only_owner")]
         OnlyOwner,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestHideMemberCountSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AllMembers => "all_members",
+                Self::OnlyOwner => "only_owner",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatCreateRequestHideMemberCountSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AllMembers => f.write_str("all_members"),
-                Self::OnlyOwner => f.write_str("only_owner"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestHideMemberCountSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "all_members" => Ok(Self::AllMembers),
-                "only_owner" => Ok(Self::OnlyOwner),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCreateRequestHideMemberCountSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestHideMemberCountSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCreateRequestHideMemberCountSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatCreateRequestHideMemberCountSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCreateRequestHideMemberCountSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestHideMemberCountSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatCreateRequestHideMemberCountSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestHideMemberCountSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["all_members", "only_owner"])
         }
     }
     ///`ChatCreateRequestRestrictedModeSetting`
@@ -1187,297 +1396,413 @@ pub mod types {
         }
     }
     ///`ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
-        #[serde(rename = "all_members")]
         AllMembers,
-        #[serde(rename = "not_anyone")]
         NotAnyone,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AllMembers => "all_members",
+                Self::NotAnyone => "not_anyone",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                "not_anyone" => ::std::option::Option::Some(Self::NotAnyone),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AllMembers => f.write_str("all_members"),
-                Self::NotAnyone => f.write_str("not_anyone"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "all_members" => Ok(Self::AllMembers),
-                "not_anyone" => Ok(Self::NotAnyone),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["all_members", "not_anyone"])
         }
     }
     ///`ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
-        #[serde(rename = "all_members")]
         AllMembers,
-        #[serde(rename = "not_anyone")]
         NotAnyone,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AllMembers => "all_members",
+                Self::NotAnyone => "not_anyone",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                "not_anyone" => ::std::option::Option::Some(Self::NotAnyone),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AllMembers => f.write_str("all_members"),
-                Self::NotAnyone => f.write_str("not_anyone"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "all_members" => Ok(Self::AllMembers),
-                "not_anyone" => Ok(Self::NotAnyone),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["all_members", "not_anyone"])
         }
     }
     ///`ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
-        #[serde(rename = "all_members")]
         AllMembers,
-        #[serde(rename = "not_anyone")]
         NotAnyone,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AllMembers => "all_members",
+                Self::NotAnyone => "not_anyone",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                "not_anyone" => ::std::option::Option::Some(Self::NotAnyone),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AllMembers => f.write_str("all_members"),
-                Self::NotAnyone => f.write_str("not_anyone"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "all_members" => Ok(Self::AllMembers),
-                "not_anyone" => Ok(Self::NotAnyone),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["all_members", "not_anyone"])
         }
     }
     ///`ChatCreateRequestUrgentSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestUrgentSetting {
-        #[serde(rename = "only_owner")]
         OnlyOwner,
-        #[serde(rename = "all_members")]
         AllMembers,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestUrgentSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OnlyOwner => "only_owner",
+                Self::AllMembers => "all_members",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatCreateRequestUrgentSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OnlyOwner => f.write_str("only_owner"),
-                Self::AllMembers => f.write_str("all_members"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestUrgentSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "only_owner" => Ok(Self::OnlyOwner),
-                "all_members" => Ok(Self::AllMembers),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCreateRequestUrgentSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatCreateRequestUrgentSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCreateRequestUrgentSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatCreateRequestUrgentSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCreateRequestUrgentSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestUrgentSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatCreateRequestUrgentSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestUrgentSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["only_owner", "all_members"])
         }
     }
     ///`ChatCreateRequestVideoConferenceSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatCreateRequestVideoConferenceSetting {
-        #[serde(rename = "only_owner")]
         OnlyOwner,
-        #[serde(rename = "all_members")]
         AllMembers,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatCreateRequestVideoConferenceSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OnlyOwner => "only_owner",
+                Self::AllMembers => "all_members",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatCreateRequestVideoConferenceSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OnlyOwner => f.write_str("only_owner"),
-                Self::AllMembers => f.write_str("all_members"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestVideoConferenceSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "only_owner" => Ok(Self::OnlyOwner),
-                "all_members" => Ok(Self::AllMembers),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCreateRequestVideoConferenceSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCreateRequestVideoConferenceSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCreateRequestVideoConferenceSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatCreateRequestVideoConferenceSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCreateRequestVideoConferenceSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestVideoConferenceSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatCreateRequestVideoConferenceSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatCreateRequestVideoConferenceSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["only_owner", "all_members"])
         }
     }
     ///`ChatCreateResponse`
@@ -1589,8 +1914,10 @@ pub mod types {
         pub avatar: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bot_count: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub bot_manager_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bot_manager_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_mode: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1639,8 +1966,10 @@ pub mod types {
         pub urgent_setting: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_count: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub user_manager_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_manager_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
@@ -1657,64 +1986,83 @@ pub mod types {
         }
     }
     ///`ChatLinkRequestValidityPeriod`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatLinkRequestValidityPeriod {
-        #[serde(rename = "week")]
         Week,
-        #[serde(rename = "year")]
         Year,
-        #[serde(rename = "permanently")]
         Permanently,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatLinkRequestValidityPeriod {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Week => "week",
+                Self::Year => "year",
+                Self::Permanently => "permanently",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "week" => ::std::option::Option::Some(Self::Week),
+                "year" => ::std::option::Option::Some(Self::Year),
+                "permanently" => ::std::option::Option::Some(Self::Permanently),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatLinkRequestValidityPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Week => f.write_str("week"),
-                Self::Year => f.write_str("year"),
-                Self::Permanently => f.write_str("permanently"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatLinkRequestValidityPeriod {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "week" => Ok(Self::Week),
-                "year" => Ok(Self::Year),
-                "permanently" => Ok(Self::Permanently),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatLinkRequestValidityPeriod {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatLinkRequestValidityPeriod {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatLinkRequestValidityPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatLinkRequestValidityPeriod {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatLinkRequestValidityPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatLinkRequestValidityPeriod {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatLinkRequestValidityPeriod {
+        fn schema_name() -> ::std::string::String {
+            "ChatLinkRequestValidityPeriod".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["week", "year", "permanently"])
         }
     }
     ///`ChatLinkResponse`
@@ -1768,82 +2116,103 @@ pub mod types {
     pub struct ChatListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<ChatListItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<ChatListItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     ///`ChatManagersAddManagersMemberIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatManagersAddManagersMemberIdType {
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "app_id")]
         AppId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatManagersAddManagersMemberIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::OpenId => "open_id",
+                Self::AppId => "app_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "app_id" => ::std::option::Option::Some(Self::AppId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatManagersAddManagersMemberIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::OpenId => f.write_str("open_id"),
-                Self::AppId => f.write_str("app_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatManagersAddManagersMemberIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "open_id" => Ok(Self::OpenId),
-                "app_id" => Ok(Self::AppId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatManagersAddManagersMemberIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatManagersAddManagersMemberIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatManagersAddManagersMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatManagersAddManagersMemberIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatManagersAddManagersMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersMemberIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatManagersAddManagersMemberIdType {
+        fn schema_name() -> ::std::string::String {
+            "ChatManagersAddManagersMemberIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["user_id", "union_id", "open_id", "app_id"],
+            )
         }
     }
     ///`ChatManagersAddManagersRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatManagersAddManagersRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub manager_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ChatManagersAddManagersRequest {
         pub fn builder() -> builder::ChatManagersAddManagersRequest {
@@ -1861,74 +2230,97 @@ pub mod types {
     ///`ChatManagersAddManagersResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_bot_managers: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_managers: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_bot_managers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///`ChatManagersDeleteManagersMemberIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatManagersDeleteManagersMemberIdType {
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "app_id")]
         AppId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatManagersDeleteManagersMemberIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::OpenId => "open_id",
+                Self::AppId => "app_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "app_id" => ::std::option::Option::Some(Self::AppId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatManagersDeleteManagersMemberIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::OpenId => f.write_str("open_id"),
-                Self::AppId => f.write_str("app_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatManagersDeleteManagersMemberIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "open_id" => Ok(Self::OpenId),
-                "app_id" => Ok(Self::AppId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatManagersDeleteManagersMemberIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatManagersDeleteManagersMemberIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatManagersDeleteManagersMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatManagersDeleteManagersMemberIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatManagersDeleteManagersMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersDeleteManagersMemberIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatManagersDeleteManagersMemberIdType {
+        fn schema_name() -> ::std::string::String {
+            "ChatManagersDeleteManagersMemberIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["user_id", "union_id", "open_id", "app_id"],
+            )
         }
     }
     ///`ChatManagersDeleteManagersResponse`
@@ -1940,76 +2332,96 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     ///`ChatMembersCreateMemberIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMembersCreateMemberIdType {
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "app_id")]
         AppId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMembersCreateMemberIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::OpenId => "open_id",
+                Self::AppId => "app_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "app_id" => ::std::option::Option::Some(Self::AppId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMembersCreateMemberIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::OpenId => f.write_str("open_id"),
-                Self::AppId => f.write_str("app_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersCreateMemberIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "open_id" => Ok(Self::OpenId),
-                "app_id" => Ok(Self::AppId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMembersCreateMemberIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatMembersCreateMemberIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatMembersCreateMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMembersCreateMemberIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatMembersCreateMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateMemberIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMembersCreateMemberIdType {
+        fn schema_name() -> ::std::string::String {
+            "ChatMembersCreateMemberIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["user_id", "union_id", "open_id", "app_id"],
+            )
         }
     }
     ///`ChatMembersCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMembersCreateRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ChatMembersCreateRequest {
         pub fn builder() -> builder::ChatMembersCreateRequest {
@@ -2027,15 +2439,23 @@ pub mod types {
     ///`ChatMembersCreateResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersCreateResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invalid_id_list: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub not_existed_id_list: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pending_approval_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub not_existed_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pending_approval_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     ///`ChatMembersCreateSucceedType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 0, 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ChatMembersCreateSucceedType(i64);
     impl ::std::ops::Deref for ChatMembersCreateSucceedType {
@@ -2049,26 +2469,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ChatMembersCreateSucceedType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_i64, 1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ChatMembersCreateSucceedType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateSucceedType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ChatMembersCreateSucceedType {
@@ -2093,68 +2504,88 @@ pub mod types {
         }
     }
     ///`ChatMembersDeleteMemberIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMembersDeleteMemberIdType {
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "app_id")]
         AppId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMembersDeleteMemberIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::OpenId => "open_id",
+                Self::AppId => "app_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "app_id" => ::std::option::Option::Some(Self::AppId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMembersDeleteMemberIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::OpenId => f.write_str("open_id"),
-                Self::AppId => f.write_str("app_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersDeleteMemberIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "open_id" => Ok(Self::OpenId),
-                "app_id" => Ok(Self::AppId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMembersDeleteMemberIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatMembersDeleteMemberIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatMembersDeleteMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMembersDeleteMemberIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatMembersDeleteMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersDeleteMemberIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMembersDeleteMemberIdType {
+        fn schema_name() -> ::std::string::String {
+            "ChatMembersDeleteMemberIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["user_id", "union_id", "open_id", "app_id"],
+            )
         }
     }
     ///`ChatMembersDeleteResponse`
@@ -2168,8 +2599,10 @@ pub mod types {
     ///`ChatMembersDeleteResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersDeleteResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invalid_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     ///`ChatMembersGetItem`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -2184,63 +2617,83 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     ///`ChatMembersGetMemberIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMembersGetMemberIdType {
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "open_id")]
         OpenId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMembersGetMemberIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::OpenId => "open_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMembersGetMemberIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::OpenId => f.write_str("open_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersGetMemberIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "open_id" => Ok(Self::OpenId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMembersGetMemberIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatMembersGetMemberIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatMembersGetMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMembersGetMemberIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatMembersGetMemberIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersGetMemberIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMembersGetMemberIdType {
+        fn schema_name() -> ::std::string::String {
+            "ChatMembersGetMemberIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["user_id", "union_id", "open_id"])
         }
     }
     ///`ChatMembersGetResponse`
@@ -2255,8 +2708,8 @@ pub mod types {
     pub struct ChatMembersGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<ChatMembersGetItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<ChatMembersGetItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_total: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2341,61 +2794,82 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemActionType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMenuItemPatchRequestChatMenuItemActionType {
-        #[serde(rename = "NONE")]
         None,
-        #[serde(rename = "REDIRECT_LINK")]
         RedirectLink,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMenuItemPatchRequestChatMenuItemActionType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::None => "NONE",
+                Self::RedirectLink => "REDIRECT_LINK",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "NONE" => ::std::option::Option::Some(Self::None),
+                "REDIRECT_LINK" => ::std::option::Option::Some(Self::RedirectLink),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMenuItemPatchRequestChatMenuItemActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::None => f.write_str("NONE"),
-                Self::RedirectLink => f.write_str("REDIRECT_LINK"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMenuItemPatchRequestChatMenuItemActionType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "NONE" => Ok(Self::None),
-                "REDIRECT_LINK" => Ok(Self::RedirectLink),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMenuItemPatchRequestChatMenuItemActionType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatMenuItemPatchRequestChatMenuItemActionType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for ChatMenuItemPatchRequestChatMenuItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemActionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMenuItemPatchRequestChatMenuItemActionType {
+        fn schema_name() -> ::std::string::String {
+            "ChatMenuItemPatchRequestChatMenuItemActionType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["NONE", "REDIRECT_LINK"])
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemI18nNames`
@@ -2447,68 +2921,89 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestUpdateFieldsItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMenuItemPatchRequestUpdateFieldsItem {
-        #[serde(rename = "ICON")]
         Icon,
-        #[serde(rename = "NAME")]
         Name,
-        #[serde(rename = "I18N_NAME")]
         I18nName,
-        #[serde(rename = "REDIRECT_LINK")]
         RedirectLink,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMenuItemPatchRequestUpdateFieldsItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Icon => "ICON",
+                Self::Name => "NAME",
+                Self::I18nName => "I18N_NAME",
+                Self::RedirectLink => "REDIRECT_LINK",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "ICON" => ::std::option::Option::Some(Self::Icon),
+                "NAME" => ::std::option::Option::Some(Self::Name),
+                "I18N_NAME" => ::std::option::Option::Some(Self::I18nName),
+                "REDIRECT_LINK" => ::std::option::Option::Some(Self::RedirectLink),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMenuItemPatchRequestUpdateFieldsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Icon => f.write_str("ICON"),
-                Self::Name => f.write_str("NAME"),
-                Self::I18nName => f.write_str("I18N_NAME"),
-                Self::RedirectLink => f.write_str("REDIRECT_LINK"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMenuItemPatchRequestUpdateFieldsItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ICON" => Ok(Self::Icon),
-                "NAME" => Ok(Self::Name),
-                "I18N_NAME" => Ok(Self::I18nName),
-                "REDIRECT_LINK" => Ok(Self::RedirectLink),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMenuItemPatchRequestUpdateFieldsItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatMenuItemPatchRequestUpdateFieldsItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatMenuItemPatchRequestUpdateFieldsItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMenuItemPatchRequestUpdateFieldsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatMenuItemPatchRequestUpdateFieldsItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequestUpdateFieldsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMenuItemPatchRequestUpdateFieldsItem {
+        fn schema_name() -> ::std::string::String {
+            "ChatMenuItemPatchRequestUpdateFieldsItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["ICON", "NAME", "I18N_NAME", "REDIRECT_LINK"],
+            )
         }
     }
     ///`ChatMenuItemPatchResponse`
@@ -2528,9 +3023,9 @@ pub mod types {
     ///`ChatMenuTreeCreateMenuTree`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateMenuTree {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_menu_top_levels: ::std::vec::Vec<
-            ChatMenuTreeCreateMenuTreeChatMenuTopLevel,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_menu_top_levels: ::std::option::Option<
+            ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevel>,
         >,
     }
     ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevel`
@@ -2540,8 +3035,10 @@ pub mod types {
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_top_level_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub children: ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub children: ::std::option::Option<
+            ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild>,
+        >,
     }
     ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -2580,9 +3077,9 @@ pub mod types {
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
         pub chat_menu_item: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub children: ::std::vec::Vec<
-            ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub children: ::std::option::Option<
+            ::std::vec::Vec<ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild>,
         >,
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
@@ -2613,63 +3110,88 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
-        #[serde(rename = "NONE")]
         None,
-        #[serde(rename = "REDIRECT_LINK")]
         RedirectLink,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::None => "NONE",
+                Self::RedirectLink => "REDIRECT_LINK",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "NONE" => ::std::option::Option::Some(Self::None),
+                "REDIRECT_LINK" => ::std::option::Option::Some(Self::RedirectLink),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::None => f.write_str("NONE"),
-                Self::RedirectLink => f.write_str("REDIRECT_LINK"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "NONE" => Ok(Self::None),
-                "REDIRECT_LINK" => Ok(Self::RedirectLink),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        fn schema_name() -> ::std::string::String {
+            "ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType"
+                .to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["NONE", "REDIRECT_LINK"])
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild`
@@ -2734,63 +3256,82 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     ///`ChatMode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatMode {
-        #[serde(rename = "group")]
         Group,
-        #[serde(rename = "topic")]
         Topic,
-        #[serde(rename = "p2p")]
         P2p,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatMode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Group => "group",
+                Self::Topic => "topic",
+                Self::P2p => "p2p",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "group" => ::std::option::Option::Some(Self::Group),
+                "topic" => ::std::option::Option::Some(Self::Topic),
+                "p2p" => ::std::option::Option::Some(Self::P2p),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Group => f.write_str("group"),
-                Self::Topic => f.write_str("topic"),
-                Self::P2p => f.write_str("p2p"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMode {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "group" => Ok(Self::Group),
-                "topic" => Ok(Self::Topic),
-                "p2p" => Ok(Self::P2p),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatMode {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatMode {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl<'de> ::serde::Deserialize<'de> for ChatMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatMode {
+        fn schema_name() -> ::std::string::String {
+            "ChatMode".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["group", "topic", "p2p"])
         }
     }
     ///`ChatModerationGetItem`
@@ -2815,8 +3356,8 @@ pub mod types {
     pub struct ChatModerationGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<ChatModerationGetItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<ChatModerationGetItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_setting: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2828,10 +3369,14 @@ pub mod types {
     pub struct ChatModerationUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_setting: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub moderator_added_list: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub moderator_removed_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub moderator_added_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub moderator_removed_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     impl ChatModerationUpdateRequest {
         pub fn builder() -> builder::ChatModerationUpdateRequest {
@@ -2851,8 +3396,8 @@ pub mod types {
     pub struct ChatPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<Chat>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<Chat>>,
         ///The token of the next page, present when has_more is true.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
@@ -2922,16 +3467,20 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatSearchV2RequestFilter {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_modes: ::std::vec::Vec<ChatSearchV2RequestFilterChatModesItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_modes: ::std::option::Option<
+            ::std::vec::Vec<ChatSearchV2RequestFilterChatModesItem>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_search_by_user: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_manager: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub member_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub search_types: ::std::vec::Vec<ChatSearchV2RequestFilterSearchTypesItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub member_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub search_types: ::std::option::Option<
+            ::std::vec::Vec<ChatSearchV2RequestFilterSearchTypesItem>,
+        >,
     }
     impl ChatSearchV2RequestFilter {
         pub fn builder() -> builder::ChatSearchV2RequestFilter {
@@ -2939,185 +3488,249 @@ pub mod types {
         }
     }
     ///`ChatSearchV2RequestFilterChatModesItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatSearchV2RequestFilterChatModesItem {
-        #[serde(rename = "default")]
         Default,
-        #[serde(rename = "thread")]
         Thread,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatSearchV2RequestFilterChatModesItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Default => "default",
+                Self::Thread => "thread",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "default" => ::std::option::Option::Some(Self::Default),
+                "thread" => ::std::option::Option::Some(Self::Thread),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestFilterChatModesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Default => f.write_str("default"),
-                Self::Thread => f.write_str("thread"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestFilterChatModesItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "default" => Ok(Self::Default),
-                "thread" => Ok(Self::Thread),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatSearchV2RequestFilterChatModesItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatSearchV2RequestFilterChatModesItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatSearchV2RequestFilterChatModesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatSearchV2RequestFilterChatModesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatSearchV2RequestFilterChatModesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilterChatModesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatSearchV2RequestFilterChatModesItem {
+        fn schema_name() -> ::std::string::String {
+            "ChatSearchV2RequestFilterChatModesItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["default", "thread"])
         }
     }
     ///`ChatSearchV2RequestFilterSearchTypesItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatSearchV2RequestFilterSearchTypesItem {
-        #[serde(rename = "private")]
         Private,
-        #[serde(rename = "external")]
         External,
-        #[serde(rename = "public_joined")]
         PublicJoined,
-        #[serde(rename = "public_not_joined")]
         PublicNotJoined,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatSearchV2RequestFilterSearchTypesItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Private => "private",
+                Self::External => "external",
+                Self::PublicJoined => "public_joined",
+                Self::PublicNotJoined => "public_not_joined",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "private" => ::std::option::Option::Some(Self::Private),
+                "external" => ::std::option::Option::Some(Self::External),
+                "public_joined" => ::std::option::Option::Some(Self::PublicJoined),
+                "public_not_joined" => ::std::option::Option::Some(Self::PublicNotJoined),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestFilterSearchTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Private => f.write_str("private"),
-                Self::External => f.write_str("external"),
-                Self::PublicJoined => f.write_str("public_joined"),
-                Self::PublicNotJoined => f.write_str("public_not_joined"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestFilterSearchTypesItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "private" => Ok(Self::Private),
-                "external" => Ok(Self::External),
-                "public_joined" => Ok(Self::PublicJoined),
-                "public_not_joined" => Ok(Self::PublicNotJoined),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatSearchV2RequestFilterSearchTypesItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatSearchV2RequestFilterSearchTypesItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatSearchV2RequestFilterSearchTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatSearchV2RequestFilterSearchTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatSearchV2RequestFilterSearchTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilterSearchTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatSearchV2RequestFilterSearchTypesItem {
+        fn schema_name() -> ::std::string::String {
+            "ChatSearchV2RequestFilterSearchTypesItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["private", "external", "public_joined", "public_not_joined"],
+            )
         }
     }
     ///`ChatSearchV2RequestSorter`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatSearchV2RequestSorter {
-        #[serde(rename = "create_time_desc")]
         CreateTimeDesc,
-        #[serde(rename = "update_time_desc")]
         UpdateTimeDesc,
-        #[serde(rename = "member_count_desc")]
         MemberCountDesc,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatSearchV2RequestSorter {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::CreateTimeDesc => "create_time_desc",
+                Self::UpdateTimeDesc => "update_time_desc",
+                Self::MemberCountDesc => "member_count_desc",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "create_time_desc" => ::std::option::Option::Some(Self::CreateTimeDesc),
+                "update_time_desc" => ::std::option::Option::Some(Self::UpdateTimeDesc),
+                "member_count_desc" => ::std::option::Option::Some(Self::MemberCountDesc),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestSorter {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::CreateTimeDesc => f.write_str("create_time_desc"),
-                Self::UpdateTimeDesc => f.write_str("update_time_desc"),
-                Self::MemberCountDesc => f.write_str("member_count_desc"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestSorter {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "create_time_desc" => Ok(Self::CreateTimeDesc),
-                "update_time_desc" => Ok(Self::UpdateTimeDesc),
-                "member_count_desc" => Ok(Self::MemberCountDesc),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatSearchV2RequestSorter {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatSearchV2RequestSorter {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatSearchV2RequestSorter {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatSearchV2RequestSorter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatSearchV2RequestSorter {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestSorter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatSearchV2RequestSorter {
+        fn schema_name() -> ::std::string::String {
+            "ChatSearchV2RequestSorter".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["create_time_desc", "update_time_desc", "member_count_desc"],
+            )
         }
     }
     ///`ChatSearchV2Response`
@@ -3132,8 +3745,8 @@ pub mod types {
     pub struct ChatSearchV2ResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<ChatSearchV2Item>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<ChatSearchV2Item>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notice: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3142,57 +3755,80 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     ///The order in which chat_list returns chats.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatSortType {
         ByCreateTimeAsc,
         ByActiveTimeDesc,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatSortType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::ByCreateTimeAsc => "ByCreateTimeAsc",
+                Self::ByActiveTimeDesc => "ByActiveTimeDesc",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "ByCreateTimeAsc" => ::std::option::Option::Some(Self::ByCreateTimeAsc),
+                "ByActiveTimeDesc" => ::std::option::Option::Some(Self::ByActiveTimeDesc),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatSortType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ByCreateTimeAsc => f.write_str("ByCreateTimeAsc"),
-                Self::ByActiveTimeDesc => f.write_str("ByActiveTimeDesc"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSortType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ByCreateTimeAsc" => Ok(Self::ByCreateTimeAsc),
-                "ByActiveTimeDesc" => Ok(Self::ByActiveTimeDesc),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatSortType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatSortType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatSortType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSortType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatSortType {
+        fn schema_name() -> ::std::string::String {
+            "ChatSortType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["ByCreateTimeAsc", "ByActiveTimeDesc"])
         }
     }
     impl ::std::default::Default for ChatSortType {
@@ -3201,63 +3837,82 @@ pub mod types {
         }
     }
     ///`ChatStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatStatus {
-        #[serde(rename = "normal")]
         Normal,
-        #[serde(rename = "dissolved")]
         Dissolved,
-        #[serde(rename = "dissolved_save")]
         DissolvedSave,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatStatus {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Normal => "normal",
+                Self::Dissolved => "dissolved",
+                Self::DissolvedSave => "dissolved_save",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "normal" => ::std::option::Option::Some(Self::Normal),
+                "dissolved" => ::std::option::Option::Some(Self::Dissolved),
+                "dissolved_save" => ::std::option::Option::Some(Self::DissolvedSave),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Normal => f.write_str("normal"),
-                Self::Dissolved => f.write_str("dissolved"),
-                Self::DissolvedSave => f.write_str("dissolved_save"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatStatus {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "normal" => Ok(Self::Normal),
-                "dissolved" => Ok(Self::Dissolved),
-                "dissolved_save" => Ok(Self::DissolvedSave),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatStatus {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl<'de> ::serde::Deserialize<'de> for ChatStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatStatus {
+        fn schema_name() -> ::std::string::String {
+            "ChatStatus".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["normal", "dissolved", "dissolved_save"])
         }
     }
     ///`ChatTabCreateChatTab`
@@ -3347,96 +4002,124 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatTabCreateRequestChatTabTabType {
-        #[serde(rename = "message")]
         Message,
-        #[serde(rename = "doc_list")]
         DocList,
-        #[serde(rename = "doc")]
         Doc,
-        #[serde(rename = "pin")]
         Pin,
-        #[serde(rename = "meeting_minute")]
         MeetingMinute,
-        #[serde(rename = "chat_announcement")]
         ChatAnnouncement,
-        #[serde(rename = "url")]
         Url,
-        #[serde(rename = "file")]
         File,
-        #[serde(rename = "files_resources")]
         FilesResources,
-        #[serde(rename = "images_videos")]
         ImagesVideos,
-        #[serde(rename = "task")]
         Task,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatTabCreateRequestChatTabTabType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Message => "message",
+                Self::DocList => "doc_list",
+                Self::Doc => "doc",
+                Self::Pin => "pin",
+                Self::MeetingMinute => "meeting_minute",
+                Self::ChatAnnouncement => "chat_announcement",
+                Self::Url => "url",
+                Self::File => "file",
+                Self::FilesResources => "files_resources",
+                Self::ImagesVideos => "images_videos",
+                Self::Task => "task",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "message" => ::std::option::Option::Some(Self::Message),
+                "doc_list" => ::std::option::Option::Some(Self::DocList),
+                "doc" => ::std::option::Option::Some(Self::Doc),
+                "pin" => ::std::option::Option::Some(Self::Pin),
+                "meeting_minute" => ::std::option::Option::Some(Self::MeetingMinute),
+                "chat_announcement" => {
+                    ::std::option::Option::Some(Self::ChatAnnouncement)
+                }
+                "url" => ::std::option::Option::Some(Self::Url),
+                "file" => ::std::option::Option::Some(Self::File),
+                "files_resources" => ::std::option::Option::Some(Self::FilesResources),
+                "images_videos" => ::std::option::Option::Some(Self::ImagesVideos),
+                "task" => ::std::option::Option::Some(Self::Task),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatTabCreateRequestChatTabTabType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Message => f.write_str("message"),
-                Self::DocList => f.write_str("doc_list"),
-                Self::Doc => f.write_str("doc"),
-                Self::Pin => f.write_str("pin"),
-                Self::MeetingMinute => f.write_str("meeting_minute"),
-                Self::ChatAnnouncement => f.write_str("chat_announcement"),
-                Self::Url => f.write_str("url"),
-                Self::File => f.write_str("file"),
-                Self::FilesResources => f.write_str("files_resources"),
-                Self::ImagesVideos => f.write_str("images_videos"),
-                Self::Task => f.write_str("task"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatTabCreateRequestChatTabTabType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "message" => Ok(Self::Message),
-                "doc_list" => Ok(Self::DocList),
-                "doc" => Ok(Self::Doc),
-                "pin" => Ok(Self::Pin),
-                "meeting_minute" => Ok(Self::MeetingMinute),
-                "chat_announcement" => Ok(Self::ChatAnnouncement),
-                "url" => Ok(Self::Url),
-                "file" => Ok(Self::File),
-                "files_resources" => Ok(Self::FilesResources),
-                "images_videos" => Ok(Self::ImagesVideos),
-                "task" => Ok(Self::Task),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatTabCreateRequestChatTabTabType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatTabCreateRequestChatTabTabType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatTabCreateRequestChatTabTabType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatTabCreateRequestChatTabTabType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatTabCreateRequestChatTabTabType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatTabCreateRequestChatTabTabType {
+        fn schema_name() -> ::std::string::String {
+            "ChatTabCreateRequestChatTabTabType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &[
+                    "message",
+                    "doc_list",
+                    "doc",
+                    "pin",
+                    "meeting_minute",
+                    "chat_announcement",
+                    "url",
+                    "file",
+                    "files_resources",
+                    "images_videos",
+                    "task",
+                ],
+            )
         }
     }
     ///`ChatTabCreateResponse`
@@ -3450,8 +4133,8 @@ pub mod types {
     ///`ChatTabCreateResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_tabs: ::std::vec::Vec<ChatTabCreateChatTab>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_tabs: ::std::option::Option<::std::vec::Vec<ChatTabCreateChatTab>>,
     }
     ///`ChatTabDeleteTabsRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -3484,8 +4167,8 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabSortTabsRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tab_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub tab_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ChatTabSortTabsRequest {
         pub fn builder() -> builder::ChatTabSortTabsRequest {
@@ -3504,8 +4187,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabUpdateTabsRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_tabs: ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_tabs: ::std::option::Option<
+            ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
+        >,
     }
     impl ChatTabUpdateTabsRequest {
         pub fn builder() -> builder::ChatTabUpdateTabsRequest {
@@ -3532,96 +4217,124 @@ pub mod types {
         }
     }
     ///`ChatTabUpdateTabsRequestChatTabTabType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatTabUpdateTabsRequestChatTabTabType {
-        #[serde(rename = "message")]
         Message,
-        #[serde(rename = "doc_list")]
         DocList,
-        #[serde(rename = "doc")]
         Doc,
-        #[serde(rename = "pin")]
         Pin,
-        #[serde(rename = "meeting_minute")]
         MeetingMinute,
-        #[serde(rename = "chat_announcement")]
         ChatAnnouncement,
-        #[serde(rename = "url")]
         Url,
-        #[serde(rename = "file")]
         File,
-        #[serde(rename = "files_resources")]
         FilesResources,
-        #[serde(rename = "images_videos")]
         ImagesVideos,
-        #[serde(rename = "task")]
         Task,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatTabUpdateTabsRequestChatTabTabType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Message => "message",
+                Self::DocList => "doc_list",
+                Self::Doc => "doc",
+                Self::Pin => "pin",
+                Self::MeetingMinute => "meeting_minute",
+                Self::ChatAnnouncement => "chat_announcement",
+                Self::Url => "url",
+                Self::File => "file",
+                Self::FilesResources => "files_resources",
+                Self::ImagesVideos => "images_videos",
+                Self::Task => "task",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "message" => ::std::option::Option::Some(Self::Message),
+                "doc_list" => ::std::option::Option::Some(Self::DocList),
+                "doc" => ::std::option::Option::Some(Self::Doc),
+                "pin" => ::std::option::Option::Some(Self::Pin),
+                "meeting_minute" => ::std::option::Option::Some(Self::MeetingMinute),
+                "chat_announcement" => {
+                    ::std::option::Option::Some(Self::ChatAnnouncement)
+                }
+                "url" => ::std::option::Option::Some(Self::Url),
+                "file" => ::std::option::Option::Some(Self::File),
+                "files_resources" => ::std::option::Option::Some(Self::FilesResources),
+                "images_videos" => ::std::option::Option::Some(Self::ImagesVideos),
+                "task" => ::std::option::Option::Some(Self::Task),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatTabUpdateTabsRequestChatTabTabType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Message => f.write_str("message"),
-                Self::DocList => f.write_str("doc_list"),
-                Self::Doc => f.write_str("doc"),
-                Self::Pin => f.write_str("pin"),
-                Self::MeetingMinute => f.write_str("meeting_minute"),
-                Self::ChatAnnouncement => f.write_str("chat_announcement"),
-                Self::Url => f.write_str("url"),
-                Self::File => f.write_str("file"),
-                Self::FilesResources => f.write_str("files_resources"),
-                Self::ImagesVideos => f.write_str("images_videos"),
-                Self::Task => f.write_str("task"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatTabUpdateTabsRequestChatTabTabType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "message" => Ok(Self::Message),
-                "doc_list" => Ok(Self::DocList),
-                "doc" => Ok(Self::Doc),
-                "pin" => Ok(Self::Pin),
-                "meeting_minute" => Ok(Self::MeetingMinute),
-                "chat_announcement" => Ok(Self::ChatAnnouncement),
-                "url" => Ok(Self::Url),
-                "file" => Ok(Self::File),
-                "files_resources" => Ok(Self::FilesResources),
-                "images_videos" => Ok(Self::ImagesVideos),
-                "task" => Ok(Self::Task),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatTabUpdateTabsRequestChatTabTabType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatTabUpdateTabsRequestChatTabTabType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatTabUpdateTabsRequestChatTabTabType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatTabUpdateTabsRequestChatTabTabType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatTabUpdateTabsRequestChatTabTabType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequestChatTabTabType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatTabUpdateTabsRequestChatTabTabType {
+        fn schema_name() -> ::std::string::String {
+            "ChatTabUpdateTabsRequestChatTabTabType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &[
+                    "message",
+                    "doc_list",
+                    "doc",
+                    "pin",
+                    "meeting_minute",
+                    "chat_announcement",
+                    "url",
+                    "file",
+                    "files_resources",
+                    "images_videos",
+                    "task",
+                ],
+            )
         }
     }
     ///`ChatTabUpdateTabsResponse`
@@ -3670,63 +4383,87 @@ pub mod types {
         }
     }
     ///`ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
-        #[serde(rename = "1")]
         X1,
-        #[serde(rename = "2")]
         X2,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::X1 => "1",
+                Self::X2 => "2",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "1" => ::std::option::Option::Some(Self::X1),
+                "2" => ::std::option::Option::Some(Self::X2),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X1 => f.write_str("1"),
-                Self::X2 => f.write_str("2"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "1" => Ok(Self::X1),
-                "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
+    impl ::serde::Serialize
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        fn schema_name() -> ::std::string::String {
+            "ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["1", "2"])
         }
     }
     ///`ChatTopNoticePutTopNoticeResponse`
@@ -3792,231 +4529,314 @@ pub mod types {
         }
     }
     ///`ChatUpdateRequestGroupMessageType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatUpdateRequestGroupMessageType {
-        #[serde(rename = "chat")]
         Chat,
-        #[serde(rename = "thread")]
         Thread,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatUpdateRequestGroupMessageType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Chat => "chat",
+                Self::Thread => "thread",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "chat" => ::std::option::Option::Some(Self::Chat),
+                "thread" => ::std::option::Option::Some(Self::Thread),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatUpdateRequestGroupMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Chat => f.write_str("chat"),
-                Self::Thread => f.write_str("thread"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestGroupMessageType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "chat" => Ok(Self::Chat),
-                "thread" => Ok(Self::Thread),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatUpdateRequestGroupMessageType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatUpdateRequestGroupMessageType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatUpdateRequestGroupMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatUpdateRequestGroupMessageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatUpdateRequestGroupMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestGroupMessageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatUpdateRequestGroupMessageType {
+        fn schema_name() -> ::std::string::String {
+            "ChatUpdateRequestGroupMessageType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["chat", "thread"])
         }
     }
     ///`ChatUpdateRequestHideMemberCountSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatUpdateRequestHideMemberCountSetting {
-        #[serde(rename = "all_members")]
         AllMembers,
-        #[serde(rename = "only_owner")]
         OnlyOwner,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatUpdateRequestHideMemberCountSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AllMembers => "all_members",
+                Self::OnlyOwner => "only_owner",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatUpdateRequestHideMemberCountSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AllMembers => f.write_str("all_members"),
-                Self::OnlyOwner => f.write_str("only_owner"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestHideMemberCountSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "all_members" => Ok(Self::AllMembers),
-                "only_owner" => Ok(Self::OnlyOwner),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatUpdateRequestHideMemberCountSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatUpdateRequestHideMemberCountSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatUpdateRequestHideMemberCountSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatUpdateRequestHideMemberCountSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatUpdateRequestHideMemberCountSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestHideMemberCountSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatUpdateRequestHideMemberCountSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatUpdateRequestHideMemberCountSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["all_members", "only_owner"])
         }
     }
     ///`ChatUpdateRequestUrgentSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatUpdateRequestUrgentSetting {
-        #[serde(rename = "only_owner")]
         OnlyOwner,
-        #[serde(rename = "all_members")]
         AllMembers,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatUpdateRequestUrgentSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OnlyOwner => "only_owner",
+                Self::AllMembers => "all_members",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatUpdateRequestUrgentSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OnlyOwner => f.write_str("only_owner"),
-                Self::AllMembers => f.write_str("all_members"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestUrgentSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "only_owner" => Ok(Self::OnlyOwner),
-                "all_members" => Ok(Self::AllMembers),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatUpdateRequestUrgentSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatUpdateRequestUrgentSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatUpdateRequestUrgentSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatUpdateRequestUrgentSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatUpdateRequestUrgentSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestUrgentSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatUpdateRequestUrgentSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatUpdateRequestUrgentSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["only_owner", "all_members"])
         }
     }
     ///`ChatUpdateRequestVideoConferenceSetting`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ChatUpdateRequestVideoConferenceSetting {
-        #[serde(rename = "only_owner")]
         OnlyOwner,
-        #[serde(rename = "all_members")]
         AllMembers,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ChatUpdateRequestVideoConferenceSetting {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OnlyOwner => "only_owner",
+                Self::AllMembers => "all_members",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
+                "all_members" => ::std::option::Option::Some(Self::AllMembers),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ChatUpdateRequestVideoConferenceSetting {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OnlyOwner => f.write_str("only_owner"),
-                Self::AllMembers => f.write_str("all_members"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestVideoConferenceSetting {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "only_owner" => Ok(Self::OnlyOwner),
-                "all_members" => Ok(Self::AllMembers),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatUpdateRequestVideoConferenceSetting {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatUpdateRequestVideoConferenceSetting {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatUpdateRequestVideoConferenceSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ChatUpdateRequestVideoConferenceSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatUpdateRequestVideoConferenceSetting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestVideoConferenceSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ChatUpdateRequestVideoConferenceSetting {
+        fn schema_name() -> ::std::string::String {
+            "ChatUpdateRequestVideoConferenceSetting".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["only_owner", "all_members"])
         }
     }
     ///`ChatUpdateResponse`
@@ -4078,79 +4898,97 @@ pub mod types {
         }
     }
     ///`FileCreateFormFileType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FileCreateFormFileType {
-        #[serde(rename = "opus")]
         Opus,
-        #[serde(rename = "mp4")]
         Mp4,
-        #[serde(rename = "pdf")]
         Pdf,
-        #[serde(rename = "doc")]
         Doc,
-        #[serde(rename = "xls")]
         Xls,
-        #[serde(rename = "ppt")]
         Ppt,
-        #[serde(rename = "stream")]
         Stream,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl FileCreateFormFileType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Opus => "opus",
+                Self::Mp4 => "mp4",
+                Self::Pdf => "pdf",
+                Self::Doc => "doc",
+                Self::Xls => "xls",
+                Self::Ppt => "ppt",
+                Self::Stream => "stream",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "opus" => ::std::option::Option::Some(Self::Opus),
+                "mp4" => ::std::option::Option::Some(Self::Mp4),
+                "pdf" => ::std::option::Option::Some(Self::Pdf),
+                "doc" => ::std::option::Option::Some(Self::Doc),
+                "xls" => ::std::option::Option::Some(Self::Xls),
+                "ppt" => ::std::option::Option::Some(Self::Ppt),
+                "stream" => ::std::option::Option::Some(Self::Stream),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for FileCreateFormFileType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Opus => f.write_str("opus"),
-                Self::Mp4 => f.write_str("mp4"),
-                Self::Pdf => f.write_str("pdf"),
-                Self::Doc => f.write_str("doc"),
-                Self::Xls => f.write_str("xls"),
-                Self::Ppt => f.write_str("ppt"),
-                Self::Stream => f.write_str("stream"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for FileCreateFormFileType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "opus" => Ok(Self::Opus),
-                "mp4" => Ok(Self::Mp4),
-                "pdf" => Ok(Self::Pdf),
-                "doc" => Ok(Self::Doc),
-                "xls" => Ok(Self::Xls),
-                "ppt" => Ok(Self::Ppt),
-                "stream" => Ok(Self::Stream),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for FileCreateFormFileType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for FileCreateFormFileType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for FileCreateFormFileType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for FileCreateFormFileType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for FileCreateFormFileType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for FileCreateFormFileType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for FileCreateFormFileType {
+        fn schema_name() -> ::std::string::String {
+            "FileCreateFormFileType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"],
+            )
         }
     }
     ///`FileCreateResponse`
@@ -4202,59 +5040,80 @@ pub mod types {
         }
     }
     ///What the image is for.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ImageCreateFormImageType {
-        #[serde(rename = "message")]
         Message,
-        #[serde(rename = "avatar")]
         Avatar,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ImageCreateFormImageType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Message => "message",
+                Self::Avatar => "avatar",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "message" => ::std::option::Option::Some(Self::Message),
+                "avatar" => ::std::option::Option::Some(Self::Avatar),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ImageCreateFormImageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Message => f.write_str("message"),
-                Self::Avatar => f.write_str("avatar"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ImageCreateFormImageType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "message" => Ok(Self::Message),
-                "avatar" => Ok(Self::Avatar),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ImageCreateFormImageType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ImageCreateFormImageType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ImageCreateFormImageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ImageCreateFormImageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ImageCreateFormImageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ImageCreateFormImageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ImageCreateFormImageType {
+        fn schema_name() -> ::std::string::String {
+            "ImageCreateFormImageType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["message", "avatar"])
         }
     }
     ///Success envelope of image_create.
@@ -4286,8 +5145,8 @@ pub mod types {
         ///Whether the message was recalled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub mentions: ::std::vec::Vec<MessageMention>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mentions: ::std::option::Option<::std::vec::Vec<MessageMention>>,
         ///The message's ID (om_…).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
@@ -4394,8 +5253,8 @@ pub mod types {
         pub create_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub mentions: ::std::vec::Vec<MessageCreateMention>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mentions: ::std::option::Option<::std::vec::Vec<MessageCreateMention>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4454,75 +5313,94 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     ///`MessageForwardReceiveIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageForwardReceiveIdType {
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "email")]
         Email,
-        #[serde(rename = "chat_id")]
         ChatId,
-        #[serde(rename = "thread_id")]
         ThreadId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageForwardReceiveIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenId => "open_id",
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::Email => "email",
+                Self::ChatId => "chat_id",
+                Self::ThreadId => "thread_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "email" => ::std::option::Option::Some(Self::Email),
+                "chat_id" => ::std::option::Option::Some(Self::ChatId),
+                "thread_id" => ::std::option::Option::Some(Self::ThreadId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageForwardReceiveIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OpenId => f.write_str("open_id"),
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::Email => f.write_str("email"),
-                Self::ChatId => f.write_str("chat_id"),
-                Self::ThreadId => f.write_str("thread_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageForwardReceiveIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "open_id" => Ok(Self::OpenId),
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "email" => Ok(Self::Email),
-                "chat_id" => Ok(Self::ChatId),
-                "thread_id" => Ok(Self::ThreadId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageForwardReceiveIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MessageForwardReceiveIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MessageForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageForwardReceiveIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for MessageForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageForwardReceiveIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageForwardReceiveIdType {
+        fn schema_name() -> ::std::string::String {
+            "MessageForwardReceiveIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["open_id", "user_id", "union_id", "email", "chat_id", "thread_id"],
+            )
         }
     }
     ///`MessageForwardRequest`
@@ -4555,8 +5433,8 @@ pub mod types {
     ///`MessageGetResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageGetResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageCreateResponseData>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<MessageCreateResponseData>>,
     }
     ///`MessageListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4570,63 +5448,86 @@ pub mod types {
     pub struct MessageListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageCreateResponseData>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<MessageCreateResponseData>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     ///`MessageListSortType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageListSortType {
         ByCreateTimeAsc,
         ByCreateTimeDesc,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageListSortType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::ByCreateTimeAsc => "ByCreateTimeAsc",
+                Self::ByCreateTimeDesc => "ByCreateTimeDesc",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "ByCreateTimeAsc" => ::std::option::Option::Some(Self::ByCreateTimeAsc),
+                "ByCreateTimeDesc" => ::std::option::Option::Some(Self::ByCreateTimeDesc),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageListSortType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ByCreateTimeAsc => f.write_str("ByCreateTimeAsc"),
-                Self::ByCreateTimeDesc => f.write_str("ByCreateTimeDesc"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageListSortType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ByCreateTimeAsc" => Ok(Self::ByCreateTimeAsc),
-                "ByCreateTimeDesc" => Ok(Self::ByCreateTimeDesc),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageListSortType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MessageListSortType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MessageListSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageListSortType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for MessageListSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageListSortType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageListSortType {
+        fn schema_name() -> ::std::string::String {
+            "MessageListSortType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["ByCreateTimeAsc", "ByCreateTimeDesc"])
         }
     }
     ///A user or bot @-mentioned in a message.
@@ -4659,76 +5560,95 @@ pub mod types {
         }
     }
     ///`MessageMergeForwardReceiveIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageMergeForwardReceiveIdType {
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "email")]
         Email,
-        #[serde(rename = "chat_id")]
         ChatId,
-        #[serde(rename = "thread_id")]
         ThreadId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageMergeForwardReceiveIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenId => "open_id",
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::Email => "email",
+                Self::ChatId => "chat_id",
+                Self::ThreadId => "thread_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "email" => ::std::option::Option::Some(Self::Email),
+                "chat_id" => ::std::option::Option::Some(Self::ChatId),
+                "thread_id" => ::std::option::Option::Some(Self::ThreadId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageMergeForwardReceiveIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OpenId => f.write_str("open_id"),
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::Email => f.write_str("email"),
-                Self::ChatId => f.write_str("chat_id"),
-                Self::ThreadId => f.write_str("thread_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageMergeForwardReceiveIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "open_id" => Ok(Self::OpenId),
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "email" => Ok(Self::Email),
-                "chat_id" => Ok(Self::ChatId),
-                "thread_id" => Ok(Self::ThreadId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageMergeForwardReceiveIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessageMergeForwardReceiveIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MessageMergeForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageMergeForwardReceiveIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MessageMergeForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardReceiveIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageMergeForwardReceiveIdType {
+        fn schema_name() -> ::std::string::String {
+            "MessageMergeForwardReceiveIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["open_id", "user_id", "union_id", "email", "chat_id", "thread_id"],
+            )
         }
     }
     ///`MessageMergeForwardRequest`
@@ -4754,8 +5674,10 @@ pub mod types {
     ///`MessageMergeForwardResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageMergeForwardResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invalid_message_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_message_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<MessageCreateResponseData>,
     }
@@ -4794,9 +5716,9 @@ pub mod types {
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequestFollowUp {
         pub content: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub i18n_contents: ::std::vec::Vec<
-            MessagePushFollowUpRequestFollowUpI18nContent,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub i18n_contents: ::std::option::Option<
+            ::std::vec::Vec<MessagePushFollowUpRequestFollowUpI18nContent>,
         >,
     }
     impl MessagePushFollowUpRequestFollowUp {
@@ -4817,117 +5739,145 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpRequestFollowUpI18nContentLanguage`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessagePushFollowUpRequestFollowUpI18nContentLanguage {
-        #[serde(rename = "en_us")]
         EnUs,
-        #[serde(rename = "zh_cn")]
         ZhCn,
-        #[serde(rename = "zh_hk")]
         ZhHk,
-        #[serde(rename = "zh_tw")]
         ZhTw,
-        #[serde(rename = "ja_jp")]
         JaJp,
-        #[serde(rename = "id_id")]
         IdId,
-        #[serde(rename = "vi_vn")]
         ViVn,
-        #[serde(rename = "th_th")]
         ThTh,
-        #[serde(rename = "pt_br")]
         PtBr,
-        #[serde(rename = "es_es")]
         EsEs,
-        #[serde(rename = "ko_kr")]
         KoKr,
-        #[serde(rename = "de_de")]
         DeDe,
-        #[serde(rename = "fr_fr")]
         FrFr,
-        #[serde(rename = "it_it")]
         ItIt,
-        #[serde(rename = "ru_ru")]
         RuRu,
-        #[serde(rename = "ms_my")]
         MsMy,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::EnUs => "en_us",
+                Self::ZhCn => "zh_cn",
+                Self::ZhHk => "zh_hk",
+                Self::ZhTw => "zh_tw",
+                Self::JaJp => "ja_jp",
+                Self::IdId => "id_id",
+                Self::ViVn => "vi_vn",
+                Self::ThTh => "th_th",
+                Self::PtBr => "pt_br",
+                Self::EsEs => "es_es",
+                Self::KoKr => "ko_kr",
+                Self::DeDe => "de_de",
+                Self::FrFr => "fr_fr",
+                Self::ItIt => "it_it",
+                Self::RuRu => "ru_ru",
+                Self::MsMy => "ms_my",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "en_us" => ::std::option::Option::Some(Self::EnUs),
+                "zh_cn" => ::std::option::Option::Some(Self::ZhCn),
+                "zh_hk" => ::std::option::Option::Some(Self::ZhHk),
+                "zh_tw" => ::std::option::Option::Some(Self::ZhTw),
+                "ja_jp" => ::std::option::Option::Some(Self::JaJp),
+                "id_id" => ::std::option::Option::Some(Self::IdId),
+                "vi_vn" => ::std::option::Option::Some(Self::ViVn),
+                "th_th" => ::std::option::Option::Some(Self::ThTh),
+                "pt_br" => ::std::option::Option::Some(Self::PtBr),
+                "es_es" => ::std::option::Option::Some(Self::EsEs),
+                "ko_kr" => ::std::option::Option::Some(Self::KoKr),
+                "de_de" => ::std::option::Option::Some(Self::DeDe),
+                "fr_fr" => ::std::option::Option::Some(Self::FrFr),
+                "it_it" => ::std::option::Option::Some(Self::ItIt),
+                "ru_ru" => ::std::option::Option::Some(Self::RuRu),
+                "ms_my" => ::std::option::Option::Some(Self::MsMy),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::EnUs => f.write_str("en_us"),
-                Self::ZhCn => f.write_str("zh_cn"),
-                Self::ZhHk => f.write_str("zh_hk"),
-                Self::ZhTw => f.write_str("zh_tw"),
-                Self::JaJp => f.write_str("ja_jp"),
-                Self::IdId => f.write_str("id_id"),
-                Self::ViVn => f.write_str("vi_vn"),
-                Self::ThTh => f.write_str("th_th"),
-                Self::PtBr => f.write_str("pt_br"),
-                Self::EsEs => f.write_str("es_es"),
-                Self::KoKr => f.write_str("ko_kr"),
-                Self::DeDe => f.write_str("de_de"),
-                Self::FrFr => f.write_str("fr_fr"),
-                Self::ItIt => f.write_str("it_it"),
-                Self::RuRu => f.write_str("ru_ru"),
-                Self::MsMy => f.write_str("ms_my"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "en_us" => Ok(Self::EnUs),
-                "zh_cn" => Ok(Self::ZhCn),
-                "zh_hk" => Ok(Self::ZhHk),
-                "zh_tw" => Ok(Self::ZhTw),
-                "ja_jp" => Ok(Self::JaJp),
-                "id_id" => Ok(Self::IdId),
-                "vi_vn" => Ok(Self::ViVn),
-                "th_th" => Ok(Self::ThTh),
-                "pt_br" => Ok(Self::PtBr),
-                "es_es" => Ok(Self::EsEs),
-                "ko_kr" => Ok(Self::KoKr),
-                "de_de" => Ok(Self::DeDe),
-                "fr_fr" => Ok(Self::FrFr),
-                "it_it" => Ok(Self::ItIt),
-                "ru_ru" => Ok(Self::RuRu),
-                "ms_my" => Ok(Self::MsMy),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        fn schema_name() -> ::std::string::String {
+            "MessagePushFollowUpRequestFollowUpI18nContentLanguage".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &[
+                    "en_us",
+                    "zh_cn",
+                    "zh_hk",
+                    "zh_tw",
+                    "ja_jp",
+                    "id_id",
+                    "vi_vn",
+                    "th_th",
+                    "pt_br",
+                    "es_es",
+                    "ko_kr",
+                    "de_de",
+                    "fr_fr",
+                    "it_it",
+                    "ru_ru",
+                    "ms_my",
+                ],
+            )
         }
     }
     ///`MessagePushFollowUpResponse`
@@ -4986,17 +5936,17 @@ pub mod types {
     ///`MessageReactionBatchQueryResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub fail_msg_reaction_details: ::std::vec::Vec<
-            MessageReactionBatchQueryFailMsgReactionDetail,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_msg_reaction_details: ::std::option::Option<
+            ::std::vec::Vec<MessageReactionBatchQueryFailMsgReactionDetail>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub success_msg_reaction_counts: ::std::vec::Vec<
-            MessageReactionBatchQuerySuccessMsgReactionCount,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_msg_reaction_counts: ::std::option::Option<
+            ::std::vec::Vec<MessageReactionBatchQuerySuccessMsgReactionCount>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub success_msg_reaction_details: ::std::vec::Vec<
-            MessageReactionBatchQuerySuccessMsgReactionDetail,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_msg_reaction_details: ::std::option::Option<
+            ::std::vec::Vec<MessageReactionBatchQuerySuccessMsgReactionDetail>,
         >,
     }
     ///`MessageReactionBatchQuerySuccessMsgReactionCount`
@@ -5004,9 +5954,11 @@ pub mod types {
     pub struct MessageReactionBatchQuerySuccessMsgReactionCount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reaction_count: ::std::vec::Vec<
-            MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reaction_count: ::std::option::Option<
+            ::std::vec::Vec<
+                MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
+            >,
         >,
     }
     ///`MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem`
@@ -5024,9 +5976,11 @@ pub mod types {
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub message_reaction_items: ::std::vec::Vec<
-            MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_reaction_items: ::std::option::Option<
+            ::std::vec::Vec<
+                MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
+            >,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
@@ -5123,8 +6077,10 @@ pub mod types {
     pub struct MessageReactionListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageReactionCreateResponseData>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<MessageReactionCreateResponseData>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -5152,8 +6108,8 @@ pub mod types {
     pub struct MessageReadUsersResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageReadUsersItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<MessageReadUsersItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -5233,23 +6189,27 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequestFilter {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub at_chatter_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub at_chatter_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_type: ::std::option::Option<MessageSearchRequestFilterChatType>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub exclude_from_types: ::std::vec::Vec<
-            MessageSearchRequestFilterExcludeFromTypesItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub exclude_from_types: ::std::option::Option<
+            ::std::vec::Vec<MessageSearchRequestFilterExcludeFromTypesItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub from_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub from_types: ::std::vec::Vec<MessageSearchRequestFilterFromTypesItem>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub include_attachment_types: ::std::vec::Vec<
-            MessageSearchRequestFilterIncludeAttachmentTypesItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_types: ::std::option::Option<
+            ::std::vec::Vec<MessageSearchRequestFilterFromTypesItem>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_attachment_types: ::std::option::Option<
+            ::std::vec::Vec<MessageSearchRequestFilterIncludeAttachmentTypesItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_at_me: ::std::option::Option<bool>,
@@ -5262,241 +6222,325 @@ pub mod types {
         }
     }
     ///`MessageSearchRequestFilterChatType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageSearchRequestFilterChatType {
-        #[serde(rename = "group")]
         Group,
-        #[serde(rename = "p2p")]
         P2p,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageSearchRequestFilterChatType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Group => "group",
+                Self::P2p => "p2p",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "group" => ::std::option::Option::Some(Self::Group),
+                "p2p" => ::std::option::Option::Some(Self::P2p),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterChatType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Group => f.write_str("group"),
-                Self::P2p => f.write_str("p2p"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterChatType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "group" => Ok(Self::Group),
-                "p2p" => Ok(Self::P2p),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageSearchRequestFilterChatType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessageSearchRequestFilterChatType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MessageSearchRequestFilterChatType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageSearchRequestFilterChatType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MessageSearchRequestFilterChatType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterChatType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageSearchRequestFilterChatType {
+        fn schema_name() -> ::std::string::String {
+            "MessageSearchRequestFilterChatType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["group", "p2p"])
         }
     }
     ///`MessageSearchRequestFilterExcludeFromTypesItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageSearchRequestFilterExcludeFromTypesItem {
-        #[serde(rename = "user")]
         User,
-        #[serde(rename = "bot")]
         Bot,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageSearchRequestFilterExcludeFromTypesItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Bot => "bot",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user" => ::std::option::Option::Some(Self::User),
+                "bot" => ::std::option::Option::Some(Self::Bot),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterExcludeFromTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("user"),
-                Self::Bot => f.write_str("bot"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterExcludeFromTypesItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user" => Ok(Self::User),
-                "bot" => Ok(Self::Bot),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageSearchRequestFilterExcludeFromTypesItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessageSearchRequestFilterExcludeFromTypesItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for MessageSearchRequestFilterExcludeFromTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageSearchRequestFilterExcludeFromTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for MessageSearchRequestFilterExcludeFromTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageSearchRequestFilterExcludeFromTypesItem {
+        fn schema_name() -> ::std::string::String {
+            "MessageSearchRequestFilterExcludeFromTypesItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["user", "bot"])
         }
     }
     ///`MessageSearchRequestFilterFromTypesItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageSearchRequestFilterFromTypesItem {
-        #[serde(rename = "user")]
         User,
-        #[serde(rename = "bot")]
         Bot,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageSearchRequestFilterFromTypesItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Bot => "bot",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user" => ::std::option::Option::Some(Self::User),
+                "bot" => ::std::option::Option::Some(Self::Bot),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterFromTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("user"),
-                Self::Bot => f.write_str("bot"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterFromTypesItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user" => Ok(Self::User),
-                "bot" => Ok(Self::Bot),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for MessageSearchRequestFilterFromTypesItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessageSearchRequestFilterFromTypesItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MessageSearchRequestFilterFromTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageSearchRequestFilterFromTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MessageSearchRequestFilterFromTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterFromTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for MessageSearchRequestFilterFromTypesItem {
+        fn schema_name() -> ::std::string::String {
+            "MessageSearchRequestFilterFromTypesItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["user", "bot"])
         }
     }
     ///`MessageSearchRequestFilterIncludeAttachmentTypesItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageSearchRequestFilterIncludeAttachmentTypesItem {
-        #[serde(rename = "image")]
         Image,
-        #[serde(rename = "video")]
         Video,
-        #[serde(rename = "file")]
         File,
-        #[serde(rename = "link")]
         Link,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Image => "image",
+                Self::Video => "video",
+                Self::File => "file",
+                Self::Link => "link",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "image" => ::std::option::Option::Some(Self::Image),
+                "video" => ::std::option::Option::Some(Self::Video),
+                "file" => ::std::option::Option::Some(Self::File),
+                "link" => ::std::option::Option::Some(Self::Link),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterIncludeAttachmentTypesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-                Self::Video => f.write_str("video"),
-                Self::File => f.write_str("file"),
-                Self::Link => f.write_str("link"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterIncludeAttachmentTypesItem {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                "video" => Ok(Self::Video),
-                "file" => Ok(Self::File),
-                "link" => Ok(Self::Link),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for MessageSearchRequestFilterIncludeAttachmentTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
     for MessageSearchRequestFilterIncludeAttachmentTypesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema
+    for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        fn schema_name() -> ::std::string::String {
+            "MessageSearchRequestFilterIncludeAttachmentTypesItem".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["image", "video", "file", "link"])
         }
     }
     ///`MessageSearchRequestFilterTimeRange`
@@ -5525,8 +6569,8 @@ pub mod types {
     pub struct MessageSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MessageSearchItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<MessageSearchItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notice: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5605,8 +6649,10 @@ pub mod types {
     ///`MessageUrgentAppResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageUrgentAppResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invalid_user_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_user_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     ///`MessageUrgentPhoneResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -5625,59 +6671,79 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     ///`P2pTargetType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum P2pTargetType {
-        #[serde(rename = "user")]
         User,
-        #[serde(rename = "bot")]
         Bot,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl P2pTargetType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Bot => "bot",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "user" => ::std::option::Option::Some(Self::User),
+                "bot" => ::std::option::Option::Some(Self::Bot),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for P2pTargetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("user"),
-                Self::Bot => f.write_str("bot"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for P2pTargetType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user" => Ok(Self::User),
-                "bot" => Ok(Self::Bot),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for P2pTargetType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for P2pTargetType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for P2pTargetType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for P2pTargetType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for P2pTargetType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl<'de> ::serde::Deserialize<'de> for P2pTargetType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for P2pTargetType {
+        fn schema_name() -> ::std::string::String {
+            "P2pTargetType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["user", "bot"])
         }
     }
     ///`PinCreatePin`
@@ -5739,77 +6805,97 @@ pub mod types {
     pub struct PinListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<PinCreatePin>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<PinCreatePin>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     ///The kind of ID that names a message's receiver.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ReceiveIdType {
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "email")]
         Email,
-        #[serde(rename = "chat_id")]
         ChatId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ReceiveIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenId => "open_id",
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::Email => "email",
+                Self::ChatId => "chat_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "email" => ::std::option::Option::Some(Self::Email),
+                "chat_id" => ::std::option::Option::Some(Self::ChatId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ReceiveIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OpenId => f.write_str("open_id"),
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::Email => f.write_str("email"),
-                Self::ChatId => f.write_str("chat_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ReceiveIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "open_id" => Ok(Self::OpenId),
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "email" => Ok(Self::Email),
-                "chat_id" => Ok(Self::ChatId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ReceiveIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ReceiveIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ReceiveIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReceiveIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ReceiveIdType {
+        fn schema_name() -> ::std::string::String {
+            "ReceiveIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["open_id", "user_id", "union_id", "email", "chat_id"],
+            )
         }
     }
     ///`TagCreateCreateTagFailReason`
@@ -5833,8 +6919,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequestCreateTag {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub i18n_names: ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub i18n_names: ::std::option::Option<
+            ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+        >,
         pub name: ::std::string::String,
         pub tag_type: TagCreateRequestCreateTagTagType,
     }
@@ -5856,56 +6944,78 @@ pub mod types {
         }
     }
     ///`TagCreateRequestCreateTagTagType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TagCreateRequestCreateTagTagType {
-        #[serde(rename = "tenant")]
         Tenant,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl TagCreateRequestCreateTagTagType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Tenant => "tenant",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "tenant" => ::std::option::Option::Some(Self::Tenant),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for TagCreateRequestCreateTagTagType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Tenant => f.write_str("tenant"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for TagCreateRequestCreateTagTagType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "tenant" => Ok(Self::Tenant),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for TagCreateRequestCreateTagTagType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for TagCreateRequestCreateTagTagType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for TagCreateRequestCreateTagTagType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for TagCreateRequestCreateTagTagType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for TagCreateRequestCreateTagTagType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTagTagType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for TagCreateRequestCreateTagTagType {
+        fn schema_name() -> ::std::string::String {
+            "TagCreateRequestCreateTagTagType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(&["tenant"])
         }
     }
     ///`TagCreateResponse`
@@ -5940,8 +7050,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagPatchRequestPatchTag {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub i18n_names: ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub i18n_names: ::std::option::Option<
+            ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+        >,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -5970,75 +7082,94 @@ pub mod types {
         >,
     }
     ///`ThreadForwardReceiveIdType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ThreadForwardReceiveIdType {
-        #[serde(rename = "open_id")]
         OpenId,
-        #[serde(rename = "user_id")]
         UserId,
-        #[serde(rename = "union_id")]
         UnionId,
-        #[serde(rename = "email")]
         Email,
-        #[serde(rename = "chat_id")]
         ChatId,
-        #[serde(rename = "thread_id")]
         ThreadId,
+        /// A value the spec does not list: kept as it came, sent as it is.
+        Other(::std::string::String),
+    }
+    impl ThreadForwardReceiveIdType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OpenId => "open_id",
+                Self::UserId => "user_id",
+                Self::UnionId => "union_id",
+                Self::Email => "email",
+                Self::ChatId => "chat_id",
+                Self::ThreadId => "thread_id",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> ::std::option::Option<Self> {
+            match value {
+                "open_id" => ::std::option::Option::Some(Self::OpenId),
+                "user_id" => ::std::option::Option::Some(Self::UserId),
+                "union_id" => ::std::option::Option::Some(Self::UnionId),
+                "email" => ::std::option::Option::Some(Self::Email),
+                "chat_id" => ::std::option::Option::Some(Self::ChatId),
+                "thread_id" => ::std::option::Option::Some(Self::ThreadId),
+                _ => ::std::option::Option::None,
+            }
+        }
     }
     impl ::std::fmt::Display for ThreadForwardReceiveIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::OpenId => f.write_str("open_id"),
-                Self::UserId => f.write_str("user_id"),
-                Self::UnionId => f.write_str("union_id"),
-                Self::Email => f.write_str("email"),
-                Self::ChatId => f.write_str("chat_id"),
-                Self::ThreadId => f.write_str("thread_id"),
-            }
+            f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ThreadForwardReceiveIdType {
-        type Err = self::error::ConversionError;
+        type Err = ::std::convert::Infallible;
         fn from_str(
             value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "open_id" => Ok(Self::OpenId),
-                "user_id" => Ok(Self::UserId),
-                "union_id" => Ok(Self::UnionId),
-                "email" => Ok(Self::Email),
-                "chat_id" => Ok(Self::ChatId),
-                "thread_id" => Ok(Self::ThreadId),
-                _ => Err("invalid value".into()),
+        ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+            ::std::result::Result::Ok(value.into())
+        }
+    }
+    impl ::std::convert::From<&str> for ThreadForwardReceiveIdType {
+        fn from(value: &str) -> Self {
+            Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ThreadForwardReceiveIdType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::listed(&value) {
+                ::std::option::Option::Some(listed) => listed,
+                ::std::option::Option::None => Self::Other(value),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ThreadForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::serde::Serialize for ThreadForwardReceiveIdType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ThreadForwardReceiveIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ThreadForwardReceiveIdType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_enum::deserialize_str(deserializer)
+        }
+    }
+    impl ::schemars::JsonSchema for ThreadForwardReceiveIdType {
+        fn schema_name() -> ::std::string::String {
+            "ThreadForwardReceiveIdType".to_string()
+        }
+        fn json_schema(
+            _: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            crate::open_enum::string_schema(
+                &["open_id", "user_id", "union_id", "email", "chat_id", "thread_id"],
+            )
         }
     }
     ///`ThreadForwardResponse`
@@ -6060,8 +7191,8 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct UrlPreviewBatchUpdateRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub open_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub open_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub preview_tokens: ::std::vec::Vec<::std::string::String>,
     }
     impl UrlPreviewBatchUpdateRequest {
@@ -6082,7 +7213,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AppFeedCardBatchDeleteRequest {
             feed_cards: ::std::result::Result<
-                ::std::vec::Vec<super::AppFeedCardBatchDeleteRequestFeedCard>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::AppFeedCardBatchDeleteRequestFeedCard>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -6103,6 +7236,7 @@ pub mod types {
             {
                 self.feed_cards = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for feed_cards: {e}")
                     });
@@ -6191,7 +7325,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AppFeedCardBatchUpdateRequest {
             feed_cards: ::std::result::Result<
-                ::std::vec::Vec<super::AppFeedCardBatchUpdateRequestFeedCard>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::AppFeedCardBatchUpdateRequestFeedCard>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -6212,6 +7348,7 @@ pub mod types {
             {
                 self.feed_cards = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for feed_cards: {e}")
                     });
@@ -6617,7 +7754,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
             action_map: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             action_type: ::std::result::Result<
@@ -6663,6 +7802,7 @@ pub mod types {
             {
                 self.action_map = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for action_map: {e}")
                     });
@@ -7136,7 +8276,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -7172,6 +8312,7 @@ pub mod types {
             {
                 self.user_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for user_ids: {e}")
                     });
@@ -7210,7 +8351,7 @@ pub mod types {
                 ::std::string::String,
             >,
             tag_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -7259,6 +8400,7 @@ pub mod types {
             {
                 self.tag_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tag_ids: {e}")
                     });
@@ -7547,7 +8689,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatAnnouncementPatchRequest {
             requests: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             revision: ::std::result::Result<
@@ -7571,6 +8713,7 @@ pub mod types {
             {
                 self.requests = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for requests: {e}")
                     });
@@ -7620,7 +8763,7 @@ pub mod types {
             >,
             chat_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             user_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -7669,6 +8812,7 @@ pub mod types {
             {
                 self.user_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for user_ids: {e}")
                     });
@@ -7705,7 +8849,7 @@ pub mod types {
                 ::std::string::String,
             >,
             bot_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             chat_mode: ::std::result::Result<
@@ -7767,7 +8911,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             video_conference_setting: ::std::result::Result<
@@ -7819,6 +8963,7 @@ pub mod types {
             {
                 self.bot_id_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for bot_id_list: {e}")
                     });
@@ -8029,6 +9174,7 @@ pub mod types {
             {
                 self.user_id_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for user_id_list: {e}")
                     });
@@ -8291,7 +9437,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatManagersAddManagersRequest {
             manager_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -8310,6 +9456,7 @@ pub mod types {
             {
                 self.manager_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for manager_ids: {e}")
                     });
@@ -8338,7 +9485,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatMembersCreateRequest {
             id_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -8357,6 +9504,7 @@ pub mod types {
             {
                 self.id_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for id_list: {e}")
                     });
@@ -8916,8 +10064,10 @@ pub mod types {
                 ::std::string::String,
             >,
             children: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -8961,6 +10111,7 @@ pub mod types {
             {
                 self.children = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for children: {e}")
                     });
@@ -9244,11 +10395,11 @@ pub mod types {
                 ::std::string::String,
             >,
             moderator_added_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             moderator_removed_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -9283,6 +10434,7 @@ pub mod types {
             {
                 self.moderator_added_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for moderator_added_list: {e}"
@@ -9297,6 +10449,7 @@ pub mod types {
             {
                 self.moderator_removed_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for moderator_removed_list: {e}"
@@ -9419,7 +10572,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatSearchV2RequestFilter {
             chat_modes: ::std::result::Result<
-                ::std::vec::Vec<super::ChatSearchV2RequestFilterChatModesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::ChatSearchV2RequestFilterChatModesItem>,
+                >,
                 ::std::string::String,
             >,
             disable_search_by_user: ::std::result::Result<
@@ -9431,11 +10586,13 @@ pub mod types {
                 ::std::string::String,
             >,
             member_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             search_types: ::std::result::Result<
-                ::std::vec::Vec<super::ChatSearchV2RequestFilterSearchTypesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::ChatSearchV2RequestFilterSearchTypesItem>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -9460,6 +10617,7 @@ pub mod types {
             {
                 self.chat_modes = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for chat_modes: {e}")
                     });
@@ -9498,6 +10656,7 @@ pub mod types {
             {
                 self.member_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for member_ids: {e}")
                     });
@@ -9512,6 +10671,7 @@ pub mod types {
             {
                 self.search_types = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for search_types: {e}")
                     });
@@ -9919,7 +11079,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatTabSortTabsRequest {
             tab_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -9938,6 +11098,7 @@ pub mod types {
             {
                 self.tab_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tab_ids: {e}")
                     });
@@ -9962,7 +11123,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatTabUpdateTabsRequest {
             chat_tabs: ::std::result::Result<
-                ::std::vec::Vec<super::ChatTabUpdateTabsRequestChatTab>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::ChatTabUpdateTabsRequestChatTab>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -9983,6 +11146,7 @@ pub mod types {
             {
                 self.chat_tabs = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for chat_tabs: {e}")
                     });
@@ -10975,7 +12139,7 @@ pub mod types {
                 ::std::string::String,
             >,
             mentions: ::std::result::Result<
-                ::std::vec::Vec<super::MessageMention>,
+                ::std::option::Option<::std::vec::Vec<super::MessageMention>>,
                 ::std::string::String,
             >,
             message_id: ::std::result::Result<
@@ -11101,6 +12265,7 @@ pub mod types {
             {
                 self.mentions = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for mentions: {e}")
                     });
@@ -11761,7 +12926,9 @@ pub mod types {
         pub struct MessagePushFollowUpRequestFollowUp {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
             i18n_contents: ::std::result::Result<
-                ::std::vec::Vec<super::MessagePushFollowUpRequestFollowUpI18nContent>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::MessagePushFollowUpRequestFollowUpI18nContent>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -11795,6 +12962,7 @@ pub mod types {
             {
                 self.i18n_contents = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for i18n_contents: {e}")
                     });
@@ -12312,11 +13480,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MessageSearchRequestFilter {
             at_chatter_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             chat_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             chat_type: ::std::result::Result<
@@ -12324,20 +13492,28 @@ pub mod types {
                 ::std::string::String,
             >,
             exclude_from_types: ::std::result::Result<
-                ::std::vec::Vec<super::MessageSearchRequestFilterExcludeFromTypesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::MessageSearchRequestFilterExcludeFromTypesItem,
+                    >,
+                >,
                 ::std::string::String,
             >,
             from_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             from_types: ::std::result::Result<
-                ::std::vec::Vec<super::MessageSearchRequestFilterFromTypesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::MessageSearchRequestFilterFromTypesItem>,
+                >,
                 ::std::string::String,
             >,
             include_attachment_types: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::MessageSearchRequestFilterIncludeAttachmentTypesItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::MessageSearchRequestFilterIncludeAttachmentTypesItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -12373,6 +13549,7 @@ pub mod types {
             {
                 self.at_chatter_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for at_chatter_ids: {e}"
@@ -12387,6 +13564,7 @@ pub mod types {
             {
                 self.chat_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for chat_ids: {e}")
                     });
@@ -12417,6 +13595,7 @@ pub mod types {
             {
                 self.exclude_from_types = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for exclude_from_types: {e}"
@@ -12431,6 +13610,7 @@ pub mod types {
             {
                 self.from_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for from_ids: {e}")
                     });
@@ -12445,6 +13625,7 @@ pub mod types {
             {
                 self.from_types = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for from_types: {e}")
                     });
@@ -12461,6 +13642,7 @@ pub mod types {
             {
                 self.include_attachment_types = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for include_attachment_types: {e}"
@@ -12938,7 +14120,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TagCreateRequestCreateTag {
             i18n_names: ::std::result::Result<
-                ::std::vec::Vec<super::TagCreateRequestCreateTagI18nName>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::TagCreateRequestCreateTagI18nName>,
+                >,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -12966,6 +14150,7 @@ pub mod types {
             {
                 self.i18n_names = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for i18n_names: {e}")
                     });
@@ -13129,7 +14314,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TagPatchRequestPatchTag {
             i18n_names: ::std::result::Result<
-                ::std::vec::Vec<super::TagCreateRequestCreateTagI18nName>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::TagCreateRequestCreateTagI18nName>,
+                >,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13157,6 +14344,7 @@ pub mod types {
             {
                 self.i18n_names = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for i18n_names: {e}")
                     });
@@ -13211,7 +14399,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UrlPreviewBatchUpdateRequest {
             open_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             preview_tokens: ::std::result::Result<
@@ -13237,6 +14425,7 @@ pub mod types {
             {
                 self.open_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for open_ids: {e}")
                     });
@@ -14783,6 +15972,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
         uuid: Result<Option<::std::string::String>, String>,
         body: Result<Option<types::builder::ChatCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14792,6 +15982,7 @@ pub mod builder {
                 user_id_type: Ok(None),
                 uuid: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn set_bot_manager<V>(mut self, value: V) -> Self
@@ -14871,7 +16062,14 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, set_bot_manager, user_id_type, uuid, body } = self;
+            let Self {
+                client,
+                set_bot_manager,
+                user_id_type,
+                uuid,
+                body,
+                extra_fields,
+            } = self;
             let set_bot_manager = set_bot_manager.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
@@ -14880,6 +16078,9 @@ pub mod builder {
                     types::ChatCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[4].rules, "chat_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14914,6 +16115,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_search`]
@@ -15142,6 +16354,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ChatUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15150,6 +16363,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15216,7 +16430,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, user_id_type, body } = self;
+            let Self { client, chat_id, user_id_type, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -15224,6 +16438,9 @@ pub mod builder {
                     types::ChatUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[8].rules, "chat_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15254,6 +16471,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_delete`]
@@ -15420,6 +16648,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatAnnouncementPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatAnnouncementPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15427,6 +16656,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15483,13 +16713,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatAnnouncementPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[10].rules, "chat_announcement_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15515,6 +16748,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_tab_create`]
 
@@ -15524,6 +16768,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatTabCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15531,6 +16776,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15586,13 +16832,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatTabCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[11].rules, "chat_tab_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15618,6 +16867,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_tab_delete_tabs`]
 
@@ -15627,6 +16887,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatTabDeleteTabsRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabDeleteTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15634,6 +16895,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15689,13 +16951,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatTabDeleteTabsRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[12].rules, "chat_tab_delete_tabs")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15720,6 +16985,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_tab_list_tabs`]
@@ -15797,6 +17073,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatTabSortTabsRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabSortTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15804,6 +17081,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15859,13 +17137,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatTabSortTabsRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[14].rules, "chat_tab_sort_tabs")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15891,6 +17172,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_tab_update_tabs`]
 
@@ -15900,6 +17192,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatTabUpdateTabsRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabUpdateTabs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15907,6 +17200,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -15962,13 +17256,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatTabUpdateTabsRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[15].rules, "chat_tab_update_tabs")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15994,6 +17291,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_link`]
 
@@ -16003,6 +17311,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatLinkRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16010,6 +17319,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16063,13 +17373,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatLinkRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[16].rules, "chat_link")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16095,6 +17408,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_managers_add_managers`]
 
@@ -16108,6 +17432,7 @@ pub mod builder {
             String,
         >,
         body: Result<Option<types::builder::ChatManagersAddManagersRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatManagersAddManagers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16116,6 +17441,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16185,7 +17511,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, member_id_type, body } = self;
+            let Self { client, chat_id, member_id_type, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16195,6 +17521,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[17].rules, "chat_managers_add_managers")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16226,6 +17555,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_managers_delete_managers`]
 
@@ -16239,6 +17579,7 @@ pub mod builder {
             String,
         >,
         body: Result<Option<types::builder::ChatManagersAddManagersRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatManagersDeleteManagers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16247,6 +17588,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16316,7 +17658,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, member_id_type, body } = self;
+            let Self { client, chat_id, member_id_type, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16326,6 +17668,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[18].rules,
+                    "chat_managers_delete_managers",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16356,6 +17705,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_members_get`]
@@ -16495,6 +17855,7 @@ pub mod builder {
         member_id_type: Result<Option<types::ChatMembersCreateMemberIdType>, String>,
         succeed_type: Result<Option<types::ChatMembersCreateSucceedType>, String>,
         body: Result<Option<types::builder::ChatMembersCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMembersCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16504,6 +17865,7 @@ pub mod builder {
                 member_id_type: Ok(None),
                 succeed_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16585,7 +17947,14 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, member_id_type, succeed_type, body } = self;
+            let Self {
+                client,
+                chat_id,
+                member_id_type,
+                succeed_type,
+                body,
+                extra_fields,
+            } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let succeed_type = succeed_type.map_err(Error::InvalidRequest)?;
@@ -16594,6 +17963,9 @@ pub mod builder {
                     types::ChatMembersCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[21].rules, "chat_members_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16631,6 +18003,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_members_delete`]
 
@@ -16641,6 +18024,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
         member_id_type: Result<Option<types::ChatMembersDeleteMemberIdType>, String>,
         body: Result<Option<types::builder::ChatMembersCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMembersDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16649,6 +18033,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 member_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16717,7 +18102,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, member_id_type, body } = self;
+            let Self { client, chat_id, member_id_type, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let member_id_type = member_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16725,6 +18110,9 @@ pub mod builder {
                     types::ChatMembersCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[19].rules, "chat_members_delete")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16755,6 +18143,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_members_is_in_chat`]
@@ -16900,6 +18299,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
         menu_item_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatMenuItemPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuItemPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16908,6 +18308,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 menu_item_id: Err("menu_item_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -16975,7 +18376,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, menu_item_id, body } = self;
+            let Self { client, chat_id, menu_item_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let menu_item_id = menu_item_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16983,6 +18384,9 @@ pub mod builder {
                     types::ChatMenuItemPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[24].rules, "chat_menu_item_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17008,6 +18412,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_menu_tree_get`]
@@ -17085,6 +18500,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatMenuTreeCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17092,6 +18508,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -17148,13 +18565,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatMenuTreeCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[27].rules, "chat_menu_tree_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17180,6 +18600,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_menu_tree_delete`]
 
@@ -17189,6 +18620,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatMenuTreeDeleteRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17196,6 +18628,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -17252,13 +18685,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatMenuTreeDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[25].rules, "chat_menu_tree_delete")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17284,6 +18720,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_menu_tree_sort`]
 
@@ -17293,6 +18740,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatMenuTreeDeleteRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeSort<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17300,6 +18748,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -17356,13 +18805,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatMenuTreeDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[28].rules, "chat_menu_tree_sort")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17387,6 +18839,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_moderation_get`]
@@ -17525,6 +18988,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ChatModerationUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatModerationUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17533,6 +18997,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -17602,7 +19067,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, user_id_type, body } = self;
+            let Self { client, chat_id, user_id_type, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17610,6 +19075,9 @@ pub mod builder {
                     types::ChatModerationUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[30].rules, "chat_moderation_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17640,6 +19108,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::chat_top_notice_delete_top_notice`]
@@ -17717,6 +19196,7 @@ pub mod builder {
         client: &'a super::Client,
         chat_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::ChatTopNoticePutTopNoticeRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTopNoticePutTopNotice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17724,6 +19204,7 @@ pub mod builder {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -17780,7 +19261,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, chat_id, body } = self;
+            let Self { client, chat_id, body, extra_fields } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -17789,6 +19270,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[32].rules,
+                    "chat_top_notice_put_top_notice",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17813,6 +19301,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::file_create`]
@@ -18303,6 +19802,7 @@ pub mod builder {
         client: &'a super::Client,
         receive_id_type: Result<types::ReceiveIdType, String>,
         body: Result<Option<types::builder::MessageCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18310,6 +19810,7 @@ pub mod builder {
                 client: client,
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
@@ -18365,13 +19866,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, receive_id_type, body } = self;
+            let Self { client, receive_id_type, body, extra_fields } = self;
             let receive_id_type = receive_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessageCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[38].rules, "message_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18400,6 +19904,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_merge_forward`]
 
@@ -18410,6 +19925,7 @@ pub mod builder {
         receive_id_type: Result<types::MessageMergeForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
         body: Result<Option<types::builder::MessageMergeForwardRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageMergeForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18418,6 +19934,7 @@ pub mod builder {
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
@@ -18487,7 +20004,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, receive_id_type, uuid, body } = self;
+            let Self { client, receive_id_type, uuid, body, extra_fields } = self;
             let receive_id_type = receive_id_type.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18495,6 +20012,9 @@ pub mod builder {
                     types::MessageMergeForwardRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[39].rules, "message_merge_forward")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18526,6 +20046,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_reaction_batch_query`]
 
@@ -18535,6 +20066,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::MessageReactionBatchQueryRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReactionBatchQuery<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18542,6 +20074,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -18599,7 +20132,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -18608,6 +20141,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[40].rules, "message_reaction_batch_query")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18639,6 +20175,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_search`]
 
@@ -18650,6 +20197,7 @@ pub mod builder {
         page_token: Result<Option<::std::string::String>, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::MessageSearchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18659,6 +20207,7 @@ pub mod builder {
                 page_token: Ok(None),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -18738,7 +20287,14 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, page_size, page_token, user_id_type, body } = self;
+            let Self {
+                client,
+                page_size,
+                page_token,
+                user_id_type,
+                body,
+                extra_fields,
+            } = self;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
@@ -18747,6 +20303,9 @@ pub mod builder {
                     types::MessageSearchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[41].rules, "message_search")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18785,6 +20344,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::message_get`]
@@ -18934,6 +20504,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MessageUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18941,6 +20512,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -18996,13 +20568,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, body } = self;
+            let Self { client, message_id, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessageUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[45].rules, "message_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19027,6 +20602,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::message_delete`]
@@ -19104,6 +20690,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MessagePatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessagePatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19111,6 +20698,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19164,13 +20752,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, body } = self;
+            let Self { client, message_id, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessagePatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[44].rules, "message_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19196,6 +20787,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_forward`]
 
@@ -19207,6 +20809,7 @@ pub mod builder {
         receive_id_type: Result<types::MessageForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
         body: Result<Option<types::builder::MessageForwardRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19216,6 +20819,7 @@ pub mod builder {
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19296,7 +20900,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, receive_id_type, uuid, body } = self;
+            let Self { client, message_id, receive_id_type, uuid, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let receive_id_type = receive_id_type.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
@@ -19305,6 +20909,9 @@ pub mod builder {
                     types::MessageForwardRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[46].rules, "message_forward")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19337,6 +20944,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_push_follow_up`]
 
@@ -19346,6 +20964,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MessagePushFollowUpRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessagePushFollowUp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19353,6 +20972,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19409,13 +21029,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, body } = self;
+            let Self { client, message_id, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessagePushFollowUpRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[47].rules, "message_push_follow_up")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19440,6 +21063,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::message_reaction_list`]
@@ -19606,6 +21240,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MessageReactionCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReactionCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19613,6 +21248,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19669,13 +21305,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, body } = self;
+            let Self { client, message_id, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessageReactionCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[49].rules, "message_reaction_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19700,6 +21339,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::message_reaction_delete`]
@@ -19919,6 +21569,7 @@ pub mod builder {
         client: &'a super::Client,
         message_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MessageReplyRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReply<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19926,6 +21577,7 @@ pub mod builder {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -19979,13 +21631,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, body } = self;
+            let Self { client, message_id, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MessageReplyRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[52].rules, "message_reply")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20010,6 +21665,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::message_resource_get`]
@@ -20114,6 +21780,7 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentApp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20122,6 +21789,7 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -20189,7 +21857,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, user_id_type, body } = self;
+            let Self { client, message_id, user_id_type, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -20197,6 +21865,9 @@ pub mod builder {
                     types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[54].rules, "message_urgent_app")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20228,6 +21899,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_urgent_phone`]
 
@@ -20238,6 +21920,7 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentPhone<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20246,6 +21929,7 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -20313,7 +21997,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, user_id_type, body } = self;
+            let Self { client, message_id, user_id_type, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -20321,6 +22005,9 @@ pub mod builder {
                     types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[55].rules, "message_urgent_phone")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20352,6 +22039,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::message_urgent_sms`]
 
@@ -20362,6 +22060,7 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
         user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::MessageUrgentAppRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentSms<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20370,6 +22069,7 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
                 user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -20437,7 +22137,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, message_id, user_id_type, body } = self;
+            let Self { client, message_id, user_id_type, body, extra_fields } = self;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -20445,6 +22145,9 @@ pub mod builder {
                     types::MessageUrgentAppRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[56].rules, "message_urgent_sms")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20475,6 +22178,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::pin_list`]
@@ -20628,12 +22342,14 @@ pub mod builder {
     pub struct PinCreate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::PinCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> PinCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -20675,12 +22391,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::PinCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[58].rules, "pin_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20702,6 +22421,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::pin_delete`]
@@ -20781,6 +22511,7 @@ pub mod builder {
         receive_id_type: Result<types::ThreadForwardReceiveIdType, String>,
         uuid: Result<Option<::std::string::String>, String>,
         body: Result<Option<types::builder::MessageForwardRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ThreadForward<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20790,6 +22521,7 @@ pub mod builder {
                 receive_id_type: Err("receive_id_type was not initialized".to_string()),
                 uuid: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn thread_id<V>(mut self, value: V) -> Self
@@ -20870,7 +22602,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, thread_id, receive_id_type, uuid, body } = self;
+            let Self { client, thread_id, receive_id_type, uuid, body, extra_fields } = self;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let receive_id_type = receive_id_type.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
@@ -20879,6 +22611,9 @@ pub mod builder {
                     types::MessageForwardRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[60].rules, "thread_forward")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -20911,6 +22646,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::app_feed_card_create`]
 
@@ -20920,6 +22666,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::AppFeedCardCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20927,6 +22674,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -20983,13 +22731,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::AppFeedCardCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[61].rules, "app_feed_card_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21020,6 +22771,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::app_feed_card_batch_update`]
 
@@ -21029,6 +22791,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::AppFeedCardBatchUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardBatchUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21036,6 +22799,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -21093,13 +22857,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::AppFeedCardBatchUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[63].rules, "app_feed_card_batch_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21130,6 +22897,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::app_feed_card_batch_delete`]
 
@@ -21139,6 +22917,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::AppFeedCardBatchDeleteRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardBatchDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21146,6 +22925,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -21203,13 +22983,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::AppFeedCardBatchDeleteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[62].rules, "app_feed_card_batch_delete")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21239,6 +23022,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_get`]
@@ -21341,12 +23135,14 @@ pub mod builder {
     pub struct BizEntityTagRelationUpdate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BizEntityTagRelationCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BizEntityTagRelationUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -21391,7 +23187,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::BizEntityTagRelationCreateRequest::try_from(
@@ -21399,6 +23195,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[66].rules,
+                    "biz_entity_tag_relation_update",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21423,6 +23226,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::biz_entity_tag_relation_create`]
 
@@ -21431,12 +23245,14 @@ pub mod builder {
     pub struct BizEntityTagRelationCreate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BizEntityTagRelationCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BizEntityTagRelationCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -21481,7 +23297,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::BizEntityTagRelationCreateRequest::try_from(
@@ -21489,6 +23305,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[65].rules,
+                    "biz_entity_tag_relation_create",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21513,6 +23336,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_button_update`]
 
@@ -21522,6 +23356,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ChatButtonUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatButtonUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21529,6 +23364,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -21585,13 +23421,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatButtonUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[67].rules, "chat_button_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21620,6 +23459,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::chat_search_v2`]
 
@@ -21631,6 +23481,7 @@ pub mod builder {
         page_token: Result<Option<::std::string::String>, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ChatSearchV2Request>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatSearchV2<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21640,6 +23491,7 @@ pub mod builder {
                 page_token: Ok(None),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -21717,7 +23569,14 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, page_size, page_token, user_id_type, body } = self;
+            let Self {
+                client,
+                page_size,
+                page_token,
+                user_id_type,
+                body,
+                extra_fields,
+            } = self;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
@@ -21726,6 +23585,9 @@ pub mod builder {
                     types::ChatSearchV2Request::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[68].rules, "chat_search_v2")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21765,6 +23627,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::feed_card_bot_time_sentive`]
 
@@ -21774,6 +23647,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> FeedCardBotTimeSentive<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21781,6 +23655,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -21837,13 +23712,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::FeedCardBotTimeSentiveRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[69].rules, "feed_card_bot_time_sentive")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21874,6 +23752,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::feed_card_patch`]
 
@@ -21884,6 +23773,7 @@ pub mod builder {
         feed_card_id: Result<::std::string::String, String>,
         user_id_type: Result<crate::UserIdType, String>,
         body: Result<Option<types::builder::FeedCardBotTimeSentiveRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> FeedCardPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21892,6 +23782,7 @@ pub mod builder {
                 feed_card_id: Err("feed_card_id was not initialized".to_string()),
                 user_id_type: Err("user_id_type was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn feed_card_id<V>(mut self, value: V) -> Self
@@ -21960,7 +23851,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, feed_card_id, user_id_type, body } = self;
+            let Self { client, feed_card_id, user_id_type, body, extra_fields } = self;
             let feed_card_id = feed_card_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -21968,6 +23859,9 @@ pub mod builder {
                     types::FeedCardBotTimeSentiveRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[70].rules, "feed_card_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -21999,6 +23893,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::tag_create`]
 
@@ -22007,12 +23912,14 @@ pub mod builder {
     pub struct TagCreate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::TagCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TagCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -22054,12 +23961,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::TagCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[71].rules, "tag_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -22082,6 +23992,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::tag_patch`]
 
@@ -22091,6 +24012,7 @@ pub mod builder {
         client: &'a super::Client,
         tag_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::TagPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TagPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -22098,6 +24020,7 @@ pub mod builder {
                 client: client,
                 tag_id: Err("tag_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn tag_id<V>(mut self, value: V) -> Self
@@ -22151,13 +24074,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, tag_id, body } = self;
+            let Self { client, tag_id, body, extra_fields } = self;
             let tag_id = tag_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::TagPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[72].rules, "tag_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -22183,6 +24109,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::url_preview_batch_update`]
 
@@ -22191,12 +24128,14 @@ pub mod builder {
     pub struct UrlPreviewBatchUpdate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::UrlPreviewBatchUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> UrlPreviewBatchUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -22241,12 +24180,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::UrlPreviewBatchUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[73].rules, "url_preview_batch_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -22270,6 +24212,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
 }
@@ -22432,7 +24385,10 @@ impl<'a> builder::ChatList<'a> {
     ) -> impl futures::Stream<
         Item = std::result::Result<types::Chat, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(self.pages(), |data: types::ChatPage| data.items)
+        crate::runtime::items(
+            self.pages(),
+            |data: types::ChatPage| data.items.unwrap_or_default(),
+        )
     }
 }
 impl<'a> builder::ChatCreate<'a> {
@@ -22522,7 +24478,7 @@ impl<'a> builder::ChatSearch<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::ChatListResponseData| data.items,
+            |data: types::ChatListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -23014,7 +24970,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::ChatMembersGetResponseData| data.items,
+            |data: types::ChatMembersGetResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -23404,7 +25360,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::ChatModerationGetResponseData| data.items,
+            |data: types::ChatModerationGetResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -23679,7 +25635,7 @@ impl<'a> builder::MessageList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MessageListResponseData| data.items,
+            |data: types::MessageListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -23845,7 +25801,7 @@ impl<'a> builder::MessageSearch<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MessageSearchResponseData| data.items,
+            |data: types::MessageSearchResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -24072,7 +26028,7 @@ impl<'a> builder::MessageReactionList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MessageReactionListResponseData| data.items,
+            |data: types::MessageReactionListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -24215,7 +26171,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MessageReadUsersResponseData| data.items,
+            |data: types::MessageReadUsersResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -24451,7 +26407,7 @@ impl<'a> builder::PinList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::PinListResponseData| data.items,
+            |data: types::PinListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -24837,7 +26793,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::ChatSearchV2ResponseData| data.items,
+            |data: types::ChatSearchV2ResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -25127,8 +27083,14 @@ pub fn __send_from_json<'a>(
                             .uuid(value::<::std::string::String>("uuid", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25200,8 +27162,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatUpdateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25252,10 +27220,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ChatAnnouncementPatchRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatAnnouncementPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25272,8 +27244,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatTabCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatTabCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25290,8 +27268,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatTabDeleteTabsRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatTabDeleteTabsRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25322,8 +27306,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatTabSortTabsRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatTabSortTabsRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25340,8 +27330,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatTabUpdateTabsRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatTabUpdateTabsRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25358,8 +27354,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatLinkRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatLinkRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25384,10 +27386,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ChatManagersAddManagersRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatManagersAddManagersRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25412,10 +27418,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ChatManagersAddManagersRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatManagersAddManagersRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25479,8 +27489,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMembersCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMembersCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25505,8 +27521,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMembersCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMembersCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25557,8 +27579,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMenuItemPatchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMenuItemPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25589,8 +27617,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMenuTreeCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMenuTreeCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25607,8 +27641,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMenuTreeDeleteRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMenuTreeDeleteRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25625,8 +27665,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatMenuTreeDeleteRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatMenuTreeDeleteRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25678,10 +27724,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ChatModerationUpdateRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatModerationUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25712,10 +27762,14 @@ pub fn __send_from_json<'a>(
                             .chat_id(value::<::std::string::String>("chat_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ChatTopNoticePutTopNoticeRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatTopNoticePutTopNoticeRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25871,8 +27925,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25897,10 +27957,14 @@ pub fn __send_from_json<'a>(
                             .uuid(value::<::std::string::String>("uuid", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MessageMergeForwardRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageMergeForwardRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25919,10 +27983,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MessageReactionBatchQueryRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageReactionBatchQueryRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -25950,8 +28018,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageSearchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageSearchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26002,8 +28076,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageUpdateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26038,8 +28118,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessagePatchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessagePatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26070,8 +28156,14 @@ pub fn __send_from_json<'a>(
                             .uuid(value::<::std::string::String>("uuid", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageForwardRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageForwardRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26090,10 +28182,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MessagePushFollowUpRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessagePushFollowUpRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26149,10 +28245,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MessageReactionCreateRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageReactionCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26224,8 +28324,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageReplyRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageReplyRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26274,8 +28380,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageUrgentAppRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageUrgentAppRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26300,8 +28412,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageUrgentAppRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageUrgentAppRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26326,8 +28444,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageUrgentAppRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageUrgentAppRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26373,8 +28497,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.pin_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::PinCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::PinCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26419,8 +28549,14 @@ pub fn __send_from_json<'a>(
                             .uuid(value::<::std::string::String>("uuid", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MessageForwardRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MessageForwardRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26439,8 +28575,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::AppFeedCardCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::AppFeedCardCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26459,10 +28601,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::AppFeedCardBatchUpdateRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::AppFeedCardBatchUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26481,10 +28627,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::AppFeedCardBatchDeleteRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::AppFeedCardBatchDeleteRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26521,12 +28671,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.biz_entity_tag_relation_update();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::BizEntityTagRelationCreateRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::BizEntityTagRelationCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26539,12 +28691,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.biz_entity_tag_relation_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::BizEntityTagRelationCreateRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::BizEntityTagRelationCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26563,8 +28717,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatButtonUpdateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatButtonUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26592,8 +28752,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ChatSearchV2Request>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ChatSearchV2Request,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26612,10 +28778,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::FeedCardBotTimeSentiveRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::FeedCardBotTimeSentiveRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26640,10 +28810,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::FeedCardBotTimeSentiveRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::FeedCardBotTimeSentiveRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26656,8 +28830,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.tag_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::TagCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::TagCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26674,8 +28854,14 @@ pub fn __send_from_json<'a>(
                             .tag_id(value::<::std::string::String>("tag_id", v)?);
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::TagPatchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::TagPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -26688,10 +28874,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.url_preview_batch_update();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::UrlPreviewBatchUpdateRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::UrlPreviewBatchUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),

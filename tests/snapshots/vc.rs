@@ -25,8 +25,8 @@ pub mod types {
         pub alert_strategy: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_time: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contacts: ::std::vec::Vec<AlertListItemContact>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contacts: ::std::option::Option<::std::vec::Vec<AlertListItemContact>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub monitor_target: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -36,9 +36,9 @@ pub mod types {
         #[serde(
             rename = "notifyMethods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify_methods: ::std::vec::Vec<i64>,
+        pub notify_methods: ::std::option::Option<::std::vec::Vec<i64>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub process_status: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -57,7 +57,9 @@ pub mod types {
         pub contact_type: ::std::option::Option<i64>,
     }
     ///`AlertListQueryType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct AlertListQueryType(i64);
     impl ::std::ops::Deref for AlertListQueryType {
@@ -71,26 +73,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for AlertListQueryType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for AlertListQueryType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AlertListQueryType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for AlertListQueryType {
@@ -126,8 +119,8 @@ pub mod types {
     pub struct AlertListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<AlertListItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<AlertListItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -148,35 +141,39 @@ pub mod types {
     pub struct BotEventsEventPayload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_event_type: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub chat_received_items: ::std::vec::Vec<BotEventsEventPayloadChatReceivedItem>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub countdown_items: ::std::vec::Vec<BotEventsEventPayloadCountdownItem>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub document_context_changed_items: ::std::vec::Vec<
-            BotEventsEventPayloadDocumentContextChangedItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_received_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadChatReceivedItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub magic_share_ended_items: ::std::vec::Vec<
-            BotEventsEventPayloadMagicShareEndedItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub countdown_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadCountdownItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub magic_share_started_items: ::std::vec::Vec<
-            BotEventsEventPayloadMagicShareStartedItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub document_context_changed_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadDocumentContextChangedItem>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub magic_share_ended_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadMagicShareEndedItem>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub magic_share_started_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadMagicShareStartedItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<BotEventsEventPayloadMeeting>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participant_joined_items: ::std::vec::Vec<
-            BotEventsEventPayloadParticipantJoinedItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_joined_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadParticipantJoinedItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participant_left_items: ::std::vec::Vec<
-            BotEventsEventPayloadParticipantLeftItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_left_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadParticipantLeftItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub transcript_received_items: ::std::vec::Vec<
-            BotEventsEventPayloadTranscriptReceivedItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transcript_received_items: ::std::option::Option<
+            ::std::vec::Vec<BotEventsEventPayloadTranscriptReceivedItem>,
         >,
     }
     ///`BotEventsEventPayloadChatReceivedItem`
@@ -210,8 +207,8 @@ pub mod types {
         pub operator: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remain_minutes: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reminders_before_end_in_second: ::std::vec::Vec<i64>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reminders_before_end_in_second: ::std::option::Option<::std::vec::Vec<i64>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seq_id: ::std::option::Option<::std::string::String>,
     }
@@ -266,8 +263,8 @@ pub mod types {
     pub struct BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub parent_titles: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_titles: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
@@ -375,8 +372,8 @@ pub mod types {
     ///`BotEventsResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub events: ::std::vec::Vec<BotEventsEvent>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub events: ::std::option::Option<::std::vec::Vec<BotEventsEvent>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -421,7 +418,9 @@ pub mod types {
         }
     }
     ///`BotJoinRequestAction`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct BotJoinRequestAction(i64);
     impl ::std::ops::Deref for BotJoinRequestAction {
@@ -435,26 +434,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for BotJoinRequestAction {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for BotJoinRequestAction {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequestAction {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for BotJoinRequestAction {
@@ -580,8 +570,10 @@ pub mod types {
     ///`BotUserActiveMeetingResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub meetings: ::std::vec::Vec<BotUserActiveMeetingMeeting>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub meetings: ::std::option::Option<
+            ::std::vec::Vec<BotUserActiveMeetingMeeting>,
+        >,
     }
     ///Body of export_meeting_list. At most one filter (最多一个筛选条件).
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -674,8 +666,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_topic: ::std::option::Option<bool>,
         ///The rooms to export (omm_…); with is_exclude true, the rooms to leave out.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub room_ids: ::std::vec::Vec<crate::RoomId>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_ids: ::std::option::Option<::std::vec::Vec<crate::RoomId>>,
         ///The room level whose rooms are exported (omb_…).
         pub room_level_id: crate::RoomLevelId,
         ///Start of the range, unix seconds as a string.
@@ -754,8 +746,10 @@ pub mod types {
         pub participant_count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant_count_accumulated: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participants: ::std::vec::Vec<MeetingGetMeetingParticipant>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participants: ::std::option::Option<
+            ::std::vec::Vec<MeetingGetMeetingParticipant>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -806,7 +800,9 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     ///`MeetingGetQueryMode`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 0, 1. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingGetQueryMode(i64);
     impl ::std::ops::Deref for MeetingGetQueryMode {
@@ -820,26 +816,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for MeetingGetQueryMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_i64, 1_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for MeetingGetQueryMode {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingGetQueryMode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for MeetingGetQueryMode {
@@ -922,7 +909,9 @@ pub mod types {
         }
     }
     ///`MeetingInviteRequestInviteeUserType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4, 5, 6, 7. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingInviteRequestInviteeUserType(i64);
     impl ::std::ops::Deref for MeetingInviteRequestInviteeUserType {
@@ -936,26 +925,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for MeetingInviteRequestInviteeUserType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64, 6_i64, 7_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for MeetingInviteRequestInviteeUserType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInviteeUserType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for MeetingInviteRequestInviteeUserType {
@@ -994,8 +974,10 @@ pub mod types {
     ///`MeetingInviteResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invite_results: ::std::vec::Vec<MeetingInviteInviteResult>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invite_results: ::std::option::Option<
+            ::std::vec::Vec<MeetingInviteInviteResult>,
+        >,
     }
     ///`MeetingKickoutKickoutResult`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -1029,8 +1011,10 @@ pub mod types {
     ///`MeetingKickoutResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingKickoutResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub kickout_results: ::std::vec::Vec<MeetingKickoutKickoutResult>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub kickout_results: ::std::option::Option<
+            ::std::vec::Vec<MeetingKickoutKickoutResult>,
+        >,
     }
     ///`MeetingListByNoMeetingBrief`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -1062,8 +1046,10 @@ pub mod types {
     pub struct MeetingListByNoResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub meeting_briefs: ::std::vec::Vec<MeetingListByNoMeetingBrief>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub meeting_briefs: ::std::option::Option<
+            ::std::vec::Vec<MeetingListByNoMeetingBrief>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -1112,8 +1098,10 @@ pub mod types {
         pub organizer: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recording: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reserved_rooms: ::std::vec::Vec<MeetingListGetMeetingListItemReservedRoom>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reserved_rooms: ::std::option::Option<
+            ::std::vec::Vec<MeetingListGetMeetingListItemReservedRoom>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sharing: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1132,7 +1120,9 @@ pub mod types {
         pub room_name: ::std::option::Option<::std::string::String>,
     }
     ///`MeetingListGetMeetingStatus`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingListGetMeetingStatus(i64);
     impl ::std::ops::Deref for MeetingListGetMeetingStatus {
@@ -1146,26 +1136,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for MeetingListGetMeetingStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for MeetingListGetMeetingStatus {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for MeetingListGetMeetingStatus {
@@ -1190,7 +1171,9 @@ pub mod types {
         }
     }
     ///`MeetingListGetMeetingType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingListGetMeetingType(i64);
     impl ::std::ops::Deref for MeetingListGetMeetingType {
@@ -1204,26 +1187,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for MeetingListGetMeetingType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for MeetingListGetMeetingType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for MeetingListGetMeetingType {
@@ -1259,8 +1233,10 @@ pub mod types {
     pub struct MeetingListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub meeting_list: ::std::vec::Vec<MeetingListGetMeetingListItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub meeting_list: ::std::option::Option<
+            ::std::vec::Vec<MeetingListGetMeetingListItem>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -1304,7 +1280,9 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequestActionType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 0, 1. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingRecordingSetPermissionRequestActionType(i64);
     impl ::std::ops::Deref for MeetingRecordingSetPermissionRequestActionType {
@@ -1318,28 +1296,18 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
-    for MeetingRecordingSetPermissionRequestActionType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_i64, 1_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for MeetingRecordingSetPermissionRequestActionType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestActionType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for MeetingRecordingSetPermissionRequestActionType {
@@ -1378,7 +1346,9 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequestPermissionObjectPermission`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingRecordingSetPermissionRequestPermissionObjectPermission(i64);
     impl ::std::ops::Deref
@@ -1397,28 +1367,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -1438,7 +1399,9 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequestPermissionObjectType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct MeetingRecordingSetPermissionRequestPermissionObjectType(i64);
     impl ::std::ops::Deref for MeetingRecordingSetPermissionRequestPermissionObjectType {
@@ -1455,28 +1418,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -1576,12 +1530,14 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequestMeetingFilter {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub open_room_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub organizer_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participant_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub open_room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub organizer_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<
             MeetingSearchRequestMeetingFilterStartTime,
@@ -1618,8 +1574,8 @@ pub mod types {
     pub struct MeetingSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<MeetingSearchItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<MeetingSearchItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notice: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1685,8 +1641,8 @@ pub mod types {
     ///`NoteGetNote`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNote {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub artifacts: ::std::vec::Vec<NoteGetNoteArtifact>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub artifacts: ::std::option::Option<::std::vec::Vec<NoteGetNoteArtifact>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1695,8 +1651,8 @@ pub mod types {
         pub note_display_type: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note_source: ::std::option::Option<NoteGetNoteNoteSource>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub references: ::std::vec::Vec<NoteGetNoteReference>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub references: ::std::option::Option<::std::vec::Vec<NoteGetNoteReference>>,
     }
     ///`NoteGetNoteArtifact`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -1755,7 +1711,9 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     ///`ParticipantListGetMeetingStatus`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ParticipantListGetMeetingStatus(i64);
     impl ::std::ops::Deref for ParticipantListGetMeetingStatus {
@@ -1769,26 +1727,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ParticipantListGetMeetingStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ParticipantListGetMeetingStatus {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetMeetingStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ParticipantListGetMeetingStatus {
@@ -1886,8 +1835,10 @@ pub mod types {
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participants: ::std::vec::Vec<ParticipantListGetParticipant>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participants: ::std::option::Option<
+            ::std::vec::Vec<ParticipantListGetParticipant>,
+        >,
     }
     ///`ParticipantQualityListGetParticipantQualityListItem`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -2009,16 +1960,18 @@ pub mod types {
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub participant_quality_list: ::std::vec::Vec<
-            ParticipantQualityListGetParticipantQualityListItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_quality_list: ::std::option::Option<
+            ::std::vec::Vec<ParticipantQualityListGetParticipantQualityListItem>,
         >,
     }
     ///`ReportGetDailyMeetingReport`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyMeetingReport {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub daily_report: ::std::vec::Vec<ReportGetDailyMeetingReportDailyReportItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub daily_report: ::std::option::Option<
+            ::std::vec::Vec<ReportGetDailyMeetingReportDailyReportItem>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_meeting_count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2053,7 +2006,9 @@ pub mod types {
         pub meeting_report: ::std::option::Option<ReportGetDailyMeetingReport>,
     }
     ///`ReportGetDailyUnit`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 0, 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReportGetDailyUnit(i64);
     impl ::std::ops::Deref for ReportGetDailyUnit {
@@ -2067,26 +2022,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ReportGetDailyUnit {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_i64, 1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ReportGetDailyUnit {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyUnit {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ReportGetDailyUnit {
@@ -2112,7 +2058,9 @@ pub mod types {
         }
     }
     ///`ReportGetTopUserOrderBy`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReportGetTopUserOrderBy(i64);
     impl ::std::ops::Deref for ReportGetTopUserOrderBy {
@@ -2126,26 +2074,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ReportGetTopUserOrderBy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ReportGetTopUserOrderBy {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserOrderBy {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ReportGetTopUserOrderBy {
@@ -2179,8 +2118,10 @@ pub mod types {
     ///`ReportGetTopUserResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetTopUserResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub top_user_report: ::std::vec::Vec<ReportGetTopUserTopUserReportItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub top_user_report: ::std::option::Option<
+            ::std::vec::Vec<ReportGetTopUserTopUserReportItem>,
+        >,
     }
     ///`ReportGetTopUserTopUserReportItem`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -2197,7 +2138,9 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     ///`ReportGetTopUserUnit`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 0, 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReportGetTopUserUnit(i64);
     impl ::std::ops::Deref for ReportGetTopUserUnit {
@@ -2211,26 +2154,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ReportGetTopUserUnit {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_i64, 1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ReportGetTopUserUnit {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserUnit {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ReportGetTopUserUnit {
@@ -2274,13 +2208,13 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettings {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub action_permissions: ::std::vec::Vec<
-            ReserveApplyRequestMeetingSettingsActionPermission,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_permissions: ::std::option::Option<
+            ::std::vec::Vec<ReserveApplyRequestMeetingSettingsActionPermission>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub assign_host_list: ::std::vec::Vec<
-            ReserveApplyRequestMeetingSettingsAssignHostListItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub assign_host_list: ::std::option::Option<
+            ::std::vec::Vec<ReserveApplyRequestMeetingSettingsAssignHostListItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_record: ::std::option::Option<bool>,
@@ -2319,7 +2253,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermission`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermission(i64);
     impl ::std::ops::Deref
@@ -2338,28 +2274,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2398,7 +2325,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField(
         i64,
@@ -2419,28 +2348,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2467,7 +2387,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode(
         i64,
@@ -2488,28 +2410,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2551,7 +2464,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsAssignHostListItemUserType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsAssignHostListItemUserType(i64);
     impl ::std::ops::Deref
@@ -2570,28 +2485,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2652,7 +2558,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4, 5, 6, 7. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType(i64);
     impl ::std::ops::Deref
@@ -2671,28 +2579,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64, 6_i64, 7_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2722,7 +2621,9 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsMeetingInitialType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ReserveApplyRequestMeetingSettingsMeetingInitialType(i64);
     impl ::std::ops::Deref for ReserveApplyRequestMeetingSettingsMeetingInitialType {
@@ -2737,28 +2638,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -2803,8 +2695,10 @@ pub mod types {
     ///`ReserveApplyReserveCorrectionCheckInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyReserveCorrectionCheckInfo {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invalid_host_id_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_host_id_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     ///`ReserveApplyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -2827,10 +2721,14 @@ pub mod types {
     ///`ReserveConfigAdminGetReserveAdminConfig`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfig {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub depts: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        >,
     }
     ///`ReserveConfigAdminGetReserveAdminConfigDept`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -2876,10 +2774,14 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfig {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub depts: ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigDept>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub users: ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigDept>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
+        >,
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfig {
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfig {
@@ -2923,10 +2825,14 @@ pub mod types {
         pub if_cover_child_scope: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_inform: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub informed_depts: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub informed_users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub informed_depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub informed_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        >,
     }
     ///`ReserveConfigDisableInformGetResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -2963,13 +2869,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
         pub if_inform: bool,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub informed_depts: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub informed_depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigDept>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub informed_users: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub informed_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
     }
     impl ReserveConfigDisableInformPatchRequestDisableInform {
@@ -2992,8 +2898,10 @@ pub mod types {
         pub if_cover_child_scope: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notified_time: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub notified_users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notified_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve_form: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3035,9 +2943,9 @@ pub mod types {
         pub if_cover_child_scope: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notified_time: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub notified_users: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notified_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
         pub reserve_form: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3085,9 +2993,9 @@ pub mod types {
         pub approval_condition: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_switch: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approvers: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub approvers: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
@@ -3103,13 +3011,13 @@ pub mod types {
     pub struct ReserveConfigPatchRequestReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allow_depts: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigDept>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allow_users: ::std::vec::Vec<
-            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -3157,8 +3065,10 @@ pub mod types {
         pub approval_condition: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_switch: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approvers: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub approvers: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
     }
@@ -3167,10 +3077,14 @@ pub mod types {
     pub struct ReserveConfigReserveScopeReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allow_depts: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allow_users: ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_depts: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_users: ::std::option::Option<
+            ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
@@ -3263,13 +3177,13 @@ pub mod types {
     ///`ReserveGetReserveMeetingSettings`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettings {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub action_permissions: ::std::vec::Vec<
-            ReserveGetReserveMeetingSettingsActionPermission,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_permissions: ::std::option::Option<
+            ::std::vec::Vec<ReserveGetReserveMeetingSettingsActionPermission>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub assign_host_list: ::std::vec::Vec<
-            ReserveGetReserveMeetingSettingsAssignHostListItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub assign_host_list: ::std::option::Option<
+            ::std::vec::Vec<ReserveGetReserveMeetingSettingsAssignHostListItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_record: ::std::option::Option<bool>,
@@ -3289,9 +3203,11 @@ pub mod types {
     pub struct ReserveGetReserveMeetingSettingsActionPermission {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub permission_checkers: ::std::vec::Vec<
-            ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub permission_checkers: ::std::option::Option<
+            ::std::vec::Vec<
+                ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
+            >,
         >,
     }
     ///`ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker`
@@ -3299,8 +3215,8 @@ pub mod types {
     pub struct ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_field: ::std::option::Option<i64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub check_list: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub check_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_mode: ::std::option::Option<i64>,
     }
@@ -3418,9 +3334,9 @@ pub mod types {
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub room_reservation_list: ::std::vec::Vec<
-            ResourceReservationListGetRoomReservationListItem,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub room_reservation_list: ::std::option::Option<
+            ::std::vec::Vec<ResourceReservationListGetRoomReservationListItem>,
         >,
     }
     ///`ResourceReservationListGetRoomReservationListItem`
@@ -3470,8 +3386,10 @@ pub mod types {
         pub enable: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub materials: ::std::vec::Vec<RoomConfigQueryDigitalSignageMaterial>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub materials: ::std::option::Option<
+            ::std::vec::Vec<RoomConfigQueryDigitalSignageMaterial>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mute: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3526,7 +3444,9 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
     }
     ///`RoomConfigQueryScope`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4, 5, 6. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct RoomConfigQueryScope(i64);
     impl ::std::ops::Deref for RoomConfigQueryScope {
@@ -3540,26 +3460,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for RoomConfigQueryScope {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64, 6_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for RoomConfigQueryScope {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryScope {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for RoomConfigQueryScope {
@@ -3609,7 +3520,9 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeRequestScope`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4, 5, 6. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct RoomConfigSetCheckboardAccessCodeRequestScope(i64);
     impl ::std::ops::Deref for RoomConfigSetCheckboardAccessCodeRequestScope {
@@ -3623,27 +3536,18 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for RoomConfigSetCheckboardAccessCodeRequestScope {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64, 6_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for RoomConfigSetCheckboardAccessCodeRequestScope {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestScope {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetCheckboardAccessCodeRequestScope {
@@ -3671,7 +3575,9 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeRequestValidDay`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 7, 30. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct RoomConfigSetCheckboardAccessCodeRequestValidDay(i64);
     impl ::std::ops::Deref for RoomConfigSetCheckboardAccessCodeRequestValidDay {
@@ -3685,28 +3591,18 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
-    for RoomConfigSetCheckboardAccessCodeRequestValidDay {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 7_i64, 30_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for RoomConfigSetCheckboardAccessCodeRequestValidDay {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestValidDay {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetCheckboardAccessCodeRequestValidDay {
@@ -3798,9 +3694,9 @@ pub mod types {
         pub enable: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub materials: ::std::vec::Vec<
-            RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub materials: ::std::option::Option<
+            ::std::vec::Vec<RoomConfigSetRequestRoomConfigDigitalSignageMaterial>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mute: ::std::option::Option<bool>,
@@ -3845,7 +3741,9 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType(i64);
     impl ::std::ops::Deref
@@ -3864,28 +3762,19 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64>
+    impl ::std::convert::From<i64>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema
@@ -3915,8 +3804,8 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigRoomStatus {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contact_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3935,7 +3824,9 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestScope`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2, 3, 4, 5, 6. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct RoomConfigSetRequestScope(i64);
     impl ::std::ops::Deref for RoomConfigSetRequestScope {
@@ -3949,26 +3840,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for RoomConfigSetRequestScope {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64, 6_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for RoomConfigSetRequestScope {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestScope {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetRequestScope {
@@ -4020,8 +3902,8 @@ pub mod types {
         pub custom_room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub device: ::std::vec::Vec<RoomCreateRequestDeviceItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device: ::std::option::Option<::std::vec::Vec<RoomCreateRequestDeviceItem>>,
         pub name: ::std::string::String,
         pub room_level_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4047,8 +3929,8 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequestRoomStatus {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contact_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4091,14 +3973,14 @@ pub mod types {
         pub custom_room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub device: ::std::vec::Vec<RoomCreateRoomDeviceItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device: ::std::option::Option<::std::vec::Vec<RoomCreateRoomDeviceItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub path: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4115,8 +3997,8 @@ pub mod types {
     ///`RoomCreateRoomRoomStatus`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomCreateRoomRoomStatus {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contact_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4187,8 +4069,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub path: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_level_id: ::std::option::Option<::std::string::String>,
     }
@@ -4233,8 +4115,8 @@ pub mod types {
     pub struct RoomLevelListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomLevelCreateRoomLevel>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<RoomLevelCreateRoomLevel>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
@@ -4260,8 +4142,8 @@ pub mod types {
     ///`RoomLevelMgetResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomLevelCreateRoomLevel>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<RoomLevelCreateRoomLevel>>,
     }
     ///`RoomLevelPatchResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4282,8 +4164,8 @@ pub mod types {
     ///`RoomLevelSearchResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelSearchResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub level_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///`RoomListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
@@ -4299,8 +4181,8 @@ pub mod types {
         pub has_more: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub rooms: ::std::vec::Vec<RoomCreateRoom>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub rooms: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
     ///`RoomMgetRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -4324,8 +4206,8 @@ pub mod types {
     ///`RoomMgetResponseData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetResponseData {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub items: ::std::vec::Vec<RoomCreateRoom>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
     ///`RoomPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
@@ -4337,8 +4219,8 @@ pub mod types {
         pub custom_room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub device: ::std::vec::Vec<RoomCreateRequestDeviceItem>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device: ::std::option::Option<::std::vec::Vec<RoomCreateRequestDeviceItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4363,8 +4245,10 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomSearchRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub custom_room_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_room_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub keyword: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4427,7 +4311,9 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateRequestScopeType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ScopeConfigCreateRequestScopeType(i64);
     impl ::std::ops::Deref for ScopeConfigCreateRequestScopeType {
@@ -4441,26 +4327,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ScopeConfigCreateRequestScopeType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ScopeConfigCreateRequestScopeType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ScopeConfigCreateRequestScopeType {
@@ -4514,11 +4391,15 @@ pub mod types {
     pub struct ScopeConfigGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_config: ::std::option::Option<ScopeConfigGetCurrentConfig>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub origin_configs: ::std::vec::Vec<ScopeConfigGetCurrentConfig>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin_configs: ::std::option::Option<
+            ::std::vec::Vec<ScopeConfigGetCurrentConfig>,
+        >,
     }
     ///`ScopeConfigGetScopeType`
-    #[derive(::serde::Serialize, Clone, Debug)]
+    ///
+    ///The values the spec lists: 1, 2. Any other integer is kept as it came, and sent as it is.
+    #[derive(::serde::Serialize, Clone, Debug, Copy, PartialEq, Eq, Hash)]
     #[serde(transparent)]
     pub struct ScopeConfigGetScopeType(i64);
     impl ::std::ops::Deref for ScopeConfigGetScopeType {
@@ -4532,26 +4413,17 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::convert::TryFrom<i64> for ScopeConfigGetScopeType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![1_i64, 2_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<i64> for ScopeConfigGetScopeType {
+        fn from(value: i64) -> Self {
+            Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetScopeType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self)
         }
     }
     impl ::schemars::JsonSchema for ScopeConfigGetScopeType {
@@ -5348,7 +5220,7 @@ pub mod types {
                 ::std::string::String,
             >,
             room_ids: ::std::result::Result<
-                ::std::vec::Vec<crate::RoomId>,
+                ::std::option::Option<::std::vec::Vec<crate::RoomId>>,
                 ::std::string::String,
             >,
             room_level_id: ::std::result::Result<
@@ -5415,6 +5287,7 @@ pub mod types {
             {
                 self.room_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for room_ids: {e}")
                     });
@@ -5926,15 +5799,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MeetingSearchRequestMeetingFilter {
             open_room_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             organizer_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             participant_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             start_time: ::std::result::Result<
@@ -5960,6 +5833,7 @@ pub mod types {
             {
                 self.open_room_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for open_room_ids: {e}")
                     });
@@ -5972,6 +5846,7 @@ pub mod types {
             {
                 self.organizer_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for organizer_ids: {e}")
                     });
@@ -5984,6 +5859,7 @@ pub mod types {
             {
                 self.participant_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for participant_ids: {e}"
@@ -6305,14 +6181,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ReserveApplyRequestMeetingSettings {
             action_permissions: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveApplyRequestMeetingSettingsActionPermission,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveApplyRequestMeetingSettingsActionPermission,
+                    >,
                 >,
                 ::std::string::String,
             >,
             assign_host_list: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveApplyRequestMeetingSettingsAssignHostListItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveApplyRequestMeetingSettingsAssignHostListItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -6371,6 +6251,7 @@ pub mod types {
             {
                 self.action_permissions = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for action_permissions: {e}"
@@ -6389,6 +6270,7 @@ pub mod types {
             {
                 self.assign_host_list = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for assign_host_list: {e}"
@@ -7051,14 +6933,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ReserveConfigAdminPatchRequestReserveAdminConfig {
             depts: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                    >,
                 >,
                 ::std::string::String,
             >,
             users: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -7084,6 +6970,7 @@ pub mod types {
             {
                 self.depts = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for depts: {e}")
                     });
@@ -7100,6 +6987,7 @@ pub mod types {
             {
                 self.users = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for users: {e}")
                     });
@@ -7304,14 +7192,18 @@ pub mod types {
             >,
             if_inform: ::std::result::Result<bool, ::std::string::String>,
             informed_depts: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                    >,
                 >,
                 ::std::string::String,
             >,
             informed_users: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -7365,6 +7257,7 @@ pub mod types {
             {
                 self.informed_depts = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for informed_depts: {e}"
@@ -7383,6 +7276,7 @@ pub mod types {
             {
                 self.informed_users = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for informed_users: {e}"
@@ -7499,8 +7393,10 @@ pub mod types {
                 ::std::string::String,
             >,
             notified_users: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -7559,6 +7455,7 @@ pub mod types {
             {
                 self.notified_users = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for notified_users: {e}"
@@ -7749,8 +7646,10 @@ pub mod types {
                 ::std::string::String,
             >,
             approvers: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -7809,6 +7708,7 @@ pub mod types {
             {
                 self.approvers = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for approvers: {e}")
                     });
@@ -7861,14 +7761,18 @@ pub mod types {
                 ::std::string::String,
             >,
             allow_depts: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                    >,
                 >,
                 ::std::string::String,
             >,
             allow_users: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -7913,6 +7817,7 @@ pub mod types {
             {
                 self.allow_depts = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for allow_depts: {e}")
                     });
@@ -7929,6 +7834,7 @@ pub mod types {
             {
                 self.allow_users = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for allow_users: {e}")
                     });
@@ -8688,8 +8594,10 @@ pub mod types {
                 ::std::string::String,
             >,
             materials: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -8756,6 +8664,7 @@ pub mod types {
             {
                 self.materials = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for materials: {e}")
                     });
@@ -9038,7 +8947,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RoomConfigSetRequestRoomConfigRoomStatus {
             contact_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             disable_end_time: ::std::result::Result<
@@ -9084,6 +8993,7 @@ pub mod types {
             {
                 self.contact_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for contact_ids: {e}")
                     });
@@ -9213,7 +9123,9 @@ pub mod types {
                 ::std::string::String,
             >,
             device: ::std::result::Result<
-                ::std::vec::Vec<super::RoomCreateRequestDeviceItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::RoomCreateRequestDeviceItem>,
+                >,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -9289,6 +9201,7 @@ pub mod types {
             {
                 self.device = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device: {e}")
                     });
@@ -9405,7 +9318,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RoomCreateRequestRoomStatus {
             contact_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             disable_end_time: ::std::result::Result<
@@ -9456,6 +9369,7 @@ pub mod types {
             {
                 self.contact_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for contact_ids: {e}")
                     });
@@ -9842,7 +9756,9 @@ pub mod types {
                 ::std::string::String,
             >,
             device: ::std::result::Result<
-                ::std::vec::Vec<super::RoomCreateRequestDeviceItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::RoomCreateRequestDeviceItem>,
+                >,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -9919,6 +9835,7 @@ pub mod types {
             {
                 self.device = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device: {e}")
                     });
@@ -9995,7 +9912,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RoomSearchRequest {
             custom_room_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             keyword: ::std::result::Result<
@@ -10039,6 +9956,7 @@ pub mod types {
             {
                 self.custom_room_ids = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for custom_room_ids: {e}"
@@ -11912,12 +11830,14 @@ pub mod builder {
     pub struct BotJoin<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BotJoinRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotJoin<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11959,12 +11879,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::BotJoinRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[2].rules, "bot_join")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -11987,6 +11910,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::bot_leave`]
 
@@ -11995,12 +11929,14 @@ pub mod builder {
     pub struct BotLeave<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BotLeaveRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotLeave<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12042,12 +11978,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::BotLeaveRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[3].rules, "bot_leave")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -12070,6 +12009,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::bot_message`]
 
@@ -12078,12 +12028,14 @@ pub mod builder {
     pub struct BotMessage<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::BotMessageRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12125,12 +12077,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::BotMessageRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[4].rules, "bot_message")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -12154,6 +12109,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::bot_user_active_meeting`]
@@ -12320,6 +12286,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ExportMeetingListRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportMeetingList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12327,6 +12294,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -12383,7 +12351,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -12407,6 +12375,9 @@ pub mod builder {
                     },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[7].rules, "export_meeting_list")
+                .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
@@ -12436,6 +12407,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::export_participant_list`]
 
@@ -12445,6 +12427,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ExportParticipantListRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportParticipantList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12452,6 +12435,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -12509,7 +12493,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -12531,6 +12515,9 @@ pub mod builder {
                     },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[8].rules, "export_participant_list")
+                .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
@@ -12560,6 +12547,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::export_participant_quality_list`]
 
@@ -12572,6 +12570,7 @@ pub mod builder {
             Option<types::builder::ExportParticipantQualityListRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportParticipantQualityList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12579,6 +12578,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -12636,7 +12636,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -12660,6 +12660,13 @@ pub mod builder {
                     },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[9].rules,
+                    "export_participant_quality_list",
+                )
+                .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
@@ -12690,6 +12697,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::export_resource_reservation_list`]
 
@@ -12701,12 +12719,14 @@ pub mod builder {
             Option<types::builder::ExportResourceReservationListRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportResourceReservationList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12751,7 +12771,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::ExportResourceReservationListRequest::try_from(
@@ -12772,6 +12792,13 @@ pub mod builder {
                     },
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[10].rules,
+                    "export_resource_reservation_list",
+                )
+                .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
                 move || {
@@ -12795,6 +12822,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::export_get`]
@@ -13337,6 +13375,7 @@ pub mod builder {
         page_size: Result<Option<i64>, String>,
         page_token: Result<Option<::std::string::String>, String>,
         body: Result<Option<types::builder::MeetingSearchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13345,6 +13384,7 @@ pub mod builder {
                 page_size: Ok(None),
                 page_token: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -13411,7 +13451,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, page_size, page_token, body } = self;
+            let Self { client, page_size, page_token, body, extra_fields } = self;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let body = body
@@ -13419,6 +13459,9 @@ pub mod builder {
                     types::MeetingSearchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[14].rules, "meeting_search")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -13452,6 +13495,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::meeting_subscription`]
 
@@ -13460,12 +13514,14 @@ pub mod builder {
     pub struct MeetingSubscription<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -13510,12 +13566,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[15].rules, "meeting_subscription")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -13540,6 +13599,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::meeting_unsubscription`]
 
@@ -13548,12 +13618,14 @@ pub mod builder {
     pub struct MeetingUnsubscription<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingUnsubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -13598,12 +13670,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[16].rules, "meeting_unsubscription")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -13627,6 +13702,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::meeting_get`]
@@ -13866,6 +13952,7 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::MeetingInviteRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13874,6 +13961,7 @@ pub mod builder {
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -13942,7 +14030,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, meeting_id, user_id_type, body } = self;
+            let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -13950,6 +14038,9 @@ pub mod builder {
                     types::MeetingInviteRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[19].rules, "meeting_invite")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -13981,6 +14072,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::meeting_kickout`]
 
@@ -13991,6 +14093,7 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::MeetingKickoutRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingKickout<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13999,6 +14102,7 @@ pub mod builder {
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -14067,7 +14171,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, meeting_id, user_id_type, body } = self;
+            let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -14075,6 +14179,9 @@ pub mod builder {
                     types::MeetingKickoutRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[20].rules, "meeting_kickout")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14105,6 +14212,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::meeting_recording_get`]
@@ -14186,6 +14304,7 @@ pub mod builder {
             Option<types::builder::MeetingRecordingSetPermissionRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingRecordingSetPermission<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14194,6 +14313,7 @@ pub mod builder {
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -14263,7 +14383,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, meeting_id, user_id_type, body } = self;
+            let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -14273,6 +14393,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[22].rules,
+                    "meeting_recording_set_permission",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14304,6 +14431,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::meeting_recording_start`]
 
@@ -14313,6 +14451,7 @@ pub mod builder {
         client: &'a super::Client,
         meeting_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::MeetingRecordingStartRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingRecordingStart<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14320,6 +14459,7 @@ pub mod builder {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -14376,13 +14516,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, meeting_id, body } = self;
+            let Self { client, meeting_id, body, extra_fields } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::MeetingRecordingStartRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[23].rules, "meeting_recording_start")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14407,6 +14550,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::meeting_recording_stop`]
@@ -14485,6 +14639,7 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::MeetingSetHostRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSetHost<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14493,6 +14648,7 @@ pub mod builder {
                 meeting_id: Err("meeting_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
@@ -14561,7 +14717,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, meeting_id, user_id_type, body } = self;
+            let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
             let meeting_id = meeting_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -14569,6 +14725,9 @@ pub mod builder {
                     types::MeetingSetHostRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[25].rules, "meeting_set_host")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14600,6 +14759,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::note_subscription`]
 
@@ -14608,12 +14778,14 @@ pub mod builder {
     pub struct NoteSubscription<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> NoteSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -14658,12 +14830,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[26].rules, "note_subscription")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14688,6 +14863,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::note_unsubscription`]
 
@@ -14696,12 +14882,14 @@ pub mod builder {
     pub struct NoteUnsubscription<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::MeetingSubscriptionRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> NoteUnsubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -14746,12 +14934,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::MeetingSubscriptionRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[27].rules, "note_unsubscription")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -14775,6 +14966,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::note_get`]
@@ -15770,6 +15972,7 @@ pub mod builder {
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ReserveConfigPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15780,6 +15983,7 @@ pub mod builder {
                 ),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -15849,7 +16053,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, reserve_config_id, user_id_type, body } = self;
+            let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -15857,6 +16061,9 @@ pub mod builder {
                     types::ReserveConfigPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[34].rules, "reserve_config_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -15887,6 +16094,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::reserve_config_admin_get`]
@@ -16007,6 +16225,7 @@ pub mod builder {
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ReserveConfigAdminPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigAdminPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16017,6 +16236,7 @@ pub mod builder {
                 ),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -16086,7 +16306,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, reserve_config_id, user_id_type, body } = self;
+            let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16096,6 +16316,9 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[36].rules, "reserve_config_admin_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16126,6 +16349,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_get`]
@@ -16249,6 +16483,7 @@ pub mod builder {
             Option<types::builder::ReserveConfigDisableInformPatchRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigDisableInformPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16259,6 +16494,7 @@ pub mod builder {
                 ),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -16328,7 +16564,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, reserve_config_id, user_id_type, body } = self;
+            let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16338,6 +16574,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[38].rules,
+                    "reserve_config_disable_inform_patch",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16368,6 +16611,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::reserve_config_form_get`]
@@ -16488,6 +16742,7 @@ pub mod builder {
         reserve_config_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ReserveConfigFormPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigFormPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16498,6 +16753,7 @@ pub mod builder {
                 ),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
@@ -16567,7 +16823,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, reserve_config_id, user_id_type, body } = self;
+            let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
             let reserve_config_id = reserve_config_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16575,6 +16831,9 @@ pub mod builder {
                     types::ReserveConfigFormPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[40].rules, "reserve_config_form_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16606,6 +16865,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::reserve_apply`]
 
@@ -16615,6 +16885,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ReserveApplyRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveApply<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16622,6 +16893,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -16676,13 +16948,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ReserveApplyRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[41].rules, "reserve_apply")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16712,6 +16987,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::reserve_get`]
@@ -16812,6 +17098,7 @@ pub mod builder {
         reserve_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ReserveUpdateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16820,6 +17107,7 @@ pub mod builder {
                 reserve_id: Err("reserve_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn reserve_id<V>(mut self, value: V) -> Self
@@ -16888,7 +17176,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, reserve_id, user_id_type, body } = self;
+            let Self { client, reserve_id, user_id_type, body, extra_fields } = self;
             let reserve_id = reserve_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16896,6 +17184,9 @@ pub mod builder {
                     types::ReserveUpdateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[44].rules, "reserve_update")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -16926,6 +17217,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::reserve_delete`]
@@ -17530,6 +17832,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::RoomConfigSetRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSet<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17537,6 +17840,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -17593,13 +17897,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoomConfigSetRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[48].rules, "room_config_set")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17630,6 +17937,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_config_set_checkboard_access_code`]
 
@@ -17641,12 +17959,14 @@ pub mod builder {
             Option<types::builder::RoomConfigSetCheckboardAccessCodeRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSetCheckboardAccessCode<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17691,7 +18011,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::RoomConfigSetCheckboardAccessCodeRequest::try_from(
@@ -17699,6 +18019,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[49].rules,
+                    "room_config_set_checkboard_access_code",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17724,6 +18051,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_config_set_room_access_code`]
 
@@ -17735,12 +18073,14 @@ pub mod builder {
             Option<types::builder::RoomConfigSetCheckboardAccessCodeRequest>,
             String,
         >,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSetRoomAccessCode<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17785,7 +18125,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::RoomConfigSetCheckboardAccessCodeRequest::try_from(
@@ -17793,6 +18133,13 @@ pub mod builder {
                         )
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(
+                    body,
+                    super::OPERATIONS[50].rules,
+                    "room_config_set_room_access_code",
+                )
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -17817,6 +18164,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::room_level_list`]
@@ -17935,12 +18293,14 @@ pub mod builder {
     pub struct RoomLevelCreate<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::RoomLevelCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17984,12 +18344,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::RoomLevelCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[52].rules, "room_level_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18012,6 +18375,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_level_del`]
 
@@ -18020,12 +18394,14 @@ pub mod builder {
     pub struct RoomLevelDel<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::RoomLevelDelRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelDel<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18067,12 +18443,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::RoomLevelDelRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[53].rules, "room_level_del")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18097,6 +18476,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_level_mget`]
 
@@ -18105,12 +18495,14 @@ pub mod builder {
     pub struct RoomLevelMget<'a> {
         client: &'a super::Client,
         body: Result<Option<types::builder::RoomLevelMgetRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelMget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18154,12 +18546,15 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, body, extra_fields } = self;
             let body = body
                 .and_then(|v| {
                     types::RoomLevelMgetRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[54].rules, "room_level_mget")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18183,6 +18578,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::room_level_search`]
@@ -18332,6 +18738,7 @@ pub mod builder {
         client: &'a super::Client,
         room_level_id: Result<::std::string::String, String>,
         body: Result<Option<types::builder::RoomLevelCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18339,6 +18746,7 @@ pub mod builder {
                 client: client,
                 room_level_id: Err("room_level_id was not initialized".to_string()),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn room_level_id<V>(mut self, value: V) -> Self
@@ -18394,13 +18802,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, room_level_id, body } = self;
+            let Self { client, room_level_id, body, extra_fields } = self;
             let room_level_id = room_level_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoomLevelCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[57].rules, "room_level_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18425,6 +18836,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::room_list`]
@@ -18566,6 +18988,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::RoomCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18573,6 +18996,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -18627,13 +19051,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoomCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[59].rules, "room_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18662,6 +19089,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_mget`]
 
@@ -18671,6 +19109,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::RoomMgetRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomMget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18678,6 +19117,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -18732,13 +19172,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoomMgetRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[60].rules, "room_mget")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18767,6 +19210,17 @@ pub mod builder {
                 },
             ))
         }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
+        }
     }
     /**Builder for [`Client::room_search`]
 
@@ -18776,6 +19230,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::RoomSearchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomSearch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18783,6 +19238,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -18837,13 +19293,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoomSearchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[61].rules, "room_search")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -18873,6 +19332,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::room_get`]
@@ -19040,6 +19510,7 @@ pub mod builder {
         room_id: Result<::std::string::String, String>,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::RoomPatchRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomPatch<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19048,6 +19519,7 @@ pub mod builder {
                 room_id: Err("room_id was not initialized".to_string()),
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn room_id<V>(mut self, value: V) -> Self
@@ -19114,7 +19586,7 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, room_id, user_id_type, body } = self;
+            let Self { client, room_id, user_id_type, body, extra_fields } = self;
             let room_id = room_id.map_err(Error::InvalidRequest)?;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -19122,6 +19594,9 @@ pub mod builder {
                     types::RoomPatchRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[64].rules, "room_patch")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19152,6 +19627,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
     /**Builder for [`Client::scope_config_get`]
@@ -19274,6 +19760,7 @@ pub mod builder {
         client: &'a super::Client,
         user_id_type: Result<Option<crate::UserIdType>, String>,
         body: Result<Option<types::builder::ScopeConfigCreateRequest>, String>,
+        extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ScopeConfigCreate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19281,6 +19768,7 @@ pub mod builder {
                 client: client,
                 user_id_type: Ok(None),
                 body: Ok(None),
+                extra_fields: ::std::default::Default::default(),
             }
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
@@ -19337,13 +19825,16 @@ pub mod builder {
             ),
             Error<crate::FeishuErrorBody>,
         > {
-            let Self { client, user_id_type, body } = self;
+            let Self { client, user_id_type, body, extra_fields } = self;
             let user_id_type = user_id_type.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ScopeConfigCreateRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
+                .map_err(Error::InvalidRequest)?;
+            let body = extra_fields
+                .merge(body, super::OPERATIONS[66].rules, "scope_config_create")
                 .map_err(Error::InvalidRequest)?;
             Ok((
                 client,
@@ -19373,6 +19864,17 @@ pub mod builder {
                     Ok(request)
                 },
             ))
+        }
+        /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
+        /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
+        /// too or one given twice, and checks the merged body against the operation's rules.
+        pub fn extra_body_field(
+            mut self,
+            name: impl Into<::std::string::String>,
+            value: serde_json::Value,
+        ) -> Self {
+            self.extra_fields.push(name.into(), value);
+            self
         }
     }
 }
@@ -19433,7 +19935,7 @@ impl<'a> builder::AlertList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::AlertListResponseData| data.items,
+            |data: types::AlertListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -19490,7 +19992,7 @@ impl<'a> builder::BotEvents<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::BotEventsResponseData| data.events,
+            |data: types::BotEventsResponseData| data.events.unwrap_or_default(),
         )
     }
 }
@@ -19868,7 +20370,9 @@ impl<'a> builder::MeetingListGet<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MeetingListGetResponseData| data.meeting_list,
+            |data: types::MeetingListGetResponseData| {
+                data.meeting_list.unwrap_or_default()
+            },
         )
     }
 }
@@ -19929,7 +20433,9 @@ impl<'a> builder::MeetingListByNo<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MeetingListByNoResponseData| data.meeting_briefs,
+            |data: types::MeetingListByNoResponseData| {
+                data.meeting_briefs.unwrap_or_default()
+            },
         )
     }
 }
@@ -19986,7 +20492,7 @@ impl<'a> builder::MeetingSearch<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::MeetingSearchResponseData| data.items,
+            |data: types::MeetingSearchResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -20428,7 +20934,9 @@ impl<'a> builder::ParticipantListGet<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::ParticipantListGetResponseData| data.participants,
+            |data: types::ParticipantListGetResponseData| {
+                data.participants.unwrap_or_default()
+            },
         )
     }
 }
@@ -20499,7 +21007,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
         crate::runtime::items(
             self.pages(),
             |data: types::ParticipantQualityListGetResponseData| {
-                data.participant_quality_list
+                data.participant_quality_list.unwrap_or_default()
             },
         )
     }
@@ -21060,7 +21568,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
         crate::runtime::items(
             self.pages(),
             |data: types::ResourceReservationListGetResponseData| {
-                data.room_reservation_list
+                data.room_reservation_list.unwrap_or_default()
             },
         )
     }
@@ -21254,7 +21762,7 @@ impl<'a> builder::RoomLevelList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::RoomLevelListResponseData| data.items,
+            |data: types::RoomLevelListResponseData| data.items.unwrap_or_default(),
         )
     }
 }
@@ -21483,7 +21991,7 @@ impl<'a> builder::RoomList<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::RoomListResponseData| data.rooms,
+            |data: types::RoomListResponseData| data.rooms.unwrap_or_default(),
         )
     }
 }
@@ -21608,7 +22116,7 @@ impl<'a> builder::RoomSearch<'a> {
     > + Send + 'a {
         crate::runtime::items(
             self.pages(),
-            |data: types::RoomListResponseData| data.rooms,
+            |data: types::RoomListResponseData| data.rooms.unwrap_or_default(),
         )
     }
 }
@@ -21849,8 +22357,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.bot_join();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::BotJoinRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::BotJoinRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21863,8 +22377,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.bot_leave();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::BotLeaveRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::BotLeaveRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21877,8 +22397,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.bot_message();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::BotMessageRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::BotMessageRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21933,8 +22459,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ExportMeetingListRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ExportMeetingListRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21953,10 +22485,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ExportParticipantListRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ExportParticipantListRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21975,12 +22511,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::ExportParticipantQualityListRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ExportParticipantQualityListRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -21993,12 +22531,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.export_resource_reservation_list();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::ExportResourceReservationListRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ExportResourceReservationListRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22144,8 +22684,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MeetingSearchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSearchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22158,10 +22704,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.meeting_subscription();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MeetingSubscriptionRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSubscriptionRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22174,10 +22724,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.meeting_unsubscription();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MeetingSubscriptionRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSubscriptionRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22256,8 +22810,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MeetingInviteRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingInviteRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22282,8 +22842,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MeetingKickoutRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingKickoutRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22324,12 +22890,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::MeetingRecordingSetPermissionRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingRecordingSetPermissionRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22348,10 +22916,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MeetingRecordingStartRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingRecordingStartRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22392,8 +22964,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::MeetingSetHostRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSetHostRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22406,10 +22984,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.note_subscription();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MeetingSubscriptionRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSubscriptionRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22422,10 +23004,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.note_unsubscription();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::MeetingSubscriptionRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::MeetingSubscriptionRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22679,8 +23265,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ReserveConfigPatchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveConfigPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22730,10 +23322,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ReserveConfigAdminPatchRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveConfigAdminPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22783,12 +23379,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::ReserveConfigDisableInformPatchRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveConfigDisableInformPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22838,10 +23436,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<types::ReserveConfigFormPatchRequest>("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveConfigFormPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22860,8 +23462,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ReserveApplyRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveApplyRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -22908,8 +23516,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ReserveUpdateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ReserveUpdateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23067,8 +23681,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomConfigSetRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomConfigSetRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23081,12 +23701,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.room_config_set_checkboard_access_code();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::RoomConfigSetCheckboardAccessCodeRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomConfigSetCheckboardAccessCodeRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23099,12 +23721,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.room_config_set_room_access_code();
                     if let Some(v) = body {
-                        request = request
-                            .body(
-                                value::<
-                                    types::RoomConfigSetCheckboardAccessCodeRequest,
-                                >("body", v)?,
-                            );
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomConfigSetCheckboardAccessCodeRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23142,8 +23766,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.room_level_create();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomLevelCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomLevelCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23156,8 +23786,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.room_level_del();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomLevelDelRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomLevelDelRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23170,8 +23806,14 @@ pub fn __send_from_json<'a>(
                     #[allow(unused_mut)]
                     let mut request = client.room_level_mget();
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomLevelMgetRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomLevelMgetRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23222,8 +23864,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomLevelCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomLevelCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23273,8 +23921,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23293,8 +23947,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomMgetRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomMgetRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23313,8 +23973,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomSearchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomSearchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23371,8 +24037,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::RoomPatchRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::RoomPatchRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),
@@ -23417,8 +24089,14 @@ pub fn __send_from_json<'a>(
                             );
                     }
                     if let Some(v) = body {
-                        request = request
-                            .body(value::<types::ScopeConfigCreateRequest>("body", v)?);
+                        let (typed, extra) = crate::runtime::json_body::<
+                            types::ScopeConfigCreateRequest,
+                        >(v)
+                            .map_err(crate::Error::Validation)?;
+                        request = request.body(typed);
+                        for (name, value) in extra {
+                            request = request.extra_body_field(name, value);
+                        }
                     }
                     request.send().await.map(|_| ())
                 }),

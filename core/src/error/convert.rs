@@ -91,5 +91,6 @@ validation_from!(
     crate::common::InvalidUnixSeconds,
     crate::rules::InvalidId,
     crate::rules::InvalidEnumValue,
-    crate::rules::RuleViolation
+    crate::rules::RuleViolation,
+    std::convert::Infallible
 );

@@ -48,7 +48,8 @@ impl fmt::Display for RuleViolation {
 
 impl std::error::Error for RuleViolation {}
 
-/// A value outside an enum's documented set.
+/// Text that is neither a name nor a value of an integer enum (every integer is a value: one
+/// the spec does not list is kept as `Other`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{value}` is not a valid {type_name}; expected one of: {}", expected.join(", "))]
 pub struct InvalidEnumValue {

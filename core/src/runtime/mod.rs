@@ -17,6 +17,7 @@ use progenitor_client::{ClientInfo, ResponseValue};
 use crate::{AccessToken, Error, FeishuErrorBody};
 
 pub mod call;
+mod extra;
 pub(crate) mod file;
 mod finish;
 mod manager;
@@ -32,6 +33,9 @@ pub use retry::RetryPolicy;
 pub use ticket::{AppTicketStore, InMemoryAppTicketStore};
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
+#[cfg(feature = "fake")]
+pub use extra::json_body;
+pub use extra::{Body, ExtraFields};
 pub use finish::{data, finish};
 pub(crate) use manager::TokenManager;
 pub use pages::MAX_PAGES;

@@ -17,7 +17,8 @@ pub enum RoomSelection {
     /// Every room of the level (no `room_ids`). The default.
     #[default]
     All,
-    /// Only these rooms (`room_ids`, `is_exclude: false`).
+    /// Only these rooms (`room_ids`, `is_exclude: false`). With no rooms, the same as
+    /// [`RoomSelection::All`] (no `room_ids` is sent).
     Only(Vec<RoomId>),
     /// Every room of the level but these (`room_ids`, `is_exclude: true`). With no rooms, the
     /// same as [`RoomSelection::All`].
@@ -37,7 +38,7 @@ impl ExportResourceReservationListRequest {
             start_time: start.into(),
             end_time: end.into(),
             need_topic: None,
-            room_ids: Vec::new(),
+            room_ids: None,
             is_exclude: false,
         }
     }
@@ -52,12 +53,11 @@ impl ExportResourceReservationListRequest {
     /// the rooms it excludes.
     pub fn with_rooms(mut self, rooms: RoomSelection) -> Self {
         (self.room_ids, self.is_exclude) = match rooms {
-            RoomSelection::All => (Vec::new(), false),
-            RoomSelection::Only(ids) => (ids, false),
-            RoomSelection::AllBut(ids) => {
-                let exclude = !ids.is_empty();
-                (ids, exclude)
-            }
+            RoomSelection::All => (None, false),
+            RoomSelection::Only(ids) if ids.is_empty() => (None, false),
+            RoomSelection::Only(ids) => (Some(ids), false),
+            RoomSelection::AllBut(ids) if ids.is_empty() => (None, false),
+            RoomSelection::AllBut(ids) => (Some(ids), true),
         };
         self
     }

@@ -44,7 +44,7 @@ pub(super) fn export_get(exports: &mut Exports, core: &Core, request: &RecordedR
     let status = task.status();
     let mut data = json!({ "status": status.value() });
     match status {
-        ExportStatus::Processing => {}
+        ExportStatus::Processing | ExportStatus::Other(_) => {}
         ExportStatus::Failed => data["fail_msg"] = json!(task.fail_msg().unwrap_or_default()),
         ExportStatus::Done => {
             let query: String = url::form_urlencoded::Serializer::new(String::new())

@@ -15,13 +15,15 @@ pub(super) const FILTERS: [&str; 4] = ["meeting_no", "user_id", "room_id", "meet
 pub(super) fn user_id_type(value: Option<&str>) -> Result<UserIdType, FieldViolation> {
     match value {
         None => Ok(UserIdType::default()),
-        Some(v) => v.parse().map_err(|_| {
-            FieldViolation::new(
+        // The client's enum keeps any value (`Other`); the fake knows only the listed ones.
+        Some(v) => match UserIdType::from(v) {
+            UserIdType::Other(_) => Err(FieldViolation::new(
                 "user_id_type",
                 v,
                 "must be one of open_id, union_id, user_id",
-            )
-        }),
+            )),
+            listed => Ok(listed),
+        },
     }
 }
 

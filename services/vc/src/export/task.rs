@@ -46,7 +46,7 @@ impl MeetingListExport {
     pub async fn create(&self, feishu: &Connection) -> Result<ExportTask, Error> {
         let vc = crate::Client::from(feishu);
         let mut request = vc.export_meeting_list().body(self.body.clone());
-        if let Some(kind) = self.user_id_type {
+        if let Some(kind) = self.user_id_type.clone() {
             request = request.user_id_type(kind);
         }
         let created = request.call().await?;

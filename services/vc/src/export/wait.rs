@@ -166,7 +166,9 @@ pub(super) async fn wait(task: &ExportTask, options: &WaitOptions) -> Result<Exp
                 failures = 0;
                 status = Some(result.status);
                 match result.status {
-                    ExportStatus::Processing => Next::Poll {
+                    // A status new to this crate may be a new stage before the file: waited on
+                    // like processing, up to the deadline (the progress reports it).
+                    ExportStatus::Processing | ExportStatus::Other(_) => Next::Poll {
                         pause: interval,
                         rate_limited: false,
                     },
