@@ -209,7 +209,7 @@ async fn an_empty_array_is_sent_as_empty_and_an_unset_one_is_left_out() {
         "set empty: sent as []"
     );
     // The answer tells an empty list from an absent one.
-    let data = answer.expect("data");
+    let data = answer;
     assert_eq!(data.invalid_id_list, Some(vec![]));
     assert_eq!(data.not_existed_id_list, None);
 
