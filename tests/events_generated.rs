@@ -41,8 +41,13 @@ async fn a_typed_handler_gets_the_generated_payload_over_the_long_connection() {
         .on(move |e: Event<MessageReceiveV1>| {
             let tx = tx.clone();
             async move {
-                let mentions: Vec<String> =
-                    e.message.mentions.iter().map(|m| m.key.clone()).collect();
+                let mentions: Vec<String> = e
+                    .message
+                    .mentions
+                    .iter()
+                    .flatten()
+                    .map(|m| m.key.clone())
+                    .collect();
                 let sender = e
                     .sender
                     .sender_id

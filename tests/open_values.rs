@@ -317,3 +317,36 @@ async fn a_body_with_extra_fields_is_still_checked_against_its_rules() {
     );
     assert_nothing_received(&server).await;
 }
+
+#[tokio::test]
+async fn a_body_given_as_json_forwards_its_unknown_fields_or_refuses_them_by_name() {
+    let fake = feishu_openapi::fake::FakeFeishu::start().await;
+    let feishu = fake.client();
+    let params = serde_json::Map::new();
+    // A top-level field the type does not hold reaches the wire, beside the typed ones.
+    let body = json!({"name": "team", "user_id_list": [], "new_setting": {"enabled": true}});
+    feishu_openapi::__send_from_json(&feishu, "im", "chat_create", &params, Some(&body))
+        .expect("im has chat_create")
+        .await
+        .expect("sent");
+    let sent = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/open-apis/im/v1/chats")
+        .expect("the fake received it")
+        .json()
+        .expect("a JSON body");
+    assert_eq!(sent, body, "nothing dropped, [] kept");
+
+    // One deeper down cannot be sent beside its typed parent: refused, naming its path.
+    let body = json!({"name": "team", "restricted_mode_setting": {"status": true, "new_mode": 1}});
+    let error =
+        feishu_openapi::__send_from_json(&feishu, "im", "chat_create", &params, Some(&body))
+            .expect("im has chat_create")
+            .await
+            .expect_err("refused");
+    assert!(
+        matches!(&error, Error::Validation(m) if m.contains("body.restricted_mode_setting.new_mode")),
+        "{error:?}"
+    );
+}
