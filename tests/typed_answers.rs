@@ -33,7 +33,10 @@ async fn the_documented_ehr_employee_list_answer_decodes() {
         .mount(&server)
         .await;
     let data = client(&server).ehr().employee_list().call().await.unwrap();
-    let fields = data.items.as_ref().unwrap()[0].system_fields.as_ref().unwrap();
+    let fields = data.items.as_ref().unwrap()[0]
+        .system_fields
+        .as_ref()
+        .unwrap();
     let job = fields.job.as_ref().unwrap();
     assert_eq!(job.id, Some(1_695_838_220_091_399_i64));
     assert_eq!(

@@ -73,7 +73,10 @@ pub fn service(name: &str, spec: &Value) -> Service {
             let beside = envelope
                 .get("properties")
                 .and_then(Value::as_object)
-                .is_some_and(|p| p.keys().any(|k| !["code", "msg", "data"].contains(&k.as_str())));
+                .is_some_and(|p| {
+                    p.keys()
+                        .any(|k| !["code", "msg", "data"].contains(&k.as_str()))
+                });
             if beside || data.is_some_and(|d| d.get("$ref").is_some()) {
                 service.typed += 1;
             } else {

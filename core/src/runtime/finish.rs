@@ -48,16 +48,6 @@ where
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_output_goes_through_the_function() {
-        assert_eq!(finish(async { 20 }, |n| n + 1).await, 21);
-    }
-}
-
 /// The `data` of a sent call's answer, taken by `take`; an answer without it is
 /// [`Error::NoData`](crate::Error::NoData) naming `operation`, with the response's log id.
 pub fn data<E, D>(
@@ -68,4 +58,14 @@ pub fn data<E, D>(
     let sent = sent?;
     let log_id = crate::error::convert::log_id(sent.headers(), None);
     take(sent.into_inner()).ok_or(crate::Error::NoData { operation, log_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_output_goes_through_the_function() {
+        assert_eq!(finish(async { 20 }, |n| n + 1).await, 21);
+    }
 }
