@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use feishu_openapi::events::card::{CardAction, CardActionReply, LegacyCardAction, Toast};
-use feishu_openapi::events::fake::{FakeConnection, FakeFeishu as FakeEvents, WebhookPusher};
+use feishu_openapi::events::fake::{FakeConnection, WebhookPusher};
 use feishu_openapi::events::{
     printable, ConnectionState, Dispatcher, Event, EventEnvelope, LongConnection, RawEvent,
     Webhook, WebhookConfig,
@@ -654,13 +654,13 @@ struct Step {
     reply_fails: bool,
 }
 
-/// The demo: starts the fakes, runs the bot against them, pushes [`steps`], and stops.
+/// The demo: starts the fake, runs the bot against it, pushes [`steps`], and stops.
 async fn demo(transport: Transport, ignored: &[&str]) -> ExitCode {
     let api = FakeFeishu::start().await;
     let credentials = AppCredentials::new(api.app_id(), api.app_secret());
     eprintln!(
-        "No credentials are set, so this runs against local fakes it just started: the fake Feishu \
-         API at {} (for the replies) and a fake event source. Nothing leaves this machine.",
+        "No credentials are set, so this runs against a fake Feishu it just started at {} (the \
+         API for the replies, and the events it pushes). Nothing leaves this machine.",
         api.base_url()
     );
     eprintln!(
@@ -713,24 +713,23 @@ async fn demo(transport: Transport, ignored: &[&str]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The demo over the long connection: the fake event source pushes frames, the bot acks them.
+/// The demo over the long connection: the fake pushes frames, the bot acks them.
 async fn demo_long_connection(
     credentials: AppCredentials,
     bot: Bot,
     api: &FakeFeishu,
     mut handled: mpsc::UnboundedReceiver<()>,
 ) -> Result<(), String> {
-    let events = FakeEvents::start(&credentials)
-        .await
-        .map_err(|e| format!("cannot start the fake event source: {e}"))?;
+    // One base URL, as Feishu has: the fake answers the long connection's endpoint call too.
+    let events = api.long_connection();
     let client = LongConnection::builder(credentials, bot.dispatcher())
-        .base_url(events.base_url())
+        .base_url(api.base_url())
         .build()
         .map_err(|e| e.to_string())?;
     let stop = client.shutdown_handle();
     let running = tokio::spawn(client.run());
     let connection: FakeConnection = guard("the connection", events.next_connection()).await?;
-    eprintln!("Connected over the long connection to the fake event source.");
+    eprintln!("Connected over the long connection to the fake Feishu.");
     for step in steps("") {
         eprintln!("fake → bot: {}", step.what);
         if step.reply_fails {

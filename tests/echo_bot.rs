@@ -130,7 +130,7 @@ fn assert_demo(run: &Run) {
     assert_eq!(ids.len(), 5, "five distinct events: {}", run.output());
 
     for words in [
-        "local fakes",
+        "a fake Feishu it just started",
         "FEISHU_APP_ID",
         "received text om_",
         r#"in p2p chat oc_5ad11d72b830411d72b836c20: "hello, bot""#,
@@ -204,83 +204,14 @@ async fn bad_flags_and_half_credentials_are_refused() {
 /// With credentials the bot runs until Ctrl-C: SIGINT, sent with `kill`.
 #[cfg(unix)]
 mod with_credentials {
-    use std::convert::Infallible;
     use std::process::Stdio;
     use std::time::Duration;
 
-    use bytes::Bytes;
-    use feishu_openapi::events::fake::FakeFeishu as FakeEvents;
-    use feishu_openapi::events::ws::ENDPOINT_PATH;
     use feishu_openapi::fake::FakeFeishu;
-    use feishu_openapi::AppCredentials;
-    use http_body_util::{BodyExt as _, Full};
     use serde_json::{json, Value};
     use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 
     use super::{command, handled_line, GUARD};
-
-    /// One base URL for both fakes, as Feishu has: the long connection's endpoint call goes to the
-    /// fake event source, every other request to the fake API.
-    async fn one_base_url(api: &str, events: &str) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (api, events) = (api.to_string(), events.to_string());
-        let http = reqwest::Client::new();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (http, api, events) = (http.clone(), api.clone(), events.clone());
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        let (http, api, events) = (http.clone(), api.clone(), events.clone());
-                        async move { Ok::<_, Infallible>(forward(&http, &api, &events, request).await) }
-                    });
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await;
-                });
-            }
-        });
-        format!("http://{addr}")
-    }
-
-    async fn forward(
-        http: &reqwest::Client,
-        api: &str,
-        events: &str,
-        request: http::Request<hyper::body::Incoming>,
-    ) -> http::Response<Full<Bytes>> {
-        let base = if request.uri().path() == ENDPOINT_PATH {
-            events
-        } else {
-            api
-        };
-        let url = format!(
-            "{base}{}",
-            request.uri().path_and_query().map_or("/", |p| p.as_str())
-        );
-        let (mut parts, body) = request.into_parts();
-        let body = body.collect().await.unwrap().to_bytes();
-        for hop in ["host", "content-length", "transfer-encoding", "connection"] {
-            parts.headers.remove(hop);
-        }
-        let answer = http
-            .request(parts.method, url)
-            .headers(parts.headers)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = answer.status();
-        let mut headers = answer.headers().clone();
-        for hop in ["content-length", "transfer-encoding", "connection"] {
-            headers.remove(hop);
-        }
-        let mut response = http::Response::new(Full::new(answer.bytes().await.unwrap()));
-        *response.status_mut() = status;
-        *response.headers_mut() = headers;
-        response
-    }
 
     #[tokio::test]
     async fn with_credentials_it_answers_over_the_long_connection_until_ctrl_c() {
@@ -289,12 +220,10 @@ mod with_credentials {
             .app_credentials("cli_echo_test", secret)
             .start()
             .await;
-        let events = FakeEvents::start(&AppCredentials::new("cli_echo_test", secret))
-            .await
-            .unwrap();
-        let base_url = one_base_url(api.base_url(), events.base_url()).await;
+        // One base URL, as Feishu has: the fake answers the long connection's endpoint call too.
+        let events = api.long_connection();
         let env = [
-            ("FEISHU_BASE_URL", base_url.as_str()),
+            ("FEISHU_BASE_URL", api.base_url()),
             ("FEISHU_APP_ID", "cli_echo_test"),
             ("FEISHU_APP_SECRET", secret),
         ];
@@ -398,7 +327,7 @@ mod with_credentials {
         assert!(stderr.contains("Stopped."), "{stderr}");
         assert!(!stderr.contains(secret), "{stderr}");
         assert!(
-            !stderr.contains("local fakes"),
+            !stderr.contains("a fake Feishu it just started"),
             "no demo with credentials: {stderr}"
         );
 
@@ -407,9 +336,17 @@ mod with_credentials {
         let replies: Vec<_> = api
             .requests()
             .into_iter()
-            .filter(|r| r.path != feishu_openapi::fake::TENANT_ACCESS_TOKEN_PATH)
+            .filter(|r| r.path.starts_with("/open-apis/im/"))
             .collect();
         assert_eq!(replies.len(), 1, "{replies:?}");
+        // The long connection's endpoint was called at the same base URL, its secret never
+        // printed.
+        let endpoint = api
+            .requests()
+            .into_iter()
+            .find(|r| r.path == feishu_openapi::events::ws::ENDPOINT_PATH)
+            .expect("the endpoint call");
+        assert!(!format!("{endpoint:?}").contains(secret));
         let reply = &replies[0];
         assert_eq!(reply.method, http::Method::POST);
         assert_eq!(reply.path, "/open-apis/im/v1/messages");

@@ -35,6 +35,11 @@
 //!   token (else 99991664) and a tenant that has the app ([`DEFAULT_TENANT_KEY`] and those of
 //!   [`FakeFeishuBuilder::tenant`]; else 10013), and gives a tenant token of that tenant:
 //!   [`tenant_of`](FakeFeishu::tenant_of) tells which tenant a request called for.
+//! - **The long connection** (feature `events`): its endpoint call,
+//!   `POST /callback/ws/endpoint`, is answered by the fake's
+//!   [`long_connection`](FakeFeishu::long_connection) (the events crate's fake, for the same
+//!   app), whose WebSocket the answer names: one base URL serves a bot's API calls and its
+//!   events, as Feishu's does.
 //! - **Every other operation of every enabled service** is found from its spec (method and path
 //!   template, path parameters matching their pattern). Its bearer token is checked against the
 //!   token kinds the spec accepts (`security`): missing: 99991661; neither `t-…` nor `u-…`:
@@ -122,6 +127,8 @@ pub struct FakeFeishu {
     base_url: String,
     state: Shared,
     server: JoinHandle<()>,
+    #[cfg(feature = "events")]
+    long_connection: Arc<crate::events::fake::FakeFeishu>,
 }
 
 impl FakeFeishu {
@@ -143,6 +150,16 @@ impl FakeFeishu {
     /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The long connection's side of the platform (feature `events`), for the fake's app: the
+    /// endpoint call to this fake's [`base_url`](Self::base_url) is answered by it (its faults
+    /// and settings included), so a bot needs one base URL, as with Feishu. Take its connections
+    /// with [`next_connection`](crate::events::fake::FakeFeishu::next_connection) and push
+    /// events, cards and faults through them.
+    #[cfg(feature = "events")]
+    pub fn long_connection(&self) -> &crate::events::fake::FakeFeishu {
+        &self.long_connection
     }
 
     /// The address the server listens on.
@@ -328,13 +345,28 @@ impl FakeFeishuBuilder {
         let addr = listener.local_addr()?;
         let mut config = self.config;
         config.base_url = format!("http://{addr}");
-        let state: Shared = Arc::new(Mutex::new(State::new(config, self.plugins)));
+        #[cfg(feature = "events")]
+        let long_connection = Arc::new(
+            crate::events::fake::FakeFeishu::start(&crate::AppCredentials::new(
+                config.app_id.clone(),
+                config.app_secret.clone(),
+            ))
+            .await?,
+        );
+        let mut state = State::new(config, self.plugins);
+        #[cfg(feature = "events")]
+        {
+            state.long_connection = Some(Arc::clone(&long_connection));
+        }
+        let state: Shared = Arc::new(Mutex::new(state));
         let server = tokio::spawn(serve(listener, state.clone()));
         Ok(FakeFeishu {
             addr,
             base_url: format!("http://{addr}"),
             state,
             server,
+            #[cfg(feature = "events")]
+            long_connection,
         })
     }
 }
@@ -423,6 +455,19 @@ fn answer(
     operation: Option<&'static generic::Operation>,
     fault: Option<Fault>,
 ) -> (Reply, Option<Duration>) {
+    #[cfg(feature = "events")]
+    if request.path == crate::events::ws::ENDPOINT_PATH {
+        if let Some(long_connection) = &state.long_connection {
+            let body = long_connection.answer_endpoint(&request.body);
+            return (
+                Reply::Json {
+                    status: StatusCode::OK,
+                    body,
+                },
+                None,
+            );
+        }
+    }
     match fault {
         None => (routes::route(state, request, operation), None),
         Some(Fault::RateLimited { reset_secs }) => (Reply::RateLimited { reset_secs }, None),

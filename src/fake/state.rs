@@ -59,6 +59,9 @@ pub(super) struct State {
     pub(super) core: Core,
     /// The hand-written parts of enabled services (see [`super::plugin`]).
     pub(super) plugins: Vec<Box<dyn Plugin>>,
+    /// The long connection's fake, whose endpoint call this fake's base URL answers.
+    #[cfg(feature = "events")]
+    pub(super) long_connection: Option<std::sync::Arc<crate::events::fake::FakeFeishu>>,
 }
 
 impl State {
@@ -66,6 +69,8 @@ impl State {
         Self {
             core: Core::new(config),
             plugins,
+            #[cfg(feature = "events")]
+            long_connection: None,
         }
     }
 
@@ -277,8 +282,9 @@ impl Ids {
 
 /// One HTTP request the fake received, as it arrived.
 ///
-/// `Debug` hides the `Authorization` header and any `app_secret`, `app_ticket` or
-/// `app_access_token` in the body, so a failing assertion never prints a token or a secret.
+/// `Debug` hides the `Authorization` header and the body's secrets (any field named like an app
+/// secret, an app ticket, an access or refresh token, in any casing), so a failing assertion
+/// never prints a token or a secret.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -336,13 +342,23 @@ impl RecordedRequest {
     }
 }
 
+/// A body field that carries a secret, by its name in any casing: an app secret (`app_secret`,
+/// the long connection's `AppSecret`), an app ticket, an access or refresh token.
+fn is_secret_field(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("secret")
+        || name.contains("ticket")
+        || name.ends_with("access_token")
+        || name.ends_with("refresh_token")
+}
+
 impl fmt::Debug for RecordedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let body = match self.json() {
             Some(Value::Object(mut map)) => {
-                for field in ["app_secret", "app_ticket", "app_access_token"] {
-                    if let Some(secret) = map.get_mut(field) {
-                        *secret = Value::String("<redacted>".into());
+                for (field, value) in map.iter_mut() {
+                    if is_secret_field(field) {
+                        *value = Value::String("<redacted>".into());
                     }
                 }
                 Value::Object(map).to_string()

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine as _;
 use futures_util::{SinkExt as _, StreamExt as _};
@@ -55,6 +56,16 @@ impl Ack {
             biz_rt,
         }
     }
+}
+
+/// What [`FakeConnection::push_event`] did: how many times it sent the event, and the acks
+/// that came back for those sends, in order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Delivery {
+    /// Sends (1 + re-pushes).
+    pub sends: u32,
+    /// The acks of those sends.
+    pub acks: Vec<Ack>,
 }
 
 /// The server side of one client connection.
@@ -192,6 +203,43 @@ impl FakeConnection {
     /// Pushes an event (a `type=event` frame); its `message_id`.
     pub fn send_event(&self, envelope: &Value) -> String {
         self.send_message(kind::EVENT, envelope.to_string().as_bytes())
+    }
+
+    /// Pushes an event as the platform does when it waits for the handler: sent, then sent
+    /// again (a new message, the same event) each time no ack with code 200 comes back within
+    /// `within` — a handler slower than the platform's limit, or one that failed — until
+    /// `attempts` sends in all. Reads acks meanwhile (an ack of another message is dropped).
+    pub async fn push_event(&self, envelope: &Value, within: Duration, attempts: u32) -> Delivery {
+        let mut delivery = Delivery::default();
+        let mut sent = Vec::new();
+        while delivery.sends < attempts.max(1) {
+            sent.push(self.send_event(envelope));
+            delivery.sends += 1;
+            let deadline = tokio::time::Instant::now() + within;
+            loop {
+                match tokio::time::timeout_at(deadline, self.next_ack()).await {
+                    Ok(Some(ack)) => {
+                        let ours = ack
+                            .frame
+                            .header(key::MESSAGE_ID)
+                            .is_some_and(|id| sent.iter().any(|s| s == id));
+                        if !ours {
+                            continue;
+                        }
+                        let done = ack.code == 200;
+                        delivery.acks.push(ack);
+                        if done {
+                            return delivery;
+                        }
+                    }
+                    // The connection ended: nothing more will come.
+                    Ok(None) => return delivery,
+                    Err(_) => {}
+                }
+                break;
+            }
+        }
+        delivery
     }
 
     /// Pushes a card callback (a `type=card` frame); its `message_id`.

@@ -41,7 +41,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{
     Callback, ErrorResponse, Request, Response,
 };
 
-pub use connection::{Ack, FakeConnection};
+pub use connection::{Ack, Delivery, FakeConnection};
 pub use pusher::{PushOutcome, WebhookPusher};
 
 use crate::ws::{ClientConfig, ENDPOINT_PATH};
@@ -156,6 +156,14 @@ impl FakeFeishu {
     /// WebSocket connections accepted so far.
     pub fn connections(&self) -> usize {
         lock(&self.shared).connections
+    }
+
+    /// Answers a call of the long connection's endpoint (`body`, the call's JSON) as this fake's
+    /// own route does, faults included: for a fake of the whole platform that serves the API on
+    /// one base URL and hands this call here.
+    pub fn answer_endpoint(&self, body: &[u8]) -> Value {
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        endpoint_answer(&self.shared, &body)
     }
 
     /// Waits for the next accepted connection.

@@ -199,6 +199,45 @@ async fn a_failed_handler_is_acked_500_when_handling_first() {
     r.stop.shutdown();
 }
 
+/// A handler slower than the platform's wait: the fake pushes the event again (a new message,
+/// the same event id); the duplicate is acked at once and the handler runs once.
+#[tokio::test]
+async fn a_slow_handler_gets_a_re_push_that_is_acked_and_not_handled_again() {
+    let seen = Seen::default();
+    let release = Arc::new(tokio::sync::Notify::new());
+    let (s, r) = (seen.clone(), Arc::clone(&release));
+    let dispatcher = Dispatcher::new()
+        .on(move |m: Event<MessageReceive>| {
+            let (seen, release) = (s.clone(), Arc::clone(&r));
+            async move {
+                release.notified().await;
+                seen.push(m.envelope.event_id.clone().unwrap_or_default());
+                Ok(())
+            }
+        })
+        .handling(Handling::HandleThenAck {
+            deadline: Duration::from_secs(30),
+        });
+    let r = start(dispatcher, ClientConfig::default(), |b| b).await;
+    let conn = guard("connect", r.fake.next_connection()).await;
+    let slow = event("e-slow", "im.message.receive_v1", json!({"message": {}}));
+    // The handler is held until released: no ack can come for the first send.
+    let delivery = guard(
+        "delivery",
+        conn.push_event(&slow, Duration::from_millis(200), 3),
+    )
+    .await;
+    assert_eq!(delivery.sends, 2, "{delivery:?}");
+    assert_eq!(delivery.acks.len(), 1);
+    assert_eq!(delivery.acks[0].code, 200);
+    release.notify_one();
+    // The first send's ack, once the handler finished.
+    let first = guard("first ack", conn.next_ack()).await.unwrap();
+    assert_eq!(first.code, 200);
+    assert_eq!(seen.all(), ["e-slow"]);
+    r.stop.shutdown();
+}
+
 #[tokio::test]
 async fn fragments_in_any_order_make_one_message_and_one_ack() {
     let seen = Seen::default();
