@@ -6,8 +6,10 @@
 
 use std::sync::Arc;
 
+mod marketplace_support;
+use marketplace_support::send;
+
 use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault, RecordedRequest, DEFAULT_TENANT_KEY};
-use feishu_openapi::im::types::{MessageCreateRequest, ReceiveIdType};
 use feishu_openapi::{
     AccessToken, AppTicketStore, Error, ErrorKind, FeishuClient, InMemoryAppTicketStore,
 };
@@ -27,23 +29,6 @@ fn store_app(fake: &FakeFeishu, tickets: Arc<InMemoryAppTicketStore>) -> FeishuC
         .app_ticket_store(tickets)
         .build()
         .unwrap()
-}
-
-/// Sends a text message as the client's tenant: the message id, or the error.
-async fn send(feishu: &FeishuClient) -> Result<String, Error> {
-    let message = feishu
-        .im()
-        .message_create()
-        .receive_id_type(ReceiveIdType::OpenId)
-        .body(
-            MessageCreateRequest::builder()
-                .receive_id("ou_7d8a6e6df7621556ce0d21922b676706ccs")
-                .msg_type("text")
-                .content("{\"text\":\"hi\"}"),
-        )
-        .call()
-        .await?;
-    Ok(message.message_id.unwrap_or_default())
 }
 
 /// The requests of one operation, in arrival order.

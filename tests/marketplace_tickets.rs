@@ -8,11 +8,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod marketplace_support;
+use marketplace_support::send;
+
 use bytes::Bytes;
 use feishu_openapi::events::fake::{FakeFeishu as FakeEvents, WebhookPusher};
 use feishu_openapi::events::{Dispatcher, LongConnection, Webhook, WebhookConfig};
 use feishu_openapi::fake::{AppTicketDelivery, FakeFeishu, DEFAULT_TENANT_KEY};
-use feishu_openapi::im::types::{MessageCreateRequest, ReceiveIdType};
 use feishu_openapi::{AppCredentials, AppTicketStore, Error, FeishuClient};
 use http_body_util::{BodyExt, Full};
 
@@ -36,22 +38,6 @@ async fn ticket_in(store: &dyn AppTicketStore, app_id: &str) -> String {
         }
     })
     .await
-}
-
-async fn send(feishu: &FeishuClient) -> Result<String, Error> {
-    let message = feishu
-        .im()
-        .message_create()
-        .receive_id_type(ReceiveIdType::OpenId)
-        .body(
-            MessageCreateRequest::builder()
-                .receive_id("ou_7d8a6e6df7621556ce0d21922b676706ccs")
-                .msg_type("text")
-                .content("{\"text\":\"hi\"}"),
-        )
-        .call()
-        .await?;
-    Ok(message.message_id.unwrap_or_default())
 }
 
 fn store_app(fake: &FakeFeishu) -> FeishuClient {
