@@ -12,7 +12,7 @@ mod marketplace_support;
 use marketplace_support::send;
 
 use bytes::Bytes;
-use feishu_openapi::events::fake::{FakeFeishu as FakeEvents, WebhookPusher};
+use feishu_openapi::events::fake::WebhookPusher;
 use feishu_openapi::events::{Dispatcher, LongConnection, Webhook, WebhookConfig};
 use feishu_openapi::fake::{AppTicketDelivery, FakeFeishu, DEFAULT_TENANT_KEY};
 use feishu_openapi::{AppCredentials, AppTicketStore, Error, FeishuClient};
@@ -140,9 +140,10 @@ async fn a_ticket_pushed_over_the_long_connection_reaches_the_client() {
     let feishu = store_app(&fake);
     let tickets = feishu.app_ticket_store().expect("a marketplace app's");
     let app = AppCredentials::new(fake.app_id(), fake.app_secret());
-    let events = FakeEvents::start(&app).await.unwrap();
+    // One base URL: the fake answers the long connection's endpoint call too.
+    let events = fake.long_connection();
     let client = LongConnection::builder(app, Dispatcher::new().feed_app_tickets(tickets.clone()))
-        .base_url(events.base_url())
+        .base_url(fake.base_url())
         .build()
         .unwrap();
     let stop = client.shutdown_handle();
