@@ -28,6 +28,7 @@ use quote::quote;
 use serde_json::Value;
 
 pub mod build;
+pub mod data;
 pub mod download;
 pub mod events;
 mod from_json;

@@ -53,7 +53,7 @@ struct Sent {
 /// to its own (see [`super::table::Table`]).
 pub fn wrap(
     tokens: TokenStream,
-    data_types: &BTreeMap<String, Data>,
+    data_types: &BTreeMap<String, super::data::Data>,
     files: &BTreeMap<String, (String, &'static str)>,
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
@@ -706,7 +706,7 @@ fn last_ident(path: &TokenStream) -> String {
 /// For each component schema that is a Feishu envelope whose `data` is a named schema (a `$ref`,
 /// or `allOf` of one), the Rust type of that `data` field: `types::<Name>`, or
 /// `Option<types::<Name>>` when `data` is not required.
-pub fn data_types(raw: &Value) -> BTreeMap<String, Data> {
+pub fn data_types(raw: &Value) -> BTreeMap<String, super::data::Data> {
     let mut out = BTreeMap::new();
     for (name, schema) in super::schemas(raw) {
         let Some(data) = schema.pointer("/properties/data") else {
@@ -727,33 +727,13 @@ pub fn data_types(raw: &Value) -> BTreeMap<String, Data> {
             .is_some_and(|r| r.iter().any(|f| f == "data"));
         out.insert(
             name.clone(),
-            Data {
+            super::data::Data {
                 ty: quote!(types::#ty),
                 required,
             },
         );
     }
     out
-}
-
-/// The named `data` of a success answer: what `call()` returns.
-pub struct Data {
-    /// Its Rust type (`types::ChatGetResponseData`).
-    pub ty: TokenStream,
-    /// Whether the envelope's schema requires it (else the answer's field is an `Option`).
-    pub required: bool,
-}
-
-impl Data {
-    /// The expression turning `sent` (a `Result<ResponseValue<answer>, Error>`) into the data:
-    /// an answer without it is `Error::NoData` naming `id`.
-    pub fn take(&self, sent: TokenStream, answer: &TokenStream, id: &str) -> TokenStream {
-        if self.required {
-            quote!(Ok(#sent?.into_inner().data))
-        } else {
-            quote!(crate::runtime::data(#sent, #id, |answer: #answer| answer.data))
-        }
-    }
 }
 
 /// A schema name that progenitor keeps as the type's name (PascalCase, letters and digits).

@@ -109,7 +109,7 @@ pub fn extract(raw: &mut Value) -> Result<BTreeMap<String, Upload>, String> {
 pub fn methods(
     upload: &Upload,
     answer: &TokenStream,
-    data: Option<&super::send::Data>,
+    data: Option<&super::data::Data>,
     sent: TokenStream,
     id: &str,
 ) -> TokenStream {

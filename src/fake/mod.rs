@@ -83,6 +83,7 @@ use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
 mod auth;
+mod delivery;
 mod example;
 mod fault;
 mod generic;
@@ -94,11 +95,11 @@ mod tickets;
 #[cfg(feature = "vc")]
 pub mod vc_export;
 
+#[cfg(feature = "events")]
+pub use delivery::AppTicketDelivery;
 pub use fault::{Endpoint, Fault};
 pub use routes::TENANT_ACCESS_TOKEN_PATH;
 pub use state::RecordedRequest;
-#[cfg(feature = "events")]
-pub use tickets::AppTicketDelivery;
 pub use tickets::DEFAULT_TENANT_KEY;
 
 use plugin::Plugin;
@@ -353,11 +354,12 @@ impl FakeFeishuBuilder {
             ))
             .await?,
         );
-        let mut state = State::new(config, self.plugins);
+        let state = State::new(config, self.plugins);
         #[cfg(feature = "events")]
-        {
-            state.long_connection = Some(Arc::clone(&long_connection));
-        }
+        let state = State {
+            long_connection: Some(Arc::clone(&long_connection)),
+            ..state
+        };
         let state: Shared = Arc::new(Mutex::new(state));
         let server = tokio::spawn(serve(listener, state.clone()));
         Ok(FakeFeishu {

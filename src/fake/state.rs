@@ -92,7 +92,7 @@ pub(super) struct Core {
     app_tickets: Vec<String>,
     /// Where the tickets of `app_ticket_resend` are pushed.
     #[cfg(feature = "events")]
-    pub(super) ticket_delivery: Option<super::tickets::AppTicketDelivery>,
+    pub(super) ticket_delivery: Option<super::delivery::AppTicketDelivery>,
     /// The token issued at start, handed to tests by `tenant_access_token()`.
     initial_token: String,
     requests: Vec<RecordedRequest>,
