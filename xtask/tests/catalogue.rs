@@ -594,3 +594,17 @@ fn every_answer_the_catalogue_types_is_typed() {
     }
     assert!(checked > 10, "only {checked} answers checked");
 }
+
+/// An overlay (or any substitution) that makes a parameter the catalogue requires optional
+/// stops the import, naming the operation and the parameter.
+#[test]
+fn a_parameter_the_catalogue_requires_cannot_become_optional() {
+    let layer = yaml(
+        "operations:\n  widget_search:\n    parameters:\n      - $ref: \"#/components/parameters/user_id_type\"\n",
+    );
+    let error = catalogue::render("demo", &doc("demo"), &patch(), Some(&layer)).unwrap_err();
+    assert!(
+        error.contains("operation widget_search (POST /open-apis/demo/v1/widgets/search): parameter `user_id_type` (query) is required by the catalogue but not here"),
+        "{error}"
+    );
+}

@@ -581,3 +581,43 @@ fn events_are_checked() {
         );
     }
 }
+
+#[test]
+fn a_paginated_operation_has_what_its_pager_needs() {
+    // The demo operation takes no `page_token`, and its answer gives none back.
+    let problems = {
+        let mut spec = good();
+        set(
+            &mut spec,
+            &format!("{OP}/x-feishu-pagination"),
+            json!({"items": "items"}),
+        );
+        lint(&spec)
+    };
+    assert!(
+        problems.iter().any(|p| p
+            .contains("x-feishu-pagination: the operation has no query parameter `page_token`")),
+        "{problems:?}"
+    );
+    assert_problems(
+        |s| set(s, &format!("{OP}/x-feishu-unpaged"), json!(" ")),
+        &["demo.yaml: operation export_meeting_list: x-feishu-unpaged is the reason the operation is not paged, in words"],
+    );
+}
+
+#[test]
+fn plain_scalars_that_yaml_1_1_misreads_are_refused() {
+    let text = spec_with_a_plain_no();
+    let problems = xtask::lint::lint_sources(&[("demo.yaml", text.as_str())]);
+    assert!(
+        problems.iter().any(|p| p
+            .message
+            .contains("`no` is a string here but a YAML 1.1 reader")),
+        "{problems:?}"
+    );
+}
+
+/// A spec text with an enum value `no` written plain.
+fn spec_with_a_plain_no() -> String {
+    "openapi: 3.0.3\ninfo: {title: demo, version: v1}\npaths: {}\ncomponents:\n  schemas:\n    Answer:\n      type: string\n      enum: [yes_please, no]\n".to_string()
+}
