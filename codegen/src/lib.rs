@@ -207,15 +207,7 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     // the generation); the snapshot test prints the readable copy (see [`layout`]).
     // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk
     // would then copy every group it enters instead of moving it.
-    let mut file = send::wrap(
-        tokens,
-        &data_types,
-        &files,
-        &pages,
-        &uploads,
-        &operations.ruled,
-        &operations.index,
-    )?;
+    let mut file = send::wrap(tokens, &data_types, &files, &pages, &uploads, &operations)?;
     file.extend([operations.tokens, component_schemas]);
     file.extend(events_module);
     let header = format!(

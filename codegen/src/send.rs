@@ -48,18 +48,18 @@ struct Sent {
 
 /// Replaces progenitor's `send` in the top-level `mod builder` of `tokens` by `prepare_direct`,
 /// and returns the tokens with the crate's `send`/`call` for each builder appended. `data_types`
-/// maps a success type's name to the Rust type of its `data` field (see [`data_types`]); `ruled`
-/// the operations whose body has rules to their index in `OPERATIONS`, `index` every operation
-/// to its own (see [`super::table::Table`]).
+/// maps a success type's name to the Rust type of its `data` field (see [`data_types`]); `table`
+/// gives the operations whose body has rules, every operation's index in `OPERATIONS` and how
+/// its answer decodes (see [`super::table::Table`]).
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, super::data::Data>,
     files: &BTreeMap<String, (String, &'static str)>,
     pages: &BTreeMap<String, TokenStream>,
     uploads: &BTreeMap<String, super::upload::Upload>,
-    ruled: &BTreeMap<String, super::table::Ruled>,
-    index: &BTreeMap<String, usize>,
+    table: &super::table::Table,
 ) -> Result<TokenStream, String> {
+    let (ruled, index) = (&table.ruled, &table.index);
     let mut builders = Vec::new();
     let mut out: Vec<TokenTree> = Vec::new();
     let mut found_module = false;
@@ -106,12 +106,17 @@ pub fn wrap(
             extra,
         ));
         let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let decode = table
+            .decodes
+            .get(&id)
+            .ok_or_else(|| format!("{id}: not in the operation table"))?;
         if let Some(upload) = uploads.get(&name.to_string()) {
             let sent = quote! {
                 crate::runtime::send(
                     self.prepare_direct().map(|(client, build)| (client, body.upload(build))),
                     #id,
                     &OPERATIONS[#index],
+                    #decode,
                 )
             };
             let methods = super::upload::methods(
@@ -155,7 +160,8 @@ pub fn wrap(
                 }
             }
         });
-        let sent = quote!(crate::runtime::send(self.prepare_direct(), #id, &OPERATIONS[#index]));
+        let sent =
+            quote!(crate::runtime::send(self.prepare_direct(), #id, &OPERATIONS[#index], #decode));
         stream.extend(quote! {
             impl<'a> builder::#name<'a> {
                 /// Sends the request and returns Feishu's answer with its status and headers; any

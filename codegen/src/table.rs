@@ -18,6 +18,11 @@ pub struct Table {
     /// The index in `OPERATIONS` of each operation (by operationId): its generated `send` hands
     /// its entry to the runtime with the request built by progenitor's code (see [`super::send`]).
     pub index: BTreeMap<String, usize>,
+    /// How each operation's success body decodes (by operationId), handed to the runtime by its
+    /// `send`: a closure parsing the JSON answer type, or `None` for a file. Not in
+    /// `OPERATIONS`: a closure in the `send` is compiled only where a call is awaited, so a
+    /// library build does not compile a JSON parser for every answer type.
+    pub decodes: BTreeMap<String, proc_macro2::TokenStream>,
 }
 
 /// An operation whose request body has rules (`x-feishu-rules`).
@@ -42,6 +47,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     let mut entries = Vec::new();
     let mut ruled = BTreeMap::new();
     let mut index_of = BTreeMap::new();
+    let mut decodes = BTreeMap::new();
     let mut arms = Vec::new();
     let paths = raw
         .get("paths")
@@ -80,7 +86,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                      (`$ref: \"#/components/schemas/…\"`) nor a file"
                 ));
             }
-            let decodes = match success_schema(raw, op) {
+            let decode = match success_schema(raw, op) {
                 Some(name) => {
                     let ty = quote::format_ident!("{name}");
                     let has_code = components
@@ -97,8 +103,9 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                         Some((#code, Box::new(answer) as Box<dyn std::any::Any + Send>))
                     }))
                 }
-                None => quote!(None),
+                None => quote!(None::<crate::runtime::Decode>),
             };
+            decodes.insert(op_id.to_string(), decode);
             let index = entries.len();
             if !rules.is_empty() {
                 ruled.insert(op_id.to_string(), Ruled { index, fields });
@@ -111,7 +118,6 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                     rules: &[#(#rules),*],
                     errors: &[#(#errors),*],
                     file: #file,
-                    decodes: #decodes,
                 }
             });
         }
@@ -136,6 +142,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
         tokens,
         ruled,
         index: index_of,
+        decodes,
     })
 }
 

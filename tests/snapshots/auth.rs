@@ -1188,6 +1188,10 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
             self.prepare_direct(),
             "app_access_token_create",
             &OPERATIONS[0],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -1210,6 +1214,10 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
             self.prepare_direct(),
             "app_access_token_internal",
             &OPERATIONS[1],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -1228,7 +1236,16 @@ impl<'a> builder::AppTicketResend<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "app_ticket_resend", &OPERATIONS[2])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "app_ticket_resend",
+            &OPERATIONS[2],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::AppTicketResent>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::TenantAccessTokenCreate<'a> {
@@ -1250,6 +1267,11 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
             self.prepare_direct(),
             "tenant_access_token_create",
             &OPERATIONS[3],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::TenantAccessToken>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -1272,6 +1294,11 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
             self.prepare_direct(),
             "tenant_access_token_internal",
             &OPERATIONS[4],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::TenantAccessToken>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -1432,10 +1459,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[],
@@ -1457,10 +1480,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[],
@@ -1489,10 +1508,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::AppTicketResent>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[],
@@ -1516,10 +1531,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::TenantAccessToken>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[],
@@ -1541,10 +1552,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::TenantAccessToken>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations

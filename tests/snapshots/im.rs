@@ -24249,6 +24249,13 @@ impl<'a> builder::BatchMessageDelete<'a> {
             self.prepare_direct(),
             "batch_message_delete",
             &OPERATIONS[0],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BatchMessageDeleteResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -24271,6 +24278,13 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
             self.prepare_direct(),
             "batch_message_get_progress",
             &OPERATIONS[1],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BatchMessageGetProgressResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24312,6 +24326,13 @@ impl<'a> builder::BatchMessageReadUser<'a> {
             self.prepare_direct(),
             "batch_message_read_user",
             &OPERATIONS[2],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BatchMessageReadUserResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24349,7 +24370,15 @@ impl<'a> builder::ChatList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_list", &OPERATIONS[3])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_list",
+            &OPERATIONS[3],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatsListed>(body).ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24406,7 +24435,16 @@ impl<'a> builder::ChatCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_create", &OPERATIONS[4])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_create",
+            &OPERATIONS[4],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatCreateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24440,7 +24478,16 @@ impl<'a> builder::ChatSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_search", &OPERATIONS[5])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_search",
+            &OPERATIONS[5],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatSearchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24497,7 +24544,16 @@ impl<'a> builder::ChatGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_get", &OPERATIONS[7])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_get",
+            &OPERATIONS[7],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24531,7 +24587,16 @@ impl<'a> builder::ChatUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_update", &OPERATIONS[8])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_update",
+            &OPERATIONS[8],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatUpdateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::ChatDelete<'a> {
@@ -24549,7 +24614,16 @@ impl<'a> builder::ChatDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_delete", &OPERATIONS[6])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_delete",
+            &OPERATIONS[6],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatDeleteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
@@ -24571,6 +24645,13 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
             self.prepare_direct(),
             "chat_announcement_get",
             &OPERATIONS[9],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatAnnouncementGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24612,6 +24693,13 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
             self.prepare_direct(),
             "chat_announcement_patch",
             &OPERATIONS[10],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatAnnouncementPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -24630,7 +24718,16 @@ impl<'a> builder::ChatTabCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_tab_create", &OPERATIONS[11])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_tab_create",
+            &OPERATIONS[11],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatTabCreateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24668,6 +24765,13 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
             self.prepare_direct(),
             "chat_tab_delete_tabs",
             &OPERATIONS[12],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTabDeleteTabsResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24706,6 +24810,13 @@ impl<'a> builder::ChatTabListTabs<'a> {
             self.prepare_direct(),
             "chat_tab_list_tabs",
             &OPERATIONS[13],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTabListTabsResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24744,6 +24855,13 @@ impl<'a> builder::ChatTabSortTabs<'a> {
             self.prepare_direct(),
             "chat_tab_sort_tabs",
             &OPERATIONS[14],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTabSortTabsResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24782,6 +24900,13 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
             self.prepare_direct(),
             "chat_tab_update_tabs",
             &OPERATIONS[15],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTabUpdateTabsResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24816,7 +24941,16 @@ impl<'a> builder::ChatLink<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_link", &OPERATIONS[16])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_link",
+            &OPERATIONS[16],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatLinkResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24854,6 +24988,13 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
             self.prepare_direct(),
             "chat_managers_add_managers",
             &OPERATIONS[17],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatManagersAddManagersResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24895,6 +25036,13 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
             self.prepare_direct(),
             "chat_managers_delete_managers",
             &OPERATIONS[18],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatManagersDeleteManagersResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -24932,7 +25080,18 @@ impl<'a> builder::ChatMembersGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_members_get", &OPERATIONS[20])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_members_get",
+            &OPERATIONS[20],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMembersGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -24993,6 +25152,13 @@ impl<'a> builder::ChatMembersCreate<'a> {
             self.prepare_direct(),
             "chat_members_create",
             &OPERATIONS[21],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMembersCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25031,6 +25197,13 @@ impl<'a> builder::ChatMembersDelete<'a> {
             self.prepare_direct(),
             "chat_members_delete",
             &OPERATIONS[19],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMembersDeleteResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25069,6 +25242,13 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
             self.prepare_direct(),
             "chat_members_is_in_chat",
             &OPERATIONS[22],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMembersIsInChatResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25110,6 +25290,13 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
             self.prepare_direct(),
             "chat_members_me_join",
             &OPERATIONS[23],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMembersMeJoinResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -25132,6 +25319,13 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
             self.prepare_direct(),
             "chat_menu_item_patch",
             &OPERATIONS[24],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMenuItemPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25170,6 +25364,13 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
             self.prepare_direct(),
             "chat_menu_tree_get",
             &OPERATIONS[26],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMenuTreeGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25208,6 +25409,13 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
             self.prepare_direct(),
             "chat_menu_tree_create",
             &OPERATIONS[27],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMenuTreeCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25246,6 +25454,13 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
             self.prepare_direct(),
             "chat_menu_tree_delete",
             &OPERATIONS[25],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMenuTreeDeleteResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25284,6 +25499,13 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
             self.prepare_direct(),
             "chat_menu_tree_sort",
             &OPERATIONS[28],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatMenuTreeSortResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25322,6 +25544,13 @@ impl<'a> builder::ChatModerationGet<'a> {
             self.prepare_direct(),
             "chat_moderation_get",
             &OPERATIONS[29],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatModerationGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25383,6 +25612,13 @@ impl<'a> builder::ChatModerationUpdate<'a> {
             self.prepare_direct(),
             "chat_moderation_update",
             &OPERATIONS[30],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatModerationUpdateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -25407,6 +25643,13 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
             self.prepare_direct(),
             "chat_top_notice_delete_top_notice",
             &OPERATIONS[31],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTopNoticeDeleteTopNoticeResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -25429,6 +25672,13 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
             self.prepare_direct(),
             "chat_top_notice_put_top_notice",
             &OPERATIONS[32],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatTopNoticePutTopNoticeResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -25461,6 +25711,16 @@ impl<'a> builder::FileCreate<'a> {
                     .map(|(client, build)| (client, body.upload(build))),
                 "file_create",
                 &OPERATIONS[33],
+                Some(|body: &[u8]| {
+                    let answer = serde_json::from_slice::<
+                        types::FileCreateResponse,
+                    >(body)
+                        .ok()?;
+                    Some((
+                        answer.code,
+                        Box::new(answer) as Box<dyn std::any::Any + Send>,
+                    ))
+                }),
             )
             .await
     }
@@ -25497,7 +25757,12 @@ impl<'a> builder::FileGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "file_get", &OPERATIONS[34])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "file_get",
+            &OPERATIONS[34],
+            None::<crate::runtime::Decode>,
+        )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -25538,6 +25803,14 @@ impl<'a> builder::ImageCreate<'a> {
                     .map(|(client, build)| (client, body.upload(build))),
                 "image_create",
                 &OPERATIONS[35],
+                Some(|body: &[u8]| {
+                    let answer = serde_json::from_slice::<types::ImageUploaded>(body)
+                        .ok()?;
+                    Some((
+                        answer.code,
+                        Box::new(answer) as Box<dyn std::any::Any + Send>,
+                    ))
+                }),
             )
             .await
     }
@@ -25570,7 +25843,12 @@ impl<'a> builder::ImageGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "image_get", &OPERATIONS[36])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "image_get",
+            &OPERATIONS[36],
+            None::<crate::runtime::Decode>,
+        )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -25597,7 +25875,16 @@ impl<'a> builder::MessageList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_list", &OPERATIONS[37])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_list",
+            &OPERATIONS[37],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageListResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25654,7 +25941,15 @@ impl<'a> builder::MessageCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_create", &OPERATIONS[38])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_create",
+            &OPERATIONS[38],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageCreated>(body).ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25685,6 +25980,13 @@ impl<'a> builder::MessageMergeForward<'a> {
             self.prepare_direct(),
             "message_merge_forward",
             &OPERATIONS[39],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageMergeForwardResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25726,6 +26028,13 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
             self.prepare_direct(),
             "message_reaction_batch_query",
             &OPERATIONS[40],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageReactionBatchQueryResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -25763,7 +26072,16 @@ impl<'a> builder::MessageSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_search", &OPERATIONS[41])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_search",
+            &OPERATIONS[41],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageSearchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25820,7 +26138,16 @@ impl<'a> builder::MessageGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_get", &OPERATIONS[43])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_get",
+            &OPERATIONS[43],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25854,7 +26181,16 @@ impl<'a> builder::MessageUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_update", &OPERATIONS[45])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_update",
+            &OPERATIONS[45],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageUpdateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25888,7 +26224,16 @@ impl<'a> builder::MessageDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_delete", &OPERATIONS[42])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_delete",
+            &OPERATIONS[42],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageDeleteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::MessagePatch<'a> {
@@ -25906,7 +26251,16 @@ impl<'a> builder::MessagePatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_patch", &OPERATIONS[44])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_patch",
+            &OPERATIONS[44],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessagePatchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::MessageForward<'a> {
@@ -25924,7 +26278,18 @@ impl<'a> builder::MessageForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_forward", &OPERATIONS[46])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_forward",
+            &OPERATIONS[46],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageForwardResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -25962,6 +26327,13 @@ impl<'a> builder::MessagePushFollowUp<'a> {
             self.prepare_direct(),
             "message_push_follow_up",
             &OPERATIONS[47],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessagePushFollowUpResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -25984,6 +26356,13 @@ impl<'a> builder::MessageReactionList<'a> {
             self.prepare_direct(),
             "message_reaction_list",
             &OPERATIONS[48],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageReactionListResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26051,6 +26430,13 @@ impl<'a> builder::MessageReactionCreate<'a> {
             self.prepare_direct(),
             "message_reaction_create",
             &OPERATIONS[49],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageReactionCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26092,6 +26478,13 @@ impl<'a> builder::MessageReactionDelete<'a> {
             self.prepare_direct(),
             "message_reaction_delete",
             &OPERATIONS[50],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageReactionDeleteResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26133,6 +26526,13 @@ impl<'a> builder::MessageReadUsers<'a> {
             self.prepare_direct(),
             "message_read_users",
             &OPERATIONS[51],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageReadUsersResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26190,7 +26590,16 @@ impl<'a> builder::MessageReply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "message_reply", &OPERATIONS[52])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "message_reply",
+            &OPERATIONS[52],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MessageReplyResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26228,6 +26637,7 @@ impl<'a> builder::MessageResourceGet<'a> {
             self.prepare_direct(),
             "message_resource_get",
             &OPERATIONS[53],
+            None::<crate::runtime::Decode>,
         )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -26259,6 +26669,13 @@ impl<'a> builder::MessageUrgentApp<'a> {
             self.prepare_direct(),
             "message_urgent_app",
             &OPERATIONS[54],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageUrgentAppResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26297,6 +26714,13 @@ impl<'a> builder::MessageUrgentPhone<'a> {
             self.prepare_direct(),
             "message_urgent_phone",
             &OPERATIONS[55],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageUrgentPhoneResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26335,6 +26759,13 @@ impl<'a> builder::MessageUrgentSms<'a> {
             self.prepare_direct(),
             "message_urgent_sms",
             &OPERATIONS[56],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MessageUrgentSmsResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26369,7 +26800,16 @@ impl<'a> builder::PinList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "pin_list", &OPERATIONS[57])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "pin_list",
+            &OPERATIONS[57],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::PinListResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26426,7 +26866,16 @@ impl<'a> builder::PinCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "pin_create", &OPERATIONS[58])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "pin_create",
+            &OPERATIONS[58],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::PinCreateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26460,7 +26909,16 @@ impl<'a> builder::PinDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "pin_delete", &OPERATIONS[59])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "pin_delete",
+            &OPERATIONS[59],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::PinDeleteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::ThreadForward<'a> {
@@ -26478,7 +26936,16 @@ impl<'a> builder::ThreadForward<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "thread_forward", &OPERATIONS[60])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "thread_forward",
+            &OPERATIONS[60],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ThreadForwardResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26516,6 +26983,13 @@ impl<'a> builder::AppFeedCardCreate<'a> {
             self.prepare_direct(),
             "app_feed_card_create",
             &OPERATIONS[61],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::AppFeedCardCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26554,6 +27028,13 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
             self.prepare_direct(),
             "app_feed_card_batch_update",
             &OPERATIONS[63],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::AppFeedCardBatchUpdateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26595,6 +27076,13 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
             self.prepare_direct(),
             "app_feed_card_batch_delete",
             &OPERATIONS[62],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::AppFeedCardBatchDeleteResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26636,6 +27124,13 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
             self.prepare_direct(),
             "biz_entity_tag_relation_get",
             &OPERATIONS[64],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BizEntityTagRelationGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26677,6 +27172,13 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
             self.prepare_direct(),
             "biz_entity_tag_relation_update",
             &OPERATIONS[66],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BizEntityTagRelationUpdateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -26699,6 +27201,13 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
             self.prepare_direct(),
             "biz_entity_tag_relation_create",
             &OPERATIONS[65],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BizEntityTagRelationCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -26721,6 +27230,13 @@ impl<'a> builder::ChatButtonUpdate<'a> {
             self.prepare_direct(),
             "chat_button_update",
             &OPERATIONS[67],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ChatButtonUpdateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26755,7 +27271,16 @@ impl<'a> builder::ChatSearchV2<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "chat_search_v2", &OPERATIONS[68])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "chat_search_v2",
+            &OPERATIONS[68],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ChatSearchV2Response>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26816,6 +27341,13 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
             self.prepare_direct(),
             "feed_card_bot_time_sentive",
             &OPERATIONS[69],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::FeedCardBotTimeSentiveResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -26850,7 +27382,16 @@ impl<'a> builder::FeedCardPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "feed_card_patch", &OPERATIONS[70])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "feed_card_patch",
+            &OPERATIONS[70],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::FeedCardPatchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26884,7 +27425,16 @@ impl<'a> builder::TagCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "tag_create", &OPERATIONS[71])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "tag_create",
+            &OPERATIONS[71],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::TagCreateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26918,7 +27468,16 @@ impl<'a> builder::TagPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "tag_patch",
+            &OPERATIONS[72],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::TagPatchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -26956,6 +27515,13 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
             self.prepare_direct(),
             "url_preview_batch_update",
             &OPERATIONS[73],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::UrlPreviewBatchUpdateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -28912,13 +29478,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232096i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BatchMessageDeleteResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -28938,13 +29497,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232096i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BatchMessageGetProgressResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -28957,13 +29509,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232096i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BatchMessageReadUserResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -28981,10 +29526,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatsListed>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29038,10 +29579,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232079i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatCreateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29060,10 +29597,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatSearchResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29094,10 +29627,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatDeleteResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29119,10 +29648,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29182,10 +29707,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatUpdateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29210,13 +29731,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232097i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatAnnouncementGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29250,13 +29764,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232097i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatAnnouncementPatchResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29322,11 +29829,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232056i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatTabCreateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29376,11 +29878,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatTabDeleteTabsResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29409,11 +29906,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatTabListTabsResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29456,11 +29948,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatTabSortTabsResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29532,11 +30019,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232056i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatTabUpdateTabsResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29571,10 +30053,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232065i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatLinkResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29606,13 +30084,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232040i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatManagersAddManagersResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29643,13 +30114,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232039i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatManagersDeleteManagersResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29691,11 +30155,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMembersDeleteResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29725,11 +30184,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMembersGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29770,11 +30224,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(99992364i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMembersCreateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29795,13 +30244,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatMembersIsInChatResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -29839,11 +30281,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMembersMeJoinResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -29880,11 +30317,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232078i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMenuItemPatchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -29921,13 +30353,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatMenuTreeDeleteResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -29948,11 +30373,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMenuTreeGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -29993,13 +30413,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232078i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatMenuTreeCreateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -30035,11 +30448,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232072i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatMenuTreeSortResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30069,11 +30477,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatModerationGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30108,13 +30511,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232092i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatModerationUpdateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30143,13 +30539,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatTopNoticeDeleteTopNoticeResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30185,13 +30574,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(232034i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ChatTopNoticePutTopNoticeResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30262,10 +30644,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::FileCreateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -30343,7 +30721,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: Some("application/octet-stream"),
-        decodes: None,
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30428,10 +30805,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ImageUploaded>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -30495,7 +30868,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: Some("application/octet-stream"),
-        decodes: None,
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30530,11 +30902,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(231204i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageListResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30610,10 +30977,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageCreated>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -30790,13 +31153,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageMergeForwardResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30818,13 +31174,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageReactionBatchQueryResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30839,11 +31188,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageSearchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30892,11 +31236,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageDeleteResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30929,10 +31268,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -30978,11 +31313,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessagePatchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -31128,11 +31458,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageUpdateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31310,11 +31635,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageForwardResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -31378,13 +31698,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessagePushFollowUpResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31426,13 +31739,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageReactionListResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31507,13 +31813,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageReactionCreateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31582,13 +31881,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageReactionDeleteResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31617,11 +31909,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageReadUsersResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31716,11 +32003,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageReplyResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31821,7 +32103,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: Some("application/octet-stream"),
-        decodes: None,
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -31866,11 +32147,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageUrgentAppResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -31915,13 +32191,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MessageUrgentPhoneResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -31966,11 +32235,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MessageUrgentSmsResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -31990,10 +32254,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(230048i64, 400u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::PinListResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -32038,10 +32298,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::PinCreateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -32071,10 +32327,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::PinDeleteResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -32231,11 +32483,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ThreadForwardResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32250,11 +32497,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::AppFeedCardCreateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32269,13 +32511,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::AppFeedCardBatchDeleteResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32290,13 +32525,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::AppFeedCardBatchUpdateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32311,13 +32539,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BizEntityTagRelationGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32332,13 +32553,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BizEntityTagRelationCreateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32353,13 +32567,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BizEntityTagRelationUpdateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32381,11 +32588,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatButtonUpdateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -32435,11 +32637,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ChatSearchV2Response>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32454,13 +32651,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::FeedCardBotTimeSentiveResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32482,11 +32672,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::FeedCardPatchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32501,10 +32686,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::TagCreateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32519,10 +32700,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::TagPatchResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -32537,13 +32714,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::UrlPreviewBatchUpdateResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations

@@ -19897,7 +19897,16 @@ impl<'a> builder::AlertList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "alert_list", &OPERATIONS[0])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "alert_list",
+            &OPERATIONS[0],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::AlertListResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -19954,7 +19963,16 @@ impl<'a> builder::BotEvents<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "bot_events", &OPERATIONS[1])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "bot_events",
+            &OPERATIONS[1],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::BotEventsResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20011,7 +20029,16 @@ impl<'a> builder::BotJoin<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "bot_join", &OPERATIONS[2])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "bot_join",
+            &OPERATIONS[2],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::BotJoinResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20045,7 +20072,16 @@ impl<'a> builder::BotLeave<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "bot_leave",
+            &OPERATIONS[3],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::BotLeaveResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20079,7 +20115,16 @@ impl<'a> builder::BotMessage<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "bot_message", &OPERATIONS[4])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "bot_message",
+            &OPERATIONS[4],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::BotMessageResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20117,6 +20162,13 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
             self.prepare_direct(),
             "bot_user_active_meeting",
             &OPERATIONS[5],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::BotUserActiveMeetingResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20154,7 +20206,12 @@ impl<'a> builder::ExportDownload<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "export_download", &OPERATIONS[6])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "export_download",
+            &OPERATIONS[6],
+            None::<crate::runtime::Decode>,
+        )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -20185,6 +20242,11 @@ impl<'a> builder::ExportMeetingList<'a> {
             self.prepare_direct(),
             "export_meeting_list",
             &OPERATIONS[7],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20216,6 +20278,11 @@ impl<'a> builder::ExportParticipantList<'a> {
             self.prepare_direct(),
             "export_participant_list",
             &OPERATIONS[8],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20247,6 +20314,11 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
             self.prepare_direct(),
             "export_participant_quality_list",
             &OPERATIONS[9],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20278,6 +20350,11 @@ impl<'a> builder::ExportResourceReservationList<'a> {
             self.prepare_direct(),
             "export_resource_reservation_list",
             &OPERATIONS[10],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20305,7 +20382,16 @@ impl<'a> builder::ExportGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "export_get", &OPERATIONS[11])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "export_get",
+            &OPERATIONS[11],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ExportTaskQueried>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20332,7 +20418,18 @@ impl<'a> builder::MeetingListGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_list_get", &OPERATIONS[12])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_list_get",
+            &OPERATIONS[12],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingListGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20395,6 +20492,13 @@ impl<'a> builder::MeetingListByNo<'a> {
             self.prepare_direct(),
             "meeting_list_by_no",
             &OPERATIONS[13],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingListByNoResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20454,7 +20558,16 @@ impl<'a> builder::MeetingSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_search", &OPERATIONS[14])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_search",
+            &OPERATIONS[14],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MeetingSearchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20515,6 +20628,13 @@ impl<'a> builder::MeetingSubscription<'a> {
             self.prepare_direct(),
             "meeting_subscription",
             &OPERATIONS[15],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingSubscriptionResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20537,6 +20657,13 @@ impl<'a> builder::MeetingUnsubscription<'a> {
             self.prepare_direct(),
             "meeting_unsubscription",
             &OPERATIONS[16],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingUnsubscriptionResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20555,7 +20682,16 @@ impl<'a> builder::MeetingGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_get", &OPERATIONS[17])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_get",
+            &OPERATIONS[17],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MeetingGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20589,7 +20725,16 @@ impl<'a> builder::MeetingEnd<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_end", &OPERATIONS[18])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_end",
+            &OPERATIONS[18],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MeetingEndResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
@@ -20607,7 +20752,16 @@ impl<'a> builder::MeetingInvite<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_invite", &OPERATIONS[19])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_invite",
+            &OPERATIONS[19],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::MeetingInviteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20641,7 +20795,18 @@ impl<'a> builder::MeetingKickout<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_kickout", &OPERATIONS[20])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_kickout",
+            &OPERATIONS[20],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingKickoutResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20679,6 +20844,13 @@ impl<'a> builder::MeetingRecordingGet<'a> {
             self.prepare_direct(),
             "meeting_recording_get",
             &OPERATIONS[21],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingRecordingGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20722,6 +20894,13 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
             self.prepare_direct(),
             "meeting_recording_set_permission",
             &OPERATIONS[22],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingRecordingSetPermissionResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20744,6 +20923,13 @@ impl<'a> builder::MeetingRecordingStart<'a> {
             self.prepare_direct(),
             "meeting_recording_start",
             &OPERATIONS[23],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingRecordingStartResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20766,6 +20952,13 @@ impl<'a> builder::MeetingRecordingStop<'a> {
             self.prepare_direct(),
             "meeting_recording_stop",
             &OPERATIONS[24],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingRecordingStopResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20784,7 +20977,18 @@ impl<'a> builder::MeetingSetHost<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "meeting_set_host", &OPERATIONS[25])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "meeting_set_host",
+            &OPERATIONS[25],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::MeetingSetHostResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20818,7 +21022,18 @@ impl<'a> builder::NoteSubscription<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "note_subscription", &OPERATIONS[26])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "note_subscription",
+            &OPERATIONS[26],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::NoteSubscriptionResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::NoteUnsubscription<'a> {
@@ -20840,6 +21055,13 @@ impl<'a> builder::NoteUnsubscription<'a> {
             self.prepare_direct(),
             "note_unsubscription",
             &OPERATIONS[27],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::NoteUnsubscriptionResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -20858,7 +21080,16 @@ impl<'a> builder::NoteGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "note_get", &OPERATIONS[28])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "note_get",
+            &OPERATIONS[28],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::NoteGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -20896,6 +21127,13 @@ impl<'a> builder::ParticipantListGet<'a> {
             self.prepare_direct(),
             "participant_list_get",
             &OPERATIONS[29],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ParticipantListGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -20959,6 +21197,13 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
             self.prepare_direct(),
             "participant_quality_list_get",
             &OPERATIONS[30],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ParticipantQualityListGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21027,7 +21272,18 @@ impl<'a> builder::ReportGetDaily<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "report_get_daily", &OPERATIONS[31])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "report_get_daily",
+            &OPERATIONS[31],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReportGetDailyResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21065,6 +21321,13 @@ impl<'a> builder::ReportGetTopUser<'a> {
             self.prepare_direct(),
             "report_get_top_user",
             &OPERATIONS[32],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReportGetTopUserResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21103,6 +21366,13 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
             self.prepare_direct(),
             "reserve_config_reserve_scope",
             &OPERATIONS[33],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigReserveScopeResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21144,6 +21414,13 @@ impl<'a> builder::ReserveConfigPatch<'a> {
             self.prepare_direct(),
             "reserve_config_patch",
             &OPERATIONS[34],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -21166,6 +21443,13 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
             self.prepare_direct(),
             "reserve_config_admin_get",
             &OPERATIONS[35],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigAdminGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21207,6 +21491,13 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
             self.prepare_direct(),
             "reserve_config_admin_patch",
             &OPERATIONS[36],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigAdminPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -21231,6 +21522,13 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
             self.prepare_direct(),
             "reserve_config_disable_inform_get",
             &OPERATIONS[37],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigDisableInformGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21274,6 +21572,13 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
             self.prepare_direct(),
             "reserve_config_disable_inform_patch",
             &OPERATIONS[38],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigDisableInformPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -21296,6 +21601,13 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
             self.prepare_direct(),
             "reserve_config_form_get",
             &OPERATIONS[39],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigFormGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21337,6 +21649,13 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
             self.prepare_direct(),
             "reserve_config_form_patch",
             &OPERATIONS[40],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveConfigFormPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -21355,7 +21674,16 @@ impl<'a> builder::ReserveApply<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "reserve_apply", &OPERATIONS[41])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "reserve_apply",
+            &OPERATIONS[41],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ReserveApplyResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21389,7 +21717,16 @@ impl<'a> builder::ReserveGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "reserve_get", &OPERATIONS[43])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "reserve_get",
+            &OPERATIONS[43],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ReserveGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21423,7 +21760,16 @@ impl<'a> builder::ReserveUpdate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "reserve_update", &OPERATIONS[44])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "reserve_update",
+            &OPERATIONS[44],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ReserveUpdateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21457,7 +21803,16 @@ impl<'a> builder::ReserveDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "reserve_delete", &OPERATIONS[42])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "reserve_delete",
+            &OPERATIONS[42],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::ReserveDeleteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
@@ -21479,6 +21834,13 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
             self.prepare_direct(),
             "reserve_get_active_meeting",
             &OPERATIONS[45],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ReserveGetActiveMeetingResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21520,6 +21882,13 @@ impl<'a> builder::ResourceReservationListGet<'a> {
             self.prepare_direct(),
             "resource_reservation_list_get",
             &OPERATIONS[46],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ResourceReservationListGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21588,7 +21957,18 @@ impl<'a> builder::RoomConfigQuery<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_config_query", &OPERATIONS[47])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_config_query",
+            &OPERATIONS[47],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomConfigQueryResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21622,7 +22002,16 @@ impl<'a> builder::RoomConfigSet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_config_set", &OPERATIONS[48])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_config_set",
+            &OPERATIONS[48],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomConfigSetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
@@ -21646,6 +22035,13 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
             self.prepare_direct(),
             "room_config_set_checkboard_access_code",
             &OPERATIONS[49],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomConfigSetCheckboardAccessCodeResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21687,6 +22083,13 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
             self.prepare_direct(),
             "room_config_set_room_access_code",
             &OPERATIONS[50],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomConfigSetRoomAccessCodeResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -21724,7 +22127,16 @@ impl<'a> builder::RoomLevelList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_list", &OPERATIONS[51])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_list",
+            &OPERATIONS[51],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomLevelListResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21781,7 +22193,18 @@ impl<'a> builder::RoomLevelCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_create", &OPERATIONS[52])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_create",
+            &OPERATIONS[52],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomLevelCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21815,7 +22238,16 @@ impl<'a> builder::RoomLevelDel<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_del", &OPERATIONS[53])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_del",
+            &OPERATIONS[53],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomLevelDelResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
@@ -21833,7 +22265,16 @@ impl<'a> builder::RoomLevelMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_mget", &OPERATIONS[54])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_mget",
+            &OPERATIONS[54],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomLevelMgetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21867,7 +22308,18 @@ impl<'a> builder::RoomLevelSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_search", &OPERATIONS[55])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_search",
+            &OPERATIONS[55],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomLevelSearchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21901,7 +22353,16 @@ impl<'a> builder::RoomLevelGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_get", &OPERATIONS[56])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_get",
+            &OPERATIONS[56],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomLevelGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -21935,7 +22396,18 @@ impl<'a> builder::RoomLevelPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_level_patch", &OPERATIONS[57])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_level_patch",
+            &OPERATIONS[57],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::RoomLevelPatchResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::RoomList<'a> {
@@ -21953,7 +22425,16 @@ impl<'a> builder::RoomList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_list", &OPERATIONS[58])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_list",
+            &OPERATIONS[58],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomListResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22010,7 +22491,16 @@ impl<'a> builder::RoomCreate<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_create", &OPERATIONS[59])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_create",
+            &OPERATIONS[59],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomCreateResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22044,7 +22534,16 @@ impl<'a> builder::RoomMget<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_mget", &OPERATIONS[60])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_mget",
+            &OPERATIONS[60],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomMgetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22078,7 +22577,16 @@ impl<'a> builder::RoomSearch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_search", &OPERATIONS[61])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_search",
+            &OPERATIONS[61],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomSearchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22135,7 +22643,16 @@ impl<'a> builder::RoomGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_get", &OPERATIONS[63])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_get",
+            &OPERATIONS[63],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomGetResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22169,7 +22686,16 @@ impl<'a> builder::RoomDelete<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_delete", &OPERATIONS[62])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_delete",
+            &OPERATIONS[62],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomDeleteResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::RoomPatch<'a> {
@@ -22187,7 +22713,16 @@ impl<'a> builder::RoomPatch<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "room_patch", &OPERATIONS[64])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "room_patch",
+            &OPERATIONS[64],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<types::RoomPatchResponse>(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
@@ -22205,7 +22740,18 @@ impl<'a> builder::ScopeConfigGet<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::send(self.prepare_direct(), "scope_config_get", &OPERATIONS[65])
+        crate::runtime::send(
+            self.prepare_direct(),
+            "scope_config_get",
+            &OPERATIONS[65],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ScopeConfigGetResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
+        )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
@@ -22243,6 +22789,13 @@ impl<'a> builder::ScopeConfigCreate<'a> {
             self.prepare_direct(),
             "scope_config_create",
             &OPERATIONS[66],
+            Some(|body: &[u8]| {
+                let answer = serde_json::from_slice::<
+                    types::ScopeConfigCreateResponse,
+                >(body)
+                    .ok()?;
+                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
+            }),
         )
     }
 }
@@ -24130,10 +24683,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::AlertListResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24169,10 +24718,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::BotEventsResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24306,10 +24851,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::BotJoinResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24387,10 +24928,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::BotLeaveResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24405,10 +24942,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::BotMessageResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24460,13 +24993,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::BotUserActiveMeetingResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24511,7 +25037,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        decodes: None,
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24568,10 +25093,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24622,10 +25143,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24676,10 +25193,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24729,10 +25242,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ExportTaskCreated>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24777,10 +25286,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ExportTaskQueried>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24860,11 +25365,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingListGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24880,11 +25380,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121003i64, 400u16, "param error", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingListByNoResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -24997,11 +25492,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingSearchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25032,13 +25522,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingSubscriptionResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25069,13 +25552,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingUnsubscriptionResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25106,10 +25582,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25154,10 +25626,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingEndResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25230,11 +25698,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingInviteResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -25286,11 +25749,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingKickoutResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25342,13 +25800,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingRecordingGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25386,13 +25837,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingRecordingSetPermissionResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25437,13 +25881,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingRecordingStartResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25488,13 +25925,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::MeetingRecordingStopResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25567,11 +25997,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::MeetingSetHostResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25602,11 +26027,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::NoteSubscriptionResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -25637,13 +26057,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::NoteUnsubscriptionResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25674,10 +26087,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::NoteGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25757,13 +26166,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ParticipantListGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -25843,13 +26245,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ParticipantQualityListGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -25866,11 +26261,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121003i64, 400u16, "param error", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReportGetDailyResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -25894,11 +26284,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReportGetTopUserResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -25936,13 +26321,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigReserveScopeResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26001,13 +26379,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigPatchResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26051,13 +26422,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigAdminGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26123,13 +26487,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigAdminPatchResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26166,13 +26523,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigDisableInformGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26231,13 +26581,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigDisableInformPatchResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26281,13 +26624,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigFormGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26353,13 +26689,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveConfigFormPatchResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26404,11 +26733,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReserveApplyResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26439,11 +26763,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReserveDeleteResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26474,10 +26793,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReserveGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26536,11 +26851,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ReserveUpdateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26571,13 +26881,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ReserveGetActiveMeetingResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
@@ -26622,13 +26925,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::ResourceReservationListGetResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26652,11 +26948,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomConfigQueryResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26680,11 +26971,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomConfigSetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26708,13 +26994,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::RoomConfigSetCheckboardAccessCodeResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26738,13 +27017,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<
-                types::RoomConfigSetRoomAccessCodeResponse,
-            >(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26776,11 +27048,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelListResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26812,11 +27079,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelCreateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26855,11 +27117,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelDelResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26891,11 +27148,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelMgetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26927,11 +27179,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelSearchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26963,11 +27210,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -26999,11 +27241,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomLevelPatchResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27029,10 +27266,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomListResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27065,10 +27298,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomCreateResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27094,10 +27323,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomMgetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::User],
@@ -27123,10 +27348,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomSearchResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27152,10 +27373,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomDeleteResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27181,10 +27398,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomGetResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27217,10 +27430,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             ),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::RoomPatchResponse>(body).ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27246,11 +27455,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ScopeConfigGetResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
     crate::runtime::Operation {
         tokens: &[crate::runtime::TokenKind::Tenant],
@@ -27276,11 +27480,6 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             crate::DocumentedError::__row(121006i64, 404u16, "", None, false),
         ],
         file: None,
-        decodes: Some(|body: &[u8]| {
-            let answer = serde_json::from_slice::<types::ScopeConfigCreateResponse>(body)
-                .ok()?;
-            Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-        }),
     },
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations

@@ -1,5 +1,6 @@
 //! One call: identity, attempts, retries, tracing. Below [`super::send`].
 
+use std::any::Any;
 use std::future::Future;
 use std::time::Instant;
 
@@ -12,7 +13,7 @@ use tracing::{field, Instrument};
 
 use super::quirks::{self, Answer};
 use super::retry::{decide, Decision};
-use super::{Operation, Runtime};
+use super::{Decoder, Operation, Runtime};
 use crate::Error;
 
 /// Sends the requests `requests` hands over as `operation_id`, retrying as the runtime's
@@ -27,6 +28,7 @@ pub(super) fn run<'a, T: 'static>(
     mut requests: impl Requests + 'a,
     operation_id: &'static str,
     op: &'a Operation,
+    decode: Option<impl Fn(&[u8]) -> Option<(i64, Box<dyn Any + Send>)> + Send + Sync + 'a>,
 ) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
     let (span, started) = call_span(operation_id);
     let recorded = span.clone();
@@ -36,8 +38,12 @@ pub(super) fn run<'a, T: 'static>(
     // moved value would be held twice in the call's state). Being an `async` block, the shell
     // (and the operation's request building, which it reaches) is compiled only where a call is
     // awaited.
-    let attempts =
-        async move { each_attempt(http, runtime, &mut requests, op, &lent).await }.instrument(span);
+    // The decoder too is lent from within the shell: only there is it compiled.
+    let attempts = async move {
+        let decode = decode.as_ref().map(|decode| decode as Decoder<'_>);
+        each_attempt(http, runtime, &mut requests, op, decode, &lent).await
+    }
+    .instrument(span);
     super::finish(attempts, move |result| {
         finished(result, started, &recorded)?.typed()
     })
@@ -91,6 +97,7 @@ fn each_attempt<'a, 'r>(
     runtime: &'a Runtime,
     requests: &'r mut (dyn Requests + 'a),
     op: &'a Operation,
+    decode: Option<Decoder<'r>>,
     span: &'r tracing::Span,
 ) -> impl Future<Output = Result<Answer, Error>> + Send + use<'a, 'r> {
     let policy = &runtime.shared.retry;
@@ -141,6 +148,7 @@ fn each_attempt<'a, 'r>(
                     Either::Left(quirks::screen(
                         response,
                         op,
+                        decode,
                         runtime.shared.max_response_bytes,
                     ))
                 }
@@ -227,7 +235,6 @@ mod tests {
         rules: &[],
         errors: &[],
         file: None,
-        decodes: None,
     };
 
     /// The size of a call's state whose request is built from `values`, and the size of those.
@@ -240,7 +247,14 @@ mod tests {
             Ok::<_, reqwest::Error>(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
-        let call = run::<()>(&http, &runtime, build, "op", &OPERATION);
+        let call = run::<()>(
+            &http,
+            &runtime,
+            build,
+            "op",
+            &OPERATION,
+            None::<super::super::Decode>,
+        );
         (std::mem::size_of_val(&call), values_size)
     }
 

@@ -32,7 +32,19 @@ impl ExtraFields {
             return Ok(Body::Typed(body));
         }
         let json = serde_json::to_vec(&body).map_err(|e| format!("{operation_id}: {e}"))?;
-        let Ok(mut object) = serde_json::from_slice::<Map<String, Value>>(&json) else {
+        self.merge_json(&json, rules, operation_id)
+            .map(Body::Merged)
+    }
+
+    /// [`merge`](Self::merge) past the typed body's serialisation: compiled once, not per body
+    /// type.
+    fn merge_json(
+        self,
+        json: &[u8],
+        rules: &[Rule],
+        operation_id: &str,
+    ) -> Result<Map<String, Value>, String> {
+        let Ok(mut object) = serde_json::from_slice::<Map<String, Value>>(json) else {
             return Err(format!(
                 "{operation_id}: its body is not a JSON object, so it takes no extra field"
             ));
@@ -59,7 +71,7 @@ impl ExtraFields {
             let merged = serde_json::to_vec(&object).map_err(|e| e.to_string())?;
             crate::rules::check(rules, operation_id, &merged).map_err(|v| v.to_string())?;
         }
-        Ok(Body::Merged(object))
+        Ok(object)
     }
 }
 

@@ -69,17 +69,19 @@ pub struct Operation {
     /// timeout again, between two reads) still ends a stalled transfer. The body is checked to be
     /// such a file before it is handed over (see [`file`]).
     pub file: Option<&'static str>,
-    /// Decodes a success body as the operation's 200 response type (for JSON responses with a
-    /// named schema) and returns its `code` (0 when the type has none); `None` when it does not
-    /// decode. Checked while the status and headers are at hand, so an undecodable success is an
-    /// [`Error::Undecodable`] that keeps them — and on the hot path it is the only parse.
-    pub decodes: Option<Decode>,
 }
 
-/// Decodes a success body as an operation's 200 response type: its `code` and the decoded value
-/// (handed to the caller as the operation's answer type), or `None` when the body does not
-/// decode. Generated per operation.
+/// Decodes a success body as an operation's 200 response type: its `code` (0 when the type has
+/// none) and the decoded value (handed to the caller as the operation's answer type), or `None`
+/// when the body does not decode. Generated per operation and given to [`send`] (`None` for an
+/// operation answering with a file); checked while the status and headers are at hand, so an
+/// undecodable success is an [`Error::Undecodable`] that keeps them — and on the hot path it is
+/// the only parse.
 pub type Decode = fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)>;
+
+/// A [`Decode`] as the runtime holds it while a call runs.
+pub(crate) type Decoder<'a> =
+    &'a (dyn Fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)> + Sync);
 
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's
@@ -159,15 +161,20 @@ type Prepared<'a, C, B> = Result<(&'a C, B), progenitor_client::Error<FeishuErro
 ///
 /// The call is boxed once: the generated code's futures then carry a pointer, not the call's
 /// whole state (which holds the requests: the builder's checked values, no request).
-pub fn send<'a, C, R, T>(
+///
+/// `decode` is the operation's [`Decode`], given as a closure: it is compiled where a call is
+/// awaited, not for every operation of the library.
+pub fn send<'a, C, R, T, D>(
     prepared: Prepared<'a, C, R>,
     operation_id: &'static str,
     op: &'static Operation,
+    decode: Option<D>,
 ) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a
 where
     C: ClientInfo<Runtime> + Sync,
     R: call::Requests + 'a,
     T: Send + 'static,
+    D: Fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)> + Send + Sync + 'a,
 {
     use futures::future::Either;
     let (client, requests) = match prepared {
@@ -180,6 +187,7 @@ where
         requests,
         operation_id,
         op,
+        decode,
     )))
 }
 

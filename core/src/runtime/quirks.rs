@@ -76,11 +76,12 @@ impl Answer {
 ///   buffered body as the stream.
 ///
 /// (An `async move` block, not an `async fn`, so that the response is held once in its state.)
-pub(super) fn screen(
+pub(super) fn screen<'a>(
     mut response: reqwest::Response,
-    op: &super::Operation,
+    op: &'a super::Operation,
+    decode: Option<super::Decoder<'a>>,
     limit: u64,
-) -> impl std::future::Future<Output = Result<Answer, Error>> + Send + '_ {
+) -> impl std::future::Future<Output = Result<Answer, Error>> + Send + 'a {
     let status = response.status();
     async move {
         if let Some(media_type) = op.file {
@@ -100,7 +101,7 @@ pub(super) fn screen(
         }
         let body = read_body(&mut response, limit).await?;
         // The hot path: one parse — the body decodes into the operation's 200 type with code 0.
-        let decoded = match op.decodes {
+        let decoded = match decode {
             Some(decode) if status.is_success() => decode(&body),
             _ => None,
         };
@@ -126,7 +127,7 @@ pub(super) fn screen(
                 Err(api_error(envelope, status.as_u16(), log_id, op.errors))
             }
             // Without a decode check (a file's answer) the caller gets the body as it came.
-            _ if status.is_success() && op.decodes.is_none() => {
+            _ if status.is_success() && decode.is_none() => {
                 let body = futures::stream::once(std::future::ready(Ok(body)));
                 Ok(Answer {
                     status,
