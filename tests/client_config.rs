@@ -3,7 +3,7 @@
 //! and tokens that never show up in `Debug` or `Display` of the client, its builder, the token
 //! or errors.
 
-mod common;
+use crate::common;
 
 use common::*;
 use feishu_openapi::vc::types::ExportMeetingListRequest;

@@ -3,7 +3,7 @@
 //! connection (127.0.0.1), and every generated payload decodes a minimal payload built from its
 //! spec, and a full one with unknown fields and values not listed.
 //!
-//! `cargo test --features vc,im,events,fake --test events_generated`
+//! `cargo test --features vc,im,events,fake --test suite events_generated`
 #![cfg(all(feature = "events", feature = "fake", feature = "im"))]
 
 use std::time::Duration;

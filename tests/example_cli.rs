@@ -6,7 +6,7 @@
 //! alone (it starts its own fake Feishu) or pointed at a fake started here, so that the test can
 //! check what was — or was not — sent, and what was saved.
 
-mod example_support;
+use crate::example_support;
 
 use example_support::{entries, run, run_against, workbook_rows, END, START};
 use feishu_openapi::fake::FakeFeishu;

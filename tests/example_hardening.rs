@@ -2,7 +2,7 @@
 //! flag (nothing sent), server text never reaches the terminal raw, an HTML page is never saved
 //! as the workbook, and `--timeout` bounds a server that never answers.
 
-mod example_support;
+use crate::example_support;
 
 use example_support::{entries, run, run_against};
 use feishu_openapi::fake::FakeFeishu;

@@ -2,7 +2,7 @@
 //! (method, path, query encoding, token), what is decoded, and every documented error — at its
 //! HTTP status and inside an HTTP 200 — as the crate's one `Error`.
 
-mod common;
+use crate::common;
 
 use common::{only_request, tenant_client, TASK_ID, TENANT_TOKEN};
 use feishu_openapi::vc::export::{ExportFile, ExportTask};

@@ -8,7 +8,7 @@
 //! spec (or generator) change, run
 //!
 //! ```text
-//! UPDATE_SNAPSHOTS=1 cargo test --test generated_snapshot
+//! UPDATE_SNAPSHOTS=1 cargo test --test suite generated_snapshot
 //! ```
 //!
 //! and commit the snapshot diff with the change.
@@ -21,7 +21,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const UPDATE_COMMAND: &str = "UPDATE_SNAPSHOTS=1 cargo test --test generated_snapshot";
+const UPDATE_COMMAND: &str = "UPDATE_SNAPSHOTS=1 cargo test --test suite generated_snapshot";
 
 /// The client of `openapi/<service>.yaml` as its crate's build script generates it with the
 /// `schemars` feature on.

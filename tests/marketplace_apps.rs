@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-mod marketplace_support;
+use crate::marketplace_support;
 use marketplace_support::send;
 
 use feishu_openapi::fake::{Endpoint, FakeFeishu, Fault, RecordedRequest, DEFAULT_TENANT_KEY};

@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod marketplace_support;
+use crate::marketplace_support;
 use marketplace_support::send;
 
 use bytes::Bytes;

@@ -6,7 +6,7 @@
 //! construct (9-digit meeting numbers, non-empty IDs), the test asserts the conversion error.
 //! Enums are open: a value the spec does not list is kept and sent (see the last tests).
 
-mod common;
+use crate::common;
 
 use common::*;
 use feishu_openapi::vc::builder::ExportMeetingList;

@@ -7,7 +7,7 @@
 //! method, path, `user_id_type` query, bearer token, content type, no `api-version`, user agent,
 //! and the JSON body (times as strings).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -7,7 +7,7 @@
 //! Run with `--features vc,im,fake`.
 #![cfg(all(feature = "vc", feature = "im"))]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -7,8 +7,8 @@
 //! body, token kinds) is checked by `tests/conformance.rs`. The example values are the spec's
 //! (`openapi/vc.yaml`).
 
-mod common;
-mod export_support;
+use crate::common;
+use crate::export_support;
 
 use common::TENANT_TOKEN;
 use export_support::*;

@@ -9,7 +9,7 @@
 //! or the body, kind, `Display` with the advice, at its status and in HTTP 200) is checked by the
 //! conformance suite (`tests/conformance.rs`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! `x-ogw-ratelimit-reset`; 5xx back off; parameter errors are never retried; timeouts, refused
 //! connections and redirects are reported cleanly.
 
-mod runtime_support;
+use crate::runtime_support;
 
 use std::time::Duration;
 

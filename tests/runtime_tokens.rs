@@ -2,7 +2,7 @@
 //! reuse until the refresh margin, one flight for concurrent callers, eviction of invalid tokens,
 //! and per-call identity.
 
-mod runtime_support;
+use crate::runtime_support;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! status or progenitor's wording. `send()` keeps the answer's status and headers; `call()` gives
 //! the envelope's `data`.
 
-mod common;
+use crate::common;
 
 use common::{tenant_client, PATH, TASK_ID};
 use feishu_openapi::vc::types::ExportMeetingListRequest;

@@ -4,7 +4,7 @@
 //! its JSON type, required flag, example, Chinese description and enum values with their
 //! meanings, the error table, and the request and response examples.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

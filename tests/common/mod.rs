@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: a mock Feishu on 127.0.0.1, clients pointed at it,
 //! distinctive tokens, and the request example of the official doc page.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(dead_code, reason = "each feature set uses a subset")]
 
 use feishu_openapi::{AccessToken, FeishuClient};
 use serde_json::{json, Value};

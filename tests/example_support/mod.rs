@@ -1,7 +1,7 @@
 //! Helpers for the tests that run `examples/export_meetings` as the compiled binary a user gets
 //! from `cargo run --example export_meetings`: a clean `FEISHU_*` environment, a fresh temporary
 //! folder (its default `--out`), and readers of what it printed and saved.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(dead_code, reason = "each feature set uses a subset")]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -34,7 +34,7 @@ pub fn example_binary() -> PathBuf {
     assert!(
         binary.is_file(),
         "the example binary {} is missing: build it with `cargo build --example export_meetings` \
-         (a plain `cargo test` builds it; `cargo test --test example_cli` alone does not)",
+         (a plain `cargo test` builds it; `cargo test --test suite example_cli` alone does not)",
         binary.display()
     );
     binary

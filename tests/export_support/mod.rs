@@ -3,8 +3,9 @@
 //! request example read from `openapi/vc.yaml`, the check of one request on the wire, and the
 //! check of a refusal before any I/O.
 //!
-//! A test file uses it with `mod common; mod export_support;`.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+//! A test module uses it with `use crate::{common, export_support};` (both are declared once in
+//! `tests/suite.rs`).
+#![allow(dead_code, reason = "each feature set uses a subset")]
 
 use std::future::Future;
 
@@ -15,7 +16,7 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::common::{
+use super::common::{
     assert_nothing_received, client_for, only_request, silent_server, success_server,
     tenant_client, TASK_ID, TENANT_TOKEN,
 };
@@ -103,7 +104,6 @@ impl<'a> Wire<'a> {
 /// A `send_and_check` sender: the VC operation `$op` with `user_id_type` `$kind` and one call
 /// that sets the body, e.g. `sender!(export_participant_list, UserIdType::OpenId, body(body))`
 /// or `…, body_map(|b| b.meeting_no("123456789")))`.
-#[macro_export]
 macro_rules! sender {
     ($op:ident, $kind:expr, $setter:ident($arg:expr)) => {
         move |feishu: feishu_openapi::FeishuClient| async move {
@@ -117,6 +117,7 @@ macro_rules! sender {
         }
     };
 }
+pub(crate) use sender;
 
 /// Asserts method, path, query, Authorization, Content-Type, no `api-version`, and the JSON body.
 pub fn assert_wire(request: &Request, want: &Wire<'_>, how: &str) {
