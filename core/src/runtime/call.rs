@@ -1,6 +1,5 @@
 //! One call: identity, attempts, retries, tracing. Below [`super::send`].
 
-use std::any::Any;
 use std::future::Future;
 use std::time::Instant;
 
@@ -13,7 +12,7 @@ use tracing::{field, Instrument};
 
 use super::quirks::{self, Answer};
 use super::retry::{decide, Decision};
-use super::{Decoder, Operation, Runtime};
+use super::{Decoded, Decoder, Operation, Runtime};
 use crate::Error;
 
 /// Sends the requests `requests` hands over as `operation_id`, retrying as the runtime's
@@ -28,7 +27,7 @@ pub(super) fn run<'a, T: 'static>(
     mut requests: impl Requests + 'a,
     operation_id: &'static str,
     op: &'a Operation,
-    decode: Option<impl Fn(&[u8]) -> Option<(i64, Box<dyn Any + Send>)> + Send + Sync + 'a>,
+    decode: Option<impl Fn(&[u8]) -> Decoded + Send + Sync + 'a>,
 ) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
     let (span, started) = call_span(operation_id);
     let recorded = span.clone();

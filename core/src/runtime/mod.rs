@@ -77,11 +77,13 @@ pub struct Operation {
 /// operation answering with a file); checked while the status and headers are at hand, so an
 /// undecodable success is an [`Error::Undecodable`] that keeps them — and on the hot path it is
 /// the only parse.
-pub type Decode = fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)>;
+pub type Decode = fn(&[u8]) -> Decoded;
+
+/// What a [`Decode`] gives: the answer's `code` and the decoded value, or `None`.
+pub type Decoded = Option<(i64, Box<dyn std::any::Any + Send>)>;
 
 /// A [`Decode`] as the runtime holds it while a call runs.
-pub(crate) type Decoder<'a> =
-    &'a (dyn Fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)> + Sync);
+pub(crate) type Decoder<'a> = &'a (dyn Fn(&[u8]) -> Decoded + Sync);
 
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's
@@ -174,7 +176,7 @@ where
     C: ClientInfo<Runtime> + Sync,
     R: call::Requests + 'a,
     T: Send + 'static,
-    D: Fn(&[u8]) -> Option<(i64, Box<dyn std::any::Any + Send>)> + Send + Sync + 'a,
+    D: Fn(&[u8]) -> Decoded + Send + Sync + 'a,
 {
     use futures::future::Either;
     let (client, requests) = match prepared {
