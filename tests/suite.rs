@@ -12,6 +12,8 @@ mod marketplace_support;
 mod runtime_support;
 
 // The tests, a module per file.
+#[path = "answer_objects.rs"]
+mod answer_objects;
 #[path = "body_less_requests.rs"]
 mod body_less_requests;
 #[path = "client_config.rs"]

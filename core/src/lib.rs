@@ -17,6 +17,8 @@ mod common;
 pub mod download;
 mod error;
 #[doc(hidden)]
+pub mod object;
+#[doc(hidden)]
 pub mod open_enum;
 #[doc(hidden)]
 pub mod rules;
@@ -58,7 +60,7 @@ pub mod __private {
     #[cfg(feature = "upload")]
     pub use crate::upload;
     pub use crate::{
-        download, open_enum, rules, runtime, DocumentedError, Error, FeishuErrorBody,
+        download, object, open_enum, rules, runtime, DocumentedError, Error, FeishuErrorBody,
         FeishuErrorDetail, SecretString, UnixSeconds, UserId, UserIdType, MAX_PAGES,
     };
     /// What a service's `__send_from_json` returns for an operation it has: the call.

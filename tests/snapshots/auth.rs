@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Success response; the token fields are at the top level (no `data`).
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppAccessToken {
         ///The token.
         pub app_access_token: crate::SecretString,
@@ -21,14 +21,120 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_access_token: ::std::option::Option<crate::SecretString>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppAccessToken {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppAccessToken;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppAccessToken")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppAccessToken, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "app_access_token",
+                                    "code",
+                                    "expire",
+                                    "msg",
+                                    "tenant_access_token",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppAccessToken {
+                        app_access_token: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_access_token",
+                            ))?,
+                        code: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        expire: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field("expire"))?,
+                        msg: f3.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                        tenant_access_token: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppTicketResendRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppTicketResendRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
         ///The app secret.
         pub app_secret: crate::SecretString,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppTicketResendRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppTicketResendRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppTicketResendRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppTicketResendRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppTicketResendRequest {
+                        app_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
+                        app_secret: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_secret",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppTicketResendRequest {
         pub fn builder() -> builder::AppTicketResendRequest {
@@ -36,15 +142,54 @@ pub mod types {
         }
     }
     ///Success response (code 0); the ticket itself comes as an `app_ticket` event.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppTicketResent {
         ///0 on success.
         pub code: i64,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppTicketResent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppTicketResent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppTicketResent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppTicketResent, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppTicketResent {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        msg: f1.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MarketplaceAppAccessTokenRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MarketplaceAppAccessTokenRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
@@ -53,6 +198,58 @@ pub mod types {
         ///The ticket of the latest `app_ticket` event.
         pub app_ticket: crate::SecretString,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MarketplaceAppAccessTokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MarketplaceAppAccessTokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MarketplaceAppAccessTokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MarketplaceAppAccessTokenRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["app_id", "app_secret", "app_ticket"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MarketplaceAppAccessTokenRequest {
+                        app_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
+                        app_secret: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_secret",
+                            ))?,
+                        app_ticket: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_ticket",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl MarketplaceAppAccessTokenRequest {
         pub fn builder() -> builder::MarketplaceAppAccessTokenRequest {
             Default::default()
@@ -60,12 +257,62 @@ pub mod types {
     }
     ///`MarketplaceTenantAccessTokenRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MarketplaceTenantAccessTokenRequest {
         ///The marketplace app's app_access_token (from app_access_token_create).
         pub app_access_token: crate::SecretString,
         ///The tenant (a tenant that has the app installed).
         pub tenant_key: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MarketplaceTenantAccessTokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MarketplaceTenantAccessTokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MarketplaceTenantAccessTokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MarketplaceTenantAccessTokenRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["app_access_token", "tenant_key"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MarketplaceTenantAccessTokenRequest {
+                        app_access_token: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_access_token",
+                            ))?,
+                        tenant_key: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tenant_key",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MarketplaceTenantAccessTokenRequest {
         pub fn builder() -> builder::MarketplaceTenantAccessTokenRequest {
@@ -74,12 +321,55 @@ pub mod types {
     }
     ///`SelfBuiltAppAccessTokenRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct SelfBuiltAppAccessTokenRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
         ///The app secret.
         pub app_secret: crate::SecretString,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for SelfBuiltAppAccessTokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SelfBuiltAppAccessTokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SelfBuiltAppAccessTokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SelfBuiltAppAccessTokenRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SelfBuiltAppAccessTokenRequest {
+                        app_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
+                        app_secret: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_secret",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl SelfBuiltAppAccessTokenRequest {
         pub fn builder() -> builder::SelfBuiltAppAccessTokenRequest {
@@ -87,7 +377,7 @@ pub mod types {
         }
     }
     ///Success response; the token fields are at the top level (no `data`).
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TenantAccessToken {
         ///0 on success.
         pub code: i64,
@@ -97,14 +387,111 @@ pub mod types {
         ///The token (t-…).
         pub tenant_access_token: crate::SecretString,
     }
+    impl<'de> ::serde::Deserialize<'de> for TenantAccessToken {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TenantAccessToken;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TenantAccessToken")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TenantAccessToken, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["code", "expire", "msg", "tenant_access_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TenantAccessToken {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        expire: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("expire"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                        tenant_access_token: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tenant_access_token",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TenantAccessTokenRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TenantAccessTokenRequest {
         ///应用唯一标识 — the app id (cli_…).
         pub app_id: ::std::string::String,
         ///应用秘钥 — the app secret.
         pub app_secret: crate::SecretString,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TenantAccessTokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TenantAccessTokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TenantAccessTokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TenantAccessTokenRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TenantAccessTokenRequest {
+                        app_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
+                        app_secret: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_secret",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl TenantAccessTokenRequest {
         pub fn builder() -> builder::TenantAccessTokenRequest {

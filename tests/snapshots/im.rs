@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AppFeedCardBatchDeleteFailedCard`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteFailedCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
@@ -17,14 +17,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteFailedCard {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchDeleteFailedCard;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchDeleteFailedCard")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardBatchDeleteFailedCard, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["biz_id", "reason", "user_id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchDeleteFailedCard {
+                        biz_id: f0,
+                        reason: f1,
+                        user_id: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppFeedCardBatchDeleteRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchDeleteRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub feed_cards: ::std::option::Option<
             ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardBatchDeleteRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["feed_cards"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchDeleteRequest {
+                        feed_cards: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchDeleteRequest {
         pub fn builder() -> builder::AppFeedCardBatchDeleteRequest {
@@ -33,10 +113,54 @@ pub mod types {
     }
     ///`AppFeedCardBatchDeleteRequestFeedCard`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchDeleteRequestFeedCard {
         pub biz_id: ::std::string::String,
         pub user_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequestFeedCard {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchDeleteRequestFeedCard;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchDeleteRequestFeedCard")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchDeleteRequestFeedCard,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["biz_id", "user_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchDeleteRequestFeedCard {
+                        biz_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("biz_id"))?,
+                        user_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("user_id"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchDeleteRequestFeedCard {
         pub fn builder() -> builder::AppFeedCardBatchDeleteRequestFeedCard {
@@ -44,29 +168,147 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<AppFeedCardBatchDeleteResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardBatchDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppFeedCardBatchDeleteResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_cards: ::std::option::Option<
             ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchDeleteResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchDeleteResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchDeleteResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["failed_cards"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchDeleteResponseData {
+                        failed_cards: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppFeedCardBatchUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub feed_cards: ::std::option::Option<
             ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardBatchUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["feed_cards"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequest {
+                        feed_cards: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequest {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequest {
@@ -75,13 +317,69 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCard`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCard {
         pub app_feed_card: AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
         pub update_fields: ::std::vec::Vec<
             AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem,
         >,
         pub user_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequestFeedCard {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCard;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchUpdateRequestFeedCard")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCard,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["app_feed_card", "update_fields", "user_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCard {
+                        app_feed_card: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "app_feed_card",
+                            ))?,
+                        update_fields: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "update_fields",
+                            ))?,
+                        user_id: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field("user_id"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCard {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCard {
@@ -90,7 +388,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCard`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_key: ::std::option::Option<::std::string::String>,
@@ -119,6 +416,87 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCard;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCard",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "avatar_key",
+                                    "biz_id",
+                                    "buttons",
+                                    "link",
+                                    "notify",
+                                    "preview",
+                                    "status_label",
+                                    "time_sensitive",
+                                    "title",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+                        avatar_key: f0,
+                        biz_id: f1,
+                        buttons: f2,
+                        link: f3,
+                        notify: f4,
+                        preview: f5,
+                        status_label: f6,
+                        time_sensitive: f7,
+                        title: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
             Default::default()
@@ -126,11 +504,54 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
         pub buttons: ::std::vec::Vec<
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["buttons"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+                        buttons: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("buttons"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
@@ -139,7 +560,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_map: ::std::option::Option<
@@ -155,6 +575,75 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
         >,
         pub text: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_map",
+                                    "action_type",
+                                    "button_type",
+                                    "multi_url",
+                                    "text",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+                        action_map: f0,
+                        action_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "action_type",
+                            ))?,
+                        button_type: f2,
+                        multi_url: f3,
+                        text: f4
+                            .ok_or_else(|| ::serde::de::Error::missing_field("text"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
@@ -336,7 +825,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_url: ::std::option::Option<::std::string::String>,
@@ -347,6 +835,62 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["android_url", "ios_url", "pc_url", "url"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+                        android_url: f0,
+                        ios_url: f1,
+                        pc_url: f2,
+                        url: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
             Default::default()
@@ -354,9 +898,52 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
         pub text: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["text"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+                        text: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("text"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
@@ -365,10 +952,52 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["link"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+                        link: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
@@ -377,7 +1006,6 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_notify: ::std::option::Option<bool>,
@@ -386,6 +1014,59 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub with_custom_sound: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["close_notify", "custom_sound_text", "with_custom_sound"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+                        close_notify: f0,
+                        custom_sound_text: f1,
+                        with_custom_sound: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
             Default::default()
@@ -393,11 +1074,58 @@ pub mod types {
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
         pub text: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["text", "type"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+                        text: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("text"))?,
+                        type_: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("type"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
@@ -604,16 +1332,58 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<AppFeedCardBatchDeleteResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardBatchUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardBatchUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardBatchUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardBatchUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppFeedCardCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct AppFeedCardCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_feed_card: ::std::option::Option<
@@ -622,21 +1392,106 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["app_feed_card", "user_ids"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardCreateRequest {
+                        app_feed_card: f0,
+                        user_ids: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl AppFeedCardCreateRequest {
         pub fn builder() -> builder::AppFeedCardCreateRequest {
             Default::default()
         }
     }
     ///`AppFeedCardCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<AppFeedCardCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AppFeedCardCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_id: ::std::option::Option<::std::string::String>,
@@ -645,24 +1500,155 @@ pub mod types {
             ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AppFeedCardCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AppFeedCardCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AppFeedCardCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["biz_id", "failed_cards"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AppFeedCardCreateResponseData {
+                        biz_id: f0,
+                        failed_cards: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMessageDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageGetProgressBatchMessageRecallProgress`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressBatchMessageRecallProgress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recall: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recall_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BatchMessageGetProgressBatchMessageRecallProgress {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageGetProgressBatchMessageRecallProgress;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BatchMessageGetProgressBatchMessageRecallProgress",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BatchMessageGetProgressBatchMessageRecallProgress,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["recall", "recall_count"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageGetProgressBatchMessageRecallProgress {
+                        recall: f0,
+                        recall_count: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageGetProgressBatchMessageSendProgress`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressBatchMessageSendProgress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_user_ids_count: ::std::option::Option<i64>,
@@ -671,16 +1657,113 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_user_ids_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BatchMessageGetProgressBatchMessageSendProgress {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageGetProgressBatchMessageSendProgress;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageGetProgressBatchMessageSendProgress")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BatchMessageGetProgressBatchMessageSendProgress,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "read_user_ids_count",
+                                    "success_user_ids_count",
+                                    "valid_user_ids_count",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageGetProgressBatchMessageSendProgress {
+                        read_user_ids_count: f0,
+                        success_user_ids_count: f1,
+                        valid_user_ids_count: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageGetProgressResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BatchMessageGetProgressResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageGetProgressResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageGetProgressResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageGetProgressResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMessageGetProgressResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageGetProgressResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageGetProgressResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageGetProgressResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_message_recall_progress: ::std::option::Option<
@@ -691,36 +1774,257 @@ pub mod types {
             BatchMessageGetProgressBatchMessageSendProgress,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageGetProgressResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageGetProgressResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageGetProgressResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BatchMessageGetProgressResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "batch_message_recall_progress",
+                                    "batch_message_send_progress",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageGetProgressResponseData {
+                        batch_message_recall_progress: f0,
+                        batch_message_send_progress: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageReadUserReadUser`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageReadUserReadUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUserReadUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageReadUserReadUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageReadUserReadUser")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMessageReadUserReadUser, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["read_count", "total_count"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageReadUserReadUser {
+                        read_count: f0,
+                        total_count: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageReadUserResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BatchMessageReadUserResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BatchMessageReadUserResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUserResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageReadUserResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageReadUserResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMessageReadUserResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageReadUserResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BatchMessageReadUserResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BatchMessageReadUserResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_user: ::std::option::Option<BatchMessageReadUserReadUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUserResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BatchMessageReadUserResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMessageReadUserResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMessageReadUserResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["read_user"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMessageReadUserResponseData {
+                        read_user: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BizEntityTagRelationCreateRequest {
         pub biz_entity_id: ::std::string::String,
         pub tag_biz_type: BizEntityTagRelationCreateRequestTagBizType,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BizEntityTagRelationCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["biz_entity_id", "tag_biz_type", "tag_ids"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationCreateRequest {
+                        biz_entity_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "biz_entity_id",
+                            ))?,
+                        tag_biz_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tag_biz_type",
+                            ))?,
+                        tag_ids: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl BizEntityTagRelationCreateRequest {
         pub fn builder() -> builder::BizEntityTagRelationCreateRequest {
@@ -803,28 +2107,158 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationCreateResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BizEntityTagRelationGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BizEntityTagRelationGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tag_info_with_bind_versions: ::std::option::Option<
             ::std::vec::Vec<BizEntityTagRelationGetTagInfoWithBindVersion>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationGetResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["tag_info_with_bind_versions"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationGetResponseData {
+                        tag_info_with_bind_versions: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`BizEntityTagRelationGetTagBizType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -902,7 +2336,7 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationGetTagInfoWithBindVersion`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersion {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bind_version: ::std::option::Option<::std::string::String>,
@@ -911,8 +2345,53 @@ pub mod types {
             BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BizEntityTagRelationGetTagInfoWithBindVersion {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationGetTagInfoWithBindVersion;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationGetTagInfoWithBindVersion")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationGetTagInfoWithBindVersion,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["bind_version", "tag_info"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationGetTagInfoWithBindVersion {
+                        bind_version: f0,
+                        tag_info: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationGetTagInfoWithBindVersionTagInfo`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
@@ -929,31 +2408,183 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationGetTagInfoWithBindVersionTagInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfo",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "create_time",
+                                    "i18n_names",
+                                    "id",
+                                    "name",
+                                    "tag_type",
+                                    "update_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
+                        create_time: f0,
+                        i18n_names: f1,
+                        id: f2,
+                        name: f3,
+                        tag_type: f4,
+                        update_time: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["locale", "name"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
+                        locale: f0,
+                        name: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BizEntityTagRelationUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BizEntityTagRelationUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BizEntityTagRelationUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BizEntityTagRelationUpdateResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BizEntityTagRelationUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///A chat as chat_list returns it. Every field is optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct Chat {
         ///URL of the chat's avatar.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -986,21 +2617,150 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Chat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Chat;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Chat")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Chat, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "avatar",
+                                    "chat_id",
+                                    "chat_mode",
+                                    "chat_status",
+                                    "description",
+                                    "external",
+                                    "name",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "p2p_target_id",
+                                    "p2p_target_type",
+                                    "tenant_key",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Chat {
+                        avatar: f0,
+                        chat_id: f1,
+                        chat_mode: f2,
+                        chat_status: f3,
+                        description: f4,
+                        external: f5,
+                        name: f6,
+                        owner_id: f7,
+                        owner_id_type: f8,
+                        p2p_target_id: f9,
+                        p2p_target_type: f10,
+                        tenant_key: f11,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Chat {
         pub fn builder() -> builder::Chat {
             Default::default()
         }
     }
     ///`ChatAnnouncementGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatAnnouncementGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatAnnouncementGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatAnnouncementGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatAnnouncementGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatAnnouncementGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatAnnouncementGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatAnnouncementGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatAnnouncementGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -1019,13 +2779,125 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatAnnouncementGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatAnnouncementGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatAnnouncementGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "content",
+                                    "create_time",
+                                    "modifier_id",
+                                    "modifier_id_type",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "revision",
+                                    "update_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatAnnouncementGetResponseData {
+                        content: f0,
+                        create_time: f1,
+                        modifier_id: f2,
+                        modifier_id_type: f3,
+                        owner_id: f4,
+                        owner_id_type: f5,
+                        revision: f6,
+                        update_time: f7,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatAnnouncementPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatAnnouncementPatchRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub revision: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatAnnouncementPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatAnnouncementPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatAnnouncementPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["requests", "revision"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatAnnouncementPatchRequest {
+                        requests: f0,
+                        revision: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "revision",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatAnnouncementPatchRequest {
         pub fn builder() -> builder::ChatAnnouncementPatchRequest {
@@ -1033,15 +2905,58 @@ pub mod types {
         }
     }
     ///`ChatAnnouncementPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatAnnouncementPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatAnnouncementPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatAnnouncementPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatAnnouncementPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatAnnouncementPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatButtonUpdateFailedUserReason`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatButtonUpdateFailedUserReason {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<i64>,
@@ -1050,9 +2965,54 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateFailedUserReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatButtonUpdateFailedUserReason;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatButtonUpdateFailedUserReason")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatButtonUpdateFailedUserReason, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["error_code", "error_message", "user_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatButtonUpdateFailedUserReason {
+                        error_code: f0,
+                        error_message: f1,
+                        user_id: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatButtonUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatButtonUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buttons: ::std::option::Option<
@@ -1062,30 +3022,156 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatButtonUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatButtonUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatButtonUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["buttons", "chat_id", "user_ids"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatButtonUpdateRequest {
+                        buttons: f0,
+                        chat_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_id",
+                            ))?,
+                        user_ids: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ChatButtonUpdateRequest {
         pub fn builder() -> builder::ChatButtonUpdateRequest {
             Default::default()
         }
     }
     ///`ChatButtonUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatButtonUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatButtonUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatButtonUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatButtonUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatButtonUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatButtonUpdateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatButtonUpdateResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_user_reasons: ::std::option::Option<
             ::std::vec::Vec<ChatButtonUpdateFailedUserReason>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatButtonUpdateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatButtonUpdateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatButtonUpdateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["failed_user_reasons"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatButtonUpdateResponseData {
+                        failed_user_reasons: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -1131,6 +3217,117 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<
             ChatCreateRequestVideoConferenceSetting,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "avatar",
+                                    "bot_id_list",
+                                    "chat_mode",
+                                    "chat_type",
+                                    "description",
+                                    "edit_permission",
+                                    "group_message_type",
+                                    "hide_member_count_setting",
+                                    "i18n_names",
+                                    "join_message_visibility",
+                                    "leave_message_visibility",
+                                    "membership_approval",
+                                    "name",
+                                    "owner_id",
+                                    "restricted_mode_setting",
+                                    "urgent_setting",
+                                    "user_id_list",
+                                    "video_conference_setting",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatCreateRequest {
+                        avatar: f0,
+                        bot_id_list: f1,
+                        chat_mode: f2,
+                        chat_type: f3,
+                        description: f4,
+                        edit_permission: f5,
+                        group_message_type: f6,
+                        hide_member_count_setting: f7,
+                        i18n_names: f8,
+                        join_message_visibility: f9,
+                        leave_message_visibility: f10,
+                        membership_approval: f11,
+                        name: f12,
+                        owner_id: f13,
+                        restricted_mode_setting: f14,
+                        urgent_setting: f15,
+                        user_id_list: f16,
+                        video_conference_setting: f17,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatCreateRequest {
         pub fn builder() -> builder::ChatCreateRequest {
@@ -1373,7 +3570,6 @@ pub mod types {
     }
     ///`ChatCreateRequestRestrictedModeSetting`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatCreateRequestRestrictedModeSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_has_permission_setting: ::std::option::Option<
@@ -1389,6 +3585,64 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestRestrictedModeSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatCreateRequestRestrictedModeSetting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatCreateRequestRestrictedModeSetting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatCreateRequestRestrictedModeSetting,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "download_has_permission_setting",
+                                    "message_has_permission_setting",
+                                    "screenshot_has_permission_setting",
+                                    "status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatCreateRequestRestrictedModeSetting {
+                        download_has_permission_setting: f0,
+                        message_has_permission_setting: f1,
+                        screenshot_has_permission_setting: f2,
+                        status: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatCreateRequestRestrictedModeSetting {
         pub fn builder() -> builder::ChatCreateRequestRestrictedModeSetting {
@@ -1806,15 +4060,58 @@ pub mod types {
         }
     }
     ///`ChatCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -1871,8 +4168,146 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    let mut f18 = ::std::option::Option::None;
+                    let mut f19 = ::std::option::Option::None;
+                    let mut f20 = ::std::option::Option::None;
+                    let mut f21 = ::std::option::Option::None;
+                    let mut f22 = ::std::option::Option::None;
+                    let mut f23 = ::std::option::Option::None;
+                    let mut f24 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "add_member_permission",
+                                    "at_all_permission",
+                                    "avatar",
+                                    "chat_id",
+                                    "chat_mode",
+                                    "chat_tag",
+                                    "chat_type",
+                                    "description",
+                                    "edit_permission",
+                                    "external",
+                                    "group_message_type",
+                                    "hide_member_count_setting",
+                                    "i18n_names",
+                                    "join_message_visibility",
+                                    "leave_message_visibility",
+                                    "membership_approval",
+                                    "moderation_permission",
+                                    "name",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "restricted_mode_setting",
+                                    "share_card_permission",
+                                    "tenant_key",
+                                    "urgent_setting",
+                                    "video_conference_setting",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            18usize => f18 = map.next_value()?,
+                            19usize => f19 = map.next_value()?,
+                            20usize => f20 = map.next_value()?,
+                            21usize => f21 = map.next_value()?,
+                            22usize => f22 = map.next_value()?,
+                            23usize => f23 = map.next_value()?,
+                            24usize => f24 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatCreateResponseData {
+                        add_member_permission: f0,
+                        at_all_permission: f1,
+                        avatar: f2,
+                        chat_id: f3,
+                        chat_mode: f4,
+                        chat_tag: f5,
+                        chat_type: f6,
+                        description: f7,
+                        edit_permission: f8,
+                        external: f9,
+                        group_message_type: f10,
+                        hide_member_count_setting: f11,
+                        i18n_names: f12,
+                        join_message_visibility: f13,
+                        leave_message_visibility: f14,
+                        membership_approval: f15,
+                        moderation_permission: f16,
+                        name: f17,
+                        owner_id: f18,
+                        owner_id_type: f19,
+                        restricted_mode_setting: f20,
+                        share_card_permission: f21,
+                        tenant_key: f22,
+                        urgent_setting: f23,
+                        video_conference_setting: f24,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatCreateRestrictedModeSetting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateRestrictedModeSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_has_permission_setting: ::std::option::Option<
@@ -1887,24 +4322,164 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatCreateRestrictedModeSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatCreateRestrictedModeSetting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatCreateRestrictedModeSetting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatCreateRestrictedModeSetting, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "download_has_permission_setting",
+                                    "message_has_permission_setting",
+                                    "screenshot_has_permission_setting",
+                                    "status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatCreateRestrictedModeSetting {
+                        download_has_permission_setting: f0,
+                        message_has_permission_setting: f1,
+                        screenshot_has_permission_setting: f2,
+                        status: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -1973,12 +4548,202 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    let mut f18 = ::std::option::Option::None;
+                    let mut f19 = ::std::option::Option::None;
+                    let mut f20 = ::std::option::Option::None;
+                    let mut f21 = ::std::option::Option::None;
+                    let mut f22 = ::std::option::Option::None;
+                    let mut f23 = ::std::option::Option::None;
+                    let mut f24 = ::std::option::Option::None;
+                    let mut f25 = ::std::option::Option::None;
+                    let mut f26 = ::std::option::Option::None;
+                    let mut f27 = ::std::option::Option::None;
+                    let mut f28 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "add_member_permission",
+                                    "at_all_permission",
+                                    "avatar",
+                                    "bot_count",
+                                    "bot_manager_id_list",
+                                    "chat_mode",
+                                    "chat_status",
+                                    "chat_tag",
+                                    "chat_type",
+                                    "description",
+                                    "edit_permission",
+                                    "external",
+                                    "group_message_type",
+                                    "hide_member_count_setting",
+                                    "i18n_names",
+                                    "join_message_visibility",
+                                    "leave_message_visibility",
+                                    "membership_approval",
+                                    "moderation_permission",
+                                    "name",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "restricted_mode_setting",
+                                    "share_card_permission",
+                                    "tenant_key",
+                                    "urgent_setting",
+                                    "user_count",
+                                    "user_manager_id_list",
+                                    "video_conference_setting",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            18usize => f18 = map.next_value()?,
+                            19usize => f19 = map.next_value()?,
+                            20usize => f20 = map.next_value()?,
+                            21usize => f21 = map.next_value()?,
+                            22usize => f22 = map.next_value()?,
+                            23usize => f23 = map.next_value()?,
+                            24usize => f24 = map.next_value()?,
+                            25usize => f25 = map.next_value()?,
+                            26usize => f26 = map.next_value()?,
+                            27usize => f27 = map.next_value()?,
+                            28usize => f28 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatGetResponseData {
+                        add_member_permission: f0,
+                        at_all_permission: f1,
+                        avatar: f2,
+                        bot_count: f3,
+                        bot_manager_id_list: f4,
+                        chat_mode: f5,
+                        chat_status: f6,
+                        chat_tag: f7,
+                        chat_type: f8,
+                        description: f9,
+                        edit_permission: f10,
+                        external: f11,
+                        group_message_type: f12,
+                        hide_member_count_setting: f13,
+                        i18n_names: f14,
+                        join_message_visibility: f15,
+                        leave_message_visibility: f16,
+                        membership_approval: f17,
+                        moderation_permission: f18,
+                        name: f19,
+                        owner_id: f20,
+                        owner_id_type: f21,
+                        restricted_mode_setting: f22,
+                        share_card_permission: f23,
+                        tenant_key: f24,
+                        urgent_setting: f25,
+                        user_count: f26,
+                        user_manager_id_list: f27,
+                        video_conference_setting: f28,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatLinkRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatLinkRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity_period: ::std::option::Option<ChatLinkRequestValidityPeriod>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatLinkRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatLinkRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatLinkRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatLinkRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["validity_period"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatLinkRequest {
+                        validity_period: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatLinkRequest {
         pub fn builder() -> builder::ChatLinkRequest {
@@ -2066,15 +4831,58 @@ pub mod types {
         }
     }
     ///`ChatLinkResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatLinkResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatLinkResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatLinkResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatLinkResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatLinkResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatLinkResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatLinkResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatLinkResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatLinkResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expire_time: ::std::option::Option<::std::string::String>,
@@ -2083,8 +4891,54 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub share_link: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatLinkResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatLinkResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatLinkResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatLinkResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["expire_time", "is_permanent", "share_link"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatLinkResponseData {
+                        expire_time: f0,
+                        is_permanent: f1,
+                        share_link: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -2111,8 +4965,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatListItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "avatar",
+                                    "chat_id",
+                                    "chat_mode",
+                                    "chat_status",
+                                    "description",
+                                    "external",
+                                    "name",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "p2p_target_id",
+                                    "p2p_target_type",
+                                    "tenant_key",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatListItem {
+                        avatar: f0,
+                        chat_id: f1,
+                        chat_mode: f2,
+                        chat_status: f3,
+                        description: f4,
+                        external: f5,
+                        name: f6,
+                        owner_id: f7,
+                        owner_id_type: f8,
+                        p2p_target_id: f9,
+                        p2p_target_type: f10,
+                        tenant_key: f11,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -2120,6 +5060,50 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<ChatListItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatManagersAddManagersMemberIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2209,10 +5193,46 @@ pub mod types {
     }
     ///`ChatManagersAddManagersRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatManagersAddManagersRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatManagersAddManagersRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatManagersAddManagersRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatManagersAddManagersRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["manager_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatManagersAddManagersRequest {
+                        manager_ids: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatManagersAddManagersRequest {
         pub fn builder() -> builder::ChatManagersAddManagersRequest {
@@ -2220,15 +5240,58 @@ pub mod types {
         }
     }
     ///`ChatManagersAddManagersResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatManagersAddManagersResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatManagersAddManagersResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatManagersAddManagersResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatManagersAddManagersResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatManagersAddManagersResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatManagersAddManagersResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_bot_managers: ::std::option::Option<
@@ -2236,6 +5299,50 @@ pub mod types {
         >,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatManagersAddManagersResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatManagersAddManagersResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatManagersAddManagersResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["chat_bot_managers", "chat_managers"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatManagersAddManagersResponseData {
+                        chat_bot_managers: f0,
+                        chat_managers: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatManagersDeleteManagersMemberIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2324,12 +5431,58 @@ pub mod types {
         }
     }
     ///`ChatManagersDeleteManagersResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatManagersDeleteManagersResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatManagersAddManagersResponseData>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatManagersDeleteManagersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatManagersDeleteManagersResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatManagersDeleteManagersResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatManagersDeleteManagersResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatManagersDeleteManagersResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatMembersCreateMemberIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2418,10 +5571,46 @@ pub mod types {
     }
     ///`ChatMembersCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMembersCreateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["id_list"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersCreateRequest {
+                        id_list: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMembersCreateRequest {
         pub fn builder() -> builder::ChatMembersCreateRequest {
@@ -2429,15 +5618,58 @@ pub mod types {
         }
     }
     ///`ChatMembersCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersCreateResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_id_list: ::std::option::Option<
@@ -2451,6 +5683,56 @@ pub mod types {
         pub pending_approval_id_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "invalid_id_list",
+                                    "not_existed_id_list",
+                                    "pending_approval_id_list",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersCreateResponseData {
+                        invalid_id_list: f0,
+                        not_existed_id_list: f1,
+                        pending_approval_id_list: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatMembersCreateSucceedType`
     ///
@@ -2589,23 +5871,102 @@ pub mod types {
         }
     }
     ///`ChatMembersDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersDeleteResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersDeleteResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersDeleteResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_id_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersDeleteResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersDeleteResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersDeleteResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersDeleteResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["invalid_id_list"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersDeleteResponseData {
+                        invalid_id_list: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersGetItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersGetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_id: ::std::option::Option<::std::string::String>,
@@ -2615,6 +5976,55 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersGetItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersGetItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersGetItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersGetItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["member_id", "member_id_type", "name", "tenant_key"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersGetItem {
+                        member_id: f0,
+                        member_id_type: f1,
+                        name: f2,
+                        tenant_key: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatMembersGetMemberIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2697,14 +6107,58 @@ pub mod types {
         }
     }
     ///`ChatMembersGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersGetResponse {
         pub code: i64,
         pub data: ChatMembersGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -2715,30 +6169,201 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "items", "member_total", "page_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersGetResponseData {
+                        has_more: f0,
+                        items: f1,
+                        member_total: f2,
+                        page_token: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersIsInChatResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersIsInChatResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMembersIsInChatResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersIsInChatResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersIsInChatResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersIsInChatResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersIsInChatResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersIsInChatResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersIsInChatResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersIsInChatResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_in_chat: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersIsInChatResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersIsInChatResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersIsInChatResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersIsInChatResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["is_in_chat"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersIsInChatResponseData {
+                        is_in_chat: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMembersMeJoinResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMembersMeJoinResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMembersMeJoinResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMembersMeJoinResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMembersMeJoinResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMembersMeJoinResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMembersMeJoinResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuItemPatchChatMenuItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchChatMenuItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<::std::string::String>,
@@ -2755,12 +6380,117 @@ pub mod types {
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchChatMenuItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchChatMenuItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchChatMenuItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuItemPatchChatMenuItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_type",
+                                    "i18n_names",
+                                    "image_key",
+                                    "name",
+                                    "redirect_link",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchChatMenuItem {
+                        action_type: f0,
+                        i18n_names: f1,
+                        image_key: f2,
+                        name: f3,
+                        redirect_link: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuItemPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuItemPatchRequest {
         pub chat_menu_item: ChatMenuItemPatchRequestChatMenuItem,
         pub update_fields: ::std::vec::Vec<ChatMenuItemPatchRequestUpdateFieldsItem>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuItemPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["chat_menu_item", "update_fields"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchRequest {
+                        chat_menu_item: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_menu_item",
+                            ))?,
+                        update_fields: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "update_fields",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuItemPatchRequest {
         pub fn builder() -> builder::ChatMenuItemPatchRequest {
@@ -2769,7 +6499,6 @@ pub mod types {
     }
     ///`ChatMenuItemPatchRequestChatMenuItem`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuItemPatchRequestChatMenuItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -2787,6 +6516,68 @@ pub mod types {
         pub redirect_link: ::std::option::Option<
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequestChatMenuItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchRequestChatMenuItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchRequestChatMenuItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuItemPatchRequestChatMenuItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_type",
+                                    "i18n_names",
+                                    "image_key",
+                                    "name",
+                                    "redirect_link",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchRequestChatMenuItem {
+                        action_type: f0,
+                        i18n_names: f1,
+                        image_key: f2,
+                        name: f3,
+                        redirect_link: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuItemPatchRequestChatMenuItem {
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItem {
@@ -2873,14 +6664,7 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemI18nNames`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequestChatMenuItemI18nNames {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub en_us: ::std::option::Option<::std::string::String>,
@@ -2889,20 +6673,61 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zh_cn: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchRequestChatMenuItemI18nNames;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchRequestChatMenuItemI18nNames")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["en_us", "ja_jp", "zh_cn"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchRequestChatMenuItemI18nNames {
+                        en_us: f0,
+                        ja_jp: f1,
+                        zh_cn: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ChatMenuItemPatchRequestChatMenuItemI18nNames {
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItemI18nNames {
             Default::default()
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemRedirectLink`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequestChatMenuItemRedirectLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_url: ::std::option::Option<::std::string::String>,
@@ -2914,6 +6739,70 @@ pub mod types {
         pub pc_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub web_url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchRequestChatMenuItemRedirectLink;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ChatMenuItemPatchRequestChatMenuItemRedirectLink",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuItemPatchRequestChatMenuItemRedirectLink,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "android_url",
+                                    "common_url",
+                                    "ios_url",
+                                    "pc_url",
+                                    "web_url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+                        android_url: f0,
+                        common_url: f1,
+                        ios_url: f2,
+                        pc_url: f3,
+                        web_url: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuItemPatchRequestChatMenuItemRedirectLink {
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItemRedirectLink {
@@ -3007,29 +6896,144 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuItemPatchResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuItemPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuItemPatchResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuItemPatchResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuItemPatchResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuItemPatchResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_menu_item"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuItemPatchResponseData {
+                        chat_menu_item: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeCreateMenuTree`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateMenuTree {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_top_levels: ::std::option::Option<
             ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevel>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateMenuTree {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateMenuTree;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateMenuTree")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeCreateMenuTree, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_menu_top_levels"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateMenuTree {
+                        chat_menu_top_levels: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevel`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateMenuTreeChatMenuTopLevel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
@@ -3040,19 +7044,154 @@ pub mod types {
             ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateMenuTreeChatMenuTopLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateMenuTreeChatMenuTopLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateMenuTreeChatMenuTopLevel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuTreeCreateMenuTreeChatMenuTopLevel,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["chat_menu_item", "chat_menu_top_level_id", "children"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateMenuTreeChatMenuTopLevel {
+                        chat_menu_item: f0,
+                        chat_menu_top_level_id: f1,
+                        children: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_second_level_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["chat_menu_item", "chat_menu_second_level_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild {
+                        chat_menu_item: f0,
+                        chat_menu_second_level_id: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequest {
         pub menu_tree: ChatMenuTreeCreateRequestMenuTree,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["menu_tree"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateRequest {
+                        menu_tree: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "menu_tree",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeCreateRequest {
         pub fn builder() -> builder::ChatMenuTreeCreateRequest {
@@ -3061,11 +7200,50 @@ pub mod types {
     }
     ///`ChatMenuTreeCreateRequestMenuTree`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTree {
         pub chat_menu_top_levels: ::std::vec::Vec<
             ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequestMenuTree {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateRequestMenuTree;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateRequestMenuTree")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeCreateRequestMenuTree, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_menu_top_levels"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateRequestMenuTree {
+                        chat_menu_top_levels: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_menu_top_levels",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeCreateRequestMenuTree {
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTree {
@@ -3074,13 +7252,63 @@ pub mod types {
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
         pub chat_menu_item: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["chat_menu_item", "children"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+                        chat_menu_item: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_menu_item",
+                            ))?,
+                        children: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
@@ -3089,7 +7317,6 @@ pub mod types {
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
         pub action_type: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3103,6 +7330,75 @@ pub mod types {
         pub redirect_link: ::std::option::Option<
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_type",
+                                    "i18n_names",
+                                    "image_key",
+                                    "name",
+                                    "redirect_link",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+                        action_type: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "action_type",
+                            ))?,
+                        i18n_names: f1,
+                        image_key: f2,
+                        name: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                        redirect_link: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
@@ -3196,10 +7492,52 @@ pub mod types {
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchRequestChatMenuItem>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_menu_item"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+                        chat_menu_item: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
@@ -3207,24 +7545,144 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub menu_tree: ::std::option::Option<ChatMenuTreeCreateMenuTree>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["menu_tree"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeCreateResponseData {
+                        menu_tree: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeDeleteRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatMenuTreeDeleteRequest {
         pub chat_menu_top_level_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeDeleteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeDeleteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeDeleteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeDeleteRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["chat_menu_top_level_ids"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeDeleteRequest {
+                        chat_menu_top_level_ids: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_menu_top_level_ids",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatMenuTreeDeleteRequest {
         pub fn builder() -> builder::ChatMenuTreeDeleteRequest {
@@ -3232,28 +7690,157 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatMenuTreeSortResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeSortResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatMenuTreeCreateResponseData>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeSortResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatMenuTreeSortResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatMenuTreeSortResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatMenuTreeSortResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatMenuTreeSortResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ChatMode`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3335,7 +7922,7 @@ pub mod types {
         }
     }
     ///`ChatModerationGetItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatModerationGetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
@@ -3344,15 +7931,105 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatModerationGetItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatModerationGetItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatModerationGetItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatModerationGetItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["tenant_key", "user_id", "user_id_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatModerationGetItem {
+                        tenant_key: f0,
+                        user_id: f1,
+                        user_id_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatModerationGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatModerationGetResponse {
         pub code: i64,
         pub data: ChatModerationGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatModerationGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatModerationGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatModerationGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatModerationGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatModerationGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatModerationGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatModerationGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3363,9 +8040,57 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatModerationGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatModerationGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatModerationGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatModerationGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "items", "moderation_setting", "page_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatModerationGetResponseData {
+                        has_more: f0,
+                        items: f1,
+                        moderation_setting: f2,
+                        page_token: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatModerationUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatModerationUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_setting: ::std::option::Option<::std::string::String>,
@@ -3378,21 +8103,115 @@ pub mod types {
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatModerationUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatModerationUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatModerationUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatModerationUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "moderation_setting",
+                                    "moderator_added_list",
+                                    "moderator_removed_list",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatModerationUpdateRequest {
+                        moderation_setting: f0,
+                        moderator_added_list: f1,
+                        moderator_removed_list: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ChatModerationUpdateRequest {
         pub fn builder() -> builder::ChatModerationUpdateRequest {
             Default::default()
         }
     }
     ///`ChatModerationUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatModerationUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatModerationUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatModerationUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatModerationUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatModerationUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatModerationUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///One page of chats.
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3402,15 +8221,103 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatPage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatPage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatPage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatPage, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatPage {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatSearchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatSearchResponse {
         pub code: i64,
         pub data: ChatListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatSearchV2Item`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2Item {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -3419,8 +8326,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<ChatSearchV2ItemMetaData>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Item {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2Item;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2Item")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2Item, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["display_info", "id", "meta_data"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2Item {
+                        display_info: f0,
+                        id: f1,
+                        meta_data: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatSearchV2ItemMetaData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2ItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -3447,9 +8398,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2ItemMetaData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2ItemMetaData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2ItemMetaData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2ItemMetaData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "avatar",
+                                    "chat_id",
+                                    "chat_mode",
+                                    "chat_status",
+                                    "create_time",
+                                    "description",
+                                    "external",
+                                    "name",
+                                    "owner_id",
+                                    "owner_id_type",
+                                    "tenant_key",
+                                    "update_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2ItemMetaData {
+                        avatar: f0,
+                        chat_id: f1,
+                        chat_mode: f2,
+                        chat_status: f3,
+                        create_time: f4,
+                        description: f5,
+                        external: f6,
+                        name: f7,
+                        owner_id: f8,
+                        owner_id_type: f9,
+                        tenant_key: f10,
+                        update_time: f11,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatSearchV2Request`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatSearchV2Request {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<ChatSearchV2RequestFilter>,
@@ -3458,6 +8494,51 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sorter: ::std::option::Option<ChatSearchV2RequestSorter>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Request {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2Request;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2Request")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2Request, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["filter", "query", "sorter"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2Request {
+                        filter: f0,
+                        query: f1,
+                        sorter: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ChatSearchV2Request {
         pub fn builder() -> builder::ChatSearchV2Request {
             Default::default()
@@ -3465,7 +8546,6 @@ pub mod types {
     }
     ///`ChatSearchV2RequestFilter`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatSearchV2RequestFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_modes: ::std::option::Option<
@@ -3481,6 +8561,65 @@ pub mod types {
         pub search_types: ::std::option::Option<
             ::std::vec::Vec<ChatSearchV2RequestFilterSearchTypesItem>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2RequestFilter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2RequestFilter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2RequestFilter, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "chat_modes",
+                                    "disable_search_by_user",
+                                    "is_manager",
+                                    "member_ids",
+                                    "search_types",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2RequestFilter {
+                        chat_modes: f0,
+                        disable_search_by_user: f1,
+                        is_manager: f2,
+                        member_ids: f3,
+                        search_types: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatSearchV2RequestFilter {
         pub fn builder() -> builder::ChatSearchV2RequestFilter {
@@ -3734,14 +8873,58 @@ pub mod types {
         }
     }
     ///`ChatSearchV2Response`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatSearchV2Response {
         pub code: i64,
         pub data: ChatSearchV2ResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2Response;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2Response")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2Response, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2Response {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatSearchV2ResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2ResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3753,6 +8936,58 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatSearchV2ResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatSearchV2ResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatSearchV2ResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatSearchV2ResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "items", "notice", "page_token", "total"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatSearchV2ResponseData {
+                        has_more: f0,
+                        items: f1,
+                        notice: f2,
+                        page_token: f3,
+                        total: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///The order in which chat_list returns chats.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3916,7 +9151,7 @@ pub mod types {
         }
     }
     ///`ChatTabCreateChatTab`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -3929,11 +9164,108 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateChatTab {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateChatTab;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateChatTab")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabCreateChatTab, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "tab_config",
+                                    "tab_content",
+                                    "tab_id",
+                                    "tab_name",
+                                    "tab_type",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateChatTab {
+                        tab_config: f0,
+                        tab_content: f1,
+                        tab_id: f2,
+                        tab_name: f3,
+                        tab_type: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequest {
         pub chat_tabs: ::std::vec::Vec<ChatTabCreateRequestChatTab>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_tabs"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateRequest {
+                        chat_tabs: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_tabs",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabCreateRequest {
         pub fn builder() -> builder::ChatTabCreateRequest {
@@ -3942,7 +9274,6 @@ pub mod types {
     }
     ///`ChatTabCreateRequestChatTab`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabCreateRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -3952,25 +9283,115 @@ pub mod types {
         pub tab_name: ::std::option::Option<::std::string::String>,
         pub tab_type: ChatTabCreateRequestChatTabTabType,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTab {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateRequestChatTab;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateRequestChatTab")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabCreateRequestChatTab, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["tab_config", "tab_content", "tab_name", "tab_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateRequestChatTab {
+                        tab_config: f0,
+                        tab_content: f1,
+                        tab_name: f2,
+                        tab_type: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tab_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ChatTabCreateRequestChatTab {
         pub fn builder() -> builder::ChatTabCreateRequestChatTab {
             Default::default()
         }
     }
     ///`ChatTabCreateRequestChatTabTabConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateRequestChatTabTabConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon_key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_built_in: ::std::option::Option<bool>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateRequestChatTabTabConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateRequestChatTabTabConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatTabCreateRequestChatTabTabConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["icon_key", "is_built_in"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateRequestChatTabTabConfig {
+                        icon_key: f0,
+                        is_built_in: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabCreateRequestChatTabTabConfig {
         pub fn builder() -> builder::ChatTabCreateRequestChatTabTabConfig {
@@ -3978,14 +9399,7 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabContent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateRequestChatTabTabContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc: ::std::option::Option<::std::string::String>,
@@ -3995,6 +9409,58 @@ pub mod types {
         pub task: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateRequestChatTabTabContent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateRequestChatTabTabContent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatTabCreateRequestChatTabTabContent,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["doc", "meeting_minute", "task", "url"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateRequestChatTabTabContent {
+                        doc: f0,
+                        meeting_minute: f1,
+                        task: f2,
+                        url: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabCreateRequestChatTabTabContent {
         pub fn builder() -> builder::ChatTabCreateRequestChatTabTabContent {
@@ -4123,24 +9589,140 @@ pub mod types {
         }
     }
     ///`ChatTabCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_tabs: ::std::option::Option<::std::vec::Vec<ChatTabCreateChatTab>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_tabs"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabCreateResponseData {
+                        chat_tabs: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabDeleteTabsRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabDeleteTabsRequest {
         pub tab_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabDeleteTabsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabDeleteTabsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabDeleteTabsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabDeleteTabsRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["tab_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabDeleteTabsRequest {
+                        tab_ids: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("tab_ids"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabDeleteTabsRequest {
         pub fn builder() -> builder::ChatTabDeleteTabsRequest {
@@ -4148,27 +9730,149 @@ pub mod types {
         }
     }
     ///`ChatTabDeleteTabsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabDeleteTabsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabDeleteTabsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabDeleteTabsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabDeleteTabsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabDeleteTabsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabDeleteTabsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabListTabsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabListTabsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabListTabsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabListTabsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabListTabsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabListTabsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabListTabsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabSortTabsRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabSortTabsRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabSortTabsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabSortTabsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabSortTabsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabSortTabsRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["tab_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabSortTabsRequest {
+                        tab_ids: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabSortTabsRequest {
         pub fn builder() -> builder::ChatTabSortTabsRequest {
@@ -4176,21 +9880,100 @@ pub mod types {
         }
     }
     ///`ChatTabSortTabsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabSortTabsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabSortTabsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabSortTabsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabSortTabsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabSortTabsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabSortTabsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTabUpdateTabsRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabUpdateTabsRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_tabs: ::std::option::Option<
             ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabUpdateTabsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabUpdateTabsRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabUpdateTabsRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_tabs"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabUpdateTabsRequest {
+                        chat_tabs: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabUpdateTabsRequest {
         pub fn builder() -> builder::ChatTabUpdateTabsRequest {
@@ -4199,7 +9982,6 @@ pub mod types {
     }
     ///`ChatTabUpdateTabsRequestChatTab`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTabUpdateTabsRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -4210,6 +9992,68 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_name: ::std::option::Option<::std::string::String>,
         pub tab_type: ChatTabUpdateTabsRequestChatTabTabType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequestChatTab {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabUpdateTabsRequestChatTab;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabUpdateTabsRequestChatTab")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabUpdateTabsRequestChatTab, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "tab_config",
+                                    "tab_content",
+                                    "tab_id",
+                                    "tab_name",
+                                    "tab_type",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabUpdateTabsRequestChatTab {
+                        tab_config: f0,
+                        tab_content: f1,
+                        tab_id: f2,
+                        tab_name: f3,
+                        tab_type: f4
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tab_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTabUpdateTabsRequestChatTab {
         pub fn builder() -> builder::ChatTabUpdateTabsRequestChatTab {
@@ -4338,28 +10182,156 @@ pub mod types {
         }
     }
     ///`ChatTabUpdateTabsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabUpdateTabsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatTabCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTabUpdateTabsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTabUpdateTabsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTabUpdateTabsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTabUpdateTabsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTopNoticeDeleteTopNoticeResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTopNoticeDeleteTopNoticeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTopNoticeDeleteTopNoticeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTopNoticeDeleteTopNoticeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTopNoticeDeleteTopNoticeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatTopNoticeDeleteTopNoticeResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTopNoticeDeleteTopNoticeResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatTopNoticePutTopNoticeRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTopNoticePutTopNoticeRequest {
         pub chat_top_notice: ::std::vec::Vec<
             ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatTopNoticePutTopNoticeRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTopNoticePutTopNoticeRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTopNoticePutTopNoticeRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTopNoticePutTopNoticeRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["chat_top_notice"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTopNoticePutTopNoticeRequest {
+                        chat_top_notice: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "chat_top_notice",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTopNoticePutTopNoticeRequest {
         pub fn builder() -> builder::ChatTopNoticePutTopNoticeRequest {
@@ -4368,7 +10340,6 @@ pub mod types {
     }
     ///`ChatTopNoticePutTopNoticeRequestChatTopNoticeItem`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -4376,6 +10347,54 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTopNoticePutTopNoticeRequestChatTopNoticeItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ChatTopNoticePutTopNoticeRequestChatTopNoticeItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["action_type", "message_id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+                        action_type: f0,
+                        message_id: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
         pub fn builder() -> builder::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
@@ -4467,16 +10486,58 @@ pub mod types {
         }
     }
     ///`ChatTopNoticePutTopNoticeResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTopNoticePutTopNoticeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatTopNoticePutTopNoticeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatTopNoticePutTopNoticeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatTopNoticePutTopNoticeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatTopNoticePutTopNoticeResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatTopNoticePutTopNoticeResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ChatUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ChatUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -4522,6 +10583,117 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<
             ChatUpdateRequestVideoConferenceSetting,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "add_member_permission",
+                                    "at_all_permission",
+                                    "avatar",
+                                    "chat_type",
+                                    "description",
+                                    "edit_permission",
+                                    "group_message_type",
+                                    "hide_member_count_setting",
+                                    "i18n_names",
+                                    "join_message_visibility",
+                                    "leave_message_visibility",
+                                    "membership_approval",
+                                    "name",
+                                    "owner_id",
+                                    "restricted_mode_setting",
+                                    "share_card_permission",
+                                    "urgent_setting",
+                                    "video_conference_setting",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatUpdateRequest {
+                        add_member_permission: f0,
+                        at_all_permission: f1,
+                        avatar: f2,
+                        chat_type: f3,
+                        description: f4,
+                        edit_permission: f5,
+                        group_message_type: f6,
+                        hide_member_count_setting: f7,
+                        i18n_names: f8,
+                        join_message_visibility: f9,
+                        leave_message_visibility: f10,
+                        membership_approval: f11,
+                        name: f12,
+                        owner_id: f13,
+                        restricted_mode_setting: f14,
+                        share_card_permission: f15,
+                        urgent_setting: f16,
+                        video_conference_setting: f17,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ChatUpdateRequest {
         pub fn builder() -> builder::ChatUpdateRequest {
@@ -4840,27 +11012,161 @@ pub mod types {
         }
     }
     ///`ChatUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Success envelope of chat_list.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatsListed {
         ///0 on success.
         pub code: i64,
         pub data: ChatPage,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatsListed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ChatsListed;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ChatsListed")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ChatsListed, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ChatsListed {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`FeedCardBotTimeSentiveRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct FeedCardBotTimeSentiveRequest {
         pub time_sensitive: bool,
         pub user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for FeedCardBotTimeSentiveRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FeedCardBotTimeSentiveRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FeedCardBotTimeSentiveRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FeedCardBotTimeSentiveRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["time_sensitive", "user_ids"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FeedCardBotTimeSentiveRequest {
+                        time_sensitive: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "time_sensitive",
+                            ))?,
+                        user_ids: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "user_ids",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl FeedCardBotTimeSentiveRequest {
         pub fn builder() -> builder::FeedCardBotTimeSentiveRequest {
@@ -4868,29 +11174,165 @@ pub mod types {
         }
     }
     ///`FeedCardBotTimeSentiveResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct FeedCardBotTimeSentiveResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for FeedCardBotTimeSentiveResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FeedCardBotTimeSentiveResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FeedCardBotTimeSentiveResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FeedCardBotTimeSentiveResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FeedCardBotTimeSentiveResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`FeedCardPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct FeedCardPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatButtonUpdateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for FeedCardPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FeedCardPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FeedCardPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FeedCardPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FeedCardPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`FileCreateForm`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct FileCreateForm {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
         pub file_name: ::std::string::String,
         pub file_type: FileCreateFormFileType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for FileCreateForm {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FileCreateForm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FileCreateForm")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FileCreateForm, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["duration", "file_name", "file_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FileCreateForm {
+                        duration: f0,
+                        file_name: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "file_name",
+                            ))?,
+                        file_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "file_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl FileCreateForm {
         pub fn builder() -> builder::FileCreateForm {
@@ -4992,28 +11434,100 @@ pub mod types {
         }
     }
     ///`FileCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct FileCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FileCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for FileCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FileCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FileCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FileCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FileCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`FileCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct FileCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FileCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FileCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FileCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FileCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["file_key"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FileCreateResponseData {
+                        file_key: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///A name in several languages.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct I18nNames {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub en_us: ::std::option::Option<::std::string::String>,
@@ -5022,6 +11536,50 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zh_cn: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for I18nNames {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = I18nNames;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct I18nNames")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<I18nNames, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["en_us", "ja_jp", "zh_cn"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(I18nNames {
+                        en_us: f0,
+                        ja_jp: f1,
+                        zh_cn: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl I18nNames {
         pub fn builder() -> builder::I18nNames {
             Default::default()
@@ -5029,10 +11587,49 @@ pub mod types {
     }
     ///`ImageCreateForm`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ImageCreateForm {
         ///What the image is for.
         pub image_type: ImageCreateFormImageType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ImageCreateForm {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ImageCreateForm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImageCreateForm")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImageCreateForm, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["image_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImageCreateForm {
+                        image_type: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "image_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ImageCreateForm {
         pub fn builder() -> builder::ImageCreateForm {
@@ -5117,22 +11714,59 @@ pub mod types {
         }
     }
     ///Success envelope of image_create.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ImageUploaded {
         ///0 on success.
         pub code: i64,
         pub data: UploadedImage,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ImageUploaded {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ImageUploaded;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ImageUploaded")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ImageUploaded, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ImageUploaded {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///A message as Feishu returns it. Every field is optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MessageBody>,
@@ -5179,24 +11813,153 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper_message_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Message {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Message;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Message")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Message, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "body",
+                                    "chat_id",
+                                    "create_time",
+                                    "deleted",
+                                    "mentions",
+                                    "message_id",
+                                    "message_position",
+                                    "msg_type",
+                                    "parent_id",
+                                    "root_id",
+                                    "sender",
+                                    "thread_id",
+                                    "thread_message_position",
+                                    "update_time",
+                                    "updated",
+                                    "upper_message_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Message {
+                        body: f0,
+                        chat_id: f1,
+                        create_time: f2,
+                        deleted: f3,
+                        mentions: f4,
+                        message_id: f5,
+                        message_position: f6,
+                        msg_type: f7,
+                        parent_id: f8,
+                        root_id: f9,
+                        sender: f10,
+                        thread_id: f11,
+                        thread_message_position: f12,
+                        update_time: f13,
+                        updated: f14,
+                        upper_message_id: f15,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Message {
         pub fn builder() -> builder::Message {
             Default::default()
         }
     }
     ///A message's content.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageBody {
         ///The content, a JSON object serialised into a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageBody, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["content"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageBody { content: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageBody {
         pub fn builder() -> builder::MessageBody {
@@ -5204,13 +11967,47 @@ pub mod types {
         }
     }
     ///`MessageCreateBody`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageCreateBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageCreateBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreateBody;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreateBody")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreateBody, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["content"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreateBody { content: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageCreateMention`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageCreateMention {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5223,9 +12020,60 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageCreateMention {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreateMention;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreateMention")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreateMention, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["id", "id_type", "key", "name", "tenant_key"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreateMention {
+                        id: f0,
+                        id_type: f1,
+                        key: f2,
+                        name: f3,
+                        tenant_key: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Body of message_create.
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageCreateRequest {
         ///The message content: a JSON object serialised into a string, shaped by msg_type (same reference as msg_type). Size limits: 150 KB for text, 30 KB for cards and posts.
         pub content: ::std::string::String,
@@ -5237,13 +12085,72 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["content", "msg_type", "receive_id", "uuid"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreateRequest {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        msg_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "msg_type",
+                            ))?,
+                        receive_id: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "receive_id",
+                            ))?,
+                        uuid: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl MessageCreateRequest {
         pub fn builder() -> builder::MessageCreateRequest {
             Default::default()
         }
     }
     ///`MessageCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MessageCreateBody>,
@@ -5278,8 +12185,110 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper_message_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "body",
+                                    "chat_id",
+                                    "create_time",
+                                    "deleted",
+                                    "mentions",
+                                    "message_id",
+                                    "message_position",
+                                    "msg_type",
+                                    "parent_id",
+                                    "root_id",
+                                    "sender",
+                                    "thread_id",
+                                    "thread_message_position",
+                                    "update_time",
+                                    "updated",
+                                    "upper_message_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreateResponseData {
+                        body: f0,
+                        chat_id: f1,
+                        create_time: f2,
+                        deleted: f3,
+                        mentions: f4,
+                        message_id: f5,
+                        message_position: f6,
+                        msg_type: f7,
+                        parent_id: f8,
+                        root_id: f9,
+                        sender: f10,
+                        thread_id: f11,
+                        thread_message_position: f12,
+                        update_time: f13,
+                        updated: f14,
+                        upper_message_id: f15,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageCreateSender`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageCreateSender {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5296,21 +12305,170 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageCreateSender {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreateSender;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreateSender")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreateSender, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "id",
+                                    "id_type",
+                                    "open_bot_id",
+                                    "sender_i18n_names",
+                                    "sender_type",
+                                    "tenant_key",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreateSender {
+                        id: f0,
+                        id_type: f1,
+                        open_bot_id: f2,
+                        sender_i18n_names: f3,
+                        sender_type: f4,
+                        tenant_key: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Success envelope of message_create.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageCreated {
         ///0 on success.
         pub code: i64,
         pub data: Message,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageCreated, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageCreated {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`MessageForwardReceiveIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5405,9 +12563,48 @@ pub mod types {
     }
     ///`MessageForwardRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageForwardRequest {
         pub receive_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageForwardRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageForwardRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageForwardRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageForwardRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["receive_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageForwardRequest {
+                        receive_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "receive_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageForwardRequest {
         pub fn builder() -> builder::MessageForwardRequest {
@@ -5415,36 +12612,202 @@ pub mod types {
         }
     }
     ///`MessageForwardResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageForwardResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageForwardResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageForwardResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageForwardResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageForwardResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageForwardResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageGetResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<MessageCreateResponseData>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["items"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageGetResponseData {
+                        items: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageListResponse {
         pub code: i64,
         pub data: MessageListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -5452,6 +12815,50 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<MessageCreateResponseData>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`MessageListSortType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5531,14 +12938,7 @@ pub mod types {
         }
     }
     ///A user or bot @-mentioned in a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageMention {
         ///The ID, of the kind given in id_type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5553,6 +12953,58 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageMention {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageMention;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageMention")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageMention, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["id", "id_type", "key", "name", "tenant_key"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageMention {
+                        id: f0,
+                        id_type: f1,
+                        key: f2,
+                        name: f3,
+                        tenant_key: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageMention {
         pub fn builder() -> builder::MessageMention {
@@ -5653,10 +13105,57 @@ pub mod types {
     }
     ///`MessageMergeForwardRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageMergeForwardRequest {
         pub message_id_list: ::std::vec::Vec<::std::string::String>,
         pub receive_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageMergeForwardRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageMergeForwardRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageMergeForwardRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["message_id_list", "receive_id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageMergeForwardRequest {
+                        message_id_list: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "message_id_list",
+                            ))?,
+                        receive_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "receive_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageMergeForwardRequest {
         pub fn builder() -> builder::MessageMergeForwardRequest {
@@ -5664,15 +13163,58 @@ pub mod types {
         }
     }
     ///`MessageMergeForwardResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageMergeForwardResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageMergeForwardResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageMergeForwardResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageMergeForwardResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageMergeForwardResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageMergeForwardResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageMergeForwardResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageMergeForwardResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_message_id_list: ::std::option::Option<
@@ -5681,11 +13223,89 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<MessageCreateResponseData>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageMergeForwardResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageMergeForwardResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageMergeForwardResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["invalid_message_id_list", "message"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageMergeForwardResponseData {
+                        invalid_message_id_list: f0,
+                        message: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessagePatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePatchRequest {
         pub content: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessagePatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessagePatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["content"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePatchRequest {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("content"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessagePatchRequest {
         pub fn builder() -> builder::MessagePatchRequest {
@@ -5693,18 +13313,100 @@ pub mod types {
         }
     }
     ///`MessagePatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessagePatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessagePatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessagePushFollowUpRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequest {
         pub follow_ups: ::std::vec::Vec<MessagePushFollowUpRequestFollowUp>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePushFollowUpRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePushFollowUpRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessagePushFollowUpRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["follow_ups"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePushFollowUpRequest {
+                        follow_ups: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "follow_ups",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessagePushFollowUpRequest {
         pub fn builder() -> builder::MessagePushFollowUpRequest {
@@ -5713,13 +13415,60 @@ pub mod types {
     }
     ///`MessagePushFollowUpRequestFollowUp`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequestFollowUp {
         pub content: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_contents: ::std::option::Option<
             ::std::vec::Vec<MessagePushFollowUpRequestFollowUpI18nContent>,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequestFollowUp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePushFollowUpRequestFollowUp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePushFollowUpRequestFollowUp")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessagePushFollowUpRequestFollowUp,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["content", "i18n_contents"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePushFollowUpRequestFollowUp {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        i18n_contents: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessagePushFollowUpRequestFollowUp {
         pub fn builder() -> builder::MessagePushFollowUpRequestFollowUp {
@@ -5728,10 +13477,59 @@ pub mod types {
     }
     ///`MessagePushFollowUpRequestFollowUpI18nContent`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessagePushFollowUpRequestFollowUpI18nContent {
         pub content: ::std::string::String,
         pub language: MessagePushFollowUpRequestFollowUpI18nContentLanguage,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for MessagePushFollowUpRequestFollowUpI18nContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePushFollowUpRequestFollowUpI18nContent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePushFollowUpRequestFollowUpI18nContent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessagePushFollowUpRequestFollowUpI18nContent,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["content", "language"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePushFollowUpRequestFollowUpI18nContent {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        language: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "language",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessagePushFollowUpRequestFollowUpI18nContent {
         pub fn builder() -> builder::MessagePushFollowUpRequestFollowUpI18nContent {
@@ -5881,30 +13679,167 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePushFollowUpResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessagePushFollowUpResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessagePushFollowUpResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessagePushFollowUpResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessagePushFollowUpResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQueryFailMsgReactionDetail`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryFailMsgReactionDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQueryFailMsgReactionDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQueryFailMsgReactionDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionBatchQueryFailMsgReactionDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQueryFailMsgReactionDetail,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["fail_reason", "message_id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQueryFailMsgReactionDetail {
+                        fail_reason: f0,
+                        message_id: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQueryRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionBatchQueryRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_size_per_message: ::std::option::Option<i64>,
         pub queries: ::std::vec::Vec<MessageReactionBatchQueryRequestQuery>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQueryRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionBatchQueryRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionBatchQueryRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["page_size_per_message", "queries", "reaction_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQueryRequest {
+                        page_size_per_message: f0,
+                        queries: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "queries",
+                            ))?,
+                        reaction_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageReactionBatchQueryRequest {
         pub fn builder() -> builder::MessageReactionBatchQueryRequest {
@@ -5913,12 +13848,56 @@ pub mod types {
     }
     ///`MessageReactionBatchQueryRequestQuery`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionBatchQueryRequestQuery {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequestQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQueryRequestQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionBatchQueryRequestQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQueryRequestQuery,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["message_id", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQueryRequestQuery {
+                        message_id: f0,
+                        page_token: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageReactionBatchQueryRequestQuery {
         pub fn builder() -> builder::MessageReactionBatchQueryRequestQuery {
@@ -5926,15 +13905,58 @@ pub mod types {
         }
     }
     ///`MessageReactionBatchQueryResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageReactionBatchQueryResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQueryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionBatchQueryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionBatchQueryResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQueryResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQueryResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_msg_reaction_details: ::std::option::Option<
@@ -5949,8 +13971,61 @@ pub mod types {
             ::std::vec::Vec<MessageReactionBatchQuerySuccessMsgReactionDetail>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQueryResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionBatchQueryResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQueryResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "fail_msg_reaction_details",
+                                    "success_msg_reaction_counts",
+                                    "success_msg_reaction_details",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQueryResponseData {
+                        fail_msg_reaction_details: f0,
+                        success_msg_reaction_counts: f1,
+                        success_msg_reaction_details: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQuerySuccessMsgReactionCount`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionCount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
@@ -5961,16 +14036,110 @@ pub mod types {
             >,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQuerySuccessMsgReactionCount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQuerySuccessMsgReactionCount;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MessageReactionBatchQuerySuccessMsgReactionCount",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQuerySuccessMsgReactionCount,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["message_id", "reaction_count"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQuerySuccessMsgReactionCount {
+                        message_id: f0,
+                        reaction_count: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["count", "reaction_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
+                        count: f0,
+                        reaction_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetail`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -5985,8 +14154,68 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQuerySuccessMsgReactionDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQuerySuccessMsgReactionDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MessageReactionBatchQuerySuccessMsgReactionDetail",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQuerySuccessMsgReactionDetail,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "has_more",
+                                    "message_id",
+                                    "message_reaction_items",
+                                    "page_token",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQuerySuccessMsgReactionDetail {
+                        has_more: f0,
+                        message_id: f1,
+                        message_reaction_items: f2,
+                        page_token: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_time: ::std::option::Option<::std::string::String>,
@@ -5999,25 +14228,202 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["action_time", "emoji_type", "operator", "reaction_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
+                        action_time: f0,
+                        emoji_type: f1,
+                        operator: f2,
+                        reaction_id: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["operator_id", "operator_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
+                        operator_id: f0,
+                        operator_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionCreateReactionType`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionCreateReactionType {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateReactionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionCreateReactionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionCreateReactionType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionCreateReactionType, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["emoji_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionCreateReactionType {
+                        emoji_type: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionCreateRequest {
         pub reaction_type: MessageReactionCreateRequestReactionType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["reaction_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionCreateRequest {
+                        reaction_type: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "reaction_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageReactionCreateRequest {
         pub fn builder() -> builder::MessageReactionCreateRequest {
@@ -6026,9 +14432,51 @@ pub mod types {
     }
     ///`MessageReactionCreateRequestReactionType`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReactionCreateRequestReactionType {
         pub emoji_type: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequestReactionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionCreateRequestReactionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionCreateRequestReactionType")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageReactionCreateRequestReactionType,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["emoji_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionCreateRequestReactionType {
+                        emoji_type: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "emoji_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageReactionCreateRequestReactionType {
         pub fn builder() -> builder::MessageReactionCreateRequestReactionType {
@@ -6036,15 +14484,58 @@ pub mod types {
         }
     }
     ///`MessageReactionCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageReactionCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_time: ::std::option::Option<::std::string::String>,
@@ -6057,23 +14548,159 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<MessageReactionCreateReactionType>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["action_time", "operator", "reaction_id", "reaction_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionCreateResponseData {
+                        action_time: f0,
+                        operator: f1,
+                        reaction_id: f2,
+                        reaction_type: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageReactionCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionListResponse {
         pub code: i64,
         pub data: MessageReactionListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReactionListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6084,8 +14711,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReactionListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReactionListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReactionListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReactionListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReactionListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReadUsersItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReadUsersItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
@@ -6096,15 +14767,108 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReadUsersItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReadUsersItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReadUsersItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReadUsersItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["tenant_key", "timestamp", "user_id", "user_id_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReadUsersItem {
+                        tenant_key: f0,
+                        timestamp: f1,
+                        user_id: f2,
+                        user_id_type: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReadUsersResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReadUsersResponse {
         pub code: i64,
         pub data: MessageReadUsersResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReadUsersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReadUsersResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReadUsersResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReadUsersResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReadUsersResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReadUsersResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReadUsersResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6113,9 +14877,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReadUsersResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReadUsersResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReadUsersResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReadUsersResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReadUsersResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageReplyRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageReplyRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
@@ -6124,21 +14931,120 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageReplyRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReplyRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReplyRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReplyRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["content", "msg_type", "reply_in_thread", "uuid"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReplyRequest {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        msg_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "msg_type",
+                            ))?,
+                        reply_in_thread: f2,
+                        uuid: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl MessageReplyRequest {
         pub fn builder() -> builder::MessageReplyRequest {
             Default::default()
         }
     }
     ///`MessageReplyResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReplyResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageReplyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageReplyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageReplyResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageReplyResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageReplyResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageSearchItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -6147,8 +15053,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<MessageSearchItemMetaData>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["display_info", "id", "meta_data"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchItem {
+                        display_info: f0,
+                        id: f1,
+                        meta_data: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageSearchItemMetaData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
@@ -6171,14 +15121,131 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchItemMetaData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchItemMetaData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchItemMetaData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchItemMetaData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "chat_id",
+                                    "create_time",
+                                    "from_id",
+                                    "is_p2p_chat",
+                                    "message_id",
+                                    "position",
+                                    "thread_id",
+                                    "thread_position",
+                                    "type",
+                                    "update_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchItemMetaData {
+                        chat_id: f0,
+                        create_time: f1,
+                        from_id: f2,
+                        is_p2p_chat: f3,
+                        message_id: f4,
+                        position: f5,
+                        thread_id: f6,
+                        thread_position: f7,
+                        type_: f8,
+                        update_time: f9,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageSearchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<MessageSearchRequestFilter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["filter", "query"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchRequest {
+                        filter: f0,
+                        query: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageSearchRequest {
         pub fn builder() -> builder::MessageSearchRequest {
@@ -6187,7 +15254,6 @@ pub mod types {
     }
     ///`MessageSearchRequestFilter`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequestFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub at_chatter_ids: ::std::option::Option<
@@ -6215,6 +15281,81 @@ pub mod types {
         pub is_at_me: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<MessageSearchRequestFilterTimeRange>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchRequestFilter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchRequestFilter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchRequestFilter, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "at_chatter_ids",
+                                    "chat_ids",
+                                    "chat_type",
+                                    "exclude_from_types",
+                                    "from_ids",
+                                    "from_types",
+                                    "include_attachment_types",
+                                    "is_at_me",
+                                    "time_range",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchRequestFilter {
+                        at_chatter_ids: f0,
+                        chat_ids: f1,
+                        chat_type: f2,
+                        exclude_from_types: f3,
+                        from_ids: f4,
+                        from_types: f5,
+                        include_attachment_types: f6,
+                        is_at_me: f7,
+                        time_range: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageSearchRequestFilter {
         pub fn builder() -> builder::MessageSearchRequestFilter {
@@ -6545,12 +15686,56 @@ pub mod types {
     }
     ///`MessageSearchRequestFilterTimeRange`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageSearchRequestFilterTimeRange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterTimeRange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchRequestFilterTimeRange;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchRequestFilterTimeRange")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MessageSearchRequestFilterTimeRange,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["end_time", "start_time"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchRequestFilterTimeRange {
+                        end_time: f0,
+                        start_time: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageSearchRequestFilterTimeRange {
         pub fn builder() -> builder::MessageSearchRequestFilterTimeRange {
@@ -6558,14 +15743,58 @@ pub mod types {
         }
     }
     ///`MessageSearchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageSearchResponse {
         pub code: i64,
         pub data: MessageSearchResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageSearchResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6578,15 +15807,60 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageSearchResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSearchResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSearchResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSearchResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "items", "notice", "page_token", "total"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSearchResponseData {
+                        has_more: f0,
+                        items: f1,
+                        notice: f2,
+                        page_token: f3,
+                        total: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Who sent a message, a user or an app.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSender {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -6602,6 +15876,68 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageSender {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageSender;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageSender")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageSender, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "id",
+                                    "id_type",
+                                    "open_bot_id",
+                                    "sender_i18n_names",
+                                    "sender_type",
+                                    "tenant_key",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageSender {
+                        id: f0,
+                        id_type: f1,
+                        open_bot_id: f2,
+                        sender_i18n_names: f3,
+                        sender_type: f4,
+                        tenant_key: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl MessageSender {
         pub fn builder() -> builder::MessageSender {
             Default::default()
@@ -6609,10 +15945,55 @@ pub mod types {
     }
     ///`MessageUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageUpdateRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["content", "msg_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUpdateRequest {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        msg_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "msg_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageUpdateRequest {
         pub fn builder() -> builder::MessageUpdateRequest {
@@ -6620,18 +16001,100 @@ pub mod types {
         }
     }
     ///`MessageUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageUrgentAppRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MessageUrgentAppRequest {
         pub user_id_list: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUrgentAppRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUrgentAppRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUrgentAppRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["user_id_list"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUrgentAppRequest {
+                        user_id_list: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "user_id_list",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MessageUrgentAppRequest {
         pub fn builder() -> builder::MessageUrgentAppRequest {
@@ -6639,36 +16102,201 @@ pub mod types {
         }
     }
     ///`MessageUrgentAppResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentAppResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUrgentAppResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUrgentAppResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUrgentAppResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUrgentAppResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageUrgentAppResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageUrgentAppResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_user_id_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUrgentAppResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUrgentAppResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUrgentAppResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["invalid_user_id_list"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUrgentAppResponseData {
+                        invalid_user_id_list: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageUrgentPhoneResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentPhoneResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageUrgentPhoneResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUrgentPhoneResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUrgentPhoneResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUrgentPhoneResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUrgentPhoneResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MessageUrgentSmsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentSmsResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageUrgentAppResponseData>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageUrgentSmsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MessageUrgentSmsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MessageUrgentSmsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MessageUrgentSmsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MessageUrgentSmsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`P2pTargetType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6747,7 +16375,7 @@ pub mod types {
         }
     }
     ///`PinCreatePin`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinCreatePin {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
@@ -6760,11 +16388,108 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinCreatePin {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinCreatePin;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinCreatePin")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinCreatePin, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "chat_id",
+                                    "create_time",
+                                    "message_id",
+                                    "operator_id",
+                                    "operator_id_type",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinCreatePin {
+                        chat_id: f0,
+                        create_time: f1,
+                        message_id: f2,
+                        operator_id: f3,
+                        operator_id_type: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PinCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct PinCreateRequest {
         pub message_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for PinCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["message_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinCreateRequest {
+                        message_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "message_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl PinCreateRequest {
         pub fn builder() -> builder::PinCreateRequest {
@@ -6772,36 +16497,200 @@ pub mod types {
         }
     }
     ///`PinCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct PinCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PinCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PinCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pin: ::std::option::Option<PinCreatePin>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["pin"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinCreateResponseData { pin: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PinDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct PinDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PinListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct PinListResponse {
         pub code: i64,
         pub data: PinListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PinListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct PinListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -6809,6 +16698,50 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<PinCreatePin>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PinListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PinListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PinListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PinListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PinListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///The kind of ID that names a message's receiver.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6899,16 +16832,91 @@ pub mod types {
         }
     }
     ///`TagCreateCreateTagFailReason`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagCreateCreateTagFailReason {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duplicate_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TagCreateCreateTagFailReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateCreateTagFailReason;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateCreateTagFailReason")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateCreateTagFailReason, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["duplicate_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateCreateTagFailReason {
+                        duplicate_id: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TagCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequest {
         pub create_tag: TagCreateRequestCreateTag,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["create_tag"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateRequest {
+                        create_tag: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "create_tag",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl TagCreateRequest {
         pub fn builder() -> builder::TagCreateRequest {
@@ -6917,7 +16925,6 @@ pub mod types {
     }
     ///`TagCreateRequestCreateTag`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequestCreateTag {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_names: ::std::option::Option<
@@ -6926,6 +16933,55 @@ pub mod types {
         pub name: ::std::string::String,
         pub tag_type: TagCreateRequestCreateTagTagType,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTag {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateRequestCreateTag;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateRequestCreateTag")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateRequestCreateTag, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["i18n_names", "name", "tag_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateRequestCreateTag {
+                        i18n_names: f0,
+                        name: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                        tag_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "tag_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl TagCreateRequestCreateTag {
         pub fn builder() -> builder::TagCreateRequestCreateTag {
             Default::default()
@@ -6933,10 +16989,51 @@ pub mod types {
     }
     ///`TagCreateRequestCreateTagI18nName`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagCreateRequestCreateTagI18nName {
         pub locale: ::std::string::String,
         pub name: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTagI18nName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateRequestCreateTagI18nName;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateRequestCreateTagI18nName")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateRequestCreateTagI18nName, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["locale", "name"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateRequestCreateTagI18nName {
+                        locale: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("locale"))?,
+                        name: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl TagCreateRequestCreateTagI18nName {
         pub fn builder() -> builder::TagCreateRequestCreateTagI18nName {
@@ -7019,27 +17116,145 @@ pub mod types {
         }
     }
     ///`TagCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TagCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for TagCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TagCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_tag_fail_reason: ::std::option::Option<TagCreateCreateTagFailReason>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TagCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["create_tag_fail_reason", "id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagCreateResponseData {
+                        create_tag_fail_reason: f0,
+                        id: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TagPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub patch_tag: ::std::option::Option<TagPatchRequestPatchTag>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["patch_tag"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagPatchRequest { patch_tag: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl TagPatchRequest {
         pub fn builder() -> builder::TagPatchRequest {
@@ -7048,7 +17263,6 @@ pub mod types {
     }
     ///`TagPatchRequestPatchTag`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct TagPatchRequestPatchTag {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_names: ::std::option::Option<
@@ -7058,21 +17272,109 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for TagPatchRequestPatchTag {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagPatchRequestPatchTag;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagPatchRequestPatchTag")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagPatchRequestPatchTag, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["i18n_names", "id", "name"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagPatchRequestPatchTag {
+                        i18n_names: f0,
+                        id: f1.ok_or_else(|| ::serde::de::Error::missing_field("id"))?,
+                        name: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl TagPatchRequestPatchTag {
         pub fn builder() -> builder::TagPatchRequestPatchTag {
             Default::default()
         }
     }
     ///`TagPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TagPatchResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for TagPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TagPatchResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagPatchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub patch_tag_fail_reason: ::std::option::Option<TagCreateCreateTagFailReason>,
@@ -7080,6 +17382,47 @@ pub mod types {
         pub tag_info: ::std::option::Option<
             BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TagPatchResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TagPatchResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TagPatchResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TagPatchResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["patch_tag_fail_reason", "tag_info"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TagPatchResponseData {
+                        patch_tag_fail_reason: f0,
+                        tag_info: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ThreadForwardReceiveIdType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7173,27 +17516,148 @@ pub mod types {
         }
     }
     ///`ThreadForwardResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ThreadForwardResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MessageCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ThreadForwardResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ThreadForwardResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ThreadForwardResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ThreadForwardResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ThreadForwardResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`UploadedImage`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct UploadedImage {
         ///The key of the stored image, for an image message or image_get.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_key: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UploadedImage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UploadedImage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UploadedImage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UploadedImage, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["image_key"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UploadedImage { image_key: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`UrlPreviewBatchUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct UrlPreviewBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub open_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub preview_tokens: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for UrlPreviewBatchUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UrlPreviewBatchUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UrlPreviewBatchUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UrlPreviewBatchUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["open_ids", "preview_tokens"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UrlPreviewBatchUpdateRequest {
+                        open_ids: f0,
+                        preview_tokens: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "preview_tokens",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl UrlPreviewBatchUpdateRequest {
         pub fn builder() -> builder::UrlPreviewBatchUpdateRequest {
@@ -7201,12 +17665,55 @@ pub mod types {
         }
     }
     ///`UrlPreviewBatchUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct UrlPreviewBatchUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UrlPreviewBatchUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UrlPreviewBatchUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UrlPreviewBatchUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UrlPreviewBatchUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(UrlPreviewBatchUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AlertListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_id: ::std::option::Option<::std::string::String>,
@@ -48,13 +48,152 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_scope: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AlertListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AlertListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AlertListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AlertListItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "alert_id",
+                                    "alert_level",
+                                    "alertRule",
+                                    "alert_rule_id",
+                                    "alert_strategy",
+                                    "alert_time",
+                                    "contacts",
+                                    "monitor_target",
+                                    "monitor_target_room_id",
+                                    "monitor_target_room_mac",
+                                    "notifyMethods",
+                                    "process_status",
+                                    "process_time",
+                                    "recover_time",
+                                    "resource_scope",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AlertListItem {
+                        alert_id: f0,
+                        alert_level: f1,
+                        alert_rule: f2,
+                        alert_rule_id: f3,
+                        alert_strategy: f4,
+                        alert_time: f5,
+                        contacts: f6,
+                        monitor_target: f7,
+                        monitor_target_room_id: f8,
+                        monitor_target_room_mac: f9,
+                        notify_methods: f10,
+                        process_status: f11,
+                        process_time: f12,
+                        recover_time: f13,
+                        resource_scope: f14,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AlertListItemContact`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListItemContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_type: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AlertListItemContact {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AlertListItemContact;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AlertListItemContact")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AlertListItemContact, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["contact_name", "contact_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AlertListItemContact {
+                        contact_name: f0,
+                        contact_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`AlertListQueryType`
     ///
@@ -108,14 +247,58 @@ pub mod types {
         }
     }
     ///`AlertListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AlertListResponse {
         pub code: i64,
         pub data: AlertListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for AlertListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AlertListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AlertListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AlertListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AlertListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`AlertListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AlertListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -124,8 +307,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AlertListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = AlertListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AlertListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AlertListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AlertListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEvent`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -136,8 +363,57 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payload: ::std::option::Option<BotEventsEventPayload>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotEventsEvent, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["event_id", "event_time", "event_type", "payload"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEvent {
+                        event_id: f0,
+                        event_time: f1,
+                        event_type: f2,
+                        payload: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayload`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_event_type: ::std::option::Option<::std::string::String>,
@@ -176,8 +452,86 @@ pub mod types {
             ::std::vec::Vec<BotEventsEventPayloadTranscriptReceivedItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayload;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayload")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotEventsEventPayload, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "activity_event_type",
+                                    "chat_received_items",
+                                    "countdown_items",
+                                    "document_context_changed_items",
+                                    "magic_share_ended_items",
+                                    "magic_share_started_items",
+                                    "meeting",
+                                    "participant_joined_items",
+                                    "participant_left_items",
+                                    "transcript_received_items",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayload {
+                        activity_event_type: f0,
+                        chat_received_items: f1,
+                        countdown_items: f2,
+                        document_context_changed_items: f3,
+                        magic_share_ended_items: f4,
+                        magic_share_started_items: f5,
+                        meeting: f6,
+                        participant_joined_items: f7,
+                        participant_left_items: f8,
+                        transcript_received_items: f9,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadChatReceivedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadChatReceivedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -190,8 +544,69 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send_time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadChatReceivedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadChatReceivedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadChatReceivedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadChatReceivedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "content",
+                                    "message_id",
+                                    "message_type",
+                                    "operator",
+                                    "send_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadChatReceivedItem {
+                        content: f0,
+                        message_id: f1,
+                        message_type: f2,
+                        operator: f3,
+                        send_time: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadCountdownItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadCountdownItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -212,8 +627,85 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seq_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadCountdownItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadCountdownItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadCountdownItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadCountdownItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action",
+                                    "countdown_set_time",
+                                    "end_time",
+                                    "event_time",
+                                    "need_play_audio_at_end",
+                                    "operator",
+                                    "remain_minutes",
+                                    "reminders_before_end_in_second",
+                                    "seq_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadCountdownItem {
+                        action: f0,
+                        countdown_set_time: f1,
+                        end_time: f2,
+                        event_time: f3,
+                        need_play_audio_at_end: f4,
+                        operator: f5,
+                        remain_minutes: f6,
+                        reminders_before_end_in_second: f7,
+                        seq_id: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadDocumentContextChangedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment_focus: ::std::option::Option<
@@ -238,16 +730,131 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BotEventsEventPayloadDocumentContextChangedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadDocumentContextChangedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadDocumentContextChangedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadDocumentContextChangedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "comment_focus",
+                                    "element_preview",
+                                    "operator",
+                                    "section_location",
+                                    "share_doc",
+                                    "share_id",
+                                    "time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadDocumentContextChangedItem {
+                        comment_focus: f0,
+                        element_preview: f1,
+                        operator: f2,
+                        section_location: f3,
+                        share_doc: f4,
+                        share_id: f5,
+                        time: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadDocumentContextChangedItemCommentFocus`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub focused: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadDocumentContextChangedItemCommentFocus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BotEventsEventPayloadDocumentContextChangedItemCommentFocus",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["comment_id", "focused"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
+                        comment_id: f0,
+                        focused: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadDocumentContextChangedItemElementPreview`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemElementPreview {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -258,8 +865,63 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub element_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BotEventsEventPayloadDocumentContextChangedItemElementPreview {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadDocumentContextChangedItemElementPreview;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BotEventsEventPayloadDocumentContextChangedItemElementPreview",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadDocumentContextChangedItemElementPreview,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["action", "block_id", "element_token", "element_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadDocumentContextChangedItemElementPreview {
+                        action: f0,
+                        block_id: f1,
+                        element_token: f2,
+                        element_type: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadDocumentContextChangedItemSectionLocation`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<i64>,
@@ -268,8 +930,58 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadDocumentContextChangedItemSectionLocation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BotEventsEventPayloadDocumentContextChangedItemSectionLocation",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["level", "parent_titles", "title"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
+                        level: f0,
+                        parent_titles: f1,
+                        title: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadMagicShareEndedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareEndedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
@@ -278,8 +990,55 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMagicShareEndedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadMagicShareEndedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadMagicShareEndedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadMagicShareEndedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["operator", "share_id", "time"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadMagicShareEndedItem {
+                        operator: f0,
+                        share_id: f1,
+                        time: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadMagicShareStartedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareStartedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
@@ -292,16 +1051,113 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMagicShareStartedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadMagicShareStartedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadMagicShareStartedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadMagicShareStartedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["operator", "share_doc", "share_id", "time"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadMagicShareStartedItem {
+                        operator: f0,
+                        share_doc: f1,
+                        share_id: f2,
+                        time: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadMagicShareStartedItemShareDoc`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMagicShareStartedItemShareDoc {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for BotEventsEventPayloadMagicShareStartedItemShareDoc {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadMagicShareStartedItemShareDoc;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct BotEventsEventPayloadMagicShareStartedItemShareDoc",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadMagicShareStartedItemShareDoc,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["title", "url"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadMagicShareStartedItemShareDoc {
+                        title: f0,
+                        url: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadMeeting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -316,8 +1172,70 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMeeting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadMeeting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadMeeting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotEventsEventPayloadMeeting, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "end_time",
+                                    "host_user",
+                                    "id",
+                                    "meeting_no",
+                                    "start_time",
+                                    "topic",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadMeeting {
+                        end_time: f0,
+                        host_user: f1,
+                        id: f2,
+                        meeting_no: f3,
+                        start_time: f4,
+                        topic: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadMeetingHostUser`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadMeetingHostUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -328,16 +1246,112 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMeetingHostUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadMeetingHostUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadMeetingHostUser")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadMeetingHostUser,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["id", "user_name", "user_role", "user_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadMeetingHostUser {
+                        id: f0,
+                        user_name: f1,
+                        user_role: f2,
+                        user_type: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadParticipantJoinedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadParticipantJoinedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub join_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadParticipantJoinedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadParticipantJoinedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadParticipantJoinedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadParticipantJoinedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["join_time", "participant"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadParticipantJoinedItem {
+                        join_time: f0,
+                        participant: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadParticipantLeftItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadParticipantLeftItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub leave_reason: ::std::option::Option<i64>,
@@ -346,8 +1360,57 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadParticipantLeftItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadParticipantLeftItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadParticipantLeftItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadParticipantLeftItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["leave_reason", "leave_time", "participant"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadParticipantLeftItem {
+                        leave_reason: f0,
+                        leave_time: f1,
+                        participant: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsEventPayloadTranscriptReceivedItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsEventPayloadTranscriptReceivedItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time_ms: ::std::option::Option<::std::string::String>,
@@ -362,15 +1425,124 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadTranscriptReceivedItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsEventPayloadTranscriptReceivedItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsEventPayloadTranscriptReceivedItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BotEventsEventPayloadTranscriptReceivedItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "end_time_ms",
+                                    "language",
+                                    "sentence_id",
+                                    "speaker",
+                                    "start_time_ms",
+                                    "text",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsEventPayloadTranscriptReceivedItem {
+                        end_time_ms: f0,
+                        language: f1,
+                        sentence_id: f2,
+                        speaker: f3,
+                        start_time_ms: f4,
+                        text: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotEventsResponse {
         pub code: i64,
         pub data: BotEventsResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotEventsResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotEventsResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotEventsResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub events: ::std::option::Option<::std::vec::Vec<BotEventsEvent>>,
@@ -379,16 +1551,99 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotEventsResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotEventsResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotEventsResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotEventsResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["events", "has_more", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotEventsResponseData {
+                        events: f0,
+                        has_more: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotJoinJoinUser`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinJoinUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotJoinJoinUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinJoinUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinJoinUser")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinJoinUser, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["id", "user_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinJoinUser {
+                        id: f0,
+                        user_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotJoinMeeting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -399,9 +1654,57 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotJoinMeeting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinMeeting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinMeeting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinMeeting, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["id", "meeting_no", "start_time", "topic"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinMeeting {
+                        id: f0,
+                        meeting_no: f1,
+                        start_time: f2,
+                        topic: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotJoinRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotJoinRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<BotJoinRequestAction>,
@@ -411,6 +1714,71 @@ pub mod types {
         pub join_type: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BotJoinRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action",
+                                    "call_id",
+                                    "join_identify",
+                                    "join_type",
+                                    "password",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinRequest {
+                        action: f0,
+                        call_id: f1,
+                        join_identify: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "join_identify",
+                            ))?,
+                        join_type: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "join_type",
+                            ))?,
+                        password: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl BotJoinRequest {
         pub fn builder() -> builder::BotJoinRequest {
@@ -469,10 +1837,46 @@ pub mod types {
     }
     ///`BotJoinRequestJoinIdentify`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotJoinRequestJoinIdentify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_no: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BotJoinRequestJoinIdentify {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinRequestJoinIdentify;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinRequestJoinIdentify")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinRequestJoinIdentify, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["meeting_no"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinRequestJoinIdentify {
+                        meeting_no: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl BotJoinRequestJoinIdentify {
         pub fn builder() -> builder::BotJoinRequestJoinIdentify {
@@ -480,26 +1884,147 @@ pub mod types {
         }
     }
     ///`BotJoinResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotJoinResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotJoinResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotJoinResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotJoinResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub join_user: ::std::option::Option<BotJoinJoinUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<BotJoinMeeting>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotJoinResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotJoinResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotJoinResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotJoinResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["join_user", "meeting"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotJoinResponseData {
+                        join_user: f0,
+                        meeting: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotLeaveRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotLeaveRequest {
         pub meeting_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BotLeaveRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotLeaveRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotLeaveRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotLeaveRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["meeting_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotLeaveRequest {
+                        meeting_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl BotLeaveRequest {
         pub fn builder() -> builder::BotLeaveRequest {
@@ -507,22 +2032,100 @@ pub mod types {
         }
     }
     ///`BotLeaveResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotLeaveResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotLeaveResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotLeaveResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotLeaveResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotLeaveResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotLeaveResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotLeaveResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotLeaveResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotLeaveResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub leave_user: ::std::option::Option<BotJoinJoinUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotLeaveResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotLeaveResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotLeaveResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotLeaveResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["leave_user"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotLeaveResponseData {
+                        leave_user: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotMessageRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct BotMessageRequest {
         pub content: ::std::string::String,
         pub meeting_id: ::std::string::String,
@@ -530,27 +2133,163 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for BotMessageRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotMessageRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotMessageRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotMessageRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["content", "meeting_id", "msg_type", "uuid"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotMessageRequest {
+                        content: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "content",
+                            ))?,
+                        meeting_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_id",
+                            ))?,
+                        msg_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "msg_type",
+                            ))?,
+                        uuid: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BotMessageRequest {
         pub fn builder() -> builder::BotMessageRequest {
             Default::default()
         }
     }
     ///`BotMessageResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotMessageResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotMessageResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotMessageResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotMessageResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotMessageResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotMessageResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotMessageResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotMessageResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotMessageResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotMessageResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotMessageResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotMessageResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotMessageResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["uuid"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotMessageResponseData { uuid: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotUserActiveMeetingMeeting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_id: ::std::option::Option<::std::string::String>,
@@ -559,25 +2298,149 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_title: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotUserActiveMeetingMeeting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotUserActiveMeetingMeeting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotUserActiveMeetingMeeting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotUserActiveMeetingMeeting, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["meeting_id", "meeting_no", "meeting_title"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotUserActiveMeetingMeeting {
+                        meeting_id: f0,
+                        meeting_no: f1,
+                        meeting_title: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotUserActiveMeetingResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BotUserActiveMeetingResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotUserActiveMeetingResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotUserActiveMeetingResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotUserActiveMeetingResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotUserActiveMeetingResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotUserActiveMeetingResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BotUserActiveMeetingResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotUserActiveMeetingResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub meetings: ::std::option::Option<
             ::std::vec::Vec<BotUserActiveMeetingMeeting>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for BotUserActiveMeetingResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BotUserActiveMeetingResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BotUserActiveMeetingResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BotUserActiveMeetingResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["meetings"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BotUserActiveMeetingResponseData {
+                        meetings: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Body of export_meeting_list. At most one filter (最多一个筛选条件).
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportMeetingListRequest {
         ///查询结束时间（unix时间，单位sec） — end of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -599,6 +2462,79 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ExportMeetingListRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportMeetingListRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportMeetingListRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportMeetingListRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "end_time",
+                                    "meeting_no",
+                                    "meeting_status",
+                                    "meeting_type",
+                                    "room_id",
+                                    "start_time",
+                                    "user_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = ::std::option::Option::Some(map.next_value()?),
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportMeetingListRequest {
+                        end_time: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "end_time",
+                            ))?,
+                        meeting_no: f1,
+                        meeting_status: f2,
+                        meeting_type: f3,
+                        room_id: f4,
+                        start_time: f5
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "start_time",
+                            ))?,
+                        user_id: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ExportMeetingListRequest {
         pub fn builder() -> builder::ExportMeetingListRequest {
             Default::default()
@@ -606,7 +2542,6 @@ pub mod types {
     }
     ///Body of export_participant_list: one meeting, and at most one filter (user_id or room_id).
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportParticipantListRequest {
         ///The meeting's end time, unix seconds as a string: the exact end of an ended meeting, the current time for an ongoing one.
         pub meeting_end_time: crate::UnixSeconds,
@@ -624,6 +2559,78 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ExportParticipantListRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportParticipantListRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportParticipantListRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportParticipantListRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "meeting_end_time",
+                                    "meeting_no",
+                                    "meeting_start_time",
+                                    "meeting_status",
+                                    "room_id",
+                                    "user_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportParticipantListRequest {
+                        meeting_end_time: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_end_time",
+                            ))?,
+                        meeting_no: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_no",
+                            ))?,
+                        meeting_start_time: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_start_time",
+                            ))?,
+                        meeting_status: f3,
+                        room_id: f4,
+                        user_id: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ExportParticipantListRequest {
         pub fn builder() -> builder::ExportParticipantListRequest {
             Default::default()
@@ -631,7 +2638,6 @@ pub mod types {
     }
     ///Body of export_participant_quality_list: one participant (exactly one of user_id or room_id) of one ended meeting.
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportParticipantQualityListRequest {
         ///When the participant joined the meeting, unix seconds as a string.
         pub join_time: crate::UnixSeconds,
@@ -648,6 +2654,84 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ExportParticipantQualityListRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportParticipantQualityListRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportParticipantQualityListRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ExportParticipantQualityListRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "join_time",
+                                    "meeting_end_time",
+                                    "meeting_no",
+                                    "meeting_start_time",
+                                    "room_id",
+                                    "user_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportParticipantQualityListRequest {
+                        join_time: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "join_time",
+                            ))?,
+                        meeting_end_time: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_end_time",
+                            ))?,
+                        meeting_no: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_no",
+                            ))?,
+                        meeting_start_time: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_start_time",
+                            ))?,
+                        room_id: f4,
+                        user_id: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ExportParticipantQualityListRequest {
         pub fn builder() -> builder::ExportParticipantQualityListRequest {
             Default::default()
@@ -655,7 +2739,6 @@ pub mod types {
     }
     ///Body of export_resource_reservation_list: the reservations of the rooms under one room level in a time range, optionally only of (or all but) the rooms in room_ids.
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ExportResourceReservationListRequest {
         ///End of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -673,35 +2756,235 @@ pub mod types {
         ///Start of the range, unix seconds as a string.
         pub start_time: crate::UnixSeconds,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ExportResourceReservationListRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportResourceReservationListRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportResourceReservationListRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ExportResourceReservationListRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "end_time",
+                                    "is_exclude",
+                                    "need_topic",
+                                    "room_ids",
+                                    "room_level_id",
+                                    "start_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = ::std::option::Option::Some(map.next_value()?),
+                            5usize => f5 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportResourceReservationListRequest {
+                        end_time: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "end_time",
+                            ))?,
+                        is_exclude: f1.unwrap_or_default(),
+                        need_topic: f2,
+                        room_ids: f3,
+                        room_level_id: f4
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "room_level_id",
+                            ))?,
+                        start_time: f5
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "start_time",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ExportResourceReservationListRequest {
         pub fn builder() -> builder::ExportResourceReservationListRequest {
             Default::default()
         }
     }
     ///Success envelope of an export request.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskCreated {
         ///0 on success.
         pub code: i64,
         pub data: ExportTaskRef,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportTaskCreated {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportTaskCreated;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportTaskCreated")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportTaskCreated, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportTaskCreated {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///Success envelope of export_get.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskQueried {
         ///0 on success.
         pub code: i64,
         pub data: ExportTaskResult,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportTaskQueried {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportTaskQueried;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportTaskQueried")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportTaskQueried, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportTaskQueried {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExportTaskRef`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskRef {
         ///The id of the export task, a 19-digit number as a string.
         pub task_id: crate::export::TaskId,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportTaskRef {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportTaskRef;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportTaskRef")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportTaskRef, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["task_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportTaskRef {
+                        task_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("task_id"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///An export task's status, and its file once it is done.
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportTaskResult {
         ///Why the task failed (when failed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -715,16 +2998,109 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportTaskResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportTaskResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportTaskResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportTaskResult, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["fail_msg", "file_token", "status", "url"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ExportTaskResult {
+                        fail_msg: f0,
+                        file_token: f1,
+                        status: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field("status"))?,
+                        url: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingEndResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingEndResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingEndResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingEndResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingEndResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingEndResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingEndResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingGetMeeting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeeting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ability: ::std::option::Option<MeetingGetMeetingAbility>,
@@ -761,8 +3137,110 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetMeeting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetMeeting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetMeeting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetMeeting, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "ability",
+                                    "create_time",
+                                    "end_time",
+                                    "host_user",
+                                    "id",
+                                    "meeting_connect",
+                                    "meeting_no",
+                                    "note_id",
+                                    "participant_count",
+                                    "participant_count_accumulated",
+                                    "participants",
+                                    "password",
+                                    "start_time",
+                                    "status",
+                                    "topic",
+                                    "url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetMeeting {
+                        ability: f0,
+                        create_time: f1,
+                        end_time: f2,
+                        host_user: f3,
+                        id: f4,
+                        meeting_connect: f5,
+                        meeting_no: f6,
+                        note_id: f7,
+                        participant_count: f8,
+                        participant_count_accumulated: f9,
+                        participants: f10,
+                        password: f11,
+                        start_time: f12,
+                        status: f13,
+                        topic: f14,
+                        url: f15,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingGetMeetingAbility`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeetingAbility {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_audio: ::std::option::Option<bool>,
@@ -777,8 +3255,70 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_video: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetMeetingAbility {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetMeetingAbility;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetMeetingAbility")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetMeetingAbility, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "use_audio",
+                                    "use_follow_screen",
+                                    "use_pstn",
+                                    "use_recording",
+                                    "use_share_screen",
+                                    "use_video",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetMeetingAbility {
+                        use_audio: f0,
+                        use_follow_screen: f1,
+                        use_pstn: f2,
+                        use_recording: f3,
+                        use_share_screen: f4,
+                        use_video: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingGetMeetingParticipant`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetMeetingParticipant {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub final_leave_time: ::std::option::Option<::std::string::String>,
@@ -798,6 +3338,80 @@ pub mod types {
         pub status: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetMeetingParticipant {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetMeetingParticipant;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetMeetingParticipant")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetMeetingParticipant, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "final_leave_time",
+                                    "first_join_time",
+                                    "id",
+                                    "in_meeting_duration",
+                                    "is_cohost",
+                                    "is_external",
+                                    "is_host",
+                                    "status",
+                                    "user_type",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetMeetingParticipant {
+                        final_leave_time: f0,
+                        first_join_time: f1,
+                        id: f2,
+                        in_meeting_duration: f3,
+                        is_cohost: f4,
+                        is_external: f5,
+                        is_host: f6,
+                        status: f7,
+                        user_type: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`MeetingGetQueryMode`
     ///
@@ -850,31 +3464,158 @@ pub mod types {
         }
     }
     ///`MeetingGetRelatedArtifacts`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetRelatedArtifacts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note_doc_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verbatim_doc_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetRelatedArtifacts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetRelatedArtifacts;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetRelatedArtifacts")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetRelatedArtifacts, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["note_doc_token", "verbatim_doc_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetRelatedArtifacts {
+                        note_doc_token: f0,
+                        verbatim_doc_token: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<MeetingGetMeeting>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub related_artifacts: ::std::option::Option<MeetingGetRelatedArtifacts>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["meeting", "related_artifacts"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingGetResponseData {
+                        meeting: f0,
+                        related_artifacts: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingInviteInviteResult`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteInviteResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -883,11 +3624,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingInviteInviteResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingInviteInviteResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingInviteInviteResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingInviteInviteResult, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["id", "status", "user_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingInviteInviteResult {
+                        id: f0,
+                        status: f1,
+                        user_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingInviteRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingInviteRequest {
         pub invitees: ::std::vec::Vec<MeetingInviteRequestInvitee>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingInviteRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingInviteRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingInviteRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["invitees"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingInviteRequest {
+                        invitees: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "invitees",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingInviteRequest {
         pub fn builder() -> builder::MeetingInviteRequest {
@@ -896,12 +3720,51 @@ pub mod types {
     }
     ///`MeetingInviteRequestInvitee`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingInviteRequestInvitee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<MeetingInviteRequestInviteeUserType>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInvitee {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingInviteRequestInvitee;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingInviteRequestInvitee")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingInviteRequestInvitee, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["id", "user_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingInviteRequestInvitee {
+                        id: f0,
+                        user_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingInviteRequestInvitee {
         pub fn builder() -> builder::MeetingInviteRequestInvitee {
@@ -964,23 +3827,102 @@ pub mod types {
         }
     }
     ///`MeetingInviteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingInviteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingInviteResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingInviteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingInviteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingInviteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingInviteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingInviteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingInviteResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_results: ::std::option::Option<
             ::std::vec::Vec<MeetingInviteInviteResult>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingInviteResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingInviteResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingInviteResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingInviteResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["invite_results"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingInviteResponseData {
+                        invite_results: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingKickoutKickoutResult`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingKickoutKickoutResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -989,11 +3931,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingKickoutKickoutResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingKickoutKickoutResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingKickoutKickoutResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingKickoutKickoutResult, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["id", "result", "user_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingKickoutKickoutResult {
+                        id: f0,
+                        result: f1,
+                        user_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingKickoutRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingKickoutRequest {
         pub kickout_users: ::std::vec::Vec<MeetingInviteRequestInvitee>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingKickoutRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingKickoutRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingKickoutRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingKickoutRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["kickout_users"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingKickoutRequest {
+                        kickout_users: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "kickout_users",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingKickoutRequest {
         pub fn builder() -> builder::MeetingKickoutRequest {
@@ -1001,23 +4026,102 @@ pub mod types {
         }
     }
     ///`MeetingKickoutResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingKickoutResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingKickoutResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingKickoutResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingKickoutResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingKickoutResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingKickoutResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingKickoutResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingKickoutResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingKickoutResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub kickout_results: ::std::option::Option<
             ::std::vec::Vec<MeetingKickoutKickoutResult>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingKickoutResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingKickoutResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingKickoutResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingKickoutResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["kickout_results"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingKickoutResponseData {
+                        kickout_results: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListByNoMeetingBrief`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListByNoMeetingBrief {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1034,15 +4138,125 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListByNoMeetingBrief {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListByNoMeetingBrief;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListByNoMeetingBrief")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListByNoMeetingBrief, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "id",
+                                    "meeting_connect",
+                                    "meeting_no",
+                                    "note_id",
+                                    "password",
+                                    "topic",
+                                    "url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListByNoMeetingBrief {
+                        id: f0,
+                        meeting_connect: f1,
+                        meeting_no: f2,
+                        note_id: f3,
+                        password: f4,
+                        topic: f5,
+                        url: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListByNoResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingListByNoResponse {
         pub code: i64,
         pub data: MeetingListByNoResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListByNoResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListByNoResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListByNoResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListByNoResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListByNoResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListByNoResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListByNoResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1053,8 +4267,54 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListByNoResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListByNoResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListByNoResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListByNoResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "meeting_briefs", "page_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListByNoResponseData {
+                        has_more: f0,
+                        meeting_briefs: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListGetMeetingListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetMeetingListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_note: ::std::option::Option<bool>,
@@ -1111,13 +4371,197 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListGetMeetingListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListGetMeetingListItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListGetMeetingListItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    let mut f18 = ::std::option::Option::None;
+                    let mut f19 = ::std::option::Option::None;
+                    let mut f20 = ::std::option::Option::None;
+                    let mut f21 = ::std::option::Option::None;
+                    let mut f22 = ::std::option::Option::None;
+                    let mut f23 = ::std::option::Option::None;
+                    let mut f24 = ::std::option::Option::None;
+                    let mut f25 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "ai_note",
+                                    "audio",
+                                    "department",
+                                    "email",
+                                    "employee_id",
+                                    "has_related_document",
+                                    "is_external",
+                                    "meeting_duration",
+                                    "meeting_end_time",
+                                    "meeting_id",
+                                    "meeting_instance_id",
+                                    "meeting_start_time",
+                                    "meeting_subtype",
+                                    "meeting_topic",
+                                    "meeting_type",
+                                    "mobile",
+                                    "number_of_devices",
+                                    "number_of_participants",
+                                    "number_of_webinar_viewers",
+                                    "organizer",
+                                    "recording",
+                                    "reserved_rooms",
+                                    "sharing",
+                                    "telephone",
+                                    "user_id",
+                                    "video",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            18usize => f18 = map.next_value()?,
+                            19usize => f19 = map.next_value()?,
+                            20usize => f20 = map.next_value()?,
+                            21usize => f21 = map.next_value()?,
+                            22usize => f22 = map.next_value()?,
+                            23usize => f23 = map.next_value()?,
+                            24usize => f24 = map.next_value()?,
+                            25usize => f25 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListGetMeetingListItem {
+                        ai_note: f0,
+                        audio: f1,
+                        department: f2,
+                        email: f3,
+                        employee_id: f4,
+                        has_related_document: f5,
+                        is_external: f6,
+                        meeting_duration: f7,
+                        meeting_end_time: f8,
+                        meeting_id: f9,
+                        meeting_instance_id: f10,
+                        meeting_start_time: f11,
+                        meeting_subtype: f12,
+                        meeting_topic: f13,
+                        meeting_type: f14,
+                        mobile: f15,
+                        number_of_devices: f16,
+                        number_of_participants: f17,
+                        number_of_webinar_viewers: f18,
+                        organizer: f19,
+                        recording: f20,
+                        reserved_rooms: f21,
+                        sharing: f22,
+                        telephone: f23,
+                        user_id: f24,
+                        video: f25,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListGetMeetingListItemReservedRoom`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetMeetingListItemReservedRoom {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingListItemReservedRoom {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListGetMeetingListItemReservedRoom;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListGetMeetingListItemReservedRoom")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MeetingListGetMeetingListItemReservedRoom,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["room_id", "room_name"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListGetMeetingListItemReservedRoom {
+                        room_id: f0,
+                        room_name: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`MeetingListGetMeetingStatus`
     ///
@@ -1222,14 +4666,58 @@ pub mod types {
         }
     }
     ///`MeetingListGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingListGetResponse {
         pub code: i64,
         pub data: MeetingListGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingListGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1240,31 +4728,194 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingListGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingListGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingListGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingListGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "meeting_list", "page_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingListGetResponseData {
+                        has_more: f0,
+                        meeting_list: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingGetRecording`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingRecordingGetRecording {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingGetRecording {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingGetRecording;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingGetRecording")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingGetRecording, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["duration", "url"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingGetRecording {
+                        duration: f0,
+                        url: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingRecordingGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingRecordingGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recording: ::std::option::Option<MeetingRecordingGetRecording>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["recording"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingGetResponseData {
+                        recording: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingSetPermissionRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingSetPermissionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -1273,6 +4924,54 @@ pub mod types {
         pub permission_objects: ::std::vec::Vec<
             MeetingRecordingSetPermissionRequestPermissionObject,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingSetPermissionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingSetPermissionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingSetPermissionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MeetingRecordingSetPermissionRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["action_type", "permission_objects"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingSetPermissionRequest {
+                        action_type: f0,
+                        permission_objects: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "permission_objects",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingRecordingSetPermissionRequest {
         pub fn builder() -> builder::MeetingRecordingSetPermissionRequest {
@@ -1332,13 +5031,67 @@ pub mod types {
     }
     ///`MeetingRecordingSetPermissionRequestPermissionObject`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingSetPermissionRequestPermissionObject {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         pub permission: MeetingRecordingSetPermissionRequestPermissionObjectPermission,
         #[serde(rename = "type")]
         pub type_: MeetingRecordingSetPermissionRequestPermissionObjectType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for MeetingRecordingSetPermissionRequestPermissionObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingSetPermissionRequestPermissionObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct MeetingRecordingSetPermissionRequestPermissionObject",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MeetingRecordingSetPermissionRequestPermissionObject,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["id", "permission", "type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingSetPermissionRequestPermissionObject {
+                        id: f0,
+                        permission: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "permission",
+                            ))?,
+                        type_: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field("type"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingRecordingSetPermissionRequestPermissionObject {
         pub fn builder() -> builder::MeetingRecordingSetPermissionRequestPermissionObject {
@@ -1457,19 +5210,101 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingSetPermissionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingSetPermissionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingSetPermissionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingSetPermissionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MeetingRecordingSetPermissionResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingSetPermissionResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingStartRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingRecordingStartRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingStartRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingStartRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingStartRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingStartRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["timezone"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingStartRequest {
+                        timezone: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingRecordingStartRequest {
         pub fn builder() -> builder::MeetingRecordingStartRequest {
@@ -1477,23 +5312,109 @@ pub mod types {
         }
     }
     ///`MeetingRecordingStartResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingStartResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingStartResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingStartResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingStartResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingStartResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingStartResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingRecordingStopResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingStopResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingRecordingStopResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingRecordingStopResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingRecordingStopResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingRecordingStopResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingRecordingStopResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSearchItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<::std::string::String>,
@@ -1502,8 +5423,52 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_data: ::std::option::Option<MeetingSearchItemMetaData>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["display_info", "id", "meta_data"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchItem {
+                        display_info: f0,
+                        id: f1,
+                        meta_data: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSearchItemMetaData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchItemMetaData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -1512,14 +5477,99 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchItemMetaData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchItemMetaData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchItemMetaData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchItemMetaData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["app_link", "avatar", "description"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchItemMetaData {
+                        app_link: f0,
+                        avatar: f1,
+                        description: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSearchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_filter: ::std::option::Option<MeetingSearchRequestMeetingFilter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["meeting_filter", "query"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchRequest {
+                        meeting_filter: f0,
+                        query: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingSearchRequest {
         pub fn builder() -> builder::MeetingSearchRequest {
@@ -1528,7 +5578,6 @@ pub mod types {
     }
     ///`MeetingSearchRequestMeetingFilter`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequestMeetingFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub open_room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1543,6 +5592,61 @@ pub mod types {
             MeetingSearchRequestMeetingFilterStartTime,
         >,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchRequestMeetingFilter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchRequestMeetingFilter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchRequestMeetingFilter, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "open_room_ids",
+                                    "organizer_ids",
+                                    "participant_ids",
+                                    "start_time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchRequestMeetingFilter {
+                        open_room_ids: f0,
+                        organizer_ids: f1,
+                        participant_ids: f2,
+                        start_time: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl MeetingSearchRequestMeetingFilter {
         pub fn builder() -> builder::MeetingSearchRequestMeetingFilter {
             Default::default()
@@ -1550,12 +5654,56 @@ pub mod types {
     }
     ///`MeetingSearchRequestMeetingFilterStartTime`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSearchRequestMeetingFilterStartTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilterStartTime {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchRequestMeetingFilterStartTime;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchRequestMeetingFilterStartTime")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    MeetingSearchRequestMeetingFilterStartTime,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["end_time", "start_time"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchRequestMeetingFilterStartTime {
+                        end_time: f0,
+                        start_time: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingSearchRequestMeetingFilterStartTime {
         pub fn builder() -> builder::MeetingSearchRequestMeetingFilterStartTime {
@@ -1563,14 +5711,58 @@ pub mod types {
         }
     }
     ///`MeetingSearchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSearchResponse {
         pub code: i64,
         pub data: MeetingSearchResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSearchResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1583,13 +5775,109 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSearchResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSearchResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSearchResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSearchResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "items", "notice", "page_token", "total"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSearchResponseData {
+                        has_more: f0,
+                        items: f1,
+                        notice: f2,
+                        page_token: f3,
+                        total: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSetHostRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSetHostRequest {
         pub host_user: MeetingInviteRequestInvitee,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub old_host_user: ::std::option::Option<MeetingInviteRequestInvitee>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingSetHostRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSetHostRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSetHostRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSetHostRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["host_user", "old_host_user"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSetHostRequest {
+                        host_user: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "host_user",
+                            ))?,
+                        old_host_user: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingSetHostRequest {
         pub fn builder() -> builder::MeetingSetHostRequest {
@@ -1597,25 +5885,140 @@ pub mod types {
         }
     }
     ///`MeetingSetHostResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSetHostResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<MeetingSetHostResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSetHostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSetHostResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSetHostResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSetHostResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSetHostResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSetHostResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSetHostResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_user: ::std::option::Option<BotJoinJoinUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSetHostResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSetHostResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSetHostResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSetHostResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["host_user"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSetHostResponseData {
+                        host_user: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingSubscriptionRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct MeetingSubscriptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for MeetingSubscriptionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSubscriptionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSubscriptionRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSubscriptionRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["event_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSubscriptionRequest {
+                        event_type: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl MeetingSubscriptionRequest {
         pub fn builder() -> builder::MeetingSubscriptionRequest {
@@ -1623,23 +6026,109 @@ pub mod types {
         }
     }
     ///`MeetingSubscriptionResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingSubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingSubscriptionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingSubscriptionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingSubscriptionResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingSubscriptionResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`MeetingUnsubscriptionResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingUnsubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for MeetingUnsubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = MeetingUnsubscriptionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct MeetingUnsubscriptionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<MeetingUnsubscriptionResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(MeetingUnsubscriptionResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetNote`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNote {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub artifacts: ::std::option::Option<::std::vec::Vec<NoteGetNoteArtifact>>,
@@ -1654,8 +6143,70 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub references: ::std::option::Option<::std::vec::Vec<NoteGetNoteReference>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetNote {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetNote;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetNote")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetNote, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "artifacts",
+                                    "create_time",
+                                    "creator_id",
+                                    "note_display_type",
+                                    "note_source",
+                                    "references",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetNote {
+                        artifacts: f0,
+                        create_time: f1,
+                        creator_id: f2,
+                        note_display_type: f3,
+                        note_source: f4,
+                        references: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetNoteArtifact`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteArtifact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub artifact_type: ::std::option::Option<i64>,
@@ -1664,51 +6215,342 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetNoteArtifact {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetNoteArtifact;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetNoteArtifact")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetNoteArtifact, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["artifact_type", "create_time", "doc_token"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetNoteArtifact {
+                        artifact_type: f0,
+                        create_time: f1,
+                        doc_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetNoteNoteSource`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteNoteSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_entity_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_type: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetNoteNoteSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetNoteNoteSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetNoteNoteSource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetNoteNoteSource, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["source_entity_id", "source_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetNoteNoteSource {
+                        source_entity_id: f0,
+                        source_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetNoteReference`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetNoteReference {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetNoteReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetNoteReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetNoteReference")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetNoteReference, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["doc_token", "reference_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetNoteReference {
+                        doc_token: f0,
+                        reference_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct NoteGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<NoteGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct NoteGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<NoteGetNote>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["note"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteGetResponseData { note: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteSubscriptionResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct NoteSubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NoteSubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteSubscriptionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteSubscriptionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteSubscriptionResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteSubscriptionResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`NoteUnsubscriptionResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct NoteUnsubscriptionResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NoteUnsubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = NoteUnsubscriptionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct NoteUnsubscriptionResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<NoteUnsubscriptionResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(NoteUnsubscriptionResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ParticipantListGetMeetingStatus`
     ///
@@ -1762,7 +6604,7 @@ pub mod types {
         }
     }
     ///`ParticipantListGetParticipant`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantListGetParticipant {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accept_status: ::std::option::Option<i64>,
@@ -1821,15 +6663,209 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webinar_user_role: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParticipantListGetParticipant {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantListGetParticipant;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParticipantListGetParticipant")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParticipantListGetParticipant, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    let mut f18 = ::std::option::Option::None;
+                    let mut f19 = ::std::option::Option::None;
+                    let mut f20 = ::std::option::Option::None;
+                    let mut f21 = ::std::option::Option::None;
+                    let mut f22 = ::std::option::Option::None;
+                    let mut f23 = ::std::option::Option::None;
+                    let mut f24 = ::std::option::Option::None;
+                    let mut f25 = ::std::option::Option::None;
+                    let mut f26 = ::std::option::Option::None;
+                    let mut f27 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "accept_status",
+                                    "app_version",
+                                    "audio",
+                                    "camera",
+                                    "department",
+                                    "device",
+                                    "email",
+                                    "employee_id",
+                                    "internal_ip",
+                                    "is_external",
+                                    "join_time",
+                                    "leave_reason",
+                                    "leave_time",
+                                    "location",
+                                    "meeting_room_id",
+                                    "microphone",
+                                    "network_type",
+                                    "participant_name",
+                                    "phone",
+                                    "protocol",
+                                    "public_ip",
+                                    "sharing",
+                                    "speaker",
+                                    "time_in_meeting",
+                                    "use_rtc_proxy",
+                                    "user_id",
+                                    "video",
+                                    "webinar_user_role",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            18usize => f18 = map.next_value()?,
+                            19usize => f19 = map.next_value()?,
+                            20usize => f20 = map.next_value()?,
+                            21usize => f21 = map.next_value()?,
+                            22usize => f22 = map.next_value()?,
+                            23usize => f23 = map.next_value()?,
+                            24usize => f24 = map.next_value()?,
+                            25usize => f25 = map.next_value()?,
+                            26usize => f26 = map.next_value()?,
+                            27usize => f27 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantListGetParticipant {
+                        accept_status: f0,
+                        app_version: f1,
+                        audio: f2,
+                        camera: f3,
+                        department: f4,
+                        device: f5,
+                        email: f6,
+                        employee_id: f7,
+                        internal_ip: f8,
+                        is_external: f9,
+                        join_time: f10,
+                        leave_reason: f11,
+                        leave_time: f12,
+                        location: f13,
+                        meeting_room_id: f14,
+                        microphone: f15,
+                        network_type: f16,
+                        participant_name: f17,
+                        phone: f18,
+                        protocol: f19,
+                        public_ip: f20,
+                        sharing: f21,
+                        speaker: f22,
+                        time_in_meeting: f23,
+                        use_rtc_proxy: f24,
+                        user_id: f25,
+                        video: f26,
+                        webinar_user_role: f27,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantListGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ParticipantListGetResponse {
         pub code: i64,
         pub data: ParticipantListGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParticipantListGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantListGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParticipantListGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParticipantListGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantListGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantListGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1840,8 +6876,54 @@ pub mod types {
             ::std::vec::Vec<ParticipantListGetParticipant>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParticipantListGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantListGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParticipantListGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParticipantListGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "page_token", "participants"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantListGetResponseData {
+                        has_more: f0,
+                        page_token: f1,
+                        participants: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetParticipantQualityListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<
@@ -1864,8 +6946,72 @@ pub mod types {
             ParticipantQualityListGetParticipantQualityListItemVideo,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ParticipantQualityListGetParticipantQualityListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetParticipantQualityListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ParticipantQualityListGetParticipantQualityListItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetParticipantQualityListItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "audio",
+                                    "cpu_usage",
+                                    "network",
+                                    "screen_sharing",
+                                    "video",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetParticipantQualityListItem {
+                        audio: f0,
+                        cpu_usage: f1,
+                        network: f2,
+                        screen_sharing: f3,
+                        video: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetParticipantQualityListItemAudio`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemAudio {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -1886,8 +7032,88 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ParticipantQualityListGetParticipantQualityListItemAudio {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetParticipantQualityListItemAudio;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ParticipantQualityListGetParticipantQualityListItemAudio",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetParticipantQualityListItemAudio,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "bitrate_received",
+                                    "bitrate_sent",
+                                    "jitter_received",
+                                    "jitter_sent",
+                                    "latency_received",
+                                    "latency_sent",
+                                    "mic_input_volume",
+                                    "speaker_volume",
+                                    "time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetParticipantQualityListItemAudio {
+                        bitrate_received: f0,
+                        bitrate_sent: f1,
+                        jitter_received: f2,
+                        jitter_sent: f3,
+                        latency_received: f4,
+                        latency_sent: f5,
+                        mic_input_volume: f6,
+                        speaker_volume: f7,
+                        time: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetParticipantQualityListItemCpuUsage`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemCpuUsage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_avg_cpu_usage: ::std::option::Option<::std::string::String>,
@@ -1900,8 +7126,72 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ParticipantQualityListGetParticipantQualityListItemCpuUsage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetParticipantQualityListItemCpuUsage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ParticipantQualityListGetParticipantQualityListItemCpuUsage",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetParticipantQualityListItemCpuUsage,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "client_avg_cpu_usage",
+                                    "client_max_cpu_usage",
+                                    "system_avg_cpu_usage",
+                                    "system_max_cpu_usage",
+                                    "time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetParticipantQualityListItemCpuUsage {
+                        client_avg_cpu_usage: f0,
+                        client_max_cpu_usage: f1,
+                        system_avg_cpu_usage: f2,
+                        system_max_cpu_usage: f3,
+                        time: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetParticipantQualityListItemNetwork`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemNetwork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -1920,8 +7210,84 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ParticipantQualityListGetParticipantQualityListItemNetwork {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetParticipantQualityListItemNetwork;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ParticipantQualityListGetParticipantQualityListItemNetwork",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetParticipantQualityListItemNetwork,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "bitrate_received",
+                                    "bitrate_sent",
+                                    "network_delay",
+                                    "packet_loss_avg_received",
+                                    "packet_loss_avg_sent",
+                                    "packet_loss_max_received",
+                                    "packet_loss_max_sent",
+                                    "time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetParticipantQualityListItemNetwork {
+                        bitrate_received: f0,
+                        bitrate_sent: f1,
+                        network_delay: f2,
+                        packet_loss_avg_received: f3,
+                        packet_loss_avg_sent: f4,
+                        packet_loss_max_received: f5,
+                        packet_loss_max_sent: f6,
+                        time: f7,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetParticipantQualityListItemVideo`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetParticipantQualityListItemVideo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate_received: ::std::option::Option<::std::string::String>,
@@ -1946,15 +7312,147 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ParticipantQualityListGetParticipantQualityListItemVideo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetParticipantQualityListItemVideo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ParticipantQualityListGetParticipantQualityListItemVideo",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetParticipantQualityListItemVideo,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "bitrate_received",
+                                    "bitrate_sent",
+                                    "framerate_received",
+                                    "framerate_sent",
+                                    "jitter_received",
+                                    "jitter_sent",
+                                    "latency_received",
+                                    "latency_sent",
+                                    "maximum_resolution_received",
+                                    "maximum_resolution_sent",
+                                    "time",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetParticipantQualityListItemVideo {
+                        bitrate_received: f0,
+                        bitrate_sent: f1,
+                        framerate_received: f2,
+                        framerate_sent: f3,
+                        jitter_received: f4,
+                        jitter_sent: f5,
+                        latency_received: f6,
+                        latency_sent: f7,
+                        maximum_resolution_received: f8,
+                        maximum_resolution_sent: f9,
+                        time: f10,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetResponse {
         pub code: i64,
         pub data: ParticipantQualityListGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParticipantQualityListGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParticipantQualityListGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ParticipantQualityListGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ParticipantQualityListGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ParticipantQualityListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -1965,8 +7463,57 @@ pub mod types {
             ::std::vec::Vec<ParticipantQualityListGetParticipantQualityListItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ParticipantQualityListGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ParticipantQualityListGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ParticipantQualityListGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ParticipantQualityListGetResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "page_token", "participant_quality_list"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ParticipantQualityListGetResponseData {
+                        has_more: f0,
+                        page_token: f1,
+                        participant_quality_list: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetDailyMeetingReport`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyMeetingReport {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub daily_report: ::std::option::Option<
@@ -1979,8 +7526,62 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_participant_count: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetDailyMeetingReport {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetDailyMeetingReport;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetDailyMeetingReport")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetDailyMeetingReport, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "daily_report",
+                                    "total_meeting_count",
+                                    "total_meeting_duration",
+                                    "total_participant_count",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetDailyMeetingReport {
+                        daily_report: f0,
+                        total_meeting_count: f1,
+                        total_meeting_duration: f2,
+                        total_participant_count: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetDailyMeetingReportDailyReportItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyMeetingReportDailyReportItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::std::string::String>,
@@ -1991,19 +7592,155 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub participant_count: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetDailyMeetingReportDailyReportItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetDailyMeetingReportDailyReportItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetDailyMeetingReportDailyReportItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReportGetDailyMeetingReportDailyReportItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "date",
+                                    "meeting_count",
+                                    "meeting_duration",
+                                    "participant_count",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetDailyMeetingReportDailyReportItem {
+                        date: f0,
+                        meeting_count: f1,
+                        meeting_duration: f2,
+                        participant_count: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetDailyResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReportGetDailyResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReportGetDailyResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetDailyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetDailyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetDailyResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetDailyResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetDailyResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetDailyResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetDailyResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_report: ::std::option::Option<ReportGetDailyMeetingReport>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetDailyResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetDailyResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetDailyResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetDailyResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["meeting_report"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetDailyResponseData {
+                        meeting_report: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ReportGetDailyUnit`
     ///
@@ -2108,23 +7845,102 @@ pub mod types {
         }
     }
     ///`ReportGetTopUserResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReportGetTopUserResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReportGetTopUserResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetTopUserResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetTopUserResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetTopUserResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetTopUserResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetTopUserResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetTopUserResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub top_user_report: ::std::option::Option<
             ::std::vec::Vec<ReportGetTopUserTopUserReportItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetTopUserResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetTopUserResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetTopUserResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["top_user_report"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetTopUserResponseData {
+                        top_user_report: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReportGetTopUserTopUserReportItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReportGetTopUserTopUserReportItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2136,6 +7952,64 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserTopUserReportItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReportGetTopUserTopUserReportItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReportGetTopUserTopUserReportItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReportGetTopUserTopUserReportItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "id",
+                                    "meeting_count",
+                                    "meeting_duration",
+                                    "name",
+                                    "user_type",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReportGetTopUserTopUserReportItem {
+                        id: f0,
+                        meeting_count: f1,
+                        meeting_duration: f2,
+                        name: f3,
+                        user_type: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ReportGetTopUserUnit`
     ///
@@ -2191,13 +8065,62 @@ pub mod types {
     }
     ///`ReserveApplyRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         pub meeting_settings: ReserveApplyRequestMeetingSettings,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveApplyRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["end_time", "meeting_settings", "owner_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequest {
+                        end_time: f0,
+                        meeting_settings: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "meeting_settings",
+                            ))?,
+                        owner_id: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequest {
         pub fn builder() -> builder::ReserveApplyRequest {
@@ -2206,7 +8129,6 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettings`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettings {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_permissions: ::std::option::Option<
@@ -2233,6 +8155,80 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequestMeetingSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyRequestMeetingSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettings,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_permissions",
+                                    "assign_host_list",
+                                    "auto_record",
+                                    "call_setting",
+                                    "meeting_connect",
+                                    "meeting_initial_type",
+                                    "password",
+                                    "topic",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettings {
+                        action_permissions: f0,
+                        assign_host_list: f1,
+                        auto_record: f2,
+                        call_setting: f3,
+                        meeting_connect: f4,
+                        meeting_initial_type: f5,
+                        password: f6,
+                        topic: f7,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveApplyRequestMeetingSettings {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettings {
             Default::default()
@@ -2240,12 +8236,65 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermission`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsActionPermission {
         pub permission: ReserveApplyRequestMeetingSettingsActionPermissionPermission,
         pub permission_checkers: ::std::vec::Vec<
             ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsActionPermission {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsActionPermission;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveApplyRequestMeetingSettingsActionPermission",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsActionPermission,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["permission", "permission_checkers"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsActionPermission {
+                        permission: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "permission",
+                            ))?,
+                        permission_checkers: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "permission_checkers",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequestMeetingSettingsActionPermission {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsActionPermission {
@@ -2313,11 +8362,72 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
         pub check_field: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
         pub check_list: ::std::vec::Vec<::std::string::String>,
         pub check_mode: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["check_field", "check_list", "check_mode"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+                        check_field: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "check_field",
+                            ))?,
+                        check_list: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "check_list",
+                            ))?,
+                        check_mode: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "check_mode",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
@@ -2449,7 +8559,6 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsAssignHostListItem`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsAssignHostListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2457,6 +8566,52 @@ pub mod types {
         pub user_type: ::std::option::Option<
             ReserveApplyRequestMeetingSettingsAssignHostListItemUserType,
         >,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsAssignHostListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveApplyRequestMeetingSettingsAssignHostListItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsAssignHostListItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["id", "user_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsAssignHostListItem {
+                        id: f0,
+                        user_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequestMeetingSettingsAssignHostListItem {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsAssignHostListItem {
@@ -2518,9 +8673,50 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsCallSetting`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSetting {
         pub callee: ReserveApplyRequestMeetingSettingsCallSettingCallee,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsCallSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsCallSetting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyRequestMeetingSettingsCallSetting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsCallSetting,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["callee"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsCallSetting {
+                        callee: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("callee"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequestMeetingSettingsCallSetting {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSetting {
@@ -2529,7 +8725,6 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCallee`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCallee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2539,6 +8734,60 @@ pub mod types {
         >,
         pub user_type: ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsCallSettingCallee;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveApplyRequestMeetingSettingsCallSettingCallee",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsCallSettingCallee,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["id", "pstn_sip_info", "user_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsCallSettingCallee {
+                        id: f0,
+                        pstn_sip_info: f1,
+                        user_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "user_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveApplyRequestMeetingSettingsCallSettingCallee {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSettingCallee {
             Default::default()
@@ -2546,11 +8795,61 @@ pub mod types {
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
         pub main_address: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["main_address", "nickname"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+                        main_address: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "main_address",
+                            ))?,
+                        nickname: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
@@ -2675,7 +8974,7 @@ pub mod types {
         }
     }
     ///`ReserveApplyReserve`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -2692,24 +8991,172 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyReserve {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyReserve;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyReserve")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveApplyReserve, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "app_link",
+                                    "end_time",
+                                    "id",
+                                    "live_link",
+                                    "meeting_no",
+                                    "password",
+                                    "url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyReserve {
+                        app_link: f0,
+                        end_time: f1,
+                        id: f2,
+                        live_link: f3,
+                        meeting_no: f4,
+                        password: f5,
+                        url: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveApplyReserveCorrectionCheckInfo`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyReserveCorrectionCheckInfo {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_host_id_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyReserveCorrectionCheckInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyReserveCorrectionCheckInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyReserveCorrectionCheckInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveApplyReserveCorrectionCheckInfo,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["invalid_host_id_list"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyReserveCorrectionCheckInfo {
+                        invalid_host_id_list: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveApplyResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveApplyResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveApplyResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveApplyResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveApplyReserve>,
@@ -2718,8 +9165,51 @@ pub mod types {
             ReserveApplyReserveCorrectionCheckInfo,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveApplyResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveApplyResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveApplyResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveApplyResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["reserve", "reserve_correction_check_info"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveApplyResponseData {
+                        reserve: f0,
+                        reserve_correction_check_info: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminGetReserveAdminConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfig {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub depts: ::std::option::Option<
@@ -2730,40 +9220,286 @@ pub mod types {
             ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminGetReserveAdminConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminGetReserveAdminConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminGetReserveAdminConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["depts", "users"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminGetReserveAdminConfig {
+                        depts: f0,
+                        users: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminGetReserveAdminConfigDept`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfigDept {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfigDept {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminGetReserveAdminConfigDept;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminGetReserveAdminConfigDept")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminGetReserveAdminConfigDept,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["department_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminGetReserveAdminConfigDept {
+                        department_id: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminGetReserveAdminConfigUser`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetReserveAdminConfigUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfigUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminGetReserveAdminConfigUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminGetReserveAdminConfigUser")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminGetReserveAdminConfigUser,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["user_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminGetReserveAdminConfigUser {
+                        user_id: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigAdminGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigAdminGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve_admin_config: ::std::option::Option<
             ReserveConfigAdminGetReserveAdminConfig,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigAdminGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["reserve_admin_config"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminGetResponseData {
+                        reserve_admin_config: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigAdminPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequest {
         pub reserve_admin_config: ReserveConfigAdminPatchRequestReserveAdminConfig,
         pub scope_type: i64,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigAdminPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["reserve_admin_config", "scope_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminPatchRequest {
+                        reserve_admin_config: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "reserve_admin_config",
+                            ))?,
+                        scope_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveConfigAdminPatchRequest {
         pub fn builder() -> builder::ReserveConfigAdminPatchRequest {
@@ -2772,7 +9508,6 @@ pub mod types {
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfig {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub depts: ::std::option::Option<
@@ -2783,6 +9518,52 @@ pub mod types {
             ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveConfigAdminPatchRequestReserveAdminConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminPatchRequestReserveAdminConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveConfigAdminPatchRequestReserveAdminConfig",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminPatchRequestReserveAdminConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["depts", "users"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminPatchRequestReserveAdminConfig {
+                        depts: f0,
+                        users: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigAdminPatchRequestReserveAdminConfig {
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfig {
             Default::default()
@@ -2790,9 +9571,54 @@ pub mod types {
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigDept`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigDept {
         pub department_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminPatchRequestReserveAdminConfigDept;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveConfigAdminPatchRequestReserveAdminConfigDept",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["department_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+                        department_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "department_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfigDept {
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfigDept {
@@ -2801,9 +9627,52 @@ pub mod types {
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigUser`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigUser {
         pub user_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminPatchRequestReserveAdminConfigUser;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveConfigAdminPatchRequestReserveAdminConfigUser",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["user_id"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+                        user_id: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("user_id"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfigUser {
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfigUser {
@@ -2811,15 +9680,58 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigAdminPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigAdminPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigAdminPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigAdminPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigDisableInformGetDisableInform`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetDisableInform {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -2834,28 +9746,220 @@ pub mod types {
             ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformGetDisableInform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformGetDisableInform;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigDisableInformGetDisableInform")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformGetDisableInform,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "if_cover_child_scope",
+                                    "if_inform",
+                                    "informed_depts",
+                                    "informed_users",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformGetDisableInform {
+                        if_cover_child_scope: f0,
+                        if_inform: f1,
+                        informed_depts: f2,
+                        informed_users: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigDisableInformGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigDisableInformGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigDisableInformGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformGetResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigDisableInformGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_inform: ::std::option::Option<
             ReserveConfigDisableInformGetDisableInform,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigDisableInformGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformGetResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["disable_inform"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformGetResponseData {
+                        disable_inform: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigDisableInformPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigDisableInformPatchRequest {
         pub disable_inform: ReserveConfigDisableInformPatchRequestDisableInform,
         pub scope_type: i64,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigDisableInformPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformPatchRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["disable_inform", "scope_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformPatchRequest {
+                        disable_inform: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "disable_inform",
+                            ))?,
+                        scope_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveConfigDisableInformPatchRequest {
         pub fn builder() -> builder::ReserveConfigDisableInformPatchRequest {
@@ -2864,7 +9968,6 @@ pub mod types {
     }
     ///`ReserveConfigDisableInformPatchRequestDisableInform`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigDisableInformPatchRequestDisableInform {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -2878,21 +9981,131 @@ pub mod types {
             ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveConfigDisableInformPatchRequestDisableInform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformPatchRequestDisableInform;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveConfigDisableInformPatchRequestDisableInform",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformPatchRequestDisableInform,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "if_cover_child_scope",
+                                    "if_inform",
+                                    "informed_depts",
+                                    "informed_users",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformPatchRequestDisableInform {
+                        if_cover_child_scope: f0,
+                        if_inform: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "if_inform",
+                            ))?,
+                        informed_depts: f2,
+                        informed_users: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigDisableInformPatchRequestDisableInform {
         pub fn builder() -> builder::ReserveConfigDisableInformPatchRequestDisableInform {
             Default::default()
         }
     }
     ///`ReserveConfigDisableInformPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigDisableInformPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigDisableInformPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigDisableInformPatchResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigDisableInformPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigFormGetReserveFormConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetReserveFormConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -2907,28 +10120,215 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_unit: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormGetReserveFormConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormGetReserveFormConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormGetReserveFormConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigFormGetReserveFormConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "if_cover_child_scope",
+                                    "notified_time",
+                                    "notified_users",
+                                    "reserve_form",
+                                    "time_unit",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormGetReserveFormConfig {
+                        if_cover_child_scope: f0,
+                        notified_time: f1,
+                        notified_users: f2,
+                        reserve_form: f3,
+                        time_unit: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigFormGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigFormGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigFormGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigFormGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigFormGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve_form_config: ::std::option::Option<
             ReserveConfigFormGetReserveFormConfig,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigFormGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["reserve_form_config"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormGetResponseData {
+                        reserve_form_config: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigFormPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigFormPatchRequest {
         pub reserve_form_config: ReserveConfigFormPatchRequestReserveFormConfig,
         pub scope_type: i64,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigFormPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["reserve_form_config", "scope_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormPatchRequest {
+                        reserve_form_config: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "reserve_form_config",
+                            ))?,
+                        scope_type: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveConfigFormPatchRequest {
         pub fn builder() -> builder::ReserveConfigFormPatchRequest {
@@ -2937,7 +10337,6 @@ pub mod types {
     }
     ///`ReserveConfigFormPatchRequestReserveFormConfig`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigFormPatchRequestReserveFormConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -2951,22 +10350,130 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_unit: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveConfigFormPatchRequestReserveFormConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormPatchRequestReserveFormConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormPatchRequestReserveFormConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigFormPatchRequestReserveFormConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "if_cover_child_scope",
+                                    "notified_time",
+                                    "notified_users",
+                                    "reserve_form",
+                                    "time_unit",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormPatchRequestReserveFormConfig {
+                        if_cover_child_scope: f0,
+                        notified_time: f1,
+                        notified_users: f2,
+                        reserve_form: f3
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "reserve_form",
+                            ))?,
+                        time_unit: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigFormPatchRequestReserveFormConfig {
         pub fn builder() -> builder::ReserveConfigFormPatchRequestReserveFormConfig {
             Default::default()
         }
     }
     ///`ReserveConfigFormPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigFormPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigFormPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigFormPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigFormPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_config: ::std::option::Option<
@@ -2980,6 +10487,64 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_config: ::std::option::Option<ReserveConfigPatchRequestTimeConfig>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "approval_config",
+                                    "reserve_scope_config",
+                                    "scope_type",
+                                    "time_config",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigPatchRequest {
+                        approval_config: f0,
+                        reserve_scope_config: f1,
+                        scope_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_type",
+                            ))?,
+                        time_config: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigPatchRequest {
         pub fn builder() -> builder::ReserveConfigPatchRequest {
             Default::default()
@@ -2987,7 +10552,6 @@ pub mod types {
     }
     ///`ReserveConfigPatchRequestApprovalConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestApprovalConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_condition: ::std::option::Option<i64>,
@@ -3000,6 +10564,64 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestApprovalConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigPatchRequestApprovalConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigPatchRequestApprovalConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigPatchRequestApprovalConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "approval_condition",
+                                    "approval_switch",
+                                    "approvers",
+                                    "meeting_duration",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigPatchRequestApprovalConfig {
+                        approval_condition: f0,
+                        approval_switch: f1,
+                        approvers: f2,
+                        meeting_duration: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigPatchRequestApprovalConfig {
         pub fn builder() -> builder::ReserveConfigPatchRequestApprovalConfig {
             Default::default()
@@ -3007,7 +10629,6 @@ pub mod types {
     }
     ///`ReserveConfigPatchRequestReserveScopeConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
@@ -3022,6 +10643,64 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestReserveScopeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigPatchRequestReserveScopeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigPatchRequestReserveScopeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigPatchRequestReserveScopeConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "allow_all_users",
+                                    "allow_depts",
+                                    "allow_users",
+                                    "if_cover_child_scope",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigPatchRequestReserveScopeConfig {
+                        allow_all_users: f0,
+                        allow_depts: f1,
+                        allow_users: f2,
+                        if_cover_child_scope: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigPatchRequestReserveScopeConfig {
         pub fn builder() -> builder::ReserveConfigPatchRequestReserveScopeConfig {
             Default::default()
@@ -3029,7 +10708,6 @@ pub mod types {
     }
     ///`ReserveConfigPatchRequestTimeConfig`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveConfigPatchRequestTimeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_in_advance: ::std::option::Option<i64>,
@@ -3045,21 +10723,137 @@ pub mod types {
         pub start_time: ::std::option::Option<::std::string::String>,
         pub time_switch: i64,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestTimeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigPatchRequestTimeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigPatchRequestTimeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigPatchRequestTimeConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "days_in_advance",
+                                    "end_time",
+                                    "if_cover_child_scope",
+                                    "max_duration",
+                                    "opening_hour",
+                                    "start_time",
+                                    "time_switch",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigPatchRequestTimeConfig {
+                        days_in_advance: f0,
+                        end_time: f1,
+                        if_cover_child_scope: f2,
+                        max_duration: f3,
+                        opening_hour: f4,
+                        start_time: f5,
+                        time_switch: f6
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "time_switch",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ReserveConfigPatchRequestTimeConfig {
         pub fn builder() -> builder::ReserveConfigPatchRequestTimeConfig {
             Default::default()
         }
     }
     ///`ReserveConfigPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigReserveScopeApproveConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeApproveConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_condition: ::std::option::Option<i64>,
@@ -3072,8 +10866,65 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeApproveConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigReserveScopeApproveConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigReserveScopeApproveConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigReserveScopeApproveConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "approval_condition",
+                                    "approval_switch",
+                                    "approvers",
+                                    "meeting_duration",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigReserveScopeApproveConfig {
+                        approval_condition: f0,
+                        approval_switch: f1,
+                        approvers: f2,
+                        meeting_duration: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigReserveScopeReserveScopeConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
@@ -3088,16 +10939,116 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeReserveScopeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigReserveScopeReserveScopeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigReserveScopeReserveScopeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigReserveScopeReserveScopeConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "allow_all_users",
+                                    "allow_depts",
+                                    "allow_users",
+                                    "if_cover_child_scope",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigReserveScopeReserveScopeConfig {
+                        allow_all_users: f0,
+                        allow_depts: f1,
+                        allow_users: f2,
+                        if_cover_child_scope: f3,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigReserveScopeResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveConfigReserveScopeResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigReserveScopeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigReserveScopeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveConfigReserveScopeResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigReserveScopeResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigReserveScopeResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approve_config: ::std::option::Option<
@@ -3110,8 +11061,57 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_config: ::std::option::Option<ReserveConfigReserveScopeTimeConfig>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigReserveScopeResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigReserveScopeResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigReserveScopeResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["approve_config", "reserve_scope_config", "time_config"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigReserveScopeResponseData {
+                        approve_config: f0,
+                        reserve_scope_config: f1,
+                        time_config: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveConfigReserveScopeTimeConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigReserveScopeTimeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_in_advance: ::std::option::Option<i64>,
@@ -3128,30 +11128,224 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_switch: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeTimeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveConfigReserveScopeTimeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveConfigReserveScopeTimeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveConfigReserveScopeTimeConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "days_in_advance",
+                                    "end_time",
+                                    "if_cover_child_scope",
+                                    "max_duration",
+                                    "opening_hour",
+                                    "start_time",
+                                    "time_switch",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveConfigReserveScopeTimeConfig {
+                        days_in_advance: f0,
+                        end_time: f1,
+                        if_cover_child_scope: f2,
+                        max_duration: f3,
+                        opening_hour: f4,
+                        start_time: f5,
+                        time_switch: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetActiveMeetingResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveGetActiveMeetingResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveGetActiveMeetingResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetActiveMeetingResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetActiveMeetingResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetActiveMeetingResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveGetActiveMeetingResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetActiveMeetingResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetActiveMeetingResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetActiveMeetingResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting: ::std::option::Option<MeetingGetMeeting>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetActiveMeetingResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetActiveMeetingResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetActiveMeetingResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetActiveMeetingResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["meeting"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetActiveMeetingResponseData {
+                        meeting: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserve`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_link: ::std::option::Option<::std::string::String>,
@@ -3174,8 +11368,86 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetReserve {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserve;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetReserve")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveGetReserve, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "app_link",
+                                    "end_time",
+                                    "expire_status",
+                                    "id",
+                                    "live_link",
+                                    "meeting_no",
+                                    "meeting_settings",
+                                    "password",
+                                    "reserve_user_id",
+                                    "url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserve {
+                        app_link: f0,
+                        end_time: f1,
+                        expire_status: f2,
+                        id: f3,
+                        live_link: f4,
+                        meeting_no: f5,
+                        meeting_settings: f6,
+                        password: f7,
+                        reserve_user_id: f8,
+                        url: f9,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettings`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettings {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_permissions: ::std::option::Option<
@@ -3198,8 +11470,74 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetReserveMeetingSettings {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettings;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetReserveMeetingSettings")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveGetReserveMeetingSettings, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "action_permissions",
+                                    "assign_host_list",
+                                    "auto_record",
+                                    "call_setting",
+                                    "meeting_connect",
+                                    "meeting_initial_type",
+                                    "topic",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettings {
+                        action_permissions: f0,
+                        assign_host_list: f1,
+                        auto_record: f2,
+                        call_setting: f3,
+                        meeting_connect: f4,
+                        meeting_initial_type: f5,
+                        topic: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsActionPermission`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsActionPermission {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<i64>,
@@ -3210,8 +11548,55 @@ pub mod types {
             >,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveGetReserveMeetingSettingsActionPermission {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsActionPermission;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveGetReserveMeetingSettingsActionPermission",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsActionPermission,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["permission", "permission_checkers"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsActionPermission {
+                        permission: f0,
+                        permission_checkers: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_field: ::std::option::Option<i64>,
@@ -3220,24 +11605,160 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_mode: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["check_field", "check_list", "check_mode"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
+                        check_field: f0,
+                        check_list: f1,
+                        check_mode: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsAssignHostListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsAssignHostListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveGetReserveMeetingSettingsAssignHostListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsAssignHostListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveGetReserveMeetingSettingsAssignHostListItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsAssignHostListItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["id", "user_type"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsAssignHostListItem {
+                        id: f0,
+                        user_type: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsCallSetting`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub callee: ::std::option::Option<
             ReserveGetReserveMeetingSettingsCallSettingCallee,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetReserveMeetingSettingsCallSetting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsCallSetting;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetReserveMeetingSettingsCallSetting")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsCallSetting,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["callee"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsCallSetting {
+                        callee: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsCallSettingCallee`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSettingCallee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -3248,36 +11769,253 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveGetReserveMeetingSettingsCallSettingCallee {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsCallSettingCallee;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveGetReserveMeetingSettingsCallSettingCallee",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsCallSettingCallee,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["id", "pstn_sip_info", "user_type"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsCallSettingCallee {
+                        id: f0,
+                        pstn_sip_info: f1,
+                        user_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub main_address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["main_address", "nickname"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
+                        main_address: f0,
+                        nickname: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveGetReserve>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["reserve"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveGetResponseData {
+                        reserve: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveUpdateRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ReserveUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_settings: ::std::option::Option<ReserveApplyRequestMeetingSettings>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ReserveUpdateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveUpdateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveUpdateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveUpdateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["end_time", "meeting_settings"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveUpdateRequest {
+                        end_time: f0,
+                        meeting_settings: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ReserveUpdateRequest {
         pub fn builder() -> builder::ReserveUpdateRequest {
@@ -3285,7 +12023,7 @@ pub mod types {
         }
     }
     ///`ReserveUpdateReserve`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveUpdateReserve {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -3302,16 +12040,125 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveUpdateReserve {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveUpdateReserve;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveUpdateReserve")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveUpdateReserve, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "end_time",
+                                    "expire_status",
+                                    "id",
+                                    "live_link",
+                                    "meeting_no",
+                                    "password",
+                                    "url",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveUpdateReserve {
+                        end_time: f0,
+                        expire_status: f1,
+                        id: f2,
+                        live_link: f3,
+                        meeting_no: f4,
+                        password: f5,
+                        url: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveUpdateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveUpdateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ReserveUpdateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveUpdateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveUpdateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveUpdateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveUpdateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveUpdateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ReserveUpdateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveUpdateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reserve: ::std::option::Option<ReserveUpdateReserve>,
@@ -3320,15 +12167,105 @@ pub mod types {
             ReserveApplyReserveCorrectionCheckInfo,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReserveUpdateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ReserveUpdateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReserveUpdateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReserveUpdateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["reserve", "reserve_correction_check_info"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ReserveUpdateResponseData {
+                        reserve: f0,
+                        reserve_correction_check_info: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ResourceReservationListGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ResourceReservationListGetResponse {
         pub code: i64,
         pub data: ResourceReservationListGetResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceReservationListGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ResourceReservationListGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceReservationListGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ResourceReservationListGetResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceReservationListGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ResourceReservationListGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ResourceReservationListGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -3339,8 +12276,57 @@ pub mod types {
             ::std::vec::Vec<ResourceReservationListGetRoomReservationListItem>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceReservationListGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ResourceReservationListGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResourceReservationListGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ResourceReservationListGetResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["has_more", "page_token", "room_reservation_list"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceReservationListGetResponseData {
+                        has_more: f0,
+                        page_token: f1,
+                        room_reservation_list: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ResourceReservationListGetRoomReservationListItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ResourceReservationListGetRoomReservationListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accepted_number: ::std::option::Option<::std::string::String>,
@@ -3379,8 +12365,124 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ResourceReservationListGetRoomReservationListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ResourceReservationListGetRoomReservationListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct ResourceReservationListGetRoomReservationListItem",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ResourceReservationListGetRoomReservationListItem,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    let mut f10 = ::std::option::Option::None;
+                    let mut f11 = ::std::option::Option::None;
+                    let mut f12 = ::std::option::Option::None;
+                    let mut f13 = ::std::option::Option::None;
+                    let mut f14 = ::std::option::Option::None;
+                    let mut f15 = ::std::option::Option::None;
+                    let mut f16 = ::std::option::Option::None;
+                    let mut f17 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "accepted_number",
+                                    "check_in_device",
+                                    "check_in_time",
+                                    "department_of_reserver",
+                                    "event_duration",
+                                    "event_end_time",
+                                    "event_start_time",
+                                    "event_title",
+                                    "guests_number",
+                                    "is_release_early",
+                                    "releasing_person",
+                                    "releasing_time",
+                                    "reservation_status",
+                                    "reserver",
+                                    "reserver_user_id",
+                                    "room_check_in_status",
+                                    "room_id",
+                                    "room_name",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            10usize => f10 = map.next_value()?,
+                            11usize => f11 = map.next_value()?,
+                            12usize => f12 = map.next_value()?,
+                            13usize => f13 = map.next_value()?,
+                            14usize => f14 = map.next_value()?,
+                            15usize => f15 = map.next_value()?,
+                            16usize => f16 = map.next_value()?,
+                            17usize => f17 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResourceReservationListGetRoomReservationListItem {
+                        accepted_number: f0,
+                        check_in_device: f1,
+                        check_in_time: f2,
+                        department_of_reserver: f3,
+                        event_duration: f4,
+                        event_end_time: f5,
+                        event_start_time: f6,
+                        event_title: f7,
+                        guests_number: f8,
+                        is_release_early: f9,
+                        releasing_person: f10,
+                        releasing_time: f11,
+                        reservation_status: f12,
+                        reserver: f13,
+                        reserver_user_id: f14,
+                        room_check_in_status: f15,
+                        room_id: f16,
+                        room_name: f17,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigQueryDigitalSignage`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryDigitalSignage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -3397,8 +12499,70 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stop_display: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryDigitalSignage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigQueryDigitalSignage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigQueryDigitalSignage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigQueryDigitalSignage, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "enable",
+                                    "if_cover_child_scope",
+                                    "materials",
+                                    "mute",
+                                    "start_display",
+                                    "stop_display",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigQueryDigitalSignage {
+                        enable: f0,
+                        if_cover_child_scope: f1,
+                        materials: f2,
+                        mute: f3,
+                        start_display: f4,
+                        stop_display: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigQueryDigitalSignageMaterial`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryDigitalSignageMaterial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cover: ::std::option::Option<::std::string::String>,
@@ -3419,16 +12583,136 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryDigitalSignageMaterial {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigQueryDigitalSignageMaterial;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigQueryDigitalSignageMaterial")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigQueryDigitalSignageMaterial,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "cover",
+                                    "duration",
+                                    "id",
+                                    "material_type",
+                                    "md5",
+                                    "name",
+                                    "size",
+                                    "url",
+                                    "vid",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigQueryDigitalSignageMaterial {
+                        cover: f0,
+                        duration: f1,
+                        id: f2,
+                        material_type: f3,
+                        md5: f4,
+                        name: f5,
+                        size: f6,
+                        url: f7,
+                        vid: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigQueryResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigQueryResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigQueryResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigQueryResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigQueryResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigQueryResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigQueryResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigQueryResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigQueryResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<RoomConfigQueryDigitalSignage>,
@@ -3442,6 +12726,64 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigQueryResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigQueryResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigQueryResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "digital_signage",
+                                    "display_background",
+                                    "room_background",
+                                    "room_box_digital_signage",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigQueryResponseData {
+                        digital_signage: f0,
+                        display_background: f1,
+                        room_background: f2,
+                        room_box_digital_signage: f3,
+                        room_status: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`RoomConfigQueryScope`
     ///
@@ -3499,7 +12841,6 @@ pub mod types {
     }
     ///`RoomConfigSetCheckboardAccessCodeRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetCheckboardAccessCodeRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -3513,6 +12854,80 @@ pub mod types {
         pub room_id: ::std::option::Option<::std::string::String>,
         pub scope: RoomConfigSetCheckboardAccessCodeRequestScope,
         pub valid_day: RoomConfigSetCheckboardAccessCodeRequestValidDay,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetCheckboardAccessCodeRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetCheckboardAccessCodeRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetCheckboardAccessCodeRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetCheckboardAccessCodeRequest,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "building_id",
+                                    "country_id",
+                                    "district_id",
+                                    "floor_name",
+                                    "room_id",
+                                    "scope",
+                                    "valid_day",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = ::std::option::Option::Some(map.next_value()?),
+                            6usize => f6 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetCheckboardAccessCodeRequest {
+                        building_id: f0,
+                        country_id: f1,
+                        district_id: f2,
+                        floor_name: f3,
+                        room_id: f4,
+                        scope: f5
+                            .ok_or_else(|| ::serde::de::Error::missing_field("scope"))?,
+                        valid_day: f6
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "valid_day",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomConfigSetCheckboardAccessCodeRequest {
         pub fn builder() -> builder::RoomConfigSetCheckboardAccessCodeRequest {
@@ -3627,22 +13042,107 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetCheckboardAccessCodeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigSetCheckboardAccessCodeResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetCheckboardAccessCodeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetCheckboardAccessCodeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetCheckboardAccessCodeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetCheckboardAccessCodeResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetCheckboardAccessCodeResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigSetCheckboardAccessCodeResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigSetCheckboardAccessCodeResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_code: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for RoomConfigSetCheckboardAccessCodeResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetCheckboardAccessCodeResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetCheckboardAccessCodeResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetCheckboardAccessCodeResponseData,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["access_code"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetCheckboardAccessCodeResponseData {
+                        access_code: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigSetRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -3657,6 +13157,77 @@ pub mod types {
         pub room_id: ::std::option::Option<::std::string::String>,
         pub scope: RoomConfigSetRequestScope,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigSetRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "building_id",
+                                    "country_id",
+                                    "district_id",
+                                    "floor_name",
+                                    "room_config",
+                                    "room_id",
+                                    "scope",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = ::std::option::Option::Some(map.next_value()?),
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRequest {
+                        building_id: f0,
+                        country_id: f1,
+                        district_id: f2,
+                        floor_name: f3,
+                        room_config: f4
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "room_config",
+                            ))?,
+                        room_id: f5,
+                        scope: f6
+                            .ok_or_else(|| ::serde::de::Error::missing_field("scope"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomConfigSetRequest {
         pub fn builder() -> builder::RoomConfigSetRequest {
             Default::default()
@@ -3664,7 +13235,6 @@ pub mod types {
     }
     ///`RoomConfigSetRequestRoomConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -3681,6 +13251,65 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomConfigSetRequestRoomConfigRoomStatus>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRequestRoomConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetRequestRoomConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigSetRequestRoomConfig, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "digital_signage",
+                                    "display_background",
+                                    "room_background",
+                                    "room_box_digital_signage",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRequestRoomConfig {
+                        digital_signage: f0,
+                        display_background: f1,
+                        room_background: f2,
+                        room_box_digital_signage: f3,
+                        room_status: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomConfigSetRequestRoomConfig {
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfig {
             Default::default()
@@ -3688,7 +13317,6 @@ pub mod types {
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignage`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -3705,6 +13333,73 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stop_display: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for RoomConfigSetRequestRoomConfigDigitalSignage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRequestRoomConfigDigitalSignage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetRequestRoomConfigDigitalSignage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetRequestRoomConfigDigitalSignage,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "enable",
+                                    "if_cover_child_scope",
+                                    "materials",
+                                    "mute",
+                                    "start_display",
+                                    "stop_display",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRequestRoomConfigDigitalSignage {
+                        enable: f0,
+                        if_cover_child_scope: f1,
+                        materials: f2,
+                        mute: f3,
+                        start_display: f4,
+                        stop_display: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomConfigSetRequestRoomConfigDigitalSignage {
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigDigitalSignage {
             Default::default()
@@ -3712,7 +13407,6 @@ pub mod types {
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignageMaterial`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cover: ::std::option::Option<::std::string::String>,
@@ -3734,6 +13428,87 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vid: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de>
+    for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRequestRoomConfigDigitalSignageMaterial;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct RoomConfigSetRequestRoomConfigDigitalSignageMaterial",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "cover",
+                                    "duration",
+                                    "id",
+                                    "material_type",
+                                    "md5",
+                                    "name",
+                                    "size",
+                                    "url",
+                                    "vid",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+                        cover: f0,
+                        duration: f1,
+                        id: f2,
+                        material_type: f3,
+                        md5: f4,
+                        name: f5,
+                        size: f6,
+                        url: f7,
+                        vid: f8,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
@@ -3802,7 +13577,6 @@ pub mod types {
     }
     ///`RoomConfigSetRequestRoomConfigRoomStatus`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomConfigSetRequestRoomConfigRoomStatus {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3817,6 +13591,77 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resume_notice: ::std::option::Option<bool>,
         pub status: bool,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfigRoomStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRequestRoomConfigRoomStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetRequestRoomConfigRoomStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetRequestRoomConfigRoomStatus,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "contact_ids",
+                                    "disable_end_time",
+                                    "disable_notice",
+                                    "disable_reason",
+                                    "disable_start_time",
+                                    "resume_notice",
+                                    "status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRequestRoomConfigRoomStatus {
+                        contact_ids: f0,
+                        disable_end_time: f1,
+                        disable_notice: f2,
+                        disable_reason: f3,
+                        disable_start_time: f4,
+                        resume_notice: f5,
+                        status: f6
+                            .ok_or_else(|| ::serde::de::Error::missing_field("status"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomConfigSetRequestRoomConfigRoomStatus {
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigRoomStatus {
@@ -3878,24 +13723,112 @@ pub mod types {
         }
     }
     ///`RoomConfigSetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomConfigSetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomConfigSetRoomAccessCodeResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetRoomAccessCodeResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomConfigSetCheckboardAccessCodeResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRoomAccessCodeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomConfigSetRoomAccessCodeResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomConfigSetRoomAccessCodeResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    RoomConfigSetRoomAccessCodeResponse,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomConfigSetRoomAccessCodeResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequest {
         pub capacity: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3909,6 +13842,80 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "capacity",
+                                    "custom_room_id",
+                                    "description",
+                                    "device",
+                                    "name",
+                                    "room_level_id",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = ::std::option::Option::Some(map.next_value()?),
+                            5usize => f5 = ::std::option::Option::Some(map.next_value()?),
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRequest {
+                        capacity: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "capacity",
+                            ))?,
+                        custom_room_id: f1,
+                        description: f2,
+                        device: f3,
+                        name: f4
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                        room_level_id: f5
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "room_level_id",
+                            ))?,
+                        room_status: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomCreateRequest {
         pub fn builder() -> builder::RoomCreateRequest {
             Default::default()
@@ -3916,9 +13923,46 @@ pub mod types {
     }
     ///`RoomCreateRequestDeviceItem`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequestDeviceItem {
         pub name: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestDeviceItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRequestDeviceItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRequestDeviceItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRequestDeviceItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["name"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRequestDeviceItem {
+                        name: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomCreateRequestDeviceItem {
         pub fn builder() -> builder::RoomCreateRequestDeviceItem {
@@ -3927,7 +13971,6 @@ pub mod types {
     }
     ///`RoomCreateRequestRoomStatus`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomCreateRequestRoomStatus {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3945,27 +13988,176 @@ pub mod types {
         pub schedule_status: ::std::option::Option<bool>,
         pub status: bool,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestRoomStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRequestRoomStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRequestRoomStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRequestRoomStatus, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "contact_ids",
+                                    "disable_end_time",
+                                    "disable_notice",
+                                    "disable_reason",
+                                    "disable_start_time",
+                                    "resume_notice",
+                                    "schedule_status",
+                                    "status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRequestRoomStatus {
+                        contact_ids: f0,
+                        disable_end_time: f1,
+                        disable_notice: f2,
+                        disable_reason: f3,
+                        disable_start_time: f4,
+                        resume_notice: f5,
+                        schedule_status: f6,
+                        status: f7
+                            .ok_or_else(|| ::serde::de::Error::missing_field("status"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomCreateRequestRoomStatus {
         pub fn builder() -> builder::RoomCreateRequestRoomStatus {
             Default::default()
         }
     }
     ///`RoomCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room: ::std::option::Option<RoomCreateRoom>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["room"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateResponseData { room: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomCreateRoom`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomCreateRoom {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i64>,
@@ -3988,14 +14180,128 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRoom {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRoom;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRoom")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRoom, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    let mut f8 = ::std::option::Option::None;
+                    let mut f9 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "capacity",
+                                    "custom_room_id",
+                                    "description",
+                                    "device",
+                                    "display_id",
+                                    "name",
+                                    "path",
+                                    "room_id",
+                                    "room_level_id",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            8usize => f8 = map.next_value()?,
+                            9usize => f9 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRoom {
+                        capacity: f0,
+                        custom_room_id: f1,
+                        description: f2,
+                        device: f3,
+                        display_id: f4,
+                        name: f5,
+                        path: f6,
+                        room_id: f7,
+                        room_level_id: f8,
+                        room_status: f9,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomCreateRoomDeviceItem`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomCreateRoomDeviceItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRoomDeviceItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRoomDeviceItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRoomDeviceItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRoomDeviceItem, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["name"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRoomDeviceItem {
+                        name: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomCreateRoomRoomStatus`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomCreateRoomRoomStatus {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4014,30 +14320,236 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomCreateRoomRoomStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomCreateRoomRoomStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomCreateRoomRoomStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomCreateRoomRoomStatus, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    let mut f7 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "contact_ids",
+                                    "disable_end_time",
+                                    "disable_notice",
+                                    "disable_reason",
+                                    "disable_start_time",
+                                    "resume_notice",
+                                    "schedule_status",
+                                    "status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            7usize => f7 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomCreateRoomRoomStatus {
+                        contact_ids: f0,
+                        disable_end_time: f1,
+                        disable_notice: f2,
+                        disable_reason: f3,
+                        disable_start_time: f4,
+                        resume_notice: f5,
+                        schedule_status: f6,
+                        status: f7,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomDeleteResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomDeleteResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomDeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomDeleteResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomDeleteResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomDeleteResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomDeleteResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_group_id: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         pub parent_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["custom_group_id", "name", "parent_id"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelCreateRequest {
+                        custom_group_id: f0,
+                        name: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                        parent_id: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "parent_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomLevelCreateRequest {
         pub fn builder() -> builder::RoomLevelCreateRequest {
@@ -4045,21 +14557,100 @@ pub mod types {
         }
     }
     ///`RoomLevelCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelCreateResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelCreateResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_level: ::std::option::Option<RoomLevelCreateRoomLevel>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelCreateResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelCreateResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelCreateResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["room_level"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelCreateResponseData {
+                        room_level: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelCreateRoomLevel`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelCreateRoomLevel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_group_id: ::std::option::Option<::std::string::String>,
@@ -4074,13 +14665,119 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_level_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateRoomLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelCreateRoomLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelCreateRoomLevel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelCreateRoomLevel, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "custom_group_id",
+                                    "has_child",
+                                    "name",
+                                    "parent_id",
+                                    "path",
+                                    "room_level_id",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelCreateRoomLevel {
+                        custom_group_id: f0,
+                        has_child: f1,
+                        name: f2,
+                        parent_id: f3,
+                        path: f4,
+                        room_level_id: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelDelRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelDelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_child: ::std::option::Option<bool>,
         pub room_level_id: ::std::string::String,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelDelRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelDelRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelDelRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelDelRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["delete_child", "room_level_id"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelDelRequest {
+                        delete_child: f0,
+                        room_level_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "room_level_id",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomLevelDelRequest {
         pub fn builder() -> builder::RoomLevelDelRequest {
@@ -4088,30 +14785,160 @@ pub mod types {
         }
     }
     ///`RoomLevelDelResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelDelResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelDelResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelDelResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelDelResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelDelResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelDelResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelCreateResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelListResponse {
         pub code: i64,
         pub data: RoomLevelListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -4120,11 +14947,94 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "items", "page_token"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelListResponseData {
+                        has_more: f0,
+                        items: f1,
+                        page_token: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelMgetRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomLevelMgetRequest {
         pub level_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelMgetRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelMgetRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelMgetRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["level_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelMgetRequest {
+                        level_ids: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "level_ids",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomLevelMgetRequest {
         pub fn builder() -> builder::RoomLevelMgetRequest {
@@ -4132,50 +15042,295 @@ pub mod types {
         }
     }
     ///`RoomLevelMgetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelMgetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelMgetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelMgetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelMgetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelMgetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelMgetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<RoomLevelCreateRoomLevel>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelMgetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelMgetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelMgetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["items"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelMgetResponseData {
+                        items: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelSearchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelSearchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomLevelSearchResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelSearchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelSearchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelSearchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelSearchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelSearchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomLevelSearchResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomLevelSearchResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub level_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomLevelSearchResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomLevelSearchResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomLevelSearchResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomLevelSearchResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["level_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomLevelSearchResponseData {
+                        level_ids: f0,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomListResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomListResponse {
         pub code: i64,
         pub data: RoomListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomListResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomListResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomListResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomListResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomListResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomListResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomListResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_more: ::std::option::Option<bool>,
@@ -4184,11 +15339,94 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub rooms: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomListResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomListResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomListResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomListResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["has_more", "page_token", "rooms"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomListResponseData {
+                        has_more: f0,
+                        page_token: f1,
+                        rooms: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomMgetRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomMgetRequest {
         pub room_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomMgetRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomMgetRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomMgetRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomMgetRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["room_ids"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomMgetRequest {
+                        room_ids: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "room_ids",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl RoomMgetRequest {
         pub fn builder() -> builder::RoomMgetRequest {
@@ -4196,22 +15434,98 @@ pub mod types {
         }
     }
     ///`RoomMgetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomMgetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoomMgetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomMgetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomMgetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomMgetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomMgetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomMgetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomMgetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomMgetResponseData {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomMgetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomMgetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomMgetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomMgetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["items"]))?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomMgetResponseData { items: f0 })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomPatchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i64>,
@@ -4228,22 +15542,131 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomPatchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomPatchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomPatchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomPatchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    let mut f6 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "capacity",
+                                    "custom_room_id",
+                                    "description",
+                                    "device",
+                                    "name",
+                                    "room_level_id",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            6usize => f6 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomPatchRequest {
+                        capacity: f0,
+                        custom_room_id: f1,
+                        description: f2,
+                        device: f3,
+                        name: f4,
+                        room_level_id: f5,
+                        room_status: f6,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomPatchRequest {
         pub fn builder() -> builder::RoomPatchRequest {
             Default::default()
         }
     }
     ///`RoomPatchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomPatchResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomPatchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomPatchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomPatchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomPatchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomPatchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoomSearchRequest`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct RoomSearchRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_room_ids: ::std::option::Option<
@@ -4260,26 +15683,185 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search_level_name: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for RoomSearchRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomSearchRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomSearchRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomSearchRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    let mut f5 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "custom_room_ids",
+                                    "keyword",
+                                    "page_size",
+                                    "page_token",
+                                    "room_level_id",
+                                    "search_level_name",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            5usize => f5 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomSearchRequest {
+                        custom_room_ids: f0,
+                        keyword: f1,
+                        page_size: f2,
+                        page_token: f3,
+                        room_level_id: f4,
+                        search_level_name: f5,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RoomSearchRequest {
         pub fn builder() -> builder::RoomSearchRequest {
             Default::default()
         }
     }
     ///`RoomSearchResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomSearchResponse {
         pub code: i64,
         pub data: RoomListResponseData,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoomSearchResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoomSearchResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoomSearchResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoomSearchResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoomSearchResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field("data"))?,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScopeConfigCreateRequest`
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ScopeConfigCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_config: ::std::option::Option<ScopeConfigCreateRequestScopeConfig>,
         pub scope_id: ::std::string::String,
         pub scope_type: ScopeConfigCreateRequestScopeType,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigCreateRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigCreateRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScopeConfigCreateRequest, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["scope_config", "scope_id", "scope_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigCreateRequest {
+                        scope_config: f0,
+                        scope_id: f1
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_id",
+                            ))?,
+                        scope_type: f2
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "scope_type",
+                            ))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ScopeConfigCreateRequest {
         pub fn builder() -> builder::ScopeConfigCreateRequest {
@@ -4288,7 +15870,6 @@ pub mod types {
     }
     ///`ScopeConfigCreateRequestScopeConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
-    #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
     pub struct ScopeConfigCreateRequestScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -4304,6 +15885,68 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigCreateRequestScopeConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigCreateRequestScopeConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ScopeConfigCreateRequestScopeConfig,
+                    A::Error,
+                > {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    let mut f3 = ::std::option::Option::None;
+                    let mut f4 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &[
+                                    "digital_signage",
+                                    "display_background",
+                                    "room_background",
+                                    "room_box_digital_signage",
+                                    "room_status",
+                                ],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            3usize => f3 = map.next_value()?,
+                            4usize => f4 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigCreateRequestScopeConfig {
+                        digital_signage: f0,
+                        display_background: f1,
+                        room_background: f2,
+                        room_box_digital_signage: f3,
+                        room_status: f4,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ScopeConfigCreateRequestScopeConfig {
         pub fn builder() -> builder::ScopeConfigCreateRequestScopeConfig {
@@ -4361,15 +16004,58 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ScopeConfigCreateResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigCreateResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigCreateResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScopeConfigCreateResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigCreateResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScopeConfigGetCurrentConfig`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ScopeConfigGetCurrentConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_config: ::std::option::Option<RoomConfigQueryResponseData>,
@@ -4378,16 +16064,105 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_type: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetCurrentConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigGetCurrentConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigGetCurrentConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScopeConfigGetCurrentConfig, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(
+                                &["scope_config", "scope_id", "scope_type"],
+                            ),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigGetCurrentConfig {
+                        scope_config: f0,
+                        scope_id: f1,
+                        scope_type: f2,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScopeConfigGetResponse`
-    #[derive(::serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ScopeConfigGetResponse {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ScopeConfigGetResponseData>,
         pub msg: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigGetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigGetResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScopeConfigGetResponse, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    let mut f2 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(crate::object::Field(&["code", "data", "msg"]))?
+                    {
+                        match field {
+                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1usize => f1 = map.next_value()?,
+                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigGetResponse {
+                        code: f0
+                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
+                        data: f1,
+                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScopeConfigGetResponseData`
-    #[derive(::serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ScopeConfigGetResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_config: ::std::option::Option<ScopeConfigGetCurrentConfig>,
@@ -4395,6 +16170,47 @@ pub mod types {
         pub origin_configs: ::std::option::Option<
             ::std::vec::Vec<ScopeConfigGetCurrentConfig>,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScopeConfigGetResponseData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScopeConfigGetResponseData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScopeConfigGetResponseData, A::Error> {
+                    let mut f0 = ::std::option::Option::None;
+                    let mut f1 = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::object::Field(&["current_config", "origin_configs"]),
+                        )?
+                    {
+                        match field {
+                            0usize => f0 = map.next_value()?,
+                            1usize => f1 = map.next_value()?,
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScopeConfigGetResponseData {
+                        current_config: f0,
+                        origin_configs: f1,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ScopeConfigGetScopeType`
     ///

@@ -1,0 +1,450 @@
+//! Each struct's `Deserialize`, written out as one loop over the JSON object's fields.
+//!
+//! serde's derive gives every struct a field enum with its own visitor and `Deserialize`, and a
+//! visitor that reads both a map and a sequence: four impls and each field's code written four
+//! times. In a service crate that is about a third of rustc's time, all of it type checking and
+//! borrow checking of generic code (the parser is compiled where a call is awaited). A JSON
+//! object is all Feishu sends, so this pass replaces the derive on every braced struct of
+//! `mod types` by one `impl Deserialize` whose visitor reads a map: each field name is looked
+//! up by the core's `object::Field`, its value read into a local, and the struct built at the
+//! end. What a reader sees is the same: a missing required field is serde's `missing field`
+//! error, an absent `Option` or `#[serde(default)]` field its default, a `rename` read under
+//! its wire name, a field the struct does not have skipped. Two things the derive accepted and
+//! this does not: a struct written as a JSON array, and (where the derive refused it) a field
+//! given twice reads as its last value, as `serde_json::Value` reads it.
+//!
+//! A struct this pass cannot read (a tuple struct, a serde attribute other than `rename`,
+//! `default` and `skip_serializing_if`) keeps the derive.
+
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+use super::tokens::{ident, punct, regroup};
+use super::trim::{head, module_at, split_items};
+
+/// progenitor's output with every braced struct of `mod types` deserialised by a written-out
+/// impl instead of serde's derive (see the module's docs), and how many structs changed.
+pub fn written_out(tokens: TokenStream) -> Result<(TokenStream, usize), String> {
+    let mut top: Vec<TokenTree> = tokens.into_iter().collect();
+    let types_at = module_at(&top, "types").ok_or("progenitor's output has no `mod types`")?;
+    let TokenTree::Group(types) = &top[types_at] else {
+        unreachable!("module_at finds a group");
+    };
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut count = 0;
+    for item in split_items(types.stream()) {
+        match head(&item) {
+            Some(("struct", name)) => match rewrite(&item, &name) {
+                Some(rewritten) => {
+                    out.extend(rewritten);
+                    count += 1;
+                }
+                None => out.extend(item),
+            },
+            _ => out.extend(item),
+        }
+    }
+    top[types_at] = TokenTree::Group(regroup(types, out.into_iter().collect()));
+    Ok((top.into_iter().collect(), count))
+}
+
+/// When the struct is deserialised: always, or with the crate's `fake` feature only.
+#[derive(Clone, Copy, PartialEq)]
+enum Reads {
+    Always,
+    UnderFake,
+}
+
+/// One field: its Rust name, its name on the wire, and what its absence means.
+struct Field {
+    name: Ident,
+    wire: String,
+    absent: Absent,
+}
+
+#[derive(Clone, Copy)]
+enum Absent {
+    /// An `Option`: `None`.
+    None,
+    /// `#[serde(default)]`: its type's default.
+    Default,
+    /// Required: serde's `missing field` error.
+    Missing,
+}
+
+/// The struct without serde's `Deserialize` derive and with the written-out impl after it;
+/// `None` when it does not derive it or this pass cannot read it.
+fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
+    let Some(TokenTree::Group(body)) = item.last() else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let mut reads = None;
+    let mut keeps_serde_attributes = false;
+    let mut out: Vec<TokenTree> = Vec::with_capacity(item.len());
+    let mut i = 0;
+    while i + 1 < item.len() && punct(&item[i], '#') {
+        let TokenTree::Group(attribute) = &item[i + 1] else {
+            return None;
+        };
+        match attribute_kind(attribute) {
+            Attribute::Derive(list) => {
+                let (kept, had, others) = without_deserialize(&list);
+                keeps_serde_attributes |= others;
+                if had {
+                    reads = Some(Reads::Always);
+                }
+                out.push(item[i].clone());
+                out.push(TokenTree::Group(regroup(attribute, quote!(derive(#kept)))));
+            }
+            Attribute::FakeDeserialize => reads = Some(Reads::UnderFake),
+            // A serde attribute on the struct itself: left to the derive.
+            Attribute::Serde => return None,
+            Attribute::Other => out.extend([item[i].clone(), item[i + 1].clone()]),
+        }
+        i += 2;
+    }
+    let reads = reads?;
+    let fields = fields(body.stream())?;
+    // The head (`pub struct Name`), then the body with the fields' serde attributes kept only
+    // for the derives that still read them.
+    out.extend(item[i..item.len() - 1].iter().cloned());
+    let body_stream = if keeps_serde_attributes {
+        body.stream()
+    } else {
+        without_serde_attributes(body.stream())
+    };
+    out.push(TokenTree::Group(regroup(body, body_stream)));
+    let name = Ident::new(name, Span::call_site());
+    let impl_ = deserialize_impl(&name, &fields);
+    if reads == Reads::UnderFake {
+        out.extend(quote!(#[cfg(feature = "fake")]));
+    }
+    out.extend(impl_);
+    Some(out)
+}
+
+enum Attribute {
+    Derive(TokenStream),
+    FakeDeserialize,
+    Serde,
+    Other,
+}
+
+fn attribute_kind(attribute: &Group) -> Attribute {
+    let trees: Vec<TokenTree> = attribute.stream().into_iter().collect();
+    match trees.as_slice() {
+        [TokenTree::Ident(d), TokenTree::Group(list)] if d == "derive" => {
+            Attribute::Derive(list.stream())
+        }
+        [TokenTree::Ident(s), TokenTree::Group(_)] if s == "serde" => Attribute::Serde,
+        [TokenTree::Ident(c), TokenTree::Group(args)] if c == "cfg_attr" => {
+            let text = args.stream().to_string();
+            if text.contains("\"fake\"") && text.contains("Deserialize") {
+                Attribute::FakeDeserialize
+            } else {
+                Attribute::Other
+            }
+        }
+        _ => Attribute::Other,
+    }
+}
+
+/// A derive list without serde's `Deserialize`; whether it had it; whether a derive that reads
+/// the fields' serde attributes (`Serialize`, schemars' `JsonSchema`) stays.
+fn without_deserialize(list: &TokenStream) -> (TokenStream, bool, bool) {
+    let mut entries: Vec<Vec<TokenTree>> = vec![Vec::new()];
+    for tree in list.clone() {
+        if punct(&tree, ',') {
+            entries.push(Vec::new());
+        } else if let Some(last) = entries.last_mut() {
+            last.push(tree);
+        }
+    }
+    let mut kept = TokenStream::new();
+    let mut had = false;
+    let mut others = false;
+    for entry in entries.into_iter().filter(|e| !e.is_empty()) {
+        let last = entry.last();
+        if last.is_some_and(|t| ident(t, "Deserialize")) && entry.iter().any(|t| ident(t, "serde"))
+        {
+            had = true;
+            continue;
+        }
+        others |= last.is_some_and(|t| ident(t, "Serialize") || ident(t, "JsonSchema"));
+        if !kept.is_empty() {
+            kept.extend(quote!(,));
+        }
+        kept.extend(entry);
+    }
+    (kept, had, others)
+}
+
+/// The fields of a braced struct's body; `None` for one this pass cannot read.
+fn fields(body: TokenStream) -> Option<Vec<Field>> {
+    let trees: Vec<TokenTree> = body.into_iter().collect();
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while i < trees.len() {
+        let mut wire = None;
+        let mut default = false;
+        while trees.get(i).is_some_and(|t| punct(t, '#')) {
+            let TokenTree::Group(attribute) = trees.get(i + 1)? else {
+                return None;
+            };
+            if let Attribute::Serde = attribute_kind(attribute) {
+                let (rename, has_default) = serde_field_attribute(attribute)?;
+                wire = rename.or(wire);
+                default |= has_default;
+            }
+            i += 2;
+        }
+        if trees.get(i).is_some_and(|t| ident(t, "pub")) {
+            i += 1;
+            if matches!(trees.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+            {
+                i += 1;
+            }
+        }
+        let TokenTree::Ident(name) = trees.get(i)? else {
+            return None;
+        };
+        if !trees.get(i + 1).is_some_and(|t| punct(t, ':')) {
+            return None;
+        }
+        i += 2;
+        // The type: up to a comma outside angle brackets.
+        let start = i;
+        let mut depth = 0usize;
+        while i < trees.len() {
+            match &trees[i] {
+                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                TokenTree::Punct(p) if p.as_char() == '>' => depth = depth.checked_sub(1)?,
+                TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let ty: TokenStream = trees[start..i].iter().cloned().collect();
+        let ty = ty.to_string();
+        let absent = if ty.starts_with(":: std :: option :: Option <") || ty.starts_with("Option <")
+        {
+            Absent::None
+        } else if default {
+            Absent::Default
+        } else {
+            Absent::Missing
+        };
+        let wire = wire.unwrap_or_else(|| {
+            let name = name.to_string();
+            name.strip_prefix("r#").unwrap_or(&name).to_string()
+        });
+        fields.push(Field {
+            name: name.clone(),
+            wire,
+            absent,
+        });
+        // The comma.
+        i += 1;
+    }
+    Some(fields)
+}
+
+/// A field's `#[serde(…)]`: its `rename`, and whether it says `default`; `None` for anything
+/// else than those and `skip_serializing_if`.
+fn serde_field_attribute(attribute: &Group) -> Option<(Option<String>, bool)> {
+    let trees: Vec<TokenTree> = attribute.stream().into_iter().collect();
+    let TokenTree::Group(args) = trees.get(1)? else {
+        return None;
+    };
+    let mut rename = None;
+    let mut default = false;
+    let args: Vec<TokenTree> = args.stream().into_iter().collect();
+    for entry in args.split(|t| punct(t, ',')) {
+        match entry {
+            [] => {}
+            [TokenTree::Ident(d)] if d == "default" => default = true,
+            [TokenTree::Ident(k), eq, TokenTree::Literal(_)]
+                if k == "skip_serializing_if" && punct(eq, '=') => {}
+            [TokenTree::Ident(k), eq, TokenTree::Literal(value)]
+                if k == "rename" && punct(eq, '=') =>
+            {
+                rename = Some(plain_string(value)?);
+            }
+            _ => return None,
+        }
+    }
+    Some((rename, default))
+}
+
+/// The value of a plain string literal (no escapes, not raw).
+fn plain_string(literal: &Literal) -> Option<String> {
+    let text = literal.to_string();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then(|| inner.to_string())
+}
+
+/// The body's tokens without its fields' `#[serde(…)]` attributes.
+fn without_serde_attributes(body: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = body.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        if punct(&trees[i], '#') {
+            if let Some(TokenTree::Group(attribute)) = trees.get(i + 1) {
+                if let Attribute::Serde = attribute_kind(attribute) {
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// `impl Deserialize for name`: a visitor reading a map into one local per field.
+fn deserialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
+    let expecting = format!("struct {name}");
+    let locals: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
+    let wires = fields.iter().map(|f| &f.wire);
+    let arms = fields
+        .iter()
+        .zip(&locals)
+        .enumerate()
+        .map(|(i, (field, local))| {
+            let read = match field.absent {
+                Absent::None => quote!(map.next_value()?),
+                Absent::Default | Absent::Missing => {
+                    quote!(::std::option::Option::Some(map.next_value()?))
+                }
+            };
+            quote!(#i => #local = #read,)
+        });
+    let built = fields.iter().zip(&locals).map(|(field, local)| {
+        let name = &field.name;
+        let wire = &field.wire;
+        match field.absent {
+            Absent::None => quote!(#name: #local,),
+            Absent::Default => quote!(#name: #local.unwrap_or_default(),),
+            Absent::Missing => quote!(
+                #name: #local.ok_or_else(|| ::serde::de::Error::missing_field(#wire))?,
+            ),
+        }
+    });
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<#name, A::Error> {
+                        #(let mut #locals = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(field) =
+                            map.next_key_seed(crate::object::Field(&[#(#wires),*]))?
+                        {
+                            match field {
+                                #(#arms)*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(#name { #(#built)* })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(tokens: TokenStream) -> (String, usize) {
+        let (out, count) = written_out(tokens).unwrap();
+        (out.to_string(), count)
+    }
+
+    #[test]
+    fn an_answer_struct_gets_the_written_out_impl_and_loses_its_serde_attributes() {
+        let (out, count) = rewritten(quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, Debug)]
+                pub struct Answer {
+                    pub code: i64,
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub data: ::std::option::Option<AnswerData>,
+                    #[serde(rename = "type", default)]
+                    pub type_: ::std::vec::Vec<String>,
+                }
+            }
+        });
+        assert_eq!(count, 1);
+        assert!(
+            out.contains("# [derive (Clone , Debug)] pub struct Answer"),
+            "{out}"
+        );
+        assert!(!out.contains("# [serde"), "{out}");
+        assert!(
+            out.contains("Field (& [\"code\" , \"data\" , \"type\"])"),
+            "{out}"
+        );
+        assert!(out.contains("code : f0 . ok_or_else"), "{out}");
+        assert!(out.contains("missing_field (\"code\")"), "{out}");
+        assert!(out.contains("data : f1 ,"), "{out}");
+        assert!(out.contains("type_ : f2 . unwrap_or_default ()"), "{out}");
+    }
+
+    #[test]
+    fn a_request_struct_reads_only_with_the_fake_and_keeps_its_serde_attributes() {
+        let (out, count) = rewritten(quote! {
+            pub mod types {
+                #[derive(::serde::Serialize, Clone, Debug)]
+                #[cfg_attr(feature = "fake", derive(::serde::Deserialize))]
+                pub struct Body {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub name: Option<String>,
+                }
+            }
+        });
+        assert_eq!(count, 1);
+        assert!(!out.contains("cfg_attr"), "{out}");
+        assert!(out.contains("# [serde (skip_serializing_if"), "{out}");
+        assert!(out.contains(
+            "# [cfg (feature = \"fake\")] impl < 'de > :: serde :: Deserialize < 'de > for Body"
+        ), "{out}");
+    }
+
+    #[test]
+    fn what_the_pass_cannot_read_keeps_the_derive() {
+        let input = quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone)]
+                #[serde(transparent)]
+                pub struct Wrapped(i64);
+                #[derive(::serde::Deserialize, Clone)]
+                pub struct Flat {
+                    #[serde(flatten)]
+                    pub rest: ::serde_json::Map<String, ::serde_json::Value>,
+                }
+            }
+        };
+        let (out, count) = rewritten(input.clone());
+        assert_eq!(count, 0);
+        assert_eq!(out, input.to_string());
+    }
+}
