@@ -18,11 +18,12 @@ pub use feishu_openapi_core::download;
 pub use feishu_openapi_core::upload;
 pub use feishu_openapi_core::{
     log_id, AccessToken, ApiError, AppCredentials, AppTicketStore, Brand, CacheFuture, CachedToken,
-    Connection, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
+    Calling, Connection, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
     InMemoryAppTicketStore, InMemoryTokenCache, InvalidEnumValue, InvalidId, InvalidUnixSeconds,
-    Printable, ResponseValue, RetryPolicy, RuleViolation, SecretString, TokenCache, UnixSeconds,
-    UserId, UserIdType, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT, MAX_PAGES, STREAMING_TOTAL_TIMEOUT,
+    Items, Pages, Printable, ResponseValue, RetryPolicy, RuleViolation, SecretString, Sending,
+    TokenCache, UnixSeconds, UserId, UserIdType, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT, MAX_PAGES,
+    STREAMING_TOTAL_TIMEOUT,
 };
 
 // The runtime's plumbing the fake Feishu reads (operation tables, body rules); not part of the API.

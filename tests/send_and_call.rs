@@ -136,3 +136,42 @@ fn assert_no_placeholder(error: &Error) {
         "{error:?}"
     );
 }
+
+/// `send()`, `call()`, `pages()` and `items()` return named futures and streams
+/// ([`feishu_openapi::Sending`], …): each sends when it is polled, not when it is made, and one
+/// dropped unpolled sends nothing.
+#[tokio::test]
+async fn the_futures_and_streams_send_only_when_polled() {
+    use futures::StreamExt;
+
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": 0, "msg": "success", "data": {"task_id": TASK_ID}})),
+    )
+    .await;
+    let feishu = tenant_client(&server);
+    let vc = feishu.vc();
+
+    let sending: feishu_openapi::Sending<'_, _, _> = vc.export_meeting_list().body(body()).send();
+    let calling: feishu_openapi::Calling<'_, _, _> = vc.export_meeting_list().body(body()).call();
+    let pages = vc.alert_list().start_time("1").end_time("2").pages();
+    let items = vc.alert_list().start_time("1").end_time("2").items();
+    // Their Debug names the operation and says nothing was sent, and holds no token.
+    let shown = format!("{sending:?} {calling:?} {pages:?} {items:?}");
+    assert!(shown.contains("export_meeting_list") && shown.contains("not sent"), "{shown}");
+    assert!(!shown.contains("t-"), "{shown}");
+    drop((sending, pages, items));
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+
+    // Polled, the call is sent once.
+    fn sendable<T: Send>(t: T) -> T {
+        t
+    }
+    assert_eq!(sendable(calling).await.unwrap().task_id, TASK_ID);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // A stream sends its first page at its first poll.
+    let mut pages = vc.alert_list().start_time("1").end_time("2").pages();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    let _ = pages.next().await;
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

@@ -8,9 +8,18 @@ use serde_json::Value;
 
 use super::tokens::pascal;
 
+/// A paginated operation's code: its builder's methods, and the impls saying how it pages.
+pub struct Pagination {
+    /// `pages()` and `items()`, in the builder's `impl`.
+    pub methods: TokenStream,
+    /// `impl Paged` (and `PagedItems`) for the builder.
+    pub impls: TokenStream,
+}
+
 /// For each operation with `x-feishu-pagination`, keyed by its builder's name: `pages()`, and
 /// `items()` when it names the page's list (`items: <field>`) — streams that follow the page
-/// token (implemented once, in `crate::runtime::pages`).
+/// token (`crate::runtime::Pages` and `Items`, implemented once) — and how the builder pages
+/// (its impls of `crate::runtime::Paged` and `PagedItems`).
 ///
 /// The extension's keys: `items` (an array field of `data`, of a named schema or of strings;
 /// optional), `token` (the field of `data` with the next page's token; `page_token` unless
@@ -19,7 +28,7 @@ use super::tokens::pascal;
 /// schema), and the answer be an envelope whose required `data` names a schema with the token
 /// field; `has_more` is read when `data` has it. Anything else is an error naming what is
 /// missing.
-pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String> {
+pub fn paginations(raw: &Value) -> Result<BTreeMap<String, Pagination>, String> {
     let schema = |name: &str| raw.pointer(&format!("/components/schemas/{name}"));
     let reference = |node: &Value| {
         node.get("$ref")
@@ -116,12 +125,14 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
             quote!(data.#token.as_deref())
         };
         let with_token = if in_body {
-            quote!(|builder, token| builder.body_map(|body| body.page_token(token)))
+            quote!(self.body_map(|body| body.page_token(token)))
         } else {
-            quote!(|builder, token| builder.page_token(token))
+            quote!(self.page_token(token))
         };
-        let items = match items_field {
-            None => quote!(),
+        let builder = format_ident!("{}", pascal(id));
+
+        let (items_method, items_impl) = match items_field {
+            None => (quote!(), quote!()),
             Some(field) => {
                 let elements = data
                     .pointer(&format!("/properties/{field}"))
@@ -142,7 +153,6 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
                         )))
                     }
                 };
-                // An optional array is an `Option` (see `optional`): an absent one, no items.
                 let list = if required(data, field) {
                     let field = format_ident!("{field}");
                     quote!(data.#field)
@@ -150,34 +160,56 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, TokenStream>, String>
                     let field = format_ident!("{field}");
                     quote!(data.#field.unwrap_or_default())
                 };
-                quote! {
-                    /// Every item of every page (see [`pages`](Self::pages)).
-                    pub fn items(
-                        self,
-                    ) -> impl futures::Stream<Item = std::result::Result<#item_ty, crate::Error>> + Send + 'a {
-                        crate::runtime::items(self.pages(), |data: types::#data_ty| #list)
-                    }
-                }
+                (
+                    quote! {
+                        /// Every item of every page (see [`pages`](Self::pages)).
+                        pub fn items(self) -> crate::runtime::Items<'a, Self> {
+                            crate::runtime::Items::new(self)
+                        }
+                    },
+                    quote! {
+                        impl<'a> crate::runtime::PagedItems<'a> for builder::#builder<'a> {
+                            type Item = #item_ty;
+                            fn items(data: types::#data_ty) -> Vec<#item_ty> {
+                                #list
+                            }
+                        }
+                    },
+                )
             }
         };
         out.insert(
             pascal(id),
-            quote! {
-                /// Every page of the answer, one request each, following the page token: ends
-                /// after a page whose `has_more` is false or whose token is absent or empty. A
-                /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
-                /// pages, ends it with an error.
-                pub fn pages(
-                    self,
-                ) -> impl futures::Stream<Item = std::result::Result<types::#data_ty, crate::Error>> + Send + 'a {
-                    crate::runtime::pages(
-                        self,
-                        #with_token,
-                        |builder| builder.call(),
-                        |data: &types::#data_ty| (#has_more, #token),
-                    )
-                }
-                #items
+            Pagination {
+                methods: quote! {
+                    /// Every page of the answer, one request each, following the page token: ends
+                    /// after a page whose `has_more` is false or whose token is absent or empty. A
+                    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+                    /// pages, ends it with an error.
+                    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+                        crate::runtime::Pages::new(self)
+                    }
+                    #items_method
+                },
+                impls: quote! {
+                    impl<'a> crate::runtime::Paged<'a> for builder::#builder<'a> {
+                        type Page = types::#data_ty;
+                        fn with_token(self, token: String) -> Self {
+                            #with_token
+                        }
+                        fn more(data: &types::#data_ty) -> (bool, Option<&str>) {
+                            (#has_more, #token)
+                        }
+                        fn fetch(
+                            self,
+                        ) -> impl std::future::Future<
+                            Output = std::result::Result<types::#data_ty, crate::Error>,
+                        > + Send + 'a {
+                            self.call()
+                        }
+                    }
+                    #items_impl
+                },
             },
         );
     }

@@ -11,10 +11,12 @@
 //!   them; nothing of progenitor's response handling is kept;
 //! - beside it, each builder gets `send()` (the answer with its status and headers, or the
 //!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
-//!   `call()` (that `data`), through `crate::runtime::send` (an upload's request with its body,
-//!   `crate::runtime::Multipart::upload`, see [`super::upload`]), which sends the request, builds it
-//!   again only for a retry, and returns the decoded answer — or a file's stream once it is
-//!   checked — itself.
+//!   `call()` (that `data`): the runtime's named futures `crate::runtime::Sending` and `Calling`
+//!   (an upload's request with its body, `crate::runtime::Multipart::upload`, see
+//!   [`super::upload`]), which send the request when polled, build it again only for a retry,
+//!   and return the decoded answer — or a file's stream once it is checked — themselves;
+//! - after them, each JSON answer type's `impl crate::runtime::Envelope` (its `code`, by which
+//!   the runtime decodes it) and, for one whose `data` `call()` returns, `impl WithData`.
 
 use std::collections::BTreeMap;
 
@@ -55,7 +57,7 @@ pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, super::data::Data>,
     files: &BTreeMap<String, (String, &'static str)>,
-    pages: &BTreeMap<String, TokenStream>,
+    pages: &BTreeMap<String, super::pages::Pagination>,
     uploads: &BTreeMap<String, super::upload::Upload>,
     table: &super::table::Table,
 ) -> Result<TokenStream, String> {
@@ -90,6 +92,7 @@ pub fn wrap(
     }
     let mut stream: TokenStream = out.into_iter().collect();
     let mut arms = Vec::new();
+    let mut answers_with_data = BTreeMap::new();
     for Builder {
         name,
         answer,
@@ -106,17 +109,15 @@ pub fn wrap(
             extra,
         ));
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        let decode = table
-            .decodes
-            .get(&id)
-            .ok_or_else(|| format!("{id}: not in the operation table"))?;
+        if let Some(data) = data_types.get(&last_ident(&answer)) {
+            answers_with_data.insert(last_ident(&answer), (answer.clone(), data));
+        }
         if let Some(upload) = uploads.get(&name.to_string()) {
             let sent = quote! {
-                crate::runtime::send(
+                crate::runtime::Sending::new(
                     self.prepare_direct().map(|(client, build)| (client, body.upload(build))),
                     #id,
                     &OPERATIONS[#index],
-                    #decode,
                 )
             };
             let methods = super::upload::methods(
@@ -133,20 +134,21 @@ pub fn wrap(
             });
             continue;
         }
-        let call = data_types.get(&last_ident(&answer)).map(|data| {
-            let take = data.take(quote!(sent), &answer, &id);
-            let data = &data.ty;
+        let call = data_types.get(&last_ident(&answer)).map(|_| {
             quote! {
                 /// Sends the request and returns the `data` of Feishu's answer; any failure is the
                 /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
                 pub fn call(
                     self,
-                ) -> impl std::future::Future<Output = std::result::Result<#data, crate::Error>> + Send + 'a {
-                    crate::runtime::finish(self.send(), |sent| #take)
+                ) -> crate::runtime::Calling<'a, #answer, impl crate::runtime::call::Requests + 'a> {
+                    self.send().data()
                 }
             }
         });
-        let pages = pages.get(&name.to_string());
+        let (pages, paged) = match pages.get(&name.to_string()) {
+            Some(pagination) => (Some(&pagination.methods), Some(&pagination.impls)),
+            None => (None, None),
+        };
         let download = files.get(&name.to_string()).map(|(id, ext)| {
             quote! {
                 /// Downloads the file this operation answers with, streamed: choose a progress
@@ -160,29 +162,55 @@ pub fn wrap(
                 }
             }
         });
-        let sent =
-            quote!(crate::runtime::send(self.prepare_direct(), #id, &OPERATIONS[#index], #decode));
         stream.extend(quote! {
             impl<'a> builder::#name<'a> {
                 /// Sends the request and returns Feishu's answer with its status and headers; any
                 /// failure — refused before sending, transport, an error code at any HTTP status,
                 /// an undecodable answer — is the crate's [`Error`](crate::Error).
-                ///
-                /// A plain function returning the runtime's future (not an `async fn`, which
-                /// would keep a second copy of that future in its own state).
                 pub fn send(
                     self,
-                ) -> impl std::future::Future<
-                    Output = std::result::Result<progenitor_client::ResponseValue<#answer>, crate::Error>,
-                > + Send + 'a {
-                    #sent
+                ) -> crate::runtime::Sending<'a, #answer, impl crate::runtime::call::Requests + 'a> {
+                    crate::runtime::Sending::new(self.prepare_direct(), #id, &OPERATIONS[#index])
                 }
                 #call
                 #download
                 #pages
             }
+            #paged
         });
     }
+    // How each answer type decodes (its `code`), and the `data` a `call()` takes.
+    stream.extend(table.envelopes.iter().map(|(name, has_code)| {
+        let ty = format_ident!("{name}");
+        let code = if *has_code {
+            quote!(self.code)
+        } else {
+            quote!(0)
+        };
+        quote! {
+            impl crate::runtime::Envelope for types::#ty {
+                fn code(&self) -> i64 {
+                    #code
+                }
+            }
+        }
+    }));
+    stream.extend(answers_with_data.values().map(|(answer, data)| {
+        let ty = &data.ty;
+        let take = if data.required {
+            quote!(Some(self.data))
+        } else {
+            quote!(self.data)
+        };
+        quote! {
+            impl crate::runtime::WithData for #answer {
+                type Data = #ty;
+                fn data(self) -> Option<#ty> {
+                    #take
+                }
+            }
+        }
+    }));
     stream.extend(super::from_json::send_from_json(&arms));
     Ok(stream)
 }
@@ -391,7 +419,7 @@ fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
 
 /// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
 /// body's rules too), run at once, and the part that builds the request from them (a JSON body
-/// with Feishu's content type, see [`lean_request`]), as a function the runtime calls for the first attempt and again for each retry (`crate::runtime::send`) — so that no
+/// with Feishu's content type, see [`lean_request`]), as a function the runtime calls for the first attempt and again for each retry (`crate::runtime::Sending`) — so that no
 /// copy of the request is kept in case of a retry. Where building might move a checked value (a
 /// conditional: header parameters; a body passed by value), it builds from clones of the values
 /// it does not only borrow, so that it can build again. An error when the body has no `let url = …;` before

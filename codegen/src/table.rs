@@ -18,11 +18,10 @@ pub struct Table {
     /// The index in `OPERATIONS` of each operation (by operationId): its generated `send` hands
     /// its entry to the runtime with the request built by progenitor's code (see [`super::send`]).
     pub index: BTreeMap<String, usize>,
-    /// How each operation's success body decodes (by operationId), handed to the runtime by its
-    /// `send`: a closure parsing the JSON answer type, or `None` for a file. Not in
-    /// `OPERATIONS`: a closure in the `send` is compiled only where a call is awaited, so a
-    /// library build does not compile a JSON parser for every answer type.
-    pub decodes: BTreeMap<String, proc_macro2::TokenStream>,
+    /// The JSON answer types (the success schemas), each with whether it has a `code`: each gets
+    /// an impl of `crate::runtime::Envelope`, by which the runtime decodes it where a call is
+    /// awaited (not in `OPERATIONS`: a library build then compiles no JSON parser per answer).
+    pub envelopes: BTreeMap<String, bool>,
 }
 
 /// An operation whose request body has rules (`x-feishu-rules`).
@@ -47,7 +46,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     let mut entries = Vec::new();
     let mut ruled = BTreeMap::new();
     let mut index_of = BTreeMap::new();
-    let mut decodes = BTreeMap::new();
+    let mut envelopes = BTreeMap::new();
     let mut arms = Vec::new();
     let paths = raw
         .get("paths")
@@ -86,26 +85,13 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                      (`$ref: \"#/components/schemas/…\"`) nor a file"
                 ));
             }
-            let decode = match success_schema(raw, op) {
-                Some(name) => {
-                    let ty = quote::format_ident!("{name}");
-                    let has_code = components
-                        .get(name)
-                        .and_then(|s| s.pointer("/properties/code"))
-                        .is_some();
-                    let code = if has_code {
-                        quote!(answer.code)
-                    } else {
-                        quote!(0)
-                    };
-                    quote!(Some(|body: &[u8]| {
-                        let answer = serde_json::from_slice::<types::#ty>(body).ok()?;
-                        Some((#code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-                    }))
-                }
-                None => quote!(None::<crate::runtime::Decode>),
-            };
-            decodes.insert(op_id.to_string(), decode);
+            if let Some(name) = success_schema(raw, op) {
+                let has_code = components
+                    .get(name)
+                    .and_then(|s| s.pointer("/properties/code"))
+                    .is_some();
+                envelopes.insert(name.to_string(), has_code);
+            }
             let index = entries.len();
             if !rules.is_empty() {
                 ruled.insert(op_id.to_string(), Ruled { index, fields });
@@ -142,7 +128,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
         tokens,
         ruled,
         index: index_of,
-        decodes,
+        envelopes,
     })
 }
 

@@ -44,6 +44,9 @@ pub use runtime::{
     AppTicketStore, CacheFuture, CachedToken, InMemoryAppTicketStore, InMemoryTokenCache,
     RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
 };
+/// What an operation's `send()` and `call()` return (futures) and its `pages()` and `items()`
+/// (streams).
+pub use runtime::{Calling, Items, Pages, Sending};
 pub use secret::{AccessToken, AppCredentials, SecretString};
 
 /// Re-exported so that callers can name generated response wrappers without a direct dependency.

@@ -1560,25 +1560,17 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppAccessToken>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_create",
             &OPERATIONS[0],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -1586,25 +1578,17 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppAccessToken>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_internal",
             &OPERATIONS[1],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::AppAccessToken>(body).ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -1612,26 +1596,17 @@ impl<'a> builder::AppTicketResend<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppTicketResent>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppTicketResent,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_ticket_resend",
             &OPERATIONS[2],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::AppTicketResent>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -1639,26 +1614,17 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::TenantAccessToken>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TenantAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_create",
             &OPERATIONS[3],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::TenantAccessToken>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -1666,27 +1632,33 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::TenantAccessToken>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TenantAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_internal",
             &OPERATIONS[4],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::TenantAccessToken>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
+    }
+}
+impl crate::runtime::Envelope for types::AppAccessToken {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::AppTicketResent {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::TenantAccessToken {
+    fn code(&self) -> i64 {
+        self.code
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body

@@ -34741,28 +34741,17 @@ impl<'a> builder::BatchMessageDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BatchMessageDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BatchMessageDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "batch_message_delete",
             &OPERATIONS[0],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BatchMessageDeleteResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -34770,339 +34759,251 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BatchMessageGetProgressResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BatchMessageGetProgressResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "batch_message_get_progress",
             &OPERATIONS[1],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BatchMessageGetProgressResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::BatchMessageGetProgressResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "batch_message_get_progress",
-                |answer: types::BatchMessageGetProgressResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BatchMessageGetProgressResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BatchMessageReadUser<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BatchMessageReadUserResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BatchMessageReadUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "batch_message_read_user",
             &OPERATIONS[2],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BatchMessageReadUserResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::BatchMessageReadUserResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "batch_message_read_user",
-                |answer: types::BatchMessageReadUserResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BatchMessageReadUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatsListed>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "chat_list",
-            &OPERATIONS[3],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatsListed>(body).ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatsListed,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatPage, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatsListed,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatPage, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ChatPage| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
+    type Answer = types::ChatsListed;
+    type Page = types::ChatPage;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ChatPage) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::Chat, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatPage, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ChatPage| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ChatList<'a> {
+    type Item = types::Chat;
+    fn items(data: types::ChatPage) -> Vec<types::Chat> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_create",
             &OPERATIONS[4],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatCreateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_create",
-                |answer: types::ChatCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatSearchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search",
             &OPERATIONS[5],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatSearchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ChatListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
+    type Answer = types::ChatSearchResponse;
+    type Page = types::ChatListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ChatListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatListItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ChatListResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ChatSearch<'a> {
+    type Item = types::ChatListItem;
+    fn items(data: types::ChatListResponseData) -> Vec<types::ChatListItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "chat_get",
-            &OPERATIONS[7],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_get",
-                |answer: types::ChatGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_update",
             &OPERATIONS[8],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatUpdateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -35110,26 +35011,17 @@ impl<'a> builder::ChatDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_delete",
             &OPERATIONS[6],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatDeleteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -35137,76 +35029,46 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatAnnouncementGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatAnnouncementGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_announcement_get",
             &OPERATIONS[9],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatAnnouncementGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ChatAnnouncementGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_announcement_get",
-                |answer: types::ChatAnnouncementGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatAnnouncementGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatAnnouncementPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatAnnouncementPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatAnnouncementPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_announcement_patch",
             &OPERATIONS[10],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatAnnouncementPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -35214,596 +35076,395 @@ impl<'a> builder::ChatTabCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTabCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_create",
             &OPERATIONS[11],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatTabCreateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_tab_create",
-                |answer: types::ChatTabCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTabDeleteTabsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabDeleteTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_delete_tabs",
             &OPERATIONS[12],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTabDeleteTabsResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_tab_delete_tabs",
-                |answer: types::ChatTabDeleteTabsResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabDeleteTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatTabListTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTabListTabsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabListTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_list_tabs",
             &OPERATIONS[13],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTabListTabsResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_tab_list_tabs",
-                |answer: types::ChatTabListTabsResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabListTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatTabSortTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTabSortTabsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabSortTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_sort_tabs",
             &OPERATIONS[14],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTabSortTabsResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_tab_sort_tabs",
-                |answer: types::ChatTabSortTabsResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabSortTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatTabUpdateTabs<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTabUpdateTabsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabUpdateTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_update_tabs",
             &OPERATIONS[15],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTabUpdateTabsResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatTabCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_tab_update_tabs",
-                |answer: types::ChatTabUpdateTabsResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabUpdateTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatLink<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatLinkResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "chat_link",
-            &OPERATIONS[16],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatLinkResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatLinkResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatLinkResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_link",
-                |answer: types::ChatLinkResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatLinkResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatManagersAddManagers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatManagersAddManagersResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatManagersAddManagersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_managers_add_managers",
             &OPERATIONS[17],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatManagersAddManagersResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ChatManagersAddManagersResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_managers_add_managers",
-                |answer: types::ChatManagersAddManagersResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatManagersAddManagersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatManagersDeleteManagers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatManagersDeleteManagersResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatManagersDeleteManagersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_managers_delete_managers",
             &OPERATIONS[18],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatManagersDeleteManagersResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ChatManagersAddManagersResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_managers_delete_managers",
-                |answer: types::ChatManagersDeleteManagersResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatManagersDeleteManagersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMembersGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMembersGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_get",
             &OPERATIONS[20],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMembersGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMembersGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMembersGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatMembersGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ChatMembersGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
+    type Answer = types::ChatMembersGetResponse;
+    type Page = types::ChatMembersGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ChatMembersGetResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatMembersGetItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatMembersGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ChatMembersGetResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ChatMembersGet<'a> {
+    type Item = types::ChatMembersGetItem;
+    fn items(data: types::ChatMembersGetResponseData) -> Vec<types::ChatMembersGetItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatMembersCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMembersCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_create",
             &OPERATIONS[21],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMembersCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMembersCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_members_create",
-                |answer: types::ChatMembersCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMembersCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMembersDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMembersDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_delete",
             &OPERATIONS[19],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMembersDeleteResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMembersDeleteResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_members_delete",
-                |answer: types::ChatMembersDeleteResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMembersDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMembersIsInChat<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMembersIsInChatResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersIsInChatResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_is_in_chat",
             &OPERATIONS[22],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMembersIsInChatResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ChatMembersIsInChatResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_members_is_in_chat",
-                |answer: types::ChatMembersIsInChatResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMembersIsInChatResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMembersMeJoin<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMembersMeJoinResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersMeJoinResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_me_join",
             &OPERATIONS[23],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMembersMeJoinResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -35811,321 +35472,227 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMenuItemPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuItemPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_item_patch",
             &OPERATIONS[24],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMenuItemPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMenuItemPatchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_menu_item_patch",
-                |answer: types::ChatMenuItemPatchResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuItemPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMenuTreeGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMenuTreeGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_get",
             &OPERATIONS[26],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMenuTreeGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_menu_tree_get",
-                |answer: types::ChatMenuTreeGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMenuTreeCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMenuTreeCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_create",
             &OPERATIONS[27],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMenuTreeCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_menu_tree_create",
-                |answer: types::ChatMenuTreeCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMenuTreeDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMenuTreeDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_delete",
             &OPERATIONS[25],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMenuTreeDeleteResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_menu_tree_delete",
-                |answer: types::ChatMenuTreeDeleteResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatMenuTreeSort<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatMenuTreeSortResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeSortResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_sort",
             &OPERATIONS[28],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatMenuTreeSortResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMenuTreeCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_menu_tree_sort",
-                |answer: types::ChatMenuTreeSortResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeSortResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatModerationGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatModerationGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatModerationGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_moderation_get",
             &OPERATIONS[29],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatModerationGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatModerationGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatModerationGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatModerationGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ChatModerationGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
+    type Answer = types::ChatModerationGetResponse;
+    type Page = types::ChatModerationGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ChatModerationGetResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatModerationGetItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatModerationGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ChatModerationGetResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ChatModerationGet<'a> {
+    type Item = types::ChatModerationGetItem;
+    fn items(
+        data: types::ChatModerationGetResponseData,
+    ) -> Vec<types::ChatModerationGetItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatModerationUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatModerationUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatModerationUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_moderation_update",
             &OPERATIONS[30],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatModerationUpdateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36133,30 +35700,17 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<
-                types::ChatTopNoticeDeleteTopNoticeResponse,
-            >,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTopNoticeDeleteTopNoticeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_top_notice_delete_top_notice",
             &OPERATIONS[31],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTopNoticeDeleteTopNoticeResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36164,28 +35718,17 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatTopNoticePutTopNoticeResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTopNoticePutTopNoticeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_top_notice_put_top_notice",
             &OPERATIONS[32],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatTopNoticePutTopNoticeResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36212,22 +35755,12 @@ impl<'a> builder::FileCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("file", file);
-        crate::runtime::send(
+        crate::runtime::Sending::new(
                 self
                     .prepare_direct()
                     .map(|(client, build)| (client, body.upload(build))),
                 "file_create",
                 &OPERATIONS[33],
-                Some(|body: &[u8]| {
-                    let answer = serde_json::from_slice::<
-                        types::FileCreateResponse,
-                    >(body)
-                        .ok()?;
-                    Some((
-                        answer.code,
-                        Box::new(answer) as Box<dyn std::any::Any + Send>,
-                    ))
-                }),
             )
             .await
     }
@@ -36253,23 +35786,14 @@ impl<'a> builder::FileGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<ByteStream>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "file_get",
-            &OPERATIONS[34],
-            None::<crate::runtime::Decode>,
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -36304,20 +35828,12 @@ impl<'a> builder::ImageCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("image", image);
-        crate::runtime::send(
+        crate::runtime::Sending::new(
                 self
                     .prepare_direct()
                     .map(|(client, build)| (client, body.upload(build))),
                 "image_create",
                 &OPERATIONS[35],
-                Some(|body: &[u8]| {
-                    let answer = serde_json::from_slice::<types::ImageUploaded>(body)
-                        .ok()?;
-                    Some((
-                        answer.code,
-                        Box::new(answer) as Box<dyn std::any::Any + Send>,
-                    ))
-                }),
             )
             .await
     }
@@ -36339,23 +35855,14 @@ impl<'a> builder::ImageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<ByteStream>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "image_get",
-            &OPERATIONS[36],
-            None::<crate::runtime::Decode>,
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
@@ -36371,375 +35878,290 @@ impl<'a> builder::MessageList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_list",
             &OPERATIONS[37],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageListResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MessageListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
+    type Answer = types::MessageListResponse;
+    type Page = types::MessageListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MessageListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageCreateResponseData, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MessageListResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MessageList<'a> {
+    type Item = types::MessageCreateResponseData;
+    fn items(
+        data: types::MessageListResponseData,
+    ) -> Vec<types::MessageCreateResponseData> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MessageCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageCreated>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_create",
             &OPERATIONS[38],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageCreated>(body).ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::Message, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageMergeForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageMergeForwardResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageMergeForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_merge_forward",
             &OPERATIONS[39],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageMergeForwardResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MessageMergeForwardResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_merge_forward",
-                |answer: types::MessageMergeForwardResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageMergeForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageReactionBatchQuery<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReactionBatchQueryResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReactionBatchQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reaction_batch_query",
             &OPERATIONS[40],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageReactionBatchQueryResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MessageReactionBatchQueryResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_reaction_batch_query",
-                |answer: types::MessageReactionBatchQueryResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReactionBatchQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageSearchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_search",
             &OPERATIONS[41],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageSearchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageSearchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageSearchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MessageSearchResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
+    type Answer = types::MessageSearchResponse;
+    type Page = types::MessageSearchResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MessageSearchResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageSearchItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageSearchResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MessageSearchResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MessageSearch<'a> {
+    type Item = types::MessageSearchItem;
+    fn items(data: types::MessageSearchResponseData) -> Vec<types::MessageSearchItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MessageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_get",
             &OPERATIONS[43],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_get",
-                |answer: types::MessageGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_update",
             &OPERATIONS[45],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageUpdateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_update",
-                |answer: types::MessageUpdateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_delete",
             &OPERATIONS[42],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageDeleteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36747,26 +36169,17 @@ impl<'a> builder::MessagePatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessagePatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessagePatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_patch",
             &OPERATIONS[44],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessagePatchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36774,73 +36187,46 @@ impl<'a> builder::MessageForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageForwardResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_forward",
             &OPERATIONS[46],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageForwardResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_forward",
-                |answer: types::MessageForwardResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessagePushFollowUpResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessagePushFollowUpResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_push_follow_up",
             &OPERATIONS[47],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessagePushFollowUpResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -36848,33 +36234,52 @@ impl<'a> builder::MessageReactionList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReactionListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReactionListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reaction_list",
             &OPERATIONS[48],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageReactionListResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
+        self,
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReactionListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
+    type Answer = types::MessageReactionListResponse;
+    type Page = types::MessageReactionListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MessageReactionListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
@@ -36882,269 +36287,184 @@ impl<'a> builder::MessageReactionList<'a> {
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        self.call()
     }
-    /// Every page of the answer, one request each, following the page token: ends
-    /// after a page whose `has_more` is false or whose token is absent or empty. A
-    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
-    /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageReactionListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MessageReactionListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
-    }
-    /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<
-            types::MessageReactionCreateResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MessageReactionListResponseData| data.items.unwrap_or_default(),
-        )
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReactionList<'a> {
+    type Item = types::MessageReactionCreateResponseData;
+    fn items(
+        data: types::MessageReactionListResponseData,
+    ) -> Vec<types::MessageReactionCreateResponseData> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MessageReactionCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReactionCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReactionCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reaction_create",
             &OPERATIONS[49],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageReactionCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MessageReactionCreateResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_reaction_create",
-                |answer: types::MessageReactionCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReactionCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageReactionDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReactionDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReactionDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reaction_delete",
             &OPERATIONS[50],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageReactionDeleteResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MessageReactionCreateResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_reaction_delete",
-                |answer: types::MessageReactionDeleteResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReactionDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageReadUsers<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReadUsersResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReadUsersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_read_users",
             &OPERATIONS[51],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageReadUsersResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReadUsersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MessageReadUsersResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
+    type Answer = types::MessageReadUsersResponse;
+    type Page = types::MessageReadUsersResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MessageReadUsersResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MessageReadUsersItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MessageReadUsersResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReadUsers<'a> {
+    type Item = types::MessageReadUsersItem;
+    fn items(
+        data: types::MessageReadUsersResponseData,
+    ) -> Vec<types::MessageReadUsersItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MessageReply<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageReplyResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reply",
             &OPERATIONS[52],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MessageReplyResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_reply",
-                |answer: types::MessageReplyResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<ByteStream>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_resource_get",
             &OPERATIONS[53],
-            None::<crate::runtime::Decode>,
         )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -37161,270 +36481,192 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageUrgentAppResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUrgentAppResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_app",
             &OPERATIONS[54],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageUrgentAppResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_urgent_app",
-                |answer: types::MessageUrgentAppResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUrgentAppResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageUrgentPhone<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageUrgentPhoneResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUrgentPhoneResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_phone",
             &OPERATIONS[55],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageUrgentPhoneResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_urgent_phone",
-                |answer: types::MessageUrgentPhoneResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUrgentPhoneResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MessageUrgentSms<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MessageUrgentSmsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUrgentSmsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_sms",
             &OPERATIONS[56],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MessageUrgentSmsResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageUrgentAppResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "message_urgent_sms",
-                |answer: types::MessageUrgentSmsResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUrgentSmsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::PinList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::PinListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "pin_list",
-            &OPERATIONS[57],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::PinListResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::PinListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::PinListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::PinListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::PinListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
+    type Answer = types::PinListResponse;
+    type Page = types::PinListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::PinListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::PinCreatePin, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::PinListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::PinListResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::PinList<'a> {
+    type Item = types::PinCreatePin;
+    fn items(data: types::PinListResponseData) -> Vec<types::PinCreatePin> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::PinCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::PinCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_create",
             &OPERATIONS[58],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::PinCreateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::PinCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "pin_create",
-                |answer: types::PinCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::PinCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::PinDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::PinDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_delete",
             &OPERATIONS[59],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::PinDeleteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -37432,260 +36674,162 @@ impl<'a> builder::ThreadForward<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ThreadForwardResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ThreadForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "thread_forward",
             &OPERATIONS[60],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ThreadForwardResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "thread_forward",
-                |answer: types::ThreadForwardResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ThreadForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppFeedCardCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppFeedCardCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_feed_card_create",
             &OPERATIONS[61],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::AppFeedCardCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::AppFeedCardCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "app_feed_card_create",
-                |answer: types::AppFeedCardCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::AppFeedCardCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppFeedCardBatchUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppFeedCardBatchUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_feed_card_batch_update",
             &OPERATIONS[63],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::AppFeedCardBatchUpdateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::AppFeedCardBatchDeleteResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "app_feed_card_batch_update",
-                |answer: types::AppFeedCardBatchUpdateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::AppFeedCardBatchUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::AppFeedCardBatchDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AppFeedCardBatchDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppFeedCardBatchDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_feed_card_batch_delete",
             &OPERATIONS[62],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::AppFeedCardBatchDeleteResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::AppFeedCardBatchDeleteResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "app_feed_card_batch_delete",
-                |answer: types::AppFeedCardBatchDeleteResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::AppFeedCardBatchDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BizEntityTagRelationGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BizEntityTagRelationGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BizEntityTagRelationGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "biz_entity_tag_relation_get",
             &OPERATIONS[64],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BizEntityTagRelationGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::BizEntityTagRelationGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "biz_entity_tag_relation_get",
-                |answer: types::BizEntityTagRelationGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BizEntityTagRelationGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BizEntityTagRelationUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BizEntityTagRelationUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "biz_entity_tag_relation_update",
             &OPERATIONS[66],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BizEntityTagRelationUpdateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -37693,28 +36837,17 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BizEntityTagRelationCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BizEntityTagRelationCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "biz_entity_tag_relation_create",
             &OPERATIONS[65],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BizEntityTagRelationCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -37722,314 +36855,913 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatButtonUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatButtonUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_button_update",
             &OPERATIONS[67],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ChatButtonUpdateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "chat_button_update",
-                |answer: types::ChatButtonUpdateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatButtonUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ChatSearchV2<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ChatSearchV2Response>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatSearchV2Response,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search_v2",
             &OPERATIONS[68],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ChatSearchV2Response>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatSearchV2ResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatSearchV2Response,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatSearchV2ResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ChatSearchV2ResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
+    type Answer = types::ChatSearchV2Response;
+    type Page = types::ChatSearchV2ResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ChatSearchV2ResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ChatSearchV2Item, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ChatSearchV2ResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ChatSearchV2ResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ChatSearchV2<'a> {
+    type Item = types::ChatSearchV2Item;
+    fn items(data: types::ChatSearchV2ResponseData) -> Vec<types::ChatSearchV2Item> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::FeedCardBotTimeSentive<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::FeedCardBotTimeSentiveResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::FeedCardBotTimeSentiveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "feed_card_bot_time_sentive",
             &OPERATIONS[69],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::FeedCardBotTimeSentiveResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "feed_card_bot_time_sentive",
-                |answer: types::FeedCardBotTimeSentiveResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::FeedCardBotTimeSentiveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::FeedCardPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::FeedCardPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::FeedCardPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "feed_card_patch",
             &OPERATIONS[70],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::FeedCardPatchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatButtonUpdateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "feed_card_patch",
-                |answer: types::FeedCardPatchResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::FeedCardPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::TagCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::TagCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TagCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "tag_create",
             &OPERATIONS[71],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::TagCreateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::TagCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "tag_create",
-                |answer: types::TagCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::TagCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::TagPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::TagPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "tag_patch",
-            &OPERATIONS[72],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::TagPatchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TagPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::TagPatchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "tag_patch",
-                |answer: types::TagPatchResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::TagPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::UrlPreviewBatchUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::UrlPreviewBatchUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "url_preview_batch_update",
             &OPERATIONS[73],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::UrlPreviewBatchUpdateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
+    }
+}
+impl crate::runtime::Envelope for types::AppFeedCardBatchDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::AppFeedCardBatchUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::AppFeedCardCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BatchMessageDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BatchMessageGetProgressResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BatchMessageReadUserResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BizEntityTagRelationCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BizEntityTagRelationGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BizEntityTagRelationUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatAnnouncementGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatAnnouncementPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatButtonUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatLinkResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatManagersAddManagersResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatManagersDeleteManagersResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMembersCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMembersDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMembersGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMembersIsInChatResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMembersMeJoinResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMenuItemPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMenuTreeCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMenuTreeDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMenuTreeGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatMenuTreeSortResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatModerationGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatModerationUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatSearchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatSearchV2Response {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTabCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTabDeleteTabsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTabListTabsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTabSortTabsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTabUpdateTabsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTopNoticeDeleteTopNoticeResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatTopNoticePutTopNoticeResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ChatsListed {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::FeedCardBotTimeSentiveResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::FeedCardPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::FileCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ImageUploaded {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageCreated {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageForwardResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageMergeForwardResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessagePatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessagePushFollowUpResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReactionBatchQueryResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReactionCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReactionDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReactionListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReadUsersResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageReplyResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageSearchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageUrgentAppResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageUrgentPhoneResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MessageUrgentSmsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::PinCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::PinDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::PinListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::TagCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::TagPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ThreadForwardResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::UrlPreviewBatchUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::WithData for types::AppFeedCardBatchDeleteResponse {
+    type Data = types::AppFeedCardBatchDeleteResponseData;
+    fn data(self) -> Option<types::AppFeedCardBatchDeleteResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::AppFeedCardBatchUpdateResponse {
+    type Data = types::AppFeedCardBatchDeleteResponseData;
+    fn data(self) -> Option<types::AppFeedCardBatchDeleteResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::AppFeedCardCreateResponse {
+    type Data = types::AppFeedCardCreateResponseData;
+    fn data(self) -> Option<types::AppFeedCardCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BatchMessageGetProgressResponse {
+    type Data = types::BatchMessageGetProgressResponseData;
+    fn data(self) -> Option<types::BatchMessageGetProgressResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BatchMessageReadUserResponse {
+    type Data = types::BatchMessageReadUserResponseData;
+    fn data(self) -> Option<types::BatchMessageReadUserResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BizEntityTagRelationGetResponse {
+    type Data = types::BizEntityTagRelationGetResponseData;
+    fn data(self) -> Option<types::BizEntityTagRelationGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatAnnouncementGetResponse {
+    type Data = types::ChatAnnouncementGetResponseData;
+    fn data(self) -> Option<types::ChatAnnouncementGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatButtonUpdateResponse {
+    type Data = types::ChatButtonUpdateResponseData;
+    fn data(self) -> Option<types::ChatButtonUpdateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatCreateResponse {
+    type Data = types::ChatCreateResponseData;
+    fn data(self) -> Option<types::ChatCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatGetResponse {
+    type Data = types::ChatGetResponseData;
+    fn data(self) -> Option<types::ChatGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatLinkResponse {
+    type Data = types::ChatLinkResponseData;
+    fn data(self) -> Option<types::ChatLinkResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatManagersAddManagersResponse {
+    type Data = types::ChatManagersAddManagersResponseData;
+    fn data(self) -> Option<types::ChatManagersAddManagersResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatManagersDeleteManagersResponse {
+    type Data = types::ChatManagersAddManagersResponseData;
+    fn data(self) -> Option<types::ChatManagersAddManagersResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMembersCreateResponse {
+    type Data = types::ChatMembersCreateResponseData;
+    fn data(self) -> Option<types::ChatMembersCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMembersDeleteResponse {
+    type Data = types::ChatMembersDeleteResponseData;
+    fn data(self) -> Option<types::ChatMembersDeleteResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMembersGetResponse {
+    type Data = types::ChatMembersGetResponseData;
+    fn data(self) -> Option<types::ChatMembersGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ChatMembersIsInChatResponse {
+    type Data = types::ChatMembersIsInChatResponseData;
+    fn data(self) -> Option<types::ChatMembersIsInChatResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMenuItemPatchResponse {
+    type Data = types::ChatMenuItemPatchResponseData;
+    fn data(self) -> Option<types::ChatMenuItemPatchResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMenuTreeCreateResponse {
+    type Data = types::ChatMenuTreeCreateResponseData;
+    fn data(self) -> Option<types::ChatMenuTreeCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMenuTreeDeleteResponse {
+    type Data = types::ChatMenuTreeCreateResponseData;
+    fn data(self) -> Option<types::ChatMenuTreeCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMenuTreeGetResponse {
+    type Data = types::ChatMenuTreeCreateResponseData;
+    fn data(self) -> Option<types::ChatMenuTreeCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatMenuTreeSortResponse {
+    type Data = types::ChatMenuTreeCreateResponseData;
+    fn data(self) -> Option<types::ChatMenuTreeCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatModerationGetResponse {
+    type Data = types::ChatModerationGetResponseData;
+    fn data(self) -> Option<types::ChatModerationGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ChatSearchResponse {
+    type Data = types::ChatListResponseData;
+    fn data(self) -> Option<types::ChatListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ChatSearchV2Response {
+    type Data = types::ChatSearchV2ResponseData;
+    fn data(self) -> Option<types::ChatSearchV2ResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ChatTabCreateResponse {
+    type Data = types::ChatTabCreateResponseData;
+    fn data(self) -> Option<types::ChatTabCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatTabDeleteTabsResponse {
+    type Data = types::ChatTabCreateResponseData;
+    fn data(self) -> Option<types::ChatTabCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatTabListTabsResponse {
+    type Data = types::ChatTabCreateResponseData;
+    fn data(self) -> Option<types::ChatTabCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatTabSortTabsResponse {
+    type Data = types::ChatTabCreateResponseData;
+    fn data(self) -> Option<types::ChatTabCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatTabUpdateTabsResponse {
+    type Data = types::ChatTabCreateResponseData;
+    fn data(self) -> Option<types::ChatTabCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ChatsListed {
+    type Data = types::ChatPage;
+    fn data(self) -> Option<types::ChatPage> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::FeedCardBotTimeSentiveResponse {
+    type Data = types::ChatButtonUpdateResponseData;
+    fn data(self) -> Option<types::ChatButtonUpdateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::FeedCardPatchResponse {
+    type Data = types::ChatButtonUpdateResponseData;
+    fn data(self) -> Option<types::ChatButtonUpdateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::FileCreateResponse {
+    type Data = types::FileCreateResponseData;
+    fn data(self) -> Option<types::FileCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ImageUploaded {
+    type Data = types::UploadedImage;
+    fn data(self) -> Option<types::UploadedImage> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageCreated {
+    type Data = types::Message;
+    fn data(self) -> Option<types::Message> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageForwardResponse {
+    type Data = types::MessageCreateResponseData;
+    fn data(self) -> Option<types::MessageCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageGetResponse {
+    type Data = types::MessageGetResponseData;
+    fn data(self) -> Option<types::MessageGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageListResponse {
+    type Data = types::MessageListResponseData;
+    fn data(self) -> Option<types::MessageListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageMergeForwardResponse {
+    type Data = types::MessageMergeForwardResponseData;
+    fn data(self) -> Option<types::MessageMergeForwardResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageReactionBatchQueryResponse {
+    type Data = types::MessageReactionBatchQueryResponseData;
+    fn data(self) -> Option<types::MessageReactionBatchQueryResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageReactionCreateResponse {
+    type Data = types::MessageReactionCreateResponseData;
+    fn data(self) -> Option<types::MessageReactionCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageReactionDeleteResponse {
+    type Data = types::MessageReactionCreateResponseData;
+    fn data(self) -> Option<types::MessageReactionCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageReactionListResponse {
+    type Data = types::MessageReactionListResponseData;
+    fn data(self) -> Option<types::MessageReactionListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageReadUsersResponse {
+    type Data = types::MessageReadUsersResponseData;
+    fn data(self) -> Option<types::MessageReadUsersResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageReplyResponse {
+    type Data = types::MessageCreateResponseData;
+    fn data(self) -> Option<types::MessageCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageSearchResponse {
+    type Data = types::MessageSearchResponseData;
+    fn data(self) -> Option<types::MessageSearchResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MessageUpdateResponse {
+    type Data = types::MessageCreateResponseData;
+    fn data(self) -> Option<types::MessageCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageUrgentAppResponse {
+    type Data = types::MessageUrgentAppResponseData;
+    fn data(self) -> Option<types::MessageUrgentAppResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageUrgentPhoneResponse {
+    type Data = types::MessageUrgentAppResponseData;
+    fn data(self) -> Option<types::MessageUrgentAppResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MessageUrgentSmsResponse {
+    type Data = types::MessageUrgentAppResponseData;
+    fn data(self) -> Option<types::MessageUrgentAppResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::PinCreateResponse {
+    type Data = types::PinCreateResponseData;
+    fn data(self) -> Option<types::PinCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::PinListResponse {
+    type Data = types::PinListResponseData;
+    fn data(self) -> Option<types::PinListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::TagCreateResponse {
+    type Data = types::TagCreateResponseData;
+    fn data(self) -> Option<types::TagCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::TagPatchResponse {
+    type Data = types::TagPatchResponseData;
+    fn data(self) -> Option<types::TagPatchResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ThreadForwardResponse {
+    type Data = types::MessageCreateResponseData;
+    fn data(self) -> Option<types::MessageCreateResponseData> {
+        self.data
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body

@@ -31702,331 +31702,243 @@ impl<'a> builder::AlertList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::AlertListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "alert_list",
-            &OPERATIONS[0],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::AlertListResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AlertListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::AlertListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::AlertListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::AlertListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::AlertListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
+    type Answer = types::AlertListResponse;
+    type Page = types::AlertListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::AlertListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::AlertListItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::AlertListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::AlertListResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::AlertList<'a> {
+    type Item = types::AlertListItem;
+    fn items(data: types::AlertListResponseData) -> Vec<types::AlertListItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::BotEvents<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BotEventsResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "bot_events",
-            &OPERATIONS[1],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::BotEventsResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotEventsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::BotEventsResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotEventsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::BotEventsResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::BotEventsResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
+    type Answer = types::BotEventsResponse;
+    type Page = types::BotEventsResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::BotEventsResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::BotEventsEvent, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::BotEventsResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::BotEventsResponseData| data.events.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::BotEvents<'a> {
+    type Item = types::BotEventsEvent;
+    fn items(data: types::BotEventsResponseData) -> Vec<types::BotEventsEvent> {
+        data.events.unwrap_or_default()
     }
 }
 impl<'a> builder::BotJoin<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BotJoinResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "bot_join",
-            &OPERATIONS[2],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::BotJoinResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotJoinResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::BotJoinResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "bot_join",
-                |answer: types::BotJoinResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotJoinResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BotLeave<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BotLeaveResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "bot_leave",
-            &OPERATIONS[3],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::BotLeaveResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotLeaveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::BotLeaveResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "bot_leave",
-                |answer: types::BotLeaveResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotLeaveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BotMessage<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BotMessageResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotMessageResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "bot_message",
             &OPERATIONS[4],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::BotMessageResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::BotMessageResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "bot_message",
-                |answer: types::BotMessageResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotMessageResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::BotUserActiveMeeting<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::BotUserActiveMeetingResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotUserActiveMeetingResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "bot_user_active_meeting",
             &OPERATIONS[5],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::BotUserActiveMeetingResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::BotUserActiveMeetingResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "bot_user_active_meeting",
-                |answer: types::BotUserActiveMeetingResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotUserActiveMeetingResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ExportDownload<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<ByteStream>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_download",
             &OPERATIONS[6],
-            None::<crate::runtime::Decode>,
         )
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -32043,414 +31955,355 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ExportTaskCreated>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_meeting_list",
             &OPERATIONS[7],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ExportParticipantList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ExportTaskCreated>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_list",
             &OPERATIONS[8],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ExportParticipantQualityList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ExportTaskCreated>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_quality_list",
             &OPERATIONS[9],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ExportResourceReservationList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ExportTaskCreated>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_resource_reservation_list",
             &OPERATIONS[10],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ExportTaskCreated>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ExportTaskRef, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ExportGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ExportTaskQueried>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskQueried,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_get",
             &OPERATIONS[11],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ExportTaskQueried>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ExportTaskResult, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskQueried,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MeetingListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingListGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_get",
             &OPERATIONS[12],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingListGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingListGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingListGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MeetingListGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
+    type Answer = types::MeetingListGetResponse;
+    type Page = types::MeetingListGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MeetingListGetResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingListGetMeetingListItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingListGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MeetingListGetResponseData| {
-                data.meeting_list.unwrap_or_default()
-            },
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListGet<'a> {
+    type Item = types::MeetingListGetMeetingListItem;
+    fn items(
+        data: types::MeetingListGetResponseData,
+    ) -> Vec<types::MeetingListGetMeetingListItem> {
+        data.meeting_list.unwrap_or_default()
     }
 }
 impl<'a> builder::MeetingListByNo<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingListByNoResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingListByNoResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_by_no",
             &OPERATIONS[13],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingListByNoResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingListByNoResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingListByNoResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingListByNoResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MeetingListByNoResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
+    type Answer = types::MeetingListByNoResponse;
+    type Page = types::MeetingListByNoResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MeetingListByNoResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingListByNoMeetingBrief, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingListByNoResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MeetingListByNoResponseData| {
-                data.meeting_briefs.unwrap_or_default()
-            },
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListByNo<'a> {
+    type Item = types::MeetingListByNoMeetingBrief;
+    fn items(
+        data: types::MeetingListByNoResponseData,
+    ) -> Vec<types::MeetingListByNoMeetingBrief> {
+        data.meeting_briefs.unwrap_or_default()
     }
 }
 impl<'a> builder::MeetingSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingSearchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_search",
             &OPERATIONS[14],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MeetingSearchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingSearchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingSearchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::MeetingSearchResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
+    type Answer = types::MeetingSearchResponse;
+    type Page = types::MeetingSearchResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::MeetingSearchResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::MeetingSearchItem, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::MeetingSearchResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::MeetingSearchResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingSearch<'a> {
+    type Item = types::MeetingSearchItem;
+    fn items(data: types::MeetingSearchResponseData) -> Vec<types::MeetingSearchItem> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MeetingSubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingSubscriptionResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingSubscriptionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_subscription",
             &OPERATIONS[15],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingSubscriptionResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32458,28 +32311,17 @@ impl<'a> builder::MeetingUnsubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingUnsubscriptionResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingUnsubscriptionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_unsubscription",
             &OPERATIONS[16],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingUnsubscriptionResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32487,69 +32329,46 @@ impl<'a> builder::MeetingGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_get",
             &OPERATIONS[17],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MeetingGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "meeting_get",
-                |answer: types::MeetingGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MeetingEnd<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingEndResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingEndResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_end",
             &OPERATIONS[18],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MeetingEndResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32557,166 +32376,104 @@ impl<'a> builder::MeetingInvite<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingInviteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingInviteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_invite",
             &OPERATIONS[19],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::MeetingInviteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingInviteResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "meeting_invite",
-                |answer: types::MeetingInviteResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingInviteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MeetingKickout<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingKickoutResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingKickoutResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_kickout",
             &OPERATIONS[20],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingKickoutResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingKickoutResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "meeting_kickout",
-                |answer: types::MeetingKickoutResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingKickoutResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MeetingRecordingGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingRecordingGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingRecordingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_recording_get",
             &OPERATIONS[21],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingRecordingGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MeetingRecordingGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "meeting_recording_get",
-                |answer: types::MeetingRecordingGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingRecordingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::MeetingRecordingSetPermission<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<
-                types::MeetingRecordingSetPermissionResponse,
-            >,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingRecordingSetPermissionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_recording_set_permission",
             &OPERATIONS[22],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingRecordingSetPermissionResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32724,28 +32481,17 @@ impl<'a> builder::MeetingRecordingStart<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingRecordingStartResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingRecordingStartResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_recording_start",
             &OPERATIONS[23],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingRecordingStartResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32753,28 +32499,17 @@ impl<'a> builder::MeetingRecordingStop<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingRecordingStopResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingRecordingStopResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_recording_stop",
             &OPERATIONS[24],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingRecordingStopResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32782,73 +32517,46 @@ impl<'a> builder::MeetingSetHost<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::MeetingSetHostResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingSetHostResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_set_host",
             &OPERATIONS[25],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::MeetingSetHostResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingSetHostResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "meeting_set_host",
-                |answer: types::MeetingSetHostResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingSetHostResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::NoteSubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::NoteSubscriptionResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::NoteSubscriptionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "note_subscription",
             &OPERATIONS[26],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::NoteSubscriptionResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32856,28 +32564,17 @@ impl<'a> builder::NoteUnsubscription<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::NoteUnsubscriptionResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::NoteUnsubscriptionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "note_unsubscription",
             &OPERATIONS[27],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::NoteUnsubscriptionResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -32885,358 +32582,264 @@ impl<'a> builder::NoteGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::NoteGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "note_get",
-            &OPERATIONS[28],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::NoteGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::NoteGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::NoteGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "note_get",
-                |answer: types::NoteGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::NoteGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ParticipantListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ParticipantListGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ParticipantListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "participant_list_get",
             &OPERATIONS[29],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ParticipantListGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ParticipantListGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ParticipantListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ParticipantListGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ParticipantListGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
+    type Answer = types::ParticipantListGetResponse;
+    type Page = types::ParticipantListGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::ParticipantListGetResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::ParticipantListGetParticipant, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::ParticipantListGetResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ParticipantListGetResponseData| {
-                data.participants.unwrap_or_default()
-            },
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantListGet<'a> {
+    type Item = types::ParticipantListGetParticipant;
+    fn items(
+        data: types::ParticipantListGetResponseData,
+    ) -> Vec<types::ParticipantListGetParticipant> {
+        data.participants.unwrap_or_default()
     }
 }
 impl<'a> builder::ParticipantQualityListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ParticipantQualityListGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ParticipantQualityListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "participant_quality_list_get",
             &OPERATIONS[30],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ParticipantQualityListGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ParticipantQualityListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
+    type Answer = types::ParticipantQualityListGetResponse;
+    type Page = types::ParticipantQualityListGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(
+        data: &types::ParticipantQualityListGetResponseData,
+    ) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
+        self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
             types::ParticipantQualityListGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        self.call()
     }
-    /// Every page of the answer, one request each, following the page token: ends
-    /// after a page whose `has_more` is false or whose token is absent or empty. A
-    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
-    /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<
-            types::ParticipantQualityListGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ParticipantQualityListGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
-    }
-    /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<
-            types::ParticipantQualityListGetParticipantQualityListItem,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ParticipantQualityListGetResponseData| {
-                data.participant_quality_list.unwrap_or_default()
-            },
-        )
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantQualityListGet<'a> {
+    type Item = types::ParticipantQualityListGetParticipantQualityListItem;
+    fn items(
+        data: types::ParticipantQualityListGetResponseData,
+    ) -> Vec<types::ParticipantQualityListGetParticipantQualityListItem> {
+        data.participant_quality_list.unwrap_or_default()
     }
 }
 impl<'a> builder::ReportGetDaily<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReportGetDailyResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReportGetDailyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_daily",
             &OPERATIONS[31],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReportGetDailyResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ReportGetDailyResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "report_get_daily",
-                |answer: types::ReportGetDailyResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReportGetDailyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReportGetTopUser<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReportGetTopUserResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReportGetTopUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_top_user",
             &OPERATIONS[32],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReportGetTopUserResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ReportGetTopUserResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "report_get_top_user",
-                |answer: types::ReportGetTopUserResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReportGetTopUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveConfigReserveScope<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigReserveScopeResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigReserveScopeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_reserve_scope",
             &OPERATIONS[33],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigReserveScopeResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ReserveConfigReserveScopeResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_config_reserve_scope",
-                |answer: types::ReserveConfigReserveScopeResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveConfigReserveScopeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveConfigPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_patch",
             &OPERATIONS[34],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33244,76 +32847,46 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigAdminGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigAdminGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_admin_get",
             &OPERATIONS[35],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigAdminGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ReserveConfigAdminGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_config_admin_get",
-                |answer: types::ReserveConfigAdminGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveConfigAdminGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveConfigAdminPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigAdminPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigAdminPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_admin_patch",
             &OPERATIONS[36],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigAdminPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33321,80 +32894,46 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<
-                types::ReserveConfigDisableInformGetResponse,
-            >,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigDisableInformGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_disable_inform_get",
             &OPERATIONS[37],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigDisableInformGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ReserveConfigDisableInformGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_config_disable_inform_get",
-                |answer: types::ReserveConfigDisableInformGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveConfigDisableInformGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<
-                types::ReserveConfigDisableInformPatchResponse,
-            >,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigDisableInformPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_disable_inform_patch",
             &OPERATIONS[38],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigDisableInformPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33402,76 +32941,46 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigFormGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigFormGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_form_get",
             &OPERATIONS[39],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigFormGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ReserveConfigFormGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_config_form_get",
-                |answer: types::ReserveConfigFormGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveConfigFormGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveConfigFormPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveConfigFormPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveConfigFormPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_config_form_patch",
             &OPERATIONS[40],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveConfigFormPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33479,155 +32988,104 @@ impl<'a> builder::ReserveApply<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveApplyResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveApplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_apply",
             &OPERATIONS[41],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ReserveApplyResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ReserveApplyResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_apply",
-                |answer: types::ReserveApplyResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveApplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_get",
             &OPERATIONS[43],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ReserveGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ReserveGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_get",
-                |answer: types::ReserveGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveUpdate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveUpdateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_update",
             &OPERATIONS[44],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ReserveUpdateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ReserveUpdateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_update",
-                |answer: types::ReserveUpdateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ReserveDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_delete",
             &OPERATIONS[42],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::ReserveDeleteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33635,198 +33093,145 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ReserveGetActiveMeetingResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveGetActiveMeetingResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_get_active_meeting",
             &OPERATIONS[45],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ReserveGetActiveMeetingResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ReserveGetActiveMeetingResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "reserve_get_active_meeting",
-                |answer: types::ReserveGetActiveMeetingResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveGetActiveMeetingResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ResourceReservationListGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ResourceReservationListGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ResourceReservationListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "resource_reservation_list_get",
             &OPERATIONS[46],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ResourceReservationListGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ResourceReservationListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
+    }
+    /// Every page of the answer, one request each, following the page token: ends
+    /// after a page whose `has_more` is false or whose token is absent or empty. A
+    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
+    /// pages, ends it with an error.
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
+    }
+    /// Every item of every page (see [`pages`](Self::pages)).
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
+    type Answer = types::ResourceReservationListGetResponse;
+    type Page = types::ResourceReservationListGetResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(
+        data: &types::ResourceReservationListGetResponseData,
+    ) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
+        self,
     ) -> impl std::future::Future<
         Output = std::result::Result<
             types::ResourceReservationListGetResponseData,
             crate::Error,
         >,
     > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+        self.call()
     }
-    /// Every page of the answer, one request each, following the page token: ends
-    /// after a page whose `has_more` is false or whose token is absent or empty. A
-    /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
-    /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<
-            types::ResourceReservationListGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::ResourceReservationListGetResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
-    }
-    /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<
-            types::ResourceReservationListGetRoomReservationListItem,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::ResourceReservationListGetResponseData| {
-                data.room_reservation_list.unwrap_or_default()
-            },
-        )
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::ResourceReservationListGet<'a> {
+    type Item = types::ResourceReservationListGetRoomReservationListItem;
+    fn items(
+        data: types::ResourceReservationListGetResponseData,
+    ) -> Vec<types::ResourceReservationListGetRoomReservationListItem> {
+        data.room_reservation_list.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomConfigQuery<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomConfigQueryResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_query",
             &OPERATIONS[47],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomConfigQueryResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomConfigQueryResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_config_query",
-                |answer: types::RoomConfigQueryResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomConfigQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomConfigSet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomConfigSetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigSetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_set",
             &OPERATIONS[48],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomConfigSetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -33834,235 +33239,169 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<
-                types::RoomConfigSetCheckboardAccessCodeResponse,
-            >,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigSetCheckboardAccessCodeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_set_checkboard_access_code",
             &OPERATIONS[49],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomConfigSetCheckboardAccessCodeResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::RoomConfigSetCheckboardAccessCodeResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_config_set_checkboard_access_code",
-                |answer: types::RoomConfigSetCheckboardAccessCodeResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomConfigSetCheckboardAccessCodeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomConfigSetRoomAccessCodeResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigSetRoomAccessCodeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_set_room_access_code",
             &OPERATIONS[50],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomConfigSetRoomAccessCodeResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::RoomConfigSetCheckboardAccessCodeResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_config_set_room_access_code",
-                |answer: types::RoomConfigSetRoomAccessCodeResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomConfigSetRoomAccessCodeResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomLevelList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_list",
             &OPERATIONS[51],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomLevelListResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomLevelListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::RoomLevelListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
+    type Answer = types::RoomLevelListResponse;
+    type Page = types::RoomLevelListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::RoomLevelListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomLevelCreateRoomLevel, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomLevelListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::RoomLevelListResponseData| data.items.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::RoomLevelList<'a> {
+    type Item = types::RoomLevelCreateRoomLevel;
+    fn items(
+        data: types::RoomLevelListResponseData,
+    ) -> Vec<types::RoomLevelCreateRoomLevel> {
+        data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomLevelCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_create",
             &OPERATIONS[52],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomLevelCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_level_create",
-                |answer: types::RoomLevelCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelDelResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelDelResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_del",
             &OPERATIONS[53],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomLevelDelResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -34070,159 +33409,104 @@ impl<'a> builder::RoomLevelMget<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelMgetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_mget",
             &OPERATIONS[54],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomLevelMgetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelMgetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_level_mget",
-                |answer: types::RoomLevelMgetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomLevelSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelSearchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_search",
             &OPERATIONS[55],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomLevelSearchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelSearchResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_level_search",
-                |answer: types::RoomLevelSearchResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomLevelGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_get",
             &OPERATIONS[56],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomLevelGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_level_get",
-                |answer: types::RoomLevelGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomLevelPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_patch",
             &OPERATIONS[57],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::RoomLevelPatchResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -34230,287 +33514,218 @@ impl<'a> builder::RoomList<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomListResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "room_list",
-            &OPERATIONS[58],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomListResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.page_token(token),
-            |builder| builder.call(),
-            |data: &types::RoomListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
+    type Answer = types::RoomListResponse;
+    type Page = types::RoomListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.page_token(token)
+    }
+    fn more(data: &types::RoomListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomCreateRoom, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::RoomListResponseData| data.rooms.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::RoomList<'a> {
+    type Item = types::RoomCreateRoom;
+    fn items(data: types::RoomListResponseData) -> Vec<types::RoomCreateRoom> {
+        data.rooms.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_create",
             &OPERATIONS[59],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomCreateResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_create",
-                |answer: types::RoomCreateResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomMget<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomMgetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "room_mget",
-            &OPERATIONS[60],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomMgetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomMgetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_mget",
-                |answer: types::RoomMgetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomSearch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomSearchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_search",
             &OPERATIONS[61],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomSearchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(self.send(), |sent| Ok(sent?.into_inner().data))
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
-    pub fn pages(
-        self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::pages(
-            self,
-            |builder, token| builder.body_map(|body| body.page_token(token)),
-            |builder| builder.call(),
-            |data: &types::RoomListResponseData| (
-                data.has_more.unwrap_or(false),
-                data.page_token.as_deref(),
-            ),
-        )
+    pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
+        crate::runtime::Pages::new(self)
     }
     /// Every item of every page (see [`pages`](Self::pages)).
-    pub fn items(
+    pub fn items(self) -> crate::runtime::Items<'a, Self> {
+        crate::runtime::Items::new(self)
+    }
+}
+impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
+    type Answer = types::RoomSearchResponse;
+    type Page = types::RoomListResponseData;
+    fn with_token(self, token: String) -> Self {
+        self.body_map(|body| body.page_token(token))
+    }
+    fn more(data: &types::RoomListResponseData) -> (bool, Option<&str>) {
+        (data.has_more.unwrap_or(false), data.page_token.as_deref())
+    }
+    fn fetch(
         self,
-    ) -> impl futures::Stream<
-        Item = std::result::Result<types::RoomCreateRoom, crate::Error>,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
     > + Send + 'a {
-        crate::runtime::items(
-            self.pages(),
-            |data: types::RoomListResponseData| data.rooms.unwrap_or_default(),
-        )
+        self.call()
+    }
+}
+impl<'a> crate::runtime::PagedItems<'a> for builder::RoomSearch<'a> {
+    type Item = types::RoomCreateRoom;
+    fn items(data: types::RoomListResponseData) -> Vec<types::RoomCreateRoom> {
+        data.rooms.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
-            self.prepare_direct(),
-            "room_get",
-            &OPERATIONS[63],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomGetResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
-        )
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomCreateResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "room_get",
-                |answer: types::RoomGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::RoomDelete<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomDeleteResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_delete",
             &OPERATIONS[62],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomDeleteResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -34518,26 +33733,17 @@ impl<'a> builder::RoomPatch<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::RoomPatchResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_patch",
             &OPERATIONS[64],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<types::RoomPatchResponse>(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
 }
@@ -34545,74 +33751,626 @@ impl<'a> builder::ScopeConfigGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ScopeConfigGetResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ScopeConfigGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "scope_config_get",
             &OPERATIONS[65],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ScopeConfigGetResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ScopeConfigGetResponseData, crate::Error>,
-    > + Send + 'a {
-        crate::runtime::finish(
-            self.send(),
-            |sent| crate::runtime::data(
-                sent,
-                "scope_config_get",
-                |answer: types::ScopeConfigGetResponse| answer.data,
-            ),
-        )
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ScopeConfigGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        self.send().data()
     }
 }
 impl<'a> builder::ScopeConfigCreate<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    ///
-    /// A plain function returning the runtime's future (not an `async fn`, which
-    /// would keep a second copy of that future in its own state).
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<types::ScopeConfigCreateResponse>,
-            crate::Error,
-        >,
-    > + Send + 'a {
-        crate::runtime::send(
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ScopeConfigCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
+        crate::runtime::Sending::new(
             self.prepare_direct(),
             "scope_config_create",
             &OPERATIONS[66],
-            Some(|body: &[u8]| {
-                let answer = serde_json::from_slice::<
-                    types::ScopeConfigCreateResponse,
-                >(body)
-                    .ok()?;
-                Some((answer.code, Box::new(answer) as Box<dyn std::any::Any + Send>))
-            }),
         )
+    }
+}
+impl crate::runtime::Envelope for types::AlertListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BotEventsResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BotJoinResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BotLeaveResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BotMessageResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::BotUserActiveMeetingResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ExportTaskCreated {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ExportTaskQueried {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingEndResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingInviteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingKickoutResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingListByNoResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingListGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingRecordingGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingRecordingSetPermissionResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingRecordingStartResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingRecordingStopResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingSearchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingSetHostResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingSubscriptionResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::MeetingUnsubscriptionResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::NoteGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::NoteSubscriptionResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::NoteUnsubscriptionResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ParticipantListGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ParticipantQualityListGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReportGetDailyResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReportGetTopUserResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveApplyResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigAdminGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigAdminPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigDisableInformGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigDisableInformPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigFormGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigFormPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveConfigReserveScopeResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveGetActiveMeetingResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ReserveUpdateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ResourceReservationListGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomConfigQueryResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomConfigSetCheckboardAccessCodeResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomConfigSetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomConfigSetRoomAccessCodeResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomDeleteResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelDelResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelMgetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomLevelSearchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomListResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomMgetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomPatchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::RoomSearchResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ScopeConfigCreateResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::Envelope for types::ScopeConfigGetResponse {
+    fn code(&self) -> i64 {
+        self.code
+    }
+}
+impl crate::runtime::WithData for types::AlertListResponse {
+    type Data = types::AlertListResponseData;
+    fn data(self) -> Option<types::AlertListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::BotEventsResponse {
+    type Data = types::BotEventsResponseData;
+    fn data(self) -> Option<types::BotEventsResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::BotJoinResponse {
+    type Data = types::BotJoinResponseData;
+    fn data(self) -> Option<types::BotJoinResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BotLeaveResponse {
+    type Data = types::BotLeaveResponseData;
+    fn data(self) -> Option<types::BotLeaveResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BotMessageResponse {
+    type Data = types::BotMessageResponseData;
+    fn data(self) -> Option<types::BotMessageResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::BotUserActiveMeetingResponse {
+    type Data = types::BotUserActiveMeetingResponseData;
+    fn data(self) -> Option<types::BotUserActiveMeetingResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ExportTaskCreated {
+    type Data = types::ExportTaskRef;
+    fn data(self) -> Option<types::ExportTaskRef> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ExportTaskQueried {
+    type Data = types::ExportTaskResult;
+    fn data(self) -> Option<types::ExportTaskResult> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MeetingGetResponse {
+    type Data = types::MeetingGetResponseData;
+    fn data(self) -> Option<types::MeetingGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MeetingInviteResponse {
+    type Data = types::MeetingInviteResponseData;
+    fn data(self) -> Option<types::MeetingInviteResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MeetingKickoutResponse {
+    type Data = types::MeetingKickoutResponseData;
+    fn data(self) -> Option<types::MeetingKickoutResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MeetingListByNoResponse {
+    type Data = types::MeetingListByNoResponseData;
+    fn data(self) -> Option<types::MeetingListByNoResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MeetingListGetResponse {
+    type Data = types::MeetingListGetResponseData;
+    fn data(self) -> Option<types::MeetingListGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MeetingRecordingGetResponse {
+    type Data = types::MeetingRecordingGetResponseData;
+    fn data(self) -> Option<types::MeetingRecordingGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::MeetingSearchResponse {
+    type Data = types::MeetingSearchResponseData;
+    fn data(self) -> Option<types::MeetingSearchResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::MeetingSetHostResponse {
+    type Data = types::MeetingSetHostResponseData;
+    fn data(self) -> Option<types::MeetingSetHostResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::NoteGetResponse {
+    type Data = types::NoteGetResponseData;
+    fn data(self) -> Option<types::NoteGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ParticipantListGetResponse {
+    type Data = types::ParticipantListGetResponseData;
+    fn data(self) -> Option<types::ParticipantListGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ParticipantQualityListGetResponse {
+    type Data = types::ParticipantQualityListGetResponseData;
+    fn data(self) -> Option<types::ParticipantQualityListGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ReportGetDailyResponse {
+    type Data = types::ReportGetDailyResponseData;
+    fn data(self) -> Option<types::ReportGetDailyResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReportGetTopUserResponse {
+    type Data = types::ReportGetTopUserResponseData;
+    fn data(self) -> Option<types::ReportGetTopUserResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveApplyResponse {
+    type Data = types::ReserveApplyResponseData;
+    fn data(self) -> Option<types::ReserveApplyResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveConfigAdminGetResponse {
+    type Data = types::ReserveConfigAdminGetResponseData;
+    fn data(self) -> Option<types::ReserveConfigAdminGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveConfigDisableInformGetResponse {
+    type Data = types::ReserveConfigDisableInformGetResponseData;
+    fn data(self) -> Option<types::ReserveConfigDisableInformGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveConfigFormGetResponse {
+    type Data = types::ReserveConfigFormGetResponseData;
+    fn data(self) -> Option<types::ReserveConfigFormGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveConfigReserveScopeResponse {
+    type Data = types::ReserveConfigReserveScopeResponseData;
+    fn data(self) -> Option<types::ReserveConfigReserveScopeResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveGetActiveMeetingResponse {
+    type Data = types::ReserveGetActiveMeetingResponseData;
+    fn data(self) -> Option<types::ReserveGetActiveMeetingResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveGetResponse {
+    type Data = types::ReserveGetResponseData;
+    fn data(self) -> Option<types::ReserveGetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ReserveUpdateResponse {
+    type Data = types::ReserveUpdateResponseData;
+    fn data(self) -> Option<types::ReserveUpdateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::ResourceReservationListGetResponse {
+    type Data = types::ResourceReservationListGetResponseData;
+    fn data(self) -> Option<types::ResourceReservationListGetResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::RoomConfigQueryResponse {
+    type Data = types::RoomConfigQueryResponseData;
+    fn data(self) -> Option<types::RoomConfigQueryResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomConfigSetCheckboardAccessCodeResponse {
+    type Data = types::RoomConfigSetCheckboardAccessCodeResponseData;
+    fn data(self) -> Option<types::RoomConfigSetCheckboardAccessCodeResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomConfigSetRoomAccessCodeResponse {
+    type Data = types::RoomConfigSetCheckboardAccessCodeResponseData;
+    fn data(self) -> Option<types::RoomConfigSetCheckboardAccessCodeResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomCreateResponse {
+    type Data = types::RoomCreateResponseData;
+    fn data(self) -> Option<types::RoomCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomGetResponse {
+    type Data = types::RoomCreateResponseData;
+    fn data(self) -> Option<types::RoomCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomLevelCreateResponse {
+    type Data = types::RoomLevelCreateResponseData;
+    fn data(self) -> Option<types::RoomLevelCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomLevelGetResponse {
+    type Data = types::RoomLevelCreateResponseData;
+    fn data(self) -> Option<types::RoomLevelCreateResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomLevelListResponse {
+    type Data = types::RoomLevelListResponseData;
+    fn data(self) -> Option<types::RoomLevelListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::RoomLevelMgetResponse {
+    type Data = types::RoomLevelMgetResponseData;
+    fn data(self) -> Option<types::RoomLevelMgetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomLevelSearchResponse {
+    type Data = types::RoomLevelSearchResponseData;
+    fn data(self) -> Option<types::RoomLevelSearchResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomListResponse {
+    type Data = types::RoomListResponseData;
+    fn data(self) -> Option<types::RoomListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::RoomMgetResponse {
+    type Data = types::RoomMgetResponseData;
+    fn data(self) -> Option<types::RoomMgetResponseData> {
+        self.data
+    }
+}
+impl crate::runtime::WithData for types::RoomSearchResponse {
+    type Data = types::RoomListResponseData;
+    fn data(self) -> Option<types::RoomListResponseData> {
+        Some(self.data)
+    }
+}
+impl crate::runtime::WithData for types::ScopeConfigGetResponse {
+    type Data = types::ScopeConfigGetResponseData;
+    fn data(self) -> Option<types::ScopeConfigGetResponseData> {
+        self.data
     }
 }
 /// Sends the operation `operation_id` with `client` and its parameters (by name) and body

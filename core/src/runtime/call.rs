@@ -12,7 +12,7 @@ use tracing::{field, Instrument};
 
 use super::quirks::{self, Answer};
 use super::retry::{decide, Decision};
-use super::{Decoded, Decoder, Operation, Runtime};
+use super::{Decode, Decoder, Operation, Runtime};
 use crate::Error;
 
 /// Sends the requests `requests` hands over as `operation_id`, retrying as the runtime's
@@ -27,7 +27,7 @@ pub(super) fn run<'a, T: 'static>(
     mut requests: impl Requests + 'a,
     operation_id: &'static str,
     op: &'a Operation,
-    decode: Option<impl Fn(&[u8]) -> Decoded + Send + Sync + 'a>,
+    decode: Option<Decode>,
 ) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
     let (span, started) = call_span(operation_id);
     let recorded = span.clone();
@@ -246,14 +246,7 @@ mod tests {
             Ok::<_, reqwest::Error>(reqwest::Request::new(http::Method::POST, url.clone()))
         };
         let values_size = std::mem::size_of_val(&build);
-        let call = run::<()>(
-            &http,
-            &runtime,
-            build,
-            "op",
-            &OPERATION,
-            None::<super::super::Decode>,
-        );
+        let call = run::<()>(&http, &runtime, build, "op", &OPERATION, None);
         (std::mem::size_of_val(&call), values_size)
     }
 

@@ -3,18 +3,16 @@
 //!
 //! Each generated `Client` carries a [`Runtime`] (progenitor's *inner type*), and every
 //! operation's `send()` hands the request its builder prepared (an upload's with its body, see
-//! `Multipart::upload`) to [`send`] here with the operation's entry of its spec's [`Operation`]
+//! `Multipart::upload`) to a [`Sending`] here with the operation's entry of its spec's [`Operation`]
 //! table, so every operation of every service — and every endpoint added later by a spec edit —
 //! gets the same behaviour without code of its own.
 //!
-//! Data flows one way: [`send`] → `call` (identity, attempts, retries, tracing) → `quirks`
+//! Data flows one way: [`Sending`] → `call` (identity, attempts, retries, tracing) → `quirks`
 //! (screening a response) → `file` (checking a download's body).
 
 use std::sync::Arc;
 
-use progenitor_client::{ClientInfo, ResponseValue};
-
-use crate::{AccessToken, Error, FeishuErrorBody};
+use crate::{AccessToken, Error};
 
 pub mod call;
 mod extra;
@@ -24,22 +22,25 @@ mod manager;
 mod pages;
 mod quirks;
 mod retry;
+mod sending;
 mod ticket;
 mod token;
 #[cfg(feature = "upload")]
 mod upload;
 
 pub use retry::RetryPolicy;
+pub use sending::{Answer, Calling, Envelope, Sending, WithData};
 pub use ticket::{AppTicketStore, InMemoryAppTicketStore};
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 #[cfg(feature = "fake")]
 pub use extra::json_body;
 pub use extra::{Body, ExtraFields};
-pub use finish::{data, finish};
+pub use finish::data;
+pub(crate) use finish::finish;
 pub(crate) use manager::TokenManager;
 pub use pages::MAX_PAGES;
-pub use pages::{items, pages};
+pub use pages::{Items, Paged, PagedItems, Pages};
 pub use quirks::JsonBody;
 #[cfg(feature = "upload")]
 pub use upload::Multipart;
@@ -73,9 +74,8 @@ pub struct Operation {
 
 /// Decodes a success body as an operation's 200 response type: its `code` (0 when the type has
 /// none) and the decoded value (handed to the caller as the operation's answer type), or `None`
-/// when the body does not decode. Generated per operation and given to [`send`] (`None` for an
-/// operation answering with a file); checked while the status and headers are at hand, so an
-/// undecodable success is an [`Error::Undecodable`] that keeps them — and on the hot path it is
+/// when the body does not decode. Each answer type has its own ([`Answer::decoder`]; `None`
+/// for a file); checked while the status and headers are at hand, so an undecodable success is an [`Error::Undecodable`] that keeps them — and on the hot path it is
 /// the only parse.
 pub type Decode = fn(&[u8]) -> Decoded;
 
@@ -149,48 +149,6 @@ impl Runtime {
     pub(crate) fn base_url(&self) -> &str {
         &self.shared.base_url
     }
-}
-
-/// What an operation builder's `prepare_direct` gives: the client and the function that builds
-/// its request (the call's [`Requests`](call::Requests)), or the refusal of the builder's values.
-type Prepared<'a, C, B> = Result<(&'a C, B), progenitor_client::Error<FeishuErrorBody>>;
-
-/// The crate's `send` of every operation: `prepared`'s requests (built again for a retry, or an
-/// upload's one request, see `Multipart::upload`) are sent, retried as they allow, and the
-/// answer comes back as the operation's answer type `T`: the decoded JSON answer, or a file's
-/// [`ByteStream`](progenitor_client::ByteStream) once it is checked to be the declared kind (see
-/// [`file`]), still streaming. A refusal of the builder's values is the error, before any I/O.
-///
-/// The call is boxed once: the generated code's futures then carry a pointer, not the call's
-/// whole state (which holds the requests: the builder's checked values, no request).
-///
-/// `decode` is the operation's [`Decode`], given as a closure: it is compiled where a call is
-/// awaited, not for every operation of the library.
-pub fn send<'a, C, R, T, D>(
-    prepared: Prepared<'a, C, R>,
-    operation_id: &'static str,
-    op: &'static Operation,
-    decode: Option<D>,
-) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a
-where
-    C: ClientInfo<Runtime> + Sync,
-    R: call::Requests + 'a,
-    T: Send + 'static,
-    D: Fn(&[u8]) -> Decoded + Send + Sync + 'a,
-{
-    use futures::future::Either;
-    let (client, requests) = match prepared {
-        Ok(prepared) => prepared,
-        Err(refused) => return Either::Right(std::future::ready(Err(Error::from(refused)))),
-    };
-    Either::Left(Box::pin(call::run::<T>(
-        client.client(),
-        client.inner(),
-        requests,
-        operation_id,
-        op,
-        decode,
-    )))
 }
 
 /// Identity of one attempt: the header to send, and whether it came from the token cache (only

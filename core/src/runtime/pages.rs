@@ -1,12 +1,121 @@
 //! The pages of a paginated operation (`x-feishu-pagination` in its spec) as a stream: one
-//! implementation behind the generated `pages()` and `items()` of every such operation.
+//! implementation behind the generated `pages()` and `items()` of every such operation, which
+//! return the named streams [`Pages`] and [`Items`]. A paginated builder says how it pages
+//! ([`Paged`], [`PagedItems`], generated from its spec); the stream is compiled where it is
+//! polled.
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
 
 use crate::Error;
+
+/// How an operation builder pages: generated for each paginated operation. Not part of the API.
+pub trait Paged<'a>: Clone + Send + Unpin + Sized + 'a {
+    /// One page: the answer's `data`.
+    type Page: Send + 'a;
+    /// The same request for the page of `token`.
+    fn with_token(self, token: String) -> Self;
+    /// A page's `has_more` and its token for the next page.
+    fn more(page: &Self::Page) -> (bool, Option<&str>);
+    /// The request's call (the builder's `call()`).
+    fn fetch(self) -> impl Future<Output = Result<Self::Page, Error>> + Send + 'a;
+}
+
+/// How a paginated operation's pages hold their items: generated for each operation whose
+/// pagination names its list (`items`). Not part of the API.
+pub trait PagedItems<'a>: Paged<'a> {
+    /// One item.
+    type Item: Send + 'a;
+    /// The items of one page.
+    fn items(page: Self::Page) -> Vec<Self::Item>;
+}
+
+type Boxed<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
+
+/// Where a named stream is: its builder until the first poll, then the stream.
+enum Lazy<'a, B, T> {
+    Ready(B),
+    Running(Boxed<'a, T>),
+    Done,
+}
+
+impl<'a, B, T> Lazy<'a, B, T> {
+    fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+        start: impl FnOnce(B) -> Boxed<'a, T>,
+    ) -> Poll<Option<Result<T, Error>>> {
+        if let Lazy::Ready(_) = self {
+            if let Lazy::Ready(builder) = std::mem::replace(self, Lazy::Done) {
+                *self = Lazy::Running(start(builder));
+            }
+        }
+        match self {
+            Lazy::Running(stream) => stream.as_mut().poll_next(cx),
+            _ => Poll::Ready(None),
+        }
+    }
+}
+
+/// The stream of an operation's `pages()`: every page of the answer, one request each,
+/// following the page token (see [`pages`]). Nothing is sent until it is polled.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<'a, B: Paged<'a>>(Lazy<'a, B, B::Page>);
+
+/// The stream of an operation's `items()`: every item of every page (see [`Pages`]). Nothing
+/// is sent until it is polled.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<'a, B: PagedItems<'a>>(Lazy<'a, B, B::Item>);
+
+impl<'a, B: Paged<'a>> Pages<'a, B> {
+    /// The pages of `builder`'s request.
+    pub fn new(builder: B) -> Self {
+        Self(Lazy::Ready(builder))
+    }
+}
+
+impl<'a, B: PagedItems<'a>> Items<'a, B> {
+    /// The items of the pages of `builder`'s request.
+    pub fn new(builder: B) -> Self {
+        Self(Lazy::Ready(builder))
+    }
+}
+
+impl<'a, B: Paged<'a>> Stream for Pages<'a, B> {
+    type Item = Result<B::Page, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().0.poll_next(cx, |builder| {
+            Box::pin(pages(builder, B::with_token, B::fetch, B::more))
+        })
+    }
+}
+
+impl<'a, B: PagedItems<'a>> Stream for Items<'a, B> {
+    type Item = Result<B::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .0
+            .poll_next(cx, |builder| Box::pin(items(Pages::new(builder), B::items)))
+    }
+}
+
+impl<'a, B: Paged<'a>> std::fmt::Debug for Pages<'a, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pages")
+    }
+}
+
+impl<'a, B: PagedItems<'a>> std::fmt::Debug for Items<'a, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Items")
+    }
+}
 
 /// The most pages one `pages()` stream requests; past it the stream ends with
 /// [`Error::Pagination`]. (A guard against a server that never says `has_more: false`.)
@@ -39,7 +148,7 @@ struct State<B, W, S, M> {
 /// `page_token`; the stream ends after an answer with `has_more` false or without a token
 /// (absent or empty — an empty token would ask for the first page again), or after an error. A
 /// token seen before, or more than [`MAX_PAGES`] pages, is [`Error::Pagination`].
-pub fn pages<'a, B, D, Fut>(
+fn pages<'a, B, D, Fut>(
     request: B,
     with_token: impl Fn(B, String) -> B + Send + 'a,
     send: impl Fn(B) -> Fut + Send + 'a,
@@ -94,7 +203,7 @@ where
 }
 
 /// The items of every page of `pages`, taken out of each page by `items`.
-pub fn items<'a, D, T>(
+fn items<'a, D, T>(
     pages: impl Stream<Item = Result<D, Error>> + Send + 'a,
     items: impl Fn(D) -> Vec<T> + Send + 'a,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'a
