@@ -158,7 +158,10 @@ async fn the_futures_and_streams_send_only_when_polled() {
     let items = vc.alert_list().start_time("1").end_time("2").items();
     // Their Debug names the operation and says nothing was sent, and holds no token.
     let shown = format!("{sending:?} {calling:?} {pages:?} {items:?}");
-    assert!(shown.contains("export_meeting_list") && shown.contains("not sent"), "{shown}");
+    assert!(
+        shown.contains("export_meeting_list") && shown.contains("not sent"),
+        "{shown}"
+    );
     assert!(!shown.contains("t-"), "{shown}");
     drop((sending, pages, items));
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
