@@ -34850,7 +34850,6 @@ impl<'a> builder::ChatList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
-    type Answer = types::ChatsListed;
     type Page = types::ChatPage;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -34942,7 +34941,6 @@ impl<'a> builder::ChatSearch<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
-    type Answer = types::ChatSearchResponse;
     type Page = types::ChatListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -35341,7 +35339,6 @@ impl<'a> builder::ChatMembersGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
-    type Answer = types::ChatMembersGetResponse;
     type Page = types::ChatMembersGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -35654,7 +35651,6 @@ impl<'a> builder::ChatModerationGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
-    type Answer = types::ChatModerationGetResponse;
     type Page = types::ChatModerationGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -35915,7 +35911,6 @@ impl<'a> builder::MessageList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
-    type Answer = types::MessageListResponse;
     type Page = types::MessageListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -36067,7 +36062,6 @@ impl<'a> builder::MessageSearch<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
-    type Answer = types::MessageSearchResponse;
     type Page = types::MessageSearchResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -36271,7 +36265,6 @@ impl<'a> builder::MessageReactionList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
-    type Answer = types::MessageReactionListResponse;
     type Page = types::MessageReactionListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -36397,7 +36390,6 @@ impl<'a> builder::MessageReadUsers<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
-    type Answer = types::MessageReadUsersResponse;
     type Page = types::MessageReadUsersResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -36601,7 +36593,6 @@ impl<'a> builder::PinList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
-    type Answer = types::PinListResponse;
     type Page = types::PinListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -36921,7 +36912,6 @@ impl<'a> builder::ChatSearchV2<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
-    type Answer = types::ChatSearchV2Response;
     type Page = types::ChatSearchV2ResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)

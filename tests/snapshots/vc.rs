@@ -31735,7 +31735,6 @@ impl<'a> builder::AlertList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
-    type Answer = types::AlertListResponse;
     type Page = types::AlertListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -31794,7 +31793,6 @@ impl<'a> builder::BotEvents<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
-    type Answer = types::BotEventsResponse;
     type Page = types::BotEventsResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -32137,7 +32135,6 @@ impl<'a> builder::MeetingListGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
-    type Answer = types::MeetingListGetResponse;
     type Page = types::MeetingListGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -32202,7 +32199,6 @@ impl<'a> builder::MeetingListByNo<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
-    type Answer = types::MeetingListByNoResponse;
     type Page = types::MeetingListByNoResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -32267,7 +32263,6 @@ impl<'a> builder::MeetingSearch<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
-    type Answer = types::MeetingSearchResponse;
     type Page = types::MeetingSearchResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -32644,7 +32639,6 @@ impl<'a> builder::ParticipantListGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
-    type Answer = types::ParticipantListGetResponse;
     type Page = types::ParticipantListGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -32709,7 +32703,6 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
-    type Answer = types::ParticipantQualityListGetResponse;
     type Page = types::ParticipantQualityListGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -33159,7 +33152,6 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
-    type Answer = types::ResourceReservationListGetResponse;
     type Page = types::ResourceReservationListGetResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -33334,7 +33326,6 @@ impl<'a> builder::RoomLevelList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
-    type Answer = types::RoomLevelListResponse;
     type Page = types::RoomLevelListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -33547,7 +33538,6 @@ impl<'a> builder::RoomList<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
-    type Answer = types::RoomListResponse;
     type Page = types::RoomListResponseData;
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -33664,7 +33654,6 @@ impl<'a> builder::RoomSearch<'a> {
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
-    type Answer = types::RoomSearchResponse;
     type Page = types::RoomListResponseData;
     fn with_token(self, token: String) -> Self {
         self.body_map(|body| body.page_token(token))

@@ -189,6 +189,6 @@ fn a_request_with_a_header_parameter_is_built_from_clones() {
     }
     assert!(build.contains("header_map"), "{prepare}");
     let compact: String = source.split_whitespace().collect();
-    assert!(compact.contains("crate::runtime::send(self.prepare_direct(),"));
+    assert!(compact.contains("crate::runtime::Sending::new(self.prepare_direct(),"));
     let _ = std::fs::remove_dir_all(&dir);
 }
