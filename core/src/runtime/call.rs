@@ -1,4 +1,4 @@
-//! One call: identity, attempts, retries, tracing. Below [`super::send`].
+//! One call: identity, attempts, retries, tracing. Below [`super::Sending`].
 
 use std::future::Future;
 use std::time::Instant;

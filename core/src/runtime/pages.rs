@@ -62,7 +62,9 @@ impl<'a, B, T> Lazy<'a, B, T> {
 }
 
 /// The stream of an operation's `pages()`: every page of the answer, one request each,
-/// following the page token (see [`pages`]). Nothing is sent until it is polled.
+/// following the page token; it ends after a page whose `has_more` is false or whose token is
+/// absent or empty, and a token that comes back twice, or more than [`MAX_PAGES`] pages, ends
+/// it with an error. Nothing is sent until it is polled.
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<'a, B: Paged<'a>>(Lazy<'a, B, B::Page>);
 

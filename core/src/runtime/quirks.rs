@@ -13,7 +13,7 @@ const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// **json_content_type**: a JSON request body with Feishu's content type (reqwest's `json()`
 /// writes `application/json`), set once, for the requests the generated code builds (see
-/// [`super::send`]).
+/// [`super::Sending`]).
 pub trait JsonBody {
     /// The body `body` serialised as JSON, with Feishu's content type.
     fn feishu_json<T: serde::Serialize + ?Sized>(self, body: &T) -> Self;

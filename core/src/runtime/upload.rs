@@ -33,7 +33,7 @@ impl Multipart {
     }
 
     /// The one request `build` makes, with this body: what an upload's `send()` hands to
-    /// [`super::send`]. It is sent once: a stream cannot be replayed.
+    /// [`super::Sending`]. It is sent once: a stream cannot be replayed.
     pub fn upload<B>(self, build: B) -> Upload<B> {
         Upload {
             build,
