@@ -38,6 +38,7 @@ mod objects;
 pub mod open_enums;
 pub mod optional;
 pub mod pages;
+mod plain_try;
 mod schema_list;
 pub mod send;
 mod services;

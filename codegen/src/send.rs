@@ -454,6 +454,8 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
         TokenStream::new()
     };
     let builds = lean_request(builds);
+    // The checks' `?`s written out (see `plain_try`).
+    let checks = super::plain_try::checks(checks);
     Ok(quote! {
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(

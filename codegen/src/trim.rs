@@ -363,6 +363,15 @@ fn is_deserialize_impl(item: &[TokenTree]) -> bool {
         && item[..end].iter().any(|t| ident(t, "serde"))
 }
 
+/// Whether an `impl` item is `impl TryFrom<…> for …`.
+fn is_try_from_impl(item: &[TokenTree]) -> bool {
+    let end = item
+        .iter()
+        .position(|t| ident(t, "for"))
+        .unwrap_or(item.len());
+    item[..end].iter().any(|t| ident(t, "TryFrom"))
+}
+
 /// `mod builder { … }` of `mod types` with only the builders of the types in `requested`.
 fn builders_kept(item: Vec<TokenTree>, requested: &BTreeSet<String>) -> Vec<TokenTree> {
     let mut item = item;
@@ -373,6 +382,12 @@ fn builders_kept(item: Vec<TokenTree>, requested: &BTreeSet<String>) -> Vec<Toke
     for builder in split_items(body.stream()) {
         match head(&builder) {
             Some((_, name)) if !requested.contains(&name) => {}
+            // typify's `TryFrom` from the builder: its `?`s written out (see `plain_try`).
+            Some(("impl", _)) if is_try_from_impl(&builder) => {
+                kept.extend(super::plain_try::builder_fields(
+                    builder.into_iter().collect(),
+                ));
+            }
             _ => kept.extend(builder),
         }
     }

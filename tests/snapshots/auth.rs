@@ -43,40 +43,121 @@ pub mod types {
                     let mut f2 = ::std::option::Option::None;
                     let mut f3 = ::std::option::Option::None;
                     let mut f4 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(
-                            crate::object::Field(
-                                &[
-                                    "app_access_token",
-                                    "code",
-                                    "expire",
-                                    "msg",
-                                    "tenant_access_token",
-                                ],
-                            ),
-                        )?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(
+                                    &[
+                                        "app_access_token",
+                                        "code",
+                                        "expire",
+                                        "msg",
+                                        "tenant_access_token",
+                                    ],
+                                ),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
-                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
-                            4usize => f4 = map.next_value()?,
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            2usize => {
+                                f2 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            3usize => {
+                                f3 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            4usize => {
+                                f4 = match map.next_value() {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        return ::std::result::Result::Err(error);
+                                    }
+                                };
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(AppAccessToken {
-                        app_access_token: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_access_token",
-                            ))?,
-                        code: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
-                        expire: f2
-                            .ok_or_else(|| ::serde::de::Error::missing_field("expire"))?,
-                        msg: f3.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                        app_access_token: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_access_token"),
+                                );
+                            }
+                        },
+                        code: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("code"),
+                                );
+                            }
+                        },
+                        expire: match f2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("expire"),
+                                );
+                            }
+                        },
+                        msg: match f3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("msg"),
+                                );
+                            }
+                        },
                         tenant_access_token: f4,
                     })
                 }
@@ -112,24 +193,69 @@ pub mod types {
                 ) -> ::std::result::Result<AppTicketResendRequest, A::Error> {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(&["app_id", "app_secret"]),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(AppTicketResendRequest {
-                        app_id: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
-                        app_secret: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_secret",
-                            ))?,
+                        app_id: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_id"),
+                                );
+                            }
+                        },
+                        app_secret: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_secret"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -167,21 +293,67 @@ pub mod types {
                 ) -> ::std::result::Result<AppTicketResent, A::Error> {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(crate::object::Field(&["code", "msg"]))?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(crate::object::Field(&["code", "msg"]))
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(AppTicketResent {
-                        code: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
-                        msg: f1.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
+                        code: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("code"),
+                                );
+                            }
+                        },
+                        msg: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("msg"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -219,31 +391,89 @@ pub mod types {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
                     let mut f2 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(
-                            crate::object::Field(&["app_id", "app_secret", "app_ticket"]),
-                        )?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(
+                                    &["app_id", "app_secret", "app_ticket"],
+                                ),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            2usize => {
+                                f2 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(MarketplaceAppAccessTokenRequest {
-                        app_id: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
-                        app_secret: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_secret",
-                            ))?,
-                        app_ticket: f2
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_ticket",
-                            ))?,
+                        app_id: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_id"),
+                                );
+                            }
+                        },
+                        app_secret: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_secret"),
+                                );
+                            }
+                        },
+                        app_ticket: match f2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_ticket"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -286,28 +516,69 @@ pub mod types {
                 > {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(
-                            crate::object::Field(&["app_access_token", "tenant_key"]),
-                        )?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(&["app_access_token", "tenant_key"]),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(MarketplaceTenantAccessTokenRequest {
-                        app_access_token: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_access_token",
-                            ))?,
-                        tenant_key: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "tenant_key",
-                            ))?,
+                        app_access_token: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_access_token"),
+                                );
+                            }
+                        },
+                        tenant_key: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("tenant_key"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -347,24 +618,69 @@ pub mod types {
                 ) -> ::std::result::Result<SelfBuiltAppAccessTokenRequest, A::Error> {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(&["app_id", "app_secret"]),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(SelfBuiltAppAccessTokenRequest {
-                        app_id: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
-                        app_secret: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_secret",
-                            ))?,
+                        app_id: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_id"),
+                                );
+                            }
+                        },
+                        app_secret: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_secret"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -408,33 +724,107 @@ pub mod types {
                     let mut f1 = ::std::option::Option::None;
                     let mut f2 = ::std::option::Option::None;
                     let mut f3 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(
-                            crate::object::Field(
-                                &["code", "expire", "msg", "tenant_access_token"],
-                            ),
-                        )?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(
+                                    &["code", "expire", "msg", "tenant_access_token"],
+                                ),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2usize => f2 = ::std::option::Option::Some(map.next_value()?),
-                            3usize => f3 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            2usize => {
+                                f2 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            3usize => {
+                                f3 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(TenantAccessToken {
-                        code: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("code"))?,
-                        expire: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field("expire"))?,
-                        msg: f2.ok_or_else(|| ::serde::de::Error::missing_field("msg"))?,
-                        tenant_access_token: f3
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "tenant_access_token",
-                            ))?,
+                        code: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("code"),
+                                );
+                            }
+                        },
+                        expire: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("expire"),
+                                );
+                            }
+                        },
+                        msg: match f2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("msg"),
+                                );
+                            }
+                        },
+                        tenant_access_token: match f3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("tenant_access_token"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -469,24 +859,69 @@ pub mod types {
                 ) -> ::std::result::Result<TenantAccessTokenRequest, A::Error> {
                     let mut f0 = ::std::option::Option::None;
                     let mut f1 = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(field) = map
-                        .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))?
-                    {
+                    loop {
+                        let field = match map
+                            .next_key_seed(
+                                crate::object::Field(&["app_id", "app_secret"]),
+                            )
+                        {
+                            ::std::result::Result::Ok(
+                                ::std::option::Option::Some(field),
+                            ) => field,
+                            ::std::result::Result::Ok(::std::option::Option::None) => {
+                                break;
+                            }
+                            ::std::result::Result::Err(error) => {
+                                return ::std::result::Result::Err(error);
+                            }
+                        };
                         match field {
-                            0usize => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1usize => f1 = ::std::option::Option::Some(map.next_value()?),
+                            0usize => {
+                                f0 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
+                            1usize => {
+                                f1 = ::std::option::Option::Some(
+                                    match map.next_value() {
+                                        ::std::result::Result::Ok(value) => value,
+                                        ::std::result::Result::Err(error) => {
+                                            return ::std::result::Result::Err(error);
+                                        }
+                                    },
+                                );
+                            }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                if let ::std::result::Result::Err(error) = map
+                                    .next_value::<::serde::de::IgnoredAny>()
+                                {
+                                    return ::std::result::Result::Err(error);
+                                }
                             }
                         }
                     }
                     ::std::result::Result::Ok(TenantAccessTokenRequest {
-                        app_id: f0
-                            .ok_or_else(|| ::serde::de::Error::missing_field("app_id"))?,
-                        app_secret: f1
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "app_secret",
-                            ))?,
+                        app_id: match f0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_id"),
+                                );
+                            }
+                        },
+                        app_secret: match f1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::missing_field("app_secret"),
+                                );
+                            }
+                        },
                     })
                 }
             }
@@ -549,8 +984,22 @@ pub mod types {
                 value: AppTicketResendRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    app_id: value.app_id?,
-                    app_secret: value.app_secret?,
+                    app_id: match value.app_id {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    app_secret: match value.app_secret {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
                 })
             }
         }
@@ -629,9 +1078,30 @@ pub mod types {
                 value: MarketplaceAppAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    app_id: value.app_id?,
-                    app_secret: value.app_secret?,
-                    app_ticket: value.app_ticket?,
+                    app_id: match value.app_id {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    app_secret: match value.app_secret {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    app_ticket: match value.app_ticket {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
                 })
             }
         }
@@ -701,8 +1171,22 @@ pub mod types {
                 value: MarketplaceTenantAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    app_access_token: value.app_access_token?,
-                    tenant_key: value.tenant_key?,
+                    app_access_token: match value.app_access_token {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    tenant_key: match value.tenant_key {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
                 })
             }
         }
@@ -764,8 +1248,22 @@ pub mod types {
                 value: SelfBuiltAppAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    app_id: value.app_id?,
-                    app_secret: value.app_secret?,
+                    app_id: match value.app_id {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    app_secret: match value.app_secret {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
                 })
             }
         }
@@ -827,8 +1325,22 @@ pub mod types {
                 value: TenantAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    app_id: value.app_id?,
-                    app_secret: value.app_secret?,
+                    app_id: match value.app_id {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
+                    app_secret: match value.app_secret {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(
+                                ::std::convert::From::from(error),
+                            );
+                        }
+                    },
                 })
             }
         }
@@ -1083,17 +1595,27 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
-            let body = body
+            let body = match body
                 .and_then(|v| {
                     types::MarketplaceAppAccessTokenRequest::try_from(
                             v.unwrap_or_default(),
                         )
                         .map_err(|e| e.to_string())
                 })
-                .map_err(Error::InvalidRequest)?;
-            let body = extra_fields
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
+            let body = match extra_fields
                 .merge(body, super::OPERATIONS[0].rules, "app_access_token_create")
-                .map_err(Error::InvalidRequest)?;
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
             Ok((
                 client,
                 move || {
@@ -1189,17 +1711,27 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
-            let body = body
+            let body = match body
                 .and_then(|v| {
                     types::SelfBuiltAppAccessTokenRequest::try_from(
                             v.unwrap_or_default(),
                         )
                         .map_err(|e| e.to_string())
                 })
-                .map_err(Error::InvalidRequest)?;
-            let body = extra_fields
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
+            let body = match extra_fields
                 .merge(body, super::OPERATIONS[1].rules, "app_access_token_internal")
-                .map_err(Error::InvalidRequest)?;
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
             Ok((
                 client,
                 move || {
@@ -1294,15 +1826,25 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
-            let body = body
+            let body = match body
                 .and_then(|v| {
                     types::AppTicketResendRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
-                .map_err(Error::InvalidRequest)?;
-            let body = extra_fields
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
+            let body = match extra_fields
                 .merge(body, super::OPERATIONS[2].rules, "app_ticket_resend")
-                .map_err(Error::InvalidRequest)?;
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
             Ok((
                 client,
                 move || {
@@ -1401,17 +1943,27 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
-            let body = body
+            let body = match body
                 .and_then(|v| {
                     types::MarketplaceTenantAccessTokenRequest::try_from(
                             v.unwrap_or_default(),
                         )
                         .map_err(|e| e.to_string())
                 })
-                .map_err(Error::InvalidRequest)?;
-            let body = extra_fields
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
+            let body = match extra_fields
                 .merge(body, super::OPERATIONS[3].rules, "tenant_access_token_create")
-                .map_err(Error::InvalidRequest)?;
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
             Ok((
                 client,
                 move || {
@@ -1506,15 +2058,25 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
-            let body = body
+            let body = match body
                 .and_then(|v| {
                     types::TenantAccessTokenRequest::try_from(v.unwrap_or_default())
                         .map_err(|e| e.to_string())
                 })
-                .map_err(Error::InvalidRequest)?;
-            let body = extra_fields
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
+            let body = match extra_fields
                 .merge(body, super::OPERATIONS[4].rules, "tenant_access_token_internal")
-                .map_err(Error::InvalidRequest)?;
+            {
+                ::std::result::Result::Ok(value) => value,
+                ::std::result::Result::Err(error) => {
+                    return ::std::result::Result::Err(Error::InvalidRequest(error));
+                }
+            };
             Ok((
                 client,
                 move || {
