@@ -71,30 +71,35 @@ async fn renamed_unknown_escaped_and_null_fields_read_as_the_spec_says() {
     assert_eq!(alert.process_status, Some(2));
 }
 
-#[tokio::test]
-async fn a_missing_required_field_is_an_undecodable_answer_with_its_log_id() {
+/// export_meeting_list's `call()` against a mock Feishu answering `answer` once.
+async fn export_answered(answer: ResponseTemplate) -> Result<String, Error> {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/open-apis/vc/v1/exports/meeting_list"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                // `task_id` is required in the answer's `data`.
-                .set_body_json(json!({"code": 0, "msg": "success", "data": {"other": "x"}}))
-                .insert_header("X-Tt-Logid", "LOG-WITHOUT-TASK-ID"),
-        )
+        .respond_with(answer)
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server)
+    let body = ExportMeetingListRequest::new(1_655_276_858u64, 1_655_363_258u64);
+    let data = client(&server)
         .vc()
         .export_meeting_list()
-        .body(ExportMeetingListRequest::new(
-            1_655_276_858u64,
-            1_655_363_258u64,
-        ))
+        .body(body)
         .call()
-        .await
-        .expect_err("no task id");
+        .await?;
+    Ok(data.task_id.to_string())
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_an_undecodable_answer_with_its_log_id() {
+    let err = export_answered(
+        ResponseTemplate::new(200)
+            // `task_id` is required in the answer's `data`.
+            .set_body_json(json!({"code": 0, "msg": "success", "data": {"other": "x"}}))
+            .insert_header("X-Tt-Logid", "LOG-WITHOUT-TASK-ID"),
+    )
+    .await
+    .expect_err("no task id");
     assert!(
         matches!(&err, Error::Undecodable { status: 200, .. }),
         "{err:?}"
@@ -104,27 +109,12 @@ async fn a_missing_required_field_is_an_undecodable_answer_with_its_log_id() {
 
 #[tokio::test]
 async fn a_json_array_where_an_object_belongs_is_undecodable() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/open-apis/vc/v1/exports/meeting_list"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"code": 0, "msg": "success", "data": ["7115030004018184211"]}),
-            ),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server)
-        .vc()
-        .export_meeting_list()
-        .body(ExportMeetingListRequest::new(
-            1_655_276_858u64,
-            1_655_363_258u64,
-        ))
-        .call()
-        .await
-        .expect_err("an array is not the answer's object");
+    let err = export_answered(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": 0, "msg": "success", "data": ["7115030004018184211"]})),
+    )
+    .await
+    .expect_err("an array is not the answer's object");
     assert!(
         matches!(&err, Error::Undecodable { status: 200, .. }),
         "{err:?}"

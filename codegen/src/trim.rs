@@ -353,23 +353,23 @@ fn is_builder_fn(item: &[TokenTree]) -> bool {
         .any(|w| ident(&w[0], "fn") && ident(&w[1], "builder"))
 }
 
-/// Whether an `impl` item is `impl<'de> ::serde::Deserialize<'de> for X`.
-fn is_deserialize_impl(item: &[TokenTree]) -> bool {
+/// Whether an `impl` item's head (before `for`) names `name`: the trait it implements.
+fn implements(item: &[TokenTree], name: &str) -> bool {
     let end = item
         .iter()
         .position(|t| ident(t, "for"))
         .unwrap_or(item.len());
-    item[..end].iter().any(|t| ident(t, "Deserialize"))
-        && item[..end].iter().any(|t| ident(t, "serde"))
+    item[..end].iter().any(|t| ident(t, name))
+}
+
+/// Whether an `impl` item is `impl<'de> ::serde::Deserialize<'de> for X`.
+fn is_deserialize_impl(item: &[TokenTree]) -> bool {
+    implements(item, "Deserialize") && implements(item, "serde")
 }
 
 /// Whether an `impl` item is `impl TryFrom<…> for …`.
 fn is_try_from_impl(item: &[TokenTree]) -> bool {
-    let end = item
-        .iter()
-        .position(|t| ident(t, "for"))
-        .unwrap_or(item.len());
-    item[..end].iter().any(|t| ident(t, "TryFrom"))
+    implements(item, "TryFrom")
 }
 
 /// `mod builder { … }` of `mod types` with only the builders of the types in `requested`.
