@@ -75,7 +75,7 @@ async fn renamed_unknown_escaped_and_null_fields_read_as_the_spec_says() {
 async fn export_answered(answer: ResponseTemplate) -> Result<String, Error> {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/open-apis/vc/v1/exports/meeting_list"))
+        .and(path(PATH))
         .respond_with(answer)
         .expect(1)
         .mount(&server)

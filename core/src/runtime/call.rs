@@ -12,7 +12,7 @@ use tracing::{field, Instrument};
 
 use super::quirks::{self, Answer};
 use super::retry::{decide, Decision};
-use super::{Decode, Decoder, Operation, Runtime};
+use super::{Decode, Operation, Runtime};
 use crate::Error;
 
 /// Sends the requests `requests` hands over as `operation_id`, retrying as the runtime's
@@ -37,12 +37,9 @@ pub(super) fn run<'a, T: 'static>(
     // moved value would be held twice in the call's state). Being an `async` block, the shell
     // (and the operation's request building, which it reaches) is compiled only where a call is
     // awaited.
-    // The decoder too is lent from within the shell: only there is it compiled.
-    let attempts = async move {
-        let decode = decode.as_ref().map(|decode| decode as Decoder<'_>);
-        each_attempt(http, runtime, &mut requests, op, decode, &lent).await
-    }
-    .instrument(span);
+    let attempts =
+        async move { each_attempt(http, runtime, &mut requests, op, decode, &lent).await }
+            .instrument(span);
     super::finish(attempts, move |result| {
         finished(result, started, &recorded)?.typed()
     })
@@ -96,7 +93,7 @@ fn each_attempt<'a, 'r>(
     runtime: &'a Runtime,
     requests: &'r mut (dyn Requests + 'a),
     op: &'a Operation,
-    decode: Option<Decoder<'r>>,
+    decode: Option<Decode>,
     span: &'r tracing::Span,
 ) -> impl Future<Output = Result<Answer, Error>> + Send + use<'a, 'r> {
     let policy = &runtime.shared.retry;

@@ -82,9 +82,6 @@ pub type Decode = fn(&[u8]) -> Decoded;
 /// What a [`Decode`] gives: the answer's `code` and the decoded value, or `None`.
 pub type Decoded = Option<(i64, Box<dyn std::any::Any + Send>)>;
 
-/// A [`Decode`] as the runtime holds it while a call runs.
-pub(crate) type Decoder<'a> = &'a (dyn Fn(&[u8]) -> Decoded + Sync);
-
 /// The total time a streaming operation (a file download) may take, response body included: a
 /// backstop only. What ends a stalled download is the read timeout, the client's
 /// [`timeout`](crate::ClientBuilder::timeout) between two reads.

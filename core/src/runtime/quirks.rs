@@ -79,7 +79,7 @@ impl Answer {
 pub(super) fn screen<'a>(
     mut response: reqwest::Response,
     op: &'a super::Operation,
-    decode: Option<super::Decoder<'a>>,
+    decode: Option<super::Decode>,
     limit: u64,
 ) -> impl std::future::Future<Output = Result<Answer, Error>> + Send + 'a {
     let status = response.status();
