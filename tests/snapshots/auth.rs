@@ -1584,14 +1584,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1616,28 +1609,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_access_token", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/auth/v3/app_access_token", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1700,14 +1684,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1732,28 +1709,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1815,14 +1785,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1845,28 +1808,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1932,14 +1886,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1964,28 +1911,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -2047,14 +1987,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -2077,29 +2010,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/tenant_access_token/internal", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/auth/v3/tenant_access_token/internal", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -2124,11 +2049,7 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::AppAccessToken,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::AppAccessToken, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_create",
@@ -2142,11 +2063,7 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::AppAccessToken,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::AppAccessToken, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_internal",
@@ -2160,11 +2077,7 @@ impl<'a> builder::AppTicketResend<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::AppTicketResent,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::AppTicketResent, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_ticket_resend",
@@ -2178,11 +2091,7 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::TenantAccessToken,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::TenantAccessToken, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_create",
@@ -2196,11 +2105,7 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::TenantAccessToken,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::TenantAccessToken, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_internal",

@@ -38269,14 +38269,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -38286,27 +38279,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
-                        encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/batch_messages/{}", client.baseurl, encode_path(&
+                batch_message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::batch_message_get_progress`]
@@ -38341,14 +38327,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -38358,27 +38337,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
-                        .baseurl, encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/batch_messages/{}/get_progress", client.baseurl,
+                encode_path(& batch_message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::batch_message_read_user`]
@@ -38413,14 +38385,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -38430,27 +38395,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
-                        encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
+                encode_path(& batch_message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -38542,14 +38500,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, sort_type, types, user_id_type } = self;
@@ -38583,43 +38534,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
-                        )
-                        .query(&progenitor_client::QueryParam::new("types", &types))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
+                .query(&progenitor_client::QueryParam::new("types", &types))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_create`]
@@ -38712,14 +38644,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -38767,39 +38692,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "set_bot_manager",
-                                &set_bot_manager,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "set_bot_manager",
+                        &set_bot_manager,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38888,14 +38803,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, query, user_id_type } = self;
@@ -38923,42 +38831,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("query", &query))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/chats/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -39008,14 +38897,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -39031,33 +38913,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_update`]
@@ -39135,14 +39007,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -39177,35 +39042,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39251,14 +39106,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -39268,27 +39116,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_announcement_get`]
@@ -39338,14 +39179,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -39361,33 +39195,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_announcement_patch`]
@@ -39453,14 +39277,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -39489,29 +39306,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39587,14 +39397,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -39623,29 +39426,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39721,14 +39517,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -39757,29 +39546,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39825,14 +39607,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -39842,27 +39617,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_tab_sort_tabs`]
@@ -39927,14 +39695,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -39963,29 +39724,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40061,14 +39815,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -40097,29 +39844,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40193,14 +39933,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -40229,29 +39962,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(& chat_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40346,14 +40072,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -40390,35 +40109,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/managers/add_managers", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "member_id_type",
+                        &member_id_type,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40513,14 +40225,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -40561,35 +40266,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "member_id_type",
+                        &member_id_type,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40677,14 +40375,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, page_size, page_token } = self;
@@ -40712,42 +40403,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "member_id_type",
+                        &member_id_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_members_create`]
@@ -40842,14 +40519,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -40897,41 +40567,31 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "succeed_type",
-                                &succeed_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "member_id_type",
+                        &member_id_type,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("succeed_type", &succeed_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41022,14 +40682,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -41064,35 +40717,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "member_id_type",
+                        &member_id_type,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41138,14 +40784,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -41155,27 +40794,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_members_me_join`]
@@ -41210,14 +40842,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -41227,27 +40852,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_menu_item_patch`]
@@ -41326,14 +40944,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, menu_item_id, body, extra_fields } = self;
@@ -41368,30 +40979,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
-                        encode_path(& chat_id.to_string()), encode_path(& menu_item_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
+                encode_path(& chat_id.to_string()), encode_path(& menu_item_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41437,14 +41041,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -41454,27 +41051,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_menu_tree_create`]
@@ -41540,14 +41130,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -41576,29 +41159,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41675,14 +41251,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -41711,29 +41280,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41810,14 +41372,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -41846,29 +41401,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41956,14 +41504,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, page_size, page_token, user_id_type } = self;
@@ -41991,42 +41532,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_moderation_update`]
@@ -42107,14 +41631,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -42149,35 +41666,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
+                chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42223,14 +41730,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -42240,27 +41740,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
-                        client.baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice", client
+                .baseurl, encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::chat_top_notice_put_top_notice`]
@@ -42326,14 +41819,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -42368,29 +41854,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client.baseurl,
+                encode_path(& chat_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42420,35 +41899,21 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::file_get`]
@@ -42483,14 +41948,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_key } = self;
@@ -42500,18 +41958,13 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(&
-                        file_key.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client.client.get(url).build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(& file_key
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::image_create`]
@@ -42530,35 +41983,21 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::image_get`]
@@ -42593,14 +42032,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, image_key } = self;
@@ -42610,18 +42042,13 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(&
-                        image_key.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client.client.get(url).build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(& image_key
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_list`]
@@ -42788,14 +42215,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -42871,75 +42291,49 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "card_msg_content_type",
-                                &card_msg_content_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "container_id",
-                                &container_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "container_id_type",
-                                &container_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "only_thread_root_messages",
-                                &only_thread_root_messages,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_sender_name",
-                                &with_sender_name,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "card_msg_content_type",
+                        &card_msg_content_type,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("container_id", &container_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "container_id_type",
+                        &container_id_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "only_thread_root_messages",
+                        &only_thread_root_messages,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "with_sender_name",
+                        &with_sender_name,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_create`]
@@ -43004,14 +42398,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, body, extra_fields } = self;
@@ -43040,32 +42427,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "receive_id_type",
+                        &receive_id_type,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43157,14 +42537,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, uuid, body, extra_fields } = self;
@@ -43199,35 +42572,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "receive_id_type",
+                        &receive_id_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43305,14 +42671,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -43343,35 +42702,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/reactions/batch_query", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/reactions/batch_query", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43475,14 +42823,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -43530,43 +42871,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v1/messages/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43656,14 +42978,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -43697,45 +43012,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "card_msg_content_type",
-                                &card_msg_content_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_sender_name",
-                                &with_sender_name,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "card_msg_content_type",
+                        &card_msg_content_type,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "with_sender_name",
+                        &with_sender_name,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_update`]
@@ -43800,14 +43105,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -43836,29 +43134,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43904,14 +43195,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -43921,27 +43205,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_patch`]
@@ -44004,14 +43281,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -44040,29 +43310,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44167,14 +43430,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -44215,36 +43471,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/forward", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "receive_id_type",
+                        &receive_id_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44321,14 +43570,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -44357,29 +43599,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
+                encode_path(& message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44482,14 +43717,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -44530,48 +43758,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "reaction_type",
-                                &reaction_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("reaction_type", &reaction_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_reaction_create`]
@@ -44637,14 +43845,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -44673,29 +43874,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44755,14 +43949,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, reaction_id } = self;
@@ -44778,28 +43965,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
-                        encode_path(& message_id.to_string()), encode_path(& reaction_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
+                encode_path(& message_id.to_string()), encode_path(& reaction_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_read_users`]
@@ -44875,14 +44055,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, page_size, page_token, user_id_type } = self;
@@ -44910,42 +44083,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
+                encode_path(& message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_reply`]
@@ -45008,14 +44164,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -45044,29 +44193,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/reply", client.baseurl, encode_path(&
+                message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45140,14 +44282,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, file_key, type_ } = self;
@@ -45169,23 +44304,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
-                        encode_path(& message_id.to_string()), encode_path(& file_key
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .query(&progenitor_client::QueryParam::new("type", &type_))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
+                encode_path(& message_id.to_string()), encode_path(& file_key
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("type", &type_))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::message_urgent_app`]
@@ -45264,14 +44394,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -45306,35 +44429,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
+                encode_path(& message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45424,14 +44537,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -45466,35 +44572,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
+                encode_path(& message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45584,14 +44680,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -45626,35 +44715,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
+                encode_path(& message_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45757,14 +44836,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, end_time, page_size, page_token, start_time } = self;
@@ -45798,43 +44870,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::pin_create`]
@@ -45883,14 +44934,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -45913,26 +44957,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45978,14 +45015,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -45995,27 +45025,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::thread_forward`]
@@ -46109,14 +45132,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, thread_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -46157,36 +45173,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
-                        encode_path(& thread_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v1/threads/{}/forward", client.baseurl, encode_path(&
+                thread_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "receive_id_type",
+                        &receive_id_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -46263,14 +45272,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -46299,34 +45301,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/app_feed_card", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -46404,14 +45394,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -46440,34 +45423,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -46545,14 +45516,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -46581,34 +45545,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -46668,14 +45620,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, biz_entity_id, tag_biz_type } = self;
@@ -46691,38 +45636,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "biz_entity_id",
-                                &biz_entity_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "tag_biz_type",
-                                &tag_biz_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("biz_entity_id", &biz_entity_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("tag_biz_type", &tag_biz_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_update`]
@@ -46774,14 +45706,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -46810,28 +45735,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -46894,14 +45812,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -46930,28 +45841,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47028,14 +45932,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -47064,32 +45961,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47191,14 +46078,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -47246,43 +46126,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/chats/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/chats/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47359,14 +46220,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -47395,34 +46249,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47513,14 +46357,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, feed_card_id, user_id_type, body, extra_fields } = self;
@@ -47555,35 +46392,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
-                        feed_card_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
+                feed_card_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47643,14 +46470,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -47673,26 +46493,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47766,14 +46579,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, tag_id, body, extra_fields } = self;
@@ -47802,29 +46608,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
-                        tag_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(& tag_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47887,14 +46686,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -47917,28 +46709,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -47966,7 +46751,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47984,7 +46769,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageGetProgressResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47999,7 +46784,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageGetProgressResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48013,7 +46798,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageReadUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48028,7 +46813,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageReadUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48039,22 +46824,14 @@ impl<'a> builder::ChatList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatsListed,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatsListed, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatsListed,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatsListed, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -48097,11 +46874,7 @@ impl<'a> builder::ChatCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_create",
@@ -48112,11 +46885,7 @@ impl<'a> builder::ChatCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48126,11 +46895,7 @@ impl<'a> builder::ChatSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatSearchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search",
@@ -48141,11 +46906,7 @@ impl<'a> builder::ChatSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatSearchResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -48188,22 +46949,14 @@ impl<'a> builder::ChatGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48213,11 +46966,7 @@ impl<'a> builder::ChatUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatUpdateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_update",
@@ -48231,11 +46980,7 @@ impl<'a> builder::ChatDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatDeleteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_delete",
@@ -48252,7 +46997,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48267,7 +47012,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatAnnouncementGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48281,7 +47026,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48296,11 +47041,7 @@ impl<'a> builder::ChatTabCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatTabCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatTabCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_create",
@@ -48311,11 +47052,7 @@ impl<'a> builder::ChatTabCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatTabCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatTabCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48328,7 +47065,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabDeleteTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48343,7 +47080,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabDeleteTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48354,11 +47091,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatTabListTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatTabListTabsResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_list_tabs",
@@ -48369,11 +47102,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatTabListTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatTabListTabsResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48383,11 +47112,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatTabSortTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatTabSortTabsResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_sort_tabs",
@@ -48398,11 +47123,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatTabSortTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatTabSortTabsResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48415,7 +47136,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabUpdateTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48430,7 +47151,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabUpdateTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48441,22 +47162,14 @@ impl<'a> builder::ChatLink<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatLinkResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatLinkResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatLinkResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatLinkResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48469,7 +47182,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersAddManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48484,7 +47197,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersAddManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48498,7 +47211,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48513,7 +47226,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48524,11 +47237,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatMembersGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatMembersGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_get",
@@ -48539,11 +47248,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatMembersGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatMembersGetResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -48589,7 +47294,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48604,7 +47309,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48618,7 +47323,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48633,7 +47338,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48647,7 +47352,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersIsInChatResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48662,7 +47367,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersIsInChatResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48676,7 +47381,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersMeJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48694,7 +47399,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuItemPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48709,7 +47414,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuItemPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48720,11 +47425,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatMenuTreeGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatMenuTreeGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_get",
@@ -48735,11 +47436,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatMenuTreeGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatMenuTreeGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48752,7 +47449,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48767,7 +47464,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48781,7 +47478,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48796,7 +47493,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48807,11 +47504,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatMenuTreeSortResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatMenuTreeSortResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_sort",
@@ -48822,11 +47515,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatMenuTreeSortResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatMenuTreeSortResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -48839,7 +47528,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48854,7 +47543,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatModerationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -48903,7 +47592,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48921,7 +47610,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticeDeleteTopNoticeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48939,7 +47628,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticePutTopNoticeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -48974,7 +47663,7 @@ impl<'a> builder::FileCreate<'a> {
         crate::runtime::Sending::new(
                 self
                     .prepare_direct()
-                    .map(|(client, build)| (client, body.upload(build))),
+                    .map(|(client, request)| (client, body.upload(request))),
                 "file_create",
                 &OPERATIONS[33],
             )
@@ -49002,13 +47691,7 @@ impl<'a> builder::FileGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(
-        self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -49047,7 +47730,7 @@ impl<'a> builder::ImageCreate<'a> {
         crate::runtime::Sending::new(
                 self
                     .prepare_direct()
-                    .map(|(client, build)| (client, body.upload(build))),
+                    .map(|(client, request)| (client, body.upload(request))),
                 "image_create",
                 &OPERATIONS[35],
             )
@@ -49071,13 +47754,7 @@ impl<'a> builder::ImageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(
-        self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -49096,11 +47773,7 @@ impl<'a> builder::MessageList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageListResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_list",
@@ -49111,11 +47784,7 @@ impl<'a> builder::MessageList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageListResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -49160,11 +47829,7 @@ impl<'a> builder::MessageCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageCreated, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_create",
@@ -49175,11 +47840,7 @@ impl<'a> builder::MessageCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageCreated, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49192,7 +47853,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageMergeForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49207,7 +47868,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageMergeForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49221,7 +47882,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionBatchQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49236,7 +47897,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionBatchQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49247,11 +47908,7 @@ impl<'a> builder::MessageSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageSearchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_search",
@@ -49262,11 +47919,7 @@ impl<'a> builder::MessageSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageSearchResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -49309,11 +47962,7 @@ impl<'a> builder::MessageGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_get",
@@ -49324,11 +47973,7 @@ impl<'a> builder::MessageGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49338,11 +47983,7 @@ impl<'a> builder::MessageUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageUpdateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_update",
@@ -49353,11 +47994,7 @@ impl<'a> builder::MessageUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageUpdateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49367,11 +48004,7 @@ impl<'a> builder::MessageDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageDeleteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_delete",
@@ -49385,11 +48018,7 @@ impl<'a> builder::MessagePatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessagePatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessagePatchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_patch",
@@ -49403,11 +48032,7 @@ impl<'a> builder::MessageForward<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageForwardResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_forward",
@@ -49418,11 +48043,7 @@ impl<'a> builder::MessageForward<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageForwardResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49435,7 +48056,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessagePushFollowUpResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49453,7 +48074,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49468,7 +48089,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49520,7 +48141,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49535,7 +48156,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49549,7 +48170,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49564,7 +48185,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49575,11 +48196,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageReadUsersResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageReadUsersResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_read_users",
@@ -49590,11 +48207,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageReadUsersResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageReadUsersResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -49639,11 +48252,7 @@ impl<'a> builder::MessageReply<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageReplyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageReplyResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reply",
@@ -49654,11 +48263,7 @@ impl<'a> builder::MessageReply<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageReplyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageReplyResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49666,13 +48271,7 @@ impl<'a> builder::MessageResourceGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(
-        self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_resource_get",
@@ -49695,11 +48294,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageUrgentAppResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageUrgentAppResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_app",
@@ -49710,11 +48305,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageUrgentAppResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageUrgentAppResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49727,7 +48318,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUrgentPhoneResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49742,7 +48333,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUrgentPhoneResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49753,11 +48344,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MessageUrgentSmsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MessageUrgentSmsResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_sms",
@@ -49768,11 +48355,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MessageUrgentSmsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MessageUrgentSmsResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49782,22 +48365,14 @@ impl<'a> builder::PinList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::PinListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::PinListResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::PinListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::PinListResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -49840,11 +48415,7 @@ impl<'a> builder::PinCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::PinCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::PinCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_create",
@@ -49855,11 +48426,7 @@ impl<'a> builder::PinCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::PinCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::PinCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49869,11 +48436,7 @@ impl<'a> builder::PinDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::PinDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::PinDeleteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_delete",
@@ -49887,11 +48450,7 @@ impl<'a> builder::ThreadForward<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ThreadForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ThreadForwardResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "thread_forward",
@@ -49902,11 +48461,7 @@ impl<'a> builder::ThreadForward<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ThreadForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ThreadForwardResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -49919,7 +48474,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49934,7 +48489,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49948,7 +48503,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49963,7 +48518,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -49977,7 +48532,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -49992,7 +48547,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -50006,7 +48561,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -50021,7 +48576,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BizEntityTagRelationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -50035,7 +48590,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -50053,7 +48608,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -50068,11 +48623,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatButtonUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatButtonUpdateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_button_update",
@@ -50083,11 +48634,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatButtonUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatButtonUpdateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -50097,11 +48644,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ChatSearchV2Response,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ChatSearchV2Response, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search_v2",
@@ -50112,11 +48655,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ChatSearchV2Response,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ChatSearchV2Response, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -50162,7 +48701,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -50177,7 +48716,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -50188,11 +48727,7 @@ impl<'a> builder::FeedCardPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::FeedCardPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::FeedCardPatchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "feed_card_patch",
@@ -50203,11 +48738,7 @@ impl<'a> builder::FeedCardPatch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::FeedCardPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::FeedCardPatchResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -50217,11 +48748,7 @@ impl<'a> builder::TagCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::TagCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::TagCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tag_create",
@@ -50232,11 +48759,7 @@ impl<'a> builder::TagCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::TagCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::TagCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -50246,22 +48769,14 @@ impl<'a> builder::TagPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::TagPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::TagPatchResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::TagPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::TagPatchResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -50274,7 +48789,7 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::UrlPreviewBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

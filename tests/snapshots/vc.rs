@@ -36212,14 +36212,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36267,54 +36260,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_type",
-                                &query_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_value",
-                                &query_value,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("query_type", &query_type))
+                .query(&progenitor_client::QueryParam::new("query_value", &query_value))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::bot_events`]
@@ -36421,14 +36383,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36476,54 +36431,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_id",
-                                &meeting_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("meeting_id", &meeting_id))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::bot_join`]
@@ -36572,14 +36498,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -36602,26 +36521,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36681,14 +36593,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -36711,26 +36616,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36790,14 +36688,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -36820,28 +36711,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/bots/message", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/bots/message", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36903,14 +36785,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id, user_id_type } = self;
@@ -36926,33 +36801,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::export_download`]
@@ -36987,14 +36852,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_token } = self;
@@ -37004,26 +36862,14 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/download", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "file_token",
-                                &file_token,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("file_token", &file_token))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::export_meeting_list`]
@@ -37089,14 +36935,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37141,34 +36980,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37246,14 +37075,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37296,34 +37118,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37404,14 +37216,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37460,35 +37265,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/participant_quality_list", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37554,14 +37348,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37602,29 +37389,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/resource_reservation_list", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37670,14 +37449,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, task_id } = self;
@@ -37687,27 +37459,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
-                        task_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(& task_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_list_get`]
@@ -37902,14 +37667,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37999,82 +37757,48 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meeting_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "include_external_meetings",
-                                &include_external_meetings,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "include_webinar",
-                                &include_webinar,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_status",
-                                &meeting_status,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_type",
-                                &meeting_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/meeting_list", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_external_meetings",
+                        &include_external_meetings,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_webinar",
+                        &include_webinar,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_status",
+                        &meeting_status,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("meeting_type", &meeting_type),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_list_by_no`]
@@ -38164,14 +37888,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -38212,50 +37929,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_search`]
@@ -38333,14 +38022,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, body, extra_fields } = self;
@@ -38375,37 +38057,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/meetings/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38468,14 +38134,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38498,28 +38157,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38582,14 +38234,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38612,28 +38257,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38737,14 +38375,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -38785,51 +38416,36 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
-                        meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_mode",
-                                &query_mode,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_meeting_ability",
-                                &with_meeting_ability,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_participants",
-                                &with_participants,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("query_mode", &query_mode))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "with_meeting_ability",
+                        &with_meeting_ability,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "with_participants",
+                        &with_participants,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_end`]
@@ -38864,14 +38480,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -38881,27 +38490,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_invite`]
@@ -38981,14 +38583,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -39023,35 +38618,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39142,14 +38727,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -39184,35 +38762,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39258,14 +38826,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -39275,27 +38836,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_recording_set_permission`]
@@ -39379,14 +38933,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -39427,35 +38974,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
-                        .baseurl, encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
+                .baseurl, encode_path(& meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39532,14 +39069,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, body, extra_fields } = self;
@@ -39568,29 +39098,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
+                encode_path(& meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39636,14 +39159,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -39653,27 +39169,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
+                encode_path(& meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::meeting_set_host`]
@@ -39753,14 +39262,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -39795,35 +39297,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl, encode_path(&
+                meeting_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39886,14 +39378,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -39916,28 +39401,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/notes/subscription", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40000,14 +39476,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -40030,28 +39499,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40112,14 +39574,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, note_id, user_id_type } = self;
@@ -40135,33 +39590,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
-                        note_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(& note_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::participant_list_get`]
@@ -40330,14 +39775,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -40413,73 +39851,49 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/participant_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_end_time",
-                                &meeting_end_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_start_time",
-                                &meeting_start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_status",
-                                &meeting_status,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "webinar_user_role",
-                                &webinar_user_role,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/participant_list", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_end_time",
+                        &meeting_end_time,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_start_time",
+                        &meeting_start_time,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_status",
+                        &meeting_status,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "webinar_user_role",
+                        &webinar_user_role,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::participant_quality_list_get`]
@@ -40632,14 +40046,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -40708,64 +40115,40 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("join_time", &join_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_end_time",
-                                &meeting_end_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_start_time",
-                                &meeting_start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("join_time", &join_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_end_time",
+                        &meeting_end_time,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "meeting_start_time",
+                        &meeting_start_time,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::report_get_daily`]
@@ -40828,14 +40211,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, end_time, start_time, unit } = self;
@@ -40857,36 +40233,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("unit", &unit))
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/reports/get_daily", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .query(&progenitor_client::QueryParam::new("unit", &unit))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::report_get_top_user`]
@@ -40989,14 +40349,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -41044,46 +40397,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(&progenitor_client::QueryParam::new("limit", &limit))
-                        .query(
-                            &progenitor_client::QueryParam::new("order_by", &order_by),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("unit", &unit))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order_by", &order_by))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .query(&progenitor_client::QueryParam::new("unit", &unit))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_config_reserve_scope`]
@@ -41147,14 +40481,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -41176,42 +40503,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
+                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_config_patch`]
@@ -41294,14 +40603,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -41336,35 +40638,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl, encode_path(&
+                reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41438,14 +40730,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -41467,39 +40752,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_config_admin_patch`]
@@ -41582,14 +40852,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -41626,35 +40889,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41728,14 +40981,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -41757,39 +41003,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
-                        .baseurl, encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_patch`]
@@ -41875,14 +41106,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -41923,35 +41147,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
-                        .baseurl, encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42025,14 +41239,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -42054,39 +41261,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_config_form_patch`]
@@ -42169,14 +41361,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -42211,35 +41396,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                encode_path(& reserve_config_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42314,14 +41489,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -42350,34 +41518,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/reserves/apply", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42438,14 +41594,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type } = self;
@@ -42461,33 +41610,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                reserve_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_update`]
@@ -42567,14 +41706,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, body, extra_fields } = self;
@@ -42609,35 +41741,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                reserve_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -42683,14 +41805,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id } = self;
@@ -42700,27 +41815,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                reserve_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::reserve_get_active_meeting`]
@@ -42784,14 +41892,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, with_participants } = self;
@@ -42813,39 +41914,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
-                        .baseurl, encode_path(& reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_participants",
-                                &with_participants,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client.baseurl,
+                encode_path(& reserve_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "with_participants",
+                        &with_participants,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::resource_reservation_list_get`]
@@ -42973,14 +42064,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -43042,65 +42126,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "is_exclude",
-                                &is_exclude,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "need_topic",
-                                &need_topic,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("room_ids", &room_ids),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("is_exclude", &is_exclude))
+                .query(&progenitor_client::QueryParam::new("need_topic", &need_topic))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("room_ids", &room_ids))
+                .query(
+                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
+                )
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_config_query`]
@@ -43224,14 +42272,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -43286,58 +42327,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "building_id",
-                                &building_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "country_id",
-                                &country_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "district_id",
-                                &district_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "floor_name",
-                                &floor_name,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("scope", &scope))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/room_configs/query", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("building_id", &building_id))
+                .query(&progenitor_client::QueryParam::new("country_id", &country_id))
+                .query(&progenitor_client::QueryParam::new("district_id", &district_id))
+                .query(&progenitor_client::QueryParam::new("floor_name", &floor_name))
+                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                .query(&progenitor_client::QueryParam::new("scope", &scope))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_config_set`]
@@ -43403,14 +42412,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -43439,34 +42441,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/room_configs/set", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43532,14 +42522,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -43568,29 +42551,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
-                        client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43656,14 +42632,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -43692,29 +42661,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/room_configs/set_room_access_code", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -43788,14 +42749,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id } = self;
@@ -43817,39 +42771,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_level_create`]
@@ -43900,14 +42837,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -43930,26 +42860,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44009,14 +42932,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -44039,28 +42955,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/room_levels/del", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44122,14 +43029,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -44152,28 +43052,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/room_levels/mget", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44219,14 +43110,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, custom_level_ids } = self;
@@ -44236,32 +43120,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "custom_level_ids",
-                                &custom_level_ids,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/room_levels/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "custom_level_ids",
+                        &custom_level_ids,
+                    ),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_level_get`]
@@ -44296,14 +43171,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id } = self;
@@ -44313,27 +43181,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
-                        encode_path(& room_level_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
+                room_level_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_level_patch`]
@@ -44398,14 +43259,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id, body, extra_fields } = self;
@@ -44434,29 +43288,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
-                        encode_path(& room_level_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
+                room_level_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44545,14 +43392,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id, user_id_type } = self;
@@ -44580,45 +43420,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(
+                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_create`]
@@ -44682,14 +43502,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -44718,32 +43531,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44818,14 +43621,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -44854,32 +43650,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -44954,14 +43740,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -44990,34 +43769,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/rooms/search", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45078,14 +43845,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type } = self;
@@ -45101,33 +43861,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_delete`]
@@ -45162,14 +43912,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id } = self;
@@ -45179,27 +43922,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!(
+                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::room_patch`]
@@ -45277,14 +44013,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type, body, extra_fields } = self;
@@ -45319,35 +44048,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!(
+                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45422,14 +44141,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -45451,41 +44163,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
+                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::scope_config_create`]
@@ -45551,14 +44244,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, reqwest::Request),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -45587,34 +44273,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
-                client,
-                move || {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(&body)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            ))
+            use crate::runtime::JsonBody as _;
+            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .feishu_json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
+                )
+                .build()?;
+            Ok((client, request))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -45639,22 +44313,14 @@ impl<'a> builder::AlertList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::AlertListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::AlertListResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::AlertListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::AlertListResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -45697,22 +44363,14 @@ impl<'a> builder::BotEvents<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::BotEventsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::BotEventsResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::BotEventsResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::BotEventsResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -45755,22 +44413,14 @@ impl<'a> builder::BotJoin<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::BotJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::BotJoinResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::BotJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::BotJoinResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45780,22 +44430,14 @@ impl<'a> builder::BotLeave<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::BotLeaveResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::BotLeaveResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::BotLeaveResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::BotLeaveResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45805,11 +44447,7 @@ impl<'a> builder::BotMessage<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::BotMessageResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::BotMessageResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "bot_message",
@@ -45820,11 +44458,7 @@ impl<'a> builder::BotMessage<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::BotMessageResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::BotMessageResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45837,7 +44471,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotUserActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -45852,7 +44486,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotUserActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -45861,13 +44495,7 @@ impl<'a> builder::ExportDownload<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(
-        self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_download",
@@ -45890,11 +44518,7 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_meeting_list",
@@ -45905,11 +44529,7 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45919,11 +44539,7 @@ impl<'a> builder::ExportParticipantList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_list",
@@ -45934,11 +44550,7 @@ impl<'a> builder::ExportParticipantList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45948,11 +44560,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_quality_list",
@@ -45963,11 +44571,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
         self.send().data()
     }
 }
@@ -45977,11 +44581,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_resource_reservation_list",
@@ -45992,11 +44592,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46006,11 +44602,7 @@ impl<'a> builder::ExportGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ExportTaskQueried,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ExportTaskQueried, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_get",
@@ -46021,11 +44613,7 @@ impl<'a> builder::ExportGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ExportTaskQueried,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ExportTaskQueried, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46035,11 +44623,7 @@ impl<'a> builder::MeetingListGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingListGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_get",
@@ -46050,11 +44634,7 @@ impl<'a> builder::MeetingListGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingListGetResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -46099,11 +44679,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingListByNoResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingListByNoResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_by_no",
@@ -46114,11 +44690,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingListByNoResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingListByNoResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -46163,11 +44735,7 @@ impl<'a> builder::MeetingSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingSearchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_search",
@@ -46178,11 +44746,7 @@ impl<'a> builder::MeetingSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingSearchResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -46228,7 +44792,7 @@ impl<'a> builder::MeetingSubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingSubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46246,7 +44810,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingUnsubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46261,11 +44825,7 @@ impl<'a> builder::MeetingGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_get",
@@ -46276,11 +44836,7 @@ impl<'a> builder::MeetingGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46290,11 +44846,7 @@ impl<'a> builder::MeetingEnd<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingEndResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingEndResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_end",
@@ -46308,11 +44860,7 @@ impl<'a> builder::MeetingInvite<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingInviteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingInviteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_invite",
@@ -46323,11 +44871,7 @@ impl<'a> builder::MeetingInvite<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingInviteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingInviteResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46337,11 +44881,7 @@ impl<'a> builder::MeetingKickout<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingKickoutResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingKickoutResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_kickout",
@@ -46352,11 +44892,7 @@ impl<'a> builder::MeetingKickout<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingKickoutResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingKickoutResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46369,7 +44905,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46384,7 +44920,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingRecordingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46398,7 +44934,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingSetPermissionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46416,7 +44952,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStartResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46434,7 +44970,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStopResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46449,11 +44985,7 @@ impl<'a> builder::MeetingSetHost<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::MeetingSetHostResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::MeetingSetHostResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_set_host",
@@ -46464,11 +44996,7 @@ impl<'a> builder::MeetingSetHost<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::MeetingSetHostResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::MeetingSetHostResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46478,11 +45006,7 @@ impl<'a> builder::NoteSubscription<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::NoteSubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::NoteSubscriptionResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "note_subscription",
@@ -46499,7 +45023,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::NoteUnsubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46514,22 +45038,14 @@ impl<'a> builder::NoteGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::NoteGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::NoteGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::NoteGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::NoteGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46542,7 +45058,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46557,7 +45073,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46606,7 +45122,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantQualityListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46621,7 +45137,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantQualityListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46672,11 +45188,7 @@ impl<'a> builder::ReportGetDaily<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReportGetDailyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReportGetDailyResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_daily",
@@ -46687,11 +45199,7 @@ impl<'a> builder::ReportGetDaily<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ReportGetDailyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ReportGetDailyResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46701,11 +45209,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReportGetTopUserResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReportGetTopUserResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_top_user",
@@ -46716,11 +45220,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ReportGetTopUserResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ReportGetTopUserResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46733,7 +45233,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46748,7 +45248,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46762,7 +45262,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46780,7 +45280,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46795,7 +45295,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigAdminGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46809,7 +45309,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46827,7 +45327,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46842,7 +45342,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46856,7 +45356,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46874,7 +45374,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46889,7 +45389,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigFormGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -46903,7 +45403,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -46918,11 +45418,7 @@ impl<'a> builder::ReserveApply<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReserveApplyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReserveApplyResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_apply",
@@ -46933,11 +45429,7 @@ impl<'a> builder::ReserveApply<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ReserveApplyResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ReserveApplyResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46947,11 +45439,7 @@ impl<'a> builder::ReserveGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReserveGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReserveGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_get",
@@ -46962,11 +45450,7 @@ impl<'a> builder::ReserveGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ReserveGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ReserveGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -46976,11 +45460,7 @@ impl<'a> builder::ReserveUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReserveUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReserveUpdateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_update",
@@ -46991,11 +45471,7 @@ impl<'a> builder::ReserveUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ReserveUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ReserveUpdateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47005,11 +45481,7 @@ impl<'a> builder::ReserveDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ReserveDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ReserveDeleteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_delete",
@@ -47026,7 +45498,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47041,7 +45513,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -47055,7 +45527,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ResourceReservationListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47070,7 +45542,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ResourceReservationListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -47121,11 +45593,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomConfigQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomConfigQueryResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_query",
@@ -47136,11 +45604,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomConfigQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomConfigQueryResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47150,11 +45614,7 @@ impl<'a> builder::RoomConfigSet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomConfigSetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomConfigSetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_set",
@@ -47171,7 +45631,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47186,7 +45646,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -47200,7 +45660,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -47215,7 +45675,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         self.send().data()
     }
@@ -47226,11 +45686,7 @@ impl<'a> builder::RoomLevelList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelListResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_list",
@@ -47241,11 +45697,7 @@ impl<'a> builder::RoomLevelList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomLevelListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomLevelListResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -47290,11 +45742,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_create",
@@ -47305,11 +45753,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomLevelCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomLevelCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47319,11 +45763,7 @@ impl<'a> builder::RoomLevelDel<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelDelResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelDelResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_del",
@@ -47337,11 +45777,7 @@ impl<'a> builder::RoomLevelMget<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelMgetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_mget",
@@ -47352,11 +45788,7 @@ impl<'a> builder::RoomLevelMget<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomLevelMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomLevelMgetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47366,11 +45798,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelSearchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_search",
@@ -47381,11 +45809,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomLevelSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomLevelSearchResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47395,11 +45819,7 @@ impl<'a> builder::RoomLevelGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_get",
@@ -47410,11 +45830,7 @@ impl<'a> builder::RoomLevelGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomLevelGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomLevelGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47424,11 +45840,7 @@ impl<'a> builder::RoomLevelPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomLevelPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomLevelPatchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_patch",
@@ -47442,22 +45854,14 @@ impl<'a> builder::RoomList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomListResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomListResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomListResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -47500,11 +45904,7 @@ impl<'a> builder::RoomCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomCreateResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_create",
@@ -47515,11 +45915,7 @@ impl<'a> builder::RoomCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomCreateResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47529,22 +45925,14 @@ impl<'a> builder::RoomMget<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomMgetResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomMgetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47554,11 +45942,7 @@ impl<'a> builder::RoomSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomSearchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_search",
@@ -47569,11 +45953,7 @@ impl<'a> builder::RoomSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomSearchResponse, reqwest::Request> {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -47616,22 +45996,14 @@ impl<'a> builder::RoomGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::RoomGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::RoomGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47641,11 +46013,7 @@ impl<'a> builder::RoomDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomDeleteResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_delete",
@@ -47659,11 +46027,7 @@ impl<'a> builder::RoomPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::RoomPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::RoomPatchResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_patch",
@@ -47677,11 +46041,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        types::ScopeConfigGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, types::ScopeConfigGetResponse, reqwest::Request> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "scope_config_get",
@@ -47692,11 +46052,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<
-        'a,
-        types::ScopeConfigGetResponse,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Calling<'a, types::ScopeConfigGetResponse, reqwest::Request> {
         self.send().data()
     }
 }
@@ -47709,7 +46065,7 @@ impl<'a> builder::ScopeConfigCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ScopeConfigCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        reqwest::Request,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
