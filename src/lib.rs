@@ -20,8 +20,8 @@ pub use feishu_openapi_core::{
     log_id, AccessToken, ApiError, AppCredentials, AppTicketStore, Brand, CacheFuture, CachedToken,
     Calling, Connection, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
     InMemoryAppTicketStore, InMemoryTokenCache, InvalidEnumValue, InvalidId, InvalidUnixSeconds,
-    Items, Pages, Printable, ResponseValue, RetryPolicy, RuleViolation, SecretString, Sending,
-    TokenCache, UnixSeconds, UserId, UserIdType, DEFAULT_CONNECT_TIMEOUT,
+    Items, Pages, Printable, ResponseBody, ResponseValue, RetryPolicy, RuleViolation, SecretString,
+    Sending, TokenCache, UnixSeconds, UserId, UserIdType, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT, MAX_PAGES,
     STREAMING_TOTAL_TIMEOUT,
 };

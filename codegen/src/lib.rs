@@ -39,6 +39,7 @@ pub mod open_enums;
 pub mod optional;
 pub mod pages;
 mod plain_try;
+mod replies;
 mod schema_list;
 pub mod send;
 mod services;
@@ -169,7 +170,7 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     let uploads = upload::extract(&mut raw)?;
     // The vendor extensions first, from the raw document; then the document itself, moved.
     let replacements = replacements(&raw)?;
-    let operations = table::operations(&raw)?;
+    let mut operations = table::operations(&raw)?;
     let data_types = send::data_types(&raw);
     let files = download::download_names(&table::media_types(&raw));
     let pages = pages::paginations(&raw)?;
@@ -205,6 +206,11 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     let (tokens, _) = open_enums::open(tokens)?;
     // An empty array or map the caller set is sent; an absent one reads as `None`.
     let (tokens, _) = optional::optional_collections(tokens)?;
+    // An answer `{code, data, msg}` is the core's `ResponseBody<Data>` under its own name.
+    let (tokens, replies) = replies::generic(tokens, &operations.envelopes)?;
+    operations
+        .envelopes
+        .retain(|name, _| !replies.contains(name));
     // Each struct reads a JSON object with one written-out loop, not serde's derive (a third
     // of a service's rustc time).
     let (tokens, _) = objects::written_out(tokens)?;
@@ -212,7 +218,15 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     // the generation); the snapshot test prints the readable copy (see [`layout`]).
     // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk
     // would then copy every group it enters instead of moving it.
-    let mut file = send::wrap(tokens, &data_types, &files, &pages, &uploads, &operations)?;
+    let mut file = send::wrap(
+        tokens,
+        &data_types,
+        &files,
+        &pages,
+        &uploads,
+        &operations,
+        &replies,
+    )?;
     file.extend([operations.tokens, component_schemas]);
     file.extend(events_module);
     let header = format!(

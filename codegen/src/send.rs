@@ -52,7 +52,8 @@ struct Sent {
 /// and returns the tokens with the crate's `send`/`call` for each builder appended. `data_types`
 /// maps a success type's name to the Rust type of its `data` field (see [`data_types`]); `table`
 /// gives the operations whose body has rules, every operation's index in `OPERATIONS` and how
-/// its answer decodes (see [`super::table::Table`]).
+/// its answer decodes (see [`super::table::Table`]); `replies` names the answers that are
+/// `crate::ResponseBody` (see [`super::replies`]), whose impls are the core's.
 pub fn wrap(
     tokens: TokenStream,
     data_types: &BTreeMap<String, super::data::Data>,
@@ -60,6 +61,7 @@ pub fn wrap(
     pages: &BTreeMap<String, super::pages::Pagination>,
     uploads: &BTreeMap<String, super::upload::Upload>,
     table: &super::table::Table,
+    replies: &std::collections::BTreeSet<String>,
 ) -> Result<TokenStream, String> {
     let (ruled, index) = (&table.ruled, &table.index);
     let mut builders = Vec::new();
@@ -109,7 +111,11 @@ pub fn wrap(
             extra,
         ));
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        if let Some(data) = data_types.get(&last_ident(&answer)) {
+        // A `ResponseBody` has its `WithData` in the core.
+        if let Some(data) = data_types
+            .get(&last_ident(&answer))
+            .filter(|_| !replies.contains(&last_ident(&answer)))
+        {
             answers_with_data.insert(last_ident(&answer), (answer.clone(), data));
         }
         if let Some(upload) = uploads.get(&name.to_string()) {

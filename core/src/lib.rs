@@ -20,6 +20,7 @@ mod error;
 pub mod object;
 #[doc(hidden)]
 pub mod open_enum;
+mod response;
 #[doc(hidden)]
 pub mod rules;
 #[doc(hidden)]
@@ -37,6 +38,9 @@ pub use error::{
     log_id, ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
     Printable,
 };
+/// What an operation's `send()` and `call()` return (futures) and its `pages()` and `items()`
+/// (streams).
+pub use response::ResponseBody;
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 /// The most pages a paginated listing's `pages()` or `items()` requests.
 pub use runtime::MAX_PAGES;
@@ -44,8 +48,6 @@ pub use runtime::{
     AppTicketStore, CacheFuture, CachedToken, InMemoryAppTicketStore, InMemoryTokenCache,
     RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
 };
-/// What an operation's `send()` and `call()` return (futures) and its `pages()` and `items()`
-/// (streams).
 pub use runtime::{Calling, Items, Pages, Sending};
 pub use secret::{AccessToken, AppCredentials, SecretString};
 
@@ -64,7 +66,7 @@ pub mod __private {
     pub use crate::upload;
     pub use crate::{
         download, object, open_enum, rules, runtime, DocumentedError, Error, FeishuErrorBody,
-        FeishuErrorDetail, SecretString, UnixSeconds, UserId, UserIdType, MAX_PAGES,
+        FeishuErrorDetail, ResponseBody, SecretString, UnixSeconds, UserId, UserIdType, MAX_PAGES,
     };
     /// What a service's `__send_from_json` returns for an operation it has: the call.
     pub type __SentFromJson<'a> = std::pin::Pin<
