@@ -399,9 +399,21 @@ fn each_listed_type_is_the_one_the_spec_names() {
                 .and_then(Value::as_object)
                 .is_none_or(|p| p.is_empty())
             && component.get("additionalProperties") != Some(&Value::Bool(false));
+        // An answer `{code, data, msg}` is the core's `ResponseBody<Data>` under its name (the
+        // code generator's `replies`), which schemars names after its `data`.
+        let response_body = component.pointer("/properties/data").map(|data| {
+            let inner = data
+                .get("$ref")
+                .or_else(|| data.pointer("/allOf/0/$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .unwrap_or("AnyValue");
+            format!("ResponseBody_for_{inner}")
+        });
         if title == *name
             || replacement == Some(title.as_str())
             || (free_form && title == "Map_of_AnyValue")
+            || response_body.as_deref() == Some(title.as_str())
         {
             Vec::new()
         } else {
