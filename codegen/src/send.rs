@@ -479,8 +479,10 @@ fn mentions(stream: &TokenStream, names: &[&str]) -> bool {
 }
 
 /// The statements of progenitor's `send` that build the request, with reqwest's `.json(&body)`,
-/// whose content type is not Feishu's, as `.feishu_json(&body)` (`crate::runtime::JsonBody`:
-/// Feishu's content type, set once).
+/// whose content type is not Feishu's, as `.feishu_json(body)` (`crate::runtime::JsonBody`:
+/// Feishu's content type, set once): `body` is then the JSON that `ExtraFields::merge` wrote (every
+/// operation with a JSON body merges its extra fields), so a body type's serialisation is
+/// compiled once, not again through reqwest's `json`.
 fn lean_request(builds: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = builds.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
@@ -496,7 +498,11 @@ fn lean_request(builds: TokenStream) -> TokenStream {
                 "feishu_json",
                 Span::call_site(),
             )));
-            out.push(trees[i + 2].clone());
+            // The body serialised by `ExtraFields::merge`, moved in.
+            let TokenTree::Group(arguments) = &trees[i + 2] else {
+                unreachable!("matched as a group");
+            };
+            out.push(TokenTree::Group(regroup(arguments, quote!(body))));
             json = true;
             i += 3;
             continue;
@@ -622,7 +628,7 @@ fn with_extra_fields(body: &Group, id: &str, index: usize) -> Result<Group, Stri
             let index = proc_macro2::Literal::usize_unsuffixed(index);
             out.extend(quote! {
                 let body = extra_fields
-                    .merge(body, super::OPERATIONS[#index].rules, #id)
+                    .merge(&body, super::OPERATIONS[#index].rules, #id)
                     .map_err(Error::InvalidRequest)?;
             });
             merged = true;

@@ -1602,7 +1602,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[0].rules, "app_access_token_create")
+                .merge(&body, super::OPERATIONS[0].rules, "app_access_token_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -1619,7 +1619,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -1702,7 +1702,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[1].rules, "app_access_token_internal")
+                .merge(&body, super::OPERATIONS[1].rules, "app_access_token_internal")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -1721,7 +1721,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -1801,7 +1801,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[2].rules, "app_ticket_resend")
+                .merge(&body, super::OPERATIONS[2].rules, "app_ticket_resend")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -1818,7 +1818,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -1904,7 +1904,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[3].rules, "tenant_access_token_create")
+                .merge(&body, super::OPERATIONS[3].rules, "tenant_access_token_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -1923,7 +1923,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -2003,7 +2003,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[4].rules, "tenant_access_token_internal")
+                .merge(&body, super::OPERATIONS[4].rules, "tenant_access_token_internal")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -2022,7 +2022,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }

@@ -32597,7 +32597,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[4].rules, "chat_create")
+                .merge(&body, super::OPERATIONS[4].rules, "chat_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -32614,7 +32614,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "set_bot_manager",
@@ -32947,7 +32947,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[8].rules, "chat_update")
+                .merge(&body, super::OPERATIONS[8].rules, "chat_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -32967,7 +32967,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -33211,7 +33211,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[10].rules, "chat_announcement_patch")
+                .merge(&body, super::OPERATIONS[10].rules, "chat_announcement_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33231,7 +33231,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33331,7 +33331,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[11].rules, "chat_tab_create")
+                .merge(&body, super::OPERATIONS[11].rules, "chat_tab_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33351,7 +33351,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33451,7 +33451,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[12].rules, "chat_tab_delete_tabs")
+                .merge(&body, super::OPERATIONS[12].rules, "chat_tab_delete_tabs")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33471,7 +33471,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33629,7 +33629,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[14].rules, "chat_tab_sort_tabs")
+                .merge(&body, super::OPERATIONS[14].rules, "chat_tab_sort_tabs")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33649,7 +33649,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33749,7 +33749,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[15].rules, "chat_tab_update_tabs")
+                .merge(&body, super::OPERATIONS[15].rules, "chat_tab_update_tabs")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33769,7 +33769,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33867,7 +33867,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[16].rules, "chat_link")
+                .merge(&body, super::OPERATIONS[16].rules, "chat_link")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33887,7 +33887,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -34014,7 +34014,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[17].rules, "chat_managers_add_managers")
+                .merge(&body, super::OPERATIONS[17].rules, "chat_managers_add_managers")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34034,7 +34034,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "member_id_type",
@@ -34168,7 +34168,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[18].rules,
                     "chat_managers_delete_managers",
                 )
@@ -34191,7 +34191,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "member_id_type",
@@ -34472,7 +34472,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[21].rules, "chat_members_create")
+                .merge(&body, super::OPERATIONS[21].rules, "chat_members_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34492,7 +34492,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "member_id_type",
@@ -34622,7 +34622,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[19].rules, "chat_members_delete")
+                .merge(&body, super::OPERATIONS[19].rules, "chat_members_delete")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34642,7 +34642,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "member_id_type",
@@ -34884,7 +34884,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[24].rules, "chat_menu_item_patch")
+                .merge(&body, super::OPERATIONS[24].rules, "chat_menu_item_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34905,7 +34905,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -35064,7 +35064,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[27].rules, "chat_menu_tree_create")
+                .merge(&body, super::OPERATIONS[27].rules, "chat_menu_tree_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35084,7 +35084,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -35185,7 +35185,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[25].rules, "chat_menu_tree_delete")
+                .merge(&body, super::OPERATIONS[25].rules, "chat_menu_tree_delete")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35205,7 +35205,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -35306,7 +35306,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[28].rules, "chat_menu_tree_sort")
+                .merge(&body, super::OPERATIONS[28].rules, "chat_menu_tree_sort")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35326,7 +35326,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -35571,7 +35571,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[30].rules, "chat_moderation_update")
+                .merge(&body, super::OPERATIONS[30].rules, "chat_moderation_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35591,7 +35591,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -35756,7 +35756,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[32].rules,
                     "chat_top_notice_put_top_notice",
                 )
@@ -35779,7 +35779,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -36332,7 +36332,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[38].rules, "message_create")
+                .merge(&body, super::OPERATIONS[38].rules, "message_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36349,7 +36349,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "receive_id_type",
@@ -36477,7 +36477,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[39].rules, "message_merge_forward")
+                .merge(&body, super::OPERATIONS[39].rules, "message_merge_forward")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36496,7 +36496,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "receive_id_type",
@@ -36607,7 +36607,11 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[40].rules, "message_reaction_batch_query")
+                .merge(
+                    &body,
+                    super::OPERATIONS[40].rules,
+                    "message_reaction_batch_query",
+                )
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36626,7 +36630,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -36776,7 +36780,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[41].rules, "message_search")
+                .merge(&body, super::OPERATIONS[41].rules, "message_search")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36793,7 +36797,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(&progenitor_client::QueryParam::new("page_size", &page_size))
                 .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(
@@ -37039,7 +37043,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[45].rules, "message_update")
+                .merge(&body, super::OPERATIONS[45].rules, "message_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37059,7 +37063,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37215,7 +37219,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[44].rules, "message_patch")
+                .merge(&body, super::OPERATIONS[44].rules, "message_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37235,7 +37239,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37376,7 +37380,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[46].rules, "message_forward")
+                .merge(&body, super::OPERATIONS[46].rules, "message_forward")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37396,7 +37400,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "receive_id_type",
@@ -37504,7 +37508,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[47].rules, "message_push_follow_up")
+                .merge(&body, super::OPERATIONS[47].rules, "message_push_follow_up")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37524,7 +37528,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37779,7 +37783,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[49].rules, "message_reaction_create")
+                .merge(&body, super::OPERATIONS[49].rules, "message_reaction_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37799,7 +37803,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -38098,7 +38102,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[52].rules, "message_reply")
+                .merge(&body, super::OPERATIONS[52].rules, "message_reply")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38118,7 +38122,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -38334,7 +38338,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[54].rules, "message_urgent_app")
+                .merge(&body, super::OPERATIONS[54].rules, "message_urgent_app")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38354,7 +38358,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38477,7 +38481,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[55].rules, "message_urgent_phone")
+                .merge(&body, super::OPERATIONS[55].rules, "message_urgent_phone")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38497,7 +38501,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38620,7 +38624,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[56].rules, "message_urgent_sms")
+                .merge(&body, super::OPERATIONS[56].rules, "message_urgent_sms")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38640,7 +38644,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38862,7 +38866,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[58].rules, "pin_create")
+                .merge(&body, super::OPERATIONS[58].rules, "pin_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38879,7 +38883,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -39078,7 +39082,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[60].rules, "thread_forward")
+                .merge(&body, super::OPERATIONS[60].rules, "thread_forward")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39098,7 +39102,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new(
                         "receive_id_type",
@@ -39206,7 +39210,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[61].rules, "app_feed_card_create")
+                .merge(&body, super::OPERATIONS[61].rules, "app_feed_card_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39223,7 +39227,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -39328,7 +39332,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[63].rules, "app_feed_card_batch_update")
+                .merge(&body, super::OPERATIONS[63].rules, "app_feed_card_batch_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39345,7 +39349,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -39450,7 +39454,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[62].rules, "app_feed_card_batch_delete")
+                .merge(&body, super::OPERATIONS[62].rules, "app_feed_card_batch_delete")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39467,7 +39471,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -39637,7 +39641,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[66].rules,
                     "biz_entity_tag_relation_update",
                 )
@@ -39659,7 +39663,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -39743,7 +39747,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[65].rules,
                     "biz_entity_tag_relation_create",
                 )
@@ -39765,7 +39769,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -39866,7 +39870,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[67].rules, "chat_button_update")
+                .merge(&body, super::OPERATIONS[67].rules, "chat_button_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39883,7 +39887,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -40031,7 +40035,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[68].rules, "chat_search_v2")
+                .merge(&body, super::OPERATIONS[68].rules, "chat_search_v2")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40048,7 +40052,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(&progenitor_client::QueryParam::new("page_size", &page_size))
                 .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(
@@ -40154,7 +40158,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[69].rules, "feed_card_bot_time_sentive")
+                .merge(&body, super::OPERATIONS[69].rules, "feed_card_bot_time_sentive")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40173,7 +40177,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -40297,7 +40301,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[70].rules, "feed_card_patch")
+                .merge(&body, super::OPERATIONS[70].rules, "feed_card_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40317,7 +40321,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -40398,7 +40402,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[71].rules, "tag_create")
+                .merge(&body, super::OPERATIONS[71].rules, "tag_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40415,7 +40419,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -40513,7 +40517,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[72].rules, "tag_patch")
+                .merge(&body, super::OPERATIONS[72].rules, "tag_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40533,7 +40537,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -40614,7 +40618,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[73].rules, "url_preview_batch_update")
+                .merge(&body, super::OPERATIONS[73].rules, "url_preview_batch_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -40633,7 +40637,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }

@@ -31323,7 +31323,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[2].rules, "bot_join")
+                .merge(&body, super::OPERATIONS[2].rules, "bot_join")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -31340,7 +31340,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -31418,7 +31418,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[3].rules, "bot_leave")
+                .merge(&body, super::OPERATIONS[3].rules, "bot_leave")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -31435,7 +31435,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -31513,7 +31513,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[4].rules, "bot_message")
+                .merge(&body, super::OPERATIONS[4].rules, "bot_message")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -31530,7 +31530,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -31782,7 +31782,7 @@ pub mod builder {
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[7].rules, "export_meeting_list")
+                .merge(&body, super::OPERATIONS[7].rules, "export_meeting_list")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -31801,7 +31801,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -31920,7 +31920,7 @@ pub mod builder {
                 )
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[8].rules, "export_participant_list")
+                .merge(&body, super::OPERATIONS[8].rules, "export_participant_list")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -31939,7 +31939,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -32064,7 +32064,7 @@ pub mod builder {
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[9].rules,
                     "export_participant_quality_list",
                 )
@@ -32086,7 +32086,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -32188,7 +32188,7 @@ pub mod builder {
                 .map_err(|broken| Error::InvalidRequest(broken.to_string()))?;
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[10].rules,
                     "export_resource_reservation_list",
                 )
@@ -32210,7 +32210,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -32859,7 +32859,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[14].rules, "meeting_search")
+                .merge(&body, super::OPERATIONS[14].rules, "meeting_search")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -32876,7 +32876,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(&progenitor_client::QueryParam::new("page_size", &page_size))
                 .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .build()?;
@@ -32959,7 +32959,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[15].rules, "meeting_subscription")
+                .merge(&body, super::OPERATIONS[15].rules, "meeting_subscription")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -32978,7 +32978,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33059,7 +33059,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[16].rules, "meeting_unsubscription")
+                .merge(&body, super::OPERATIONS[16].rules, "meeting_unsubscription")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33078,7 +33078,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -33420,7 +33420,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[19].rules, "meeting_invite")
+                .merge(&body, super::OPERATIONS[19].rules, "meeting_invite")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33440,7 +33440,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -33564,7 +33564,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[20].rules, "meeting_kickout")
+                .merge(&body, super::OPERATIONS[20].rules, "meeting_kickout")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33584,7 +33584,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -33773,7 +33773,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[22].rules,
                     "meeting_recording_set_permission",
                 )
@@ -33796,7 +33796,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -33900,7 +33900,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[23].rules, "meeting_recording_start")
+                .merge(&body, super::OPERATIONS[23].rules, "meeting_recording_start")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -33920,7 +33920,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -34099,7 +34099,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[25].rules, "meeting_set_host")
+                .merge(&body, super::OPERATIONS[25].rules, "meeting_set_host")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34119,7 +34119,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -34203,7 +34203,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[26].rules, "note_subscription")
+                .merge(&body, super::OPERATIONS[26].rules, "note_subscription")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34220,7 +34220,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -34301,7 +34301,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[27].rules, "note_unsubscription")
+                .merge(&body, super::OPERATIONS[27].rules, "note_unsubscription")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -34320,7 +34320,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -35440,7 +35440,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[34].rules, "reserve_config_patch")
+                .merge(&body, super::OPERATIONS[34].rules, "reserve_config_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35460,7 +35460,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -35691,7 +35691,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[36].rules, "reserve_config_admin_patch")
+                .merge(&body, super::OPERATIONS[36].rules, "reserve_config_admin_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -35711,7 +35711,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -35946,7 +35946,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[38].rules,
                     "reserve_config_disable_inform_patch",
                 )
@@ -35969,7 +35969,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -36198,7 +36198,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[40].rules, "reserve_config_form_patch")
+                .merge(&body, super::OPERATIONS[40].rules, "reserve_config_form_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36218,7 +36218,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -36320,7 +36320,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[41].rules, "reserve_apply")
+                .merge(&body, super::OPERATIONS[41].rules, "reserve_apply")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36337,7 +36337,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -36543,7 +36543,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[44].rules, "reserve_update")
+                .merge(&body, super::OPERATIONS[44].rules, "reserve_update")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -36563,7 +36563,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -37243,7 +37243,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[48].rules, "room_config_set")
+                .merge(&body, super::OPERATIONS[48].rules, "room_config_set")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37260,7 +37260,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -37350,7 +37350,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[49].rules,
                     "room_config_set_checkboard_access_code",
                 )
@@ -37373,7 +37373,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37460,7 +37460,7 @@ pub mod builder {
             };
             let body = match extra_fields
                 .merge(
-                    body,
+                    &body,
                     super::OPERATIONS[50].rules,
                     "room_config_set_room_access_code",
                 )
@@ -37482,7 +37482,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37662,7 +37662,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[52].rules, "room_level_create")
+                .merge(&body, super::OPERATIONS[52].rules, "room_level_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37679,7 +37679,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37757,7 +37757,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[53].rules, "room_level_del")
+                .merge(&body, super::OPERATIONS[53].rules, "room_level_del")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37774,7 +37774,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -37854,7 +37854,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[54].rules, "room_level_mget")
+                .merge(&body, super::OPERATIONS[54].rules, "room_level_mget")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -37871,7 +37871,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -38090,7 +38090,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[57].rules, "room_level_patch")
+                .merge(&body, super::OPERATIONS[57].rules, "room_level_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38110,7 +38110,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .build()?;
             Ok((client, request))
         }
@@ -38333,7 +38333,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[59].rules, "room_create")
+                .merge(&body, super::OPERATIONS[59].rules, "room_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38350,7 +38350,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38452,7 +38452,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[60].rules, "room_mget")
+                .merge(&body, super::OPERATIONS[60].rules, "room_mget")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38469,7 +38469,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38571,7 +38571,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[61].rules, "room_search")
+                .merge(&body, super::OPERATIONS[61].rules, "room_search")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38588,7 +38588,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -38850,7 +38850,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[64].rules, "room_patch")
+                .merge(&body, super::OPERATIONS[64].rules, "room_patch")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -38870,7 +38870,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )
@@ -39075,7 +39075,7 @@ pub mod builder {
                 }
             };
             let body = match extra_fields
-                .merge(body, super::OPERATIONS[66].rules, "scope_config_create")
+                .merge(&body, super::OPERATIONS[66].rules, "scope_config_create")
             {
                 ::std::result::Result::Ok(value) => value,
                 ::std::result::Result::Err(error) => {
@@ -39092,7 +39092,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .feishu_json(&body)
+                .feishu_json(body)
                 .query(
                     &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
                 )

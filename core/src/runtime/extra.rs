@@ -2,7 +2,7 @@
 //! `extra_body_field(name, value)` adds, merged into the typed body before it is sent, and (for
 //! the conformance suite) what a body given as JSON holds beyond its type.
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::rules::Rule;
@@ -18,33 +18,36 @@ impl ExtraFields {
         self.0.push((name, value));
     }
 
-    /// The body to send: `body` itself when no field was added; else its JSON object with the
-    /// fields added, checked against the operation's `rules` as the fake Feishu checks a body.
-    /// Refused (with why): a body that is not a JSON object, a field the typed body sets (not
-    /// absent, not `null`) or one given twice — nothing the caller gave is dropped or overwritten.
-    pub fn merge<T: Serialize>(
+    /// The body to send, serialised: `body` as typed when no field was added; else its JSON
+    /// object with the fields added, checked against the operation's `rules` as the fake Feishu
+    /// checks a body. Refused (with why): a body that does not serialise or is not a JSON object,
+    /// a field the typed body sets (not absent, not `null`) or one given twice — nothing the
+    /// caller gave is dropped or overwritten. Serialised once, when `send()` is called: each
+    /// attempt sends the same bytes.
+    pub fn merge<T: Serialize + ?Sized>(
         self,
-        body: T,
+        body: &T,
         rules: &[Rule],
         operation_id: &str,
-    ) -> Result<Body<T>, String> {
-        if self.0.is_empty() {
-            return Ok(Body::Typed(body));
+    ) -> Result<Vec<u8>, String> {
+        match serde_json::to_vec(body) {
+            Ok(json) => self.merge_json(json, rules, operation_id),
+            Err(e) => Err(format!("{operation_id}: the body does not serialise: {e}")),
         }
-        let json = serde_json::to_vec(&body).map_err(|e| format!("{operation_id}: {e}"))?;
-        self.merge_json(&json, rules, operation_id)
-            .map(Body::Merged)
     }
 
     /// [`merge`](Self::merge) past the typed body's serialisation: compiled once, not per body
     /// type.
     fn merge_json(
         self,
-        json: &[u8],
+        json: Vec<u8>,
         rules: &[Rule],
         operation_id: &str,
-    ) -> Result<Map<String, Value>, String> {
-        let Ok(mut object) = serde_json::from_slice::<Map<String, Value>>(json) else {
+    ) -> Result<Vec<u8>, String> {
+        if self.0.is_empty() {
+            return Ok(json);
+        }
+        let Ok(mut object) = serde_json::from_slice::<Map<String, Value>>(&json) else {
             return Err(format!(
                 "{operation_id}: its body is not a JSON object, so it takes no extra field"
             ));
@@ -67,29 +70,11 @@ impl ExtraFields {
         for (name, value) in self.0 {
             object.insert(name, value);
         }
+        let merged = serde_json::to_vec(&object).map_err(|e| e.to_string())?;
         if !rules.is_empty() {
-            let merged = serde_json::to_vec(&object).map_err(|e| e.to_string())?;
             crate::rules::check(rules, operation_id, &merged).map_err(|v| v.to_string())?;
         }
-        Ok(object)
-    }
-}
-
-/// A request's JSON body: the typed one, or its fields with the caller's extra ones.
-#[derive(Clone, Debug)]
-pub enum Body<T> {
-    /// As typed.
-    Typed(T),
-    /// Merged with extra fields (see [`ExtraFields::merge`]).
-    Merged(Map<String, Value>),
-}
-
-impl<T: Serialize> Serialize for Body<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Body::Typed(body) => body.serialize(serializer),
-            Body::Merged(object) => object.serialize(serializer),
-        }
+        Ok(merged)
     }
 }
 
@@ -177,37 +162,46 @@ mod tests {
     #[test]
     fn no_extra_field_sends_the_typed_body() {
         let body = ExtraFields::default()
-            .merge(typed(Some("a")), &[], "op")
+            .merge(&typed(Some("a")), &[], "op")
             .unwrap();
-        assert!(matches!(body, Body::Typed(_)));
-        assert_eq!(serde_json::to_value(&body).unwrap(), json!({"name": "a"}));
+        assert_eq!(body, br#"{"name":"a"}"#);
     }
 
     #[test]
     fn extra_fields_are_added_never_overwriting() {
         let mut extra = ExtraFields::default();
         extra.push("new_field".into(), json!([]));
-        let body = extra.clone().merge(typed(Some("a")), &[], "op").unwrap();
+        let body = extra.clone().merge(&typed(Some("a")), &[], "op").unwrap();
         assert_eq!(
-            serde_json::to_value(&body).unwrap(),
+            serde_json::from_slice::<Value>(&body).unwrap(),
             json!({"name": "a", "new_field": []})
         );
         let mut clash = ExtraFields::default();
         clash.push("name".into(), json!("b"));
         let err = clash
             .clone()
-            .merge(typed(Some("a")), &[], "op")
+            .merge(&typed(Some("a")), &[], "op")
             .unwrap_err();
         assert!(
             err.contains("`name`") && err.contains("sets it already"),
             "{err}"
         );
         // Absent in the typed body: the extra field is sent.
-        let body = clash.merge(typed(None), &[], "op").unwrap();
-        assert_eq!(serde_json::to_value(&body).unwrap(), json!({"name": "b"}));
+        let body = clash.merge(&typed(None), &[], "op").unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap(),
+            json!({"name": "b"})
+        );
         extra.push("new_field".into(), json!(1));
-        let err = extra.merge(typed(None), &[], "op").unwrap_err();
+        let err = extra.merge(&typed(None), &[], "op").unwrap_err();
         assert!(err.contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_body_that_does_not_serialise_is_refused() {
+        let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let err = ExtraFields::default().merge(&bad, &[], "op").unwrap_err();
+        assert!(err.starts_with("op: the body does not serialise"), "{err}");
     }
 
     #[test]
@@ -217,10 +211,10 @@ mod tests {
         extra.push("other".into(), json!("x"));
         let err = extra
             .clone()
-            .merge(typed(Some("a")), RULES, "op")
+            .merge(&typed(Some("a")), RULES, "op")
             .unwrap_err();
         assert!(err.contains("other"), "{err}");
-        assert!(extra.merge(typed(None), RULES, "op").is_ok());
+        assert!(extra.merge(&typed(None), RULES, "op").is_ok());
     }
 
     #[cfg(feature = "fake")]

@@ -35,7 +35,7 @@ pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAUL
 
 #[cfg(feature = "fake")]
 pub use extra::json_body;
-pub use extra::{Body, ExtraFields};
+pub use extra::ExtraFields;
 pub use finish::data;
 pub(crate) use finish::finish;
 pub(crate) use manager::TokenManager;
