@@ -7,13 +7,13 @@
 //! - in progenitor's `pub mod builder`, each `pub async fn send` gives way to
 //!   `pub(super) fn prepare_direct` (see `prepare_direct` below): the part of it that checks the
 //!   builder's values — and, for an operation whose body has rules (`x-feishu-rules`), the typed
-//!   body against them before it is serialised — and the request built from them, once;
-//!   nothing of progenitor's response handling is kept;
+//!   body against them before it is serialised — and a function that builds the request from
+//!   them; nothing of progenitor's response handling is kept;
 //! - beside it, each builder gets `send()` (the answer with its status and headers, or the
 //!   crate's `Error`) and, when the answer is an envelope whose `data` is a named schema,
 //!   `call()` (that `data`): the runtime's named futures `crate::runtime::Sending` and `Calling`
 //!   (an upload's request with its body, `crate::runtime::Multipart::upload`, see
-//!   [`super::upload`]), which send the request when polled (a copy of it for each attempt),
+//!   [`super::upload`]), which send the request when polled, build it again only for a retry,
 //!   and return the decoded answer — or a file's stream once it is checked — themselves;
 //! - after them, each JSON answer type's `impl crate::runtime::Envelope` (its `code`, by which
 //!   the runtime decodes it) and, for one whose `data` `call()` returns, `impl WithData`.
@@ -121,7 +121,7 @@ pub fn wrap(
         if let Some(upload) = uploads.get(&name.to_string()) {
             let sent = quote! {
                 crate::runtime::Sending::new(
-                    self.prepare_direct().map(|(client, request)| (client, body.upload(request))),
+                    self.prepare_direct().map(|(client, build)| (client, body.upload(build))),
                     #id,
                     &OPERATIONS[#index],
                 )
@@ -146,7 +146,7 @@ pub fn wrap(
                 /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
                 pub fn call(
                     self,
-                ) -> crate::runtime::Calling<'a, #answer, reqwest::Request> {
+                ) -> crate::runtime::Calling<'a, #answer, impl crate::runtime::call::Requests + 'a> {
                     self.send().data()
                 }
             }
@@ -175,7 +175,7 @@ pub fn wrap(
                 /// an undecodable answer — is the crate's [`Error`](crate::Error).
                 pub fn send(
                     self,
-                ) -> crate::runtime::Sending<'a, #answer, reqwest::Request> {
+                ) -> crate::runtime::Sending<'a, #answer, impl crate::runtime::call::Requests + 'a> {
                     crate::runtime::Sending::new(self.prepare_direct(), #id, &OPERATIONS[#index])
                 }
                 #call
@@ -423,12 +423,13 @@ fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
     out
 }
 
-/// `fn prepare_direct(self)`: progenitor's `send` body up to the sending — the checks of the
-/// builder's values (the body's rules too), then the request built from them (a JSON body with
-/// Feishu's content type, see [`lean_request`]) — run at once, when `send()` is called. The
-/// runtime sends a copy of that request at each attempt (`crate::runtime::Sending`): no closure
-/// and no opaque type per operation, which rustc checked at length. An error when the body has
-/// no `let url = …;` before `let info = OperationInfo …;`, or awaits before it.
+/// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
+/// body's rules too), run at once, and the part that builds the request from them (a JSON body
+/// with Feishu's content type, see [`lean_request`]), as a function the runtime calls for the first attempt and again for each retry (`crate::runtime::Sending`) — so that no
+/// copy of the request is kept in case of a retry. Where building might move a checked value (a
+/// conditional: header parameters; a body passed by value), it builds from clones of the values
+/// it does not only borrow, so that it can build again. An error when the body has no `let url = …;` before
+/// `let info = OperationInfo …;`, or awaits before it.
 fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let info = trees
@@ -448,6 +449,16 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     if mentions(&checks, &["await"]) || mentions(&builds, &["await"]) {
         return Err("progenitor's `send` awaits before it sends".into());
     }
+    let clones = if mentions(&builds, &["if", "match", "move"]) || calls(&builds, "body") {
+        let names = bound(&trees[..url]);
+        let names = names
+            .into_iter()
+            .filter(|name| name != "client" && by_value(&builds, name))
+            .map(|name| format_ident!("{name}"));
+        quote!(#(let #names = #names.clone();)*)
+    } else {
+        TokenStream::new()
+    };
     let builds = lean_request(builds);
     // The checks' `?`s written out (see `plain_try`).
     let checks = super::plain_try::checks(checks);
@@ -458,13 +469,16 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
         ) -> Result<
             (
                 &'a super::Client,
-                reqwest::Request,
+                impl Fn() -> Result<reqwest::Request, Error<crate::FeishuErrorBody>> + Send + Sync + 'a,
             ),
             Error<crate::FeishuErrorBody>,
         > {
             #checks
-            #builds
-            Ok((client, request))
+            Ok((client, move || {
+                #clones
+                #builds
+                Ok(request)
+            }))
         }
     })
 }
@@ -478,11 +492,50 @@ fn mentions(stream: &TokenStream, names: &[&str]) -> bool {
     })
 }
 
+/// Whether `stream` names `name` other than borrowed (`&name`), at any depth: a use that might
+/// move it.
+fn by_value(stream: &TokenStream, name: &str) -> bool {
+    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Ident(a) => a == name && !(i > 0 && punct(&trees[i - 1], '&')),
+        TokenTree::Group(g) => by_value(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The names the statements `trees` bind, each once: the fields of `let Self { … } = self;` and
+/// each `let [mut] name`.
+fn bound(trees: &[TokenTree]) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for (i, tree) in trees.iter().enumerate() {
+        if !ident(tree, "let") {
+            continue;
+        }
+        match (trees.get(i + 1), trees.get(i + 2)) {
+            (Some(TokenTree::Ident(s)), Some(TokenTree::Group(fields))) if s == "Self" => {
+                names.extend(fields.stream().into_iter().filter_map(|t| match t {
+                    TokenTree::Ident(field) => Some(field.to_string()),
+                    _ => None,
+                }));
+            }
+            (Some(TokenTree::Ident(m)), Some(TokenTree::Ident(name))) if m == "mut" => {
+                names.insert(name.to_string());
+            }
+            (Some(TokenTree::Ident(name)), _) => {
+                names.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
 /// The statements of progenitor's `send` that build the request, with reqwest's `.json(&body)`,
 /// whose content type is not Feishu's, as `.feishu_json(body)` (`crate::runtime::JsonBody`:
-/// Feishu's content type, set once): `body` is then the JSON that `ExtraFields::merge` wrote (every
-/// operation with a JSON body merges its extra fields), so a body type's serialisation is
-/// compiled once, not again through reqwest's `json`.
+/// Feishu's content type, set once) of `body.clone()`: `body` is then the JSON that
+/// `ExtraFields::merge` wrote (every operation with a JSON body merges its extra fields), so a
+/// body type's serialisation is compiled once, not again through reqwest's `json`, and an
+/// attempt sends a copy of those bytes instead of serialising the body again.
 fn lean_request(builds: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = builds.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
@@ -498,11 +551,11 @@ fn lean_request(builds: TokenStream) -> TokenStream {
                 "feishu_json",
                 Span::call_site(),
             )));
-            // The body serialised by `ExtraFields::merge`, moved in.
+            // The body serialised by `ExtraFields::merge`: a copy for each attempt.
             let TokenTree::Group(arguments) = &trees[i + 2] else {
                 unreachable!("matched as a group");
             };
-            out.push(TokenTree::Group(regroup(arguments, quote!(body))));
+            out.push(TokenTree::Group(regroup(arguments, quote!(body.clone()))));
             json = true;
             i += 3;
             continue;
@@ -516,6 +569,19 @@ fn lean_request(builds: TokenStream) -> TokenStream {
     } else {
         lean
     }
+}
+
+/// Whether `stream` calls the method `name` (`. name (…)`), at any depth.
+fn calls(stream: &TokenStream, name: &str) -> bool {
+    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Punct(p) if p.as_char() == '.' => {
+            matches!(trees.get(i + 1), Some(TokenTree::Ident(m)) if m == name)
+                && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        }
+        TokenTree::Group(g) => calls(&g.stream(), name),
+        _ => false,
+    })
 }
 
 /// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).

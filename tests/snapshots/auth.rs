@@ -1584,7 +1584,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1609,19 +1616,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/auth/v3/app_access_token", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_access_token", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1684,7 +1700,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1709,21 +1732,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1785,7 +1815,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1808,19 +1845,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1886,7 +1932,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1911,21 +1964,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1987,7 +2047,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -2010,21 +2077,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/auth/v3/tenant_access_token/internal", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/auth/v3/tenant_access_token/internal", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -2049,7 +2124,11 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::AppAccessToken, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_create",
@@ -2063,7 +2142,11 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::AppAccessToken, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_access_token_internal",
@@ -2077,7 +2160,11 @@ impl<'a> builder::AppTicketResend<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::AppTicketResent, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AppTicketResent,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "app_ticket_resend",
@@ -2091,7 +2178,11 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::TenantAccessToken, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TenantAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_create",
@@ -2105,7 +2196,11 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::TenantAccessToken, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TenantAccessToken,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tenant_access_token_internal",

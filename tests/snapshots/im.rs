@@ -32181,7 +32181,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32191,20 +32198,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}", client.baseurl, encode_path(&
-                batch_message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
+                        encode_path(& batch_message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::batch_message_get_progress`]
@@ -32239,7 +32253,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32249,20 +32270,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}/get_progress", client.baseurl,
-                encode_path(& batch_message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
+                        .baseurl, encode_path(& batch_message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::batch_message_read_user`]
@@ -32297,7 +32325,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32307,20 +32342,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
-                encode_path(& batch_message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
+                        encode_path(& batch_message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -32412,7 +32454,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, sort_type, types, user_id_type } = self;
@@ -32446,24 +32495,43 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
-                .query(&progenitor_client::QueryParam::new("types", &types))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
+                        )
+                        .query(&progenitor_client::QueryParam::new("types", &types))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_create`]
@@ -32556,7 +32624,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32604,29 +32679,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "set_bot_manager",
-                        &set_bot_manager,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "set_bot_manager",
+                                &set_bot_manager,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32715,7 +32800,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, query, user_id_type } = self;
@@ -32743,23 +32835,42 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/im/v1/chats/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("query", &query))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("query", &query))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -32809,7 +32920,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -32825,23 +32943,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_update`]
@@ -32919,7 +33047,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -32954,25 +33089,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33018,7 +33163,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -33028,20 +33180,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_announcement_get`]
@@ -33091,7 +33250,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -33107,23 +33273,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_announcement_patch`]
@@ -33189,7 +33365,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33218,22 +33401,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33309,7 +33499,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33338,22 +33535,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33429,7 +33633,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33458,22 +33669,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33519,7 +33737,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -33529,20 +33754,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_tab_sort_tabs`]
@@ -33607,7 +33839,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33636,22 +33875,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33727,7 +33973,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33756,22 +34009,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33845,7 +34105,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33874,22 +34141,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(& chat_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
+                        chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33984,7 +34258,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34021,28 +34302,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/managers/add_managers", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34137,7 +34425,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34178,28 +34473,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34287,7 +34589,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, page_size, page_token } = self;
@@ -34315,28 +34624,42 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_create`]
@@ -34431,7 +34754,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -34479,31 +34809,41 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("succeed_type", &succeed_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "succeed_type",
+                                &succeed_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34594,7 +34934,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34629,28 +34976,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "member_id_type",
-                        &member_id_type,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "member_id_type",
+                                &member_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34696,7 +35050,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -34706,20 +35067,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_members_me_join`]
@@ -34754,7 +35122,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -34764,20 +35139,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_item_patch`]
@@ -34856,7 +35238,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, menu_item_id, body, extra_fields } = self;
@@ -34891,23 +35280,30 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
-                encode_path(& chat_id.to_string()), encode_path(& menu_item_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
+                        encode_path(& chat_id.to_string()), encode_path(& menu_item_id
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34953,7 +35349,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -34963,20 +35366,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_menu_tree_create`]
@@ -35042,7 +35452,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35071,22 +35488,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35163,7 +35587,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35192,22 +35623,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35284,7 +35722,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35313,22 +35758,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35416,7 +35868,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, page_size, page_token, user_id_type } = self;
@@ -35444,25 +35903,42 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_moderation_update`]
@@ -35543,7 +36019,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -35578,25 +36061,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl, encode_path(&
-                chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
+                        encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35642,7 +36135,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -35652,20 +36152,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice", client
-                .baseurl, encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
+                        client.baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::chat_top_notice_put_top_notice`]
@@ -35731,7 +36238,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35766,22 +36280,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client.baseurl,
-                encode_path(& chat_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
+                        .baseurl, encode_path(& chat_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35811,21 +36332,35 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::file_get`]
@@ -35860,7 +36395,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_key } = self;
@@ -35870,13 +36412,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(& file_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(&
+                        file_key.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::image_create`]
@@ -35895,21 +36442,35 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::image_get`]
@@ -35944,7 +36505,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, image_key } = self;
@@ -35954,13 +36522,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(& image_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(&
+                        image_key.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_list`]
@@ -36127,7 +36700,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36203,49 +36783,75 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "card_msg_content_type",
-                        &card_msg_content_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("container_id", &container_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "container_id_type",
-                        &container_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "only_thread_root_messages",
-                        &only_thread_root_messages,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_sender_name",
-                        &with_sender_name,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "card_msg_content_type",
+                                &card_msg_content_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "container_id",
+                                &container_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "container_id_type",
+                                &container_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "only_thread_root_messages",
+                                &only_thread_root_messages,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_sender_name",
+                                &with_sender_name,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_create`]
@@ -36310,7 +36916,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, body, extra_fields } = self;
@@ -36339,25 +36952,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36449,7 +37069,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, uuid, body, extra_fields } = self;
@@ -36484,28 +37111,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36583,7 +37217,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -36618,24 +37259,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/reactions/batch_query", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/reactions/batch_query", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36739,7 +37391,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36787,24 +37446,43 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v1/messages/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36894,7 +37572,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36928,35 +37613,45 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "card_msg_content_type",
-                        &card_msg_content_type,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_sender_name",
-                        &with_sender_name,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "card_msg_content_type",
+                                &card_msg_content_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_sender_name",
+                                &with_sender_name,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_update`]
@@ -37021,7 +37716,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37050,22 +37752,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37111,7 +37820,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -37121,20 +37837,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_patch`]
@@ -37197,7 +37920,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37226,22 +37956,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37346,7 +38083,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -37387,29 +38131,36 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/forward", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37486,7 +38237,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37515,22 +38273,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37633,7 +38398,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37674,28 +38446,48 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("reaction_type", &reaction_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "reaction_type",
+                                &reaction_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reaction_create`]
@@ -37761,7 +38553,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37790,22 +38589,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37865,7 +38671,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, reaction_id } = self;
@@ -37881,21 +38694,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
-                encode_path(& message_id.to_string()), encode_path(& reaction_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
+                        encode_path(& message_id.to_string()), encode_path(& reaction_id
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_read_users`]
@@ -37971,7 +38791,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, page_size, page_token, user_id_type } = self;
@@ -37999,25 +38826,42 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_reply`]
@@ -38080,7 +38924,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -38109,22 +38960,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/reply", client.baseurl, encode_path(&
-                message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38198,7 +39056,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, file_key, type_ } = self;
@@ -38220,18 +39085,23 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
-                encode_path(& message_id.to_string()), encode_path(& file_key
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("type", &type_))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
+                        encode_path(& message_id.to_string()), encode_path(& file_key
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(&progenitor_client::QueryParam::new("type", &type_))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::message_urgent_app`]
@@ -38310,7 +39180,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -38345,25 +39222,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38453,7 +39340,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -38488,25 +39382,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38596,7 +39500,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -38631,25 +39542,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
-                encode_path(& message_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
+                        encode_path(& message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38752,7 +39673,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, end_time, page_size, page_token, start_time } = self;
@@ -38786,22 +39714,43 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::pin_create`]
@@ -38850,7 +39799,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38873,19 +39829,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38931,7 +39894,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -38941,20 +39911,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::thread_forward`]
@@ -39048,7 +40025,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, thread_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -39089,29 +40073,36 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v1/threads/{}/forward", client.baseurl, encode_path(&
-                thread_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "receive_id_type",
-                        &receive_id_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
+                        encode_path(& thread_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "receive_id_type",
+                                &receive_id_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39188,7 +40179,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39217,22 +40215,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/app_feed_card", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39310,7 +40320,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39339,22 +40356,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39432,7 +40461,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39461,22 +40497,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39536,7 +40584,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, biz_entity_id, tag_biz_type } = self;
@@ -39552,25 +40607,38 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("biz_entity_id", &biz_entity_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("tag_biz_type", &tag_biz_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "biz_entity_id",
+                                &biz_entity_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "tag_biz_type",
+                                &tag_biz_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_update`]
@@ -39622,7 +40690,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -39651,21 +40726,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39728,7 +40810,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -39757,21 +40846,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39848,7 +40944,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39877,22 +40980,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39994,7 +41107,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -40042,24 +41162,43 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/chats/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/chats/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40136,7 +41275,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40165,24 +41311,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40273,7 +41429,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, feed_card_id, user_id_type, body, extra_fields } = self;
@@ -40308,25 +41471,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
-                feed_card_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
+                        feed_card_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40386,7 +41559,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -40409,19 +41589,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40495,7 +41682,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, tag_id, body, extra_fields } = self;
@@ -40524,22 +41718,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(& tag_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
+                        tag_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40602,7 +41803,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -40625,21 +41833,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40667,7 +41882,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40685,7 +41900,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageGetProgressResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40700,7 +41915,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageGetProgressResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40714,7 +41929,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageReadUserResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40729,7 +41944,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageReadUserResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40740,14 +41955,22 @@ impl<'a> builder::ChatList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatsListed, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatsListed,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatsListed, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatsListed,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -40790,7 +42013,11 @@ impl<'a> builder::ChatCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_create",
@@ -40801,7 +42028,11 @@ impl<'a> builder::ChatCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40811,7 +42042,11 @@ impl<'a> builder::ChatSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search",
@@ -40822,7 +42057,11 @@ impl<'a> builder::ChatSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -40865,14 +42104,22 @@ impl<'a> builder::ChatGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40882,7 +42129,11 @@ impl<'a> builder::ChatUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_update",
@@ -40896,7 +42147,11 @@ impl<'a> builder::ChatDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatDeleteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_delete",
@@ -40913,7 +42168,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40928,7 +42183,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatAnnouncementGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40942,7 +42197,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40957,7 +42212,11 @@ impl<'a> builder::ChatTabCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatTabCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_create",
@@ -40968,7 +42227,11 @@ impl<'a> builder::ChatTabCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatTabCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40981,7 +42244,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabDeleteTabsResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40996,7 +42259,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabDeleteTabsResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41007,7 +42270,11 @@ impl<'a> builder::ChatTabListTabs<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatTabListTabsResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabListTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_list_tabs",
@@ -41018,7 +42285,11 @@ impl<'a> builder::ChatTabListTabs<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatTabListTabsResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabListTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41028,7 +42299,11 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatTabSortTabsResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatTabSortTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_tab_sort_tabs",
@@ -41039,7 +42314,11 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatTabSortTabsResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatTabSortTabsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41052,7 +42331,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabUpdateTabsResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41067,7 +42346,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabUpdateTabsResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41078,14 +42357,22 @@ impl<'a> builder::ChatLink<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatLinkResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatLinkResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatLinkResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatLinkResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41098,7 +42385,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersAddManagersResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41113,7 +42400,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersAddManagersResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41127,7 +42414,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41142,7 +42429,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41153,7 +42440,11 @@ impl<'a> builder::ChatMembersGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatMembersGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMembersGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_members_get",
@@ -41164,7 +42455,11 @@ impl<'a> builder::ChatMembersGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatMembersGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMembersGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -41210,7 +42505,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41225,7 +42520,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41239,7 +42534,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41254,7 +42549,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41268,7 +42563,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersIsInChatResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41283,7 +42578,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersIsInChatResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41297,7 +42592,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersMeJoinResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41315,7 +42610,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuItemPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41330,7 +42625,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuItemPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41341,7 +42636,11 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatMenuTreeGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_get",
@@ -41352,7 +42651,11 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatMenuTreeGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41365,7 +42668,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41380,7 +42683,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41394,7 +42697,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41409,7 +42712,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41420,7 +42723,11 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatMenuTreeSortResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatMenuTreeSortResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_menu_tree_sort",
@@ -41431,7 +42738,11 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatMenuTreeSortResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatMenuTreeSortResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41444,7 +42755,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41459,7 +42770,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatModerationGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41508,7 +42819,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationUpdateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41526,7 +42837,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticeDeleteTopNoticeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41544,7 +42855,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticePutTopNoticeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41579,7 +42890,7 @@ impl<'a> builder::FileCreate<'a> {
         crate::runtime::Sending::new(
                 self
                     .prepare_direct()
-                    .map(|(client, request)| (client, body.upload(request))),
+                    .map(|(client, build)| (client, body.upload(build))),
                 "file_create",
                 &OPERATIONS[33],
             )
@@ -41607,7 +42918,13 @@ impl<'a> builder::FileGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
+    pub fn send(
+        self,
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -41646,7 +42963,7 @@ impl<'a> builder::ImageCreate<'a> {
         crate::runtime::Sending::new(
                 self
                     .prepare_direct()
-                    .map(|(client, request)| (client, body.upload(request))),
+                    .map(|(client, build)| (client, body.upload(build))),
                 "image_create",
                 &OPERATIONS[35],
             )
@@ -41670,7 +42987,13 @@ impl<'a> builder::ImageGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
+    pub fn send(
+        self,
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -41689,7 +43012,11 @@ impl<'a> builder::MessageList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageListResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_list",
@@ -41700,7 +43027,11 @@ impl<'a> builder::MessageList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageListResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -41745,7 +43076,11 @@ impl<'a> builder::MessageCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageCreated, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_create",
@@ -41756,7 +43091,11 @@ impl<'a> builder::MessageCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageCreated, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41769,7 +43108,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageMergeForwardResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41784,7 +43123,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageMergeForwardResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41798,7 +43137,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionBatchQueryResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41813,7 +43152,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionBatchQueryResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -41824,7 +43163,11 @@ impl<'a> builder::MessageSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_search",
@@ -41835,7 +43178,11 @@ impl<'a> builder::MessageSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -41878,7 +43225,11 @@ impl<'a> builder::MessageGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_get",
@@ -41889,7 +43240,11 @@ impl<'a> builder::MessageGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41899,7 +43254,11 @@ impl<'a> builder::MessageUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_update",
@@ -41910,7 +43269,11 @@ impl<'a> builder::MessageUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41920,7 +43283,11 @@ impl<'a> builder::MessageDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageDeleteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_delete",
@@ -41934,7 +43301,11 @@ impl<'a> builder::MessagePatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessagePatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessagePatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_patch",
@@ -41948,7 +43319,11 @@ impl<'a> builder::MessageForward<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageForwardResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_forward",
@@ -41959,7 +43334,11 @@ impl<'a> builder::MessageForward<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageForwardResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -41972,7 +43351,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessagePushFollowUpResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41990,7 +43369,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionListResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42005,7 +43384,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionListResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42057,7 +43436,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42072,7 +43451,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42086,7 +43465,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42101,7 +43480,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42112,7 +43491,11 @@ impl<'a> builder::MessageReadUsers<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageReadUsersResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReadUsersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_read_users",
@@ -42123,7 +43506,11 @@ impl<'a> builder::MessageReadUsers<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageReadUsersResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReadUsersResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -42168,7 +43555,11 @@ impl<'a> builder::MessageReply<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageReplyResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageReplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_reply",
@@ -42179,7 +43570,11 @@ impl<'a> builder::MessageReply<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageReplyResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageReplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42187,7 +43582,13 @@ impl<'a> builder::MessageResourceGet<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
+    pub fn send(
+        self,
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_resource_get",
@@ -42210,7 +43611,11 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageUrgentAppResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUrgentAppResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_app",
@@ -42221,7 +43626,11 @@ impl<'a> builder::MessageUrgentApp<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageUrgentAppResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUrgentAppResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42234,7 +43643,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUrgentPhoneResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42249,7 +43658,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUrgentPhoneResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42260,7 +43669,11 @@ impl<'a> builder::MessageUrgentSms<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MessageUrgentSmsResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MessageUrgentSmsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_urgent_sms",
@@ -42271,7 +43684,11 @@ impl<'a> builder::MessageUrgentSms<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MessageUrgentSmsResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MessageUrgentSmsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42281,14 +43698,22 @@ impl<'a> builder::PinList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::PinListResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::PinListResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::PinListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -42331,7 +43756,11 @@ impl<'a> builder::PinCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::PinCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_create",
@@ -42342,7 +43771,11 @@ impl<'a> builder::PinCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::PinCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::PinCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42352,7 +43785,11 @@ impl<'a> builder::PinDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::PinDeleteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::PinDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "pin_delete",
@@ -42366,7 +43803,11 @@ impl<'a> builder::ThreadForward<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ThreadForwardResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ThreadForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "thread_forward",
@@ -42377,7 +43818,11 @@ impl<'a> builder::ThreadForward<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ThreadForwardResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ThreadForwardResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42390,7 +43835,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42405,7 +43850,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42419,7 +43864,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42434,7 +43879,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42448,7 +43893,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42463,7 +43908,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42477,7 +43922,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42492,7 +43937,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BizEntityTagRelationGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42506,7 +43951,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationUpdateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42524,7 +43969,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42539,7 +43984,11 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatButtonUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatButtonUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_button_update",
@@ -42550,7 +43999,11 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatButtonUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatButtonUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42560,7 +44013,11 @@ impl<'a> builder::ChatSearchV2<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ChatSearchV2Response, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ChatSearchV2Response,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "chat_search_v2",
@@ -42571,7 +44028,11 @@ impl<'a> builder::ChatSearchV2<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ChatSearchV2Response, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ChatSearchV2Response,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -42617,7 +44078,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42632,7 +44093,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -42643,7 +44104,11 @@ impl<'a> builder::FeedCardPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::FeedCardPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::FeedCardPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "feed_card_patch",
@@ -42654,7 +44119,11 @@ impl<'a> builder::FeedCardPatch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::FeedCardPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::FeedCardPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42664,7 +44133,11 @@ impl<'a> builder::TagCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::TagCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TagCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "tag_create",
@@ -42675,7 +44148,11 @@ impl<'a> builder::TagCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::TagCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::TagCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42685,14 +44162,22 @@ impl<'a> builder::TagPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::TagPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::TagPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::TagPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::TagPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -42705,7 +44190,7 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::UrlPreviewBatchUpdateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

@@ -31021,7 +31021,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31069,23 +31076,54 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("query_type", &query_type))
-                .query(&progenitor_client::QueryParam::new("query_value", &query_value))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_type",
+                                &query_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_value",
+                                &query_value,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_events`]
@@ -31192,7 +31230,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31240,25 +31285,54 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("meeting_id", &meeting_id))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_id",
+                                &meeting_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::bot_join`]
@@ -31307,7 +31381,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31330,19 +31411,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31402,7 +31490,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31425,19 +31520,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31497,7 +31599,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31520,19 +31629,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/bots/message", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/bots/message", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31594,7 +31712,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id, user_id_type } = self;
@@ -31610,23 +31735,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_download`]
@@ -31661,7 +31796,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_token } = self;
@@ -31671,14 +31813,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/exports/download", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("file_token", &file_token))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/download", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "file_token",
+                                &file_token,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::export_meeting_list`]
@@ -31744,7 +31898,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -31789,24 +31950,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31884,7 +32055,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -31927,24 +32105,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32025,7 +32213,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -32074,24 +32269,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/participant_quality_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/participant_quality_list", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32157,7 +32363,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -32198,21 +32411,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/resource_reservation_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/resource_reservation_list", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32258,7 +32479,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, task_id } = self;
@@ -32268,20 +32496,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(& task_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
+                        task_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_list_get`]
@@ -32476,7 +32711,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32566,48 +32808,82 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/meeting_list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_external_meetings",
-                        &include_external_meetings,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_webinar",
-                        &include_webinar,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_status",
-                        &meeting_status,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("meeting_type", &meeting_type),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meeting_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "include_external_meetings",
+                                &include_external_meetings,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "include_webinar",
+                                &include_webinar,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_status",
+                                &meeting_status,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_type",
+                                &meeting_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_list_by_no`]
@@ -32697,7 +32973,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32738,22 +33021,50 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_search`]
@@ -32831,7 +33142,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, body, extra_fields } = self;
@@ -32866,21 +33184,37 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/meetings/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32943,7 +33277,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -32966,21 +33307,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33043,7 +33391,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -33066,21 +33421,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33184,7 +33546,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33225,36 +33594,51 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("query_mode", &query_mode))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_meeting_ability",
-                        &with_meeting_ability,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_participants",
-                        &with_participants,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
+                        meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "query_mode",
+                                &query_mode,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_meeting_ability",
+                                &with_meeting_ability,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_participants",
+                                &with_participants,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_end`]
@@ -33289,7 +33673,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -33299,20 +33690,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_invite`]
@@ -33392,7 +33790,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -33427,25 +33832,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33536,7 +33951,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -33571,25 +33993,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33635,7 +34067,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -33645,20 +34084,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_recording_set_permission`]
@@ -33742,7 +34188,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -33783,25 +34236,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
-                .baseurl, encode_path(& meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
+                        .baseurl, encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33878,7 +34341,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, body, extra_fields } = self;
@@ -33907,22 +34377,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
-                encode_path(& meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33968,7 +34445,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -33978,20 +34462,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
-                encode_path(& meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::meeting_set_host`]
@@ -34071,7 +34562,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -34106,25 +34604,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl, encode_path(&
-                meeting_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
+                        encode_path(& meeting_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34187,7 +34695,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -34210,19 +34725,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/notes/subscription", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34285,7 +34809,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -34308,21 +34839,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34383,7 +34921,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, note_id, user_id_type } = self;
@@ -34399,23 +34944,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(& note_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
+                        note_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::participant_list_get`]
@@ -34584,7 +35139,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -34660,49 +35222,73 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/participant_list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_end_time",
-                        &meeting_end_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_start_time",
-                        &meeting_start_time,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_status",
-                        &meeting_status,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "webinar_user_role",
-                        &webinar_user_role,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/participant_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_end_time",
+                                &meeting_end_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_start_time",
+                                &meeting_start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_status",
+                                &meeting_status,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "webinar_user_role",
+                                &webinar_user_role,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::participant_quality_list_get`]
@@ -34855,7 +35441,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -34924,40 +35517,64 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("join_time", &join_time))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_end_time",
-                        &meeting_end_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("meeting_no", &meeting_no))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "meeting_start_time",
-                        &meeting_start_time,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("join_time", &join_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_end_time",
+                                &meeting_end_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_no",
+                                &meeting_no,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "meeting_start_time",
+                                &meeting_start_time,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::report_get_daily`]
@@ -35020,7 +35637,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, end_time, start_time, unit } = self;
@@ -35042,20 +35666,36 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/reports/get_daily", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("unit", &unit))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("unit", &unit))
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::report_get_top_user`]
@@ -35158,7 +35798,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35206,27 +35853,46 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("order_by", &order_by))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .query(&progenitor_client::QueryParam::new("unit", &unit))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new("order_by", &order_by),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("unit", &unit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_reserve_scope`]
@@ -35290,7 +35956,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -35312,24 +35985,42 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_patch`]
@@ -35412,7 +36103,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -35447,25 +36145,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl, encode_path(&
-                reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35539,7 +36247,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -35561,24 +36276,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_admin_patch`]
@@ -35661,7 +36391,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -35698,25 +36435,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35790,7 +36537,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -35812,24 +36566,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
+                        .baseurl, encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_patch`]
@@ -35915,7 +36684,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -35956,25 +36732,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
+                        .baseurl, encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36048,7 +36834,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -36070,24 +36863,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_config_form_patch`]
@@ -36170,7 +36978,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -36205,25 +37020,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                encode_path(& reserve_config_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
+                        encode_path(& reserve_config_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36298,7 +37123,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -36327,22 +37159,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/reserves/apply", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36403,7 +37247,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type } = self;
@@ -36419,23 +37270,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_update`]
@@ -36515,7 +37376,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, body, extra_fields } = self;
@@ -36550,25 +37418,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36614,7 +37492,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id } = self;
@@ -36624,20 +37509,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                reserve_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
+                        reserve_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::reserve_get_active_meeting`]
@@ -36701,7 +37593,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, with_participants } = self;
@@ -36723,29 +37622,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client.baseurl,
-                encode_path(& reserve_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "with_participants",
-                        &with_participants,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
+                        .baseurl, encode_path(& reserve_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "with_participants",
+                                &with_participants,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::resource_reservation_list_get`]
@@ -36873,7 +37782,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36935,29 +37851,65 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("is_exclude", &is_exclude))
-                .query(&progenitor_client::QueryParam::new("need_topic", &need_topic))
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(&progenitor_client::QueryParam::new("room_ids", &room_ids))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "is_exclude",
+                                &is_exclude,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "need_topic",
+                                &need_topic,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("room_ids", &room_ids),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_query`]
@@ -37081,7 +38033,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37136,26 +38095,58 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/room_configs/query", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("building_id", &building_id))
-                .query(&progenitor_client::QueryParam::new("country_id", &country_id))
-                .query(&progenitor_client::QueryParam::new("district_id", &district_id))
-                .query(&progenitor_client::QueryParam::new("floor_name", &floor_name))
-                .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                .query(&progenitor_client::QueryParam::new("scope", &scope))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "building_id",
+                                &building_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "country_id",
+                                &country_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "district_id",
+                                &district_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "floor_name",
+                                &floor_name,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
+                        .query(&progenitor_client::QueryParam::new("scope", &scope))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_config_set`]
@@ -37221,7 +38212,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37250,22 +38248,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/room_configs/set", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37331,7 +38341,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37360,22 +38377,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code", client
-                .baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
+                        client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37441,7 +38465,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37470,21 +38501,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_configs/set_room_access_code", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
+                        .baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37558,7 +38597,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id } = self;
@@ -37580,22 +38626,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_create`]
@@ -37646,7 +38709,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37669,19 +38739,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37741,7 +38818,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37764,19 +38848,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/room_levels/del", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37838,7 +38931,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -37861,19 +38961,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/room_levels/mget", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37919,7 +39028,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, custom_level_ids } = self;
@@ -37929,23 +39045,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/room_levels/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "custom_level_ids",
-                        &custom_level_ids,
-                    ),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "custom_level_ids",
+                                &custom_level_ids,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_get`]
@@ -37980,7 +39105,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id } = self;
@@ -37990,20 +39122,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
-                room_level_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
+                        encode_path(& room_level_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_level_patch`]
@@ -38068,7 +39207,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id, body, extra_fields } = self;
@@ -38097,22 +39243,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/room_levels/{}", client.baseurl, encode_path(&
-                room_level_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
+                        encode_path(& room_level_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38201,7 +39354,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id, user_id_type } = self;
@@ -38229,25 +39389,45 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
-                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-                .query(
-                    &progenitor_client::QueryParam::new("room_level_id", &room_level_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page_size", &page_size),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page_token",
+                                &page_token,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "room_level_id",
+                                &room_level_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_create`]
@@ -38311,7 +39491,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -38340,22 +39527,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38430,7 +39627,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -38459,22 +39663,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38549,7 +39763,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -38578,22 +39799,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/rooms/search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/search", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38654,7 +39887,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type } = self;
@@ -38670,23 +39910,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_delete`]
@@ -38721,7 +39971,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id } = self;
@@ -38731,20 +39988,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::room_patch`]
@@ -38822,7 +40086,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type, body, extra_fields } = self;
@@ -38857,25 +40128,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!(
-                "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(& room_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
+                        room_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38950,7 +40231,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -38972,22 +40260,41 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
-                .query(&progenitor_client::QueryParam::new("scope_type", &scope_type))
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    let url = format!(
+                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "scope_type",
+                                &scope_type,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
     }
     /**Builder for [`Client::scope_config_create`]
@@ -39053,7 +40360,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (&'a super::Client, reqwest::Request),
+            (
+                &'a super::Client,
+                impl Fn(
+                ) -> Result<
+                        reqwest::Request,
+                        Error<crate::FeishuErrorBody>,
+                    > + Send + Sync + 'a,
+            ),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39082,22 +40396,34 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            use crate::runtime::JsonBody as _;
-            let url = format!("{}/open-apis/vc/v1/scope_config", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .feishu_json(body)
-                .query(
-                    &progenitor_client::QueryParam::new("user_id_type", &user_id_type),
-                )
-                .build()?;
-            Ok((client, request))
+            Ok((
+                client,
+                move || {
+                    use crate::runtime::JsonBody as _;
+                    let url = format!(
+                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .feishu_json(body.clone())
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "user_id_type",
+                                &user_id_type,
+                            ),
+                        )
+                        .build()?;
+                    Ok(request)
+                },
+            ))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39122,14 +40448,22 @@ impl<'a> builder::AlertList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::AlertListResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::AlertListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::AlertListResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::AlertListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -39172,14 +40506,22 @@ impl<'a> builder::BotEvents<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::BotEventsResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotEventsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::BotEventsResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotEventsResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -39222,14 +40564,22 @@ impl<'a> builder::BotJoin<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::BotJoinResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotJoinResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::BotJoinResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotJoinResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39239,14 +40589,22 @@ impl<'a> builder::BotLeave<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::BotLeaveResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotLeaveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::BotLeaveResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotLeaveResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39256,7 +40614,11 @@ impl<'a> builder::BotMessage<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::BotMessageResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::BotMessageResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "bot_message",
@@ -39267,7 +40629,11 @@ impl<'a> builder::BotMessage<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::BotMessageResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::BotMessageResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39280,7 +40646,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotUserActiveMeetingResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39295,7 +40661,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotUserActiveMeetingResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -39304,7 +40670,13 @@ impl<'a> builder::ExportDownload<'a> {
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
-    pub fn send(self) -> crate::runtime::Sending<'a, ByteStream, reqwest::Request> {
+    pub fn send(
+        self,
+    ) -> crate::runtime::Sending<
+        'a,
+        ByteStream,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_download",
@@ -39327,7 +40699,11 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_meeting_list",
@@ -39338,7 +40714,11 @@ impl<'a> builder::ExportMeetingList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39348,7 +40728,11 @@ impl<'a> builder::ExportParticipantList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_list",
@@ -39359,7 +40743,11 @@ impl<'a> builder::ExportParticipantList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39369,7 +40757,11 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_participant_quality_list",
@@ -39380,7 +40772,11 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39390,7 +40786,11 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_resource_reservation_list",
@@ -39401,7 +40801,11 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ExportTaskCreated, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskCreated,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39411,7 +40815,11 @@ impl<'a> builder::ExportGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ExportTaskQueried, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ExportTaskQueried,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_get",
@@ -39422,7 +40830,11 @@ impl<'a> builder::ExportGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ExportTaskQueried, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ExportTaskQueried,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39432,7 +40844,11 @@ impl<'a> builder::MeetingListGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingListGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_get",
@@ -39443,7 +40859,11 @@ impl<'a> builder::MeetingListGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingListGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingListGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -39488,7 +40908,11 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingListByNoResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingListByNoResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_list_by_no",
@@ -39499,7 +40923,11 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingListByNoResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingListByNoResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -39544,7 +40972,11 @@ impl<'a> builder::MeetingSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_search",
@@ -39555,7 +40987,11 @@ impl<'a> builder::MeetingSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -39601,7 +41037,7 @@ impl<'a> builder::MeetingSubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingSubscriptionResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39619,7 +41055,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingUnsubscriptionResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39634,7 +41070,11 @@ impl<'a> builder::MeetingGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_get",
@@ -39645,7 +41085,11 @@ impl<'a> builder::MeetingGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39655,7 +41099,11 @@ impl<'a> builder::MeetingEnd<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingEndResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingEndResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_end",
@@ -39669,7 +41117,11 @@ impl<'a> builder::MeetingInvite<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingInviteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingInviteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_invite",
@@ -39680,7 +41132,11 @@ impl<'a> builder::MeetingInvite<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingInviteResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingInviteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39690,7 +41146,11 @@ impl<'a> builder::MeetingKickout<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingKickoutResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingKickoutResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_kickout",
@@ -39701,7 +41161,11 @@ impl<'a> builder::MeetingKickout<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingKickoutResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingKickoutResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39714,7 +41178,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39729,7 +41193,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingRecordingGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -39743,7 +41207,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingSetPermissionResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39761,7 +41225,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStartResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39779,7 +41243,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStopResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39794,7 +41258,11 @@ impl<'a> builder::MeetingSetHost<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::MeetingSetHostResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::MeetingSetHostResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "meeting_set_host",
@@ -39805,7 +41273,11 @@ impl<'a> builder::MeetingSetHost<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::MeetingSetHostResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::MeetingSetHostResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39815,7 +41287,11 @@ impl<'a> builder::NoteSubscription<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::NoteSubscriptionResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::NoteSubscriptionResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "note_subscription",
@@ -39832,7 +41308,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::NoteUnsubscriptionResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39847,14 +41323,22 @@ impl<'a> builder::NoteGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::NoteGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::NoteGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::NoteGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::NoteGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -39867,7 +41351,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39882,7 +41366,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -39931,7 +41415,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantQualityListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -39946,7 +41430,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantQualityListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -39997,7 +41481,11 @@ impl<'a> builder::ReportGetDaily<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReportGetDailyResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReportGetDailyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_daily",
@@ -40008,7 +41496,11 @@ impl<'a> builder::ReportGetDaily<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ReportGetDailyResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReportGetDailyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40018,7 +41510,11 @@ impl<'a> builder::ReportGetTopUser<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReportGetTopUserResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReportGetTopUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "report_get_top_user",
@@ -40029,7 +41525,11 @@ impl<'a> builder::ReportGetTopUser<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ReportGetTopUserResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReportGetTopUserResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40042,7 +41542,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40057,7 +41557,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40071,7 +41571,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40089,7 +41589,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40104,7 +41604,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigAdminGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40118,7 +41618,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40136,7 +41636,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40151,7 +41651,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40165,7 +41665,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40183,7 +41683,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40198,7 +41698,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigFormGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40212,7 +41712,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormPatchResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40227,7 +41727,11 @@ impl<'a> builder::ReserveApply<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReserveApplyResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveApplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_apply",
@@ -40238,7 +41742,11 @@ impl<'a> builder::ReserveApply<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ReserveApplyResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveApplyResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40248,7 +41756,11 @@ impl<'a> builder::ReserveGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReserveGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_get",
@@ -40259,7 +41771,11 @@ impl<'a> builder::ReserveGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ReserveGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40269,7 +41785,11 @@ impl<'a> builder::ReserveUpdate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReserveUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_update",
@@ -40280,7 +41800,11 @@ impl<'a> builder::ReserveUpdate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ReserveUpdateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ReserveUpdateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40290,7 +41814,11 @@ impl<'a> builder::ReserveDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ReserveDeleteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ReserveDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "reserve_delete",
@@ -40307,7 +41835,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40322,7 +41850,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40336,7 +41864,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ResourceReservationListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40351,7 +41879,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ResourceReservationListGetResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40402,7 +41930,11 @@ impl<'a> builder::RoomConfigQuery<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomConfigQueryResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_query",
@@ -40413,7 +41945,11 @@ impl<'a> builder::RoomConfigQuery<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomConfigQueryResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomConfigQueryResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40423,7 +41959,11 @@ impl<'a> builder::RoomConfigSet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomConfigSetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomConfigSetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_config_set",
@@ -40440,7 +41980,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40455,7 +41995,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40469,7 +42009,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40484,7 +42024,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         self.send().data()
     }
@@ -40495,7 +42035,11 @@ impl<'a> builder::RoomLevelList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelListResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_list",
@@ -40506,7 +42050,11 @@ impl<'a> builder::RoomLevelList<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomLevelListResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -40551,7 +42099,11 @@ impl<'a> builder::RoomLevelCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_create",
@@ -40562,7 +42114,11 @@ impl<'a> builder::RoomLevelCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomLevelCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40572,7 +42128,11 @@ impl<'a> builder::RoomLevelDel<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelDelResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelDelResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_del",
@@ -40586,7 +42146,11 @@ impl<'a> builder::RoomLevelMget<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelMgetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_mget",
@@ -40597,7 +42161,11 @@ impl<'a> builder::RoomLevelMget<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomLevelMgetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40607,7 +42175,11 @@ impl<'a> builder::RoomLevelSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_search",
@@ -40618,7 +42190,11 @@ impl<'a> builder::RoomLevelSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomLevelSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40628,7 +42204,11 @@ impl<'a> builder::RoomLevelGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_get",
@@ -40639,7 +42219,11 @@ impl<'a> builder::RoomLevelGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomLevelGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomLevelGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40649,7 +42233,11 @@ impl<'a> builder::RoomLevelPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomLevelPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomLevelPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_level_patch",
@@ -40663,14 +42251,22 @@ impl<'a> builder::RoomList<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomListResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomListResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomListResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -40713,7 +42309,11 @@ impl<'a> builder::RoomCreate<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_create",
@@ -40724,7 +42324,11 @@ impl<'a> builder::RoomCreate<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomCreateResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomCreateResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40734,14 +42338,22 @@ impl<'a> builder::RoomMget<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomMgetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomMgetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomMgetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40751,7 +42363,11 @@ impl<'a> builder::RoomSearch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_search",
@@ -40762,7 +42378,11 @@ impl<'a> builder::RoomSearch<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomSearchResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomSearchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
     /// Every page of the answer, one request each, following the page token: ends
@@ -40805,14 +42425,22 @@ impl<'a> builder::RoomGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::RoomGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::RoomGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40822,7 +42450,11 @@ impl<'a> builder::RoomDelete<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomDeleteResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomDeleteResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_delete",
@@ -40836,7 +42468,11 @@ impl<'a> builder::RoomPatch<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::RoomPatchResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::RoomPatchResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "room_patch",
@@ -40850,7 +42486,11 @@ impl<'a> builder::ScopeConfigGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<'a, types::ScopeConfigGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Sending<
+        'a,
+        types::ScopeConfigGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "scope_config_get",
@@ -40861,7 +42501,11 @@ impl<'a> builder::ScopeConfigGet<'a> {
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
         self,
-    ) -> crate::runtime::Calling<'a, types::ScopeConfigGetResponse, reqwest::Request> {
+    ) -> crate::runtime::Calling<
+        'a,
+        types::ScopeConfigGetResponse,
+        impl crate::runtime::call::Requests + 'a,
+    > {
         self.send().data()
     }
 }
@@ -40874,7 +42518,7 @@ impl<'a> builder::ScopeConfigCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ScopeConfigCreateResponse,
-        reqwest::Request,
+        impl crate::runtime::call::Requests + 'a,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

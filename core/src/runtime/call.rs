@@ -191,39 +191,21 @@ pub trait Requests: Send {
     fn again(&self) -> bool;
 }
 
-/// An operation's request, built once by `send()` from its builder's checked values with
-/// progenitor's code (see `prepare_direct`): each attempt sends a copy of it. A body that is not
-/// bytes (a stream) cannot be copied: such a request is not sent.
-impl Requests for reqwest::Request {
+/// A function building an operation's request from its builder's checked values with
+/// progenitor's code (see `prepare_direct`): called at each attempt, the first one too, so that
+/// the call's state holds no request, and no copy of it is kept in case of a retry.
+impl<B, E> Requests for B
+where
+    B: Fn() -> Result<reqwest::Request, E> + Send,
+    Error: From<E>,
+{
     fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        copy(self).ok_or_else(|| {
-            Error::Validation("the request's body is a stream, which cannot be sent again".into())
-        })
+        self().map_err(Error::from)
     }
 
     fn again(&self) -> bool {
-        self.body().is_none_or(|body| body.as_bytes().is_some())
+        true
     }
-}
-
-/// A copy of `request`, or `None` when its body is a stream. `Request::try_clone` also copies
-/// reqwest's per-request extensions, setting up a map for them even when there are none: a
-/// third of a call's extra cost over plain reqwest; the operations' requests have none.
-fn copy(request: &reqwest::Request) -> Option<reqwest::Request> {
-    let body = match request.body() {
-        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
-            body.as_bytes()?,
-        ))),
-        None => None,
-    };
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
-    }
-    *copy.body_mut() = body;
-    Some(copy)
 }
 
 #[cfg(test)]
@@ -251,46 +233,35 @@ mod tests {
         file: None,
     };
 
-    /// The size of a call's state, and the size of the request it holds.
-    fn state_size() -> (usize, usize) {
+    /// The size of a call's state whose request is built from `values`, and the size of those.
+    fn state_size<V: Send + 'static>(values: V) -> (usize, usize) {
         let http = reqwest::Client::new();
         let runtime = runtime();
         let url: reqwest::Url = "http://127.0.0.1:1/operation".parse().unwrap();
-        let request = reqwest::Request::new(http::Method::POST, url);
-        let request_size = std::mem::size_of_val(&request);
-        let call = run::<()>(&http, &runtime, request, "op", &OPERATION, None);
-        (std::mem::size_of_val(&call), request_size)
+        let build = move || {
+            std::hint::black_box(&values);
+            Ok::<_, reqwest::Error>(reqwest::Request::new(http::Method::POST, url.clone()))
+        };
+        let values_size = std::mem::size_of_val(&build);
+        let call = run::<()>(&http, &runtime, build, "op", &OPERATION, None);
+        (std::mem::size_of_val(&call), values_size)
     }
 
     /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
     /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
     /// allocator's slow path. Grows when a value is held across an await in two places — see
-    /// `docs/benchmarks.md` for how to find which. A call holds its request once (each attempt
-    /// sends a copy of it).
+    /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
+    /// (once) and no request (each is built at its attempt): it grows by those values only.
     #[test]
     fn call_state_fits_the_allocators_fast_path() {
-        let (size, request_size) = state_size();
-        eprintln!("call state: {size} bytes, of which the request {request_size}");
+        let (size, url_size) = state_size(());
+        eprintln!("call state: {size} bytes");
         assert!(size <= 1024, "the call's state grew to {size} bytes");
-    }
-
-    /// A request whose body is bytes is sent again for a retry; one whose body is a stream is
-    /// not.
-    #[test]
-    fn a_request_is_copied_for_each_attempt() {
-        let http = reqwest::Client::new();
-        let url: reqwest::Url = "http://127.0.0.1:1/operation".parse().unwrap();
-        let mut request = reqwest::Request::new(http::Method::POST, url.clone());
-        *request.body_mut() = Some(reqwest::Body::from("{}"));
-        assert!(request.again());
-        let first = request.next(&http).unwrap();
-        let second = request.next(&http).unwrap();
-        assert_eq!(first.body().and_then(|b| b.as_bytes()), Some(&b"{}"[..]));
-        assert_eq!(second.url(), &url);
-        let mut streamed = reqwest::Request::new(http::Method::POST, url);
-        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::new())]);
-        *streamed.body_mut() = Some(reqwest::Body::wrap_stream(chunks));
-        assert!(!streamed.again());
-        assert!(matches!(streamed.next(&http), Err(Error::Validation(_))));
+        let (with_values, values_size) = state_size([0u8; 256]);
+        assert!(
+            with_values <= size + (values_size - url_size),
+            "the call's state is {with_values} bytes, more than {size} + the values' {}",
+            values_size - url_size
+        );
     }
 }

@@ -43,7 +43,7 @@ pub use pages::MAX_PAGES;
 pub use pages::{Items, Paged, PagedItems, Pages};
 pub use quirks::JsonBody;
 #[cfg(feature = "upload")]
-pub use upload::{Multipart, Upload};
+pub use upload::Multipart;
 
 /// The kinds of access token an operation accepts (its spec's `security`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,10 +1,8 @@
 //! The futures an operation's `send()` and `call()` return, [`Sending`] and [`Calling`]: named
-//! types of the runtime, generic over the operation's answer type only (and, for an upload, its
-//! one request with its streamed body).
+//! types of the runtime, generic over the operation's answer type only.
 //!
-//! An operation's `send()` only checks its builder's values and builds the request from them
-//! (or refuses them), packed into a [`Sending`]; nothing is sent before the first poll. The
-//! call itself (`call::run`) starts at the first poll. So a service's library
+//! An operation's `send()` only packs its builder's checked values (or their refusal) into a
+//! [`Sending`]; the call itself (`call::run`) starts at the first poll. So a service's library
 //! compiles no call per operation: the call, the answer's decoding ([`Answer`]) and the taking
 //! of its `data` ([`WithData`]) are compiled where a call is awaited, once per answer type. A
 //! named type also costs the compiler less than an `impl Future` per operation, whose hidden
@@ -60,18 +58,17 @@ fn decode<T: Envelope>(body: &[u8]) -> Decoded {
     Some((answer.code(), Box::new(answer)))
 }
 
-/// What an operation builder's `prepare_direct` gives: the client and its request (or, for an
-/// upload, the request with its body), or the refusal of the builder's values.
+/// What an operation builder's `prepare_direct` gives: the client and the function that builds
+/// its request, or the refusal of the builder's values.
 type Prepared<'a, C, R> = Result<(&'a C, R), progenitor_client::Error<crate::FeishuErrorBody>>;
 
 /// The future of an operation's `send()`: Feishu's answer as the operation's answer type `T`
-/// (its request `R`: the operation's request, or an upload's with its body), with its status and
-/// headers, or the crate's [`Error`] — refused before sending, transport, an error code at any
-/// HTTP status, an undecodable answer.
+/// (its request built by `R`, the operation's own), with its status and headers, or the crate's [`Error`] — refused before sending, transport,
+/// an error code at any HTTP status, an undecodable answer.
 ///
 /// Nothing is sent until it is polled (awaited); dropping it unpolled sends nothing.
 #[must_use = "a call is sent only when its future is awaited"]
-pub struct Sending<'a, T, R = reqwest::Request> {
+pub struct Sending<'a, T, R> {
     operation_id: &'static str,
     state: State<'a, T, R>,
 }
@@ -79,7 +76,7 @@ pub struct Sending<'a, T, R = reqwest::Request> {
 /// The future of an operation's `call()`: the `data` of Feishu's answer, or the crate's
 /// [`Error`]; an answer without `data` is [`Error::NoData`]. Nothing is sent until it is polled.
 #[must_use = "a call is sent only when its future is awaited"]
-pub struct Calling<'a, T, R = reqwest::Request> {
+pub struct Calling<'a, T, R> {
     sending: Sending<'a, T, R>,
 }
 
@@ -102,8 +99,8 @@ enum State<'a, T, R> {
 }
 
 impl<'a, T, R: Requests + 'a> Sending<'a, T, R> {
-    /// The call of an operation whose builder gave `prepared`: its request, sent (a copy for
-    /// each attempt; an upload's one request, see `Multipart::upload`) as `operation_id` with
+    /// The call of an operation whose builder gave `prepared`: its requests, built for each
+    /// attempt (an upload's one request, see `Multipart::upload`), sent as `operation_id` with
     /// what the runtime knows of it, `op`.
     pub fn new<C>(
         prepared: Prepared<'a, C, R>,

@@ -32,42 +32,45 @@ impl Multipart {
         Self(self.0.part(field, file.into_part()))
     }
 
-    /// The one request of an upload, `request` (built without a body from the builder's checked
-    /// values), with this body: what an upload's `send()` hands to [`super::Sending`]. It is sent
-    /// once: a stream cannot be replayed.
-    pub fn upload(self, request: reqwest::Request) -> Upload {
+    /// The one request `build` makes, with this body: what an upload's `send()` hands to
+    /// [`super::Sending`]. It is sent once: a stream cannot be replayed.
+    pub fn upload<B>(self, build: B) -> Upload<B> {
         Upload {
-            request: Some((request, self)),
+            build,
+            body: Some(self),
         }
     }
 }
 
-/// The one request of an upload, with its multipart body. A stream cannot be replayed: there is
-/// no request for a further attempt.
-pub struct Upload {
-    request: Option<(reqwest::Request, Multipart)>,
+/// The one request of an upload: built by `B` from the builder's checked values (progenitor's
+/// code builds it without a body), with the multipart body. A stream cannot be replayed: there
+/// is no request for a further attempt.
+pub struct Upload<B> {
+    build: B,
+    body: Option<Multipart>,
 }
 
-impl Requests for Upload {
+impl<B, E> Requests for Upload<B>
+where
+    B: Fn() -> Result<reqwest::Request, E> + Send,
+    Error: From<E>,
+{
     /// The request with the form as its body, streamed, with its `Content-Type` (the boundary)
     /// and, when every part's size is known (files from a path or bytes, text fields), its
     /// `Content-Length`; a part of unknown size (a reader) makes it chunked. reqwest's builder
     /// computes the length of its own framing.
     fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        match self.request.take() {
-            Some((request, Multipart(form))) => {
-                reqwest::RequestBuilder::from_parts(http.clone(), request)
-                    .multipart(form)
-                    .build()
-                    .map_err(Error::Transport)
-            }
-            None => Err(Error::Validation(
-                "an upload's body is a stream, which is sent only once".into(),
-            )),
+        let request = (self.build)()?;
+        match self.body.take() {
+            Some(Multipart(form)) => reqwest::RequestBuilder::from_parts(http.clone(), request)
+                .multipart(form)
+                .build()
+                .map_err(Error::Transport),
+            None => Ok(request),
         }
     }
 
     fn again(&self) -> bool {
-        self.request.is_some()
+        self.body.is_some()
     }
 }
