@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{tenant_client, PATH, TASK_ID};
-use feishu_openapi::vc::types::ExportMeetingListRequest;
+use feishu_openapi::vc::types::{ExportMeetingListRequest, ExportTaskCreated};
 use feishu_openapi::{AccessToken, Error, FeishuClient, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -152,8 +152,11 @@ async fn the_futures_and_streams_send_only_when_polled() {
     let feishu = tenant_client(&server);
     let vc = feishu.vc();
 
-    let sending: feishu_openapi::Sending<'_, _, _> = vc.export_meeting_list().body(body()).send();
-    let calling: feishu_openapi::Calling<'_, _, _> = vc.export_meeting_list().body(body()).call();
+    // Named with the answer type alone: the operation's requests are the futures' default.
+    let sending: feishu_openapi::Sending<'_, ExportTaskCreated> =
+        vc.export_meeting_list().body(body()).send();
+    let calling: feishu_openapi::Calling<'_, ExportTaskCreated> =
+        vc.export_meeting_list().body(body()).call();
     // An answer `{code, data, msg}` is a `ResponseBody` under the operation's name.
     let _: feishu_openapi::vc::types::BotJoinResponse = feishu_openapi::ResponseBody {
         code: 0,

@@ -146,7 +146,7 @@ pub fn wrap(
                 /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
                 pub fn call(
                     self,
-                ) -> crate::runtime::Calling<'a, #answer, impl crate::runtime::call::Requests + 'a> {
+                ) -> crate::runtime::Calling<'a, #answer, crate::runtime::call::Prepared<'a>> {
                     self.send().data()
                 }
             }
@@ -175,7 +175,7 @@ pub fn wrap(
                 /// an undecodable answer — is the crate's [`Error`](crate::Error).
                 pub fn send(
                     self,
-                ) -> crate::runtime::Sending<'a, #answer, impl crate::runtime::call::Requests + 'a> {
+                ) -> crate::runtime::Sending<'a, #answer, crate::runtime::call::Prepared<'a>> {
                     crate::runtime::Sending::new(self.prepare_direct(), #id, &OPERATIONS[#index])
                 }
                 #call
@@ -425,11 +425,13 @@ fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
 
 /// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
 /// body's rules too), run at once, and the part that builds the request from them (a JSON body
-/// with Feishu's content type, see [`lean_request`]), as a function the runtime calls for the first attempt and again for each retry (`crate::runtime::Sending`) — so that no
-/// copy of the request is kept in case of a retry. Where building might move a checked value (a
-/// conditional: header parameters; a body passed by value), it builds from clones of the values
-/// it does not only borrow, so that it can build again. An error when the body has no `let url = …;` before
-/// `let info = OperationInfo …;`, or awaits before it.
+/// with Feishu's content type, see [`lean_request`]), as a plain function over the checked
+/// values it reads (`crate::runtime::call::Build`, boxed as `Prepared`), which the runtime
+/// calls for the first attempt and again for each retry (`crate::runtime::Sending`), so that
+/// no copy of the request is kept in case of a retry. Boxed, the operation's requests have one
+/// type for every operation: an `impl Fn` here and an `impl Requests` in `send()` were two
+/// hidden types per operation for rustc to infer and check. An error when the body has no
+/// `let url = …;` before `let info = OperationInfo …;`, or awaits before it.
 fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let info = trees
@@ -449,16 +451,12 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     if mentions(&checks, &["await"]) || mentions(&builds, &["await"]) {
         return Err("progenitor's `send` awaits before it sends".into());
     }
-    let clones = if mentions(&builds, &["if", "match", "move"]) || calls(&builds, "body") {
-        let names = bound(&trees[..url]);
-        let names = names
-            .into_iter()
-            .filter(|name| name != "client" && by_value(&builds, name))
-            .map(|name| format_ident!("{name}"));
-        quote!(#(let #names = #names.clone();)*)
-    } else {
-        TokenStream::new()
-    };
+    // The checked values the building reads, lent to the build function.
+    let names: Vec<Ident> = bound(&trees[..url])
+        .into_iter()
+        .filter(|name| name != "client" && mentions(&builds, &[name.as_str()]))
+        .map(|name| format_ident!("{name}"))
+        .collect();
     let builds = lean_request(builds);
     // The checks' `?`s written out (see `plain_try`).
     let checks = super::plain_try::checks(checks);
@@ -466,19 +464,18 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
             self,
-        ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn() -> Result<reqwest::Request, Error<crate::FeishuErrorBody>> + Send + Sync + 'a,
-            ),
-            Error<crate::FeishuErrorBody>,
-        > {
+        ) -> Result<(&'a super::Client, crate::runtime::call::Prepared<'a>), Error<crate::FeishuErrorBody>>
+        {
             #checks
-            Ok((client, move || {
-                #clones
-                #builds
-                Ok(request)
-            }))
+            let build = crate::runtime::call::Build::boxed(
+                client,
+                (#(#names,)*),
+                |client, (#(#names,)*)| {
+                    #builds
+                    Ok(request)
+                },
+            );
+            Ok((client, build))
         }
     })
 }
@@ -488,17 +485,6 @@ fn mentions(stream: &TokenStream, names: &[&str]) -> bool {
     stream.clone().into_iter().any(|t| match t {
         TokenTree::Ident(a) => names.iter().any(|name| a == name),
         TokenTree::Group(g) => mentions(&g.stream(), names),
-        _ => false,
-    })
-}
-
-/// Whether `stream` names `name` other than borrowed (`&name`), at any depth: a use that might
-/// move it.
-fn by_value(stream: &TokenStream, name: &str) -> bool {
-    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
-    trees.iter().enumerate().any(|(i, tree)| match tree {
-        TokenTree::Ident(a) => a == name && !(i > 0 && punct(&trees[i - 1], '&')),
-        TokenTree::Group(g) => by_value(&g.stream(), name),
         _ => false,
     })
 }
@@ -569,19 +555,6 @@ fn lean_request(builds: TokenStream) -> TokenStream {
     } else {
         lean
     }
-}
-
-/// Whether `stream` calls the method `name` (`. name (…)`), at any depth.
-fn calls(stream: &TokenStream, name: &str) -> bool {
-    let trees: Vec<TokenTree> = stream.clone().into_iter().collect();
-    trees.iter().enumerate().any(|(i, tree)| match tree {
-        TokenTree::Punct(p) if p.as_char() == '.' => {
-            matches!(trees.get(i + 1), Some(TokenTree::Ident(m)) if m == name)
-                && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
-        }
-        TokenTree::Group(g) => calls(&g.stream(), name),
-        _ => false,
-    })
 }
 
 /// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).

@@ -1584,14 +1584,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1616,9 +1609,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/app_access_token", client.baseurl,
@@ -1637,7 +1631,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1700,14 +1695,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1732,9 +1720,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
@@ -1753,7 +1742,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1815,14 +1805,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1845,9 +1828,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,
@@ -1866,7 +1850,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -1932,14 +1917,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -1964,9 +1942,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
@@ -1985,7 +1964,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -2047,14 +2027,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -2077,9 +2050,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/auth/v3/tenant_access_token/internal", client
@@ -2099,7 +2073,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -2127,7 +2102,7 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppAccessToken,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -2145,7 +2120,7 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppAccessToken,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -2163,7 +2138,7 @@ impl<'a> builder::AppTicketResend<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppTicketResent,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -2181,7 +2156,7 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::TenantAccessToken,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -2199,7 +2174,7 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::TenantAccessToken,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

@@ -32181,14 +32181,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32198,9 +32191,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (batch_message_id,),
+                |client, (batch_message_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
                         encode_path(& batch_message_id.to_string()),
@@ -32218,7 +32212,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::batch_message_get_progress`]
@@ -32253,14 +32248,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32270,9 +32258,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (batch_message_id,),
+                |client, (batch_message_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
                         .baseurl, encode_path(& batch_message_id.to_string()),
@@ -32290,7 +32279,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::batch_message_read_user`]
@@ -32325,14 +32315,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, batch_message_id } = self;
@@ -32342,9 +32325,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (batch_message_id,),
+                |client, (batch_message_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
                         encode_path(& batch_message_id.to_string()),
@@ -32362,7 +32346,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -32454,14 +32439,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, sort_type, types, user_id_type } = self;
@@ -32495,9 +32473,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (page_size, page_token, sort_type, types, user_id_type),
+                |client, (page_size, page_token, sort_type, types, user_id_type)| {
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32531,7 +32510,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_create`]
@@ -32624,14 +32604,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32679,9 +32652,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, set_bot_manager, user_id_type, uuid),
+                |client, (body, set_bot_manager, user_id_type, uuid)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
                     #[allow(unused_mut)]
@@ -32711,7 +32685,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32800,14 +32775,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, query, user_id_type } = self;
@@ -32835,9 +32803,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (page_size, page_token, query, user_id_type),
+                |client, (page_size, page_token, query, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/search", client.baseurl,
                     );
@@ -32870,7 +32839,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -32920,14 +32890,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -32943,9 +32906,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id, user_id_type),
+                |client, (chat_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
@@ -32969,7 +32933,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_update`]
@@ -33047,14 +33012,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -33089,9 +33047,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, user_id_type),
+                |client, (body, chat_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
@@ -33117,7 +33076,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33163,14 +33123,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -33180,9 +33133,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
@@ -33200,7 +33154,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_announcement_get`]
@@ -33250,14 +33205,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type } = self;
@@ -33273,9 +33221,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id, user_id_type),
+                |client, (chat_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -33299,7 +33248,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_announcement_patch`]
@@ -33365,14 +33315,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33401,9 +33344,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
@@ -33423,7 +33367,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33499,14 +33444,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33535,9 +33473,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
@@ -33557,7 +33496,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33633,14 +33573,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33669,9 +33602,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
@@ -33691,7 +33625,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33737,14 +33672,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -33754,9 +33682,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
                         .baseurl, encode_path(& chat_id.to_string()),
@@ -33774,7 +33703,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_tab_sort_tabs`]
@@ -33839,14 +33769,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -33875,9 +33798,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
@@ -33897,7 +33821,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33973,14 +33898,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -34009,9 +33927,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
@@ -34031,7 +33950,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34105,14 +34025,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -34141,9 +34054,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
@@ -34163,7 +34077,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34258,14 +34173,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34302,9 +34210,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, member_id_type),
+                |client, (body, chat_id, member_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
@@ -34330,7 +34239,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34425,14 +34335,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34473,9 +34376,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, member_id_type),
+                |client, (body, chat_id, member_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
@@ -34501,7 +34405,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34589,14 +34494,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, page_size, page_token } = self;
@@ -34624,9 +34522,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id, member_id_type, page_size, page_token),
+                |client, (chat_id, member_id_type, page_size, page_token)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -34659,7 +34558,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_members_create`]
@@ -34754,14 +34654,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -34809,9 +34702,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, member_id_type, succeed_type),
+                |client, (body, chat_id, member_id_type, succeed_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
@@ -34843,7 +34737,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34934,14 +34829,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, member_id_type, body, extra_fields } = self;
@@ -34976,9 +34864,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, member_id_type),
+                |client, (body, chat_id, member_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
@@ -35004,7 +34893,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35050,14 +34940,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -35067,9 +34950,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -35087,7 +34971,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_members_me_join`]
@@ -35122,14 +35007,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -35139,9 +35017,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -35159,7 +35038,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_menu_item_patch`]
@@ -35238,14 +35118,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, menu_item_id, body, extra_fields } = self;
@@ -35280,9 +35153,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, menu_item_id),
+                |client, (body, chat_id, menu_item_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
@@ -35303,7 +35177,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35349,14 +35224,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -35366,9 +35234,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -35386,7 +35255,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_menu_tree_create`]
@@ -35452,14 +35322,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35488,9 +35351,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
@@ -35510,7 +35374,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35587,14 +35452,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35623,9 +35481,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
@@ -35645,7 +35504,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35722,14 +35582,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -35758,9 +35611,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
@@ -35780,7 +35634,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -35868,14 +35723,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, page_size, page_token, user_id_type } = self;
@@ -35903,9 +35751,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id, page_size, page_token, user_id_type),
+                |client, (chat_id, page_size, page_token, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -35938,7 +35787,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_moderation_update`]
@@ -36019,14 +35869,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, user_id_type, body, extra_fields } = self;
@@ -36061,9 +35904,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id, user_id_type),
+                |client, (body, chat_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
@@ -36089,7 +35933,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36135,14 +35980,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id } = self;
@@ -36152,9 +35990,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id,),
+                |client, (chat_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
                         client.baseurl, encode_path(& chat_id.to_string()),
@@ -36172,7 +36011,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::chat_top_notice_put_top_notice`]
@@ -36238,14 +36078,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, body, extra_fields } = self;
@@ -36280,9 +36113,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, chat_id),
+                |client, (body, chat_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
@@ -36302,7 +36136,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36332,20 +36167,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (),
+                |client, ()| {
                     let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36360,7 +36189,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::file_get`]
@@ -36395,14 +36225,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_key } = self;
@@ -36412,9 +36235,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (file_key,),
+                |client, (file_key,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(&
                         file_key.to_string()),
@@ -36423,7 +36247,8 @@ pub mod builder {
                     let mut request = client.client.get(url).build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::image_create`]
@@ -36442,20 +36267,14 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (),
+                |client, ()| {
                     let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36470,7 +36289,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::image_get`]
@@ -36505,14 +36325,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, image_key } = self;
@@ -36522,9 +36335,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (image_key,),
+                |client, (image_key,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(&
                         image_key.to_string()),
@@ -36533,7 +36347,8 @@ pub mod builder {
                     let mut request = client.client.get(url).build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_list`]
@@ -36700,14 +36515,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -36783,9 +36591,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    card_msg_content_type,
+                    container_id,
+                    container_id_type,
+                    end_time,
+                    only_thread_root_messages,
+                    page_size,
+                    page_token,
+                    sort_type,
+                    start_time,
+                    with_sender_name,
+                ),
+                |
+                    client,
+                    (
+                        card_msg_content_type,
+                        container_id,
+                        container_id_type,
+                        end_time,
+                        only_thread_root_messages,
+                        page_size,
+                        page_token,
+                        sort_type,
+                        start_time,
+                        with_sender_name,
+                    )|
+                {
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36851,7 +36685,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_create`]
@@ -36916,14 +36751,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, body, extra_fields } = self;
@@ -36952,9 +36780,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, receive_id_type),
+                |client, (body, receive_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
                     #[allow(unused_mut)]
@@ -36977,7 +36806,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37069,14 +36899,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, receive_id_type, uuid, body, extra_fields } = self;
@@ -37111,9 +36934,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, receive_id_type, uuid),
+                |client, (body, receive_id_type, uuid)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
@@ -37139,7 +36963,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37217,14 +37042,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37259,9 +37077,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/reactions/batch_query", client
@@ -37287,7 +37106,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37391,14 +37211,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37446,9 +37259,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, page_size, page_token, user_id_type),
+                |client, (body, page_size, page_token, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/search", client.baseurl,
@@ -37482,7 +37296,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37572,14 +37387,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37613,9 +37421,13 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (card_msg_content_type, message_id, user_id_type, with_sender_name),
+                |
+                    client,
+                    (card_msg_content_type, message_id, user_id_type, with_sender_name)|
+                {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -37651,7 +37463,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_update`]
@@ -37716,14 +37529,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37752,9 +37558,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id),
+                |client, (body, message_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
@@ -37774,7 +37581,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37820,14 +37628,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -37837,9 +37638,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (message_id,),
+                |client, (message_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -37857,7 +37659,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_patch`]
@@ -37920,14 +37723,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -37956,9 +37752,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id),
+                |client, (body, message_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
@@ -37978,7 +37775,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38083,14 +37881,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -38131,9 +37922,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id, receive_id_type, uuid),
+                |client, (body, message_id, receive_id_type, uuid)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
@@ -38160,7 +37952,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38237,14 +38030,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -38273,9 +38059,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id),
+                |client, (body, message_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
@@ -38295,7 +38082,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38398,14 +38186,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -38446,9 +38227,13 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (message_id, page_size, page_token, reaction_type, user_id_type),
+                |
+                    client,
+                    (message_id, page_size, page_token, reaction_type, user_id_type)|
+                {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
                         encode_path(& message_id.to_string()),
@@ -38487,7 +38272,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_reaction_create`]
@@ -38553,14 +38339,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -38589,9 +38368,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id),
+                |client, (body, message_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
@@ -38611,7 +38391,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38671,14 +38452,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, reaction_id } = self;
@@ -38694,9 +38468,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (message_id, reaction_id),
+                |client, (message_id, reaction_id)| {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
                         encode_path(& message_id.to_string()), encode_path(& reaction_id
@@ -38715,7 +38490,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_read_users`]
@@ -38791,14 +38567,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, page_size, page_token, user_id_type } = self;
@@ -38826,9 +38595,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (message_id, page_size, page_token, user_id_type),
+                |client, (message_id, page_size, page_token, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
                         encode_path(& message_id.to_string()),
@@ -38861,7 +38631,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_reply`]
@@ -38924,14 +38695,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, body, extra_fields } = self;
@@ -38960,9 +38724,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id),
+                |client, (body, message_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
@@ -38982,7 +38747,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39056,14 +38822,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, file_key, type_ } = self;
@@ -39085,9 +38844,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (file_key, message_id, type_),
+                |client, (file_key, message_id, type_)| {
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
                         encode_path(& message_id.to_string()), encode_path(& file_key
@@ -39101,7 +38861,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::message_urgent_app`]
@@ -39180,14 +38941,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -39222,9 +38976,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id, user_id_type),
+                |client, (body, message_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
@@ -39250,7 +39005,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39340,14 +39096,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -39382,9 +39131,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id, user_id_type),
+                |client, (body, message_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
@@ -39410,7 +39160,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39500,14 +39251,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id, user_id_type, body, extra_fields } = self;
@@ -39542,9 +39286,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, message_id, user_id_type),
+                |client, (body, message_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
@@ -39570,7 +39315,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39673,14 +39419,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, chat_id, end_time, page_size, page_token, start_time } = self;
@@ -39714,9 +39453,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (chat_id, end_time, page_size, page_token, start_time),
+                |client, (chat_id, end_time, page_size, page_token, start_time)| {
                     let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39750,7 +39490,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::pin_create`]
@@ -39799,14 +39540,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -39829,9 +39563,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
                     #[allow(unused_mut)]
@@ -39848,7 +39583,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39894,14 +39630,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, message_id } = self;
@@ -39911,9 +39640,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (message_id,),
+                |client, (message_id,)| {
                     let url = format!(
                         "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -39931,7 +39661,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::thread_forward`]
@@ -40025,14 +39756,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, thread_id, receive_id_type, uuid, body, extra_fields } = self;
@@ -40073,9 +39797,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, receive_id_type, thread_id, uuid),
+                |client, (body, receive_id_type, thread_id, uuid)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
@@ -40102,7 +39827,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40179,14 +39905,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40215,9 +39934,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card", client.baseurl,
@@ -40242,7 +39962,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40320,14 +40041,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40356,9 +40070,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
@@ -40383,7 +40098,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40461,14 +40177,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40497,9 +40206,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
@@ -40524,7 +40234,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40584,14 +40295,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, biz_entity_id, tag_biz_type } = self;
@@ -40607,9 +40311,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (biz_entity_id, tag_biz_type),
+                |client, (biz_entity_id, tag_biz_type)| {
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
                     );
@@ -40638,7 +40343,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_update`]
@@ -40690,14 +40396,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -40726,9 +40425,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
@@ -40747,7 +40447,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40810,14 +40511,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -40846,9 +40540,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
@@ -40867,7 +40562,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40944,14 +40640,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40980,9 +40669,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
                     #[allow(unused_mut)]
@@ -41005,7 +40695,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41107,14 +40798,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -41162,9 +40846,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, page_size, page_token, user_id_type),
+                |client, (body, page_size, page_token, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/chats/search", client.baseurl,
@@ -41198,7 +40883,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41275,14 +40961,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -41311,9 +40990,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
@@ -41338,7 +41018,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41429,14 +41110,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, feed_card_id, user_id_type, body, extra_fields } = self;
@@ -41471,9 +41145,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, feed_card_id, user_id_type),
+                |client, (body, feed_card_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
@@ -41499,7 +41174,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41559,14 +41235,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -41589,9 +41258,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
                     #[allow(unused_mut)]
@@ -41608,7 +41278,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41682,14 +41353,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, tag_id, body, extra_fields } = self;
@@ -41718,9 +41382,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, tag_id),
+                |client, (body, tag_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
@@ -41740,7 +41405,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41803,14 +41469,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -41833,9 +41492,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
@@ -41854,7 +41514,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -41882,7 +41543,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41900,7 +41561,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageGetProgressResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41915,7 +41576,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageGetProgressResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41929,7 +41590,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BatchMessageReadUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41944,7 +41605,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BatchMessageReadUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41958,7 +41619,7 @@ impl<'a> builder::ChatList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatsListed,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
@@ -41969,7 +41630,7 @@ impl<'a> builder::ChatList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatsListed,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42016,7 +41677,7 @@ impl<'a> builder::ChatCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42031,7 +41692,7 @@ impl<'a> builder::ChatCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42045,7 +41706,7 @@ impl<'a> builder::ChatSearch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42060,7 +41721,7 @@ impl<'a> builder::ChatSearch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42107,7 +41768,7 @@ impl<'a> builder::ChatGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
@@ -42118,7 +41779,7 @@ impl<'a> builder::ChatGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42132,7 +41793,7 @@ impl<'a> builder::ChatUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42150,7 +41811,7 @@ impl<'a> builder::ChatDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42168,7 +41829,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42183,7 +41844,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatAnnouncementGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42197,7 +41858,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatAnnouncementPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42215,7 +41876,7 @@ impl<'a> builder::ChatTabCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42230,7 +41891,7 @@ impl<'a> builder::ChatTabCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42244,7 +41905,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabDeleteTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42259,7 +41920,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabDeleteTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42273,7 +41934,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabListTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42288,7 +41949,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabListTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42302,7 +41963,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabSortTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42317,7 +41978,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabSortTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42331,7 +41992,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTabUpdateTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42346,7 +42007,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatTabUpdateTabsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42360,7 +42021,7 @@ impl<'a> builder::ChatLink<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatLinkResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
@@ -42371,7 +42032,7 @@ impl<'a> builder::ChatLink<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatLinkResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42385,7 +42046,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersAddManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42400,7 +42061,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersAddManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42414,7 +42075,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42429,7 +42090,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatManagersDeleteManagersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42443,7 +42104,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42458,7 +42119,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42505,7 +42166,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42520,7 +42181,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42534,7 +42195,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42549,7 +42210,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42563,7 +42224,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersIsInChatResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42578,7 +42239,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMembersIsInChatResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42592,7 +42253,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMembersMeJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42610,7 +42271,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuItemPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42625,7 +42286,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuItemPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42639,7 +42300,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42654,7 +42315,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42668,7 +42329,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42683,7 +42344,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42697,7 +42358,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42712,7 +42373,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42726,7 +42387,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatMenuTreeSortResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42741,7 +42402,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatMenuTreeSortResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42755,7 +42416,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42770,7 +42431,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatModerationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42819,7 +42480,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatModerationUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42837,7 +42498,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticeDeleteTopNoticeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42855,7 +42516,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatTopNoticePutTopNoticeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42920,11 +42581,7 @@ impl<'a> builder::FileGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -42989,11 +42646,7 @@ impl<'a> builder::ImageGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -43015,7 +42668,7 @@ impl<'a> builder::MessageList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43030,7 +42683,7 @@ impl<'a> builder::MessageList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43079,7 +42732,7 @@ impl<'a> builder::MessageCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43094,7 +42747,7 @@ impl<'a> builder::MessageCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43108,7 +42761,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageMergeForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43123,7 +42776,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageMergeForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43137,7 +42790,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionBatchQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43152,7 +42805,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionBatchQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43166,7 +42819,7 @@ impl<'a> builder::MessageSearch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43181,7 +42834,7 @@ impl<'a> builder::MessageSearch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43228,7 +42881,7 @@ impl<'a> builder::MessageGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43243,7 +42896,7 @@ impl<'a> builder::MessageGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43257,7 +42910,7 @@ impl<'a> builder::MessageUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43272,7 +42925,7 @@ impl<'a> builder::MessageUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43286,7 +42939,7 @@ impl<'a> builder::MessageDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43304,7 +42957,7 @@ impl<'a> builder::MessagePatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessagePatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43322,7 +42975,7 @@ impl<'a> builder::MessageForward<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43337,7 +42990,7 @@ impl<'a> builder::MessageForward<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43351,7 +43004,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessagePushFollowUpResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43369,7 +43022,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43384,7 +43037,7 @@ impl<'a> builder::MessageReactionList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43436,7 +43089,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43451,7 +43104,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43465,7 +43118,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReactionDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43480,7 +43133,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReactionDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43494,7 +43147,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReadUsersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43509,7 +43162,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReadUsersResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43558,7 +43211,7 @@ impl<'a> builder::MessageReply<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageReplyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43573,7 +43226,7 @@ impl<'a> builder::MessageReply<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageReplyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43584,11 +43237,7 @@ impl<'a> builder::MessageResourceGet<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "message_resource_get",
@@ -43614,7 +43263,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUrgentAppResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43629,7 +43278,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUrgentAppResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43643,7 +43292,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUrgentPhoneResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43658,7 +43307,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUrgentPhoneResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43672,7 +43321,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MessageUrgentSmsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43687,7 +43336,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MessageUrgentSmsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43701,7 +43350,7 @@ impl<'a> builder::PinList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::PinListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
@@ -43712,7 +43361,7 @@ impl<'a> builder::PinList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::PinListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43759,7 +43408,7 @@ impl<'a> builder::PinCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::PinCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43774,7 +43423,7 @@ impl<'a> builder::PinCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::PinCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43788,7 +43437,7 @@ impl<'a> builder::PinDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::PinDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43806,7 +43455,7 @@ impl<'a> builder::ThreadForward<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ThreadForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43821,7 +43470,7 @@ impl<'a> builder::ThreadForward<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ThreadForwardResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43835,7 +43484,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43850,7 +43499,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43864,7 +43513,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43879,7 +43528,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43893,7 +43542,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43908,7 +43557,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AppFeedCardBatchDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43922,7 +43571,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43937,7 +43586,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BizEntityTagRelationGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -43951,7 +43600,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43969,7 +43618,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BizEntityTagRelationCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -43987,7 +43636,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatButtonUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -44002,7 +43651,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatButtonUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44016,7 +43665,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ChatSearchV2Response,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -44031,7 +43680,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ChatSearchV2Response,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44078,7 +43727,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -44093,7 +43742,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::FeedCardBotTimeSentiveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44107,7 +43756,7 @@ impl<'a> builder::FeedCardPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::FeedCardPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -44122,7 +43771,7 @@ impl<'a> builder::FeedCardPatch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::FeedCardPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44136,7 +43785,7 @@ impl<'a> builder::TagCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::TagCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -44151,7 +43800,7 @@ impl<'a> builder::TagCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::TagCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44165,7 +43814,7 @@ impl<'a> builder::TagPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::TagPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
@@ -44176,7 +43825,7 @@ impl<'a> builder::TagPatch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::TagPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -44190,7 +43839,7 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::UrlPreviewBatchUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

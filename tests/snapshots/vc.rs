@@ -31021,14 +31021,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31076,9 +31069,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (end_time, page_size, page_token, query_type, query_value, start_time),
+                |
+                    client,
+                    (
+                        end_time,
+                        page_size,
+                        page_token,
+                        query_type,
+                        query_value,
+                        start_time,
+                    )|
+                {
                     let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31123,7 +31127,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::bot_events`]
@@ -31230,14 +31235,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -31285,9 +31283,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (end_time, meeting_id, page_size, page_token, start_time, user_id_type),
+                |
+                    client,
+                    (
+                        end_time,
+                        meeting_id,
+                        page_size,
+                        page_token,
+                        start_time,
+                        user_id_type,
+                    )|
+                {
                     let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31332,7 +31341,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::bot_join`]
@@ -31381,14 +31391,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31411,9 +31414,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
                     #[allow(unused_mut)]
@@ -31430,7 +31434,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31490,14 +31495,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31520,9 +31518,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
                     #[allow(unused_mut)]
@@ -31539,7 +31538,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31599,14 +31599,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -31629,9 +31622,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/bots/message", client.baseurl,
@@ -31650,7 +31644,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -31712,14 +31707,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id, user_id_type } = self;
@@ -31735,9 +31723,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (user_id, user_id_type),
+                |client, (user_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
                     );
@@ -31761,7 +31750,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::export_download`]
@@ -31796,14 +31786,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, file_token } = self;
@@ -31813,9 +31796,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (file_token,),
+                |client, (file_token,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/download", client.baseurl,
                     );
@@ -31832,7 +31816,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::export_meeting_list`]
@@ -31898,14 +31883,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -31950,9 +31928,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
@@ -31977,7 +31956,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32055,14 +32035,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -32105,9 +32078,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
@@ -32132,7 +32106,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32213,14 +32188,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -32269,9 +32237,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_quality_list", client
@@ -32297,7 +32266,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32363,14 +32333,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -32411,9 +32374,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/resource_reservation_list", client
@@ -32433,7 +32397,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -32479,14 +32444,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, task_id } = self;
@@ -32496,9 +32454,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (task_id,),
+                |client, (task_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
                         task_id.to_string()),
@@ -32516,7 +32475,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_list_get`]
@@ -32711,14 +32671,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -32808,9 +32761,39 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    end_time,
+                    include_external_meetings,
+                    include_webinar,
+                    meeting_no,
+                    meeting_status,
+                    meeting_type,
+                    page_size,
+                    page_token,
+                    room_id,
+                    start_time,
+                    user_id,
+                    user_id_type,
+                ),
+                |
+                    client,
+                    (
+                        end_time,
+                        include_external_meetings,
+                        include_webinar,
+                        meeting_no,
+                        meeting_status,
+                        meeting_type,
+                        page_size,
+                        page_token,
+                        room_id,
+                        start_time,
+                        user_id,
+                        user_id_type,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/meeting_list", client.baseurl,
                     );
@@ -32883,7 +32866,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_list_by_no`]
@@ -32973,14 +32957,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33021,9 +32998,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (end_time, meeting_no, page_size, page_token, start_time),
+                |client, (end_time, meeting_no, page_size, page_token, start_time)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
                     );
@@ -33064,7 +33042,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_search`]
@@ -33142,14 +33121,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, body, extra_fields } = self;
@@ -33184,9 +33156,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, page_size, page_token),
+                |client, (body, page_size, page_token)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/search", client.baseurl,
@@ -33214,7 +33187,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33277,14 +33251,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -33307,9 +33274,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
@@ -33328,7 +33296,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33391,14 +33360,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -33421,9 +33383,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
@@ -33442,7 +33405,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33546,14 +33510,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -33594,9 +33551,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    meeting_id,
+                    query_mode,
+                    user_id_type,
+                    with_meeting_ability,
+                    with_participants,
+                ),
+                |
+                    client,
+                    (
+                        meeting_id,
+                        query_mode,
+                        user_id_type,
+                        with_meeting_ability,
+                        with_participants,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
                         meeting_id.to_string()),
@@ -33638,7 +33611,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_end`]
@@ -33673,14 +33647,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -33690,9 +33657,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (meeting_id,),
+                |client, (meeting_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
                         encode_path(& meeting_id.to_string()),
@@ -33710,7 +33678,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_invite`]
@@ -33790,14 +33759,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -33832,9 +33794,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, meeting_id, user_id_type),
+                |client, (body, meeting_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
@@ -33860,7 +33823,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -33951,14 +33915,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -33993,9 +33950,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, meeting_id, user_id_type),
+                |client, (body, meeting_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
@@ -34021,7 +33979,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34067,14 +34026,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -34084,9 +34036,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (meeting_id,),
+                |client, (meeting_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
                         encode_path(& meeting_id.to_string()),
@@ -34104,7 +34057,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_recording_set_permission`]
@@ -34188,14 +34142,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -34236,9 +34183,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, meeting_id, user_id_type),
+                |client, (body, meeting_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
@@ -34264,7 +34212,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34341,14 +34290,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, body, extra_fields } = self;
@@ -34377,9 +34319,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, meeting_id),
+                |client, (body, meeting_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
@@ -34399,7 +34342,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34445,14 +34389,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id } = self;
@@ -34462,9 +34399,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (meeting_id,),
+                |client, (meeting_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
                         encode_path(& meeting_id.to_string()),
@@ -34482,7 +34420,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::meeting_set_host`]
@@ -34562,14 +34501,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, meeting_id, user_id_type, body, extra_fields } = self;
@@ -34604,9 +34536,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, meeting_id, user_id_type),
+                |client, (body, meeting_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
@@ -34632,7 +34565,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34695,14 +34629,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -34725,9 +34652,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
@@ -34746,7 +34674,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34809,14 +34738,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -34839,9 +34761,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
@@ -34860,7 +34783,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -34921,14 +34845,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, note_id, user_id_type } = self;
@@ -34944,9 +34861,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (note_id, user_id_type),
+                |client, (note_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
                         note_id.to_string()),
@@ -34970,7 +34888,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::participant_list_get`]
@@ -35139,14 +35058,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35222,9 +35134,35 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    meeting_end_time,
+                    meeting_no,
+                    meeting_start_time,
+                    meeting_status,
+                    page_size,
+                    page_token,
+                    room_id,
+                    user_id,
+                    user_id_type,
+                    webinar_user_role,
+                ),
+                |
+                    client,
+                    (
+                        meeting_end_time,
+                        meeting_no,
+                        meeting_start_time,
+                        meeting_status,
+                        page_size,
+                        page_token,
+                        room_id,
+                        user_id,
+                        user_id_type,
+                        webinar_user_role,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_list", client.baseurl,
                     );
@@ -35288,7 +35226,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::participant_quality_list_get`]
@@ -35441,14 +35380,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35517,9 +35449,33 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    join_time,
+                    meeting_end_time,
+                    meeting_no,
+                    meeting_start_time,
+                    page_size,
+                    page_token,
+                    room_id,
+                    user_id,
+                    user_id_type,
+                ),
+                |
+                    client,
+                    (
+                        join_time,
+                        meeting_end_time,
+                        meeting_no,
+                        meeting_start_time,
+                        page_size,
+                        page_token,
+                        room_id,
+                        user_id,
+                        user_id_type,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
                     );
@@ -35574,7 +35530,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::report_get_daily`]
@@ -35637,14 +35594,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, end_time, start_time, unit } = self;
@@ -35666,9 +35616,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (end_time, start_time, unit),
+                |client, (end_time, start_time, unit)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
                     );
@@ -35695,7 +35646,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::report_get_top_user`]
@@ -35798,14 +35750,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -35853,9 +35798,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (end_time, limit, order_by, start_time, unit, user_id_type),
+                |client, (end_time, limit, order_by, start_time, unit, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
                     );
@@ -35892,7 +35838,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_config_reserve_scope`]
@@ -35956,14 +35903,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -35985,9 +35925,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (scope_id, scope_type, user_id_type),
+                |client, (scope_id, scope_type, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
                         .baseurl,
@@ -36020,7 +35961,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_config_patch`]
@@ -36103,14 +36045,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -36145,9 +36080,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, reserve_config_id, user_id_type),
+                |client, (body, reserve_config_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
@@ -36173,7 +36109,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36247,14 +36184,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -36276,9 +36206,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_config_id, scope_type, user_id_type),
+                |client, (reserve_config_id, scope_type, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
@@ -36308,7 +36239,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_config_admin_patch`]
@@ -36391,14 +36323,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -36435,9 +36360,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, reserve_config_id, user_id_type),
+                |client, (body, reserve_config_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
@@ -36463,7 +36389,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36537,14 +36464,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -36566,9 +36486,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_config_id, scope_type, user_id_type),
+                |client, (reserve_config_id, scope_type, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
                         .baseurl, encode_path(& reserve_config_id.to_string()),
@@ -36598,7 +36519,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_patch`]
@@ -36684,14 +36606,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -36732,9 +36647,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, reserve_config_id, user_id_type),
+                |client, (body, reserve_config_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
@@ -36760,7 +36676,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -36834,14 +36751,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, scope_type, user_id_type } = self;
@@ -36863,9 +36773,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_config_id, scope_type, user_id_type),
+                |client, (reserve_config_id, scope_type, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
@@ -36895,7 +36806,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_config_form_patch`]
@@ -36978,14 +36890,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_config_id, user_id_type, body, extra_fields } = self;
@@ -37020,9 +36925,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, reserve_config_id, user_id_type),
+                |client, (body, reserve_config_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
@@ -37048,7 +36954,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37123,14 +37030,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -37159,9 +37059,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
@@ -37186,7 +37087,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37247,14 +37149,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type } = self;
@@ -37270,9 +37165,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_id, user_id_type),
+                |client, (reserve_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
@@ -37296,7 +37192,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_update`]
@@ -37376,14 +37273,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, body, extra_fields } = self;
@@ -37418,9 +37308,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, reserve_id, user_id_type),
+                |client, (body, reserve_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
@@ -37446,7 +37337,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -37492,14 +37384,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id } = self;
@@ -37509,9 +37394,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_id,),
+                |client, (reserve_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
@@ -37529,7 +37415,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::reserve_get_active_meeting`]
@@ -37593,14 +37480,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, reserve_id, user_id_type, with_participants } = self;
@@ -37622,9 +37502,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (reserve_id, user_id_type, with_participants),
+                |client, (reserve_id, user_id_type, with_participants)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
                         .baseurl, encode_path(& reserve_id.to_string()),
@@ -37654,7 +37535,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::resource_reservation_list_get`]
@@ -37782,14 +37664,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -37851,9 +37726,31 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    end_time,
+                    is_exclude,
+                    need_topic,
+                    page_size,
+                    page_token,
+                    room_ids,
+                    room_level_id,
+                    start_time,
+                ),
+                |
+                    client,
+                    (
+                        end_time,
+                        is_exclude,
+                        need_topic,
+                        page_size,
+                        page_token,
+                        room_ids,
+                        room_level_id,
+                        start_time,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
                     );
@@ -37909,7 +37806,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_config_query`]
@@ -38033,14 +37931,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self {
@@ -38095,9 +37986,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (
+                    building_id,
+                    country_id,
+                    district_id,
+                    floor_name,
+                    room_id,
+                    scope,
+                    user_id_type,
+                ),
+                |
+                    client,
+                    (
+                        building_id,
+                        country_id,
+                        district_id,
+                        floor_name,
+                        room_id,
+                        scope,
+                        user_id_type,
+                    )|
+                {
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
                     );
@@ -38146,7 +38057,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_config_set`]
@@ -38212,14 +38124,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -38248,9 +38153,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
@@ -38275,7 +38181,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38341,14 +38248,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38377,9 +38277,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
@@ -38399,7 +38300,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38465,14 +38367,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38501,9 +38396,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
@@ -38523,7 +38419,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38597,14 +38494,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id } = self;
@@ -38626,9 +38516,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (page_size, page_token, room_level_id),
+                |client, (page_size, page_token, room_level_id)| {
                     let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38658,7 +38549,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_level_create`]
@@ -38709,14 +38601,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38739,9 +38624,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
                     #[allow(unused_mut)]
@@ -38758,7 +38644,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38818,14 +38705,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38848,9 +38728,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
@@ -38869,7 +38750,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -38931,14 +38813,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, body, extra_fields } = self;
@@ -38961,9 +38836,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body,),
+                |client, (body,)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
@@ -38982,7 +38858,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39028,14 +38905,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, custom_level_ids } = self;
@@ -39045,9 +38915,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (custom_level_ids,),
+                |client, (custom_level_ids,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
                     );
@@ -39070,7 +38941,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_level_get`]
@@ -39105,14 +38977,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id } = self;
@@ -39122,9 +38987,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (room_level_id,),
+                |client, (room_level_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
                         encode_path(& room_level_id.to_string()),
@@ -39142,7 +39008,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_level_patch`]
@@ -39207,14 +39074,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_level_id, body, extra_fields } = self;
@@ -39243,9 +39103,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, room_level_id),
+                |client, (body, room_level_id)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
@@ -39265,7 +39126,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39354,14 +39216,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, page_size, page_token, room_level_id, user_id_type } = self;
@@ -39389,9 +39244,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (page_size, page_token, room_level_id, user_id_type),
+                |client, (page_size, page_token, room_level_id, user_id_type)| {
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39427,7 +39283,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_create`]
@@ -39491,14 +39348,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39527,9 +39377,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
                     #[allow(unused_mut)]
@@ -39552,7 +39403,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39627,14 +39479,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39663,9 +39508,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
                     #[allow(unused_mut)]
@@ -39688,7 +39534,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39763,14 +39610,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -39799,9 +39639,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/search", client.baseurl,
@@ -39826,7 +39667,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -39887,14 +39729,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type } = self;
@@ -39910,9 +39745,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (room_id, user_id_type),
+                |client, (room_id, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
@@ -39936,7 +39772,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_delete`]
@@ -39971,14 +39808,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id } = self;
@@ -39988,9 +39818,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (room_id,),
+                |client, (room_id,)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
@@ -40008,7 +39839,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::room_patch`]
@@ -40086,14 +39918,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, room_id, user_id_type, body, extra_fields } = self;
@@ -40128,9 +39953,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, room_id, user_id_type),
+                |client, (body, room_id, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
@@ -40156,7 +39982,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40231,14 +40058,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, scope_id, scope_type, user_id_type } = self;
@@ -40260,9 +40080,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (scope_id, scope_type, user_id_type),
+                |client, (scope_id, scope_type, user_id_type)| {
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
                     );
@@ -40294,7 +40115,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
     }
     /**Builder for [`Client::scope_config_create`]
@@ -40360,14 +40182,7 @@ pub mod builder {
         pub(super) fn prepare_direct(
             self,
         ) -> Result<
-            (
-                &'a super::Client,
-                impl Fn(
-                ) -> Result<
-                        reqwest::Request,
-                        Error<crate::FeishuErrorBody>,
-                    > + Send + Sync + 'a,
-            ),
+            (&'a super::Client, crate::runtime::call::Prepared<'a>),
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client, user_id_type, body, extra_fields } = self;
@@ -40396,9 +40211,10 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            Ok((
+            let build = crate::runtime::call::Build::boxed(
                 client,
-                move || {
+                (body, user_id_type),
+                |client, (body, user_id_type)| {
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
@@ -40423,7 +40239,8 @@ pub mod builder {
                         .build()?;
                     Ok(request)
                 },
-            ))
+            );
+            Ok((client, build))
         }
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
@@ -40451,7 +40268,7 @@ impl<'a> builder::AlertList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::AlertListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
@@ -40462,7 +40279,7 @@ impl<'a> builder::AlertList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::AlertListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40509,7 +40326,7 @@ impl<'a> builder::BotEvents<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotEventsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
@@ -40520,7 +40337,7 @@ impl<'a> builder::BotEvents<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotEventsResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40567,7 +40384,7 @@ impl<'a> builder::BotJoin<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
@@ -40578,7 +40395,7 @@ impl<'a> builder::BotJoin<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotJoinResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40592,7 +40409,7 @@ impl<'a> builder::BotLeave<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotLeaveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
@@ -40603,7 +40420,7 @@ impl<'a> builder::BotLeave<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotLeaveResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40617,7 +40434,7 @@ impl<'a> builder::BotMessage<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotMessageResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40632,7 +40449,7 @@ impl<'a> builder::BotMessage<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotMessageResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40646,7 +40463,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::BotUserActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40661,7 +40478,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::BotUserActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40672,11 +40489,7 @@ impl<'a> builder::ExportDownload<'a> {
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
     pub fn send(
         self,
-    ) -> crate::runtime::Sending<
-        'a,
-        ByteStream,
-        impl crate::runtime::call::Requests + 'a,
-    > {
+    ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(
             self.prepare_direct(),
             "export_download",
@@ -40702,7 +40515,7 @@ impl<'a> builder::ExportMeetingList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40717,7 +40530,7 @@ impl<'a> builder::ExportMeetingList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40731,7 +40544,7 @@ impl<'a> builder::ExportParticipantList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40746,7 +40559,7 @@ impl<'a> builder::ExportParticipantList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40760,7 +40573,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40775,7 +40588,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40789,7 +40602,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40804,7 +40617,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ExportTaskCreated,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40818,7 +40631,7 @@ impl<'a> builder::ExportGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ExportTaskQueried,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40833,7 +40646,7 @@ impl<'a> builder::ExportGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ExportTaskQueried,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40847,7 +40660,7 @@ impl<'a> builder::MeetingListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40862,7 +40675,7 @@ impl<'a> builder::MeetingListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40911,7 +40724,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingListByNoResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40926,7 +40739,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingListByNoResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -40975,7 +40788,7 @@ impl<'a> builder::MeetingSearch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -40990,7 +40803,7 @@ impl<'a> builder::MeetingSearch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41037,7 +40850,7 @@ impl<'a> builder::MeetingSubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingSubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41055,7 +40868,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingUnsubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41073,7 +40886,7 @@ impl<'a> builder::MeetingGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41088,7 +40901,7 @@ impl<'a> builder::MeetingGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41102,7 +40915,7 @@ impl<'a> builder::MeetingEnd<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingEndResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41120,7 +40933,7 @@ impl<'a> builder::MeetingInvite<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingInviteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41135,7 +40948,7 @@ impl<'a> builder::MeetingInvite<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingInviteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41149,7 +40962,7 @@ impl<'a> builder::MeetingKickout<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingKickoutResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41164,7 +40977,7 @@ impl<'a> builder::MeetingKickout<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingKickoutResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41178,7 +40991,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41193,7 +41006,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingRecordingGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41207,7 +41020,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingSetPermissionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41225,7 +41038,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStartResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41243,7 +41056,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingRecordingStopResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41261,7 +41074,7 @@ impl<'a> builder::MeetingSetHost<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::MeetingSetHostResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41276,7 +41089,7 @@ impl<'a> builder::MeetingSetHost<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::MeetingSetHostResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41290,7 +41103,7 @@ impl<'a> builder::NoteSubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::NoteSubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41308,7 +41121,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::NoteUnsubscriptionResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41326,7 +41139,7 @@ impl<'a> builder::NoteGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::NoteGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
@@ -41337,7 +41150,7 @@ impl<'a> builder::NoteGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::NoteGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41351,7 +41164,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41366,7 +41179,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41415,7 +41228,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ParticipantQualityListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41430,7 +41243,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ParticipantQualityListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41484,7 +41297,7 @@ impl<'a> builder::ReportGetDaily<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReportGetDailyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41499,7 +41312,7 @@ impl<'a> builder::ReportGetDaily<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReportGetDailyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41513,7 +41326,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReportGetTopUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41528,7 +41341,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReportGetTopUserResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41542,7 +41355,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41557,7 +41370,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigReserveScopeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41571,7 +41384,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41589,7 +41402,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41604,7 +41417,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigAdminGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41618,7 +41431,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigAdminPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41636,7 +41449,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41651,7 +41464,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigDisableInformGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41665,7 +41478,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigDisableInformPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41683,7 +41496,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41698,7 +41511,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveConfigFormGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41712,7 +41525,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveConfigFormPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41730,7 +41543,7 @@ impl<'a> builder::ReserveApply<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveApplyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41745,7 +41558,7 @@ impl<'a> builder::ReserveApply<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveApplyResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41759,7 +41572,7 @@ impl<'a> builder::ReserveGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41774,7 +41587,7 @@ impl<'a> builder::ReserveGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41788,7 +41601,7 @@ impl<'a> builder::ReserveUpdate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41803,7 +41616,7 @@ impl<'a> builder::ReserveUpdate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveUpdateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41817,7 +41630,7 @@ impl<'a> builder::ReserveDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41835,7 +41648,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41850,7 +41663,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ReserveGetActiveMeetingResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41864,7 +41677,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ResourceReservationListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41879,7 +41692,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ResourceReservationListGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41933,7 +41746,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41948,7 +41761,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigQueryResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -41962,7 +41775,7 @@ impl<'a> builder::RoomConfigSet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41980,7 +41793,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -41995,7 +41808,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetCheckboardAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42009,7 +41822,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42024,7 +41837,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomConfigSetRoomAccessCodeResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42038,7 +41851,7 @@ impl<'a> builder::RoomLevelList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42053,7 +41866,7 @@ impl<'a> builder::RoomLevelList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomLevelListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42102,7 +41915,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42117,7 +41930,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomLevelCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42131,7 +41944,7 @@ impl<'a> builder::RoomLevelDel<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelDelResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42149,7 +41962,7 @@ impl<'a> builder::RoomLevelMget<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42164,7 +41977,7 @@ impl<'a> builder::RoomLevelMget<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomLevelMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42178,7 +41991,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42193,7 +42006,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomLevelSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42207,7 +42020,7 @@ impl<'a> builder::RoomLevelGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42222,7 +42035,7 @@ impl<'a> builder::RoomLevelGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomLevelGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42236,7 +42049,7 @@ impl<'a> builder::RoomLevelPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomLevelPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42254,7 +42067,7 @@ impl<'a> builder::RoomList<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
@@ -42265,7 +42078,7 @@ impl<'a> builder::RoomList<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomListResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42312,7 +42125,7 @@ impl<'a> builder::RoomCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42327,7 +42140,7 @@ impl<'a> builder::RoomCreate<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42341,7 +42154,7 @@ impl<'a> builder::RoomMget<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
@@ -42352,7 +42165,7 @@ impl<'a> builder::RoomMget<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomMgetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42366,7 +42179,7 @@ impl<'a> builder::RoomSearch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42381,7 +42194,7 @@ impl<'a> builder::RoomSearch<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomSearchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42428,7 +42241,7 @@ impl<'a> builder::RoomGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
@@ -42439,7 +42252,7 @@ impl<'a> builder::RoomGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::RoomGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42453,7 +42266,7 @@ impl<'a> builder::RoomDelete<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomDeleteResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42471,7 +42284,7 @@ impl<'a> builder::RoomPatch<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::RoomPatchResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42489,7 +42302,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ScopeConfigGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),
@@ -42504,7 +42317,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
     ) -> crate::runtime::Calling<
         'a,
         types::ScopeConfigGetResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         self.send().data()
     }
@@ -42518,7 +42331,7 @@ impl<'a> builder::ScopeConfigCreate<'a> {
     ) -> crate::runtime::Sending<
         'a,
         types::ScopeConfigCreateResponse,
-        impl crate::runtime::call::Requests + 'a,
+        crate::runtime::call::Prepared<'a>,
     > {
         crate::runtime::Sending::new(
             self.prepare_direct(),

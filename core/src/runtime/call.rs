@@ -32,11 +32,9 @@ pub(super) fn run<'a, T: 'static>(
     let (span, started) = call_span(operation_id);
     let recorded = span.clone();
     let lent = span.clone();
-    // A thin shell, one per kind of `requests` (one per operation): it holds them and lends them,
-    // with the span, to [`each_attempt`], whose loop is compiled once for every operation (a
-    // moved value would be held twice in the call's state). Being an `async` block, the shell
-    // (and the operation's request building, which it reaches) is compiled only where a call is
-    // awaited.
+    // A thin shell, one per kind of `requests` (an operation's, boxed; an upload's): it holds
+    // them and lends them, with the span, to [`each_attempt`], whose loop is compiled once for
+    // every operation (a moved value would be held twice in the call's state).
     let attempts =
         async move { each_attempt(http, runtime, &mut requests, op, decode, &lent).await }
             .instrument(span);
@@ -191,20 +189,54 @@ pub trait Requests: Send {
     fn again(&self) -> bool;
 }
 
-/// A function building an operation's request from its builder's checked values with
-/// progenitor's code (see `prepare_direct`): called at each attempt, the first one too, so that
-/// the call's state holds no request, and no copy of it is kept in case of a retry.
-impl<B, E> Requests for B
-where
-    B: Fn() -> Result<reqwest::Request, E> + Send,
-    Error: From<E>,
-{
+/// What an operation's `prepare_direct` hands to its [`super::Sending`] (boxed, see
+/// [`Prepared`]): the builder's checked values and the operation's own function that builds the
+/// request from them (progenitor's code), called at each attempt, the first one too, so that the
+/// call's state holds no request and no copy of it is kept in case of a retry.
+pub struct Build<'a, C, V> {
+    client: &'a C,
+    values: V,
+    build: BuildFn<'a, C, V>,
+}
+
+/// The function of a [`Build`]: a plain function of the client and the checked values.
+pub type BuildFn<'a, C, V> =
+    fn(&'a C, &V) -> Result<reqwest::Request, progenitor_client::Error<crate::FeishuErrorBody>>;
+
+/// An operation's requests as its `send()` hands them over: boxed, so that the generated code
+/// names one type for every operation instead of an `impl Requests` whose hidden type rustc
+/// infers and checks for each one (one allocation per call).
+pub type Prepared<'a> = Box<dyn Requests + 'a>;
+
+impl<'a, C: Sync + 'a, V: Send + 'a> Build<'a, C, V> {
+    /// The requests of `client`'s operation whose checked values are `values`, each built by
+    /// `build`, boxed.
+    pub fn boxed(client: &'a C, values: V, build: BuildFn<'a, C, V>) -> Prepared<'a> {
+        Box::new(Self {
+            client,
+            values,
+            build,
+        })
+    }
+}
+
+impl<C: Sync, V: Send> Requests for Build<'_, C, V> {
     fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        self().map_err(Error::from)
+        (self.build)(self.client, &self.values).map_err(Error::from)
     }
 
     fn again(&self) -> bool {
         true
+    }
+}
+
+impl Requests for Prepared<'_> {
+    fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
+        (**self).next(http)
+    }
+
+    fn again(&self) -> bool {
+        (**self).again()
     }
 }
 
@@ -233,35 +265,43 @@ mod tests {
         file: None,
     };
 
-    /// The size of a call's state whose request is built from `values`, and the size of those.
-    fn state_size<V: Send + 'static>(values: V) -> (usize, usize) {
+    /// The size of a call's state whose request is built from `values`.
+    fn state_size<V: Send + 'static>(values: V) -> usize {
         let http = reqwest::Client::new();
         let runtime = runtime();
-        let url: reqwest::Url = "http://127.0.0.1:1/operation".parse().unwrap();
-        let build = move || {
-            std::hint::black_box(&values);
-            Ok::<_, reqwest::Error>(reqwest::Request::new(http::Method::POST, url.clone()))
-        };
-        let values_size = std::mem::size_of_val(&build);
-        let call = run::<()>(&http, &runtime, build, "op", &OPERATION, None);
-        (std::mem::size_of_val(&call), values_size)
+        let requests = Build::boxed(&http, values, |http, values| {
+            std::hint::black_box(values);
+            Ok(http.post("http://127.0.0.1:1/operation").build()?)
+        });
+        let call = run::<()>(&http, &runtime, requests, "op", &OPERATION, None);
+        std::mem::size_of_val(&call)
     }
 
     /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
     /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
     /// allocator's slow path. Grows when a value is held across an await in two places — see
     /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
-    /// (once) and no request (each is built at its attempt): it grows by those values only.
+    /// (once, in their own box) and no request (each is built at its attempt): the state does
+    /// not grow with them.
     #[test]
     fn call_state_fits_the_allocators_fast_path() {
-        let (size, url_size) = state_size(());
+        let size = state_size(());
         eprintln!("call state: {size} bytes");
         assert!(size <= 1024, "the call's state grew to {size} bytes");
-        let (with_values, values_size) = state_size([0u8; 256]);
-        assert!(
-            with_values <= size + (values_size - url_size),
-            "the call's state is {with_values} bytes, more than {size} + the values' {}",
-            values_size - url_size
-        );
+        assert_eq!(state_size([0u8; 256]), size);
+    }
+
+    /// A request is built for each attempt, from the checked values.
+    #[test]
+    fn each_attempt_builds_its_request() {
+        let http = reqwest::Client::new();
+        let mut requests = Build::boxed(&http, String::from("/a"), |http, path| {
+            Ok(http.get(format!("http://127.0.0.1:1{path}")).build()?)
+        });
+        assert!(requests.again());
+        let first = requests.next(&http).unwrap();
+        let second = requests.next(&http).unwrap();
+        assert_eq!(first.url().as_str(), "http://127.0.0.1:1/a");
+        assert_eq!(second.url(), first.url());
     }
 }

@@ -63,12 +63,12 @@ fn decode<T: Envelope>(body: &[u8]) -> Decoded {
 type Prepared<'a, C, R> = Result<(&'a C, R), progenitor_client::Error<crate::FeishuErrorBody>>;
 
 /// The future of an operation's `send()`: Feishu's answer as the operation's answer type `T`
-/// (its request built by `R`, the operation's own), with its status and headers, or the crate's [`Error`] — refused before sending, transport,
+/// (its requests built by `R`: an operation's own, boxed, or an upload's), with its status and headers, or the crate's [`Error`] — refused before sending, transport,
 /// an error code at any HTTP status, an undecodable answer.
 ///
 /// Nothing is sent until it is polled (awaited); dropping it unpolled sends nothing.
 #[must_use = "a call is sent only when its future is awaited"]
-pub struct Sending<'a, T, R> {
+pub struct Sending<'a, T, R = call::Prepared<'a>> {
     operation_id: &'static str,
     state: State<'a, T, R>,
 }
@@ -76,7 +76,7 @@ pub struct Sending<'a, T, R> {
 /// The future of an operation's `call()`: the `data` of Feishu's answer, or the crate's
 /// [`Error`]; an answer without `data` is [`Error::NoData`]. Nothing is sent until it is polled.
 #[must_use = "a call is sent only when its future is awaited"]
-pub struct Calling<'a, T, R> {
+pub struct Calling<'a, T, R = call::Prepared<'a>> {
     sending: Sending<'a, T, R>,
 }
 

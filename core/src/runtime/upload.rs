@@ -50,17 +50,13 @@ pub struct Upload<B> {
     body: Option<Multipart>,
 }
 
-impl<B, E> Requests for Upload<B>
-where
-    B: Fn() -> Result<reqwest::Request, E> + Send,
-    Error: From<E>,
-{
+impl<B: Requests> Requests for Upload<B> {
     /// The request with the form as its body, streamed, with its `Content-Type` (the boundary)
     /// and, when every part's size is known (files from a path or bytes, text fields), its
     /// `Content-Length`; a part of unknown size (a reader) makes it chunked. reqwest's builder
     /// computes the length of its own framing.
     fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        let request = (self.build)()?;
+        let request = self.build.next(http)?;
         match self.body.take() {
             Some(Multipart(form)) => reqwest::RequestBuilder::from_parts(http.clone(), request)
                 .multipart(form)
