@@ -200,7 +200,39 @@ pub struct Build<'a, C, V> {
 }
 
 /// The function of a [`Build`]: a plain function of the client and the checked values.
-pub type BuildFn<'a, C, V> = fn(&'a C, &V) -> Result<reqwest::Request, reqwest::Error>;
+pub type BuildFn<'a, C, V> = fn(&'a C, &V) -> Result<reqwest::Request, BuildError>;
+
+/// Why an operation's request could not be built (progenitor's code, `?` on each step).
+#[derive(Debug)]
+pub enum BuildError {
+    /// reqwest's builder refused it (a URL, a body).
+    Request(reqwest::Error),
+    /// A header parameter's value is not a valid header value.
+    Header(http::header::InvalidHeaderValue),
+}
+
+impl From<reqwest::Error> for BuildError {
+    fn from(e: reqwest::Error) -> Self {
+        BuildError::Request(e)
+    }
+}
+
+impl From<http::header::InvalidHeaderValue> for BuildError {
+    fn from(e: http::header::InvalidHeaderValue) -> Self {
+        BuildError::Header(e)
+    }
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Request(e) => Error::from(e),
+            BuildError::Header(e) => {
+                Error::Validation(format!("a header parameter's value is not valid: {e}"))
+            }
+        }
+    }
+}
 
 /// An operation's requests as its `send()` hands them over: boxed, so that the generated code
 /// names one type for every operation instead of an `impl Requests` whose hidden type rustc
@@ -270,7 +302,7 @@ mod tests {
         let runtime = runtime();
         let requests = Build::boxed(&http, values, |http, values| {
             std::hint::black_box(values);
-            http.post("http://127.0.0.1:1/operation").build()
+            Ok(http.post("http://127.0.0.1:1/operation").build()?)
         });
         let call = run::<()>(&http, &runtime, requests, "op", &OPERATION, None);
         std::mem::size_of_val(&call)
@@ -295,7 +327,7 @@ mod tests {
     fn each_attempt_builds_its_request() {
         let http = reqwest::Client::new();
         let mut requests = Build::boxed(&http, String::from("/a"), |http, path| {
-            http.get(format!("http://127.0.0.1:1{path}")).build()
+            Ok(http.get(format!("http://127.0.0.1:1{path}")).build()?)
         });
         assert!(requests.again());
         let first = requests.next(&http).unwrap();
