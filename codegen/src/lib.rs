@@ -39,7 +39,7 @@ pub mod open_enums;
 pub mod optional;
 pub mod pages;
 mod plain_try;
-mod replies;
+pub mod replies;
 mod schema_list;
 pub mod send;
 mod services;
