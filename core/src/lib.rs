@@ -38,8 +38,7 @@ pub use error::{
     log_id, ApiError, DocumentedError, Error, ErrorKind, FeishuErrorBody, FeishuErrorDetail,
     Printable,
 };
-/// What an operation's `send()` and `call()` return (futures) and its `pages()` and `items()`
-/// (streams).
+/// The body of most answers, `{code, msg, data}`, under each operation's answer name.
 pub use response::ResponseBody;
 pub use rules::{InvalidEnumValue, InvalidId, RuleViolation};
 /// The most pages a paginated listing's `pages()` or `items()` requests.
@@ -48,6 +47,8 @@ pub use runtime::{
     AppTicketStore, CacheFuture, CachedToken, InMemoryAppTicketStore, InMemoryTokenCache,
     RetryPolicy, TokenCache, DEFAULT_REFRESH_MARGIN, STREAMING_TOTAL_TIMEOUT,
 };
+/// What an operation's `send()` and `call()` return (futures) and its `pages()` and `items()`
+/// (streams).
 pub use runtime::{Calling, Items, Pages, Sending};
 pub use secret::{AccessToken, AppCredentials, SecretString};
 

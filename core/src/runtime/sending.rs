@@ -1,5 +1,6 @@
 //! The futures an operation's `send()` and `call()` return, [`Sending`] and [`Calling`]: named
-//! types of the runtime, generic over the operation's answer type only.
+//! types of the runtime, generic over the operation's answer type (and its requests: by default
+//! an operation's own, boxed, one type for every operation).
 //!
 //! An operation's `send()` only packs its builder's checked values (or their refusal) into a
 //! [`Sending`]; the call itself (`call::run`) starts at the first poll. So a service's library
@@ -60,11 +61,12 @@ fn decode<T: Envelope>(body: &[u8]) -> Decoded {
 
 /// What an operation builder's `prepare_direct` gives: the client and the function that builds
 /// its request, or the refusal of the builder's values.
-type Prepared<'a, C, R> = Result<(&'a C, R), progenitor_client::Error<crate::FeishuErrorBody>>;
+type Handed<'a, C, R> = Result<(&'a C, R), progenitor_client::Error<crate::FeishuErrorBody>>;
 
 /// The future of an operation's `send()`: Feishu's answer as the operation's answer type `T`
-/// (its requests built by `R`: an operation's own, boxed, or an upload's), with its status and headers, or the crate's [`Error`] — refused before sending, transport,
-/// an error code at any HTTP status, an undecodable answer.
+/// (its requests built by `R`: an operation's own, boxed, or an upload's), with its status and
+/// headers, or the crate's [`Error`] — refused before sending, transport, an error code at any
+/// HTTP status, an undecodable answer.
 ///
 /// Nothing is sent until it is polled (awaited); dropping it unpolled sends nothing.
 #[must_use = "a call is sent only when its future is awaited"]
@@ -103,7 +105,7 @@ impl<'a, T, R: Requests + 'a> Sending<'a, T, R> {
     /// attempt (an upload's one request, see `Multipart::upload`), sent as `operation_id` with
     /// what the runtime knows of it, `op`.
     pub fn new<C>(
-        prepared: Prepared<'a, C, R>,
+        prepared: Handed<'a, C, R>,
         operation_id: &'static str,
         op: &'static Operation,
     ) -> Self
