@@ -20,53 +20,61 @@ use super::tokens::{ident, punct, regroup};
 /// `tokens` with every `value . <field> ?` written as a match returning the error converted
 /// with `From` (typify's `TryFrom` impls: `value` is the builder being converted), at any depth.
 pub(crate) fn builder_fields(tokens: TokenStream) -> TokenStream {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut i = 0;
-    while i < trees.len() {
-        let is_field_try = ident(&trees[i], "value")
-            && trees.get(i + 1).is_some_and(|t| punct(t, '.'))
-            && matches!(trees.get(i + 2), Some(TokenTree::Ident(_)))
-            && trees.get(i + 3).is_some_and(|t| punct(t, '?'));
-        if is_field_try {
-            let field = &trees[i + 2];
-            out.extend(quote! {
-                match value.#field {
-                    ::std::result::Result::Ok(value) => value,
-                    ::std::result::Result::Err(error) => {
-                        return ::std::result::Result::Err(::std::convert::From::from(error));
-                    }
-                }
-            });
-            i += 4;
-            continue;
-        }
-        out.push(match &trees[i] {
-            TokenTree::Group(g) => TokenTree::Group(regroup(g, builder_fields(g.stream()))),
-            other => other.clone(),
-        });
-        i += 1;
+    rewrite_each(tokens, &field_try)
+}
+
+/// `value . <field> ?` at `trees[at]` as its match, and the index after the `?`.
+fn field_try(trees: &[TokenTree], at: usize) -> Replacement {
+    let is_field_try = ident(&trees[at], "value")
+        && trees.get(at + 1).is_some_and(|t| punct(t, '.'))
+        && matches!(trees.get(at + 2), Some(TokenTree::Ident(_)))
+        && trees.get(at + 3).is_some_and(|t| punct(t, '?'));
+    if !is_field_try {
+        return None;
     }
-    out.into_iter().collect()
+    let field = &trees[at + 2];
+    let rewritten = quote! {
+        match value.#field {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(error) => {
+                return ::std::result::Result::Err(::std::convert::From::from(error));
+            }
+        }
+    };
+    Some((rewritten, at + 4))
 }
 
 /// `tokens` with every statement `let <pattern> = <expr> . map_err(Error :: InvalidRequest) ? ;`
 /// written as `let <pattern> = match <expr> { Ok(v) => v, Err(e) => return
 /// Err(Error::InvalidRequest(e)) };` (the checks of an operation builder's values), at any depth.
 pub(crate) fn checks(tokens: TokenStream) -> TokenStream {
+    rewrite_each(tokens, &|trees, at| {
+        ident(&trees[at], "let")
+            .then(|| check_statement(trees, at))
+            .flatten()
+    })
+}
+
+/// What replaces the tokens from an index: the new tokens and the index after the old ones.
+type Replacement = Option<(TokenStream, usize)>;
+
+/// `tokens` with each place where `rewrite` gives a replacement (and the index after what it
+/// replaces) replaced, every group walked the same way.
+fn rewrite_each(
+    tokens: TokenStream,
+    rewrite: &dyn Fn(&[TokenTree], usize) -> Replacement,
+) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut i = 0;
     while i < trees.len() {
-        if ident(&trees[i], "let") {
-            if let Some((rewritten, end)) = check_statement(&trees, i) {
-                out.extend(rewritten);
-                i = end;
-                continue;
-            }
+        if let Some((rewritten, end)) = rewrite(&trees, i) {
+            out.extend(rewritten);
+            i = end;
+            continue;
         }
         out.push(match &trees[i] {
-            TokenTree::Group(g) => TokenTree::Group(regroup(g, checks(g.stream()))),
+            TokenTree::Group(g) => TokenTree::Group(regroup(g, rewrite_each(g.stream(), rewrite))),
             other => other.clone(),
         });
         i += 1;
@@ -76,7 +84,7 @@ pub(crate) fn checks(tokens: TokenStream) -> TokenStream {
 
 /// The statement starting at `trees[at]` (`let`) rewritten, and the index after its `;`; `None`
 /// when it is not `let … = <expr> . map_err(Error :: InvalidRequest) ? ;`.
-fn check_statement(trees: &[TokenTree], at: usize) -> Option<(TokenStream, usize)> {
+fn check_statement(trees: &[TokenTree], at: usize) -> Replacement {
     let equals = at + trees[at..].iter().position(|t| punct(t, '='))?;
     let semi = at + trees[at..].iter().position(|t| punct(t, ';'))?;
     if semi < equals + 5 {
