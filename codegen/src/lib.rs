@@ -43,6 +43,7 @@ pub mod replies;
 mod schema_list;
 pub mod send;
 mod services;
+mod setters;
 pub mod spec;
 pub mod table;
 mod tokens;
@@ -214,6 +215,8 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
     // Each struct reads a JSON object with one written-out loop, not serde's derive (a third
     // of a service's rustc time).
     let (tokens, _) = objects::written_out(tokens)?;
+    // Each setter converts its value with one call of the core's, not a closure of its own.
+    let (tokens, _) = setters::shared(tokens);
     // Laid out by one walk over the token trees, not parsed and pretty-printed (that was 60 % of
     // the generation); the snapshot test prints the readable copy (see [`layout`]).
     // Moved, not interpolated: `quote!` would share the token trees with `tokens`, and the walk

@@ -1,4 +1,5 @@
-//! Each struct's `Deserialize`, written out as one loop over the JSON object's fields.
+//! Each struct's `Deserialize`, written out as one loop over the JSON object's fields, and its
+//! `Serialize` as one call of the core's `object::serialize`.
 //!
 //! serde's derive gives every struct a field enum with its own visitor and `Deserialize`, and a
 //! visitor that reads both a map and a sequence: four impls and each field's code written four
@@ -13,12 +14,19 @@
 //! this does not: a struct written as a JSON array, and (where the derive refused it) a field
 //! given twice reads as its last value, as `serde_json::Value` reads it.
 //!
+//! serde's `Serialize` derive compiles, for each request struct, a loop over its fields unrolled
+//! and instantiated with the JSON serializer: about a quarter of a service's LLVM IR. Here each
+//! struct hands its fields' wire names and values (behind `dyn`, through `erased-serde`) to the
+//! core's `object::serialize`, compiled once per serializer; the JSON is the same: fields in
+//! order, under their wire names, an `Option` marked `skip_serializing_if` left out when `None`.
+//!
 //! The code has no `?`: each one is a `Try` and a `From` resolution for the type checker and
 //! more for the borrow checker, where a plain `match` costs rustc markedly less (with the
 //! builders' and the operations' `?`s, see `plain_try`, about a fifth of corehr's build).
 //!
-//! A struct this pass cannot read (a tuple struct, a serde attribute other than `rename`,
-//! `default` and `skip_serializing_if`) keeps the derive.
+//! A struct this pass cannot read (a tuple struct, a serde attribute on the struct, or one on a
+//! field other than `rename`, `default` and `skip_serializing_if` of `Option::is_none`) keeps the
+//! derives.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
@@ -59,11 +67,13 @@ enum Reads {
     UnderFake,
 }
 
-/// One field: its Rust name, its name on the wire, and what its absence means.
+/// One field: its Rust name, its name on the wire, what its absence means, and whether it is
+/// left out when `None` (`skip_serializing_if = "…Option::is_none"`).
 struct Field {
     name: Ident,
     wire: String,
     absent: Absent,
+    skip_none: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -76,8 +86,8 @@ enum Absent {
     Missing,
 }
 
-/// The struct without serde's `Deserialize` derive and with the written-out impl after it;
-/// `None` when it does not derive it or this pass cannot read it.
+/// The struct without serde's derives and with the written-out impls after it; `None` when it
+/// derives neither or this pass cannot read it.
 fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
     let Some(TokenTree::Group(body)) = item.last() else {
         return None;
@@ -86,6 +96,7 @@ fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
         return None;
     }
     let mut reads = None;
+    let mut writes = false;
     let mut keeps_serde_attributes = false;
     let mut out: Vec<TokenTree> = Vec::with_capacity(item.len());
     let mut i = 0;
@@ -95,13 +106,15 @@ fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
         };
         match attribute_kind(attribute) {
             Attribute::Derive(list) => {
-                let (kept, had, others) = without_deserialize(&list);
-                keeps_serde_attributes |= others;
-                if had {
+                let kept = without_serde(&list);
+                keeps_serde_attributes |= kept.schema;
+                writes |= kept.serialize;
+                if kept.deserialize {
                     reads = Some(Reads::Always);
                 }
+                let list = kept.list;
                 out.push(item[i].clone());
-                out.push(TokenTree::Group(regroup(attribute, quote!(derive(#kept)))));
+                out.push(TokenTree::Group(regroup(attribute, quote!(derive(#list)))));
             }
             Attribute::FakeDeserialize => reads = Some(Reads::UnderFake),
             // A serde attribute on the struct itself: left to the derive.
@@ -110,10 +123,12 @@ fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
         }
         i += 2;
     }
-    let reads = reads?;
+    if reads.is_none() && !writes {
+        return None;
+    }
     let fields = fields(body.stream())?;
     // The head (`pub struct Name`), then the body with the fields' serde attributes kept only
-    // for the derives that still read them.
+    // for the derive that still reads them (schemars').
     out.extend(item[i..item.len() - 1].iter().cloned());
     let body_stream = if keeps_serde_attributes {
         body.stream()
@@ -122,11 +137,15 @@ fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
     };
     out.push(TokenTree::Group(regroup(body, body_stream)));
     let name = Ident::new(name, Span::call_site());
-    let impl_ = deserialize_impl(&name, &fields);
-    if reads == Reads::UnderFake {
-        out.extend(quote!(#[cfg(feature = "fake")]));
+    if writes {
+        out.extend(serialize_impl(&name, &fields));
     }
-    out.extend(impl_);
+    if let Some(reads) = reads {
+        if reads == Reads::UnderFake {
+            out.extend(quote!(#[cfg(feature = "fake")]));
+        }
+        out.extend(deserialize_impl(&name, &fields));
+    }
     Some(out)
 }
 
@@ -156,9 +175,16 @@ fn attribute_kind(attribute: &Group) -> Attribute {
     }
 }
 
-/// A derive list without serde's `Deserialize`; whether it had it; whether a derive that reads
-/// the fields' serde attributes (`Serialize`, schemars' `JsonSchema`) stays.
-fn without_deserialize(list: &TokenStream) -> (TokenStream, bool, bool) {
+/// A derive list without serde's derives, which of them it had, and whether a derive that reads
+/// the fields' serde attributes (schemars' `JsonSchema`) stays.
+struct Kept {
+    list: TokenStream,
+    deserialize: bool,
+    serialize: bool,
+    schema: bool,
+}
+
+fn without_serde(list: &TokenStream) -> Kept {
     let mut entries: Vec<Vec<TokenTree>> = vec![Vec::new()];
     for tree in list.clone() {
         if punct(&tree, ',') {
@@ -167,23 +193,30 @@ fn without_deserialize(list: &TokenStream) -> (TokenStream, bool, bool) {
             last.push(tree);
         }
     }
-    let mut kept = TokenStream::new();
-    let mut had = false;
-    let mut others = false;
+    let mut kept = Kept {
+        list: TokenStream::new(),
+        deserialize: false,
+        serialize: false,
+        schema: false,
+    };
     for entry in entries.into_iter().filter(|e| !e.is_empty()) {
         let last = entry.last();
-        if last.is_some_and(|t| ident(t, "Deserialize")) && entry.iter().any(|t| ident(t, "serde"))
-        {
-            had = true;
+        let serde = entry.iter().any(|t| ident(t, "serde"));
+        if serde && last.is_some_and(|t| ident(t, "Deserialize")) {
+            kept.deserialize = true;
             continue;
         }
-        others |= last.is_some_and(|t| ident(t, "Serialize") || ident(t, "JsonSchema"));
-        if !kept.is_empty() {
-            kept.extend(quote!(,));
+        if serde && last.is_some_and(|t| ident(t, "Serialize")) {
+            kept.serialize = true;
+            continue;
         }
-        kept.extend(entry);
+        kept.schema |= last.is_some_and(|t| ident(t, "JsonSchema"));
+        if !kept.list.is_empty() {
+            kept.list.extend(quote!(,));
+        }
+        kept.list.extend(entry);
     }
-    (kept, had, others)
+    kept
 }
 
 /// The fields of a braced struct's body; `None` for one this pass cannot read.
@@ -194,14 +227,16 @@ fn fields(body: TokenStream) -> Option<Vec<Field>> {
     while i < trees.len() {
         let mut wire = None;
         let mut default = false;
+        let mut skip_none = false;
         while trees.get(i).is_some_and(|t| punct(t, '#')) {
             let TokenTree::Group(attribute) = trees.get(i + 1)? else {
                 return None;
             };
             if let Attribute::Serde = attribute_kind(attribute) {
-                let (rename, has_default) = serde_field_attribute(attribute)?;
-                wire = rename.or(wire);
-                default |= has_default;
+                let said = serde_field_attribute(attribute)?;
+                wire = said.rename.or(wire);
+                default |= said.default;
+                skip_none |= said.skip_none;
             }
             i += 2;
         }
@@ -245,10 +280,15 @@ fn fields(body: TokenStream) -> Option<Vec<Field>> {
             let name = name.to_string();
             name.strip_prefix("r#").unwrap_or(&name).to_string()
         });
+        if skip_none && !matches!(absent, Absent::None) {
+            // Only an `Option` can be skipped when `None`.
+            return None;
+        }
         fields.push(Field {
             name: name.clone(),
             wire,
             absent,
+            skip_none,
         });
         // The comma.
         i += 1;
@@ -256,31 +296,51 @@ fn fields(body: TokenStream) -> Option<Vec<Field>> {
     Some(fields)
 }
 
-/// A field's `#[serde(…)]`: its `rename`, and whether it says `default`; `None` for anything
-/// else than those and `skip_serializing_if`.
-fn serde_field_attribute(attribute: &Group) -> Option<(Option<String>, bool)> {
+/// What a field's `#[serde(…)]` says.
+struct Said {
+    rename: Option<String>,
+    default: bool,
+    skip_none: bool,
+}
+
+/// A field's `#[serde(…)]`: its `rename`, `default` and `skip_serializing_if` (of `Option`'s
+/// `is_none` only); `None` for anything else.
+fn serde_field_attribute(attribute: &Group) -> Option<Said> {
     let trees: Vec<TokenTree> = attribute.stream().into_iter().collect();
     let TokenTree::Group(args) = trees.get(1)? else {
         return None;
     };
-    let mut rename = None;
-    let mut default = false;
+    let mut said = Said {
+        rename: None,
+        default: false,
+        skip_none: false,
+    };
     let args: Vec<TokenTree> = args.stream().into_iter().collect();
     for entry in args.split(|t| punct(t, ',')) {
         match entry {
             [] => {}
-            [TokenTree::Ident(d)] if d == "default" => default = true,
-            [TokenTree::Ident(k), eq, TokenTree::Literal(_)]
-                if k == "skip_serializing_if" && punct(eq, '=') => {}
+            [TokenTree::Ident(d)] if d == "default" => said.default = true,
+            [TokenTree::Ident(k), eq, TokenTree::Literal(value)]
+                if k == "skip_serializing_if" && punct(eq, '=') =>
+            {
+                let path = plain_string(value)?;
+                if !matches!(
+                    path.as_str(),
+                    "::std::option::Option::is_none" | "Option::is_none"
+                ) {
+                    return None;
+                }
+                said.skip_none = true;
+            }
             [TokenTree::Ident(k), eq, TokenTree::Literal(value)]
                 if k == "rename" && punct(eq, '=') =>
             {
-                rename = Some(plain_string(value)?);
+                said.rename = Some(plain_string(value)?);
             }
             _ => return None,
         }
     }
-    Some((rename, default))
+    Some(said)
 }
 
 /// The value of a plain string literal (no escapes, not raw).
@@ -308,6 +368,31 @@ fn without_serde_attributes(body: TokenStream) -> TokenStream {
         i += 1;
     }
     out.into_iter().collect()
+}
+
+/// `impl Serialize for name`: the fields' wire names and values handed to the core's one
+/// `object::serialize`.
+fn serialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
+    let title = name.to_string();
+    let entries = fields.iter().map(|field| {
+        let name = &field.name;
+        let wire = &field.wire;
+        if field.skip_none {
+            quote!((#wire, crate::object::unless_none(&self.#name)),)
+        } else {
+            quote!((#wire, ::std::option::Option::Some(&self.#name as crate::object::Value<'_>)),)
+        }
+    });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                crate::object::serialize(serializer, #title, &[#(#entries)*])
+            }
+        }
+    }
 }
 
 /// `impl Deserialize for name`: a visitor reading a map into one local per field.
@@ -430,7 +515,7 @@ mod tests {
     }
 
     #[test]
-    fn a_request_struct_reads_only_with_the_fake_and_keeps_its_serde_attributes() {
+    fn a_request_struct_is_written_by_the_core_and_read_only_with_the_fake() {
         let (out, count) = rewritten(quote! {
             pub mod types {
                 #[derive(::serde::Serialize, Clone, Debug)]
@@ -438,15 +523,48 @@ mod tests {
                 pub struct Body {
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: Option<String>,
+                    #[serde(rename = "type")]
+                    pub type_: String,
+                    pub note: Option<String>,
                 }
             }
         });
         assert_eq!(count, 1);
         assert!(!out.contains("cfg_attr"), "{out}");
-        assert!(out.contains("# [serde (skip_serializing_if"), "{out}");
+        assert!(!out.contains("# [serde"), "{out}");
+        assert!(
+            out.contains("# [derive (Clone , Debug)] pub struct Body"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "crate :: object :: serialize (serializer , \"Body\" , & [(\"name\" , crate :: object :: unless_none (& self . name)) , (\"type\" , :: std :: option :: Option :: Some (& self . type_ as crate :: object :: Value < '_ >)) , (\"note\" , :: std :: option :: Option :: Some (& self . note as crate :: object :: Value < '_ >)) ,])"
+            ),
+            "{out}"
+        );
         assert!(out.contains(
             "# [cfg (feature = \"fake\")] impl < 'de > :: serde :: Deserialize < 'de > for Body"
         ), "{out}");
+    }
+
+    #[test]
+    fn with_schemars_the_fields_keep_their_serde_attributes() {
+        let (out, count) = rewritten(quote! {
+            pub mod types {
+                #[derive(::serde::Serialize, Clone, ::schemars::JsonSchema)]
+                pub struct Body {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub name: Option<String>,
+                }
+            }
+        });
+        assert_eq!(count, 1);
+        assert!(
+            out.contains("# [derive (Clone , :: schemars :: JsonSchema)]"),
+            "{out}"
+        );
+        assert!(out.contains("# [serde (skip_serializing_if"), "{out}");
+        assert!(out.contains("impl :: serde :: Serialize for Body"), "{out}");
     }
 
     #[test]
@@ -456,6 +574,11 @@ mod tests {
                 #[derive(::serde::Deserialize, Clone)]
                 #[serde(transparent)]
                 pub struct Wrapped(i64);
+                #[derive(::serde::Serialize, Clone)]
+                pub struct Listed {
+                    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
+                    pub items: ::std::vec::Vec<String>,
+                }
                 #[derive(::serde::Deserialize, Clone)]
                 pub struct Flat {
                     #[serde(flatten)]

@@ -516,18 +516,34 @@ fn bound(trees: &[TokenTree]) -> std::collections::BTreeSet<String> {
     names
 }
 
-/// The statements of progenitor's `send` that build the request, with reqwest's `.json(&body)`,
-/// whose content type is not Feishu's, as `.feishu_json(body)` (`crate::runtime::JsonBody`:
-/// Feishu's content type, set once) of `body.clone()`: `body` is then the JSON that
-/// `ExtraFields::merge` wrote (every operation with a JSON body merges its extra fields), so a
-/// body type's serialisation is compiled once, not again through reqwest's `json`, and an
-/// attempt sends a copy of those bytes instead of serialising the body again.
+/// The statements of progenitor's `send` that build the request, with
+/// - reqwest's `.json(&body)`, whose content type is not Feishu's, as `.feishu_json(body)`
+///   (`crate::runtime::JsonBody`: Feishu's content type, set once) of `body.clone()`: `body` is
+///   then the JSON that `ExtraFields::merge` wrote (every operation with a JSON body merges its
+///   extra fields), so a body type's serialisation is compiled once, not again through
+///   reqwest's `json`, and an attempt sends a copy of those bytes instead of serialising the
+///   body again;
+/// - each run of `.query(&progenitor_client::QueryParam::new("name", &value))` as one
+///   `.query_values(&[("name", &value as crate::object::Value<'_>), …])`
+///   (`crate::runtime::call::QueryValues`): the same query, written by one function instead of
+///   reqwest's generic `query` for each parameter's type.
 fn lean_request(builds: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = builds.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut json = false;
+    let mut queried = false;
     let mut i = 0;
     while i < trees.len() {
+        if query_param(&trees, i).is_some() {
+            let mut entries = TokenStream::new();
+            while let Some((name, value)) = query_param(&trees, i) {
+                entries.extend(quote!((#name, #value as crate::object::Value<'_>),));
+                i += 3;
+            }
+            out.extend(quote!(.query_values(&[#entries])));
+            queried = true;
+            continue;
+        }
         let writes_json = punct(&trees[i], '.')
             && trees.get(i + 1).is_some_and(|t| ident(t, "json"))
             && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "& body");
@@ -549,12 +565,38 @@ fn lean_request(builds: TokenStream) -> TokenStream {
         out.push(trees[i].clone());
         i += 1;
     }
-    let lean: TokenStream = out.into_iter().collect();
+    let mut lean: TokenStream = out.into_iter().collect();
     if json {
-        quote!(use crate::runtime::JsonBody as _; #lean)
-    } else {
-        lean
+        lean = quote!(use crate::runtime::JsonBody as _; #lean);
     }
+    if queried {
+        lean = quote!(use crate::runtime::call::QueryValues as _; #lean);
+    }
+    lean
+}
+
+/// At `trees[i]`, `.query(&progenitor_client::QueryParam::new(name, value))`: its name and
+/// value expressions.
+fn query_param(trees: &[TokenTree], i: usize) -> Option<(TokenStream, TokenStream)> {
+    if !(punct(trees.get(i)?, '.') && ident(trees.get(i + 1)?, "query")) {
+        return None;
+    }
+    let TokenTree::Group(call) = trees.get(i + 2)? else {
+        return None;
+    };
+    let inner: Vec<TokenTree> = call.stream().into_iter().collect();
+    let path = "& progenitor_client :: QueryParam :: new";
+    let (TokenTree::Group(arguments), head) = inner.split_last()? else {
+        return None;
+    };
+    if head.iter().cloned().collect::<TokenStream>().to_string() != path {
+        return None;
+    }
+    let arguments: Vec<TokenTree> = arguments.stream().into_iter().collect();
+    let comma = arguments.iter().position(|t| punct(t, ','))?;
+    let name: TokenStream = arguments[..comma].iter().cloned().collect();
+    let value: TokenStream = arguments[comma + 1..].iter().cloned().collect();
+    Some((name, value))
 }
 
 /// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).

@@ -26,6 +26,8 @@ pub mod rules;
 #[doc(hidden)]
 pub mod runtime;
 mod secret;
+#[doc(hidden)]
+pub mod setter;
 #[cfg(feature = "upload")]
 pub mod upload;
 
@@ -66,8 +68,9 @@ pub mod __private {
     #[cfg(feature = "upload")]
     pub use crate::upload;
     pub use crate::{
-        download, object, open_enum, rules, runtime, DocumentedError, Error, FeishuErrorBody,
-        FeishuErrorDetail, ResponseBody, SecretString, UnixSeconds, UserId, UserIdType, MAX_PAGES,
+        download, object, open_enum, rules, runtime, setter, DocumentedError, Error,
+        FeishuErrorBody, FeishuErrorDetail, ResponseBody, SecretString, UnixSeconds, UserId,
+        UserIdType, MAX_PAGES,
     };
     /// What a service's `__send_from_json` returns for an operation it has: the call.
     pub type __SentFromJson<'a> = std::pin::Pin<

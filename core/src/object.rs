@@ -1,10 +1,42 @@
-//! How a generated struct reads itself from a JSON object: the code generator writes each
-//! struct's `Deserialize` as one loop over the object's fields (its `objects` pass), and this
-//! is the part they share. Not part of the API.
+//! How a generated struct reads itself from a JSON object and writes itself as one: the code
+//! generator writes each struct's `Deserialize` as one loop over the object's fields, and its
+//! `Serialize` as one call of [`serialize`] with the fields' values behind `dyn` (its `objects`
+//! pass); this is the part they share. Not part of the API.
 
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
+
+/// A field's value as [`serialize`] takes it: any `Serialize` type, behind `dyn`.
+pub type Value<'a> = &'a dyn erased_serde::Serialize;
+
+/// Writes a struct named `name` with the `fields` that have a value (wire name and value), in
+/// their order; a field whose value is `None` is left out. One copy per serializer serves every
+/// generated struct, where serde's derive compiles the same loop, unrolled, for each struct.
+pub fn serialize<S: Serializer>(
+    serializer: S,
+    name: &'static str,
+    fields: &[(&'static str, Option<Value<'_>>)],
+) -> Result<S::Ok, S::Error> {
+    let present = fields.iter().filter(|(_, value)| value.is_some()).count();
+    let mut out = serializer.serialize_struct(name, present)?;
+    for (wire, value) in fields {
+        if let Some(value) = value {
+            out.serialize_field(wire, value)?;
+        }
+    }
+    out.end()
+}
+
+/// An `Option` field that serde's `skip_serializing_if = "Option::is_none"` would leave out
+/// when it is `None`.
+pub fn unless_none<T: serde::Serialize>(value: &Option<T>) -> Option<Value<'_>> {
+    match value {
+        Some(value) => Some(value),
+        None => None,
+    }
+}
 
 /// A field's name, read as its index in the struct's wire names (`.0`); `usize::MAX` for a
 /// name the struct does not have, whose value the struct skips.
@@ -38,7 +70,7 @@ impl<'de> Visitor<'de> for Field {
 mod tests {
     use serde::de::DeserializeSeed;
 
-    use super::Field;
+    use super::{serialize, unless_none, Field, Value};
 
     #[test]
     fn a_name_reads_as_its_index_and_an_unknown_one_as_none() {
@@ -53,5 +85,48 @@ mod tests {
         // An escaped name is compared unescaped.
         assert_eq!(read(r#""\u0074ype""#), 1);
         assert_eq!(read(r#""other""#), usize::MAX);
+    }
+
+    struct Member {
+        name: String,
+        department: Option<String>,
+        manager: Option<u32>,
+    }
+
+    impl serde::Serialize for Member {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize(
+                serializer,
+                "Member",
+                &[
+                    ("name", Some(&self.name as Value<'_>)),
+                    ("department_id", unless_none(&self.department)),
+                    ("manager", Some(&self.manager as Value<'_>)),
+                ],
+            )
+        }
+    }
+
+    #[test]
+    fn a_struct_writes_its_present_fields_in_order_under_their_wire_names() {
+        let member = Member {
+            name: "Ann".into(),
+            department: Some("od-1".into()),
+            manager: Some(7),
+        };
+        assert_eq!(
+            serde_json::to_string(&member).unwrap(),
+            r#"{"name":"Ann","department_id":"od-1","manager":7}"#
+        );
+        // `unless_none` leaves the field out; a plain `Option` writes `null`.
+        let alone = Member {
+            name: "Bo".into(),
+            department: None,
+            manager: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&alone).unwrap(),
+            r#"{"name":"Bo","manager":null}"#
+        );
     }
 }

@@ -166,12 +166,37 @@ pub mod types {
         }
     }
     ///`AppTicketResendRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppTicketResendRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
         ///The app secret.
         pub app_secret: crate::SecretString,
+    }
+    impl ::serde::Serialize for AppTicketResendRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppTicketResendRequest",
+                &[
+                    (
+                        "app_id",
+                        ::std::option::Option::Some(
+                            &self.app_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "app_secret",
+                        ::std::option::Option::Some(
+                            &self.app_secret as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppTicketResendRequest {
@@ -361,7 +386,7 @@ pub mod types {
         }
     }
     ///`MarketplaceAppAccessTokenRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MarketplaceAppAccessTokenRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
@@ -369,6 +394,37 @@ pub mod types {
         pub app_secret: crate::SecretString,
         ///The ticket of the latest `app_ticket` event.
         pub app_ticket: crate::SecretString,
+    }
+    impl ::serde::Serialize for MarketplaceAppAccessTokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MarketplaceAppAccessTokenRequest",
+                &[
+                    (
+                        "app_id",
+                        ::std::option::Option::Some(
+                            &self.app_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "app_secret",
+                        ::std::option::Option::Some(
+                            &self.app_secret as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "app_ticket",
+                        ::std::option::Option::Some(
+                            &self.app_ticket as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MarketplaceAppAccessTokenRequest {
@@ -486,12 +542,37 @@ pub mod types {
         }
     }
     ///`MarketplaceTenantAccessTokenRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MarketplaceTenantAccessTokenRequest {
         ///The marketplace app's app_access_token (from app_access_token_create).
         pub app_access_token: crate::SecretString,
         ///The tenant (a tenant that has the app installed).
         pub tenant_key: ::std::string::String,
+    }
+    impl ::serde::Serialize for MarketplaceTenantAccessTokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MarketplaceTenantAccessTokenRequest",
+                &[
+                    (
+                        "app_access_token",
+                        ::std::option::Option::Some(
+                            &self.app_access_token as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "tenant_key",
+                        ::std::option::Option::Some(
+                            &self.tenant_key as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MarketplaceTenantAccessTokenRequest {
@@ -591,12 +672,37 @@ pub mod types {
         }
     }
     ///`SelfBuiltAppAccessTokenRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct SelfBuiltAppAccessTokenRequest {
         ///The app id (cli_…).
         pub app_id: ::std::string::String,
         ///The app secret.
         pub app_secret: crate::SecretString,
+    }
+    impl ::serde::Serialize for SelfBuiltAppAccessTokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "SelfBuiltAppAccessTokenRequest",
+                &[
+                    (
+                        "app_id",
+                        ::std::option::Option::Some(
+                            &self.app_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "app_secret",
+                        ::std::option::Option::Some(
+                            &self.app_secret as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for SelfBuiltAppAccessTokenRequest {
@@ -832,12 +938,37 @@ pub mod types {
         }
     }
     ///`TenantAccessTokenRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TenantAccessTokenRequest {
         ///应用唯一标识 — the app id (cli_…).
         pub app_id: ::std::string::String,
         ///应用秘钥 — the app secret.
         pub app_secret: crate::SecretString,
+    }
+    impl ::serde::Serialize for TenantAccessTokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TenantAccessTokenRequest",
+                &[
+                    (
+                        "app_id",
+                        ::std::option::Option::Some(
+                            &self.app_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "app_secret",
+                        ::std::option::Option::Some(
+                            &self.app_secret as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TenantAccessTokenRequest {
@@ -957,11 +1088,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
+                self.app_id = crate::setter::value(value, "app_id");
                 self
             }
             pub fn app_secret<T>(mut self, value: T) -> Self
@@ -969,11 +1096,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_secret: {e}")
-                    });
+                self.app_secret = crate::setter::value(value, "app_secret");
                 self
             }
         }
@@ -1039,11 +1162,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
+                self.app_id = crate::setter::value(value, "app_id");
                 self
             }
             pub fn app_secret<T>(mut self, value: T) -> Self
@@ -1051,11 +1170,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_secret: {e}")
-                    });
+                self.app_secret = crate::setter::value(value, "app_secret");
                 self
             }
             pub fn app_ticket<T>(mut self, value: T) -> Self
@@ -1063,11 +1178,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_ticket = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_ticket: {e}")
-                    });
+                self.app_ticket = crate::setter::value(value, "app_ticket");
                 self
             }
         }
@@ -1142,13 +1253,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for app_access_token: {e}"
-                        )
-                    });
+                self.app_access_token = crate::setter::value(value, "app_access_token");
                 self
             }
             pub fn tenant_key<T>(mut self, value: T) -> Self
@@ -1156,11 +1261,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
+                self.tenant_key = crate::setter::value(value, "tenant_key");
                 self
             }
         }
@@ -1221,11 +1322,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
+                self.app_id = crate::setter::value(value, "app_id");
                 self
             }
             pub fn app_secret<T>(mut self, value: T) -> Self
@@ -1233,11 +1330,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_secret: {e}")
-                    });
+                self.app_secret = crate::setter::value(value, "app_secret");
                 self
             }
         }
@@ -1298,11 +1391,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
+                self.app_id = crate::setter::value(value, "app_id");
                 self
             }
             pub fn app_secret<T>(mut self, value: T) -> Self
@@ -1310,11 +1399,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_secret: {e}")
-                    });
+                self.app_secret = crate::setter::value(value, "app_secret");
                 self
             }
         }

@@ -98,12 +98,24 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchDeleteRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub feed_cards: ::std::option::Option<
             ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
         >,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchDeleteRequest",
+                &[("feed_cards", crate::object::unless_none(&self.feed_cards))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequest {
@@ -170,10 +182,35 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchDeleteRequestFeedCard`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchDeleteRequestFeedCard {
         pub biz_id: ::std::string::String,
         pub user_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchDeleteRequestFeedCard {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchDeleteRequestFeedCard",
+                &[
+                    (
+                        "biz_id",
+                        ::std::option::Option::Some(
+                            &self.biz_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "user_id",
+                        ::std::option::Option::Some(
+                            &self.user_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequestFeedCard {
@@ -344,12 +381,24 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub feed_cards: ::std::option::Option<
             ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
         >,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequest",
+                &[("feed_cards", crate::object::unless_none(&self.feed_cards))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequest {
@@ -416,13 +465,44 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCard`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCard {
         pub app_feed_card: AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
         pub update_fields: ::std::vec::Vec<
             AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem,
         >,
         pub user_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCard {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCard",
+                &[
+                    (
+                        "app_feed_card",
+                        ::std::option::Option::Some(
+                            &self.app_feed_card as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "update_fields",
+                        ::std::option::Option::Some(
+                            &self.update_fields as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "user_id",
+                        ::std::option::Option::Some(
+                            &self.user_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequestFeedCard {
@@ -543,7 +623,7 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCard`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_key: ::std::option::Option<::std::string::String>,
@@ -571,6 +651,28 @@ pub mod types {
         pub time_sensitive: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCard",
+                &[
+                    ("avatar_key", crate::object::unless_none(&self.avatar_key)),
+                    ("biz_id", crate::object::unless_none(&self.biz_id)),
+                    ("buttons", crate::object::unless_none(&self.buttons)),
+                    ("link", crate::object::unless_none(&self.link)),
+                    ("notify", crate::object::unless_none(&self.notify)),
+                    ("preview", crate::object::unless_none(&self.preview)),
+                    ("status_label", crate::object::unless_none(&self.status_label)),
+                    ("time_sensitive", crate::object::unless_none(&self.time_sensitive)),
+                    ("title", crate::object::unless_none(&self.title)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -737,11 +839,30 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
         pub buttons: ::std::vec::Vec<
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
         >,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons",
+                &[
+                    (
+                        "buttons",
+                        ::std::option::Option::Some(
+                            &self.buttons as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -823,7 +944,7 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_map: ::std::option::Option<
@@ -839,6 +960,35 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
         >,
         pub text: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
+    }
+    impl ::serde::Serialize
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton",
+                &[
+                    ("action_map", crate::object::unless_none(&self.action_map)),
+                    (
+                        "action_type",
+                        ::std::option::Option::Some(
+                            &self.action_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("button_type", crate::object::unless_none(&self.button_type)),
+                    ("multi_url", crate::object::unless_none(&self.multi_url)),
+                    (
+                        "text",
+                        ::std::option::Option::Some(
+                            &self.text as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1152,7 +1302,7 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_url: ::std::option::Option<::std::string::String>,
@@ -1162,6 +1312,24 @@ pub mod types {
         pub pc_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl",
+                &[
+                    ("android_url", crate::object::unless_none(&self.android_url)),
+                    ("ios_url", crate::object::unless_none(&self.ios_url)),
+                    ("pc_url", crate::object::unless_none(&self.pc_url)),
+                    ("url", crate::object::unless_none(&self.url)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1268,9 +1436,29 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
         pub text: ::std::string::String,
+    }
+    impl ::serde::Serialize
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText",
+                &[
+                    (
+                        "text",
+                        ::std::option::Option::Some(
+                            &self.text as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1352,10 +1540,22 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink",
+                &[("link", crate::object::unless_none(&self.link))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1428,7 +1628,7 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_notify: ::std::option::Option<bool>,
@@ -1436,6 +1636,28 @@ pub mod types {
         pub custom_sound_text: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub with_custom_sound: ::std::option::Option<bool>,
+    }
+    impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify",
+                &[
+                    ("close_notify", crate::object::unless_none(&self.close_notify)),
+                    (
+                        "custom_sound_text",
+                        crate::object::unless_none(&self.custom_sound_text),
+                    ),
+                    (
+                        "with_custom_sound",
+                        crate::object::unless_none(&self.with_custom_sound),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1532,11 +1754,37 @@ pub mod types {
         }
     }
     ///`AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
         pub text: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType,
+    }
+    impl ::serde::Serialize
+    for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel",
+                &[
+                    (
+                        "text",
+                        ::std::option::Option::Some(
+                            &self.text as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "type",
+                        ::std::option::Option::Some(
+                            &self.type_ as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -1840,7 +2088,7 @@ pub mod types {
         AppFeedCardBatchDeleteResponseData,
     >;
     ///`AppFeedCardCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct AppFeedCardCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_feed_card: ::std::option::Option<
@@ -1848,6 +2096,21 @@ pub mod types {
         >,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for AppFeedCardCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "AppFeedCardCreateRequest",
+                &[
+                    ("app_feed_card", crate::object::unless_none(&self.app_feed_card)),
+                    ("user_ids", crate::object::unless_none(&self.user_ids)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateRequest {
@@ -2436,12 +2699,38 @@ pub mod types {
         }
     }
     ///`BizEntityTagRelationCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BizEntityTagRelationCreateRequest {
         pub biz_entity_id: ::std::string::String,
         pub tag_biz_type: BizEntityTagRelationCreateRequestTagBizType,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for BizEntityTagRelationCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "BizEntityTagRelationCreateRequest",
+                &[
+                    (
+                        "biz_entity_id",
+                        ::std::option::Option::Some(
+                            &self.biz_entity_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "tag_biz_type",
+                        ::std::option::Option::Some(
+                            &self.tag_biz_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("tag_ids", crate::object::unless_none(&self.tag_ids)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateRequest {
@@ -3092,7 +3381,7 @@ pub mod types {
         ::serde_json::Value,
     >;
     ///A chat as chat_list returns it. Every field is optional.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct Chat {
         ///URL of the chat's avatar.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3124,6 +3413,34 @@ pub mod types {
         pub p2p_target_type: ::std::option::Option<P2pTargetType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for Chat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "Chat",
+                &[
+                    ("avatar", crate::object::unless_none(&self.avatar)),
+                    ("chat_id", crate::object::unless_none(&self.chat_id)),
+                    ("chat_mode", crate::object::unless_none(&self.chat_mode)),
+                    ("chat_status", crate::object::unless_none(&self.chat_status)),
+                    ("description", crate::object::unless_none(&self.description)),
+                    ("external", crate::object::unless_none(&self.external)),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("owner_id", crate::object::unless_none(&self.owner_id)),
+                    ("owner_id_type", crate::object::unless_none(&self.owner_id_type)),
+                    ("p2p_target_id", crate::object::unless_none(&self.p2p_target_id)),
+                    (
+                        "p2p_target_type",
+                        crate::object::unless_none(&self.p2p_target_type),
+                    ),
+                    ("tenant_key", crate::object::unless_none(&self.tenant_key)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3481,11 +3798,31 @@ pub mod types {
         }
     }
     ///`ChatAnnouncementPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatAnnouncementPatchRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub revision: ::std::string::String,
+    }
+    impl ::serde::Serialize for ChatAnnouncementPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatAnnouncementPatchRequest",
+                &[
+                    ("requests", crate::object::unless_none(&self.requests)),
+                    (
+                        "revision",
+                        ::std::option::Option::Some(
+                            &self.revision as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementPatchRequest {
@@ -3667,7 +4004,7 @@ pub mod types {
         }
     }
     ///`ChatButtonUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatButtonUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buttons: ::std::option::Option<
@@ -3676,6 +4013,27 @@ pub mod types {
         pub chat_id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for ChatButtonUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatButtonUpdateRequest",
+                &[
+                    ("buttons", crate::object::unless_none(&self.buttons)),
+                    (
+                        "chat_id",
+                        ::std::option::Option::Some(
+                            &self.chat_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("user_ids", crate::object::unless_none(&self.user_ids)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateRequest {
@@ -3845,7 +4203,7 @@ pub mod types {
         }
     }
     ///`ChatCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
@@ -3891,6 +4249,61 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<
             ChatCreateRequestVideoConferenceSetting,
         >,
+    }
+    impl ::serde::Serialize for ChatCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatCreateRequest",
+                &[
+                    ("avatar", crate::object::unless_none(&self.avatar)),
+                    ("bot_id_list", crate::object::unless_none(&self.bot_id_list)),
+                    ("chat_mode", crate::object::unless_none(&self.chat_mode)),
+                    ("chat_type", crate::object::unless_none(&self.chat_type)),
+                    ("description", crate::object::unless_none(&self.description)),
+                    (
+                        "edit_permission",
+                        crate::object::unless_none(&self.edit_permission),
+                    ),
+                    (
+                        "group_message_type",
+                        crate::object::unless_none(&self.group_message_type),
+                    ),
+                    (
+                        "hide_member_count_setting",
+                        crate::object::unless_none(&self.hide_member_count_setting),
+                    ),
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    (
+                        "join_message_visibility",
+                        crate::object::unless_none(&self.join_message_visibility),
+                    ),
+                    (
+                        "leave_message_visibility",
+                        crate::object::unless_none(&self.leave_message_visibility),
+                    ),
+                    (
+                        "membership_approval",
+                        crate::object::unless_none(&self.membership_approval),
+                    ),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("owner_id", crate::object::unless_none(&self.owner_id)),
+                    (
+                        "restricted_mode_setting",
+                        crate::object::unless_none(&self.restricted_mode_setting),
+                    ),
+                    ("urgent_setting", crate::object::unless_none(&self.urgent_setting)),
+                    ("user_id_list", crate::object::unless_none(&self.user_id_list)),
+                    (
+                        "video_conference_setting",
+                        crate::object::unless_none(&self.video_conference_setting),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequest {
@@ -4384,7 +4797,7 @@ pub mod types {
         }
     }
     ///`ChatCreateRequestRestrictedModeSetting`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatCreateRequestRestrictedModeSetting {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_has_permission_setting: ::std::option::Option<
@@ -4400,6 +4813,34 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<bool>,
+    }
+    impl ::serde::Serialize for ChatCreateRequestRestrictedModeSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatCreateRequestRestrictedModeSetting",
+                &[
+                    (
+                        "download_has_permission_setting",
+                        crate::object::unless_none(&self.download_has_permission_setting),
+                    ),
+                    (
+                        "message_has_permission_setting",
+                        crate::object::unless_none(&self.message_has_permission_setting),
+                    ),
+                    (
+                        "screenshot_has_permission_setting",
+                        crate::object::unless_none(
+                            &self.screenshot_has_permission_setting,
+                        ),
+                    ),
+                    ("status", crate::object::unless_none(&self.status)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestRestrictedModeSetting {
@@ -5865,10 +6306,22 @@ pub mod types {
         }
     }
     ///`ChatLinkRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatLinkRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity_period: ::std::option::Option<ChatLinkRequestValidityPeriod>,
+    }
+    impl ::serde::Serialize for ChatLinkRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatLinkRequest",
+                &[("validity_period", crate::object::unless_none(&self.validity_period))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatLinkRequest {
@@ -6498,10 +6951,22 @@ pub mod types {
         }
     }
     ///`ChatManagersAddManagersRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatManagersAddManagersRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for ChatManagersAddManagersRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatManagersAddManagersRequest",
+                &[("manager_ids", crate::object::unless_none(&self.manager_ids))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersRequest {
@@ -6832,10 +7297,22 @@ pub mod types {
         }
     }
     ///`ChatMembersCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMembersCreateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for ChatMembersCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMembersCreateRequest",
+                &[("id_list", crate::object::unless_none(&self.id_list))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateRequest {
@@ -7812,10 +8289,35 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequest {
         pub chat_menu_item: ChatMenuItemPatchRequestChatMenuItem,
         pub update_fields: ::std::vec::Vec<ChatMenuItemPatchRequestUpdateFieldsItem>,
+    }
+    impl ::serde::Serialize for ChatMenuItemPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuItemPatchRequest",
+                &[
+                    (
+                        "chat_menu_item",
+                        ::std::option::Option::Some(
+                            &self.chat_menu_item as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "update_fields",
+                        ::std::option::Option::Some(
+                            &self.update_fields as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequest {
@@ -7912,7 +8414,7 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItem`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequestChatMenuItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -7930,6 +8432,24 @@ pub mod types {
         pub redirect_link: ::std::option::Option<
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
+    }
+    impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuItemPatchRequestChatMenuItem",
+                &[
+                    ("action_type", crate::object::unless_none(&self.action_type)),
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    ("image_key", crate::object::unless_none(&self.image_key)),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("redirect_link", crate::object::unless_none(&self.redirect_link)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequestChatMenuItem {
@@ -8128,7 +8648,7 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemI18nNames`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequestChatMenuItemI18nNames {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub en_us: ::std::option::Option<::std::string::String>,
@@ -8136,6 +8656,22 @@ pub mod types {
         pub ja_jp: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zh_cn: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuItemPatchRequestChatMenuItemI18nNames",
+                &[
+                    ("en_us", crate::object::unless_none(&self.en_us)),
+                    ("ja_jp", crate::object::unless_none(&self.ja_jp)),
+                    ("zh_cn", crate::object::unless_none(&self.zh_cn)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemI18nNames {
@@ -8227,7 +8763,7 @@ pub mod types {
         }
     }
     ///`ChatMenuItemPatchRequestChatMenuItemRedirectLink`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuItemPatchRequestChatMenuItemRedirectLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_url: ::std::option::Option<::std::string::String>,
@@ -8239,6 +8775,24 @@ pub mod types {
         pub pc_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub web_url: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuItemPatchRequestChatMenuItemRedirectLink",
+                &[
+                    ("android_url", crate::object::unless_none(&self.android_url)),
+                    ("common_url", crate::object::unless_none(&self.common_url)),
+                    ("ios_url", crate::object::unless_none(&self.ios_url)),
+                    ("pc_url", crate::object::unless_none(&self.pc_url)),
+                    ("web_url", crate::object::unless_none(&self.web_url)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
@@ -8763,9 +9317,28 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateRequest {
         pub menu_tree: ChatMenuTreeCreateRequestMenuTree,
+    }
+    impl ::serde::Serialize for ChatMenuTreeCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeCreateRequest",
+                &[
+                    (
+                        "menu_tree",
+                        ::std::option::Option::Some(
+                            &self.menu_tree as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequest {
@@ -8841,11 +9414,30 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTree`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateRequestMenuTree {
         pub chat_menu_top_levels: ::std::vec::Vec<
             ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
         >,
+    }
+    impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTree {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeCreateRequestMenuTree",
+                &[
+                    (
+                        "chat_menu_top_levels",
+                        ::std::option::Option::Some(
+                            &self.chat_menu_top_levels as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequestMenuTree {
@@ -8923,13 +9515,33 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
         pub chat_menu_item: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub children: ::std::option::Option<
             ::std::vec::Vec<ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild>,
         >,
+    }
+    impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel",
+                &[
+                    (
+                        "chat_menu_item",
+                        ::std::option::Option::Some(
+                            &self.chat_menu_item as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("children", crate::object::unless_none(&self.children)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -9023,7 +9635,7 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
         pub action_type: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9037,6 +9649,35 @@ pub mod types {
         pub redirect_link: ::std::option::Option<
             ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         >,
+    }
+    impl ::serde::Serialize
+    for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem",
+                &[
+                    (
+                        "action_type",
+                        ::std::option::Option::Some(
+                            &self.action_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    ("image_key", crate::object::unless_none(&self.image_key)),
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("redirect_link", crate::object::unless_none(&self.redirect_link)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -9262,10 +9903,22 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchRequestChatMenuItem>,
+    }
+    impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild",
+                &[("chat_menu_item", crate::object::unless_none(&self.chat_menu_item))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -9406,9 +10059,28 @@ pub mod types {
         }
     }
     ///`ChatMenuTreeDeleteRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatMenuTreeDeleteRequest {
         pub chat_menu_top_level_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatMenuTreeDeleteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatMenuTreeDeleteRequest",
+                &[
+                    (
+                        "chat_menu_top_level_ids",
+                        ::std::option::Option::Some(
+                            &self.chat_menu_top_level_ids as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeDeleteRequest {
@@ -9887,7 +10559,7 @@ pub mod types {
         }
     }
     ///`ChatModerationUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatModerationUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_setting: ::std::option::Option<::std::string::String>,
@@ -9899,6 +10571,31 @@ pub mod types {
         pub moderator_removed_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+    impl ::serde::Serialize for ChatModerationUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatModerationUpdateRequest",
+                &[
+                    (
+                        "moderation_setting",
+                        crate::object::unless_none(&self.moderation_setting),
+                    ),
+                    (
+                        "moderator_added_list",
+                        crate::object::unless_none(&self.moderator_added_list),
+                    ),
+                    (
+                        "moderator_removed_list",
+                        crate::object::unless_none(&self.moderator_removed_list),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatModerationUpdateRequest {
@@ -10503,7 +11200,7 @@ pub mod types {
         }
     }
     ///`ChatSearchV2Request`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2Request {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<ChatSearchV2RequestFilter>,
@@ -10511,6 +11208,22 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sorter: ::std::option::Option<ChatSearchV2RequestSorter>,
+    }
+    impl ::serde::Serialize for ChatSearchV2Request {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatSearchV2Request",
+                &[
+                    ("filter", crate::object::unless_none(&self.filter)),
+                    ("query", crate::object::unless_none(&self.query)),
+                    ("sorter", crate::object::unless_none(&self.sorter)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Request {
@@ -10599,7 +11312,7 @@ pub mod types {
         }
     }
     ///`ChatSearchV2RequestFilter`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatSearchV2RequestFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_modes: ::std::option::Option<
@@ -10615,6 +11328,27 @@ pub mod types {
         pub search_types: ::std::option::Option<
             ::std::vec::Vec<ChatSearchV2RequestFilterSearchTypesItem>,
         >,
+    }
+    impl ::serde::Serialize for ChatSearchV2RequestFilter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatSearchV2RequestFilter",
+                &[
+                    ("chat_modes", crate::object::unless_none(&self.chat_modes)),
+                    (
+                        "disable_search_by_user",
+                        crate::object::unless_none(&self.disable_search_by_user),
+                    ),
+                    ("is_manager", crate::object::unless_none(&self.is_manager)),
+                    ("member_ids", crate::object::unless_none(&self.member_ids)),
+                    ("search_types", crate::object::unless_none(&self.search_types)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilter {
@@ -11490,9 +12224,28 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabCreateRequest {
         pub chat_tabs: ::std::vec::Vec<ChatTabCreateRequestChatTab>,
+    }
+    impl ::serde::Serialize for ChatTabCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabCreateRequest",
+                &[
+                    (
+                        "chat_tabs",
+                        ::std::option::Option::Some(
+                            &self.chat_tabs as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequest {
@@ -11568,7 +12321,7 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTab`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabCreateRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -11577,6 +12330,28 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_name: ::std::option::Option<::std::string::String>,
         pub tab_type: ChatTabCreateRequestChatTabTabType,
+    }
+    impl ::serde::Serialize for ChatTabCreateRequestChatTab {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabCreateRequestChatTab",
+                &[
+                    ("tab_config", crate::object::unless_none(&self.tab_config)),
+                    ("tab_content", crate::object::unless_none(&self.tab_content)),
+                    ("tab_name", crate::object::unless_none(&self.tab_name)),
+                    (
+                        "tab_type",
+                        ::std::option::Option::Some(
+                            &self.tab_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTab {
@@ -11686,12 +12461,27 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateRequestChatTabTabConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon_key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_built_in: ::std::option::Option<bool>,
+    }
+    impl ::serde::Serialize for ChatTabCreateRequestChatTabTabConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabCreateRequestChatTabTabConfig",
+                &[
+                    ("icon_key", crate::object::unless_none(&self.icon_key)),
+                    ("is_built_in", crate::object::unless_none(&self.is_built_in)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabConfig {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11772,7 +12562,7 @@ pub mod types {
         }
     }
     ///`ChatTabCreateRequestChatTabTabContent`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabCreateRequestChatTabTabContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub doc: ::std::option::Option<::std::string::String>,
@@ -11782,6 +12572,23 @@ pub mod types {
         pub task: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatTabCreateRequestChatTabTabContent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabCreateRequestChatTabTabContent",
+                &[
+                    ("doc", crate::object::unless_none(&self.doc)),
+                    ("meeting_minute", crate::object::unless_none(&self.meeting_minute)),
+                    ("task", crate::object::unless_none(&self.task)),
+                    ("url", crate::object::unless_none(&self.url)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabContent {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12071,9 +12878,28 @@ pub mod types {
         }
     }
     ///`ChatTabDeleteTabsRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabDeleteTabsRequest {
         pub tab_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatTabDeleteTabsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabDeleteTabsRequest",
+                &[
+                    (
+                        "tab_ids",
+                        ::std::option::Option::Some(
+                            &self.tab_ids as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabDeleteTabsRequest {
@@ -12153,10 +12979,22 @@ pub mod types {
     ///`ChatTabListTabsResponse`
     pub type ChatTabListTabsResponse = crate::ResponseBody<ChatTabCreateResponseData>;
     ///`ChatTabSortTabsRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabSortTabsRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl ::serde::Serialize for ChatTabSortTabsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabSortTabsRequest",
+                &[("tab_ids", crate::object::unless_none(&self.tab_ids))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabSortTabsRequest {
@@ -12225,12 +13063,24 @@ pub mod types {
     ///`ChatTabSortTabsResponse`
     pub type ChatTabSortTabsResponse = crate::ResponseBody<ChatTabCreateResponseData>;
     ///`ChatTabUpdateTabsRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTabUpdateTabsRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_tabs: ::std::option::Option<
             ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
         >,
+    }
+    impl ::serde::Serialize for ChatTabUpdateTabsRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabUpdateTabsRequest",
+                &[("chat_tabs", crate::object::unless_none(&self.chat_tabs))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequest {
@@ -12297,7 +13147,7 @@ pub mod types {
         }
     }
     ///`ChatTabUpdateTabsRequestChatTab`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTabUpdateTabsRequestChatTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_config: ::std::option::Option<ChatTabCreateRequestChatTabTabConfig>,
@@ -12308,6 +13158,29 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tab_name: ::std::option::Option<::std::string::String>,
         pub tab_type: ChatTabUpdateTabsRequestChatTabTabType,
+    }
+    impl ::serde::Serialize for ChatTabUpdateTabsRequestChatTab {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTabUpdateTabsRequestChatTab",
+                &[
+                    ("tab_config", crate::object::unless_none(&self.tab_config)),
+                    ("tab_content", crate::object::unless_none(&self.tab_content)),
+                    ("tab_id", crate::object::unless_none(&self.tab_id)),
+                    ("tab_name", crate::object::unless_none(&self.tab_name)),
+                    (
+                        "tab_type",
+                        ::std::option::Option::Some(
+                            &self.tab_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequestChatTab {
@@ -12560,11 +13433,30 @@ pub mod types {
         ::serde_json::Value,
     >;
     ///`ChatTopNoticePutTopNoticeRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ChatTopNoticePutTopNoticeRequest {
         pub chat_top_notice: ::std::vec::Vec<
             ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
         >,
+    }
+    impl ::serde::Serialize for ChatTopNoticePutTopNoticeRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTopNoticePutTopNoticeRequest",
+                &[
+                    (
+                        "chat_top_notice",
+                        ::std::option::Option::Some(
+                            &self.chat_top_notice as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTopNoticePutTopNoticeRequest {
@@ -12640,7 +13532,7 @@ pub mod types {
         }
     }
     ///`ChatTopNoticePutTopNoticeRequestChatTopNoticeItem`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -12648,6 +13540,21 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatTopNoticePutTopNoticeRequestChatTopNoticeItem",
+                &[
+                    ("action_type", crate::object::unless_none(&self.action_type)),
+                    ("message_id", crate::object::unless_none(&self.message_id)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12820,7 +13727,7 @@ pub mod types {
         ::serde_json::Value,
     >;
     ///`ChatUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ChatUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_member_permission: ::std::option::Option<::std::string::String>,
@@ -12866,6 +13773,70 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<
             ChatUpdateRequestVideoConferenceSetting,
         >,
+    }
+    impl ::serde::Serialize for ChatUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ChatUpdateRequest",
+                &[
+                    (
+                        "add_member_permission",
+                        crate::object::unless_none(&self.add_member_permission),
+                    ),
+                    (
+                        "at_all_permission",
+                        crate::object::unless_none(&self.at_all_permission),
+                    ),
+                    ("avatar", crate::object::unless_none(&self.avatar)),
+                    ("chat_type", crate::object::unless_none(&self.chat_type)),
+                    ("description", crate::object::unless_none(&self.description)),
+                    (
+                        "edit_permission",
+                        crate::object::unless_none(&self.edit_permission),
+                    ),
+                    (
+                        "group_message_type",
+                        crate::object::unless_none(&self.group_message_type),
+                    ),
+                    (
+                        "hide_member_count_setting",
+                        crate::object::unless_none(&self.hide_member_count_setting),
+                    ),
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    (
+                        "join_message_visibility",
+                        crate::object::unless_none(&self.join_message_visibility),
+                    ),
+                    (
+                        "leave_message_visibility",
+                        crate::object::unless_none(&self.leave_message_visibility),
+                    ),
+                    (
+                        "membership_approval",
+                        crate::object::unless_none(&self.membership_approval),
+                    ),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("owner_id", crate::object::unless_none(&self.owner_id)),
+                    (
+                        "restricted_mode_setting",
+                        crate::object::unless_none(&self.restricted_mode_setting),
+                    ),
+                    (
+                        "share_card_permission",
+                        crate::object::unless_none(&self.share_card_permission),
+                    ),
+                    ("urgent_setting", crate::object::unless_none(&self.urgent_setting)),
+                    (
+                        "video_conference_setting",
+                        crate::object::unless_none(&self.video_conference_setting),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequest {
@@ -13553,10 +14524,35 @@ pub mod types {
         }
     }
     ///`FeedCardBotTimeSentiveRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct FeedCardBotTimeSentiveRequest {
         pub time_sensitive: bool,
         pub user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for FeedCardBotTimeSentiveRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "FeedCardBotTimeSentiveRequest",
+                &[
+                    (
+                        "time_sensitive",
+                        ::std::option::Option::Some(
+                            &self.time_sensitive as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "user_ids",
+                        ::std::option::Option::Some(
+                            &self.user_ids as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for FeedCardBotTimeSentiveRequest {
@@ -13659,12 +14655,38 @@ pub mod types {
     ///`FeedCardPatchResponse`
     pub type FeedCardPatchResponse = crate::ResponseBody<ChatButtonUpdateResponseData>;
     ///`FileCreateForm`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct FileCreateForm {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
         pub file_name: ::std::string::String,
         pub file_type: FileCreateFormFileType,
+    }
+    impl ::serde::Serialize for FileCreateForm {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "FileCreateForm",
+                &[
+                    ("duration", crate::object::unless_none(&self.duration)),
+                    (
+                        "file_name",
+                        ::std::option::Option::Some(
+                            &self.file_name as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "file_type",
+                        ::std::option::Option::Some(
+                            &self.file_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for FileCreateForm {
@@ -13933,7 +14955,7 @@ pub mod types {
         }
     }
     ///A name in several languages.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct I18nNames {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub en_us: ::std::option::Option<::std::string::String>,
@@ -13941,6 +14963,22 @@ pub mod types {
         pub ja_jp: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zh_cn: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for I18nNames {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "I18nNames",
+                &[
+                    ("en_us", crate::object::unless_none(&self.en_us)),
+                    ("ja_jp", crate::object::unless_none(&self.ja_jp)),
+                    ("zh_cn", crate::object::unless_none(&self.zh_cn)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for I18nNames {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14028,10 +15066,29 @@ pub mod types {
         }
     }
     ///`ImageCreateForm`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ImageCreateForm {
         ///What the image is for.
         pub image_type: ImageCreateFormImageType,
+    }
+    impl ::serde::Serialize for ImageCreateForm {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ImageCreateForm",
+                &[
+                    (
+                        "image_type",
+                        ::std::option::Option::Some(
+                            &self.image_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ImageCreateForm {
@@ -14299,7 +15356,7 @@ pub mod types {
         }
     }
     ///A message as Feishu returns it. Every field is optional.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MessageBody>,
@@ -14345,6 +15402,44 @@ pub mod types {
         ///For a message inside a merged-forward message, the ID of the message above it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upper_message_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for Message {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "Message",
+                &[
+                    ("body", crate::object::unless_none(&self.body)),
+                    ("chat_id", crate::object::unless_none(&self.chat_id)),
+                    ("create_time", crate::object::unless_none(&self.create_time)),
+                    ("deleted", crate::object::unless_none(&self.deleted)),
+                    ("mentions", crate::object::unless_none(&self.mentions)),
+                    ("message_id", crate::object::unless_none(&self.message_id)),
+                    (
+                        "message_position",
+                        crate::object::unless_none(&self.message_position),
+                    ),
+                    ("msg_type", crate::object::unless_none(&self.msg_type)),
+                    ("parent_id", crate::object::unless_none(&self.parent_id)),
+                    ("root_id", crate::object::unless_none(&self.root_id)),
+                    ("sender", crate::object::unless_none(&self.sender)),
+                    ("thread_id", crate::object::unless_none(&self.thread_id)),
+                    (
+                        "thread_message_position",
+                        crate::object::unless_none(&self.thread_message_position),
+                    ),
+                    ("update_time", crate::object::unless_none(&self.update_time)),
+                    ("updated", crate::object::unless_none(&self.updated)),
+                    (
+                        "upper_message_id",
+                        crate::object::unless_none(&self.upper_message_id),
+                    ),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for Message {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14581,11 +15676,23 @@ pub mod types {
         }
     }
     ///A message's content.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageBody {
         ///The content, a JSON object serialised into a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageBody {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageBody",
+                &[("content", crate::object::unless_none(&self.content))],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageBody {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14827,7 +15934,7 @@ pub mod types {
         }
     }
     ///Body of message_create.
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageCreateRequest {
         ///The message content: a JSON object serialised into a string, shaped by msg_type (same reference as msg_type). Size limits: 150 KB for text, 30 KB for cards and posts.
         pub content: ::std::string::String,
@@ -14838,6 +15945,38 @@ pub mod types {
         ///Idempotency key chosen by the caller: requests with the same uuid succeed at most once within one hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageCreateRequest",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "msg_type",
+                        ::std::option::Option::Some(
+                            &self.msg_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "receive_id",
+                        ::std::option::Option::Some(
+                            &self.receive_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("uuid", crate::object::unless_none(&self.uuid)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageCreateRequest {
@@ -15575,9 +16714,28 @@ pub mod types {
         }
     }
     ///`MessageForwardRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageForwardRequest {
         pub receive_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for MessageForwardRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageForwardRequest",
+                &[
+                    (
+                        "receive_id",
+                        ::std::option::Option::Some(
+                            &self.receive_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageForwardRequest {
@@ -16002,7 +17160,7 @@ pub mod types {
         }
     }
     ///A user or bot @-mentioned in a message.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageMention {
         ///The ID, of the kind given in id_type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16017,6 +17175,24 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageMention {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageMention",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("id_type", crate::object::unless_none(&self.id_type)),
+                    ("key", crate::object::unless_none(&self.key)),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("tenant_key", crate::object::unless_none(&self.tenant_key)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageMention {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16218,10 +17394,35 @@ pub mod types {
         }
     }
     ///`MessageMergeForwardRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageMergeForwardRequest {
         pub message_id_list: ::std::vec::Vec<::std::string::String>,
         pub receive_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for MessageMergeForwardRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageMergeForwardRequest",
+                &[
+                    (
+                        "message_id_list",
+                        ::std::option::Option::Some(
+                            &self.message_id_list as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "receive_id",
+                        ::std::option::Option::Some(
+                            &self.receive_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardRequest {
@@ -16404,9 +17605,28 @@ pub mod types {
         }
     }
     ///`MessagePatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePatchRequest {
         pub content: ::std::string::String,
+    }
+    impl ::serde::Serialize for MessagePatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessagePatchRequest",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePatchRequest {
@@ -16484,9 +17704,28 @@ pub mod types {
     ///`MessagePatchResponse`
     pub type MessagePatchResponse = crate::ResponseBody<::serde_json::Value>;
     ///`MessagePushFollowUpRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePushFollowUpRequest {
         pub follow_ups: ::std::vec::Vec<MessagePushFollowUpRequestFollowUp>,
+    }
+    impl ::serde::Serialize for MessagePushFollowUpRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessagePushFollowUpRequest",
+                &[
+                    (
+                        "follow_ups",
+                        ::std::option::Option::Some(
+                            &self.follow_ups as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequest {
@@ -16562,13 +17801,33 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpRequestFollowUp`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePushFollowUpRequestFollowUp {
         pub content: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_contents: ::std::option::Option<
             ::std::vec::Vec<MessagePushFollowUpRequestFollowUpI18nContent>,
         >,
+    }
+    impl ::serde::Serialize for MessagePushFollowUpRequestFollowUp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessagePushFollowUpRequestFollowUp",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("i18n_contents", crate::object::unless_none(&self.i18n_contents)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequestFollowUp {
@@ -16659,10 +17918,35 @@ pub mod types {
         }
     }
     ///`MessagePushFollowUpRequestFollowUpI18nContent`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessagePushFollowUpRequestFollowUpI18nContent {
         pub content: ::std::string::String,
         pub language: MessagePushFollowUpRequestFollowUpI18nContentLanguage,
+    }
+    impl ::serde::Serialize for MessagePushFollowUpRequestFollowUpI18nContent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessagePushFollowUpRequestFollowUpI18nContent",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "language",
+                        ::std::option::Option::Some(
+                            &self.language as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -16989,13 +18273,37 @@ pub mod types {
         }
     }
     ///`MessageReactionBatchQueryRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_size_per_message: ::std::option::Option<i64>,
         pub queries: ::std::vec::Vec<MessageReactionBatchQueryRequestQuery>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reaction_type: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageReactionBatchQueryRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageReactionBatchQueryRequest",
+                &[
+                    (
+                        "page_size_per_message",
+                        crate::object::unless_none(&self.page_size_per_message),
+                    ),
+                    (
+                        "queries",
+                        ::std::option::Option::Some(
+                            &self.queries as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("reaction_type", crate::object::unless_none(&self.reaction_type)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequest {
@@ -17095,12 +18403,27 @@ pub mod types {
         }
     }
     ///`MessageReactionBatchQueryRequestQuery`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageReactionBatchQueryRequestQuery {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_token: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageReactionBatchQueryRequestQuery {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageReactionBatchQueryRequestQuery",
+                &[
+                    ("message_id", crate::object::unless_none(&self.message_id)),
+                    ("page_token", crate::object::unless_none(&self.page_token)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequestQuery {
@@ -17842,9 +19165,28 @@ pub mod types {
         }
     }
     ///`MessageReactionCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionCreateRequest {
         pub reaction_type: MessageReactionCreateRequestReactionType,
+    }
+    impl ::serde::Serialize for MessageReactionCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageReactionCreateRequest",
+                &[
+                    (
+                        "reaction_type",
+                        ::std::option::Option::Some(
+                            &self.reaction_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequest {
@@ -17920,9 +19262,28 @@ pub mod types {
         }
     }
     ///`MessageReactionCreateRequestReactionType`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReactionCreateRequestReactionType {
         pub emoji_type: ::std::string::String,
+    }
+    impl ::serde::Serialize for MessageReactionCreateRequestReactionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageReactionCreateRequestReactionType",
+                &[
+                    (
+                        "emoji_type",
+                        ::std::option::Option::Some(
+                            &self.emoji_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequestReactionType {
@@ -18629,7 +19990,7 @@ pub mod types {
         }
     }
     ///`MessageReplyRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageReplyRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
@@ -18637,6 +19998,36 @@ pub mod types {
         pub reply_in_thread: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageReplyRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageReplyRequest",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "msg_type",
+                        ::std::option::Option::Some(
+                            &self.msg_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "reply_in_thread",
+                        crate::object::unless_none(&self.reply_in_thread),
+                    ),
+                    ("uuid", crate::object::unless_none(&self.uuid)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReplyRequest {
@@ -19034,12 +20425,27 @@ pub mod types {
         }
     }
     ///`MessageSearchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<MessageSearchRequestFilter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageSearchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageSearchRequest",
+                &[
+                    ("filter", crate::object::unless_none(&self.filter)),
+                    ("query", crate::object::unless_none(&self.query)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequest {
@@ -19116,7 +20522,7 @@ pub mod types {
         }
     }
     ///`MessageSearchRequestFilter`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchRequestFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub at_chatter_ids: ::std::option::Option<
@@ -19144,6 +20550,34 @@ pub mod types {
         pub is_at_me: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<MessageSearchRequestFilterTimeRange>,
+    }
+    impl ::serde::Serialize for MessageSearchRequestFilter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageSearchRequestFilter",
+                &[
+                    ("at_chatter_ids", crate::object::unless_none(&self.at_chatter_ids)),
+                    ("chat_ids", crate::object::unless_none(&self.chat_ids)),
+                    ("chat_type", crate::object::unless_none(&self.chat_type)),
+                    (
+                        "exclude_from_types",
+                        crate::object::unless_none(&self.exclude_from_types),
+                    ),
+                    ("from_ids", crate::object::unless_none(&self.from_ids)),
+                    ("from_types", crate::object::unless_none(&self.from_types)),
+                    (
+                        "include_attachment_types",
+                        crate::object::unless_none(&self.include_attachment_types),
+                    ),
+                    ("is_at_me", crate::object::unless_none(&self.is_at_me)),
+                    ("time_range", crate::object::unless_none(&self.time_range)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilter {
@@ -19626,12 +21060,27 @@ pub mod types {
         }
     }
     ///`MessageSearchRequestFilterTimeRange`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSearchRequestFilterTimeRange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageSearchRequestFilterTimeRange {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageSearchRequestFilterTimeRange",
+                &[
+                    ("end_time", crate::object::unless_none(&self.end_time)),
+                    ("start_time", crate::object::unless_none(&self.start_time)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterTimeRange {
@@ -19943,7 +21392,7 @@ pub mod types {
         }
     }
     ///Who sent a message, a user or an app.
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MessageSender {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -19958,6 +21407,28 @@ pub mod types {
         pub sender_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tenant_key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageSender {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageSender",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("id_type", crate::object::unless_none(&self.id_type)),
+                    ("open_bot_id", crate::object::unless_none(&self.open_bot_id)),
+                    (
+                        "sender_i18n_names",
+                        crate::object::unless_none(&self.sender_i18n_names),
+                    ),
+                    ("sender_type", crate::object::unless_none(&self.sender_type)),
+                    ("tenant_key", crate::object::unless_none(&self.tenant_key)),
+                ],
+            )
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSender {
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20084,10 +21555,35 @@ pub mod types {
         }
     }
     ///`MessageUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUpdateRequest {
         pub content: ::std::string::String,
         pub msg_type: ::std::string::String,
+    }
+    impl ::serde::Serialize for MessageUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageUpdateRequest",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "msg_type",
+                        ::std::option::Option::Some(
+                            &self.msg_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageUpdateRequest {
@@ -20186,9 +21682,28 @@ pub mod types {
     ///`MessageUpdateResponse`
     pub type MessageUpdateResponse = crate::ResponseBody<MessageCreateResponseData>;
     ///`MessageUrgentAppRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MessageUrgentAppRequest {
         pub user_id_list: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for MessageUrgentAppRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MessageUrgentAppRequest",
+                &[
+                    (
+                        "user_id_list",
+                        ::std::option::Option::Some(
+                            &self.user_id_list as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppRequest {
@@ -20542,9 +22057,28 @@ pub mod types {
         }
     }
     ///`PinCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct PinCreateRequest {
         pub message_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for PinCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "PinCreateRequest",
+                &[
+                    (
+                        "message_id",
+                        ::std::option::Option::Some(
+                            &self.message_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for PinCreateRequest {
@@ -21042,9 +22576,28 @@ pub mod types {
         }
     }
     ///`TagCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagCreateRequest {
         pub create_tag: TagCreateRequestCreateTag,
+    }
+    impl ::serde::Serialize for TagCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TagCreateRequest",
+                &[
+                    (
+                        "create_tag",
+                        ::std::option::Option::Some(
+                            &self.create_tag as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequest {
@@ -21120,7 +22673,7 @@ pub mod types {
         }
     }
     ///`TagCreateRequestCreateTag`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagCreateRequestCreateTag {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_names: ::std::option::Option<
@@ -21128,6 +22681,32 @@ pub mod types {
         >,
         pub name: ::std::string::String,
         pub tag_type: TagCreateRequestCreateTagTagType,
+    }
+    impl ::serde::Serialize for TagCreateRequestCreateTag {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TagCreateRequestCreateTag",
+                &[
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "tag_type",
+                        ::std::option::Option::Some(
+                            &self.tag_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTag {
@@ -21234,10 +22813,35 @@ pub mod types {
         }
     }
     ///`TagCreateRequestCreateTagI18nName`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagCreateRequestCreateTagI18nName {
         pub locale: ::std::string::String,
         pub name: ::std::string::String,
+    }
+    impl ::serde::Serialize for TagCreateRequestCreateTagI18nName {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TagCreateRequestCreateTagI18nName",
+                &[
+                    (
+                        "locale",
+                        ::std::option::Option::Some(
+                            &self.locale as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTagI18nName {
@@ -21487,10 +23091,22 @@ pub mod types {
         }
     }
     ///`TagPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct TagPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub patch_tag: ::std::option::Option<TagPatchRequestPatchTag>,
+    }
+    impl ::serde::Serialize for TagPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TagPatchRequest",
+                &[("patch_tag", crate::object::unless_none(&self.patch_tag))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagPatchRequest {
@@ -21555,7 +23171,7 @@ pub mod types {
         }
     }
     ///`TagPatchRequestPatchTag`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct TagPatchRequestPatchTag {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub i18n_names: ::std::option::Option<
@@ -21564,6 +23180,25 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for TagPatchRequestPatchTag {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "TagPatchRequestPatchTag",
+                &[
+                    ("i18n_names", crate::object::unless_none(&self.i18n_names)),
+                    (
+                        "id",
+                        ::std::option::Option::Some(&self.id as crate::object::Value<'_>),
+                    ),
+                    ("name", crate::object::unless_none(&self.name)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagPatchRequestPatchTag {
@@ -21899,11 +23534,31 @@ pub mod types {
         }
     }
     ///`UrlPreviewBatchUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct UrlPreviewBatchUpdateRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub open_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub preview_tokens: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for UrlPreviewBatchUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "UrlPreviewBatchUpdateRequest",
+                &[
+                    ("open_ids", crate::object::unless_none(&self.open_ids)),
+                    (
+                        "preview_tokens",
+                        ::std::option::Option::Some(
+                            &self.preview_tokens as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for UrlPreviewBatchUpdateRequest {
@@ -22018,12 +23673,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.feed_cards = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for feed_cards: {e}")
-                    });
+                self.feed_cards = crate::setter::some(value, "feed_cards");
                 self
             }
         }
@@ -22072,11 +23722,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.biz_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for biz_id: {e}")
-                    });
+                self.biz_id = crate::setter::value(value, "biz_id");
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -22084,11 +23730,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -22151,12 +23793,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.feed_cards = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for feed_cards: {e}")
-                    });
+                self.feed_cards = crate::setter::some(value, "feed_cards");
                 self
             }
         }
@@ -22221,11 +23858,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_feed_card = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_feed_card: {e}")
-                    });
+                self.app_feed_card = crate::setter::value(value, "app_feed_card");
                 self
             }
             pub fn update_fields<T>(mut self, value: T) -> Self
@@ -22237,11 +23870,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.update_fields = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_fields: {e}")
-                    });
+                self.update_fields = crate::setter::value(value, "update_fields");
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -22249,11 +23878,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -22370,11 +23995,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avatar_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar_key: {e}")
-                    });
+                self.avatar_key = crate::setter::value(value, "avatar_key");
                 self
             }
             pub fn biz_id<T>(mut self, value: T) -> Self
@@ -22382,11 +24003,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.biz_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for biz_id: {e}")
-                    });
+                self.biz_id = crate::setter::value(value, "biz_id");
                 self
             }
             pub fn buttons<T>(mut self, value: T) -> Self
@@ -22398,11 +24015,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.buttons = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for buttons: {e}")
-                    });
+                self.buttons = crate::setter::value(value, "buttons");
                 self
             }
             pub fn link<T>(mut self, value: T) -> Self
@@ -22414,11 +24027,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for link: {e}")
-                    });
+                self.link = crate::setter::value(value, "link");
                 self
             }
             pub fn notify<T>(mut self, value: T) -> Self
@@ -22430,11 +24039,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.notify = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notify: {e}")
-                    });
+                self.notify = crate::setter::value(value, "notify");
                 self
             }
             pub fn preview<T>(mut self, value: T) -> Self
@@ -22442,11 +24047,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.preview = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for preview: {e}")
-                    });
+                self.preview = crate::setter::value(value, "preview");
                 self
             }
             pub fn status_label<T>(mut self, value: T) -> Self
@@ -22458,11 +24059,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.status_label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_label: {e}")
-                    });
+                self.status_label = crate::setter::value(value, "status_label");
                 self
             }
             pub fn time_sensitive<T>(mut self, value: T) -> Self
@@ -22470,13 +24067,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_sensitive = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for time_sensitive: {e}"
-                        )
-                    });
+                self.time_sensitive = crate::setter::value(value, "time_sensitive");
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -22484,11 +24075,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = crate::setter::value(value, "title");
                 self
             }
         }
@@ -22620,11 +24207,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.buttons = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for buttons: {e}")
-                    });
+                self.buttons = crate::setter::value(value, "buttons");
                 self
             }
         }
@@ -22705,12 +24288,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_map = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_map: {e}")
-                    });
+                self.action_map = crate::setter::some(value, "action_map");
                 self
             }
             pub fn action_type<T>(mut self, value: T) -> Self
@@ -22720,11 +24298,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
+                self.action_type = crate::setter::value(value, "action_type");
                 self
             }
             pub fn button_type<T>(mut self, value: T) -> Self
@@ -22736,11 +24310,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.button_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for button_type: {e}")
-                    });
+                self.button_type = crate::setter::value(value, "button_type");
                 self
             }
             pub fn multi_url<T>(mut self, value: T) -> Self
@@ -22752,11 +24322,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.multi_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for multi_url: {e}")
-                    });
+                self.multi_url = crate::setter::value(value, "multi_url");
                 self
             }
             pub fn text<T>(mut self, value: T) -> Self
@@ -22766,11 +24332,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
+                self.text = crate::setter::value(value, "text");
                 self
             }
         }
@@ -22876,11 +24438,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.android_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for android_url: {e}")
-                    });
+                self.android_url = crate::setter::value(value, "android_url");
                 self
             }
             pub fn ios_url<T>(mut self, value: T) -> Self
@@ -22888,11 +24446,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ios_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ios_url: {e}")
-                    });
+                self.ios_url = crate::setter::value(value, "ios_url");
                 self
             }
             pub fn pc_url<T>(mut self, value: T) -> Self
@@ -22900,11 +24454,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pc_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pc_url: {e}")
-                    });
+                self.pc_url = crate::setter::value(value, "pc_url");
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -22912,11 +24462,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = crate::setter::value(value, "url");
                 self
             }
         }
@@ -22996,11 +24542,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
+                self.text = crate::setter::value(value, "text");
                 self
             }
         }
@@ -23053,11 +24595,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for link: {e}")
-                    });
+                self.link = crate::setter::value(value, "link");
                 self
             }
         }
@@ -23120,11 +24658,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.close_notify = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for close_notify: {e}")
-                    });
+                self.close_notify = crate::setter::value(value, "close_notify");
                 self
             }
             pub fn custom_sound_text<T>(mut self, value: T) -> Self
@@ -23132,13 +24666,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_sound_text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_sound_text: {e}"
-                        )
-                    });
+                self.custom_sound_text = crate::setter::value(
+                    value,
+                    "custom_sound_text",
+                );
                 self
             }
             pub fn with_custom_sound<T>(mut self, value: T) -> Self
@@ -23146,13 +24677,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.with_custom_sound = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for with_custom_sound: {e}"
-                        )
-                    });
+                self.with_custom_sound = crate::setter::value(
+                    value,
+                    "with_custom_sound",
+                );
                 self
             }
         }
@@ -23227,11 +24755,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
+                self.text = crate::setter::value(value, "text");
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -23241,11 +24765,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = crate::setter::value(value, "type_");
                 self
             }
         }
@@ -23319,11 +24839,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.app_feed_card = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_feed_card: {e}")
-                    });
+                self.app_feed_card = crate::setter::value(value, "app_feed_card");
                 self
             }
             pub fn user_ids<T>(mut self, value: T) -> Self
@@ -23331,12 +24847,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_ids: {e}")
-                    });
+                self.user_ids = crate::setter::some(value, "user_ids");
                 self
             }
         }
@@ -23407,11 +24918,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.biz_entity_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for biz_entity_id: {e}")
-                    });
+                self.biz_entity_id = crate::setter::value(value, "biz_entity_id");
                 self
             }
             pub fn tag_biz_type<T>(mut self, value: T) -> Self
@@ -23421,11 +24928,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tag_biz_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_biz_type: {e}")
-                    });
+                self.tag_biz_type = crate::setter::value(value, "tag_biz_type");
                 self
             }
             pub fn tag_ids<T>(mut self, value: T) -> Self
@@ -23433,12 +24936,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tag_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_ids: {e}")
-                    });
+                self.tag_ids = crate::setter::some(value, "tag_ids");
                 self
             }
         }
@@ -23561,11 +25059,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
+                self.avatar = crate::setter::value(value, "avatar");
                 self
             }
             pub fn chat_id<T>(mut self, value: T) -> Self
@@ -23573,11 +25067,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
+                self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
             pub fn chat_mode<T>(mut self, value: T) -> Self
@@ -23585,11 +25075,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatMode>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_mode: {e}")
-                    });
+                self.chat_mode = crate::setter::value(value, "chat_mode");
                 self
             }
             pub fn chat_status<T>(mut self, value: T) -> Self
@@ -23597,11 +25083,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatStatus>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_status: {e}")
-                    });
+                self.chat_status = crate::setter::value(value, "chat_status");
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -23609,11 +25091,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = crate::setter::value(value, "description");
                 self
             }
             pub fn external<T>(mut self, value: T) -> Self
@@ -23621,11 +25099,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.external = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external: {e}")
-                    });
+                self.external = crate::setter::value(value, "external");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -23633,11 +25107,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
@@ -23645,11 +25115,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
             pub fn owner_id_type<T>(mut self, value: T) -> Self
@@ -23657,11 +25123,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.owner_id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id_type: {e}")
-                    });
+                self.owner_id_type = crate::setter::value(value, "owner_id_type");
                 self
             }
             pub fn p2p_target_id<T>(mut self, value: T) -> Self
@@ -23669,11 +25131,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.p2p_target_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for p2p_target_id: {e}")
-                    });
+                self.p2p_target_id = crate::setter::value(value, "p2p_target_id");
                 self
             }
             pub fn p2p_target_type<T>(mut self, value: T) -> Self
@@ -23681,13 +25139,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::P2pTargetType>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.p2p_target_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for p2p_target_type: {e}"
-                        )
-                    });
+                self.p2p_target_type = crate::setter::value(value, "p2p_target_type");
                 self
             }
             pub fn tenant_key<T>(mut self, value: T) -> Self
@@ -23695,11 +25147,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
+                self.tenant_key = crate::setter::value(value, "tenant_key");
                 self
             }
         }
@@ -23851,12 +25299,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.requests = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for requests: {e}")
-                    });
+                self.requests = crate::setter::some(value, "requests");
                 self
             }
             pub fn revision<T>(mut self, value: T) -> Self
@@ -23864,11 +25307,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.revision = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for revision: {e}")
-                    });
+                self.revision = crate::setter::value(value, "revision");
                 self
             }
         }
@@ -23940,11 +25379,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.buttons = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for buttons: {e}")
-                    });
+                self.buttons = crate::setter::value(value, "buttons");
                 self
             }
             pub fn chat_id<T>(mut self, value: T) -> Self
@@ -23952,11 +25387,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
+                self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
             pub fn user_ids<T>(mut self, value: T) -> Self
@@ -23964,12 +25395,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_ids: {e}")
-                    });
+                self.user_ids = crate::setter::some(value, "user_ids");
                 self
             }
         }
@@ -24124,11 +25550,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
+                self.avatar = crate::setter::value(value, "avatar");
                 self
             }
             pub fn bot_id_list<T>(mut self, value: T) -> Self
@@ -24136,12 +25558,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bot_id_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bot_id_list: {e}")
-                    });
+                self.bot_id_list = crate::setter::some(value, "bot_id_list");
                 self
             }
             pub fn chat_mode<T>(mut self, value: T) -> Self
@@ -24149,11 +25566,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_mode: {e}")
-                    });
+                self.chat_mode = crate::setter::value(value, "chat_mode");
                 self
             }
             pub fn chat_type<T>(mut self, value: T) -> Self
@@ -24161,11 +25574,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_type: {e}")
-                    });
+                self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -24173,11 +25582,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = crate::setter::value(value, "description");
                 self
             }
             pub fn edit_permission<T>(mut self, value: T) -> Self
@@ -24187,13 +25592,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.edit_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for edit_permission: {e}"
-                        )
-                    });
+                self.edit_permission = crate::setter::value(value, "edit_permission");
                 self
             }
             pub fn group_message_type<T>(mut self, value: T) -> Self
@@ -24203,13 +25602,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.group_message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_message_type: {e}"
-                        )
-                    });
+                self.group_message_type = crate::setter::value(
+                    value,
+                    "group_message_type",
+                );
                 self
             }
             pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
@@ -24219,13 +25615,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.hide_member_count_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for hide_member_count_setting: {e}"
-                        )
-                    });
+                self.hide_member_count_setting = crate::setter::value(
+                    value,
+                    "hide_member_count_setting",
+                );
                 self
             }
             pub fn i18n_names<T>(mut self, value: T) -> Self
@@ -24237,11 +25630,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
             pub fn join_message_visibility<T>(mut self, value: T) -> Self
@@ -24249,13 +25638,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.join_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for join_message_visibility: {e}"
-                        )
-                    });
+                self.join_message_visibility = crate::setter::value(
+                    value,
+                    "join_message_visibility",
+                );
                 self
             }
             pub fn leave_message_visibility<T>(mut self, value: T) -> Self
@@ -24263,13 +25649,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.leave_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for leave_message_visibility: {e}"
-                        )
-                    });
+                self.leave_message_visibility = crate::setter::value(
+                    value,
+                    "leave_message_visibility",
+                );
                 self
             }
             pub fn membership_approval<T>(mut self, value: T) -> Self
@@ -24277,13 +25660,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.membership_approval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for membership_approval: {e}"
-                        )
-                    });
+                self.membership_approval = crate::setter::value(
+                    value,
+                    "membership_approval",
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -24291,11 +25671,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
@@ -24303,11 +25679,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
             pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
@@ -24317,13 +25689,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.restricted_mode_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for restricted_mode_setting: {e}"
-                        )
-                    });
+                self.restricted_mode_setting = crate::setter::value(
+                    value,
+                    "restricted_mode_setting",
+                );
                 self
             }
             pub fn urgent_setting<T>(mut self, value: T) -> Self
@@ -24333,13 +25702,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.urgent_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for urgent_setting: {e}"
-                        )
-                    });
+                self.urgent_setting = crate::setter::value(value, "urgent_setting");
                 self
             }
             pub fn user_id_list<T>(mut self, value: T) -> Self
@@ -24347,12 +25710,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id_list: {e}")
-                    });
+                self.user_id_list = crate::setter::some(value, "user_id_list");
                 self
             }
             pub fn video_conference_setting<T>(mut self, value: T) -> Self
@@ -24362,13 +25720,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.video_conference_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for video_conference_setting: {e}"
-                        )
-                    });
+                self.video_conference_setting = crate::setter::value(
+                    value,
+                    "video_conference_setting",
+                );
                 self
             }
         }
@@ -24594,13 +25949,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.download_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for download_has_permission_setting: {e}"
-                        )
-                    });
+                self.download_has_permission_setting = crate::setter::value(
+                    value,
+                    "download_has_permission_setting",
+                );
                 self
             }
             pub fn message_has_permission_setting<T>(mut self, value: T) -> Self
@@ -24612,13 +25964,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_has_permission_setting: {e}"
-                        )
-                    });
+                self.message_has_permission_setting = crate::setter::value(
+                    value,
+                    "message_has_permission_setting",
+                );
                 self
             }
             pub fn screenshot_has_permission_setting<T>(mut self, value: T) -> Self
@@ -24630,13 +25979,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.screenshot_has_permission_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for screenshot_has_permission_setting: {e}"
-                        )
-                    });
+                self.screenshot_has_permission_setting = crate::setter::value(
+                    value,
+                    "screenshot_has_permission_setting",
+                );
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -24644,11 +25990,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = crate::setter::value(value, "status");
                 self
             }
         }
@@ -24739,13 +26081,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.validity_period = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for validity_period: {e}"
-                        )
-                    });
+                self.validity_period = crate::setter::value(value, "validity_period");
                 self
             }
         }
@@ -24793,12 +26129,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.manager_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for manager_ids: {e}")
-                    });
+                self.manager_ids = crate::setter::some(value, "manager_ids");
                 self
             }
         }
@@ -24848,12 +26179,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_list: {e}")
-                    });
+                self.id_list = crate::setter::some(value, "id_list");
                 self
             }
         }
@@ -24908,13 +26234,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ChatMenuItemPatchRequestChatMenuItem>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_menu_item = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_item: {e}"
-                        )
-                    });
+                self.chat_menu_item = crate::setter::value(value, "chat_menu_item");
                 self
             }
             pub fn update_fields<T>(mut self, value: T) -> Self
@@ -24924,11 +26244,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.update_fields = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_fields: {e}")
-                    });
+                self.update_fields = crate::setter::value(value, "update_fields");
                 self
             }
         }
@@ -25017,11 +26333,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
+                self.action_type = crate::setter::value(value, "action_type");
                 self
             }
             pub fn i18n_names<T>(mut self, value: T) -> Self
@@ -25033,11 +26345,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
             pub fn image_key<T>(mut self, value: T) -> Self
@@ -25045,11 +26353,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_key: {e}")
-                    });
+                self.image_key = crate::setter::value(value, "image_key");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -25057,11 +26361,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn redirect_link<T>(mut self, value: T) -> Self
@@ -25073,11 +26373,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.redirect_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_link: {e}")
-                    });
+                self.redirect_link = crate::setter::value(value, "redirect_link");
                 self
             }
         }
@@ -25173,11 +26469,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.en_us = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for en_us: {e}")
-                    });
+                self.en_us = crate::setter::value(value, "en_us");
                 self
             }
             pub fn ja_jp<T>(mut self, value: T) -> Self
@@ -25185,11 +26477,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ja_jp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ja_jp: {e}")
-                    });
+                self.ja_jp = crate::setter::value(value, "ja_jp");
                 self
             }
             pub fn zh_cn<T>(mut self, value: T) -> Self
@@ -25197,11 +26485,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.zh_cn = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for zh_cn: {e}")
-                    });
+                self.zh_cn = crate::setter::value(value, "zh_cn");
                 self
             }
         }
@@ -25292,11 +26576,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.android_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for android_url: {e}")
-                    });
+                self.android_url = crate::setter::value(value, "android_url");
                 self
             }
             pub fn common_url<T>(mut self, value: T) -> Self
@@ -25304,11 +26584,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.common_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for common_url: {e}")
-                    });
+                self.common_url = crate::setter::value(value, "common_url");
                 self
             }
             pub fn ios_url<T>(mut self, value: T) -> Self
@@ -25316,11 +26592,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ios_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ios_url: {e}")
-                    });
+                self.ios_url = crate::setter::value(value, "ios_url");
                 self
             }
             pub fn pc_url<T>(mut self, value: T) -> Self
@@ -25328,11 +26600,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pc_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pc_url: {e}")
-                    });
+                self.pc_url = crate::setter::value(value, "pc_url");
                 self
             }
             pub fn web_url<T>(mut self, value: T) -> Self
@@ -25340,11 +26608,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.web_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for web_url: {e}")
-                    });
+                self.web_url = crate::setter::value(value, "web_url");
                 self
             }
         }
@@ -25433,11 +26697,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ChatMenuTreeCreateRequestMenuTree>,
                 T::Error: ::std::fmt::Display,
             {
-                self.menu_tree = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for menu_tree: {e}")
-                    });
+                self.menu_tree = crate::setter::value(value, "menu_tree");
                 self
             }
         }
@@ -25495,13 +26755,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_menu_top_levels = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_top_levels: {e}"
-                        )
-                    });
+                self.chat_menu_top_levels = crate::setter::value(
+                    value,
+                    "chat_menu_top_levels",
+                );
                 self
             }
         }
@@ -25565,13 +26822,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_menu_item = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_item: {e}"
-                        )
-                    });
+                self.chat_menu_item = crate::setter::value(value, "chat_menu_item");
                 self
             }
             pub fn children<T>(mut self, value: T) -> Self
@@ -25583,12 +26834,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.children = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for children: {e}")
-                    });
+                self.children = crate::setter::some(value, "children");
                 self
             }
         }
@@ -25674,11 +26920,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
+                self.action_type = crate::setter::value(value, "action_type");
                 self
             }
             pub fn i18n_names<T>(mut self, value: T) -> Self
@@ -25690,11 +26932,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
             pub fn image_key<T>(mut self, value: T) -> Self
@@ -25702,11 +26940,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_key: {e}")
-                    });
+                self.image_key = crate::setter::value(value, "image_key");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -25714,11 +26948,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn redirect_link<T>(mut self, value: T) -> Self
@@ -25730,11 +26960,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.redirect_link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_link: {e}")
-                    });
+                self.redirect_link = crate::setter::value(value, "redirect_link");
                 self
             }
         }
@@ -25827,13 +27053,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_menu_item = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_item: {e}"
-                        )
-                    });
+                self.chat_menu_item = crate::setter::value(value, "chat_menu_item");
                 self
             }
         }
@@ -25889,13 +27109,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_menu_top_level_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_menu_top_level_ids: {e}"
-                        )
-                    });
+                self.chat_menu_top_level_ids = crate::setter::value(
+                    value,
+                    "chat_menu_top_level_ids",
+                );
                 self
             }
         }
@@ -25955,13 +27172,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.moderation_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderation_setting: {e}"
-                        )
-                    });
+                self.moderation_setting = crate::setter::value(
+                    value,
+                    "moderation_setting",
+                );
                 self
             }
             pub fn moderator_added_list<T>(mut self, value: T) -> Self
@@ -25969,14 +27183,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.moderator_added_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderator_added_list: {e}"
-                        )
-                    });
+                self.moderator_added_list = crate::setter::some(
+                    value,
+                    "moderator_added_list",
+                );
                 self
             }
             pub fn moderator_removed_list<T>(mut self, value: T) -> Self
@@ -25984,14 +27194,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.moderator_removed_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderator_removed_list: {e}"
-                        )
-                    });
+                self.moderator_removed_list = crate::setter::some(
+                    value,
+                    "moderator_removed_list",
+                );
                 self
             }
         }
@@ -26071,11 +27277,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.filter = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for filter: {e}")
-                    });
+                self.filter = crate::setter::value(value, "filter");
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -26083,11 +27285,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.query = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for query: {e}")
-                    });
+                self.query = crate::setter::value(value, "query");
                 self
             }
             pub fn sorter<T>(mut self, value: T) -> Self
@@ -26097,11 +27295,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.sorter = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sorter: {e}")
-                    });
+                self.sorter = crate::setter::value(value, "sorter");
                 self
             }
         }
@@ -26194,12 +27388,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_modes = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_modes: {e}")
-                    });
+                self.chat_modes = crate::setter::some(value, "chat_modes");
                 self
             }
             pub fn disable_search_by_user<T>(mut self, value: T) -> Self
@@ -26207,13 +27396,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_search_by_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_search_by_user: {e}"
-                        )
-                    });
+                self.disable_search_by_user = crate::setter::value(
+                    value,
+                    "disable_search_by_user",
+                );
                 self
             }
             pub fn is_manager<T>(mut self, value: T) -> Self
@@ -26221,11 +27407,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_manager = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_manager: {e}")
-                    });
+                self.is_manager = crate::setter::value(value, "is_manager");
                 self
             }
             pub fn member_ids<T>(mut self, value: T) -> Self
@@ -26233,12 +27415,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.member_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for member_ids: {e}")
-                    });
+                self.member_ids = crate::setter::some(value, "member_ids");
                 self
             }
             pub fn search_types<T>(mut self, value: T) -> Self
@@ -26248,12 +27425,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.search_types = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for search_types: {e}")
-                    });
+                self.search_types = crate::setter::some(value, "search_types");
                 self
             }
         }
@@ -26341,11 +27513,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_tabs = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_tabs: {e}")
-                    });
+                self.chat_tabs = crate::setter::value(value, "chat_tabs");
                 self
             }
         }
@@ -26411,11 +27579,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_config: {e}")
-                    });
+                self.tab_config = crate::setter::value(value, "tab_config");
                 self
             }
             pub fn tab_content<T>(mut self, value: T) -> Self
@@ -26425,11 +27589,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_content: {e}")
-                    });
+                self.tab_content = crate::setter::value(value, "tab_content");
                 self
             }
             pub fn tab_name<T>(mut self, value: T) -> Self
@@ -26437,11 +27597,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_name: {e}")
-                    });
+                self.tab_name = crate::setter::value(value, "tab_name");
                 self
             }
             pub fn tab_type<T>(mut self, value: T) -> Self
@@ -26449,11 +27605,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ChatTabCreateRequestChatTabTabType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_type: {e}")
-                    });
+                self.tab_type = crate::setter::value(value, "tab_type");
                 self
             }
         }
@@ -26535,11 +27687,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.icon_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for icon_key: {e}")
-                    });
+                self.icon_key = crate::setter::value(value, "icon_key");
                 self
             }
             pub fn is_built_in<T>(mut self, value: T) -> Self
@@ -26547,11 +27695,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_built_in = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_built_in: {e}")
-                    });
+                self.is_built_in = crate::setter::value(value, "is_built_in");
                 self
             }
         }
@@ -26625,11 +27769,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.doc = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for doc: {e}")
-                    });
+                self.doc = crate::setter::value(value, "doc");
                 self
             }
             pub fn meeting_minute<T>(mut self, value: T) -> Self
@@ -26637,13 +27777,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_minute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_minute: {e}"
-                        )
-                    });
+                self.meeting_minute = crate::setter::value(value, "meeting_minute");
                 self
             }
             pub fn task<T>(mut self, value: T) -> Self
@@ -26651,11 +27785,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.task = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task: {e}")
-                    });
+                self.task = crate::setter::value(value, "task");
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -26663,11 +27793,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = crate::setter::value(value, "url");
                 self
             }
         }
@@ -26744,11 +27870,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_ids: {e}")
-                    });
+                self.tab_ids = crate::setter::value(value, "tab_ids");
                 self
             }
         }
@@ -26796,12 +27918,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_ids: {e}")
-                    });
+                self.tab_ids = crate::setter::some(value, "tab_ids");
                 self
             }
         }
@@ -26853,12 +27970,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_tabs = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_tabs: {e}")
-                    });
+                self.chat_tabs = crate::setter::some(value, "chat_tabs");
                 self
             }
         }
@@ -26930,11 +28042,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_config: {e}")
-                    });
+                self.tab_config = crate::setter::value(value, "tab_config");
                 self
             }
             pub fn tab_content<T>(mut self, value: T) -> Self
@@ -26944,11 +28052,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_content: {e}")
-                    });
+                self.tab_content = crate::setter::value(value, "tab_content");
                 self
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
@@ -26956,11 +28060,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_id: {e}")
-                    });
+                self.tab_id = crate::setter::value(value, "tab_id");
                 self
             }
             pub fn tab_name<T>(mut self, value: T) -> Self
@@ -26968,11 +28068,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_name: {e}")
-                    });
+                self.tab_name = crate::setter::value(value, "tab_name");
                 self
             }
             pub fn tab_type<T>(mut self, value: T) -> Self
@@ -26982,11 +28078,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.tab_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tab_type: {e}")
-                    });
+                self.tab_type = crate::setter::value(value, "tab_type");
                 self
             }
         }
@@ -27080,13 +28172,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_top_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_top_notice: {e}"
-                        )
-                    });
+                self.chat_top_notice = crate::setter::value(value, "chat_top_notice");
                 self
             }
         }
@@ -27148,11 +28234,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
+                self.action_type = crate::setter::value(value, "action_type");
                 self
             }
             pub fn message_id<T>(mut self, value: T) -> Self
@@ -27160,11 +28242,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
+                self.message_id = crate::setter::value(value, "message_id");
                 self
             }
         }
@@ -27313,13 +28391,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.add_member_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for add_member_permission: {e}"
-                        )
-                    });
+                self.add_member_permission = crate::setter::value(
+                    value,
+                    "add_member_permission",
+                );
                 self
             }
             pub fn at_all_permission<T>(mut self, value: T) -> Self
@@ -27327,13 +28402,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.at_all_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for at_all_permission: {e}"
-                        )
-                    });
+                self.at_all_permission = crate::setter::value(
+                    value,
+                    "at_all_permission",
+                );
                 self
             }
             pub fn avatar<T>(mut self, value: T) -> Self
@@ -27341,11 +28413,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avatar = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar: {e}")
-                    });
+                self.avatar = crate::setter::value(value, "avatar");
                 self
             }
             pub fn chat_type<T>(mut self, value: T) -> Self
@@ -27353,11 +28421,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_type: {e}")
-                    });
+                self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -27365,11 +28429,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = crate::setter::value(value, "description");
                 self
             }
             pub fn edit_permission<T>(mut self, value: T) -> Self
@@ -27377,13 +28437,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.edit_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for edit_permission: {e}"
-                        )
-                    });
+                self.edit_permission = crate::setter::value(value, "edit_permission");
                 self
             }
             pub fn group_message_type<T>(mut self, value: T) -> Self
@@ -27393,13 +28447,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.group_message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_message_type: {e}"
-                        )
-                    });
+                self.group_message_type = crate::setter::value(
+                    value,
+                    "group_message_type",
+                );
                 self
             }
             pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
@@ -27409,13 +28460,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.hide_member_count_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for hide_member_count_setting: {e}"
-                        )
-                    });
+                self.hide_member_count_setting = crate::setter::value(
+                    value,
+                    "hide_member_count_setting",
+                );
                 self
             }
             pub fn i18n_names<T>(mut self, value: T) -> Self
@@ -27427,11 +28475,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
             pub fn join_message_visibility<T>(mut self, value: T) -> Self
@@ -27439,13 +28483,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.join_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for join_message_visibility: {e}"
-                        )
-                    });
+                self.join_message_visibility = crate::setter::value(
+                    value,
+                    "join_message_visibility",
+                );
                 self
             }
             pub fn leave_message_visibility<T>(mut self, value: T) -> Self
@@ -27453,13 +28494,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.leave_message_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for leave_message_visibility: {e}"
-                        )
-                    });
+                self.leave_message_visibility = crate::setter::value(
+                    value,
+                    "leave_message_visibility",
+                );
                 self
             }
             pub fn membership_approval<T>(mut self, value: T) -> Self
@@ -27467,13 +28505,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.membership_approval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for membership_approval: {e}"
-                        )
-                    });
+                self.membership_approval = crate::setter::value(
+                    value,
+                    "membership_approval",
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -27481,11 +28516,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
@@ -27493,11 +28524,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
             pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
@@ -27507,13 +28534,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.restricted_mode_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for restricted_mode_setting: {e}"
-                        )
-                    });
+                self.restricted_mode_setting = crate::setter::value(
+                    value,
+                    "restricted_mode_setting",
+                );
                 self
             }
             pub fn share_card_permission<T>(mut self, value: T) -> Self
@@ -27521,13 +28545,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.share_card_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for share_card_permission: {e}"
-                        )
-                    });
+                self.share_card_permission = crate::setter::value(
+                    value,
+                    "share_card_permission",
+                );
                 self
             }
             pub fn urgent_setting<T>(mut self, value: T) -> Self
@@ -27537,13 +28558,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.urgent_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for urgent_setting: {e}"
-                        )
-                    });
+                self.urgent_setting = crate::setter::value(value, "urgent_setting");
                 self
             }
             pub fn video_conference_setting<T>(mut self, value: T) -> Self
@@ -27553,13 +28568,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.video_conference_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for video_conference_setting: {e}"
-                        )
-                    });
+                self.video_conference_setting = crate::setter::value(
+                    value,
+                    "video_conference_setting",
+                );
                 self
             }
         }
@@ -27764,13 +28776,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_sensitive = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for time_sensitive: {e}"
-                        )
-                    });
+                self.time_sensitive = crate::setter::value(value, "time_sensitive");
                 self
             }
             pub fn user_ids<T>(mut self, value: T) -> Self
@@ -27778,11 +28784,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_ids: {e}")
-                    });
+                self.user_ids = crate::setter::value(value, "user_ids");
                 self
             }
         }
@@ -27851,11 +28853,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+                self.duration = crate::setter::value(value, "duration");
                 self
             }
             pub fn file_name<T>(mut self, value: T) -> Self
@@ -27863,11 +28861,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.file_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_name: {e}")
-                    });
+                self.file_name = crate::setter::value(value, "file_name");
                 self
             }
             pub fn file_type<T>(mut self, value: T) -> Self
@@ -27875,11 +28869,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::FileCreateFormFileType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.file_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_type: {e}")
-                    });
+                self.file_type = crate::setter::value(value, "file_type");
                 self
             }
         }
@@ -27955,11 +28945,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.en_us = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for en_us: {e}")
-                    });
+                self.en_us = crate::setter::value(value, "en_us");
                 self
             }
             pub fn ja_jp<T>(mut self, value: T) -> Self
@@ -27967,11 +28953,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ja_jp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ja_jp: {e}")
-                    });
+                self.ja_jp = crate::setter::value(value, "ja_jp");
                 self
             }
             pub fn zh_cn<T>(mut self, value: T) -> Self
@@ -27979,11 +28961,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.zh_cn = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for zh_cn: {e}")
-                    });
+                self.zh_cn = crate::setter::value(value, "zh_cn");
                 self
             }
         }
@@ -28049,11 +29027,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ImageCreateFormImageType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_type: {e}")
-                    });
+                self.image_type = crate::setter::value(value, "image_type");
                 self
             }
         }
@@ -28176,11 +29150,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageBody>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
+                self.body = crate::setter::value(value, "body");
                 self
             }
             pub fn chat_id<T>(mut self, value: T) -> Self
@@ -28188,11 +29158,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_id: {e}")
-                    });
+                self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
             pub fn create_time<T>(mut self, value: T) -> Self
@@ -28200,11 +29166,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
+                self.create_time = crate::setter::value(value, "create_time");
                 self
             }
             pub fn deleted<T>(mut self, value: T) -> Self
@@ -28212,11 +29174,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.deleted = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for deleted: {e}")
-                    });
+                self.deleted = crate::setter::value(value, "deleted");
                 self
             }
             pub fn mentions<T>(mut self, value: T) -> Self
@@ -28224,12 +29182,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageMention>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mentions = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mentions: {e}")
-                    });
+                self.mentions = crate::setter::some(value, "mentions");
                 self
             }
             pub fn message_id<T>(mut self, value: T) -> Self
@@ -28237,11 +29190,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
+                self.message_id = crate::setter::value(value, "message_id");
                 self
             }
             pub fn message_position<T>(mut self, value: T) -> Self
@@ -28249,13 +29198,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_position: {e}"
-                        )
-                    });
+                self.message_position = crate::setter::value(value, "message_position");
                 self
             }
             pub fn msg_type<T>(mut self, value: T) -> Self
@@ -28263,11 +29206,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
+                self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
             pub fn parent_id<T>(mut self, value: T) -> Self
@@ -28275,11 +29214,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.parent_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for parent_id: {e}")
-                    });
+                self.parent_id = crate::setter::value(value, "parent_id");
                 self
             }
             pub fn root_id<T>(mut self, value: T) -> Self
@@ -28287,11 +29222,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.root_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for root_id: {e}")
-                    });
+                self.root_id = crate::setter::value(value, "root_id");
                 self
             }
             pub fn sender<T>(mut self, value: T) -> Self
@@ -28299,11 +29230,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageSender>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.sender = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender: {e}")
-                    });
+                self.sender = crate::setter::value(value, "sender");
                 self
             }
             pub fn thread_id<T>(mut self, value: T) -> Self
@@ -28311,11 +29238,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thread_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thread_id: {e}")
-                    });
+                self.thread_id = crate::setter::value(value, "thread_id");
                 self
             }
             pub fn thread_message_position<T>(mut self, value: T) -> Self
@@ -28323,13 +29246,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thread_message_position = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thread_message_position: {e}"
-                        )
-                    });
+                self.thread_message_position = crate::setter::value(
+                    value,
+                    "thread_message_position",
+                );
                 self
             }
             pub fn update_time<T>(mut self, value: T) -> Self
@@ -28337,11 +29257,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.update_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for update_time: {e}")
-                    });
+                self.update_time = crate::setter::value(value, "update_time");
                 self
             }
             pub fn updated<T>(mut self, value: T) -> Self
@@ -28349,11 +29265,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.updated = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated: {e}")
-                    });
+                self.updated = crate::setter::value(value, "updated");
                 self
             }
             pub fn upper_message_id<T>(mut self, value: T) -> Self
@@ -28361,13 +29273,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.upper_message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for upper_message_id: {e}"
-                        )
-                    });
+                self.upper_message_id = crate::setter::value(value, "upper_message_id");
                 self
             }
         }
@@ -28550,11 +29456,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
         }
@@ -28612,11 +29514,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn msg_type<T>(mut self, value: T) -> Self
@@ -28624,11 +29522,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
+                self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
             pub fn receive_id<T>(mut self, value: T) -> Self
@@ -28636,11 +29530,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.receive_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for receive_id: {e}")
-                    });
+                self.receive_id = crate::setter::value(value, "receive_id");
                 self
             }
             pub fn uuid<T>(mut self, value: T) -> Self
@@ -28648,11 +29538,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uuid: {e}")
-                    });
+                self.uuid = crate::setter::value(value, "uuid");
                 self
             }
         }
@@ -28728,11 +29614,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.receive_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for receive_id: {e}")
-                    });
+                self.receive_id = crate::setter::value(value, "receive_id");
                 self
             }
         }
@@ -28802,9 +29684,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn id_type<T>(mut self, value: T) -> Self
@@ -28812,11 +29692,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_type: {e}")
-                    });
+                self.id_type = crate::setter::value(value, "id_type");
                 self
             }
             pub fn key<T>(mut self, value: T) -> Self
@@ -28824,11 +29700,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = crate::setter::value(value, "key");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -28836,11 +29708,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn tenant_key<T>(mut self, value: T) -> Self
@@ -28848,11 +29716,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
+                self.tenant_key = crate::setter::value(value, "tenant_key");
                 self
             }
         }
@@ -28943,13 +29807,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_id_list: {e}"
-                        )
-                    });
+                self.message_id_list = crate::setter::value(value, "message_id_list");
                 self
             }
             pub fn receive_id<T>(mut self, value: T) -> Self
@@ -28957,11 +29815,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.receive_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for receive_id: {e}")
-                    });
+                self.receive_id = crate::setter::value(value, "receive_id");
                 self
             }
         }
@@ -29017,11 +29871,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
         }
@@ -29070,11 +29920,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.follow_ups = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for follow_ups: {e}")
-                    });
+                self.follow_ups = crate::setter::value(value, "follow_ups");
                 self
             }
         }
@@ -29128,11 +29974,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn i18n_contents<T>(mut self, value: T) -> Self
@@ -29142,12 +29984,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_contents = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_contents: {e}")
-                    });
+                self.i18n_contents = crate::setter::some(value, "i18n_contents");
                 self
             }
         }
@@ -29208,11 +30045,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn language<T>(mut self, value: T) -> Self
@@ -29222,11 +30055,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = crate::setter::value(value, "language");
                 self
             }
         }
@@ -29297,13 +30126,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.page_size_per_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for page_size_per_message: {e}"
-                        )
-                    });
+                self.page_size_per_message = crate::setter::value(
+                    value,
+                    "page_size_per_message",
+                );
                 self
             }
             pub fn queries<T>(mut self, value: T) -> Self
@@ -29313,11 +30139,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.queries = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for queries: {e}")
-                    });
+                self.queries = crate::setter::value(value, "queries");
                 self
             }
             pub fn reaction_type<T>(mut self, value: T) -> Self
@@ -29325,11 +30147,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.reaction_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_type: {e}")
-                    });
+                self.reaction_type = crate::setter::value(value, "reaction_type");
                 self
             }
         }
@@ -29402,11 +30220,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
+                self.message_id = crate::setter::value(value, "message_id");
                 self
             }
             pub fn page_token<T>(mut self, value: T) -> Self
@@ -29414,11 +30228,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
+                self.page_token = crate::setter::value(value, "page_token");
                 self
             }
         }
@@ -29479,11 +30289,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.reaction_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reaction_type: {e}")
-                    });
+                self.reaction_type = crate::setter::value(value, "reaction_type");
                 self
             }
         }
@@ -29533,11 +30339,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.emoji_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for emoji_type: {e}")
-                    });
+                self.emoji_type = crate::setter::value(value, "emoji_type");
                 self
             }
         }
@@ -29599,11 +30401,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn msg_type<T>(mut self, value: T) -> Self
@@ -29611,11 +30409,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
+                self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
             pub fn reply_in_thread<T>(mut self, value: T) -> Self
@@ -29623,13 +30417,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.reply_in_thread = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reply_in_thread: {e}"
-                        )
-                    });
+                self.reply_in_thread = crate::setter::value(value, "reply_in_thread");
                 self
             }
             pub fn uuid<T>(mut self, value: T) -> Self
@@ -29637,11 +30425,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uuid: {e}")
-                    });
+                self.uuid = crate::setter::value(value, "uuid");
                 self
             }
         }
@@ -29724,11 +30508,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.filter = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for filter: {e}")
-                    });
+                self.filter = crate::setter::value(value, "filter");
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -29736,11 +30516,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.query = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for query: {e}")
-                    });
+                self.query = crate::setter::value(value, "query");
                 self
             }
         }
@@ -29848,14 +30624,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.at_chatter_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for at_chatter_ids: {e}"
-                        )
-                    });
+                self.at_chatter_ids = crate::setter::some(value, "at_chatter_ids");
                 self
             }
             pub fn chat_ids<T>(mut self, value: T) -> Self
@@ -29863,12 +30632,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_ids: {e}")
-                    });
+                self.chat_ids = crate::setter::some(value, "chat_ids");
                 self
             }
             pub fn chat_type<T>(mut self, value: T) -> Self
@@ -29878,11 +30642,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.chat_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chat_type: {e}")
-                    });
+                self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
             pub fn exclude_from_types<T>(mut self, value: T) -> Self
@@ -29894,14 +30654,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.exclude_from_types = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for exclude_from_types: {e}"
-                        )
-                    });
+                self.exclude_from_types = crate::setter::some(
+                    value,
+                    "exclude_from_types",
+                );
                 self
             }
             pub fn from_ids<T>(mut self, value: T) -> Self
@@ -29909,12 +30665,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.from_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for from_ids: {e}")
-                    });
+                self.from_ids = crate::setter::some(value, "from_ids");
                 self
             }
             pub fn from_types<T>(mut self, value: T) -> Self
@@ -29924,12 +30675,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.from_types = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for from_types: {e}")
-                    });
+                self.from_types = crate::setter::some(value, "from_types");
                 self
             }
             pub fn include_attachment_types<T>(mut self, value: T) -> Self
@@ -29941,14 +30687,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.include_attachment_types = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_attachment_types: {e}"
-                        )
-                    });
+                self.include_attachment_types = crate::setter::some(
+                    value,
+                    "include_attachment_types",
+                );
                 self
             }
             pub fn is_at_me<T>(mut self, value: T) -> Self
@@ -29956,11 +30698,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_at_me = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_at_me: {e}")
-                    });
+                self.is_at_me = crate::setter::value(value, "is_at_me");
                 self
             }
             pub fn time_range<T>(mut self, value: T) -> Self
@@ -29970,11 +30708,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_range = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_range: {e}")
-                    });
+                self.time_range = crate::setter::value(value, "time_range");
                 self
             }
         }
@@ -30101,11 +30835,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -30113,11 +30843,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
         }
@@ -30201,9 +30927,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn id_type<T>(mut self, value: T) -> Self
@@ -30211,11 +30935,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_type: {e}")
-                    });
+                self.id_type = crate::setter::value(value, "id_type");
                 self
             }
             pub fn open_bot_id<T>(mut self, value: T) -> Self
@@ -30223,11 +30943,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.open_bot_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for open_bot_id: {e}")
-                    });
+                self.open_bot_id = crate::setter::value(value, "open_bot_id");
                 self
             }
             pub fn sender_i18n_names<T>(mut self, value: T) -> Self
@@ -30235,13 +30951,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::I18nNames>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.sender_i18n_names = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for sender_i18n_names: {e}"
-                        )
-                    });
+                self.sender_i18n_names = crate::setter::value(
+                    value,
+                    "sender_i18n_names",
+                );
                 self
             }
             pub fn sender_type<T>(mut self, value: T) -> Self
@@ -30249,11 +30962,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.sender_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender_type: {e}")
-                    });
+                self.sender_type = crate::setter::value(value, "sender_type");
                 self
             }
             pub fn tenant_key<T>(mut self, value: T) -> Self
@@ -30261,11 +30970,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tenant_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tenant_key: {e}")
-                    });
+                self.tenant_key = crate::setter::value(value, "tenant_key");
                 self
             }
         }
@@ -30360,11 +31065,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn msg_type<T>(mut self, value: T) -> Self
@@ -30372,11 +31073,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
+                self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
         }
@@ -30434,11 +31131,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id_list: {e}")
-                    });
+                self.user_id_list = crate::setter::value(value, "user_id_list");
                 self
             }
         }
@@ -30488,11 +31181,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
+                self.message_id = crate::setter::value(value, "message_id");
                 self
             }
         }
@@ -30540,11 +31229,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::TagCreateRequestCreateTag>,
                 T::Error: ::std::fmt::Display,
             {
-                self.create_tag = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_tag: {e}")
-                    });
+                self.create_tag = crate::setter::value(value, "create_tag");
                 self
             }
         }
@@ -30603,12 +31288,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::some(value, "i18n_names");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -30616,11 +31296,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn tag_type<T>(mut self, value: T) -> Self
@@ -30628,11 +31304,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::TagCreateRequestCreateTagTagType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tag_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_type: {e}")
-                    });
+                self.tag_type = crate::setter::value(value, "tag_type");
                 self
             }
         }
@@ -30699,11 +31371,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.locale = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for locale: {e}")
-                    });
+                self.locale = crate::setter::value(value, "locale");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -30711,11 +31379,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
         }
@@ -30776,11 +31440,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.patch_tag = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for patch_tag: {e}")
-                    });
+                self.patch_tag = crate::setter::value(value, "patch_tag");
                 self
             }
         }
@@ -30839,12 +31499,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.i18n_names = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for i18n_names: {e}")
-                    });
+                self.i18n_names = crate::setter::some(value, "i18n_names");
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -30852,9 +31507,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -30862,11 +31515,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
         }
@@ -30941,12 +31590,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.open_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for open_ids: {e}")
-                    });
+                self.open_ids = crate::setter::some(value, "open_ids");
                 self
             }
             pub fn preview_tokens<T>(mut self, value: T) -> Self
@@ -30954,13 +31598,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.preview_tokens = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for preview_tokens: {e}"
-                        )
-                    });
+                self.preview_tokens = crate::setter::value(value, "preview_tokens");
                 self
             }
         }
@@ -32168,12 +32806,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.batch_message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for batch_message_id failed"
-                        .to_string()
-                });
+            self.batch_message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for batch_message_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
@@ -32235,12 +32871,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.batch_message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for batch_message_id failed"
-                        .to_string()
-                });
+            self.batch_message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for batch_message_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/get_progress`
@@ -32302,12 +32936,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.batch_message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for batch_message_id failed"
-                        .to_string()
-                });
+            self.batch_message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for batch_message_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/read_user`
@@ -32377,61 +33009,50 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn sort_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatSortType>,
         {
-            self.sort_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatSortType` for sort_type failed".to_string()
-                });
+            self.sort_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatSortType` for sort_type failed",
+            );
             self
         }
         pub fn types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.types = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for types failed"
-                        .to_string()
-                });
+            self.types = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for types failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats`
@@ -32477,6 +33098,7 @@ pub mod builder {
                 client,
                 (page_size, page_token, sort_type, types, user_id_type),
                 |client, (page_size, page_token, sort_type, types, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -32488,24 +33110,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
-                        )
-                        .query(&progenitor_client::QueryParam::new("types", &types))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("sort_type", &sort_type as crate::object::Value<'_>),
+                                ("types", &types as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32541,38 +33153,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<bool>,
         {
-            self.set_bot_manager = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for set_bot_manager failed".to_string()
-                });
+            self.set_bot_manager = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for set_bot_manager failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.uuid = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for uuid failed"
-                        .to_string()
-                });
+            self.uuid = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for uuid failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -32656,6 +33260,7 @@ pub mod builder {
                 client,
                 (body, set_bot_manager, user_id_type, uuid),
                 |client, (body, set_bot_manager, user_id_type, uuid)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
                     #[allow(unused_mut)]
@@ -32669,19 +33274,16 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "set_bot_manager",
-                                &set_bot_manager,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "set_bot_manager",
+                                    &set_bot_manager as crate::object::Value<'_>,
+                                ),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                                ("uuid", &uuid as crate::object::Value<'_>),
+                            ],
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
                         .build()?;
                     Ok(request)
                 },
@@ -32725,49 +33327,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+            self.query = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for query failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/search`
@@ -32807,6 +33400,7 @@ pub mod builder {
                 client,
                 (page_size, page_token, query, user_id_type),
                 |client, (page_size, page_token, query, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/search", client.baseurl,
                     );
@@ -32820,21 +33414,13 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("query", &query))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("query", &query as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32864,25 +33450,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}`
@@ -32910,6 +33491,7 @@ pub mod builder {
                 client,
                 (chat_id, user_id_type),
                 |client, (chat_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
                         chat_id.to_string()),
@@ -32924,11 +33506,10 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32962,25 +33543,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33051,6 +33627,7 @@ pub mod builder {
                 client,
                 (body, chat_id, user_id_type),
                 |client, (body, chat_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
@@ -33067,11 +33644,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33110,12 +33686,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}`
@@ -33179,25 +33753,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
@@ -33225,6 +33794,7 @@ pub mod builder {
                 client,
                 (chat_id, user_id_type),
                 |client, (chat_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -33239,11 +33809,10 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33275,12 +33844,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33405,12 +33972,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33534,12 +34099,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33659,12 +34222,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/list_tabs`
@@ -33730,12 +34291,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33859,12 +34418,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33988,12 +34545,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34120,25 +34675,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersAddManagersMemberIdType>,
         {
-            self.member_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatManagersAddManagersMemberIdType` for member_id_type failed"
-                        .to_string()
-                });
+            self.member_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatManagersAddManagersMemberIdType` for member_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34214,6 +34764,7 @@ pub mod builder {
                 client,
                 (body, chat_id, member_id_type),
                 |client, (body, chat_id, member_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
@@ -34230,11 +34781,13 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "member_id_type",
+                                    &member_id_type as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34282,25 +34835,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersDeleteManagersMemberIdType>,
         {
-            self.member_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatManagersDeleteManagersMemberIdType` for member_id_type failed"
-                        .to_string()
-                });
+            self.member_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatManagersDeleteManagersMemberIdType` for member_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34380,6 +34928,7 @@ pub mod builder {
                 client,
                 (body, chat_id, member_id_type),
                 |client, (body, chat_id, member_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
@@ -34396,11 +34945,13 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "member_id_type",
+                                    &member_id_type as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34445,48 +34996,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersGetMemberIdType>,
         {
-            self.member_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatMembersGetMemberIdType` for member_id_type failed"
-                        .to_string()
-                });
+            self.member_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatMembersGetMemberIdType` for member_id_type failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members`
@@ -34526,6 +35069,7 @@ pub mod builder {
                 client,
                 (chat_id, member_id_type, page_size, page_token),
                 |client, (chat_id, member_id_type, page_size, page_token)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -34540,20 +35084,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "member_id_type",
+                                    &member_id_type as crate::object::Value<'_>,
+                                ),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34589,38 +35128,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateMemberIdType>,
         {
-            self.member_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatMembersCreateMemberIdType` for member_id_type failed"
-                        .to_string()
-                });
+            self.member_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatMembersCreateMemberIdType` for member_id_type failed",
+            );
             self
         }
         pub fn succeed_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateSucceedType>,
         {
-            self.succeed_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatMembersCreateSucceedType` for succeed_type failed"
-                        .to_string()
-                });
+            self.succeed_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatMembersCreateSucceedType` for succeed_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34706,6 +35237,7 @@ pub mod builder {
                 client,
                 (body, chat_id, member_id_type, succeed_type),
                 |client, (body, chat_id, member_id_type, succeed_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
@@ -34722,17 +35254,14 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "succeed_type",
-                                &succeed_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "member_id_type",
+                                    &member_id_type as crate::object::Value<'_>,
+                                ),
+                                ("succeed_type", &succeed_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34777,25 +35306,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersDeleteMemberIdType>,
         {
-            self.member_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ChatMembersDeleteMemberIdType` for member_id_type failed"
-                        .to_string()
-                });
+            self.member_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `ChatMembersDeleteMemberIdType` for member_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34868,6 +35392,7 @@ pub mod builder {
                 client,
                 (body, chat_id, member_id_type),
                 |client, (body, chat_id, member_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
@@ -34884,11 +35409,13 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "member_id_type",
-                                &member_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "member_id_type",
+                                    &member_id_type as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34927,12 +35454,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members/is_in_chat`
@@ -34994,12 +35519,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/members/me_join`
@@ -35067,24 +35590,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn menu_item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.menu_item_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for menu_item_id failed"
-                        .to_string()
-                });
+            self.menu_item_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for menu_item_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35211,12 +35730,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
@@ -35282,12 +35799,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35412,12 +35927,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35542,12 +36055,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35674,48 +36185,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
@@ -35755,6 +36258,7 @@ pub mod builder {
                 client,
                 (chat_id, page_size, page_token, user_id_type),
                 |client, (chat_id, page_size, page_token, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
                         encode_path(& chat_id.to_string()),
@@ -35769,20 +36273,12 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35816,25 +36312,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -35908,6 +36399,7 @@ pub mod builder {
                 client,
                 (body, chat_id, user_id_type),
                 |client, (body, chat_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
@@ -35924,11 +36416,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35967,12 +36458,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/delete_top_notice`
@@ -36038,12 +36527,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36212,12 +36699,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.file_key = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_key failed"
-                        .to_string()
-                });
+            self.file_key = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for file_key failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/files/{file_key}`
@@ -36312,12 +36797,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.image_key = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for image_key failed"
-                        .to_string()
-                });
+            self.image_key = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for image_key failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/images/{image_key}`
@@ -36390,124 +36873,100 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.card_msg_content_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for card_msg_content_type failed"
-                        .to_string()
-                });
+            self.card_msg_content_type = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for card_msg_content_type failed",
+            );
             self
         }
         pub fn container_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.container_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for container_id failed"
-                        .to_string()
-                });
+            self.container_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for container_id failed",
+            );
             self
         }
         pub fn container_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.container_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for container_id_type failed"
-                        .to_string()
-                });
+            self.container_id_type = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for container_id_type failed",
+            );
             self
         }
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn only_thread_root_messages<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.only_thread_root_messages = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for only_thread_root_messages failed"
-                        .to_string()
-                });
+            self.only_thread_root_messages = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for only_thread_root_messages failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn sort_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageListSortType>,
         {
-            self.sort_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `MessageListSortType` for sort_type failed"
-                        .to_string()
-                });
+            self.sort_type = crate::setter::some_parameter(
+                value,
+                "conversion to `MessageListSortType` for sort_type failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         pub fn with_sender_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.with_sender_name = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_sender_name failed".to_string()
-                });
+            self.with_sender_name = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for with_sender_name failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages`
@@ -36620,6 +37079,7 @@ pub mod builder {
                         with_sender_name,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -36631,56 +37091,31 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "card_msg_content_type",
-                                &card_msg_content_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "container_id",
-                                &container_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "container_id_type",
-                                &container_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "only_thread_root_messages",
-                                &only_thread_root_messages,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("sort_type", &sort_type),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_sender_name",
-                                &with_sender_name,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "card_msg_content_type",
+                                    &card_msg_content_type as crate::object::Value<'_>,
+                                ),
+                                ("container_id", &container_id as crate::object::Value<'_>),
+                                (
+                                    "container_id_type",
+                                    &container_id_type as crate::object::Value<'_>,
+                                ),
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                (
+                                    "only_thread_root_messages",
+                                    &only_thread_root_messages as crate::object::Value<'_>,
+                                ),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("sort_type", &sort_type as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                                (
+                                    "with_sender_name",
+                                    &with_sender_name as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36712,12 +37147,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::ReceiveIdType>,
         {
-            self.receive_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ReceiveIdType` for receive_id_type failed"
-                        .to_string()
-                });
+            self.receive_id_type = crate::setter::parameter(
+                value,
+                "conversion to `ReceiveIdType` for receive_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36784,6 +37217,7 @@ pub mod builder {
                 client,
                 (body, receive_id_type),
                 |client, (body, receive_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
                     #[allow(unused_mut)]
@@ -36797,11 +37231,13 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "receive_id_type",
+                                    &receive_id_type as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36846,25 +37282,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::MessageMergeForwardReceiveIdType>,
         {
-            self.receive_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MessageMergeForwardReceiveIdType` for receive_id_type failed"
-                        .to_string()
-                });
+            self.receive_id_type = crate::setter::parameter(
+                value,
+                "conversion to `MessageMergeForwardReceiveIdType` for receive_id_type failed",
+            );
             self
         }
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.uuid = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for uuid failed"
-                        .to_string()
-                });
+            self.uuid = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for uuid failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36938,6 +37369,7 @@ pub mod builder {
                 client,
                 (body, receive_id_type, uuid),
                 |client, (body, receive_id_type, uuid)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
@@ -36953,13 +37385,15 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "receive_id_type",
+                                    &receive_id_type as crate::object::Value<'_>,
+                                ),
+                                ("uuid", &uuid as crate::object::Value<'_>),
+                            ],
                         )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
                         .build()?;
                     Ok(request)
                 },
@@ -37001,13 +37435,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37081,6 +37512,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/reactions/batch_query", client
@@ -37097,11 +37529,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37148,36 +37579,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37263,6 +37688,7 @@ pub mod builder {
                 client,
                 (body, page_size, page_token, user_id_type),
                 |client, (body, page_size, page_token, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/search", client.baseurl,
@@ -37278,20 +37704,12 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37336,50 +37754,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn card_msg_content_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.card_msg_content_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for card_msg_content_type failed"
-                        .to_string()
-                });
+            self.card_msg_content_type = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for card_msg_content_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn with_sender_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.with_sender_name = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_sender_name failed".to_string()
-                });
+            self.with_sender_name = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for with_sender_name failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}`
@@ -37428,6 +37836,7 @@ pub mod builder {
                     client,
                     (card_msg_content_type, message_id, user_id_type, with_sender_name)|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -37442,23 +37851,18 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "card_msg_content_type",
-                                &card_msg_content_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_sender_name",
-                                &with_sender_name,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "card_msg_content_type",
+                                    &card_msg_content_type as crate::object::Value<'_>,
+                                ),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                                (
+                                    "with_sender_name",
+                                    &with_sender_name as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37490,12 +37894,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37615,12 +38017,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}`
@@ -37686,12 +38086,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37817,37 +38215,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageForwardReceiveIdType>,
         {
-            self.receive_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MessageForwardReceiveIdType` for receive_id_type failed"
-                        .to_string()
-                });
+            self.receive_id_type = crate::setter::parameter(
+                value,
+                "conversion to `MessageForwardReceiveIdType` for receive_id_type failed",
+            );
             self
         }
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.uuid = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for uuid failed"
-                        .to_string()
-                });
+            self.uuid = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for uuid failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37926,6 +38317,7 @@ pub mod builder {
                 client,
                 (body, message_id, receive_id_type, uuid),
                 |client, (body, message_id, receive_id_type, uuid)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
@@ -37942,13 +38334,15 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "receive_id_type",
+                                    &receive_id_type as crate::object::Value<'_>,
+                                ),
+                                ("uuid", &uuid as crate::object::Value<'_>),
+                            ],
                         )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
                         .build()?;
                     Ok(request)
                 },
@@ -37990,12 +38384,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38124,61 +38516,50 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn reaction_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reaction_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reaction_type failed"
-                        .to_string()
-                });
+            self.reaction_type = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reaction_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/reactions`
@@ -38234,6 +38615,7 @@ pub mod builder {
                     client,
                     (message_id, page_size, page_token, reaction_type, user_id_type)|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
                         encode_path(& message_id.to_string()),
@@ -38248,26 +38630,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "reaction_type",
-                                &reaction_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                (
+                                    "reaction_type",
+                                    &reaction_type as crate::object::Value<'_>,
+                                ),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38299,12 +38671,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38427,24 +38797,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn reaction_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reaction_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reaction_id failed"
-                        .to_string()
-                });
+            self.reaction_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reaction_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}/reactions/{reaction_id}`
@@ -38519,47 +38885,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/read_users`
@@ -38599,6 +38958,7 @@ pub mod builder {
                 client,
                 (message_id, page_size, page_token, user_id_type),
                 |client, (message_id, page_size, page_token, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
                         encode_path(& message_id.to_string()),
@@ -38613,20 +38973,12 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38658,12 +39010,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38785,36 +39135,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn file_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.file_key = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_key failed"
-                        .to_string()
-                });
+            self.file_key = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for file_key failed",
+            );
             self
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.type_ = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for type_ failed"
-                        .to_string()
-                });
+            self.type_ = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for type_ failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/resources/{file_key}`
@@ -38848,6 +39192,7 @@ pub mod builder {
                 client,
                 (file_key, message_id, type_),
                 |client, (file_key, message_id, type_)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
                         encode_path(& message_id.to_string()), encode_path(& file_key
@@ -38857,7 +39202,7 @@ pub mod builder {
                     let mut request = client
                         .client
                         .get(url)
-                        .query(&progenitor_client::QueryParam::new("type", &type_))
+                        .query_values(&[("type", &type_ as crate::object::Value<'_>)])
                         .build()?;
                     Ok(request)
                 },
@@ -38890,24 +39235,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38980,6 +39321,7 @@ pub mod builder {
                 client,
                 (body, message_id, user_id_type),
                 |client, (body, message_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
@@ -38996,11 +39338,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39045,24 +39386,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39135,6 +39472,7 @@ pub mod builder {
                 client,
                 (body, message_id, user_id_type),
                 |client, (body, message_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
@@ -39151,11 +39489,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39200,24 +39537,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39290,6 +39623,7 @@ pub mod builder {
                 client,
                 (body, message_id, user_id_type),
                 |client, (body, message_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
@@ -39306,11 +39640,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39357,61 +39690,50 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chat_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for chat_id failed"
-                        .to_string()
-                });
+            self.chat_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for chat_id failed",
+            );
             self
         }
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v1/pins`
@@ -39457,6 +39779,7 @@ pub mod builder {
                 client,
                 (chat_id, end_time, page_size, page_token, start_time),
                 |client, (chat_id, end_time, page_size, page_token, start_time)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39468,24 +39791,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
+                        .query_values(
+                            &[
+                                ("chat_id", &chat_id as crate::object::Value<'_>),
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39617,12 +39930,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.message_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+            self.message_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for message_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/im/v1/pins/{message_id}`
@@ -39692,37 +40003,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
+            self.thread_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for thread_id failed",
+            );
             self
         }
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ThreadForwardReceiveIdType>,
         {
-            self.receive_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ThreadForwardReceiveIdType` for receive_id_type failed"
-                        .to_string()
-                });
+            self.receive_id_type = crate::setter::parameter(
+                value,
+                "conversion to `ThreadForwardReceiveIdType` for receive_id_type failed",
+            );
             self
         }
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.uuid = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for uuid failed"
-                        .to_string()
-                });
+            self.uuid = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for uuid failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39801,6 +40105,7 @@ pub mod builder {
                 client,
                 (body, receive_id_type, thread_id, uuid),
                 |client, (body, receive_id_type, thread_id, uuid)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
@@ -39817,13 +40122,15 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "receive_id_type",
-                                &receive_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "receive_id_type",
+                                    &receive_id_type as crate::object::Value<'_>,
+                                ),
+                                ("uuid", &uuid as crate::object::Value<'_>),
+                            ],
                         )
-                        .query(&progenitor_client::QueryParam::new("uuid", &uuid))
                         .build()?;
                     Ok(request)
                 },
@@ -39865,13 +40172,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39938,6 +40242,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card", client.baseurl,
@@ -39953,11 +40258,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40000,13 +40304,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40074,6 +40375,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
@@ -40089,11 +40391,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40136,13 +40437,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40210,6 +40508,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
@@ -40225,11 +40524,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40270,24 +40568,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.biz_entity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for biz_entity_id failed"
-                        .to_string()
-                });
+            self.biz_entity_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for biz_entity_id failed",
+            );
             self
         }
         pub fn tag_biz_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BizEntityTagRelationGetTagBizType>,
         {
-            self.tag_biz_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `BizEntityTagRelationGetTagBizType` for tag_biz_type failed"
-                        .to_string()
-                });
+            self.tag_biz_type = crate::setter::parameter(
+                value,
+                "conversion to `BizEntityTagRelationGetTagBizType` for tag_biz_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/im/v2/biz_entity_tag_relation`
@@ -40315,6 +40609,7 @@ pub mod builder {
                 client,
                 (biz_entity_id, tag_biz_type),
                 |client, (biz_entity_id, tag_biz_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
                     );
@@ -40328,17 +40623,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "biz_entity_id",
-                                &biz_entity_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "tag_biz_type",
-                                &tag_biz_type,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "biz_entity_id",
+                                    &biz_entity_id as crate::object::Value<'_>,
+                                ),
+                                ("tag_biz_type", &tag_biz_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40600,13 +40892,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40673,6 +40962,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
                     #[allow(unused_mut)]
@@ -40686,11 +40976,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40737,36 +41026,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40850,6 +41133,7 @@ pub mod builder {
                 client,
                 (body, page_size, page_token, user_id_type),
                 |client, (body, page_size, page_token, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/chats/search", client.baseurl,
@@ -40865,20 +41149,12 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40921,12 +41197,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40994,6 +41268,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
@@ -41009,11 +41284,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -41058,24 +41332,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.feed_card_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for feed_card_id failed"
-                        .to_string()
-                });
+            self.feed_card_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for feed_card_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -41149,6 +41419,7 @@ pub mod builder {
                 client,
                 (body, feed_card_id, user_id_type),
                 |client, (body, feed_card_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
@@ -41165,11 +41436,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -41316,12 +41586,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.tag_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for tag_id failed"
-                        .to_string()
-                });
+            self.tag_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for tag_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

@@ -2883,7 +2883,7 @@ pub mod types {
         }
     }
     ///`BotJoinRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotJoinRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<BotJoinRequestAction>,
@@ -2893,6 +2893,34 @@ pub mod types {
         pub join_type: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for BotJoinRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "BotJoinRequest",
+                &[
+                    ("action", crate::object::unless_none(&self.action)),
+                    ("call_id", crate::object::unless_none(&self.call_id)),
+                    (
+                        "join_identify",
+                        ::std::option::Option::Some(
+                            &self.join_identify as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "join_type",
+                        ::std::option::Option::Some(
+                            &self.join_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("password", crate::object::unless_none(&self.password)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequest {
@@ -3077,10 +3105,22 @@ pub mod types {
         }
     }
     ///`BotJoinRequestJoinIdentify`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct BotJoinRequestJoinIdentify {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_no: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for BotJoinRequestJoinIdentify {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "BotJoinRequestJoinIdentify",
+                &[("meeting_no", crate::object::unless_none(&self.meeting_no))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequestJoinIdentify {
@@ -3227,9 +3267,28 @@ pub mod types {
         }
     }
     ///`BotLeaveRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotLeaveRequest {
         pub meeting_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for BotLeaveRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "BotLeaveRequest",
+                &[
+                    (
+                        "meeting_id",
+                        ::std::option::Option::Some(
+                            &self.meeting_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotLeaveRequest {
@@ -3371,13 +3430,45 @@ pub mod types {
         }
     }
     ///`BotMessageRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct BotMessageRequest {
         pub content: ::std::string::String,
         pub meeting_id: ::std::string::String,
         pub msg_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for BotMessageRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "BotMessageRequest",
+                &[
+                    (
+                        "content",
+                        ::std::option::Option::Some(
+                            &self.content as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_id",
+                        ::std::option::Option::Some(
+                            &self.meeting_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "msg_type",
+                        ::std::option::Option::Some(
+                            &self.msg_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("uuid", crate::object::unless_none(&self.uuid)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotMessageRequest {
@@ -3731,7 +3822,7 @@ pub mod types {
         }
     }
     ///Body of export_meeting_list. At most one filter (最多一个筛选条件).
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportMeetingListRequest {
         ///查询结束时间（unix时间，单位sec） — end of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -3752,6 +3843,36 @@ pub mod types {
         ///按参会Lark用户筛选（最多一个筛选条件） — filter by a participating user, ID kind per user_id_type (at most one filter).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
+    }
+    impl ::serde::Serialize for ExportMeetingListRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ExportMeetingListRequest",
+                &[
+                    (
+                        "end_time",
+                        ::std::option::Option::Some(
+                            &self.end_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("meeting_no", crate::object::unless_none(&self.meeting_no)),
+                    ("meeting_status", crate::object::unless_none(&self.meeting_status)),
+                    ("meeting_type", crate::object::unless_none(&self.meeting_type)),
+                    ("room_id", crate::object::unless_none(&self.room_id)),
+                    (
+                        "start_time",
+                        ::std::option::Option::Some(
+                            &self.start_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("user_id", crate::object::unless_none(&self.user_id)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportMeetingListRequest {
@@ -3908,7 +4029,7 @@ pub mod types {
         }
     }
     ///Body of export_participant_list: one meeting, and at most one filter (user_id or room_id).
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportParticipantListRequest {
         ///The meeting's end time, unix seconds as a string: the exact end of an ended meeting, the current time for an ongoing one.
         pub meeting_end_time: crate::UnixSeconds,
@@ -3925,6 +4046,40 @@ pub mod types {
         ///Filter by a participating user, ID kind per user_id_type (at most one filter).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
+    }
+    impl ::serde::Serialize for ExportParticipantListRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ExportParticipantListRequest",
+                &[
+                    (
+                        "meeting_end_time",
+                        ::std::option::Option::Some(
+                            &self.meeting_end_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_no",
+                        ::std::option::Option::Some(
+                            &self.meeting_no as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_start_time",
+                        ::std::option::Option::Some(
+                            &self.meeting_start_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("meeting_status", crate::object::unless_none(&self.meeting_status)),
+                    ("room_id", crate::object::unless_none(&self.room_id)),
+                    ("user_id", crate::object::unless_none(&self.user_id)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportParticipantListRequest {
@@ -4079,7 +4234,7 @@ pub mod types {
         }
     }
     ///Body of export_participant_quality_list: one participant (exactly one of user_id or room_id) of one ended meeting.
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportParticipantQualityListRequest {
         ///When the participant joined the meeting, unix seconds as a string.
         pub join_time: crate::UnixSeconds,
@@ -4095,6 +4250,45 @@ pub mod types {
         ///The participant, a user, ID kind per user_id_type (exactly one of user_id / room_id).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<crate::UserId>,
+    }
+    impl ::serde::Serialize for ExportParticipantQualityListRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ExportParticipantQualityListRequest",
+                &[
+                    (
+                        "join_time",
+                        ::std::option::Option::Some(
+                            &self.join_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_end_time",
+                        ::std::option::Option::Some(
+                            &self.meeting_end_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_no",
+                        ::std::option::Option::Some(
+                            &self.meeting_no as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "meeting_start_time",
+                        ::std::option::Option::Some(
+                            &self.meeting_start_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("room_id", crate::object::unless_none(&self.room_id)),
+                    ("user_id", crate::object::unless_none(&self.user_id)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportParticipantQualityListRequest {
@@ -4261,7 +4455,7 @@ pub mod types {
         }
     }
     ///Body of export_resource_reservation_list: the reservations of the rooms under one room level in a time range, optionally only of (or all but) the rooms in room_ids.
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ExportResourceReservationListRequest {
         ///End of the range, unix seconds as a string.
         pub end_time: crate::UnixSeconds,
@@ -4278,6 +4472,45 @@ pub mod types {
         pub room_level_id: crate::RoomLevelId,
         ///Start of the range, unix seconds as a string.
         pub start_time: crate::UnixSeconds,
+    }
+    impl ::serde::Serialize for ExportResourceReservationListRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ExportResourceReservationListRequest",
+                &[
+                    (
+                        "end_time",
+                        ::std::option::Option::Some(
+                            &self.end_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "is_exclude",
+                        ::std::option::Option::Some(
+                            &self.is_exclude as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("need_topic", crate::object::unless_none(&self.need_topic)),
+                    ("room_ids", crate::object::unless_none(&self.room_ids)),
+                    (
+                        "room_level_id",
+                        ::std::option::Option::Some(
+                            &self.room_level_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "start_time",
+                        ::std::option::Option::Some(
+                            &self.start_time as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportResourceReservationListRequest {
@@ -5734,9 +5967,28 @@ pub mod types {
         }
     }
     ///`MeetingInviteRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingInviteRequest {
         pub invitees: ::std::vec::Vec<MeetingInviteRequestInvitee>,
+    }
+    impl ::serde::Serialize for MeetingInviteRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingInviteRequest",
+                &[
+                    (
+                        "invitees",
+                        ::std::option::Option::Some(
+                            &self.invitees as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequest {
@@ -5812,12 +6064,27 @@ pub mod types {
         }
     }
     ///`MeetingInviteRequestInvitee`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingInviteRequestInvitee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<MeetingInviteRequestInviteeUserType>,
+    }
+    impl ::serde::Serialize for MeetingInviteRequestInvitee {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingInviteRequestInvitee",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("user_type", crate::object::unless_none(&self.user_type)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInvitee {
@@ -6107,9 +6374,28 @@ pub mod types {
         }
     }
     ///`MeetingKickoutRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingKickoutRequest {
         pub kickout_users: ::std::vec::Vec<MeetingInviteRequestInvitee>,
+    }
+    impl ::serde::Serialize for MeetingKickoutRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingKickoutRequest",
+                &[
+                    (
+                        "kickout_users",
+                        ::std::option::Option::Some(
+                            &self.kickout_users as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingKickoutRequest {
@@ -7541,7 +7827,7 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingSetPermissionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<
@@ -7550,6 +7836,26 @@ pub mod types {
         pub permission_objects: ::std::vec::Vec<
             MeetingRecordingSetPermissionRequestPermissionObject,
         >,
+    }
+    impl ::serde::Serialize for MeetingRecordingSetPermissionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingRecordingSetPermissionRequest",
+                &[
+                    ("action_type", crate::object::unless_none(&self.action_type)),
+                    (
+                        "permission_objects",
+                        ::std::option::Option::Some(
+                            &self.permission_objects as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingSetPermissionRequest {
@@ -7691,13 +7997,39 @@ pub mod types {
         }
     }
     ///`MeetingRecordingSetPermissionRequestPermissionObject`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingRecordingSetPermissionRequestPermissionObject {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         pub permission: MeetingRecordingSetPermissionRequestPermissionObjectPermission,
         #[serde(rename = "type")]
         pub type_: MeetingRecordingSetPermissionRequestPermissionObjectType,
+    }
+    impl ::serde::Serialize for MeetingRecordingSetPermissionRequestPermissionObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingRecordingSetPermissionRequestPermissionObject",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    (
+                        "permission",
+                        ::std::option::Option::Some(
+                            &self.permission as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "type",
+                        ::std::option::Option::Some(
+                            &self.type_ as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -7925,10 +8257,22 @@ pub mod types {
         ::serde_json::Value,
     >;
     ///`MeetingRecordingStartRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingRecordingStartRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<i64>,
+    }
+    impl ::serde::Serialize for MeetingRecordingStartRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingRecordingStartRequest",
+                &[("timezone", crate::object::unless_none(&self.timezone))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingStartRequest {
@@ -8179,12 +8523,27 @@ pub mod types {
         }
     }
     ///`MeetingSearchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_filter: ::std::option::Option<MeetingSearchRequestMeetingFilter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MeetingSearchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingSearchRequest",
+                &[
+                    ("meeting_filter", crate::object::unless_none(&self.meeting_filter)),
+                    ("query", crate::object::unless_none(&self.query)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequest {
@@ -8263,7 +8622,7 @@ pub mod types {
         }
     }
     ///`MeetingSearchRequestMeetingFilter`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchRequestMeetingFilter {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub open_room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8277,6 +8636,26 @@ pub mod types {
         pub start_time: ::std::option::Option<
             MeetingSearchRequestMeetingFilterStartTime,
         >,
+    }
+    impl ::serde::Serialize for MeetingSearchRequestMeetingFilter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingSearchRequestMeetingFilter",
+                &[
+                    ("open_room_ids", crate::object::unless_none(&self.open_room_ids)),
+                    ("organizer_ids", crate::object::unless_none(&self.organizer_ids)),
+                    (
+                        "participant_ids",
+                        crate::object::unless_none(&self.participant_ids),
+                    ),
+                    ("start_time", crate::object::unless_none(&self.start_time)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilter {
@@ -8382,12 +8761,27 @@ pub mod types {
         }
     }
     ///`MeetingSearchRequestMeetingFilterStartTime`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSearchRequestMeetingFilterStartTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MeetingSearchRequestMeetingFilterStartTime {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingSearchRequestMeetingFilterStartTime",
+                &[
+                    ("end_time", crate::object::unless_none(&self.end_time)),
+                    ("start_time", crate::object::unless_none(&self.start_time)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilterStartTime {
@@ -8699,11 +9093,31 @@ pub mod types {
         }
     }
     ///`MeetingSetHostRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct MeetingSetHostRequest {
         pub host_user: MeetingInviteRequestInvitee,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub old_host_user: ::std::option::Option<MeetingInviteRequestInvitee>,
+    }
+    impl ::serde::Serialize for MeetingSetHostRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingSetHostRequest",
+                &[
+                    (
+                        "host_user",
+                        ::std::option::Option::Some(
+                            &self.host_user as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("old_host_user", crate::object::unless_none(&self.old_host_user)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSetHostRequest {
@@ -8857,10 +9271,22 @@ pub mod types {
         }
     }
     ///`MeetingSubscriptionRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct MeetingSubscriptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for MeetingSubscriptionRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "MeetingSubscriptionRequest",
+                &[("event_type", crate::object::unless_none(&self.event_type))],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSubscriptionRequest {
@@ -11727,13 +12153,34 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         pub meeting_settings: ReserveApplyRequestMeetingSettings,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ReserveApplyRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequest",
+                &[
+                    ("end_time", crate::object::unless_none(&self.end_time)),
+                    (
+                        "meeting_settings",
+                        ::std::option::Option::Some(
+                            &self.meeting_settings as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("owner_id", crate::object::unless_none(&self.owner_id)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequest {
@@ -11833,7 +12280,7 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettings`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettings {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_permissions: ::std::option::Option<
@@ -11859,6 +12306,39 @@ pub mod types {
         pub password: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for ReserveApplyRequestMeetingSettings {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettings",
+                &[
+                    (
+                        "action_permissions",
+                        crate::object::unless_none(&self.action_permissions),
+                    ),
+                    (
+                        "assign_host_list",
+                        crate::object::unless_none(&self.assign_host_list),
+                    ),
+                    ("auto_record", crate::object::unless_none(&self.auto_record)),
+                    ("call_setting", crate::object::unless_none(&self.call_setting)),
+                    (
+                        "meeting_connect",
+                        crate::object::unless_none(&self.meeting_connect),
+                    ),
+                    (
+                        "meeting_initial_type",
+                        crate::object::unless_none(&self.meeting_initial_type),
+                    ),
+                    ("password", crate::object::unless_none(&self.password)),
+                    ("topic", crate::object::unless_none(&self.topic)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequestMeetingSettings {
@@ -12011,12 +12491,37 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermission`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsActionPermission {
         pub permission: ReserveApplyRequestMeetingSettingsActionPermissionPermission,
         pub permission_checkers: ::std::vec::Vec<
             ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
         >,
+    }
+    impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsActionPermission {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsActionPermission",
+                &[
+                    (
+                        "permission",
+                        ::std::option::Option::Some(
+                            &self.permission as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "permission_checkers",
+                        ::std::option::Option::Some(
+                            &self.permission_checkers as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12178,11 +12683,43 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
         pub check_field: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
         pub check_list: ::std::vec::Vec<::std::string::String>,
         pub check_mode: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode,
+    }
+    impl ::serde::Serialize
+    for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker",
+                &[
+                    (
+                        "check_field",
+                        ::std::option::Option::Some(
+                            &self.check_field as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "check_list",
+                        ::std::option::Option::Some(
+                            &self.check_list as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "check_mode",
+                        ::std::option::Option::Some(
+                            &self.check_mode as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12429,7 +12966,7 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsAssignHostListItem`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsAssignHostListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -12437,6 +12974,21 @@ pub mod types {
         pub user_type: ::std::option::Option<
             ReserveApplyRequestMeetingSettingsAssignHostListItemUserType,
         >,
+    }
+    impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsAssignHostListItem",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("user_type", crate::object::unless_none(&self.user_type)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12572,9 +13124,28 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSetting`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsCallSetting {
         pub callee: ReserveApplyRequestMeetingSettingsCallSettingCallee,
+    }
+    impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsCallSetting {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsCallSetting",
+                &[
+                    (
+                        "callee",
+                        ::std::option::Option::Some(
+                            &self.callee as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12654,7 +13225,7 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCallee`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCallee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -12663,6 +13234,27 @@ pub mod types {
             ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
         >,
         pub user_type: ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
+    }
+    impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsCallSettingCallee",
+                &[
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("pstn_sip_info", crate::object::unless_none(&self.pstn_sip_info)),
+                    (
+                        "user_type",
+                        ::std::option::Option::Some(
+                            &self.user_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -12766,11 +13358,32 @@ pub mod types {
         }
     }
     ///`ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
         pub main_address: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize
+    for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo",
+                &[
+                    (
+                        "main_address",
+                        ::std::option::Option::Some(
+                            &self.main_address as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("nickname", crate::object::unless_none(&self.nickname)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -13573,10 +14186,35 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchRequest {
         pub reserve_admin_config: ReserveConfigAdminPatchRequestReserveAdminConfig,
         pub scope_type: i64,
+    }
+    impl ::serde::Serialize for ReserveConfigAdminPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigAdminPatchRequest",
+                &[
+                    (
+                        "reserve_admin_config",
+                        ::std::option::Option::Some(
+                            &self.reserve_admin_config as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "scope_type",
+                        ::std::option::Option::Some(
+                            &self.scope_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminPatchRequest {
@@ -13675,7 +14313,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfig {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub depts: ::std::option::Option<
@@ -13685,6 +14323,21 @@ pub mod types {
         pub users: ::std::option::Option<
             ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
+    }
+    impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigAdminPatchRequestReserveAdminConfig",
+                &[
+                    ("depts", crate::object::unless_none(&self.depts)),
+                    ("users", crate::object::unless_none(&self.users)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -13767,9 +14420,28 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigDept`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigDept {
         pub department_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigAdminPatchRequestReserveAdminConfigDept",
+                &[
+                    (
+                        "department_id",
+                        ::std::option::Option::Some(
+                            &self.department_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -13851,9 +14523,28 @@ pub mod types {
         }
     }
     ///`ReserveConfigAdminPatchRequestReserveAdminConfigUser`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigAdminPatchRequestReserveAdminConfigUser {
         pub user_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigAdminPatchRequestReserveAdminConfigUser",
+                &[
+                    (
+                        "user_id",
+                        ::std::option::Option::Some(
+                            &self.user_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -14126,10 +14817,35 @@ pub mod types {
         }
     }
     ///`ReserveConfigDisableInformPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformPatchRequest {
         pub disable_inform: ReserveConfigDisableInformPatchRequestDisableInform,
         pub scope_type: i64,
+    }
+    impl ::serde::Serialize for ReserveConfigDisableInformPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigDisableInformPatchRequest",
+                &[
+                    (
+                        "disable_inform",
+                        ::std::option::Option::Some(
+                            &self.disable_inform as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "scope_type",
+                        ::std::option::Option::Some(
+                            &self.scope_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformPatchRequest {
@@ -14229,7 +14945,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigDisableInformPatchRequestDisableInform`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigDisableInformPatchRequestDisableInform {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -14242,6 +14958,31 @@ pub mod types {
         pub informed_users: ::std::option::Option<
             ::std::vec::Vec<ReserveConfigAdminPatchRequestReserveAdminConfigUser>,
         >,
+    }
+    impl ::serde::Serialize for ReserveConfigDisableInformPatchRequestDisableInform {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigDisableInformPatchRequestDisableInform",
+                &[
+                    (
+                        "if_cover_child_scope",
+                        crate::object::unless_none(&self.if_cover_child_scope),
+                    ),
+                    (
+                        "if_inform",
+                        ::std::option::Option::Some(
+                            &self.if_inform as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("informed_depts", crate::object::unless_none(&self.informed_depts)),
+                    ("informed_users", crate::object::unless_none(&self.informed_users)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -14565,10 +15306,35 @@ pub mod types {
         }
     }
     ///`ReserveConfigFormPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormPatchRequest {
         pub reserve_form_config: ReserveConfigFormPatchRequestReserveFormConfig,
         pub scope_type: i64,
+    }
+    impl ::serde::Serialize for ReserveConfigFormPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigFormPatchRequest",
+                &[
+                    (
+                        "reserve_form_config",
+                        ::std::option::Option::Some(
+                            &self.reserve_form_config as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "scope_type",
+                        ::std::option::Option::Some(
+                            &self.scope_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormPatchRequest {
@@ -14665,7 +15431,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigFormPatchRequestReserveFormConfig`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigFormPatchRequestReserveFormConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -14678,6 +15444,32 @@ pub mod types {
         pub reserve_form: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_unit: ::std::option::Option<i64>,
+    }
+    impl ::serde::Serialize for ReserveConfigFormPatchRequestReserveFormConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigFormPatchRequestReserveFormConfig",
+                &[
+                    (
+                        "if_cover_child_scope",
+                        crate::object::unless_none(&self.if_cover_child_scope),
+                    ),
+                    ("notified_time", crate::object::unless_none(&self.notified_time)),
+                    ("notified_users", crate::object::unless_none(&self.notified_users)),
+                    (
+                        "reserve_form",
+                        ::std::option::Option::Some(
+                            &self.reserve_form as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("time_unit", crate::object::unless_none(&self.time_unit)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -14809,7 +15601,7 @@ pub mod types {
     ///`ReserveConfigFormPatchResponse`
     pub type ReserveConfigFormPatchResponse = crate::ResponseBody<::serde_json::Value>;
     ///`ReserveConfigPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_config: ::std::option::Option<
@@ -14822,6 +15614,34 @@ pub mod types {
         pub scope_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_config: ::std::option::Option<ReserveConfigPatchRequestTimeConfig>,
+    }
+    impl ::serde::Serialize for ReserveConfigPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigPatchRequest",
+                &[
+                    (
+                        "approval_config",
+                        crate::object::unless_none(&self.approval_config),
+                    ),
+                    (
+                        "reserve_scope_config",
+                        crate::object::unless_none(&self.reserve_scope_config),
+                    ),
+                    (
+                        "scope_type",
+                        ::std::option::Option::Some(
+                            &self.scope_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("time_config", crate::object::unless_none(&self.time_config)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequest {
@@ -14936,7 +15756,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestApprovalConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigPatchRequestApprovalConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_condition: ::std::option::Option<i64>,
@@ -14948,6 +15768,32 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_duration: ::std::option::Option<f64>,
+    }
+    impl ::serde::Serialize for ReserveConfigPatchRequestApprovalConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigPatchRequestApprovalConfig",
+                &[
+                    (
+                        "approval_condition",
+                        crate::object::unless_none(&self.approval_condition),
+                    ),
+                    (
+                        "approval_switch",
+                        crate::object::unless_none(&self.approval_switch),
+                    ),
+                    ("approvers", crate::object::unless_none(&self.approvers)),
+                    (
+                        "meeting_duration",
+                        crate::object::unless_none(&self.meeting_duration),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestApprovalConfig {
@@ -15056,7 +15902,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestReserveScopeConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveConfigPatchRequestReserveScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_users: ::std::option::Option<i64>,
@@ -15070,6 +15916,29 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub if_cover_child_scope: ::std::option::Option<bool>,
+    }
+    impl ::serde::Serialize for ReserveConfigPatchRequestReserveScopeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigPatchRequestReserveScopeConfig",
+                &[
+                    (
+                        "allow_all_users",
+                        crate::object::unless_none(&self.allow_all_users),
+                    ),
+                    ("allow_depts", crate::object::unless_none(&self.allow_depts)),
+                    ("allow_users", crate::object::unless_none(&self.allow_users)),
+                    (
+                        "if_cover_child_scope",
+                        crate::object::unless_none(&self.if_cover_child_scope),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestReserveScopeConfig {
@@ -15178,7 +16047,7 @@ pub mod types {
         }
     }
     ///`ReserveConfigPatchRequestTimeConfig`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ReserveConfigPatchRequestTimeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_in_advance: ::std::option::Option<i64>,
@@ -15193,6 +16062,37 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
         pub time_switch: i64,
+    }
+    impl ::serde::Serialize for ReserveConfigPatchRequestTimeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveConfigPatchRequestTimeConfig",
+                &[
+                    (
+                        "days_in_advance",
+                        crate::object::unless_none(&self.days_in_advance),
+                    ),
+                    ("end_time", crate::object::unless_none(&self.end_time)),
+                    (
+                        "if_cover_child_scope",
+                        crate::object::unless_none(&self.if_cover_child_scope),
+                    ),
+                    ("max_duration", crate::object::unless_none(&self.max_duration)),
+                    ("opening_hour", crate::object::unless_none(&self.opening_hour)),
+                    ("start_time", crate::object::unless_none(&self.start_time)),
+                    (
+                        "time_switch",
+                        ::std::option::Option::Some(
+                            &self.time_switch as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestTimeConfig {
@@ -16828,12 +17728,30 @@ pub mod types {
         }
     }
     ///`ReserveUpdateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ReserveUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meeting_settings: ::std::option::Option<ReserveApplyRequestMeetingSettings>,
+    }
+    impl ::serde::Serialize for ReserveUpdateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ReserveUpdateRequest",
+                &[
+                    ("end_time", crate::object::unless_none(&self.end_time)),
+                    (
+                        "meeting_settings",
+                        crate::object::unless_none(&self.meeting_settings),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveUpdateRequest {
@@ -18149,7 +19067,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetCheckboardAccessCodeRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetCheckboardAccessCodeRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -18163,6 +19081,36 @@ pub mod types {
         pub room_id: ::std::option::Option<::std::string::String>,
         pub scope: RoomConfigSetCheckboardAccessCodeRequestScope,
         pub valid_day: RoomConfigSetCheckboardAccessCodeRequestValidDay,
+    }
+    impl ::serde::Serialize for RoomConfigSetCheckboardAccessCodeRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetCheckboardAccessCodeRequest",
+                &[
+                    ("building_id", crate::object::unless_none(&self.building_id)),
+                    ("country_id", crate::object::unless_none(&self.country_id)),
+                    ("district_id", crate::object::unless_none(&self.district_id)),
+                    ("floor_name", crate::object::unless_none(&self.floor_name)),
+                    ("room_id", crate::object::unless_none(&self.room_id)),
+                    (
+                        "scope",
+                        ::std::option::Option::Some(
+                            &self.scope as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "valid_day",
+                        ::std::option::Option::Some(
+                            &self.valid_day as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetCheckboardAccessCodeRequest {
@@ -18501,7 +19449,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building_id: ::std::option::Option<::std::string::String>,
@@ -18515,6 +19463,36 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<::std::string::String>,
         pub scope: RoomConfigSetRequestScope,
+    }
+    impl ::serde::Serialize for RoomConfigSetRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetRequest",
+                &[
+                    ("building_id", crate::object::unless_none(&self.building_id)),
+                    ("country_id", crate::object::unless_none(&self.country_id)),
+                    ("district_id", crate::object::unless_none(&self.district_id)),
+                    ("floor_name", crate::object::unless_none(&self.floor_name)),
+                    (
+                        "room_config",
+                        ::std::option::Option::Some(
+                            &self.room_config as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("room_id", crate::object::unless_none(&self.room_id)),
+                    (
+                        "scope",
+                        ::std::option::Option::Some(
+                            &self.scope as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequest {
@@ -18671,7 +19649,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigSetRequestRoomConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -18687,6 +19665,36 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomConfigSetRequestRoomConfigRoomStatus>,
+    }
+    impl ::serde::Serialize for RoomConfigSetRequestRoomConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetRequestRoomConfig",
+                &[
+                    (
+                        "digital_signage",
+                        crate::object::unless_none(&self.digital_signage),
+                    ),
+                    (
+                        "display_background",
+                        crate::object::unless_none(&self.display_background),
+                    ),
+                    (
+                        "room_background",
+                        crate::object::unless_none(&self.room_background),
+                    ),
+                    (
+                        "room_box_digital_signage",
+                        crate::object::unless_none(&self.room_box_digital_signage),
+                    ),
+                    ("room_status", crate::object::unless_none(&self.room_status)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfig {
@@ -18803,7 +19811,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignage`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -18819,6 +19827,28 @@ pub mod types {
         pub start_display: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stop_display: ::std::option::Option<i64>,
+    }
+    impl ::serde::Serialize for RoomConfigSetRequestRoomConfigDigitalSignage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetRequestRoomConfigDigitalSignage",
+                &[
+                    ("enable", crate::object::unless_none(&self.enable)),
+                    (
+                        "if_cover_child_scope",
+                        crate::object::unless_none(&self.if_cover_child_scope),
+                    ),
+                    ("materials", crate::object::unless_none(&self.materials)),
+                    ("mute", crate::object::unless_none(&self.mute)),
+                    ("start_display", crate::object::unless_none(&self.start_display)),
+                    ("stop_display", crate::object::unless_none(&self.stop_display)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -18950,7 +19980,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigDigitalSignageMaterial`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cover: ::std::option::Option<::std::string::String>,
@@ -18972,6 +20002,28 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::serde::Serialize for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetRequestRoomConfigDigitalSignageMaterial",
+                &[
+                    ("cover", crate::object::unless_none(&self.cover)),
+                    ("duration", crate::object::unless_none(&self.duration)),
+                    ("id", crate::object::unless_none(&self.id)),
+                    ("material_type", crate::object::unless_none(&self.material_type)),
+                    ("md5", crate::object::unless_none(&self.md5)),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("size", crate::object::unless_none(&self.size)),
+                    ("url", crate::object::unless_none(&self.url)),
+                    ("vid", crate::object::unless_none(&self.vid)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
@@ -19198,7 +20250,7 @@ pub mod types {
         }
     }
     ///`RoomConfigSetRequestRoomConfigRoomStatus`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomConfigSetRequestRoomConfigRoomStatus {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -19213,6 +20265,37 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resume_notice: ::std::option::Option<bool>,
         pub status: bool,
+    }
+    impl ::serde::Serialize for RoomConfigSetRequestRoomConfigRoomStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomConfigSetRequestRoomConfigRoomStatus",
+                &[
+                    ("contact_ids", crate::object::unless_none(&self.contact_ids)),
+                    (
+                        "disable_end_time",
+                        crate::object::unless_none(&self.disable_end_time),
+                    ),
+                    ("disable_notice", crate::object::unless_none(&self.disable_notice)),
+                    ("disable_reason", crate::object::unless_none(&self.disable_reason)),
+                    (
+                        "disable_start_time",
+                        crate::object::unless_none(&self.disable_start_time),
+                    ),
+                    ("resume_notice", crate::object::unless_none(&self.resume_notice)),
+                    (
+                        "status",
+                        ::std::option::Option::Some(
+                            &self.status as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfigRoomStatus {
@@ -19423,7 +20506,7 @@ pub mod types {
         RoomConfigSetCheckboardAccessCodeResponseData,
     >;
     ///`RoomCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateRequest {
         pub capacity: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19436,6 +20519,41 @@ pub mod types {
         pub room_level_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
+    }
+    impl ::serde::Serialize for RoomCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomCreateRequest",
+                &[
+                    (
+                        "capacity",
+                        ::std::option::Option::Some(
+                            &self.capacity as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("custom_room_id", crate::object::unless_none(&self.custom_room_id)),
+                    ("description", crate::object::unless_none(&self.description)),
+                    ("device", crate::object::unless_none(&self.device)),
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "room_level_id",
+                        ::std::option::Option::Some(
+                            &self.room_level_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    ("room_status", crate::object::unless_none(&self.room_status)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequest {
@@ -19601,9 +20719,28 @@ pub mod types {
         }
     }
     ///`RoomCreateRequestDeviceItem`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateRequestDeviceItem {
         pub name: ::std::string::String,
+    }
+    impl ::serde::Serialize for RoomCreateRequestDeviceItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomCreateRequestDeviceItem",
+                &[
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestDeviceItem {
@@ -19679,7 +20816,7 @@ pub mod types {
         }
     }
     ///`RoomCreateRequestRoomStatus`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomCreateRequestRoomStatus {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -19696,6 +20833,41 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_status: ::std::option::Option<bool>,
         pub status: bool,
+    }
+    impl ::serde::Serialize for RoomCreateRequestRoomStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomCreateRequestRoomStatus",
+                &[
+                    ("contact_ids", crate::object::unless_none(&self.contact_ids)),
+                    (
+                        "disable_end_time",
+                        crate::object::unless_none(&self.disable_end_time),
+                    ),
+                    ("disable_notice", crate::object::unless_none(&self.disable_notice)),
+                    ("disable_reason", crate::object::unless_none(&self.disable_reason)),
+                    (
+                        "disable_start_time",
+                        crate::object::unless_none(&self.disable_start_time),
+                    ),
+                    ("resume_notice", crate::object::unless_none(&self.resume_notice)),
+                    (
+                        "schedule_status",
+                        crate::object::unless_none(&self.schedule_status),
+                    ),
+                    (
+                        "status",
+                        ::std::option::Option::Some(
+                            &self.status as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestRoomStatus {
@@ -20334,12 +21506,41 @@ pub mod types {
     ///`RoomGetResponse`
     pub type RoomGetResponse = crate::ResponseBody<RoomCreateResponseData>;
     ///`RoomLevelCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_group_id: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         pub parent_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for RoomLevelCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomLevelCreateRequest",
+                &[
+                    (
+                        "custom_group_id",
+                        crate::object::unless_none(&self.custom_group_id),
+                    ),
+                    (
+                        "name",
+                        ::std::option::Option::Some(
+                            &self.name as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "parent_id",
+                        ::std::option::Option::Some(
+                            &self.parent_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateRequest {
@@ -20649,11 +21850,31 @@ pub mod types {
         }
     }
     ///`RoomLevelDelRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelDelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_child: ::std::option::Option<bool>,
         pub room_level_id: ::std::string::String,
+    }
+    impl ::serde::Serialize for RoomLevelDelRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomLevelDelRequest",
+                &[
+                    ("delete_child", crate::object::unless_none(&self.delete_child)),
+                    (
+                        "room_level_id",
+                        ::std::option::Option::Some(
+                            &self.room_level_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelDelRequest {
@@ -20949,9 +22170,28 @@ pub mod types {
         }
     }
     ///`RoomLevelMgetRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomLevelMgetRequest {
         pub level_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for RoomLevelMgetRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomLevelMgetRequest",
+                &[
+                    (
+                        "level_ids",
+                        ::std::option::Option::Some(
+                            &self.level_ids as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetRequest {
@@ -21365,9 +22605,28 @@ pub mod types {
         }
     }
     ///`RoomMgetRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct RoomMgetRequest {
         pub room_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::serde::Serialize for RoomMgetRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomMgetRequest",
+                &[
+                    (
+                        "room_ids",
+                        ::std::option::Option::Some(
+                            &self.room_ids as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomMgetRequest {
@@ -21507,7 +22766,7 @@ pub mod types {
         }
     }
     ///`RoomPatchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomPatchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i64>,
@@ -21523,6 +22782,26 @@ pub mod types {
         pub room_level_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
+    }
+    impl ::serde::Serialize for RoomPatchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomPatchRequest",
+                &[
+                    ("capacity", crate::object::unless_none(&self.capacity)),
+                    ("custom_room_id", crate::object::unless_none(&self.custom_room_id)),
+                    ("description", crate::object::unless_none(&self.description)),
+                    ("device", crate::object::unless_none(&self.device)),
+                    ("name", crate::object::unless_none(&self.name)),
+                    ("room_level_id", crate::object::unless_none(&self.room_level_id)),
+                    ("room_status", crate::object::unless_none(&self.room_status)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomPatchRequest {
@@ -21663,7 +22942,7 @@ pub mod types {
     ///`RoomPatchResponse`
     pub type RoomPatchResponse = crate::ResponseBody<::serde_json::Value>;
     ///`RoomSearchRequest`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct RoomSearchRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_room_ids: ::std::option::Option<
@@ -21679,6 +22958,31 @@ pub mod types {
         pub room_level_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search_level_name: ::std::option::Option<bool>,
+    }
+    impl ::serde::Serialize for RoomSearchRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "RoomSearchRequest",
+                &[
+                    (
+                        "custom_room_ids",
+                        crate::object::unless_none(&self.custom_room_ids),
+                    ),
+                    ("keyword", crate::object::unless_none(&self.keyword)),
+                    ("page_size", crate::object::unless_none(&self.page_size)),
+                    ("page_token", crate::object::unless_none(&self.page_token)),
+                    ("room_level_id", crate::object::unless_none(&self.room_level_id)),
+                    (
+                        "search_level_name",
+                        crate::object::unless_none(&self.search_level_name),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomSearchRequest {
@@ -21920,12 +23224,38 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateRequest`
-    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(Clone, Debug, schemars::JsonSchema)]
     pub struct ScopeConfigCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_config: ::std::option::Option<ScopeConfigCreateRequestScopeConfig>,
         pub scope_id: ::std::string::String,
         pub scope_type: ScopeConfigCreateRequestScopeType,
+    }
+    impl ::serde::Serialize for ScopeConfigCreateRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ScopeConfigCreateRequest",
+                &[
+                    ("scope_config", crate::object::unless_none(&self.scope_config)),
+                    (
+                        "scope_id",
+                        ::std::option::Option::Some(
+                            &self.scope_id as crate::object::Value<'_>,
+                        ),
+                    ),
+                    (
+                        "scope_type",
+                        ::std::option::Option::Some(
+                            &self.scope_type as crate::object::Value<'_>,
+                        ),
+                    ),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequest {
@@ -22034,7 +23364,7 @@ pub mod types {
         }
     }
     ///`ScopeConfigCreateRequestScopeConfig`
-    #[derive(::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema)]
+    #[derive(Clone, Debug, Default, schemars::JsonSchema)]
     pub struct ScopeConfigCreateRequestScopeConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_signage: ::std::option::Option<
@@ -22050,6 +23380,36 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
+    }
+    impl ::serde::Serialize for ScopeConfigCreateRequestScopeConfig {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            crate::object::serialize(
+                serializer,
+                "ScopeConfigCreateRequestScopeConfig",
+                &[
+                    (
+                        "digital_signage",
+                        crate::object::unless_none(&self.digital_signage),
+                    ),
+                    (
+                        "display_background",
+                        crate::object::unless_none(&self.display_background),
+                    ),
+                    (
+                        "room_background",
+                        crate::object::unless_none(&self.room_background),
+                    ),
+                    (
+                        "room_box_digital_signage",
+                        crate::object::unless_none(&self.room_box_digital_signage),
+                    ),
+                    ("room_status", crate::object::unless_none(&self.room_status)),
+                ],
+            )
+        }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeConfig {
@@ -22487,11 +23847,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action: {e}")
-                    });
+                self.action = crate::setter::value(value, "action");
                 self
             }
             pub fn call_id<T>(mut self, value: T) -> Self
@@ -22499,11 +23855,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.call_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for call_id: {e}")
-                    });
+                self.call_id = crate::setter::value(value, "call_id");
                 self
             }
             pub fn join_identify<T>(mut self, value: T) -> Self
@@ -22511,11 +23863,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::BotJoinRequestJoinIdentify>,
                 T::Error: ::std::fmt::Display,
             {
-                self.join_identify = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_identify: {e}")
-                    });
+                self.join_identify = crate::setter::value(value, "join_identify");
                 self
             }
             pub fn join_type<T>(mut self, value: T) -> Self
@@ -22523,11 +23871,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.join_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_type: {e}")
-                    });
+                self.join_type = crate::setter::value(value, "join_type");
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -22535,11 +23879,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = crate::setter::value(value, "password");
                 self
             }
         }
@@ -22623,11 +23963,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
+                self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
         }
@@ -22677,11 +24013,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_id: {e}")
-                    });
+                self.meeting_id = crate::setter::value(value, "meeting_id");
                 self
             }
         }
@@ -22741,11 +24073,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = crate::setter::value(value, "content");
                 self
             }
             pub fn meeting_id<T>(mut self, value: T) -> Self
@@ -22753,11 +24081,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_id: {e}")
-                    });
+                self.meeting_id = crate::setter::value(value, "meeting_id");
                 self
             }
             pub fn msg_type<T>(mut self, value: T) -> Self
@@ -22765,11 +24089,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.msg_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for msg_type: {e}")
-                    });
+                self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
             pub fn uuid<T>(mut self, value: T) -> Self
@@ -22777,11 +24097,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uuid: {e}")
-                    });
+                self.uuid = crate::setter::value(value, "uuid");
                 self
             }
         }
@@ -22880,11 +24196,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn meeting_no<T>(mut self, value: T) -> Self
@@ -22892,11 +24204,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingNo>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
+                self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
             pub fn meeting_status<T>(mut self, value: T) -> Self
@@ -22904,13 +24212,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingStatus>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_status: {e}"
-                        )
-                    });
+                self.meeting_status = crate::setter::value(value, "meeting_status");
                 self
             }
             pub fn meeting_type<T>(mut self, value: T) -> Self
@@ -22918,11 +24220,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingType>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_type: {e}")
-                    });
+                self.meeting_type = crate::setter::value(value, "meeting_type");
                 self
             }
             pub fn room_id<T>(mut self, value: T) -> Self
@@ -22930,11 +24228,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
+                self.room_id = crate::setter::value(value, "room_id");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -22942,11 +24236,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -22954,11 +24244,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -23088,13 +24374,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_end_time: {e}"
-                        )
-                    });
+                self.meeting_end_time = crate::setter::value(value, "meeting_end_time");
                 self
             }
             pub fn meeting_no<T>(mut self, value: T) -> Self
@@ -23102,11 +24382,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::MeetingNo>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
+                self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
             pub fn meeting_start_time<T>(mut self, value: T) -> Self
@@ -23114,13 +24390,10 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_start_time: {e}"
-                        )
-                    });
+                self.meeting_start_time = crate::setter::value(
+                    value,
+                    "meeting_start_time",
+                );
                 self
             }
             pub fn meeting_status<T>(mut self, value: T) -> Self
@@ -23128,13 +24401,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingStatus>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_status: {e}"
-                        )
-                    });
+                self.meeting_status = crate::setter::value(value, "meeting_status");
                 self
             }
             pub fn room_id<T>(mut self, value: T) -> Self
@@ -23142,11 +24409,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
+                self.room_id = crate::setter::value(value, "room_id");
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -23154,11 +24417,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -23276,11 +24535,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.join_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_time: {e}")
-                    });
+                self.join_time = crate::setter::value(value, "join_time");
                 self
             }
             pub fn meeting_end_time<T>(mut self, value: T) -> Self
@@ -23288,13 +24543,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_end_time: {e}"
-                        )
-                    });
+                self.meeting_end_time = crate::setter::value(value, "meeting_end_time");
                 self
             }
             pub fn meeting_no<T>(mut self, value: T) -> Self
@@ -23302,11 +24551,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::MeetingNo>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_no = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for meeting_no: {e}")
-                    });
+                self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
             pub fn meeting_start_time<T>(mut self, value: T) -> Self
@@ -23314,13 +24559,10 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_start_time: {e}"
-                        )
-                    });
+                self.meeting_start_time = crate::setter::value(
+                    value,
+                    "meeting_start_time",
+                );
                 self
             }
             pub fn room_id<T>(mut self, value: T) -> Self
@@ -23328,11 +24570,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
+                self.room_id = crate::setter::value(value, "room_id");
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -23340,11 +24578,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -23457,11 +24691,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn is_exclude<T>(mut self, value: T) -> Self
@@ -23469,11 +24699,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_exclude = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_exclude: {e}")
-                    });
+                self.is_exclude = crate::setter::value(value, "is_exclude");
                 self
             }
             pub fn need_topic<T>(mut self, value: T) -> Self
@@ -23481,11 +24707,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.need_topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for need_topic: {e}")
-                    });
+                self.need_topic = crate::setter::value(value, "need_topic");
                 self
             }
             pub fn room_ids<T>(mut self, value: T) -> Self
@@ -23493,12 +24715,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<crate::RoomId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_ids: {e}")
-                    });
+                self.room_ids = crate::setter::some(value, "room_ids");
                 self
             }
             pub fn room_level_id<T>(mut self, value: T) -> Self
@@ -23506,11 +24723,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::RoomLevelId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
+                self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -23518,11 +24731,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
         }
@@ -23619,11 +24828,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.invitees = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for invitees: {e}")
-                    });
+                self.invitees = crate::setter::value(value, "invitees");
                 self
             }
         }
@@ -23677,9 +24882,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn user_type<T>(mut self, value: T) -> Self
@@ -23689,11 +24892,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
+                self.user_type = crate::setter::value(value, "user_type");
                 self
             }
         }
@@ -23754,11 +24953,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.kickout_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for kickout_users: {e}")
-                    });
+                self.kickout_users = crate::setter::value(value, "kickout_users");
                 self
             }
         }
@@ -23823,11 +25018,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action_type: {e}")
-                    });
+                self.action_type = crate::setter::value(value, "action_type");
                 self
             }
             pub fn permission_objects<T>(mut self, value: T) -> Self
@@ -23839,13 +25030,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.permission_objects = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for permission_objects: {e}"
-                        )
-                    });
+                self.permission_objects = crate::setter::value(
+                    value,
+                    "permission_objects",
+                );
                 self
             }
         }
@@ -23915,9 +25103,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn permission<T>(mut self, value: T) -> Self
@@ -23927,11 +25113,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for permission: {e}")
-                    });
+                self.permission = crate::setter::value(value, "permission");
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -23941,11 +25123,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = crate::setter::value(value, "type_");
                 self
             }
         }
@@ -24017,11 +25195,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timezone: {e}")
-                    });
+                self.timezone = crate::setter::value(value, "timezone");
                 self
             }
         }
@@ -24078,13 +25252,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_filter = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_filter: {e}"
-                        )
-                    });
+                self.meeting_filter = crate::setter::value(value, "meeting_filter");
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -24092,11 +25260,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.query = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for query: {e}")
-                    });
+                self.query = crate::setter::value(value, "query");
                 self
             }
         }
@@ -24169,12 +25333,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.open_room_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for open_room_ids: {e}")
-                    });
+                self.open_room_ids = crate::setter::some(value, "open_room_ids");
                 self
             }
             pub fn organizer_ids<T>(mut self, value: T) -> Self
@@ -24182,12 +25341,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.organizer_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for organizer_ids: {e}")
-                    });
+                self.organizer_ids = crate::setter::some(value, "organizer_ids");
                 self
             }
             pub fn participant_ids<T>(mut self, value: T) -> Self
@@ -24195,14 +25349,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.participant_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_ids: {e}"
-                        )
-                    });
+                self.participant_ids = crate::setter::some(value, "participant_ids");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -24214,11 +25361,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
         }
@@ -24300,11 +25443,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -24312,11 +25451,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
         }
@@ -24380,11 +25515,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::MeetingInviteRequestInvitee>,
                 T::Error: ::std::fmt::Display,
             {
-                self.host_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_user: {e}")
-                    });
+                self.host_user = crate::setter::value(value, "host_user");
                 self
             }
             pub fn old_host_user<T>(mut self, value: T) -> Self
@@ -24394,11 +25525,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.old_host_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for old_host_user: {e}")
-                    });
+                self.old_host_user = crate::setter::value(value, "old_host_user");
                 self
             }
         }
@@ -24457,11 +25584,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.event_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for event_type: {e}")
-                    });
+                self.event_type = crate::setter::value(value, "event_type");
                 self
             }
         }
@@ -24523,11 +25646,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn meeting_settings<T>(mut self, value: T) -> Self
@@ -24535,13 +25654,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ReserveApplyRequestMeetingSettings>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_settings: {e}"
-                        )
-                    });
+                self.meeting_settings = crate::setter::value(value, "meeting_settings");
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
@@ -24549,11 +25662,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
         }
@@ -24671,14 +25780,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.action_permissions = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for action_permissions: {e}"
-                        )
-                    });
+                self.action_permissions = crate::setter::some(
+                    value,
+                    "action_permissions",
+                );
                 self
             }
             pub fn assign_host_list<T>(mut self, value: T) -> Self
@@ -24690,14 +25795,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.assign_host_list = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for assign_host_list: {e}"
-                        )
-                    });
+                self.assign_host_list = crate::setter::some(value, "assign_host_list");
                 self
             }
             pub fn auto_record<T>(mut self, value: T) -> Self
@@ -24705,11 +25803,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.auto_record = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_record: {e}")
-                    });
+                self.auto_record = crate::setter::value(value, "auto_record");
                 self
             }
             pub fn call_setting<T>(mut self, value: T) -> Self
@@ -24721,11 +25815,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.call_setting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for call_setting: {e}")
-                    });
+                self.call_setting = crate::setter::value(value, "call_setting");
                 self
             }
             pub fn meeting_connect<T>(mut self, value: T) -> Self
@@ -24733,13 +25823,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_connect = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_connect: {e}"
-                        )
-                    });
+                self.meeting_connect = crate::setter::value(value, "meeting_connect");
                 self
             }
             pub fn meeting_initial_type<T>(mut self, value: T) -> Self
@@ -24751,13 +25835,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_initial_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_initial_type: {e}"
-                        )
-                    });
+                self.meeting_initial_type = crate::setter::value(
+                    value,
+                    "meeting_initial_type",
+                );
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -24765,11 +25846,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = crate::setter::value(value, "password");
                 self
             }
             pub fn topic<T>(mut self, value: T) -> Self
@@ -24777,11 +25854,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.topic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for topic: {e}")
-                    });
+                self.topic = crate::setter::value(value, "topic");
                 self
             }
         }
@@ -24906,11 +25979,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for permission: {e}")
-                    });
+                self.permission = crate::setter::value(value, "permission");
                 self
             }
             pub fn permission_checkers<T>(mut self, value: T) -> Self
@@ -24922,13 +25991,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.permission_checkers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for permission_checkers: {e}"
-                        )
-                    });
+                self.permission_checkers = crate::setter::value(
+                    value,
+                    "permission_checkers",
+                );
                 self
             }
         }
@@ -25003,11 +26069,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.check_field = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_field: {e}")
-                    });
+                self.check_field = crate::setter::value(value, "check_field");
                 self
             }
             pub fn check_list<T>(mut self, value: T) -> Self
@@ -25015,11 +26077,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.check_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_list: {e}")
-                    });
+                self.check_list = crate::setter::value(value, "check_list");
                 self
             }
             pub fn check_mode<T>(mut self, value: T) -> Self
@@ -25029,11 +26087,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.check_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_mode: {e}")
-                    });
+                self.check_mode = crate::setter::value(value, "check_mode");
                 self
             }
         }
@@ -25114,9 +26168,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn user_type<T>(mut self, value: T) -> Self
@@ -25128,11 +26180,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
+                self.user_type = crate::setter::value(value, "user_type");
                 self
             }
         }
@@ -25197,11 +26245,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.callee = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callee: {e}")
-                    });
+                self.callee = crate::setter::value(value, "callee");
                 self
             }
         }
@@ -25264,9 +26308,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn pstn_sip_info<T>(mut self, value: T) -> Self
@@ -25278,11 +26320,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.pstn_sip_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pstn_sip_info: {e}")
-                    });
+                self.pstn_sip_info = crate::setter::value(value, "pstn_sip_info");
                 self
             }
             pub fn user_type<T>(mut self, value: T) -> Self
@@ -25292,11 +26330,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
+                self.user_type = crate::setter::value(value, "user_type");
                 self
             }
         }
@@ -25373,11 +26407,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.main_address = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for main_address: {e}")
-                    });
+                self.main_address = crate::setter::value(value, "main_address");
                 self
             }
             pub fn nickname<T>(mut self, value: T) -> Self
@@ -25385,11 +26415,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.nickname = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nickname: {e}")
-                    });
+                self.nickname = crate::setter::value(value, "nickname");
                 self
             }
         }
@@ -25458,13 +26484,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.reserve_admin_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_admin_config: {e}"
-                        )
-                    });
+                self.reserve_admin_config = crate::setter::value(
+                    value,
+                    "reserve_admin_config",
+                );
                 self
             }
             pub fn scope_type<T>(mut self, value: T) -> Self
@@ -25472,11 +26495,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
+                self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
         }
@@ -25553,12 +26572,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.depts = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for depts: {e}")
-                    });
+                self.depts = crate::setter::some(value, "depts");
                 self
             }
             pub fn users<T>(mut self, value: T) -> Self
@@ -25570,12 +26584,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.users = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for users: {e}")
-                    });
+                self.users = crate::setter::some(value, "users");
                 self
             }
         }
@@ -25638,11 +26647,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.department_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for department_id: {e}")
-                    });
+                self.department_id = crate::setter::value(value, "department_id");
                 self
             }
         }
@@ -25694,11 +26699,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = crate::setter::value(value, "user_id");
                 self
             }
         }
@@ -25756,13 +26757,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_inform = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_inform: {e}"
-                        )
-                    });
+                self.disable_inform = crate::setter::value(value, "disable_inform");
                 self
             }
             pub fn scope_type<T>(mut self, value: T) -> Self
@@ -25770,11 +26765,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
+                self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
         }
@@ -25854,13 +26845,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
+                self.if_cover_child_scope = crate::setter::value(
+                    value,
+                    "if_cover_child_scope",
+                );
                 self
             }
             pub fn if_inform<T>(mut self, value: T) -> Self
@@ -25868,11 +26856,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_inform = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for if_inform: {e}")
-                    });
+                self.if_inform = crate::setter::value(value, "if_inform");
                 self
             }
             pub fn informed_depts<T>(mut self, value: T) -> Self
@@ -25884,14 +26868,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.informed_depts = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for informed_depts: {e}"
-                        )
-                    });
+                self.informed_depts = crate::setter::some(value, "informed_depts");
                 self
             }
             pub fn informed_users<T>(mut self, value: T) -> Self
@@ -25903,14 +26880,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.informed_users = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for informed_users: {e}"
-                        )
-                    });
+                self.informed_users = crate::setter::some(value, "informed_users");
                 self
             }
         }
@@ -25996,13 +26966,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.reserve_form_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_form_config: {e}"
-                        )
-                    });
+                self.reserve_form_config = crate::setter::value(
+                    value,
+                    "reserve_form_config",
+                );
                 self
             }
             pub fn scope_type<T>(mut self, value: T) -> Self
@@ -26010,11 +26977,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
+                self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
         }
@@ -26094,13 +27057,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
+                self.if_cover_child_scope = crate::setter::value(
+                    value,
+                    "if_cover_child_scope",
+                );
                 self
             }
             pub fn notified_time<T>(mut self, value: T) -> Self
@@ -26108,11 +27068,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.notified_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for notified_time: {e}")
-                    });
+                self.notified_time = crate::setter::value(value, "notified_time");
                 self
             }
             pub fn notified_users<T>(mut self, value: T) -> Self
@@ -26124,14 +27080,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.notified_users = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for notified_users: {e}"
-                        )
-                    });
+                self.notified_users = crate::setter::some(value, "notified_users");
                 self
             }
             pub fn reserve_form<T>(mut self, value: T) -> Self
@@ -26139,11 +27088,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.reserve_form = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reserve_form: {e}")
-                    });
+                self.reserve_form = crate::setter::value(value, "reserve_form");
                 self
             }
             pub fn time_unit<T>(mut self, value: T) -> Self
@@ -26151,11 +27096,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_unit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_unit: {e}")
-                    });
+                self.time_unit = crate::setter::value(value, "time_unit");
                 self
             }
         }
@@ -26262,13 +27203,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.approval_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_config: {e}"
-                        )
-                    });
+                self.approval_config = crate::setter::value(value, "approval_config");
                 self
             }
             pub fn reserve_scope_config<T>(mut self, value: T) -> Self
@@ -26280,13 +27215,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.reserve_scope_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reserve_scope_config: {e}"
-                        )
-                    });
+                self.reserve_scope_config = crate::setter::value(
+                    value,
+                    "reserve_scope_config",
+                );
                 self
             }
             pub fn scope_type<T>(mut self, value: T) -> Self
@@ -26294,11 +27226,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
+                self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
             pub fn time_config<T>(mut self, value: T) -> Self
@@ -26308,11 +27236,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_config: {e}")
-                    });
+                self.time_config = crate::setter::value(value, "time_config");
                 self
             }
         }
@@ -26408,13 +27332,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.approval_condition = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_condition: {e}"
-                        )
-                    });
+                self.approval_condition = crate::setter::value(
+                    value,
+                    "approval_condition",
+                );
                 self
             }
             pub fn approval_switch<T>(mut self, value: T) -> Self
@@ -26422,13 +27343,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.approval_switch = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_switch: {e}"
-                        )
-                    });
+                self.approval_switch = crate::setter::value(value, "approval_switch");
                 self
             }
             pub fn approvers<T>(mut self, value: T) -> Self
@@ -26440,12 +27355,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.approvers = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for approvers: {e}")
-                    });
+                self.approvers = crate::setter::some(value, "approvers");
                 self
             }
             pub fn meeting_duration<T>(mut self, value: T) -> Self
@@ -26453,13 +27363,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_duration: {e}"
-                        )
-                    });
+                self.meeting_duration = crate::setter::value(value, "meeting_duration");
                 self
             }
         }
@@ -26559,13 +27463,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.allow_all_users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allow_all_users: {e}"
-                        )
-                    });
+                self.allow_all_users = crate::setter::value(value, "allow_all_users");
                 self
             }
             pub fn allow_depts<T>(mut self, value: T) -> Self
@@ -26577,12 +27475,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.allow_depts = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for allow_depts: {e}")
-                    });
+                self.allow_depts = crate::setter::some(value, "allow_depts");
                 self
             }
             pub fn allow_users<T>(mut self, value: T) -> Self
@@ -26594,12 +27487,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.allow_users = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for allow_users: {e}")
-                    });
+                self.allow_users = crate::setter::some(value, "allow_users");
                 self
             }
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
@@ -26607,13 +27495,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
+                self.if_cover_child_scope = crate::setter::value(
+                    value,
+                    "if_cover_child_scope",
+                );
                 self
             }
         }
@@ -26717,13 +27602,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.days_in_advance = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for days_in_advance: {e}"
-                        )
-                    });
+                self.days_in_advance = crate::setter::value(value, "days_in_advance");
                 self
             }
             pub fn end_time<T>(mut self, value: T) -> Self
@@ -26731,11 +27610,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
@@ -26743,13 +27618,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
+                self.if_cover_child_scope = crate::setter::value(
+                    value,
+                    "if_cover_child_scope",
+                );
                 self
             }
             pub fn max_duration<T>(mut self, value: T) -> Self
@@ -26757,11 +27629,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.max_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_duration: {e}")
-                    });
+                self.max_duration = crate::setter::value(value, "max_duration");
                 self
             }
             pub fn opening_hour<T>(mut self, value: T) -> Self
@@ -26769,11 +27637,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.opening_hour = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for opening_hour: {e}")
-                    });
+                self.opening_hour = crate::setter::value(value, "opening_hour");
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -26781,11 +27645,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = crate::setter::value(value, "start_time");
                 self
             }
             pub fn time_switch<T>(mut self, value: T) -> Self
@@ -26793,11 +27653,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.time_switch = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_switch: {e}")
-                    });
+                self.time_switch = crate::setter::value(value, "time_switch");
                 self
             }
         }
@@ -26906,11 +27762,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = crate::setter::value(value, "end_time");
                 self
             }
             pub fn meeting_settings<T>(mut self, value: T) -> Self
@@ -26920,13 +27772,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.meeting_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for meeting_settings: {e}"
-                        )
-                    });
+                self.meeting_settings = crate::setter::value(value, "meeting_settings");
                 self
             }
         }
@@ -27014,11 +27860,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.building_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for building_id: {e}")
-                    });
+                self.building_id = crate::setter::value(value, "building_id");
                 self
             }
             pub fn country_id<T>(mut self, value: T) -> Self
@@ -27026,11 +27868,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.country_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for country_id: {e}")
-                    });
+                self.country_id = crate::setter::value(value, "country_id");
                 self
             }
             pub fn district_id<T>(mut self, value: T) -> Self
@@ -27038,11 +27876,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.district_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for district_id: {e}")
-                    });
+                self.district_id = crate::setter::value(value, "district_id");
                 self
             }
             pub fn floor_name<T>(mut self, value: T) -> Self
@@ -27050,11 +27884,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.floor_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for floor_name: {e}")
-                    });
+                self.floor_name = crate::setter::value(value, "floor_name");
                 self
             }
             pub fn room_id<T>(mut self, value: T) -> Self
@@ -27062,11 +27892,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
+                self.room_id = crate::setter::value(value, "room_id");
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -27076,11 +27902,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope: {e}")
-                    });
+                self.scope = crate::setter::value(value, "scope");
                 self
             }
             pub fn valid_day<T>(mut self, value: T) -> Self
@@ -27090,11 +27912,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.valid_day = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for valid_day: {e}")
-                    });
+                self.valid_day = crate::setter::value(value, "valid_day");
                 self
             }
         }
@@ -27228,11 +28046,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.building_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for building_id: {e}")
-                    });
+                self.building_id = crate::setter::value(value, "building_id");
                 self
             }
             pub fn country_id<T>(mut self, value: T) -> Self
@@ -27240,11 +28054,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.country_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for country_id: {e}")
-                    });
+                self.country_id = crate::setter::value(value, "country_id");
                 self
             }
             pub fn district_id<T>(mut self, value: T) -> Self
@@ -27252,11 +28062,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.district_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for district_id: {e}")
-                    });
+                self.district_id = crate::setter::value(value, "district_id");
                 self
             }
             pub fn floor_name<T>(mut self, value: T) -> Self
@@ -27264,11 +28070,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.floor_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for floor_name: {e}")
-                    });
+                self.floor_name = crate::setter::value(value, "floor_name");
                 self
             }
             pub fn room_config<T>(mut self, value: T) -> Self
@@ -27276,11 +28078,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::RoomConfigSetRequestRoomConfig>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_config: {e}")
-                    });
+                self.room_config = crate::setter::value(value, "room_config");
                 self
             }
             pub fn room_id<T>(mut self, value: T) -> Self
@@ -27288,11 +28086,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_id: {e}")
-                    });
+                self.room_id = crate::setter::value(value, "room_id");
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -27300,11 +28094,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::RoomConfigSetRequestScope>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope: {e}")
-                    });
+                self.scope = crate::setter::value(value, "scope");
                 self
             }
         }
@@ -27435,13 +28225,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for digital_signage: {e}"
-                        )
-                    });
+                self.digital_signage = crate::setter::value(value, "digital_signage");
                 self
             }
             pub fn display_background<T>(mut self, value: T) -> Self
@@ -27449,13 +28233,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for display_background: {e}"
-                        )
-                    });
+                self.display_background = crate::setter::value(
+                    value,
+                    "display_background",
+                );
                 self
             }
             pub fn room_background<T>(mut self, value: T) -> Self
@@ -27463,13 +28244,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_background: {e}"
-                        )
-                    });
+                self.room_background = crate::setter::value(value, "room_background");
                 self
             }
             pub fn room_box_digital_signage<T>(mut self, value: T) -> Self
@@ -27481,13 +28256,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_box_digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_box_digital_signage: {e}"
-                        )
-                    });
+                self.room_box_digital_signage = crate::setter::value(
+                    value,
+                    "room_box_digital_signage",
+                );
                 self
             }
             pub fn room_status<T>(mut self, value: T) -> Self
@@ -27499,11 +28271,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
+                self.room_status = crate::setter::value(value, "room_status");
                 self
             }
         }
@@ -27618,11 +28386,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.enable = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for enable: {e}")
-                    });
+                self.enable = crate::setter::value(value, "enable");
                 self
             }
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
@@ -27630,13 +28394,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.if_cover_child_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for if_cover_child_scope: {e}"
-                        )
-                    });
+                self.if_cover_child_scope = crate::setter::value(
+                    value,
+                    "if_cover_child_scope",
+                );
                 self
             }
             pub fn materials<T>(mut self, value: T) -> Self
@@ -27648,12 +28409,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.materials = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for materials: {e}")
-                    });
+                self.materials = crate::setter::some(value, "materials");
                 self
             }
             pub fn mute<T>(mut self, value: T) -> Self
@@ -27661,11 +28417,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mute: {e}")
-                    });
+                self.mute = crate::setter::value(value, "mute");
                 self
             }
             pub fn start_display<T>(mut self, value: T) -> Self
@@ -27673,11 +28425,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.start_display = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_display: {e}")
-                    });
+                self.start_display = crate::setter::value(value, "start_display");
                 self
             }
             pub fn stop_display<T>(mut self, value: T) -> Self
@@ -27685,11 +28433,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stop_display = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stop_display: {e}")
-                    });
+                self.stop_display = crate::setter::value(value, "stop_display");
                 self
             }
         }
@@ -27827,11 +28571,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cover = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cover: {e}")
-                    });
+                self.cover = crate::setter::value(value, "cover");
                 self
             }
             pub fn duration<T>(mut self, value: T) -> Self
@@ -27839,11 +28579,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+                self.duration = crate::setter::value(value, "duration");
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -27851,9 +28587,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = crate::setter::value(value, "id");
                 self
             }
             pub fn material_type<T>(mut self, value: T) -> Self
@@ -27865,11 +28599,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.material_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for material_type: {e}")
-                    });
+                self.material_type = crate::setter::value(value, "material_type");
                 self
             }
             pub fn md5<T>(mut self, value: T) -> Self
@@ -27877,11 +28607,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.md5 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for md5: {e}")
-                    });
+                self.md5 = crate::setter::value(value, "md5");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -27889,11 +28615,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn size<T>(mut self, value: T) -> Self
@@ -27901,11 +28623,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for size: {e}")
-                    });
+                self.size = crate::setter::value(value, "size");
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -27913,11 +28631,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = crate::setter::value(value, "url");
                 self
             }
             pub fn vid<T>(mut self, value: T) -> Self
@@ -27925,11 +28639,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vid: {e}")
-                    });
+                self.vid = crate::setter::value(value, "vid");
                 self
             }
         }
@@ -28082,12 +28792,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.contact_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_ids: {e}")
-                    });
+                self.contact_ids = crate::setter::some(value, "contact_ids");
                 self
             }
             pub fn disable_end_time<T>(mut self, value: T) -> Self
@@ -28095,13 +28800,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_end_time: {e}"
-                        )
-                    });
+                self.disable_end_time = crate::setter::value(value, "disable_end_time");
                 self
             }
             pub fn disable_notice<T>(mut self, value: T) -> Self
@@ -28109,13 +28808,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_notice: {e}"
-                        )
-                    });
+                self.disable_notice = crate::setter::value(value, "disable_notice");
                 self
             }
             pub fn disable_reason<T>(mut self, value: T) -> Self
@@ -28123,13 +28816,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_reason: {e}"
-                        )
-                    });
+                self.disable_reason = crate::setter::value(value, "disable_reason");
                 self
             }
             pub fn disable_start_time<T>(mut self, value: T) -> Self
@@ -28137,13 +28824,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_start_time: {e}"
-                        )
-                    });
+                self.disable_start_time = crate::setter::value(
+                    value,
+                    "disable_start_time",
+                );
                 self
             }
             pub fn resume_notice<T>(mut self, value: T) -> Self
@@ -28151,11 +28835,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.resume_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resume_notice: {e}")
-                    });
+                self.resume_notice = crate::setter::value(value, "resume_notice");
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -28163,11 +28843,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = crate::setter::value(value, "status");
                 self
             }
         }
@@ -28299,11 +28975,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.capacity = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for capacity: {e}")
-                    });
+                self.capacity = crate::setter::value(value, "capacity");
                 self
             }
             pub fn custom_room_id<T>(mut self, value: T) -> Self
@@ -28311,13 +28983,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_room_id: {e}"
-                        )
-                    });
+                self.custom_room_id = crate::setter::value(value, "custom_room_id");
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -28325,11 +28991,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = crate::setter::value(value, "description");
                 self
             }
             pub fn device<T>(mut self, value: T) -> Self
@@ -28339,12 +29001,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.device = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for device: {e}")
-                    });
+                self.device = crate::setter::some(value, "device");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -28352,11 +29009,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn room_level_id<T>(mut self, value: T) -> Self
@@ -28364,11 +29017,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
+                self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
             pub fn room_status<T>(mut self, value: T) -> Self
@@ -28378,11 +29027,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
+                self.room_status = crate::setter::value(value, "room_status");
                 self
             }
         }
@@ -28481,11 +29126,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
         }
@@ -28565,12 +29206,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.contact_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_ids: {e}")
-                    });
+                self.contact_ids = crate::setter::some(value, "contact_ids");
                 self
             }
             pub fn disable_end_time<T>(mut self, value: T) -> Self
@@ -28578,13 +29214,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_end_time: {e}"
-                        )
-                    });
+                self.disable_end_time = crate::setter::value(value, "disable_end_time");
                 self
             }
             pub fn disable_notice<T>(mut self, value: T) -> Self
@@ -28592,13 +29222,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_notice: {e}"
-                        )
-                    });
+                self.disable_notice = crate::setter::value(value, "disable_notice");
                 self
             }
             pub fn disable_reason<T>(mut self, value: T) -> Self
@@ -28606,13 +29230,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_reason: {e}"
-                        )
-                    });
+                self.disable_reason = crate::setter::value(value, "disable_reason");
                 self
             }
             pub fn disable_start_time<T>(mut self, value: T) -> Self
@@ -28620,13 +29238,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disable_start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disable_start_time: {e}"
-                        )
-                    });
+                self.disable_start_time = crate::setter::value(
+                    value,
+                    "disable_start_time",
+                );
                 self
             }
             pub fn resume_notice<T>(mut self, value: T) -> Self
@@ -28634,11 +29249,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.resume_notice = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resume_notice: {e}")
-                    });
+                self.resume_notice = crate::setter::value(value, "resume_notice");
                 self
             }
             pub fn schedule_status<T>(mut self, value: T) -> Self
@@ -28646,13 +29257,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.schedule_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for schedule_status: {e}"
-                        )
-                    });
+                self.schedule_status = crate::setter::value(value, "schedule_status");
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -28660,11 +29265,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = crate::setter::value(value, "status");
                 self
             }
         }
@@ -28784,13 +29385,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_group_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_group_id: {e}"
-                        )
-                    });
+                self.custom_group_id = crate::setter::value(value, "custom_group_id");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -28798,11 +29393,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn parent_id<T>(mut self, value: T) -> Self
@@ -28810,11 +29401,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.parent_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for parent_id: {e}")
-                    });
+                self.parent_id = crate::setter::value(value, "parent_id");
                 self
             }
         }
@@ -28887,11 +29474,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.delete_child = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delete_child: {e}")
-                    });
+                self.delete_child = crate::setter::value(value, "delete_child");
                 self
             }
             pub fn room_level_id<T>(mut self, value: T) -> Self
@@ -28899,11 +29482,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
+                self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
         }
@@ -28961,11 +29540,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.level_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for level_ids: {e}")
-                    });
+                self.level_ids = crate::setter::value(value, "level_ids");
                 self
             }
         }
@@ -29014,11 +29589,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_ids: {e}")
-                    });
+                self.room_ids = crate::setter::value(value, "room_ids");
                 self
             }
         }
@@ -29098,11 +29669,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.capacity = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for capacity: {e}")
-                    });
+                self.capacity = crate::setter::value(value, "capacity");
                 self
             }
             pub fn custom_room_id<T>(mut self, value: T) -> Self
@@ -29110,13 +29677,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_room_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_room_id: {e}"
-                        )
-                    });
+                self.custom_room_id = crate::setter::value(value, "custom_room_id");
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -29124,11 +29685,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = crate::setter::value(value, "description");
                 self
             }
             pub fn device<T>(mut self, value: T) -> Self
@@ -29138,12 +29695,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.device = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!("error converting supplied value for device: {e}")
-                    });
+                self.device = crate::setter::some(value, "device");
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -29151,11 +29703,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = crate::setter::value(value, "name");
                 self
             }
             pub fn room_level_id<T>(mut self, value: T) -> Self
@@ -29163,11 +29711,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
+                self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
             pub fn room_status<T>(mut self, value: T) -> Self
@@ -29177,11 +29721,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
+                self.room_status = crate::setter::value(value, "room_status");
                 self
             }
         }
@@ -29308,14 +29848,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_room_ids = value
-                    .try_into()
-                    .map(::std::option::Option::Some)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for custom_room_ids: {e}"
-                        )
-                    });
+                self.custom_room_ids = crate::setter::some(value, "custom_room_ids");
                 self
             }
             pub fn keyword<T>(mut self, value: T) -> Self
@@ -29323,11 +29856,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.keyword = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for keyword: {e}")
-                    });
+                self.keyword = crate::setter::value(value, "keyword");
                 self
             }
             pub fn page_size<T>(mut self, value: T) -> Self
@@ -29335,11 +29864,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.page_size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_size: {e}")
-                    });
+                self.page_size = crate::setter::value(value, "page_size");
                 self
             }
             pub fn page_token<T>(mut self, value: T) -> Self
@@ -29347,11 +29872,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.page_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_token: {e}")
-                    });
+                self.page_token = crate::setter::value(value, "page_token");
                 self
             }
             pub fn room_level_id<T>(mut self, value: T) -> Self
@@ -29359,11 +29880,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_level_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_level_id: {e}")
-                    });
+                self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
             pub fn search_level_name<T>(mut self, value: T) -> Self
@@ -29371,13 +29888,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.search_level_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for search_level_name: {e}"
-                        )
-                    });
+                self.search_level_name = crate::setter::value(
+                    value,
+                    "search_level_name",
+                );
                 self
             }
         }
@@ -29482,11 +29996,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_config: {e}")
-                    });
+                self.scope_config = crate::setter::value(value, "scope_config");
                 self
             }
             pub fn scope_id<T>(mut self, value: T) -> Self
@@ -29494,11 +30004,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_id: {e}")
-                    });
+                self.scope_id = crate::setter::value(value, "scope_id");
                 self
             }
             pub fn scope_type<T>(mut self, value: T) -> Self
@@ -29506,11 +30012,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ScopeConfigCreateRequestScopeType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scope_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope_type: {e}")
-                    });
+                self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
         }
@@ -29606,13 +30108,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for digital_signage: {e}"
-                        )
-                    });
+                self.digital_signage = crate::setter::value(value, "digital_signage");
                 self
             }
             pub fn display_background<T>(mut self, value: T) -> Self
@@ -29620,13 +30116,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for display_background: {e}"
-                        )
-                    });
+                self.display_background = crate::setter::value(
+                    value,
+                    "display_background",
+                );
                 self
             }
             pub fn room_background<T>(mut self, value: T) -> Self
@@ -29634,13 +30127,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_background: {e}"
-                        )
-                    });
+                self.room_background = crate::setter::value(value, "room_background");
                 self
             }
             pub fn room_box_digital_signage<T>(mut self, value: T) -> Self
@@ -29652,13 +30139,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_box_digital_signage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for room_box_digital_signage: {e}"
-                        )
-                    });
+                self.room_box_digital_signage = crate::setter::value(
+                    value,
+                    "room_box_digital_signage",
+                );
                 self
             }
             pub fn room_status<T>(mut self, value: T) -> Self
@@ -29668,11 +30152,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.room_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for room_status: {e}")
-                    });
+                self.room_status = crate::setter::value(value, "room_status");
                 self
             }
         }
@@ -30947,73 +31427,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn query_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AlertListQueryType>,
         {
-            self.query_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `AlertListQueryType` for query_type failed"
-                        .to_string()
-                });
+            self.query_type = crate::setter::some_parameter(
+                value,
+                "conversion to `AlertListQueryType` for query_type failed",
+            );
             self
         }
         pub fn query_value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query_value = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query_value failed"
-                        .to_string()
-                });
+            self.query_value = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for query_value failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/alerts`
@@ -31083,6 +31550,7 @@ pub mod builder {
                         start_time,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31094,35 +31562,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_type",
-                                &query_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_value",
-                                &query_value,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("query_type", &query_type as crate::object::Value<'_>),
+                                ("query_value", &query_value as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -31160,74 +31608,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/events`
@@ -31297,6 +31731,7 @@ pub mod builder {
                         user_id_type,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -31308,35 +31743,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_id",
-                                &meeting_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("meeting_id", &meeting_id as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -31680,26 +32095,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for user_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/user_active_meeting`
@@ -31727,6 +32136,7 @@ pub mod builder {
                 client,
                 (user_id, user_id_type),
                 |client, (user_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
                     );
@@ -31740,12 +32150,11 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id", &user_id as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -31773,12 +32182,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.file_token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_token failed"
-                        .to_string()
-                });
+            self.file_token = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for file_token failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
@@ -31800,6 +32207,7 @@ pub mod builder {
                 client,
                 (file_token,),
                 |client, (file_token,)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/download", client.baseurl,
                     );
@@ -31807,11 +32215,8 @@ pub mod builder {
                     let mut request = client
                         .client
                         .get(url)
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "file_token",
-                                &file_token,
-                            ),
+                        .query_values(
+                            &[("file_token", &file_token as crate::object::Value<'_>)],
                         )
                         .build()?;
                     Ok(request)
@@ -31843,13 +32248,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -31932,6 +32334,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
@@ -31947,11 +32350,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -31994,13 +32396,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -32082,6 +32481,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
@@ -32097,11 +32497,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32147,13 +32546,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -32241,6 +32637,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/exports/participant_quality_list", client
@@ -32257,11 +32654,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32431,12 +32827,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::export::TaskId>,
         {
-            self.task_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: export :: TaskId` for task_id failed"
-                        .to_string()
-                });
+            self.task_id = crate::setter::parameter(
+                value,
+                "conversion to `crate :: export :: TaskId` for task_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
@@ -32520,150 +32914,120 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn include_external_meetings<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.include_external_meetings = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_external_meetings failed"
-                        .to_string()
-                });
+            self.include_external_meetings = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for include_external_meetings failed",
+            );
             self
         }
         pub fn include_webinar<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.include_webinar = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_webinar failed".to_string()
-                });
+            self.include_webinar = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for include_webinar failed",
+            );
             self
         }
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_no = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_no failed"
-                        .to_string()
-                });
+            self.meeting_no = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_no failed",
+            );
             self
         }
         pub fn meeting_status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingListGetMeetingStatus>,
         {
-            self.meeting_status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `MeetingListGetMeetingStatus` for meeting_status failed"
-                        .to_string()
-                });
+            self.meeting_status = crate::setter::some_parameter(
+                value,
+                "conversion to `MeetingListGetMeetingStatus` for meeting_status failed",
+            );
             self
         }
         pub fn meeting_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingListGetMeetingType>,
         {
-            self.meeting_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `MeetingListGetMeetingType` for meeting_type failed"
-                        .to_string()
-                });
+            self.meeting_type = crate::setter::some_parameter(
+                value,
+                "conversion to `MeetingListGetMeetingType` for meeting_type failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for user_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meeting_list`
@@ -32794,6 +33158,7 @@ pub mod builder {
                         user_id_type,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meeting_list", client.baseurl,
                     );
@@ -32807,61 +33172,30 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "include_external_meetings",
-                                &include_external_meetings,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "include_webinar",
-                                &include_webinar,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_status",
-                                &meeting_status,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_type",
-                                &meeting_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                (
+                                    "include_external_meetings",
+                                    &include_external_meetings as crate::object::Value<'_>,
+                                ),
+                                (
+                                    "include_webinar",
+                                    &include_webinar as crate::object::Value<'_>,
+                                ),
+                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                                (
+                                    "meeting_status",
+                                    &meeting_status as crate::object::Value<'_>,
+                                ),
+                                ("meeting_type", &meeting_type as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("room_id", &room_id as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                                ("user_id", &user_id as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -32897,59 +33231,50 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_no = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_no failed"
-                        .to_string()
-                });
+            self.meeting_no = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_no failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/list_by_no`
@@ -33002,6 +33327,7 @@ pub mod builder {
                 client,
                 (end_time, meeting_no, page_size, page_token, start_time),
                 |client, (end_time, meeting_no, page_size, page_token, start_time)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
                     );
@@ -33015,29 +33341,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33071,23 +33382,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33160,6 +33468,7 @@ pub mod builder {
                 client,
                 (body, page_size, page_token),
                 |client, (body, page_size, page_token)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/search", client.baseurl,
@@ -33175,14 +33484,11 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33447,62 +33753,50 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn query_mode<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingGetQueryMode>,
         {
-            self.query_mode = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `MeetingGetQueryMode` for query_mode failed"
-                        .to_string()
-                });
+            self.query_mode = crate::setter::some_parameter(
+                value,
+                "conversion to `MeetingGetQueryMode` for query_mode failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn with_meeting_ability<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.with_meeting_ability = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_meeting_ability failed".to_string()
-                });
+            self.with_meeting_ability = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for with_meeting_ability failed",
+            );
             self
         }
         pub fn with_participants<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.with_participants = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_participants failed".to_string()
-                });
+            self.with_participants = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for with_participants failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}`
@@ -33570,6 +33864,7 @@ pub mod builder {
                         with_participants,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
                         meeting_id.to_string()),
@@ -33584,29 +33879,19 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "query_mode",
-                                &query_mode,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_meeting_ability",
-                                &with_meeting_ability,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_participants",
-                                &with_participants,
-                            ),
+                        .query_values(
+                            &[
+                                ("query_mode", &query_mode as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                                (
+                                    "with_meeting_ability",
+                                    &with_meeting_ability as crate::object::Value<'_>,
+                                ),
+                                (
+                                    "with_participants",
+                                    &with_participants as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33634,12 +33919,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/end`
@@ -33707,25 +33990,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33798,6 +34076,7 @@ pub mod builder {
                 client,
                 (body, meeting_id, user_id_type),
                 |client, (body, meeting_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
@@ -33814,11 +34093,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -33863,25 +34141,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -33954,6 +34227,7 @@ pub mod builder {
                 client,
                 (body, meeting_id, user_id_type),
                 |client, (body, meeting_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
@@ -33970,11 +34244,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34013,12 +34286,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording`
@@ -34089,25 +34360,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34187,6 +34453,7 @@ pub mod builder {
                 client,
                 (body, meeting_id, user_id_type),
                 |client, (body, meeting_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
@@ -34203,11 +34470,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34250,12 +34516,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34376,12 +34640,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/stop`
@@ -34449,25 +34711,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_id failed"
-                        .to_string()
-                });
+            self.meeting_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -34540,6 +34797,7 @@ pub mod builder {
                 client,
                 (body, meeting_id, user_id_type),
                 |client, (body, meeting_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
@@ -34556,11 +34814,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34819,25 +35076,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.note_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for note_id failed"
-                        .to_string()
-                });
+            self.note_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for note_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/notes/{note_id}`
@@ -34865,6 +35117,7 @@ pub mod builder {
                 client,
                 (note_id, user_id_type),
                 |client, (note_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
                         note_id.to_string()),
@@ -34879,11 +35132,10 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -34933,124 +35185,100 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_end_time failed"
-                        .to_string()
-                });
+            self.meeting_end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_end_time failed",
+            );
             self
         }
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_no = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_no failed"
-                        .to_string()
-                });
+            self.meeting_no = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_no failed",
+            );
             self
         }
         pub fn meeting_start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_start_time failed"
-                        .to_string()
-                });
+            self.meeting_start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_start_time failed",
+            );
             self
         }
         pub fn meeting_status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ParticipantListGetMeetingStatus>,
         {
-            self.meeting_status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ParticipantListGetMeetingStatus` for meeting_status failed"
-                        .to_string()
-                });
+            self.meeting_status = crate::setter::some_parameter(
+                value,
+                "conversion to `ParticipantListGetMeetingStatus` for meeting_status failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for user_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn webinar_user_role<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.webinar_user_role = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for webinar_user_role failed"
-                        .to_string()
-                });
+            self.webinar_user_role = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for webinar_user_role failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_list`
@@ -35163,6 +35391,7 @@ pub mod builder {
                         webinar_user_role,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_list", client.baseurl,
                     );
@@ -35176,52 +35405,31 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_end_time",
-                                &meeting_end_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_start_time",
-                                &meeting_start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_status",
-                                &meeting_status,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "webinar_user_role",
-                                &webinar_user_role,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "meeting_end_time",
+                                    &meeting_end_time as crate::object::Value<'_>,
+                                ),
+                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                                (
+                                    "meeting_start_time",
+                                    &meeting_start_time as crate::object::Value<'_>,
+                                ),
+                                (
+                                    "meeting_status",
+                                    &meeting_status as crate::object::Value<'_>,
+                                ),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("room_id", &room_id as crate::object::Value<'_>),
+                                ("user_id", &user_id as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                                (
+                                    "webinar_user_role",
+                                    &webinar_user_role as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35269,110 +35477,90 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.join_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for join_time failed"
-                        .to_string()
-                });
+            self.join_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for join_time failed",
+            );
             self
         }
         pub fn meeting_end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_end_time failed"
-                        .to_string()
-                });
+            self.meeting_end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_end_time failed",
+            );
             self
         }
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_no = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_no failed"
-                        .to_string()
-                });
+            self.meeting_no = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_no failed",
+            );
             self
         }
         pub fn meeting_start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.meeting_start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for meeting_start_time failed"
-                        .to_string()
-                });
+            self.meeting_start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for meeting_start_time failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for user_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_quality_list`
@@ -35476,6 +35664,7 @@ pub mod builder {
                         user_id_type,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
                     );
@@ -35489,43 +35678,24 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("join_time", &join_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_end_time",
-                                &meeting_end_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_no",
-                                &meeting_no,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "meeting_start_time",
-                                &meeting_start_time,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("user_id", &user_id))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("join_time", &join_time as crate::object::Value<'_>),
+                                (
+                                    "meeting_end_time",
+                                    &meeting_end_time as crate::object::Value<'_>,
+                                ),
+                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                                (
+                                    "meeting_start_time",
+                                    &meeting_start_time as crate::object::Value<'_>,
+                                ),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("room_id", &room_id as crate::object::Value<'_>),
+                                ("user_id", &user_id as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35557,36 +35727,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         pub fn unit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetDailyUnit>,
         {
-            self.unit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ReportGetDailyUnit` for unit failed".to_string()
-                });
+            self.unit = crate::setter::some_parameter(
+                value,
+                "conversion to `ReportGetDailyUnit` for unit failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_daily`
@@ -35620,6 +35784,7 @@ pub mod builder {
                 client,
                 (end_time, start_time, unit),
                 |client, (end_time, start_time, unit)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
                     );
@@ -35633,16 +35798,13 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                                ("unit", &unit as crate::object::Value<'_>),
+                            ],
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("unit", &unit))
                         .build()?;
                     Ok(request)
                 },
@@ -35679,70 +35841,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.limit = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self.limit = crate::setter::parameter(
+                value,
+                "conversion to `i64` for limit failed",
+            );
             self
         }
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetTopUserOrderBy>,
         {
-            self.order_by = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ReportGetTopUserOrderBy` for order_by failed"
-                        .to_string()
-                });
+            self.order_by = crate::setter::parameter(
+                value,
+                "conversion to `ReportGetTopUserOrderBy` for order_by failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         pub fn unit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetTopUserUnit>,
         {
-            self.unit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ReportGetTopUserUnit` for unit failed".to_string()
-                });
+            self.unit = crate::setter::some_parameter(
+                value,
+                "conversion to `ReportGetTopUserUnit` for unit failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_top_user`
@@ -35802,6 +35954,7 @@ pub mod builder {
                 client,
                 (end_time, limit, order_by, start_time, unit, user_id_type),
                 |client, (end_time, limit, order_by, start_time, unit, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
                     );
@@ -35815,25 +35968,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(&progenitor_client::QueryParam::new("limit", &limit))
-                        .query(
-                            &progenitor_client::QueryParam::new("order_by", &order_by),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("unit", &unit))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("limit", &limit as crate::object::Value<'_>),
+                                ("order_by", &order_by as crate::object::Value<'_>),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                                ("unit", &unit as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35865,37 +36008,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.scope_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for scope_id failed"
-                        .to_string()
-                });
+            self.scope_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for scope_id failed",
+            );
             self
         }
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.scope_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for scope_type failed"
-                        .to_string()
-                });
+            self.scope_type = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for scope_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/reserve_scope`
@@ -35929,6 +36065,7 @@ pub mod builder {
                 client,
                 (scope_id, scope_type, user_id_type),
                 |client, (scope_id, scope_type, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
                         .baseurl,
@@ -35943,20 +36080,12 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("scope_id", &scope_id as crate::object::Value<'_>),
+                                ("scope_type", &scope_type as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -35992,25 +36121,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36084,6 +36208,7 @@ pub mod builder {
                 client,
                 (body, reserve_config_id, user_id_type),
                 |client, (body, reserve_config_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
@@ -36100,11 +36225,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36149,34 +36273,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.scope_type = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for scope_type failed".to_string());
+            self.scope_type = crate::setter::parameter(
+                value,
+                "conversion to `i64` for scope_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
@@ -36210,6 +36330,7 @@ pub mod builder {
                 client,
                 (reserve_config_id, scope_type, user_id_type),
                 |client, (reserve_config_id, scope_type, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
@@ -36224,17 +36345,11 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("scope_type", &scope_type as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36270,25 +36385,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36364,6 +36474,7 @@ pub mod builder {
                 client,
                 (body, reserve_config_id, user_id_type),
                 |client, (body, reserve_config_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
@@ -36380,11 +36491,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36429,34 +36539,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.scope_type = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for scope_type failed".to_string());
+            self.scope_type = crate::setter::parameter(
+                value,
+                "conversion to `i64` for scope_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
@@ -36490,6 +36596,7 @@ pub mod builder {
                 client,
                 (reserve_config_id, scope_type, user_id_type),
                 |client, (reserve_config_id, scope_type, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
                         .baseurl, encode_path(& reserve_config_id.to_string()),
@@ -36504,17 +36611,11 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("scope_type", &scope_type as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36553,25 +36654,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36651,6 +36747,7 @@ pub mod builder {
                 client,
                 (body, reserve_config_id, user_id_type),
                 |client, (body, reserve_config_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
@@ -36667,11 +36764,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36716,34 +36812,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.scope_type = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for scope_type failed".to_string());
+            self.scope_type = crate::setter::parameter(
+                value,
+                "conversion to `i64` for scope_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
@@ -36777,6 +36869,7 @@ pub mod builder {
                 client,
                 (reserve_config_id, scope_type, user_id_type),
                 |client, (reserve_config_id, scope_type, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
                         encode_path(& reserve_config_id.to_string()),
@@ -36791,17 +36884,11 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("scope_type", &scope_type as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36837,25 +36924,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_config_id failed"
-                        .to_string()
-                });
+            self.reserve_config_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_config_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -36929,6 +37011,7 @@ pub mod builder {
                 client,
                 (body, reserve_config_id, user_id_type),
                 |client, (body, reserve_config_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
@@ -36945,11 +37028,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -36992,13 +37074,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37063,6 +37142,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
@@ -37078,11 +37158,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37123,25 +37202,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_id failed"
-                        .to_string()
-                });
+            self.reserve_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}`
@@ -37169,6 +37243,7 @@ pub mod builder {
                 client,
                 (reserve_id, user_id_type),
                 |client, (reserve_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
                         reserve_id.to_string()),
@@ -37183,11 +37258,10 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37221,25 +37295,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_id failed"
-                        .to_string()
-                });
+            self.reserve_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -37312,6 +37381,7 @@ pub mod builder {
                 client,
                 (body, reserve_id, user_id_type),
                 |client, (body, reserve_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
@@ -37328,11 +37398,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37371,12 +37440,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_id failed"
-                        .to_string()
-                });
+            self.reserve_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/reserves/{reserve_id}`
@@ -37442,37 +37509,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.reserve_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reserve_id failed"
-                        .to_string()
-                });
+            self.reserve_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for reserve_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn with_participants<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.with_participants = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_participants failed".to_string()
-                });
+            self.with_participants = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for with_participants failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting`
@@ -37506,6 +37566,7 @@ pub mod builder {
                 client,
                 (reserve_id, user_id_type, with_participants),
                 |client, (reserve_id, user_id_type, with_participants)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
                         .baseurl, encode_path(& reserve_id.to_string()),
@@ -37520,17 +37581,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "with_participants",
-                                &with_participants,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                                (
+                                    "with_participants",
+                                    &with_participants as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37572,91 +37630,80 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.end_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_time failed"
-                        .to_string()
-                });
+            self.end_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for end_time failed",
+            );
             self
         }
         pub fn is_exclude<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.is_exclude = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for is_exclude failed".to_string());
+            self.is_exclude = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for is_exclude failed",
+            );
             self
         }
         pub fn need_topic<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.need_topic = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for need_topic failed".to_string());
+            self.need_topic = crate::setter::some_parameter(
+                value,
+                "conversion to `bool` for need_topic failed",
+            );
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
         {
-            self.room_ids = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for room_ids failed"
-                        .to_string()
-                });
+            self.room_ids = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for room_ids failed",
+            );
             self
         }
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_level_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_level_id failed"
-                        .to_string()
-                });
+            self.room_level_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_level_id failed",
+            );
             self
         }
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.start_time = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_time failed"
-                        .to_string()
-                });
+            self.start_time = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for start_time failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/resource_reservation_list`
@@ -37751,6 +37798,7 @@ pub mod builder {
                         start_time,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
                     );
@@ -37764,44 +37812,20 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("end_time", &end_time),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "is_exclude",
-                                &is_exclude,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "need_topic",
-                                &need_topic,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("room_ids", &room_ids),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "start_time",
-                                &start_time,
-                            ),
+                        .query_values(
+                            &[
+                                ("end_time", &end_time as crate::object::Value<'_>),
+                                ("is_exclude", &is_exclude as crate::object::Value<'_>),
+                                ("need_topic", &need_topic as crate::object::Value<'_>),
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                ("room_ids", &room_ids as crate::object::Value<'_>),
+                                (
+                                    "room_level_id",
+                                    &room_level_id as crate::object::Value<'_>,
+                                ),
+                                ("start_time", &start_time as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -37841,89 +37865,70 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.building_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for building_id failed"
-                        .to_string()
-                });
+            self.building_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for building_id failed",
+            );
             self
         }
         pub fn country_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.country_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for country_id failed"
-                        .to_string()
-                });
+            self.country_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for country_id failed",
+            );
             self
         }
         pub fn district_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.district_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for district_id failed"
-                        .to_string()
-                });
+            self.district_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for district_id failed",
+            );
             self
         }
         pub fn floor_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.floor_name = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for floor_name failed"
-                        .to_string()
-                });
+            self.floor_name = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for floor_name failed",
+            );
             self
         }
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn scope<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomConfigQueryScope>,
         {
-            self.scope = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `RoomConfigQueryScope` for scope failed".to_string()
-                });
+            self.scope = crate::setter::parameter(
+                value,
+                "conversion to `RoomConfigQueryScope` for scope failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_configs/query`
@@ -38009,6 +38014,7 @@ pub mod builder {
                         user_id_type,
                     )|
                 {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
                     );
@@ -38022,37 +38028,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "building_id",
-                                &building_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "country_id",
-                                &country_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "district_id",
-                                &district_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "floor_name",
-                                &floor_name,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("room_id", &room_id))
-                        .query(&progenitor_client::QueryParam::new("scope", &scope))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("building_id", &building_id as crate::object::Value<'_>),
+                                ("country_id", &country_id as crate::object::Value<'_>),
+                                ("district_id", &district_id as crate::object::Value<'_>),
+                                ("floor_name", &floor_name as crate::object::Value<'_>),
+                                ("room_id", &room_id as crate::object::Value<'_>),
+                                ("scope", &scope as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38084,13 +38069,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -38157,6 +38139,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
@@ -38172,11 +38155,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38457,36 +38439,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_level_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_level_id failed"
-                        .to_string()
-                });
+            self.room_level_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_level_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels`
@@ -38520,6 +38496,7 @@ pub mod builder {
                 client,
                 (page_size, page_token, room_level_id),
                 |client, (page_size, page_token, room_level_id)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -38531,20 +38508,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                (
+                                    "room_level_id",
+                                    &room_level_id as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38892,12 +38864,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.custom_level_ids = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for custom_level_ids failed"
-                        .to_string()
-                });
+            self.custom_level_ids = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for custom_level_ids failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/search`
@@ -38919,6 +38889,7 @@ pub mod builder {
                 client,
                 (custom_level_ids,),
                 |client, (custom_level_ids,)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
                     );
@@ -38932,11 +38903,13 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "custom_level_ids",
-                                &custom_level_ids,
-                            ),
+                        .query_values(
+                            &[
+                                (
+                                    "custom_level_ids",
+                                    &custom_level_ids as crate::object::Value<'_>,
+                                ),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -38964,12 +38937,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_level_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_level_id failed"
-                        .to_string()
-                });
+            self.room_level_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_level_id failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
@@ -39035,12 +39006,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_level_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_level_id failed"
-                        .to_string()
-                });
+            self.room_level_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_level_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39166,49 +39135,40 @@ pub mod builder {
         where
             V: std::convert::TryInto<i64>,
         {
-            self.page_size = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self.page_size = crate::setter::some_parameter(
+                value,
+                "conversion to `i64` for page_size failed",
+            );
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_token failed"
-                        .to_string()
-                });
+            self.page_token = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for page_token failed",
+            );
             self
         }
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_level_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_level_id failed"
-                        .to_string()
-                });
+            self.room_level_id = crate::setter::some_parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_level_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms`
@@ -39248,6 +39208,7 @@ pub mod builder {
                 client,
                 (page_size, page_token, room_level_id, user_id_type),
                 |client, (page_size, page_token, room_level_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -39259,26 +39220,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("page_size", &page_size),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "page_token",
-                                &page_token,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "room_level_id",
-                                &room_level_id,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("page_size", &page_size as crate::object::Value<'_>),
+                                ("page_token", &page_token as crate::object::Value<'_>),
+                                (
+                                    "room_level_id",
+                                    &room_level_id as crate::object::Value<'_>,
+                                ),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39310,13 +39261,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39381,6 +39329,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
                     #[allow(unused_mut)]
@@ -39394,11 +39343,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39441,13 +39389,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39512,6 +39457,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
                     #[allow(unused_mut)]
@@ -39525,11 +39471,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39572,13 +39517,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39643,6 +39585,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/search", client.baseurl,
@@ -39658,11 +39601,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39703,25 +39645,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms/{room_id}`
@@ -39749,6 +39686,7 @@ pub mod builder {
                 client,
                 (room_id, user_id_type),
                 |client, (room_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
                         room_id.to_string()),
@@ -39763,11 +39701,10 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -39795,12 +39732,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         ///Sends a `DELETE` request to `/open-apis/vc/v1/rooms/{room_id}`
@@ -39868,25 +39803,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.room_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for room_id failed"
-                        .to_string()
-                });
+            self.room_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for room_id failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -39957,6 +39887,7 @@ pub mod builder {
                 client,
                 (body, room_id, user_id_type),
                 |client, (body, room_id, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
@@ -39973,11 +39904,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40020,37 +39950,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.scope_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for scope_id failed"
-                        .to_string()
-                });
+            self.scope_id = crate::setter::parameter(
+                value,
+                "conversion to `:: std :: string :: String` for scope_id failed",
+            );
             self
         }
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScopeConfigGetScopeType>,
         {
-            self.scope_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ScopeConfigGetScopeType` for scope_type failed"
-                        .to_string()
-                });
+            self.scope_type = crate::setter::parameter(
+                value,
+                "conversion to `ScopeConfigGetScopeType` for scope_type failed",
+            );
             self
         }
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         ///Sends a `GET` request to `/open-apis/vc/v1/scope_config`
@@ -40084,6 +40007,7 @@ pub mod builder {
                 client,
                 (scope_id, scope_type, user_id_type),
                 |client, (scope_id, scope_type, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
                     );
@@ -40097,20 +40021,12 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("scope_id", &scope_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "scope_type",
-                                &scope_type,
-                            ),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("scope_id", &scope_id as crate::object::Value<'_>),
+                                ("scope_type", &scope_type as crate::object::Value<'_>),
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)
@@ -40142,13 +40058,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::UserIdType>,
         {
-            self.user_id_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `crate :: UserIdType` for user_id_type failed"
-                        .to_string()
-                });
+            self.user_id_type = crate::setter::some_parameter(
+                value,
+                "conversion to `crate :: UserIdType` for user_id_type failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -40215,6 +40128,7 @@ pub mod builder {
                 client,
                 (body, user_id_type),
                 |client, (body, user_id_type)| {
+                    use crate::runtime::call::QueryValues as _;
                     use crate::runtime::JsonBody as _;
                     let url = format!(
                         "{}/open-apis/vc/v1/scope_config", client.baseurl,
@@ -40230,11 +40144,10 @@ pub mod builder {
                             ),
                         )
                         .feishu_json(body.clone())
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "user_id_type",
-                                &user_id_type,
-                            ),
+                        .query_values(
+                            &[
+                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                            ],
                         )
                         .build()?;
                     Ok(request)

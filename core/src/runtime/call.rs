@@ -234,6 +234,24 @@ impl From<BuildError> for Error {
     }
 }
 
+/// An operation's query parameters, written by one function for every operation: each value
+/// behind `dyn` ([`crate::object::Value`]), read as progenitor reads a query parameter (a `None`
+/// leaves it out, a list repeats it, an enum is its wire value), where progenitor's code calls
+/// reqwest's generic `query` once for each parameter's type in each operation.
+pub trait QueryValues {
+    /// The request with `values` (name, value) appended to its query, in their order.
+    fn query_values(self, values: &[(&str, crate::object::Value<'_>)]) -> Self;
+}
+
+impl QueryValues for reqwest::RequestBuilder {
+    fn query_values(mut self, values: &[(&str, crate::object::Value<'_>)]) -> Self {
+        for (name, value) in values {
+            self = self.query(&progenitor_client::QueryParam::new(name, value));
+        }
+        self
+    }
+}
+
 /// An operation's requests as its `send()` hands them over: boxed, so that the generated code
 /// names one type for every operation instead of an `impl Requests` whose hidden type rustc
 /// infers and checks for each one (one allocation per call).
@@ -314,6 +332,28 @@ mod tests {
     /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
     /// (once, in their own box) and no request (each is built at its attempt): the state does
     /// not grow with them.
+    #[test]
+    fn query_values_are_written_as_progenitor_writes_query_parameters() {
+        let page_size: Option<i64> = Some(20);
+        let page_token: Option<String> = None;
+        let ids = vec!["a b".to_string(), "c&d".to_string()];
+        let kind = crate::UserIdType::UnionId;
+        let request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/open-apis/x?fixed=1")
+            .query_values(&[
+                ("page_size", &page_size as crate::object::Value<'_>),
+                ("page_token", &page_token as crate::object::Value<'_>),
+                ("ids", &ids as crate::object::Value<'_>),
+                ("user_id_type", &kind as crate::object::Value<'_>),
+            ])
+            .build()
+            .unwrap();
+        assert_eq!(
+            request.url().query(),
+            Some("fixed=1&page_size=20&ids=a+b&ids=c%26d&user_id_type=union_id")
+        );
+    }
+
     #[test]
     fn call_state_fits_the_allocators_fast_path() {
         let size = state_size(());
